@@ -1,0 +1,102 @@
+/*
+ * model.h: the canonical model of METRICS.md, and the dataset that holds it.
+ *
+ * Every export dialect is mapped onto these seven tables before any measure
+ * runs. A table of the dataset is NULL when the export has none. Inside a
+ * present table every required column exists; an optional column is absent
+ * (lp_table_column returns NULL) when the export lacks it, which switches off
+ * only the figures that need it.
+ *
+ * Canonical column names and types (required in capitals in the comments):
+ * see lp_canon_columns. Keys (lead_id, campaign_id, owner_id,
+ * opportunity_id, touch_id) are STRING columns; instants are INSTANT; dates
+ * (campaign start/end, close_date) are DATE; money is DOUBLE.
+ */
+#ifndef LP_MODEL_H
+#define LP_MODEL_H
+
+#include "lp/table.h"
+
+typedef enum lp_table_id {
+    LP_LEADS,
+    LP_CAMPAIGNS,
+    LP_TOUCHES,
+    LP_ACTIVITIES,
+    LP_OPPORTUNITIES,
+    LP_USERS,
+    LP_TARGETS,
+    LP_TABLE_COUNT
+} lp_table_id;
+
+typedef struct lp_canon_column {
+    const char *name;   /* canonical column name, e.g. "mql_at" */
+    lp_type type;       /* its type */
+    bool required;      /* bold in METRICS.md */
+} lp_canon_column;
+
+/* "leads", "campaigns", ... */
+const char *lp_canon_table_name(lp_table_id id);
+/* Table id for a name, or -1. */
+int lp_canon_table_id(const char *name);
+/* The canonical columns of a table (static, n written to *out_n). */
+const lp_canon_column *lp_canon_columns(lp_table_id id, size_t *out_n);
+/* The canonical column of a table by name, or NULL. */
+const lp_canon_column *lp_canon_column_find(lp_table_id id, const char *name);
+
+/* What the loader did with one input file. */
+typedef struct lp_file_report {
+    char *path;             /* file as given (owned) */
+    lp_table_id table;      /* canonical table it fed */
+    char *dialect;          /* e.g. "comma, UTF-8, CRLF" (owned) */
+    size_t rows_read;       /* data rows seen (footer lines skipped not counted) */
+    size_t rows_loaded;     /* rows appended to the table */
+    size_t rows_rejected;   /* rows written to rejects */
+    char sha256[65];        /* hex digest of the file's bytes */
+} lp_file_report;
+
+/* One rejected row (or null-ed optional value, when nulled is true). */
+typedef struct lp_reject {
+    char *file;             /* owned */
+    size_t line;            /* 1-based physical line where the record starts */
+    char *column;           /* source column name, or "" for the whole row (owned) */
+    char *value;            /* offending value, truncated to 200 bytes (owned) */
+    char *reason;           /* e.g. "expected 9 fields, found 11" (owned) */
+} lp_reject;
+
+/* A data-quality finding from loading and mapping: duplicate ids, orphans,
+ * dates out of order, a switched-off figure. */
+typedef struct lp_quality_note {
+    char *table;            /* canonical table name (owned) */
+    char *kind;             /* "duplicate_id", "orphan", "date_order", "missing_column", ... */
+    size_t count;           /* rows affected */
+    char *message;          /* plain-English sentence (owned) */
+} lp_quality_note;
+
+typedef struct lp_dataset {
+    lp_table *tables[LP_TABLE_COUNT];    /* owned; NULL when absent */
+    lp_file_report *files;               /* owned array */
+    size_t nfiles;
+    lp_reject *rejects;                  /* owned array, in file then line order */
+    size_t nrejects;
+    lp_quality_note *notes;              /* owned array */
+    size_t nnotes;
+    char *profile;                       /* profile used (owned), e.g. "salesforce" */
+    char *profile_reason;                /* why it was chosen (owned) */
+} lp_dataset;
+
+lp_dataset *lp_dataset_new(void);
+void lp_dataset_free(lp_dataset *ds);
+/* Appends copies of the strings. */
+lp_status lp_dataset_add_reject(lp_dataset *ds, const char *file, size_t line,
+                                const char *column, const char *value,
+                                const char *reason);
+lp_status lp_dataset_add_note(lp_dataset *ds, const char *table, const char *kind,
+                              size_t count, const char *message);
+/* Appends a zeroed file report and returns it (borrowed) in *out_report. */
+lp_status lp_dataset_add_file(lp_dataset *ds, const char *path, lp_table_id table,
+                              lp_file_report **out_report);
+/* A new empty canonical table holding its required columns; the loader adds
+ * the optional columns that the export carries. */
+lp_status lp_canon_table_new(lp_table_id id, lp_table **out_table);
+
+#endif

@@ -1,0 +1,196 @@
+/* The canonical model's schema and the dataset container (model.h). */
+#include "lp/model.h"
+
+#include <string.h>
+
+static const lp_canon_column leads_cols[] = {
+    {"lead_id", LP_TYPE_STRING, true},      {"created_at", LP_TYPE_INSTANT, true},
+    {"source", LP_TYPE_STRING, false},      {"campaign_id", LP_TYPE_STRING, false},
+    {"owner_id", LP_TYPE_STRING, false},    {"company", LP_TYPE_STRING, false},
+    {"industry", LP_TYPE_STRING, false},    {"employees", LP_TYPE_INT64, false},
+    {"country", LP_TYPE_STRING, false},     {"phone", LP_TYPE_STRING, false},
+    {"email", LP_TYPE_STRING, false},       {"score", LP_TYPE_DOUBLE, false},
+    {"status", LP_TYPE_STRING, false},      {"mql_at", LP_TYPE_INSTANT, false},
+    {"sql_at", LP_TYPE_INSTANT, false},     {"disqualified_at", LP_TYPE_INSTANT, false},
+    {"converted_at", LP_TYPE_INSTANT, false}, {"opportunity_id", LP_TYPE_STRING, false},
+};
+static const lp_canon_column campaigns_cols[] = {
+    {"campaign_id", LP_TYPE_STRING, true}, {"name", LP_TYPE_STRING, true},
+    {"type", LP_TYPE_STRING, false},       {"start_date", LP_TYPE_DATE, false},
+    {"end_date", LP_TYPE_DATE, false},     {"actual_cost", LP_TYPE_DOUBLE, false},
+    {"budgeted_cost", LP_TYPE_DOUBLE, false},
+};
+static const lp_canon_column touches_cols[] = {
+    {"touch_id", LP_TYPE_STRING, false},   {"lead_id", LP_TYPE_STRING, true},
+    {"campaign_id", LP_TYPE_STRING, true}, {"touched_at", LP_TYPE_INSTANT, true},
+    {"responded", LP_TYPE_BOOL, false},
+};
+static const lp_canon_column activities_cols[] = {
+    {"lead_id", LP_TYPE_STRING, true},   {"at", LP_TYPE_INSTANT, true},
+    {"owner_id", LP_TYPE_STRING, false}, {"type", LP_TYPE_STRING, false},
+};
+static const lp_canon_column opportunities_cols[] = {
+    {"opportunity_id", LP_TYPE_STRING, true}, {"created_at", LP_TYPE_INSTANT, true},
+    {"stage", LP_TYPE_STRING, true},          {"amount", LP_TYPE_DOUBLE, false},
+    {"close_date", LP_TYPE_DATE, false},      {"is_closed", LP_TYPE_BOOL, false},
+    {"is_won", LP_TYPE_BOOL, false},          {"source", LP_TYPE_STRING, false},
+    {"campaign_id", LP_TYPE_STRING, false},   {"lead_id", LP_TYPE_STRING, false},
+    {"owner_id", LP_TYPE_STRING, false},      {"type", LP_TYPE_STRING, false},
+};
+static const lp_canon_column users_cols[] = {
+    {"owner_id", LP_TYPE_STRING, true}, {"name", LP_TYPE_STRING, false},
+    {"team", LP_TYPE_STRING, false},    {"is_partner", LP_TYPE_BOOL, false},
+};
+static const lp_canon_column targets_cols[] = {
+    {"period", LP_TYPE_STRING, true}, {"measure", LP_TYPE_STRING, true},
+    {"team", LP_TYPE_STRING, false},  {"value", LP_TYPE_DOUBLE, false},
+};
+
+static const struct {
+    const char *name;
+    const lp_canon_column *cols;
+    size_t n;
+} schema[LP_TABLE_COUNT] = {
+#define ENTRY(name, cols) {name, cols, sizeof(cols) / sizeof(cols[0])}
+    ENTRY("leads", leads_cols),
+    ENTRY("campaigns", campaigns_cols),
+    ENTRY("touches", touches_cols),
+    ENTRY("activities", activities_cols),
+    ENTRY("opportunities", opportunities_cols),
+    ENTRY("users", users_cols),
+    ENTRY("targets", targets_cols),
+#undef ENTRY
+};
+
+const char *lp_canon_table_name(lp_table_id id)
+{
+    return (unsigned)id < LP_TABLE_COUNT ? schema[id].name : "unknown";
+}
+
+int lp_canon_table_id(const char *name)
+{
+    for (int i = 0; i < LP_TABLE_COUNT; i++)
+        if (strcmp(schema[i].name, name) == 0) return i;
+    return -1;
+}
+
+const lp_canon_column *lp_canon_columns(lp_table_id id, size_t *out_n)
+{
+    *out_n = schema[id].n;
+    return schema[id].cols;
+}
+
+const lp_canon_column *lp_canon_column_find(lp_table_id id, const char *name)
+{
+    for (size_t i = 0; i < schema[id].n; i++)
+        if (strcmp(schema[id].cols[i].name, name) == 0) return &schema[id].cols[i];
+    return NULL;
+}
+
+lp_status lp_canon_table_new(lp_table_id id, lp_table **out_table)
+{
+    lp_table *table = lp_table_new(schema[id].name);
+    if (!table) return LP_ERR_NOMEM;
+    for (size_t i = 0; i < schema[id].n; i++) {
+        if (!schema[id].cols[i].required) continue;
+        lp_status st = lp_table_add_column(table, schema[id].cols[i].name,
+                                           schema[id].cols[i].type, NULL);
+        if (st) {
+            lp_table_free(table);
+            return st;
+        }
+    }
+    *out_table = table;
+    return LP_OK;
+}
+
+lp_dataset *lp_dataset_new(void) { return lp_calloc(1, sizeof(lp_dataset)); }
+
+void lp_dataset_free(lp_dataset *ds)
+{
+    if (!ds) return;
+    for (int i = 0; i < LP_TABLE_COUNT; i++) lp_table_free(ds->tables[i]);
+    for (size_t i = 0; i < ds->nfiles; i++) {
+        lp_free(ds->files[i].path);
+        lp_free(ds->files[i].dialect);
+    }
+    lp_free(ds->files);
+    for (size_t i = 0; i < ds->nrejects; i++) {
+        lp_free(ds->rejects[i].file);
+        lp_free(ds->rejects[i].column);
+        lp_free(ds->rejects[i].value);
+        lp_free(ds->rejects[i].reason);
+    }
+    lp_free(ds->rejects);
+    for (size_t i = 0; i < ds->nnotes; i++) {
+        lp_free(ds->notes[i].table);
+        lp_free(ds->notes[i].kind);
+        lp_free(ds->notes[i].message);
+    }
+    lp_free(ds->notes);
+    lp_free(ds->profile);
+    lp_free(ds->profile_reason);
+    lp_free(ds);
+}
+
+/* Grows an array by one element; capacity doubles on powers of two. */
+static void *grow(void *array, size_t count, size_t size)
+{
+    if (count && (count & (count - 1))) return array;
+    return lp_realloc(array, (count ? count * 2 : 4) * size);
+}
+
+lp_status lp_dataset_add_reject(lp_dataset *ds, const char *file, size_t line,
+                                const char *column, const char *value,
+                                const char *reason)
+{
+    lp_reject *rejects = grow(ds->rejects, ds->nrejects, sizeof(lp_reject));
+    if (!rejects) return LP_ERR_NOMEM;
+    ds->rejects = rejects;
+    size_t vlen = strlen(value ? value : "");
+    lp_reject r = {lp_strdup(file), line, lp_strdup(column ? column : ""),
+                   lp_strndup(value ? value : "", vlen > 200 ? 200 : vlen),
+                   lp_strdup(reason)};
+    if (!r.file || !r.column || !r.value || !r.reason) {
+        lp_free(r.file);
+        lp_free(r.column);
+        lp_free(r.value);
+        lp_free(r.reason);
+        return LP_ERR_NOMEM;
+    }
+    ds->rejects[ds->nrejects++] = r;
+    return LP_OK;
+}
+
+lp_status lp_dataset_add_note(lp_dataset *ds, const char *table, const char *kind,
+                              size_t count, const char *message)
+{
+    lp_quality_note *notes = grow(ds->notes, ds->nnotes, sizeof(lp_quality_note));
+    if (!notes) return LP_ERR_NOMEM;
+    ds->notes = notes;
+    lp_quality_note n = {lp_strdup(table), lp_strdup(kind), count, lp_strdup(message)};
+    if (!n.table || !n.kind || !n.message) {
+        lp_free(n.table);
+        lp_free(n.kind);
+        lp_free(n.message);
+        return LP_ERR_NOMEM;
+    }
+    ds->notes[ds->nnotes++] = n;
+    return LP_OK;
+}
+
+lp_status lp_dataset_add_file(lp_dataset *ds, const char *path, lp_table_id table,
+                              lp_file_report **out_report)
+{
+    lp_file_report *files = grow(ds->files, ds->nfiles, sizeof(lp_file_report));
+    if (!files) return LP_ERR_NOMEM;
+    ds->files = files;
+    lp_file_report *r = &ds->files[ds->nfiles];
+    memset(r, 0, sizeof(*r));
+    r->path = lp_strdup(path);
+    if (!r->path) return LP_ERR_NOMEM;
+    r->table = table;
+    ds->nfiles++;
+    *out_report = r;
+    return LP_OK;
+}

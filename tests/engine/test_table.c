@@ -1,0 +1,98 @@
+/* Column store: strings, nulls, growth, translation between pools. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lp/table.h"
+
+Test(table, strings_intern_to_dense_codes)
+{
+    lp_table *t = lp_table_new("leads");
+    lp_column *c;
+    cr_assert_eq(lp_table_add_column(t, "source", LP_TYPE_STRING, &c), LP_OK);
+    const char *values[] = {"web", "event", "web", "partner", "event"};
+    for (int i = 0; i < 5; i++)
+        cr_assert_eq(lp_column_append_string(c, values[i], strlen(values[i])), LP_OK);
+    cr_assert_eq(lp_column_append_null(c), LP_OK);
+    cr_assert_eq(lp_table_finish(t), LP_OK);
+    cr_expect_eq(t->nrows, 6);
+    cr_expect_eq(c->null_count, 1);
+    cr_expect_eq(lp_strpool_count(t->pool), 3); /* web, event, partner */
+    cr_expect_eq(c->v.i32[0], c->v.i32[2]);
+    cr_expect_str_eq(lp_column_str(c, 3), "partner");
+    cr_expect_null(lp_column_str(c, 5));
+    cr_expect_eq(lp_strpool_find(t->pool, "event", 5), c->v.i32[1]);
+    cr_expect_eq(lp_strpool_find(t->pool, "chat", 4), -1);
+    lp_table_free(t);
+}
+
+Test(table, growth_keeps_values_and_validity)
+{
+    lp_table *t = lp_table_new("x");
+    lp_column *c;
+    lp_table_add_column(t, "n", LP_TYPE_INT64, &c);
+    for (int64_t i = 0; i < 100000; i++) {
+        if (i % 7 == 0)
+            cr_assert_eq(lp_column_append_null(c), LP_OK);
+        else
+            cr_assert_eq(lp_column_append_int64(c, i * 3), LP_OK);
+    }
+    /* 100000 / 7 rounded up: rows 0, 7, ..., 99995 are null. */
+    cr_expect_eq(c->null_count, 14286);
+    cr_expect(!lp_column_valid(c, 99995));
+    cr_expect(lp_column_valid(c, 99996));
+    cr_expect_eq(c->v.i64[99996], 299988);
+    cr_expect(isnan(lp_column_number(c, 7)));
+    lp_table_free(t);
+}
+
+Test(table, finish_rejects_ragged_columns)
+{
+    lp_table *t = lp_table_new("x");
+    lp_column *a, *b;
+    lp_table_add_column(t, "a", LP_TYPE_DOUBLE, &a);
+    lp_table_add_column(t, "b", LP_TYPE_BOOL, &b);
+    lp_column_append_double(a, 1.5);
+    cr_expect_eq(lp_table_finish(t), LP_ERR_USAGE);
+    lp_column_append_bool(b, true);
+    cr_expect_eq(lp_table_finish(t), LP_OK);
+    cr_expect_eq(lp_table_add_column(t, "a", LP_TYPE_INT64, NULL), LP_ERR_USAGE);
+    lp_table_free(t);
+}
+
+Test(table, translate_codes_between_tables)
+{
+    lp_table *leads = lp_table_new("leads"), *touches = lp_table_new("touches");
+    lp_column *l, *k;
+    lp_table_add_column(leads, "lead_id", LP_TYPE_STRING, &l);
+    lp_table_add_column(touches, "lead_id", LP_TYPE_STRING, &k);
+    lp_column_append_string(l, "L1", 2);
+    lp_column_append_string(l, "L2", 2);
+    lp_column_append_string(k, "L2", 2);
+    lp_column_append_string(k, "L9", 2);
+    int32_t *map;
+    cr_assert_eq(lp_table_translate_codes(touches, leads, &map), LP_OK);
+    cr_expect_eq(map[k->v.i32[0]], l->v.i32[1]);
+    cr_expect_eq(map[k->v.i32[1]], -1);
+    lp_free(map);
+    lp_table_free(leads);
+    lp_table_free(touches);
+}
+
+Test(table, allocation_failure_is_reported)
+{
+    lp_table *t = lp_table_new("x");
+    lp_column *c;
+    lp_table_add_column(t, "s", LP_TYPE_STRING, &c);
+    lp_alloc_fail_after(1);
+    lp_status st = LP_OK;
+    for (int i = 0; i < 1000 && st == LP_OK; i++) {
+        char key[16];
+        int n = snprintf(key, sizeof key, "k%d", i);
+        st = lp_column_append_string(c, key, (size_t)n);
+    }
+    lp_alloc_fail_after(0);
+    cr_expect_eq(st, LP_ERR_NOMEM);
+    lp_table_free(t);
+}

@@ -1,0 +1,87 @@
+/* Civil dates and periods. Expected values worked out from a calendar:
+ * 2026-11-16 is a Monday and starts ISO week 2026-W47; 2021-01-03 (Sunday)
+ * belongs to 2020-W53; 2026-01-01 is a Thursday, in 2026-W01. */
+#include <criterion/criterion.h>
+
+#include "lp/time.h"
+
+Test(time, days_from_civil_round_trip)
+{
+    cr_expect_eq(lp_days_from_civil(1970, 1, 1), 0);
+    cr_expect_eq(lp_days_from_civil(2000, 3, 1), 11017); /* date -d 2000-03-01 +%s / 86400 */
+    cr_expect_eq(lp_days_from_civil(1969, 12, 31), -1);
+    for (int64_t d = -800000; d < 800000; d += 997) {
+        int64_t y;
+        int m, dd;
+        lp_civil_from_days(d, &y, &m, &dd);
+        cr_assert_eq(lp_days_from_civil(y, m, dd), d);
+    }
+    cr_expect(!lp_civil_valid(2026, 2, 30));
+    cr_expect(lp_civil_valid(2024, 2, 29));
+    cr_expect(!lp_civil_valid(1900, 2, 29));
+}
+
+Test(time, iso_week_labels_and_bounds)
+{
+    lp_calendar cal = {LP_PERIOD_WEEK, 1};
+    char label[24];
+    int64_t monday = lp_days_from_civil(2026, 11, 16) * 86400;
+    int64_t w = lp_period_of(&cal, monday);
+    lp_period_label(&cal, w, label, sizeof label);
+    cr_expect_str_eq(label, "2026-W47");
+    cr_expect_eq(lp_period_start(&cal, w), monday);
+    cr_expect_eq(lp_period_end(&cal, w), monday + 7 * 86400);
+    cr_expect_eq(lp_period_of(&cal, monday - 1), w - 1); /* Sunday 23:59:59 */
+    lp_period_label(&cal, lp_period_of(&cal, lp_days_from_civil(2021, 1, 3) * 86400),
+                    label, sizeof label);
+    cr_expect_str_eq(label, "2020-W53");
+    lp_period_label(&cal, lp_period_of(&cal, lp_days_from_civil(2026, 1, 1) * 86400),
+                    label, sizeof label);
+    cr_expect_str_eq(label, "2026-W01");
+    int64_t parsed;
+    cr_assert_eq(lp_period_parse(&cal, "2026-W47", &parsed), LP_OK);
+    cr_expect_eq(parsed, w);
+    cr_expect_eq(lp_period_parse(&cal, "2026-W54", &parsed), LP_ERR_USAGE);
+}
+
+Test(time, months_quarters_fiscal)
+{
+    lp_calendar cal = {LP_PERIOD_MONTH, 1};
+    char label[24];
+    int64_t t = lp_days_from_civil(2026, 11, 25) * 86400 + 3600;
+    lp_period_label(&cal, lp_period_of(&cal, t), label, sizeof label);
+    cr_expect_str_eq(label, "2026-11");
+    cal.kind = LP_PERIOD_QUARTER;
+    lp_period_label(&cal, lp_period_of(&cal, t), label, sizeof label);
+    cr_expect_str_eq(label, "2026-Q4");
+    /* Fiscal year starting in February: FY2027 runs Feb 2026 - Jan 2027, so
+     * November 2026 is its third quarter (Aug-Oct is Q3? no: Feb-Apr Q1,
+     * May-Jul Q2, Aug-Oct Q3, Nov-Jan Q4). */
+    cal.kind = LP_PERIOD_FISCAL_QUARTER;
+    cal.fiscal_start_month = 2;
+    int64_t q = lp_period_of(&cal, t);
+    lp_period_label(&cal, q, label, sizeof label);
+    cr_expect_str_eq(label, "FY2027-Q4");
+    cr_expect_eq(lp_period_start(&cal, q), lp_days_from_civil(2026, 11, 1) * 86400);
+    cr_expect_eq(lp_period_end(&cal, q), lp_days_from_civil(2027, 2, 1) * 86400);
+    int64_t parsed;
+    cr_assert_eq(lp_period_parse(&cal, "FY2027-Q4", &parsed), LP_OK);
+    cr_expect_eq(parsed, q);
+}
+
+Test(time, iso_instants_and_zones)
+{
+    int64_t t;
+    cr_assert_eq(lp_instant_parse_iso("2026-11-20T14:03:11+01:00", &t), LP_OK);
+    cr_expect_eq(t, lp_days_from_civil(2026, 11, 20) * 86400 + 13 * 3600 + 3 * 60 + 11);
+    cr_expect_eq(lp_instant_parse_iso("2026-02-30", &t), LP_ERR_USAGE);
+    char buf[32];
+    lp_instant_format_utc(t, buf, sizeof buf);
+    cr_expect_str_eq(buf, "2026-11-20T13:03:11Z");
+    /* Europe/Berlin is UTC+1 in November (CET): local midnight is 23:00Z. */
+    cr_assert_eq(lp_tz_set("Europe/Berlin"), LP_OK);
+    cr_assert_eq(lp_instant_parse_iso("2026-11-20", &t), LP_OK);
+    cr_expect_eq(t, lp_days_from_civil(2026, 11, 19) * 86400 + 23 * 3600);
+    cr_expect_eq(lp_tz_set("Mars/Olympus"), LP_ERR_CONFIG);
+    lp_tz_set("UTC");
+}
