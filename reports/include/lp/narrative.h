@@ -1,0 +1,63 @@
+/*
+ * narrative.h: the result set in plain English. Renderers print these
+ * sentences; they never word a figure themselves.
+ */
+#ifndef LP_NARRATIVE_H
+#define LP_NARRATIVE_H
+
+#include "lp/results.h"
+#include "lp/template.h"
+
+typedef struct lp_kpi {
+    char *measure;      /* headline measure name */
+    char *label;        /* "Qualified leads" */
+    char *value;        /* formatted value, "412" or "87%" */
+    char *change;       /* "up 38 (10%) on last week" or "" */
+    char *status;       /* "on target", "below target", "no target" */
+    bool real_change;   /* the change passed its test */
+} lp_kpi;
+
+typedef struct lp_narrative_section {
+    char *id;           /* template section id */
+    char **sentences;   /* two or three sentences for the section */
+    size_t nsentences;
+} lp_narrative_section;
+
+typedef struct lp_narrative {
+    char *title;                 /* pack title */
+    char *period_words;          /* "the week of 16 November 2026" */
+    char *as_of_words;           /* "25 November 2026, 09:00 UTC" */
+    char **headlines;            /* one sentence per headline measure */
+    size_t nheadlines;
+    char **changes;              /* "What changed this week", ranked */
+    size_t nchanges;
+    lp_kpi *kpis;                /* tiles for the first page */
+    size_t nkpis;
+    lp_narrative_section *sections;
+    size_t nsections;
+    char **glossary_terms;       /* from the definitions page */
+    char **glossary_texts;
+    size_t nglossary;
+    char **caveats;              /* missing data said as such */
+    size_t ncaveats;
+} lp_narrative;
+
+/* Builds every sentence from the results and the template's wording.
+ * templates_dir holds definitions.yaml (the glossary source). */
+lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
+                             const char *templates_dir, lp_narrative **out_narrative,
+                             char *errmsg);
+void lp_narrative_free(lp_narrative *narrative);
+/* The sentences of a section by template id, or NULL. */
+const lp_narrative_section *lp_narrative_section_find(const lp_narrative *narrative,
+                                                      const char *id);
+
+/* Number formatting for people (used by every renderer). Each writes into
+ * buf (size bytes) and returns buf. */
+char *lp_fmt_count(double value, char *buf, size_t size);            /* "1,234" */
+char *lp_fmt_money(double value, const char *currency, char *buf, size_t size); /* "$1.2M" */
+char *lp_fmt_rate(double rate, char *buf, size_t size);              /* "87%" */
+char *lp_fmt_hours(double hours, char *buf, size_t size);            /* "5 hours", "2 days" */
+char *lp_fmt_date(int64_t instant, char *buf, size_t size);          /* "16 November 2026" */
+
+#endif
