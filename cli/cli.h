@@ -48,6 +48,19 @@ const char *cli_templates_dir(void);
 void cli_log_set_quiet(bool quiet);
 double cli_now(void);
 void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Phase timings for `run --timings FILE` (the benchmark reads them): a
+ * phase starts with cli_phase_begin and is recorded by cli_phase_end with its
+ * wall time, CPU time of the whole process (all threads) and peak memory. */
+typedef struct cli_phase_clock {
+    double wall;   /* monotonic seconds at the start */
+    double cpu;    /* process CPU seconds at the start */
+} cli_phase_clock;
+cli_phase_clock cli_phase_begin(void);
+/* Records the phase and returns its wall seconds. */
+double cli_phase_end(const char *name, cli_phase_clock start);
+/* Writes phase,wall_s,cpu_s,peak_rss_mb rows (CSV) atomically. */
+lp_status cli_timings_write(const char *path);
+
 /* One-line error on stderr: "leadpack: error: ...". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -50,13 +50,14 @@ static void *render_xlsx(void *arg)
 }
 
 enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_TEMPLATE,
-       OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET };
+       OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET, OPT_TIMINGS };
 
 int cmd_run(int argc, char **argv)
 {
     cli_input in = {0};
     const char *template_name = "weekly-leadership";
     const char *period_label = NULL, *as_of_text = NULL, *out_dir = "out";
+    const char *timings_path = NULL;
     bool mail = false;
     cli_mail_opts mail_opts;
     cli_mail_opts_init(&mail_opts);
@@ -73,6 +74,7 @@ int cmd_run(int argc, char **argv)
         {"out", required_argument, NULL, OPT_OUT},
         {"mail", no_argument, NULL, OPT_MAIL},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"timings", required_argument, NULL, OPT_TIMINGS},
         CLI_MAIL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -92,6 +94,7 @@ int cmd_run(int argc, char **argv)
         case OPT_OUT: out_dir = optarg; break;
         case OPT_MAIL: mail = true; break;
         case OPT_QUIET: in.quiet = true; break;
+        case OPT_TIMINGS: timings_path = optarg; break;
         default:
             if (cli_mail_opts_parse(&mail_opts, c, optarg)) break;
             cli_error("run: unknown or incomplete option \"%s\"; see leadpack help run",
@@ -142,16 +145,17 @@ int cmd_run(int argc, char **argv)
         }
     }
 
-    double t0 = cli_now();
+    cli_phase_clock clock = cli_phase_begin();
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         exit_code = cli_exit_code(st);
         goto cleanup;
     }
-    cli_log("measures %.2f s: period %s", cli_now() - t0, results->period_label);
+    cli_log("measures %.2f s: period %s", cli_phase_end("measures", clock),
+            results->period_label);
 
-    t0 = cli_now();
+    clock = cli_phase_begin();
     st = lp_template_load(cli_templates_dir(), template_name, &tpl, errmsg);
     if (st == LP_OK)
         st = lp_narrative_build(results, tpl, cli_templates_dir(), &narrative, errmsg);
@@ -160,7 +164,7 @@ int cmd_run(int argc, char **argv)
         exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
         goto cleanup;
     }
-    cli_log("narrative %.2f s: template %s", cli_now() - t0, tpl->name);
+    cli_log("narrative %.2f s: template %s", cli_phase_end("narrative", clock), tpl->name);
 
     char results_dir[PATH_MAX];
     snprintf(results_dir, sizeof results_dir, "%s/results", out_dir);
@@ -170,7 +174,7 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     }
 
-    t0 = cli_now();
+    clock = cli_phase_begin();
     render_job pdf = {.results = results, .narrative = narrative, .tpl = tpl};
     render_job xlsx = pdf;
     snprintf(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", out_dir, results->period_label);
@@ -194,16 +198,18 @@ int cmd_run(int argc, char **argv)
         exit_code = EXIT_OUTPUT;
     }
     if (exit_code) goto cleanup;
-    cli_log("render %.2f s: pdf %.2f s, workbook %.2f s", cli_now() - t0, pdf.seconds,
-            xlsx.seconds);
+    cli_log("render %.2f s: pdf %.2f s, workbook %.2f s (in parallel)",
+            cli_phase_end("render", clock), pdf.seconds, xlsx.seconds);
     cli_log("wrote %s, %s and %s/", pdf.path, xlsx.path, results_dir);
 
     if (mail) {
-        t0 = cli_now();
+        clock = cli_phase_begin();
         exit_code = cli_mail_send(&mail_opts, &loaded.settings, results, narrative, tpl,
                                   pdf.path, xlsx.path, out_dir);
-        if (!exit_code) cli_log("mail %.2f s", cli_now() - t0);
+        if (!exit_code) cli_log("mail %.2f s", cli_phase_end("mail", clock));
     }
+    if (timings_path && cli_timings_write(timings_path) != LP_OK)
+        cli_error("%s: cannot write the timings", timings_path);
 
 cleanup:
     lp_narrative_free(narrative);

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "lp/fileio.h"
 #include "lp/stats.h"
 #include "lp/time.h"
 
@@ -157,7 +159,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
     }
 
-    double t0 = cli_now();
+    cli_phase_clock clock = cli_phase_begin();
     lp_load_options options = {
         .input_dir = input_dir,
         .mapping = out->mapping,
@@ -176,7 +178,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         rejected += out->dataset->files[i].rows_rejected;
     }
     cli_log("load %.2f s: %zu files, %zu rows read, %zu rejected",
-            cli_now() - t0, out->dataset->nfiles, rows, rejected);
+            cli_phase_end("load", clock), out->dataset->nfiles, rows, rejected);
     return EXIT_DONE;
 }
 
@@ -187,4 +189,55 @@ void cli_loaded_clear(cli_loaded *loaded)
     if (loaded->settings_ready) lp_settings_clear(&loaded->settings);
     lp_free(loaded->input_dir);
     memset(loaded, 0, sizeof(*loaded));
+}
+
+/* ---- Phase timings ---- */
+
+#define MAX_PHASES 16
+
+static struct {
+    const char *name;
+    double wall, cpu, peak_mb;
+} phases[MAX_PHASES];
+static int nphases;
+
+static double process_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+cli_phase_clock cli_phase_begin(void)
+{
+    cli_phase_clock clock = {cli_now(), process_cpu()};
+    return clock;
+}
+
+double cli_phase_end(const char *name, cli_phase_clock start)
+{
+    double wall = cli_now() - start.wall;
+    if (nphases < MAX_PHASES) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        phases[nphases].name = name;
+        phases[nphases].wall = wall;
+        phases[nphases].cpu = process_cpu() - start.cpu;
+        phases[nphases].peak_mb = (double)ru.ru_maxrss / 1024.0;
+        nphases++;
+    }
+    return wall;
+}
+
+lp_status cli_timings_write(const char *path)
+{
+    lp_outfile out;
+    lp_status st = lp_outfile_open(&out, path);
+    if (st) return st;
+    fputs("phase,wall_s,cpu_s,peak_rss_mb\n", out.fp);
+    for (int i = 0; i < nphases; i++)
+        fprintf(out.fp, "%s,%.6f,%.6f,%.1f\n", phases[i].name, phases[i].wall, phases[i].cpu,
+                phases[i].peak_mb);
+    return lp_outfile_commit(&out);
 }
