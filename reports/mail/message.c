@@ -405,11 +405,11 @@ static lp_status file_part(lp_buf *buf, const char *boundary, const char *path,
     lp_status st = read_file(path, what, &data, &len, errmsg);
     if (st) return st;
     const char *name = base_name(path);
-    lp_buf_printf(buf, "--%s\r\nContent-Type: %s; ", boundary, content_type);
+    lp_buf_printf(buf, "--%s\r\nContent-Type: %s;\r\n ", boundary, content_type);
     filename_param(buf, "name", name);
     lp_buf_puts(buf, "\r\nContent-Transfer-Encoding: base64\r\n");
     if (cid) lp_buf_printf(buf, "Content-ID: <%s>\r\n", cid);
-    lp_buf_printf(buf, "Content-Disposition: %s; ", cid ? "inline" : "attachment");
+    lp_buf_printf(buf, "Content-Disposition: %s;\r\n ", cid ? "inline" : "attachment");
     filename_param(buf, "filename", name);
     lp_buf_puts(buf, "\r\n\r\n");
     b64_body(buf, data, len);
