@@ -52,7 +52,7 @@ static long now_ms(void)
 }
 
 /* fork + execv; the child dies with the test (PR_SET_PDEATHSIG) even if
- * the test crashes. quiet sends its stdout and stderr to out_path. */
+ * the test crashes. out_path (may be NULL) receives its stdout and stderr. */
 static pid_t spawn(char *const argv[], const char *out_path)
 {
     pid_t pid = fork();
@@ -488,6 +488,23 @@ Test(mail, authenticates_from_the_environment_only)
     cr_expect_eq(count_of(log, "AUTH 535"), 1, "server log: %s", log);
     cr_expect_eq(count_of(log, "AUTH 235"), 1, "server log: %s", log);
     cr_expect_eq(count_of(log, "DATA 250"), 1, "server log: %s", log);
+    free(log);
+
+    /* Without the environment, a netrc file supplies them when allowed. */
+    unsetenv("LEADPACK_SMTP_USER");
+    unsetenv("LEADPACK_SMTP_PASSWORD");
+    char netrc[160];
+    snprintf(netrc, sizeof netrc, "%s/netrc", dir);
+    FILE *fp = fopen(netrc, "w");
+    cr_assert(fp);
+    fputs("machine 127.0.0.1 login pack-sender password s3cret-Pa55\n", fp);
+    fclose(fp);
+    options.use_netrc = true;
+    options.netrc_file = netrc;
+    st = lp_mail_send(msg, &options, NULL, errmsg);
+    cr_expect_eq(st, LP_OK, "%s", errmsg);
+    log = read_text(path_log);
+    cr_expect_eq(count_of(log, "AUTH 235"), 2, "server log: %s", log);
     free(log);
     lp_mail_message_free(msg);
 }
