@@ -202,10 +202,12 @@ int cmd_run(int argc, char **argv)
             cli_phase_end("render", clock), pdf.seconds, xlsx.seconds);
     cli_log("wrote %s, %s and %s/", pdf.path, xlsx.path, results_dir);
 
+    exit_code = cli_mail_bundle_write(results, narrative, tpl, out_dir);
+    if (exit_code) goto cleanup;
     if (mail) {
         clock = cli_phase_begin();
-        exit_code = cli_mail_send(&mail_opts, &loaded.settings, results, narrative, tpl,
-                                  pdf.path, xlsx.path, out_dir);
+        exit_code = cli_mail_send_bundle(&mail_opts, &loaded.settings, out_dir, pdf.path,
+                                         xlsx.path);
         if (!exit_code) cli_log("mail %.2f s", cli_phase_end("mail", clock));
     }
     if (timings_path && cli_timings_write(timings_path) != LP_OK)
