@@ -222,6 +222,7 @@ lxw_format *xw_column_format(xw *w, const lp_column *c)
         "median_hours", "p90_hours", "hours_late", "hours", "hours_to_first_touch",
         "mql_forecast", "needed", NULL};
     static const char *const pvalue[] = {"p_value", "q_value", NULL};
+    static const char *const whole[] = {"mql_target", NULL};
     switch (c->type) {
     case LP_TYPE_INT64: return w->f.count;
     case LP_TYPE_INSTANT: return w->f.datetime;
@@ -234,6 +235,7 @@ lxw_format *xw_column_format(xw *w, const lp_column *c)
     if (name_in(c->name, money)) return w->f.money;
     if (name_in(c->name, one_decimal)) return w->f.decimal;
     if (name_in(c->name, pvalue)) return w->f.pvalue;
+    if (name_in(c->name, whole)) return w->f.count;
     return w->f.decimal2;
 }
 

@@ -556,10 +556,14 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             /* acceptance_rate: accepted MQLs of P over the MQL count. */
             agg acc = {.detail = "detail_mqls", .crits = {{"sql_at", CR_NONBLANK, NULL}},
                        .ncrits = 1};
+            /* In parentheses: over several detail sheets it is a sum. */
             lp_buf expr = {0};
             double accepted;
             cell_name(dcell, first + (lxw_row_t)di, 2);
-            if (xw_agg_eval(w, &acc, &accepted) && xw_agg_formula(w, &acc, &expr))
+            lp_buf_puts(&expr, "(");
+            bool ok = xw_agg_eval(w, &acc, &accepted) && xw_agg_formula(w, &acc, &expr);
+            lp_buf_puts(&expr, ")");
+            if (ok && !expr.failed)
                 xw_ratio_cell(w, ws, row, 2, expr.data, accepted, dcell, cur[di], v, fmt);
             else
                 xw_num(w, ws, row, 2, v, fmt);
@@ -624,8 +628,8 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         lp_buf_reset(&line);
     }
     xw_str(w, ws, row++, 0,
-           "Counts and sums in black on the Summary and measure sheets are formulas over "
-           "the detail sheets; rates are formulas over the counts beside them.", w->f.note);
+           "Counts and sums that the detail sheets hold are formulas over their rows; "
+           "rates are formulas over the counts beside them.", w->f.note);
     if (w->constant_memory)
         xw_str(w, ws, row++, 0,
                "This workbook is large and was written row by row: its ranges have filters "
@@ -942,7 +946,7 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
         char cond[96];
         char top[16];
         cell_name(top, first, 4);
-        snprintf(cond, sizeof(cond), "=AND(ISNUMBER(%s),%s<%.17g)", top, top,
+        snprintf(cond, sizeof(cond), "=AND(ISNUMBER(%s),%s<%.15g)", top, top,
                  w->res->settings->sla_target);
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
                                      .value_string = cond, .format = w->f.bad};
@@ -1137,8 +1141,9 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
     if (long_texts) {
         char note[160];
         snprintf(note, sizeof(note),
-                 "%zu text values were longer than Excel's 32,767-character cell limit; "
-                 "they are cut and end in \"[truncated]\".", long_texts);
+                 "%zu text value%s longer than Excel's 32,767-character cell limit: "
+                 "cut, ending in \"[truncated]\".", long_texts,
+                 long_texts == 1 ? " was" : "s were");
         xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
 }
