@@ -716,6 +716,7 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
     /* Distinct campaigns in first-seen order. */
     size_t *first_row = lp_malloc((t->nrows + 1) * sizeof(size_t));
     size_t *campaign_of = lp_malloc((t->nrows + 1) * sizeof(size_t));
+    size_t *cell_row = NULL;
     char (*headers)[40] = lp_malloc(27 * sizeof(*headers));
     if (!first_row || !campaign_of || !headers) {
         xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
@@ -745,27 +746,36 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
     lxw_row_t header_row = (*row)++;
     table_or_header(w, s, header_row, header_row + (lxw_row_t)ncampaigns, hdr, 27,
                     "attribution");
+    /* cell_row[c * 5 + m]: the row of campaign c under model m (first wins). */
+    cell_row = lp_malloc((ncampaigns * 5 + 1) * sizeof(size_t));
+    if (!cell_row) {
+        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
+        goto cleanup;
+    }
+    for (size_t k = 0; k < ncampaigns * 5; k++) cell_row[k] = SIZE_MAX;
     const lp_column *model = lp_table_column(t, "model");
+    for (size_t r = 0; model && r < t->nrows; r++) {
+        const char *mn = lp_column_str(model, r);
+        for (size_t m = 0; mn && m < 5; m++)
+            if (strcmp(mn, models[m]) == 0 && cell_row[campaign_of[r] * 5 + m] == SIZE_MAX)
+                cell_row[campaign_of[r] * 5 + m] = r;
+    }
     for (size_t c = 0; c < ncampaigns && !w->status; c++, (*row)++) {
         xw_value(w, s->ws, *row, 0, id, first_row[c], NULL);
         xw_value(w, s->ws, *row, 1, lp_table_column(t, "name"), first_row[c], NULL);
         widen_text(s, 1, xw_str_at(t, "name", first_row[c]));
-        /* Each campaign's rows, written left to right in model order. */
         for (size_t f = 0; f < 5; f++)
             for (size_t m = 0; m < 5; m++)
-                for (size_t r = 0; r < t->nrows; r++) {
-                    const char *mn = model ? lp_column_str(model, r) : NULL;
-                    if (campaign_of[r] != c || !mn || strcmp(mn, models[m]) != 0) continue;
+                if (cell_row[c * 5 + m] != SIZE_MAX)
                     xw_value(w, s->ws, *row, (lxw_col_t)(2 + f * 5 + m),
-                             lp_table_column(t, figures[f]), r, NULL);
-                    break;
-                }
+                             lp_table_column(t, figures[f]), cell_row[c * 5 + m], NULL);
     }
     if (!ncampaigns) (*row)++;
     (*row)++;
 cleanup:
     lp_free(first_row);
     lp_free(campaign_of);
+    lp_free(cell_row);
     lp_free(headers);
 }
 
