@@ -1173,7 +1173,9 @@ void lp_chart_draw(lp_chart *chart, cairo_t *cr, double x, double y, double w, d
             if (chart->refs[r].on_x) xhi = fmax(xhi, chart->refs[r].value);
         fit_axis(&chart->x_axis, xlo, xhi, true, 6);
     }
-    fit_axis(&chart->value_axis, lo, hi, true, horizontal ? 5 : 4);
+    /* Bars, funnels and intervals are read by length: their axis starts at
+     * zero. A line is read by shape: its axis hugs the data. */
+    fit_axis(&chart->value_axis, lo, hi, chart->kind != LP_CHART_LINE_BAND, horizontal ? 5 : 4);
 
     if (horizontal) {
         double widest = 0, lw, lh;
@@ -1191,10 +1193,18 @@ void lp_chart_draw(lp_chart *chart, cairo_t *cr, double x, double y, double w, d
             text_at(cr, chart->value_axis.caption, SMALL_SIZE, false, x + w, y + h, RIGHT,
                     BOTTOM, w);
         }
+        /* The last tick label is centred on the right end of the axis. */
+        char last[64];
+        double last_w = 0, last_h;
+        if (has_axis) {
+            fmt_value(&chart->value_axis, chart->value_axis.hi, chart->value_axis.step, last,
+                      sizeof(last));
+            text_size(cr, last, SMALL_SIZE, false, &last_w, &last_h);
+        }
+        double room = last_w / 2 + 2;
         if (show_value_labels(chart) && chart->kind != LP_CHART_FUNNEL)
-            right -= point_label_width(chart, cr, w * 0.25);
-        else
-            right -= 4;
+            room = fmax(room, point_label_width(chart, cr, w * 0.25));
+        right -= fmax(room, 4);
     } else {
         left += tick_label_width(chart, cr, &chart->value_axis) + 6;
         /* The last category or x tick label is centred on the right edge
