@@ -901,7 +901,7 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
             lp_chart_add_series(chart, display_name(models[m], label, sizeof(label)), values[m],
                                 NULL, NULL, nc);
         }
-        place_chart(d, chart, fmin(CHART_HEIGHT + 20, 60 + (double)(nc * nm) * 6));
+        place_chart(d, chart, fmin(CHART_HEIGHT + 40, 70 + (double)(nc * nm) * 11));
     }
     compact_table(d, sec, "campaigns", TABLE_ROWS);
 }
