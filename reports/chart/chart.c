@@ -552,6 +552,7 @@ static void fmt_value(const axis *ax, double value, double step, char *buf, size
         double scale = 1;
         const char *suffix = "";
         double big = fmax(fabs(value), step);
+        if (value == 0) big = 0; /* "$0", not "$0k" */
         if (big >= 1e9) scale = 1e9, suffix = "B";
         else if (big >= 1e6) scale = 1e6, suffix = "M";
         else if (big >= 1e4) scale = 1e3, suffix = "k";

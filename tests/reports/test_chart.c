@@ -197,3 +197,21 @@ Test(chart, unknown_kind_name)
     cr_expect_eq(lp_chart_kind_parse("pie", &kind), LP_ERR_NOTFOUND);
     cr_expect_eq(lp_chart_kind_parse(NULL, &kind), LP_ERR_NOTFOUND);
 }
+
+/* Neighbouring series must differ in grey as well as hue: luminance
+ * 0.299 R + 0.587 G + 0.114 B of Okabe-Ito blue #0072B2 is 87, orange
+ * #E69F00 162, bluish green #009E73 106 (worked by hand). */
+Test(chart, palette_separates_in_greyscale)
+{
+    double grey[3];
+    for (size_t i = 0; i < 3; i++) {
+        double r, g, b;
+        lp_chart_series_colour(i, &r, &g, &b);
+        grey[i] = 255 * (0.299 * r + 0.587 * g + 0.114 * b);
+    }
+    cr_expect_float_eq(grey[0], 87.2, 0.5);
+    cr_expect_float_eq(grey[1], 162.1, 0.5);
+    cr_expect_float_eq(grey[2], 106.0, 0.5);
+    cr_expect(grey[1] - grey[0] > 40);
+    cr_expect(grey[1] - grey[2] > 40);
+}

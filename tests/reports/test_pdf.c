@@ -271,6 +271,12 @@ static lp_results *make_results(size_t nbreaches)
     add_table(r, "forecast", "period:S,mql_forecast:D,low:D,high:D",
               ROWS("2026-W48|405|370|440", "2026-W49|407|369|445", "2026-W50|409|368|450",
                    "2026-W51|411|366|456"));
+    add_table(r, "pipeline_by_stage", "key:S,count:I,amount:D",
+              ROWS("Discovery|14|420000", "Proposal|6|510000", "Negotiation|2|270000"));
+    add_table(r, "pipeline_by_source", "key:S,count:I,amount:D",
+              ROWS("Web|12|700000", "Webinar|10|500000"));
+    add_table(r, "won_by_source", "key:S,count:I,amount:D",
+              ROWS("Web|3|180000", "Event|2|120000"));
     add_table(r, "switched_off", "figure:S,reason:S",
               ROWS("inbound_cycle_median_days|opportunities have no created_at column"));
     return r;
@@ -292,7 +298,9 @@ static lp_template make_template(bool with_breaches)
     sections[n++] = section("headlines", "headlines", "This week in plain English", NULL, true);
     sections[n++] = section("volume", "volume", "Qualified lead volume", "volume_by_source", true);
     sections[n++] = section("campaigns", "campaigns", "Campaign effectiveness", "campaigns", true);
+    sections[n++] = section("pipeline", "pipeline", "Inbound-sourced pipeline", NULL, true);
     sections[n++] = section("sla", "sla", "Speed to lead", NULL, true);
+    sections[n++] = section("won", "won", "Closed business from inbound", "won_by_source", true);
     sections[n++] = section("funnel", "funnel", "The funnel", "funnel", true);
     sections[n++] = section("routing", "routing", "Routing", "routing", true);
     sections[n++] = section("forecast", "forecast", "Forecast", "forecast", true);
@@ -416,15 +424,15 @@ Test(pdf, structure_fonts_text_and_pages)
     cr_expect(strstr(text, "$1,125") != NULL, "cost per MQL as money, whole dollars");
     free(text);
 
-    /* Ten PDF sections, each fitting one page: ten pages. */
+    /* Twelve PDF sections, each fitting one page: twelve pages. */
     char *pages = pdfinfo_field(path, "Pages");
-    cr_expect_str_eq(pages, "10");
+    cr_expect_str_eq(pages, "12");
     free(pages);
 
-    /* The cover is page 1; the SLA section is the 5th PDF section. */
-    text = pdf_text(path, 5, 5);
+    /* The cover is page 1; the SLA section is the 6th PDF section. */
+    text = pdf_text(path, 6, 6);
     cr_expect(strstr(text, "Speed to lead") != NULL);
-    cr_expect(strstr(text, "Page 5 of 10") != NULL, "footer: %s", text);
+    cr_expect(strstr(text, "Page 6 of 12") != NULL, "footer: %s", text);
     cr_expect(strstr(text, "the week of 16 November 2026") != NULL, "footer period");
     free(text);
     lp_results_free(r);
@@ -485,32 +493,32 @@ Test(pdf, long_table_breaks_across_pages_with_repeated_header)
     write_pack(r, &tpl, "long.pdf", path);
     char *check[] = {"qpdf", "--check", path, NULL};
     cr_expect_eq(run_tool(check, NULL), 0);
-    /* Eleven PDF sections; "Every breach" is the 9th and starts page 9.
+    /* Thirteen PDF sections; "Every breach" is the 11th and starts page 11.
      * A4 is 841.89 pt tall; less 48 pt margins top and bottom and a 26 pt
      * footer band, rows may use 719.9 pt. On the first page the 17 pt
      * heading (about 33 pt with its rule and gap) and the 15.5 pt header row
      * leave room for 49 rows of 13.5 pt; on a continued page the 11 pt
      * "(continued)" heading (about 23 pt) leaves room for 50. 150 rows =
-     * 49 + 50 + 50 + 1: four pages, so 10 + 4 = 14 pages in all. */
+     * 49 + 50 + 50 + 1: four pages, so 12 + 4 = 16 pages in all. */
     char *pages = pdfinfo_field(path, "Pages");
-    cr_expect_str_eq(pages, "14");
+    cr_expect_str_eq(pages, "16");
     free(pages);
-    char *text = pdf_text(path, 9, 9);
+    char *text = pdf_text(path, 11, 11);
     cr_expect(strstr(text, "Every breach") != NULL);
     cr_expect(strstr(text, "(continued)") == NULL);
     cr_expect(strstr(text, "Hours late") != NULL);
     free(text);
-    for (int page = 10; page <= 12; page++) {
+    for (int page = 12; page <= 14; page++) {
         text = pdf_text(path, page, page);
         cr_expect(strstr(text, "Every breach (continued)") != NULL, "page %d: %.200s", page, text);
         cr_expect(strstr(text, "Lead Owner Team Handed off First touch Hours late") != NULL,
                   "header repeated on page %d", page);
         free(text);
     }
-    text = pdf_text(path, 11, 11);
+    text = pdf_text(path, 13, 13);
     cr_expect(strstr(text, "L0099") != NULL && strstr(text, "L0148") != NULL);
     free(text);
-    text = pdf_text(path, 13, 13);
+    text = pdf_text(path, 15, 15);
     cr_expect(strstr(text, "Data quality") != NULL);
     free(text);
     lp_results_free(r);
@@ -551,7 +559,7 @@ Test(pdf, missing_tables_still_give_every_page)
     char path[128];
     write_pack(r, &tpl, "empty.pdf", path);
     char *pages = pdfinfo_field(path, "Pages");
-    cr_expect_str_eq(pages, "10");
+    cr_expect_str_eq(pages, "12");
     free(pages);
     lp_results_free(r);
 }
