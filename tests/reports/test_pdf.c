@@ -445,7 +445,7 @@ Test(pdf, metadata_bookmarks_and_reproducible_bytes)
     char a[128], b[128];
     write_pack(r, &tpl, "a.pdf", a);
     write_pack(r, &tpl, "b.pdf", b);
-    size_t na, nb;
+    size_t na = 0, nb = 0;
     char *da = slurp(a, &na), *db = slurp(b, &nb);
     cr_expect_eq(na, nb);
     cr_expect(na == nb && memcmp(da, db, na) == 0, "the same input gave different bytes");
