@@ -126,4 +126,12 @@ lp_status lp_chart_write_svg(lp_chart *chart, double width, double height,
 /* The fill colour of series i (0-based) as r, g, b in 0..1. */
 void lp_chart_series_colour(size_t i, double *out_r, double *out_g, double *out_b);
 
+/* The e-mail body's chart: qualified leads per period over the window, from
+ * the result table mql_trend (period, mqls, mql_target), as a 640 x 280
+ * PNG written atomically. LP_ERR_NOTFOUND when the result set has no
+ * mql_trend table; errmsg says so. */
+struct lp_results;
+lp_status lp_chart_write_trend_png(const struct lp_results *results, const char *path,
+                                   char *errmsg);
+
 #endif
