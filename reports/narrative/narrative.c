@@ -233,6 +233,17 @@ static void say(nctx *c, lp_buf *out, const char *key, ...)
     }
     va_end(ap);
     args[n] = NULL;
+    /* Agreement with a count: a key with an {n} of "1" uses KEY_one when
+     * the wording has one ("1 qualified lead is ..."). */
+    for (size_t i = 0; i < n; i += 2) {
+        if (strcmp(args[i], "n") != 0 || strcmp(args[i + 1], "1") != 0) continue;
+        char one_key[128];
+        snprintf(one_key, sizeof one_key, "%s_one", key);
+        if (text_opt(c, one_key)) {
+            expand(c, out, one_key, args);
+            return;
+        }
+    }
     expand(c, out, key, args);
 }
 
@@ -843,7 +854,7 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
     } else if (strcmp(kind, "breaches") == 0) {
         lp_fmt_count(value, v, sizeof v);
         if (has_base) lp_fmt_count(base, b, sizeof b);
-        say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "value", v,
+        say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "n", v,
             "unit", unit_for(c, "mql", v), "base", has_base ? b : "", NULL);
     } else if (strcmp(kind, "target") == 0) {
         if (!info || !has_base || base <= 0) return;
@@ -952,7 +963,7 @@ static void section_headlines(nctx *c, const lp_narrative *n, strlist *out)
         char r[32], all[32];
         lp_fmt_count((double)real, r, sizeof r);
         lp_fmt_count((double)tested, all, sizeof all);
-        say(c, &b, real ? "section.headlines.real" : "section.headlines.none_real", "real", r,
+        say(c, &b, real ? "section.headlines.real" : "section.headlines.none_real", "n", r,
             "tested", all, NULL);
         push_sentence(c, out, &b);
     }
