@@ -602,6 +602,17 @@ static void push_missing(nctx *c, strlist *list, const char *measure, const char
     push_sentence(c, list, &b);
 }
 
+/* "{title}: no figures this week" for a section, with the reason when known. */
+static void push_section_missing(nctx *c, strlist *list, const lp_template_section *s,
+                                 const char *area)
+{
+    const char *reason = switched_off_reason(c, area);
+    lp_buf b = {0};
+    if (reason) say(c, &b, "missing.section_because", "title", s->title, "reason", reason, NULL);
+    else say(c, &b, "missing.section", "title", s->title, NULL);
+    push_sentence(c, list, &b);
+}
+
 /* ---- Headlines ---- */
 
 static bool acceptance_provisional(nctx *c, int64_t *out_until)
@@ -997,26 +1008,77 @@ static long top_row(nctx *c, const char *table, const char *column, double *out)
     return best;
 }
 
-static void section_volume(nctx *c, strlist *out)
+/* true when s is the pack's first section of its kind: the overall
+ * figures are worded there, and later sections of the kind word only their
+ * own table, so that a pack never repeats itself. */
+static bool first_of_kind(nctx *c, const lp_template_section *s)
 {
-    push_measure(c, out, "mql_count");
-    push_measure(c, out, "acceptance_rate");
+    for (size_t i = 0; c->tpl && i < c->tpl->nsections; i++) {
+        if (&c->tpl->sections[i] == s) return true;
+        if (strcmp(c->tpl->sections[i].kind, s->kind) == 0) return false;
+    }
+    return true;
+}
+
+/* A volume section shows the overall figures (first of its kind), and with
+ * a breakdown table (volume_by_channel, ...) that breakdown's largest group
+ * and, by channel, how partner leads fare. */
+static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
+{
+    const char *table = s->table ? s->table : "";
+    bool breakdown = strncmp(table, "volume_by_", 10) == 0;
+    if (first_of_kind(c, s)) {
+        push_measure(c, out, "mql_count");
+        push_measure(c, out, "acceptance_rate");
+    }
+    if (!breakdown) {
+        if (!out->n) push_section_missing(c, out, s, "lead");
+        return;
+    }
     double mqls = 0;
-    long row = top_row(c, "volume_by_source", "mqls", &mqls);
+    long row = top_row(c, table, "mqls", &mqls);
+    lp_buf b = {0};
     if (row >= 0) {
-        char v[32];
+        char v[32], dimension_key[64];
         lp_fmt_count(mqls, v, sizeof v);
-        lp_buf b = {0};
-        say(c, &b, "section.volume.top_source", "source",
-            cell_str(table_of(c, "volume_by_source"), "key", (size_t)row), "value", v, "unit",
+        snprintf(dimension_key, sizeof dimension_key, "dimension.%s", table + 10);
+        say(c, &b, "section.volume.top_key", "dimension", text(c, dimension_key), "key",
+            cell_str(table_of(c, table), "key", (size_t)row), "value", v, "unit",
             unit_for(c, "mql", v), NULL);
         push_sentence(c, out, &b);
     }
+    const lp_table *t = table_of(c, table);
+    long partner = -1;
+    for (size_t i = 0; t && i < t->nrows && strcmp(table, "volume_by_channel") == 0; i++) {
+        const char *key = cell_str(t, "key", i);
+        if (key && strcasecmp(key, "partner") == 0) partner = (long)i;
+    }
+    double rate, n;
+    if (partner >= 0 && cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
+        cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
+        char r[32], base[32];
+        lp_fmt_rate(rate, r, sizeof r);
+        lp_fmt_count(n, base, sizeof base);
+        say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
+            unit_for(c, "mql", base), NULL);
+        push_sentence(c, out, &b);
+    }
+    if (!out->n) push_section_missing(c, out, s, "lead");
 }
 
-static void section_campaigns(nctx *c, strlist *out)
+static void section_campaigns(nctx *c, const lp_template_section *s, strlist *out)
 {
+    if (s->table && strcmp(s->table, "attribution") == 0) {
+        lp_buf b = {0};
+        say(c, &b, "section.campaigns.attribution", "model",
+            text(c, attribution_key(c->r->settings)), NULL);
+        push_sentence(c, out, &b);
+        return;
+    }
+    if (!first_of_kind(c, s) && !(s->table && strcmp(s->table, "campaign_tests") == 0))
+        return; /* the default intro */
     headline_campaigns(c, out);
+    if (s->table && strcmp(s->table, "campaign_tests") == 0) return;
     double pipeline = 0;
     const lp_table *t = table_of(c, "campaigns");
     long best = -1;
@@ -1104,12 +1166,12 @@ static void section_won(nctx *c, strlist *out)
     push_measure(c, out, "inbound_cycle_median_days");
 }
 
-static void section_funnel(nctx *c, strlist *out)
+static void section_funnel(nctx *c, const lp_template_section *s, strlist *out)
 {
     const lp_table *t = table_of(c, "funnel");
     double first, last, reached;
     if (!t || !cell_num(t, "reached", 0, &first) || !cell_num(t, "reached", t->nrows - 1, &last)) {
-        push_missing(c, out, "mql_count", "funnel");
+        push_section_missing(c, out, s, "funnel");
         return;
     }
     char a[32], z[32];
@@ -1136,12 +1198,12 @@ static void section_funnel(nctx *c, strlist *out)
     }
 }
 
-static void section_routing(nctx *c, strlist *out)
+static void section_routing(nctx *c, const lp_template_section *s, strlist *out)
 {
     const lp_table *t = table_of(c, "routing");
     lp_buf b = {0};
     if (!t) {
-        push_missing(c, out, "mql_count", "team");
+        push_section_missing(c, out, s, "team");
         return;
     }
     /* The best route: a team whose interval lies wholly above every other's. */
@@ -1173,13 +1235,13 @@ static void section_routing(nctx *c, strlist *out)
     push_sentence(c, out, &b);
 }
 
-static void section_forecast(nctx *c, strlist *out)
+static void section_forecast(nctx *c, const lp_template_section *s, strlist *out)
 {
     const lp_table *t = table_of(c, "forecast");
     double v, low, high;
     lp_buf b = {0};
     if (!t || !cell_num(t, "mql_forecast", 0, &v)) {
-        push_missing(c, out, "mql_count", "forecast");
+        push_section_missing(c, out, s, "forecast");
         return;
     }
     char fv[32], lo[32], hi[32];
@@ -1217,12 +1279,12 @@ static void section_quality(nctx *c, const lp_narrative *n, strlist *out)
     }
 }
 
-static void section_breaches(nctx *c, strlist *out)
+static void section_breaches(nctx *c, const lp_template_section *s, strlist *out)
 {
     const lp_table *t = lp_results_table(c->r, "breaches");
     lp_buf b = {0};
     if (!t) {
-        push_missing(c, out, "sla_compliance", "activit");
+        push_section_missing(c, out, s, "activit");
         return;
     }
     char n[32], threshold[48];
@@ -1246,12 +1308,19 @@ static void section_breaches(nctx *c, strlist *out)
     }
 }
 
-static void section_partners(nctx *c, strlist *out)
+/* Count and best-to-worst compliance of the groups of an SLA table
+ * (sla_by_team, sla_by_owner, sla_by_partner); prefix picks the wording
+ * ("section.partners" or "section.sla_groups"). */
+static void section_groups(nctx *c, const char *table, const char *key_column,
+                           const char *prefix, const char *group_unit, strlist *out)
 {
-    const lp_table *t = table_of(c, "sla_by_partner");
+    char key[96];
+    const lp_table *t = table_of(c, table);
     lp_buf b = {0};
     if (!t) {
-        say(c, &b, "section.partners.none", NULL);
+        if (out->n) return; /* the overall sentences already speak */
+        snprintf(key, sizeof key, "%s.none", prefix);
+        say(c, &b, key, NULL);
         push_sentence(c, out, &b);
         return;
     }
@@ -1261,8 +1330,9 @@ static void section_partners(nctx *c, strlist *out)
     char n[32], k[32];
     lp_fmt_count((double)t->nrows, k, sizeof k);
     lp_fmt_count(received, n, sizeof n);
-    say(c, &b, "section.partners.count", "partners", k, "partner_unit",
-        unit_for(c, "partner", k), "n", n, "unit", unit_for(c, "mql", n), NULL);
+    snprintf(key, sizeof key, "%s.count", prefix);
+    say(c, &b, key, "groups", k, "group_unit", unit_for(c, group_unit, k), "n", n, "unit",
+        unit_for(c, "mql", n), NULL);
     push_sentence(c, out, &b);
     long best = -1, worst = -1;
     double best_rate = -1, worst_rate = 2;
@@ -1275,9 +1345,9 @@ static void section_partners(nctx *c, strlist *out)
         char br[32], wr[32];
         lp_fmt_rate(best_rate, br, sizeof br);
         lp_fmt_rate(worst_rate, wr, sizeof wr);
-        say(c, &b, "section.partners.range", "best", cell_str(t, "team", (size_t)best),
-            "best_rate", br, "worst", cell_str(t, "team", (size_t)worst), "worst_rate", wr,
-            NULL);
+        snprintf(key, sizeof key, "%s.range", prefix);
+        say(c, &b, key, "best", cell_str(t, key_column, (size_t)best), "best_rate", br, "worst",
+            cell_str(t, key_column, (size_t)worst), "worst_rate", wr, NULL);
         push_sentence(c, out, &b);
     }
 }
@@ -1299,17 +1369,24 @@ static void build_section(nctx *c, const lp_template_section *s, const lp_narrat
     const char *k = s->kind;
     if (strcmp(k, "cover") == 0) section_cover(c, n, out);
     else if (strcmp(k, "headlines") == 0) section_headlines(c, n, out);
-    else if (strcmp(k, "volume") == 0) section_volume(c, out);
-    else if (strcmp(k, "campaigns") == 0) section_campaigns(c, out);
+    else if (strcmp(k, "volume") == 0) section_volume(c, s, out);
+    else if (strcmp(k, "campaigns") == 0) section_campaigns(c, s, out);
     else if (strcmp(k, "pipeline") == 0) section_pipeline(c, out);
-    else if (strcmp(k, "sla") == 0) section_sla(c, out);
+    else if (strcmp(k, "sla") == 0) {
+        if (first_of_kind(c, s)) section_sla(c, out);
+        if (s->table && strcmp(s->table, "sla_by_team") == 0)
+            section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", out);
+        else if (s->table && strcmp(s->table, "sla_by_owner") == 0)
+            section_groups(c, "sla_by_owner", "owner_id", "section.sla_groups", "rep", out);
+    }
     else if (strcmp(k, "won") == 0) section_won(c, out);
-    else if (strcmp(k, "funnel") == 0) section_funnel(c, out);
-    else if (strcmp(k, "routing") == 0) section_routing(c, out);
-    else if (strcmp(k, "forecast") == 0) section_forecast(c, out);
+    else if (strcmp(k, "funnel") == 0) section_funnel(c, s, out);
+    else if (strcmp(k, "routing") == 0) section_routing(c, s, out);
+    else if (strcmp(k, "forecast") == 0) section_forecast(c, s, out);
     else if (strcmp(k, "quality") == 0) section_quality(c, n, out);
-    else if (strcmp(k, "breaches") == 0) section_breaches(c, out);
-    else if (strcmp(k, "partners") == 0) section_partners(c, out);
+    else if (strcmp(k, "breaches") == 0) section_breaches(c, s, out);
+    else if (strcmp(k, "partners") == 0)
+        section_groups(c, "sla_by_partner", "team", "section.partners", "partner", out);
     else if (strcmp(k, "parameters") == 0) section_parameters(c, out);
     if (!out->n && c->status == LP_OK) {
         /* definitions, detail, and any section without figures to word. */

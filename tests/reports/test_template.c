@@ -65,7 +65,7 @@ Test(template, weekly_leadership_is_complete)
     cr_expect_str_eq(h->title, "This week in plain English");
     const lp_template_section *sla = section(tpl, "sla");
     cr_expect_str_eq(sla->table, "sla_by_team");
-    cr_expect_str_eq(sla->chart, "step");
+    cr_expect_str_eq(sla->chart, "intervals");
     cr_expect_eq(sla->ncolumns, 6);
     cr_expect_str_eq(sla->columns[2], "within");
     cr_expect(section(tpl, "cover")->pdf);
