@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -601,4 +602,125 @@ Test(narrative, dates)
     int64_t monday = lp_days_from_civil(2026, 11, 16) * 86400; /* 2026-11-16 00:00 UTC */
     cr_expect_str_eq(lp_fmt_date(monday, buf, sizeof buf), "16 November 2026");
     cr_expect_str_eq(lp_fmt_day_month(monday, buf, sizeof buf), "16 November");
+}
+
+/* ---- Sections over their own tables ---- */
+
+static lp_table *new_table(const char *name, const char *spec)
+{
+    /* spec: "name:S,name:D,..." (S string, D double, I int64) */
+    lp_table *t = lp_table_new(name);
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", spec);
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *colon = strchr(tok, ':');
+        *colon = '\0';
+        lp_type type = colon[1] == 'S' ? LP_TYPE_STRING
+                       : colon[1] == 'I' ? LP_TYPE_INT64 : LP_TYPE_DOUBLE;
+        cr_assert_eq(lp_table_add_column(t, tok, type, NULL), LP_OK);
+    }
+    return t;
+}
+
+static void row(lp_table *t, ...)
+{
+    va_list ap;
+    va_start(ap, t);
+    for (size_t i = 0; i < t->ncols; i++) {
+        lp_column *c = t->columns[i];
+        if (c->type == LP_TYPE_STRING) put_str(t, c->name, va_arg(ap, const char *));
+        else put_num(t, c->name, va_arg(ap, double));
+    }
+    va_end(ap);
+}
+
+static void rich_tables(builder *b)
+{
+    lp_table *t = new_table("funnel", "step:S,reached:I,rate:D,low:D,high:D");
+    row(t, "lead", 1000.0, NAN, NAN, NAN);
+    row(t, "mql", 300.0, 0.3, 0.27, 0.33);
+    row(t, "sql", 150.0, 0.5, 0.44, 0.56);
+    row(t, "opportunity", 60.0, 0.4, 0.32, 0.48);
+    row(t, "won", 15.0, 0.25, 0.16, 0.37);
+    add(b, t);
+    t = new_table("routing", "team:S,mqls:I,won:I,rate:D,low:D,high:D");
+    row(t, "NA", 100.0, 20.0, 0.2, 0.15, 0.25);
+    row(t, "EMEA", 100.0, 8.0, 0.08, 0.05, 0.12);
+    add(b, t);
+    t = new_table("forecast", "period:S,mql_forecast:D,low:D,high:D");
+    row(t, "2026-W48", 430.0, 380.0, 480.0);
+    add(b, t);
+    t = new_table("campaigns", "campaign_id:S,name:S,pipeline:D");
+    row(t, "C1", "Spring webinar", 900000.0);
+    row(t, "C2", "Trade show", 300000.0);
+    row(t, "(no campaign)", "(no campaign)", 5000000.0);
+    add(b, t);
+    t = new_table("campaign_tests", "campaign_id:S,name:S,verdict:S");
+    row(t, "C1", "Spring webinar", "better");
+    row(t, "C2", "Trade show", "");
+    add(b, t);
+    t = new_table("coverage", "open_inbound_pipeline:D,quota:D,won_to_date:D,remaining_quota:D,"
+                              "coverage:D");
+    row(t, 2400000.0, 2000000.0, 400000.0, 1600000.0, 1.5);
+    add(b, t);
+    t = new_table("breaches", "lead_id:S,team:S,hours_late:D");
+    row(t, "L1", "NA", 3.0);
+    row(t, "L2", "EMEA", 50.0);
+    add(b, t);
+    t = new_table("sla_by_team", "team:S,eligible:I,compliance:D,followup_eligible:I");
+    row(t, "EMEA", 70.0, 0.8, 60.0);
+    row(t, "NA", 50.0, 0.96, 40.0);
+    add(b, t);
+}
+
+Test(narrative, sections_word_their_tables)
+{
+    builder b;
+    full_week(&b);
+    rich_tables(&b);
+    lp_narrative *n = build(&b, "weekly-leadership");
+    const lp_narrative_section *s;
+    s = lp_narrative_section_find(n, "funnel");
+    cr_assert_eq(s->nsentences, 2);
+    cr_expect_str_eq(s->sentences[0], "Of the 1,000 leads created in the last 13 periods, 15 "
+                                      "became won business.");
+    /* Lowest step rate: 0.25, opportunity -> won, out of 60. */
+    cr_expect_str_eq(s->sentences[1], "The biggest drop is from opportunity to won: 25% of the "
+                                      "60 that got that far moved on.");
+    s = lp_narrative_section_find(n, "routing");
+    /* NA's low 0.15 lies above EMEA's high 0.12. */
+    cr_expect_str_eq(s->sentences[0], "NA is the best route: 20% of its qualified leads became "
+                                      "won business (20 of 100), clearly above every other team.");
+    s = lp_narrative_section_find(n, "forecast");
+    cr_expect_str_eq(s->sentences[0], "Next week, the trend points to about 430 qualified "
+                                      "leads, most likely between 380 and 480.");
+    cr_expect_str_eq(n->headlines[1], "Of 2 campaigns, one turned qualified leads into "
+                                      "opportunities at a clearly better rate than the others: "
+                                      "Spring webinar.");
+    s = lp_narrative_section_find(n, "campaigns");
+    cr_expect_str_eq(s->sentences[1], "Spring webinar is credited with the most pipeline, "
+                                      "$900K, under the first-touch model.");
+    s = lp_narrative_section_find(n, "pipeline");
+    cr_expect_str_eq(s->sentences[1], "Open inbound pipeline of $2.4M covers 1.5 times the "
+                                      "remaining quota of $1.6M.");
+    s = lp_narrative_section_find(n, "sla");
+    /* 70 + 50 = 120 handed over; best NA 96%, worst EMEA 80%. */
+    cr_expect_str_eq(s->sentences[3], "2 qualified leads were reached late or not at all; the "
+                                      "breach list names each one.");
+    cr_expect_str_eq(s->sentences[4], "2 teams were handed 120 qualified leads this week.");
+    cr_expect_str_eq(s->sentences[5], "NA reached 96% of its qualified leads in time, EMEA only "
+                                      "80%.");
+    expect_all_clean(n);
+    done(&b, n);
+
+    full_week(&b);
+    rich_tables(&b);
+    n = build(&b, "sla-scorecard");
+    s = lp_narrative_section_find(n, "breaches");
+    cr_expect_str_eq(s->sentences[0], "2 qualified leads were not reached within 24 hours.");
+    /* 50 hours late: 50 / 24 = 2.08 -> "2 days". */
+    cr_expect_str_eq(s->sentences[1], "The longest wait was 2 days past the deadline, in EMEA.");
+    expect_all_clean(n);
+    done(&b, n);
 }
