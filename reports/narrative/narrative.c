@@ -379,7 +379,7 @@ static void change_words(nctx *c, fmt_kind fmt, const change_info *ci, lp_buf *o
 {
     *moved = false;
     if (!ci->has) return;
-    char now[64], before[64], delta[64], pct[32];
+    char now[64] = "", before[64] = "", delta[64] = "", pct[32] = "";
     fmt_value(c, fmt, ci->current, now, sizeof now);
     fmt_value(c, fmt, ci->previous, before, sizeof before);
     double d = ci->current - ci->previous;
@@ -533,7 +533,7 @@ static bool base_of(nctx *c, const char *measure, double *out)
 /* The base formatted ("120" or "$2.1M"), "" when none. */
 static void base_words(nctx *c, const char *measure, char *buf, size_t size)
 {
-    double base;
+    double base = 0;
     buf[0] = '\0';
     if (!base_of(c, measure, &base)) return;
     fmt_value(c, strcmp(measure, "inbound_won_share") == 0 ? F_MONEY : F_COUNT, base, buf,
@@ -831,7 +831,7 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
     const char *kind = cell_str(t, "kind", row);
     const char *measure = cell_str(t, "measure", row);
     const char *subject = cell_str(t, "subject", row);
-    double value, base, p_value;
+    double value = 0, base = 0, p_value = 1;
     if (!kind || !cell_num(t, "value", row, &value)) return;
     bool has_base = cell_num(t, "base", row, &base);
     const measure_info *info = measure_find(measure);
@@ -1217,7 +1217,7 @@ static void section_routing(nctx *c, const lp_template_section *s, strlist *out)
         if (above) best = (long)i;
     }
     if (best >= 0) {
-        double rate, won, mqls;
+        double rate = 0, won = 0, mqls = 0;
         char r[32], w[32], m[32];
         cell_num(t, "rate", (size_t)best, &rate);
         cell_num(t, "won", (size_t)best, &won);
