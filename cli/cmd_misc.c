@@ -70,6 +70,12 @@ int cmd_fixtures(int argc, char **argv)
     return EXIT_DONE;
 }
 
+static void print_template(void *ctx, const char *name, const char *description)
+{
+    (void)ctx;
+    printf("%-26s %s\n", name, description);
+}
+
 int cmd_templates(int argc, char **argv)
 {
     (void)argv;
@@ -77,15 +83,11 @@ int cmd_templates(int argc, char **argv)
         cli_error("templates: takes no arguments");
         return EXIT_USAGE;
     }
-    char **names = NULL, **descriptions = NULL;
-    size_t n = 0;
     char errmsg[LP_ERRMSG_SIZE] = "";
-    lp_status st = lp_template_list(cli_templates_dir(), &names, &descriptions, &n, errmsg);
+    lp_status st = lp_template_list(cli_templates_dir(), print_template, NULL, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return EXIT_BAD_INPUT;
     }
-    for (size_t i = 0; i < n; i++) printf("%-26s %s\n", names[i], descriptions[i]);
-    lp_template_list_free(names, descriptions, n);
     return EXIT_DONE;
 }
