@@ -114,7 +114,8 @@ static inline size_t lp_groups_size(const lp_groups *groups, size_t g)
     return groups->offsets[g + 1] - groups->offsets[g];
 }
 /* Group holding the given key(s), or -1. key2 is ignored with one key.
- * Null keys cannot be looked up here (use key1_null). */
+ * Null keys cannot be looked up here (use key1_null). Linear in the number
+ * of groups: for a lookup per row, use group_of instead. */
 long lp_groups_find(const lp_groups *groups, int64_t key1, int64_t key2);
 
 typedef enum lp_agg {
@@ -195,7 +196,8 @@ typedef struct lp_sort_key {
  * key's column): writes the sorted row numbers into out_rows (caller sized:
  * sel->n or the column length). Earlier keys take precedence; nulls sort
  * last whatever the direction; ties keep their input order. DOUBLE NaN
- * sorts as null. nkeys = 0 keeps the input order. */
+ * sorts as null. nkeys = 0 copies sel unchanged (sel is then required:
+ * LP_ERR_USAGE without it). */
 lp_status lp_sort(const lp_sort_key *keys, size_t nkeys, const lp_selection *sel,
                   lp_row *out_rows);
 
