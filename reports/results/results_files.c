@@ -17,13 +17,56 @@ void lp_results_format_double(double value, char *buf, size_t size)
         snprintf(buf, size, "0");
         return;
     }
-    /* Shortest precision that reads back to the same double; the C locale
-     * is in effect in leadpack, so the decimal mark is '.'. */
-    for (int prec = 1; prec <= 17; prec++) {
-        snprintf(buf, size, "%.*g", prec, value);
-        if (strtod(buf, NULL) == value) return;
+    /* The fewest significant digits that read back to the same double
+     * (the C locale is in effect, so the decimal mark is '.'), then laid out
+     * as Python's repr does: plain notation for decimal exponents -4..15
+     * (6500, 0.0001, 123456789.125), scientific outside (1e+21, 5e-324). */
+    char sci[40];
+    int prec = 1;
+    for (; prec <= 17; prec++) {
+        snprintf(sci, sizeof sci, "%.*e", prec - 1, value);
+        if (strtod(sci, NULL) == value) break;
     }
-    snprintf(buf, size, "%.17g", value);
+    if (prec > 17) prec = 17;
+    snprintf(sci, sizeof sci, "%.*e", prec - 1, value);
+    /* sci is [-]D[.DDD]e(+|-)XX: collect digits and exponent. */
+    const char *p = sci;
+    bool negative = *p == '-';
+    if (negative) p++;
+    char digits[24];
+    int nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.') digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0') nd--;
+    digits[nd] = '\0';
+    int exp10 = atoi(p + 1);
+    char small[64];
+    int len = 0;
+    if (negative) small[len++] = '-';
+    if (exp10 >= -4 && exp10 < 16) {
+        if (exp10 >= 0) {
+            for (int i = 0; i <= exp10; i++) small[len++] = i < nd ? digits[i] : '0';
+            if (nd > exp10 + 1) {
+                small[len++] = '.';
+                for (int i = exp10 + 1; i < nd; i++) small[len++] = digits[i];
+            }
+        } else {
+            small[len++] = '0';
+            small[len++] = '.';
+            for (int i = 0; i < -exp10 - 1; i++) small[len++] = '0';
+            for (int i = 0; i < nd; i++) small[len++] = digits[i];
+        }
+        small[len] = '\0';
+    } else {
+        small[len++] = digits[0];
+        if (nd > 1) {
+            small[len++] = '.';
+            for (int i = 1; i < nd; i++) small[len++] = digits[i];
+        }
+        snprintf(small + len, sizeof small - (size_t)len, "e%c%02d", exp10 < 0 ? '-' : '+',
+                 exp10 < 0 ? -exp10 : exp10);
+    }
+    snprintf(buf, size, "%s", small);
 }
 
 /* Writes s as one CSV field, quoting when needed and defusing formulas. */
