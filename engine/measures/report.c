@@ -234,7 +234,7 @@ static lp_status findings_table(mctx *m)
         x->effect = ratio(x->change, target);
     }
 #undef ADD
-    qsort(f.items, f.n, sizeof(finding), finding_cmp);
+    if (f.n) qsort(f.items, f.n, sizeof(finding), finding_cmp);
     tb b;
     tb_init(&b, "findings", "rank:I,measure:S,kind:S,subject:S,value:D,base:D,change:D,"
                             "p_value:D,effect:D");

@@ -1000,3 +1000,28 @@ Test(measures, one_event_credits_sum_exactly)
     lp_results_free(res);
     lp_dataset_free(ds);
 }
+
+Test(measures, allocation_failures_are_clean)
+{
+    /* Fail the Nth allocation for every N until the computation succeeds:
+     * each run must return LP_ERR_NOMEM (or LP_OK) without crashing; under
+     * the ASan build, without leaking. */
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_measures_options opt = {&set, false, 0, NULL};
+    char err[LP_ERRMSG_SIZE];
+    lp_status st = LP_ERR_NOMEM;
+    long n;
+    for (n = 1; st != LP_OK && n < 100000; n++) {
+        lp_results *res = NULL;
+        lp_alloc_fail_after(n);
+        st = lp_measures_compute(ds, &opt, &res, err);
+        lp_alloc_fail_after(0);
+        cr_assert(st == LP_OK || st == LP_ERR_NOMEM, "n=%ld: %s", n, lp_status_str(st));
+        if (st == LP_OK) lp_results_free(res);
+        else cr_assert_null(res);
+    }
+    cr_expect_eq(st, LP_OK);
+    cr_expect_gt(n, 10);
+    lp_dataset_free(ds);
+}
