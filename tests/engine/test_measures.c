@@ -1025,3 +1025,56 @@ Test(measures, allocation_failures_are_clean)
     cr_expect_gt(n, 10);
     lp_dataset_free(ds);
 }
+
+Test(measures, sla_business_hours_clock)
+{
+    /* Business hours Mon-Fri 09:00-17:00 UTC, threshold 8 business hours.
+     * A: MQL Fri 20 Nov 16:00 -> 1 h on Friday + 7 h Monday: deadline Mon 23
+     *    Nov 16:00; first activity Mon 15:00 -> within, 1 + 6 = 7 business h.
+     * B: MQL Sat 21 Nov 10:00 -> clock starts Mon 09:00: deadline Mon 17:00;
+     *    first activity Tue 24 Nov 10:00 -> late, 8 + 1 = 9 business h;
+     *    hours late (clock hours) = Tue 10:00 - Mon 17:00 = 17.
+     * Kaplan-Meier over {7, 9}: S(7) = 0.5 -> median 7; S(9) = 0 -> p90 9. */
+    lp_dataset *ds = lp_dataset_new();
+    lp_table *l, *a;
+    lp_canon_table_new(LP_LEADS, &l);
+    lp_column *mql;
+    lp_table_add_column(l, "mql_at", LP_TYPE_INSTANT, &mql);
+    lp_canon_table_new(LP_ACTIVITIES, &a);
+    const char *ids[] = {"A", "B"};
+    const char *mqls[] = {"2026-11-20T16:00:00Z", "2026-11-21T10:00:00Z"};
+    const char *acts[] = {"2026-11-23T15:00:00Z", "2026-11-24T10:00:00Z"};
+    for (int i = 0; i < 2; i++) {
+        int64_t t;
+        lp_column_append_string(lp_table_column(l, "lead_id"), ids[i], 1);
+        lp_instant_parse_iso(mqls[i], &t);
+        lp_column_append_int64(lp_table_column(l, "created_at"), t);
+        lp_column_append_int64(mql, t);
+        lp_column_append_string(lp_table_column(a, "lead_id"), ids[i], 1);
+        lp_instant_parse_iso(acts[i], &t);
+        lp_column_append_int64(lp_table_column(a, "at"), t);
+    }
+    lp_table_finish(l);
+    lp_table_finish(a);
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_ACTIVITIES] = a;
+    lp_settings set = default_settings();
+    set.sla_hours = 8;
+    set.business_hours.enabled = true;
+    for (int d = 0; d < 5; d++) {
+        set.business_hours.start_minute[d] = 9 * 60;
+        set.business_hours.end_minute[d] = 17 * 60;
+    }
+    lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", "2026-W47");
+    const char *P = "2026-W47";
+    expect_headline(res, "sla_eligible", P, 2, NAN, NAN);
+    expect_headline(res, "sla_within", P, 1, NAN, NAN);
+    expect_headline(res, "sla_median_hours", P, 7, NAN, NAN);
+    expect_headline(res, "sla_p90_hours", P, 9, NAN, NAN);
+    const lp_table *b = table(res, "breaches");
+    cr_assert_eq(b->nrows, 1);
+    cr_expect_str_eq(lp_column_str(lp_table_column(b, "lead_id"), 0), "B");
+    EXPECT_NUM(b, 0, "hours_late", 17);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
