@@ -8,7 +8,7 @@ build-essential cmake pkg-config
 libcsv-dev libgsl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev
 libyaml-dev libcurl4-openssl-dev libpq-dev libcriterion-dev
 fonts-dejavu-core
-poppler-utils qpdf python3 python3-openpyxl python3-aiosmtpd
+poppler-utils qpdf python3 python3-openpyxl python3-aiosmtpd openssl
 libreoffice-calc-nogui
 postgresql
 "
