@@ -198,12 +198,12 @@ static lp_status apply_files(loader *ld, yaml_node_t *node)
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = lp_yaml_node(ld->yaml, p->key), *v = lp_yaml_node(ld->yaml, p->value);
-        int table;
+        int table = 0;
         if ((st = table_of(ld, k, "files", &table))) return st;
         char what[64];
         snprintf(what, sizeof what, "files.%s", table_names[table]);
-        char **files;
-        size_t n;
+        char **files = NULL;
+        size_t n = 0;
         if ((st = read_strings(ld, v, what, &files, &n))) return st;
         for (size_t i = 0; i < n; i++) {
             if (!path_inside(files[i])) {
@@ -230,7 +230,7 @@ static lp_status apply_columns(loader *ld, yaml_node_t *node, bool defaults)
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = lp_yaml_node(ld->yaml, p->key), *v = lp_yaml_node(ld->yaml, p->value);
-        int table;
+        int table = 0;
         if ((st = table_of(ld, k, section, &table))) return st;
         char what[96];
         snprintf(what, sizeof what, "%s.%s", section, table_names[table]);
@@ -239,7 +239,7 @@ static lp_status apply_columns(loader *ld, yaml_node_t *node, bool defaults)
              q++) {
             yaml_node_t *ck = lp_yaml_node(ld->yaml, q->key);
             yaml_node_t *cv = lp_yaml_node(ld->yaml, q->value);
-            const char *canonical;
+            const char *canonical = NULL;
             if ((st = column_of(ld, ck, table, &canonical))) return st;
             snprintf(what, sizeof what, "%s.%s.%s", section, table_names[table], canonical);
             size_t idx;

@@ -186,7 +186,7 @@ static lp_status want_scalar(reader *r, yaml_node_t *node, const char *what,
 
 static lp_status read_bool(reader *r, yaml_node_t *node, bool *out)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "true or false", &s);
     if (st) return st;
     static const char *const yes[] = {"true", "yes", "on"}, *const no[] = {"false", "no", "off"};
@@ -200,7 +200,7 @@ static lp_status read_bool(reader *r, yaml_node_t *node, bool *out)
 static lp_status read_number(reader *r, yaml_node_t *node, double lo, double hi,
                              const char *range, double *out)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "a number", &s);
     if (st) return st;
     char *end;
@@ -217,7 +217,7 @@ static lp_status read_number(reader *r, yaml_node_t *node, double lo, double hi,
 
 static lp_status read_int(reader *r, yaml_node_t *node, int lo, int hi, int *out)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "a whole number", &s);
     if (st) return st;
     char *end;
@@ -237,7 +237,7 @@ static lp_status read_int(reader *r, yaml_node_t *node, int lo, int hi, int *out
  * GiB; decimal units are powers of 1000). */
 static lp_status read_size(reader *r, yaml_node_t *node, size_t lo, size_t *out)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "a size such as 8GiB", &s);
     if (st) return st;
     char *end;
@@ -267,7 +267,7 @@ static lp_status read_size(reader *r, yaml_node_t *node, size_t lo, size_t *out)
 static lp_status read_choice(reader *r, yaml_node_t *node, const char *const *names,
                              size_t n, int *out)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "a name", &s);
     if (st) return st;
     char norm[64];
@@ -280,7 +280,7 @@ static lp_status read_choice(reader *r, yaml_node_t *node, const char *const *na
             size_t nl = strlen(names[i]);
             for (size_t j = 0; j <= nl && j < sizeof name; j++)
                 name[j] = names[i][j] == '-' ? '_' : names[i][j];
-            if (strcmp(norm, name) == 0) return *out = (int)i, LP_OK;
+            if (strcasecmp(norm, name) == 0) return *out = (int)i, LP_OK;
         }
     }
     lp_buf list = {0};
@@ -299,7 +299,7 @@ static lp_status read_text(reader *r, yaml_node_t *node, bool nullable, char **o
         *out = NULL;
         return LP_OK;
     }
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "text", &s);
     if (st) return st;
     char *copy = lp_strdup(s);
@@ -363,7 +363,7 @@ static bool tz_valid(const char *name)
 
 static lp_status read_zone(reader *r, yaml_node_t *node, char *out, size_t size)
 {
-    const char *s;
+    const char *s = NULL;
     lp_status st = want_scalar(r, node, "a time zone name such as Europe/Berlin", &s);
     if (st) return st;
     if (!tz_valid(s) || strlen(s) >= size)
@@ -613,7 +613,7 @@ static lp_status apply(reader *r, yaml_node_t *root, lp_settings *s, const char 
             if (!(st = read_choice(r, v, attribution_names, LP_ATTR_COUNT, &choice)))
                 s->attribution = (lp_attribution)choice;
         } else if (!strcmp(key, "currency")) {
-            const char *c;
+            const char *c = NULL;
             if (!(st = want_scalar(r, v, "a currency code such as USD", &c))) {
                 if (strlen(c) != 3 || !isalpha((unsigned char)c[0]) ||
                     !isalpha((unsigned char)c[1]) || !isalpha((unsigned char)c[2]))
@@ -633,7 +633,7 @@ static lp_status apply(reader *r, yaml_node_t *root, lp_settings *s, const char 
                 lp_free(s->targets_file);
                 s->targets_file = NULL;
             } else {
-                const char *t;
+                const char *t = NULL;
                 if (!(st = want_scalar(r, v, "a file path", &t))) {
                     char *resolved = resolve_beside(path, t);
                     if (!resolved) return LP_ERR_NOMEM;
