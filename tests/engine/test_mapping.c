@@ -70,7 +70,7 @@ ParameterizedTestParameters(mapping, every_profile_loads)
 
 ParameterizedTest(profile_name *pn, mapping, every_profile_loads)
 {
-    const char name = pn->name;
+    const char *name = pn->name;
     lp_mapping *m = NULL;
     char err[LP_ERRMSG_SIZE] = "";
     cr_assert_eq(lp_mapping_load(PROFILES, name, NULL, &m, err), LP_OK, "%s", err);
