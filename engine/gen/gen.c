@@ -856,7 +856,7 @@ static lp_status generic_main(job *jb)
     w_header(&targets, target_h);
     lp_calendar week = {LP_PERIOD_WEEK, 1}, quarter = {LP_PERIOD_QUARTER, 1};
     int64_t first = lp_period_of(&week, (int64_t)ctx->day0 * 86400);
-    int64_t weekly = (int64_t)((double)ctx->nleads * 0.31 / 52.0 * 1.1 + 0.5);
+    int64_t weekly = (int64_t)((double)ctx->nleads * 0.36 / 52.0 * 1.1 + 0.5);
     for (int64_t p = first; p < first + 56; p++) {
         lp_period_label(&week, p, buf, sizeof buf);
         w_text(&targets, buf);

@@ -376,8 +376,8 @@ void gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead)
 
     /* Funnel. */
     double p_mql = lead->star ? 0.5
-                   : lead->channel == CH_INBOUND ? 0.40
-                   : lead->channel == CH_PARTNER ? 0.35 : 0.18;
+                   : lead->channel == CH_INBOUND ? 0.45
+                   : lead->channel == CH_PARTNER ? 0.38 : 0.20;
     double x_mql = u01(&r), x_untouched = u01(&r), x_sql = u01(&r), x_opp = u01(&r);
     double mql_hours = lognormal(&r, 30, 1.2);
     double touch_hours = lognormal(&r, team_touch_hours[lead->team], 1.0);
@@ -393,11 +393,11 @@ void gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead)
         if (!lead->untouched && ft <= LP_GEN_AS_OF) first_touch = ft;
         lead->first_touch = first_touch;
     }
-    if (first_touch && x_sql < (lead->star ? 0.85 : 0.55)) {
+    if (first_touch && x_sql < (lead->star ? 0.85 : 0.50)) {
         int64_t sql = first_touch + 600 + (int64_t)(sql_days * 86400);
         if (sql <= LP_GEN_AS_OF) lead->sql_at = sql;
     }
-    if (lead->sql_at && x_opp < (lead->star ? 0.95 : 0.85)) {
+    if (lead->sql_at && x_opp < (lead->star ? 0.95 : 0.80)) {
         int64_t created = lead->sql_at + 600 + (int64_t)(opp_days * 86400);
         if (created <= LP_GEN_AS_OF) {
             lead->has_opp = true;
