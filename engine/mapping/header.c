@@ -8,7 +8,7 @@
  * there, which only loses names at its end. */
 #define HEADER_BYTES 65536
 
-void lp_csv_header_free(char **names, size_t n)
+void lp_detect_header_free(char **names, size_t n)
 {
     for (size_t i = 0; i < n; i++) lp_free(names[i]);
     lp_free(names);
@@ -45,7 +45,7 @@ static lp_status push_name(char ***names, size_t *n, const char *s, size_t len)
     return LP_OK;
 }
 
-lp_status lp_csv_header_read(const char *path, char ***out_names, size_t *out_n)
+lp_status lp_detect_header_read(const char *path, char ***out_names, size_t *out_n)
 {
     lp_status st = LP_OK;
     char *block = NULL, *field = NULL;
@@ -100,7 +100,7 @@ lp_status lp_csv_header_read(const char *path, char ***out_names, size_t *out_n)
     *out_n = n;
     names = NULL;
 cleanup:
-    if (names) lp_csv_header_free(names, n);
+    if (names) lp_detect_header_free(names, n);
     lp_free(block);
     lp_free(field);
     fclose(fp);

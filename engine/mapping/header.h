@@ -11,9 +11,9 @@
 #include "lp/lp.h"
 
 /* Reads the header names of the CSV at path: *out_names is an owned array
- * of *out_n owned strings (trimmed), released with lp_csv_header_free.
+ * of *out_n owned strings (trimmed), released with lp_detect_header_free.
  * LP_ERR_IO when the file cannot be read, LP_ERR_INPUT when it is empty. */
-lp_status lp_csv_header_read(const char *path, char ***out_names, size_t *out_n);
-void lp_csv_header_free(char **names, size_t n);
+lp_status lp_detect_header_read(const char *path, char ***out_names, size_t *out_n);
+void lp_detect_header_free(char **names, size_t n);
 
 #endif

@@ -640,7 +640,7 @@ lp_status lp_mapping_detect(const char *profiles_dir, const char *input_dir, cha
             st = LP_ERR_NOMEM;
             goto cleanup;
         }
-        lp_status hs = lp_csv_header_read(p.data, &files[i].headers, &files[i].nheaders);
+        lp_status hs = lp_detect_header_read(p.data, &files[i].headers, &files[i].nheaders);
         lp_buf_reset(&p);
         if (hs == LP_ERR_NOMEM) {
             st = hs;
@@ -703,7 +703,7 @@ lp_status lp_mapping_detect(const char *profiles_dir, const char *input_dir, cha
     if (reason) snprintf(reason, reason_size, "%s", why.data);
 cleanup:
     lp_buf_reset(&why);
-    for (int i = 0; files && i < ninputs; i++) lp_csv_header_free(files[i].headers, files[i].nheaders);
+    for (int i = 0; files && i < ninputs; i++) lp_detect_header_free(files[i].headers, files[i].nheaders);
     lp_free(files);
     for (int i = 0; i < nprofiles; i++) free(profiles[i]);
     free(profiles);

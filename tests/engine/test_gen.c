@@ -206,7 +206,7 @@ ParameterizedTest(fixture_case *c, gen, files_and_headers_match_profile, .init =
         snprintf(path, sizeof path, "%s/%.100s", tmpdir, name);
         char **headers = NULL;
         size_t nh = 0;
-        cr_assert_eq(lp_csv_header_read(path, &headers, &nh), LP_OK);
+        cr_assert_eq(lp_detect_header_read(path, &headers, &nh), LP_OK);
         size_t ncanon;
         const lp_canon_column *canon = lp_canon_columns((lp_table_id)(table < 0 ? 0 : table), &ncanon);
         for (size_t k = 0; table >= 0 && k < ncanon; k++) {
@@ -220,7 +220,7 @@ ParameterizedTest(fixture_case *c, gen, files_and_headers_match_profile, .init =
                 for (size_t h = 0; h < nh; h++) found |= !strcmp(cm->sources[s], headers[h]);
             cr_expect(found, "%s: %s has no source of %s", c->dialect, name, canon[k].name);
         }
-        lp_csv_header_free(headers, nh);
+        lp_detect_header_free(headers, nh);
         files++;
         free(list[i]);
     }
