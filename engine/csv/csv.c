@@ -346,7 +346,6 @@ static void on_record(int c, void *data)
 }
 
 static int space_only(unsigned char c) { return c == ' '; }
-static int space_or_tab(unsigned char c) { return c == ' ' || c == '\t'; }
 
 static void parse_release(chunk_parse *cp)
 {
@@ -375,7 +374,9 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     }
     csv_set_delim(&cp->csv, (unsigned char)dialect->delimiter);
     csv_set_quote(&cp->csv, (unsigned char)dialect->quote);
-    csv_set_space_func(&cp->csv, dialect->delimiter == '\t' ? space_only : space_or_tab);
+    /* libcsv's default trims spaces and tabs inline; a callback costs a
+     * call per byte, so it is set only when tabs are delimiters */
+    if (dialect->delimiter == '\t') csv_set_space_func(&cp->csv, space_only);
     csv_set_realloc_func(&cp->csv, lp_realloc);
     csv_set_free_func(&cp->csv, lp_free);
     size_t done = csv_parse(&cp->csv, data, len, on_field, on_record, cp);
@@ -426,6 +427,7 @@ typedef struct pool {
     job **done;               /* finished chunks waiting for their turn, by index */
     size_t done_cap;
     size_t next_merge;        /* index of the next chunk for chunk_done */
+    bool merging;             /* a thread is inside merge_ready's chunk_done */
     pthread_t *threads;
     int nthreads;
     reader *r;
@@ -497,10 +499,13 @@ static void job_free(reader *r, job *j)
     lp_free(j);
 }
 
-/* With the pool mutex held (or inline): hands finished chunks to
- * chunk_done in order. */
+/* With the pool mutex held: hands finished chunks to chunk_done in order.
+ * One thread merges at a time (the `merging` flag); the mutex is released
+ * around chunk_done so that the queue keeps moving while a chunk merges. */
 static void merge_ready(reader *r, pool *p)
 {
+    if (p->merging) return;
+    p->merging = true;
     while (!r->status && p->next_merge < p->done_cap && p->done[p->next_merge]) {
         job *j = p->done[p->next_merge];
         p->done[p->next_merge] = NULL;
@@ -508,10 +513,13 @@ static void merge_ready(reader *r, pool *p)
         void *chunk = j->chunk;
         j->chunk = NULL;
         r->records += j->records;
+        pthread_mutex_unlock(&p->mu);
         lp_status st = r->h->chunk_done(r->h->ctx, chunk);
-        if (st) reader_fail(r, st, true, NULL);
         job_free(r, j);
+        pthread_mutex_lock(&p->mu);
+        if (st) reader_fail(r, st, true, NULL);
     }
+    p->merging = false;
 }
 
 static void *worker_main(void *arg)
