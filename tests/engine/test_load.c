@@ -424,3 +424,29 @@ Test(load, parallel_load_matches_inline)
     unlink(path);
     rmdir(dir);
 }
+
+/* Allocation failure at every step of a whole load (inline and parallel
+ * paths share the code): a clean LP_ERR_NOMEM (or success once N passes the
+ * allocations needed), never a crash; the ASan build checks for leaks. */
+Test(load, allocation_failures_are_clean)
+{
+    lp_mapping m = salesforce_mapping();
+    lp_settings settings;
+    memset(&settings, 0, sizeof settings);
+    lp_load_options opts = {QUIRKS "/export", &m, &settings, false, 1};
+    bool succeeded = false;
+    for (long n = 1; n < 5000 && !succeeded; n += 1) {
+        char errmsg[LP_ERRMSG_SIZE] = "";
+        lp_dataset *ds = NULL;
+        lp_alloc_fail_after(n);
+        lp_status st = lp_dataset_load(&opts, &ds, errmsg);
+        lp_alloc_fail_after(0);
+        cr_assert(st == LP_OK || st == LP_ERR_NOMEM, "n=%ld: status %d %s", n, st, errmsg);
+        if (st == LP_OK) {
+            succeeded = true;
+            cr_expect_eq(ds->tables[LP_LEADS]->nrows, 7);
+        }
+        lp_dataset_free(ds);
+    }
+    cr_expect(succeeded);
+}
