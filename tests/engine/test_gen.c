@@ -55,7 +55,7 @@ static long rows(const char *dir, const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    size_t len;
+    size_t len = 0;
     char *data = slurp(path, &len);
     cr_assert_not_null(data, "missing %s", path);
     long lines = 0;
@@ -79,7 +79,7 @@ static void expect_same_files(const char *a, const char *b, int min_files)
             char pa[512], pb[512];
             snprintf(pa, sizeof pa, "%s/%s", a, list[i]->d_name);
             snprintf(pb, sizeof pb, "%s/%s", b, list[i]->d_name);
-            size_t la, lb;
+            size_t la = 0, lb = 0;
             char *da = slurp(pa, &la), *db = slurp(pb, &lb);
             cr_expect_not_null(db, "%s missing", pb);
             cr_expect(db && la == lb && !memcmp(da, db, la), "%s differs from %s", pa, pb);
@@ -103,7 +103,7 @@ Test(gen, same_seed_same_bytes, .init = make_tmpdir, .fini = remove_tmpdir)
     cr_assert_eq(lp_fixtures_generate("hubspot", 0.0005, 7, b, err), LP_OK, "%s", err);
     cr_assert_eq(lp_fixtures_generate("hubspot", 0.0005, 8, c, err), LP_OK, "%s", err);
     expect_same_files(a, b, 6);
-    size_t l1, l2;
+    size_t l1 = 0, l2 = 0;
     char pa[256], pc[256];
     snprintf(pa, sizeof pa, "%s/contacts.csv", a);
     snprintf(pc, sizeof pc, "%s/contacts.csv", c);
