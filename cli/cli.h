@@ -44,6 +44,11 @@ const char *cli_data_dir(void);
 /* cli_data_dir()/templates. */
 const char *cli_templates_dir(void);
 
+/* snprintf into a path buffer; false (and an empty buffer) when the path
+ * would not fit, so no truncated path is ever used. */
+bool cli_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Phase log on stderr: "leadpack: load 0.42 s ..." unless quiet. */
 void cli_log_set_quiet(bool quiet);
 double cli_now(void);

@@ -72,29 +72,29 @@ int cli_mail_bundle_write(const lp_results *results, const lp_narrative *narrati
                           const lp_template *tpl, const char *out_dir)
 {
     char dir[PATH_MAX], path[PATH_MAX + 32];
-    snprintf(dir, sizeof dir, "%s/message", out_dir);
+    cli_path(dir, sizeof dir, "%s/message", out_dir);
     if (lp_mkdir_p(dir) != LP_OK) {
         cli_error("%s: cannot create the folder", dir);
         return EXIT_OUTPUT;
     }
     char subject[256];
-    snprintf(subject, sizeof subject, "%s, %s", tpl->title ? tpl->title : "leadpack",
+    cli_path(subject, sizeof subject, "%s, %s", tpl->title ? tpl->title : "leadpack",
              results->period_label);
     const char *subject_line = subject, *period_line = results->period_label;
-    snprintf(path, sizeof path, "%s/subject.txt", dir);
+    cli_path(path, sizeof path, "%s/subject.txt", dir);
     lp_status st = write_text_file(path, &subject_line, 1);
     if (!st) {
-        snprintf(path, sizeof path, "%s/period.txt", dir);
+        cli_path(path, sizeof path, "%s/period.txt", dir);
         st = write_text_file(path, &period_line, 1);
     }
     if (!st) {
-        snprintf(path, sizeof path, "%s/headlines.txt", dir);
+        cli_path(path, sizeof path, "%s/headlines.txt", dir);
         st = write_text_file(path, (const char *const *)narrative->headlines,
                              narrative->nheadlines);
     }
     if (!st) {
         lp_outfile out;
-        snprintf(path, sizeof path, "%s/kpis.csv", dir);
+        cli_path(path, sizeof path, "%s/kpis.csv", dir);
         st = lp_outfile_open(&out, path);
         if (!st) {
             fputs("label,value,change,status\n", out.fp);
@@ -109,7 +109,7 @@ int cli_mail_bundle_write(const lp_results *results, const lp_narrative *narrati
     }
     if (!st) {
         char errmsg[LP_ERRMSG_SIZE] = "";
-        snprintf(path, sizeof path, "%s/trend.png", dir);
+        cli_path(path, sizeof path, "%s/trend.png", dir);
         st = lp_chart_write_trend_png(results, path, errmsg);
         if (st) {
             cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
@@ -194,7 +194,7 @@ static int bundle_read(const char *out_dir, bundle *b)
 {
     char path[PATH_MAX + 32];
     memset(b, 0, sizeof(*b));
-    snprintf(path, sizeof path, "%s/message/subject.txt", out_dir);
+    cli_path(path, sizeof path, "%s/message/subject.txt", out_dir);
     FILE *fp = fopen(path, "r");
     if (!fp || !(b->subject = read_line(fp))) {
         if (fp) fclose(fp);
@@ -202,13 +202,13 @@ static int bundle_read(const char *out_dir, bundle *b)
         return EXIT_BAD_INPUT;
     }
     fclose(fp);
-    snprintf(path, sizeof path, "%s/message/headlines.txt", out_dir);
+    cli_path(path, sizeof path, "%s/message/headlines.txt", out_dir);
     if ((fp = fopen(path, "r"))) {
         char *line;
         while (b->nlines < MAX_LINES && (line = read_line(fp))) b->lines[b->nlines++] = line;
         fclose(fp);
     }
-    snprintf(path, sizeof path, "%s/message/kpis.csv", out_dir);
+    cli_path(path, sizeof path, "%s/message/kpis.csv", out_dir);
     if ((fp = fopen(path, "r"))) {
         char *line = read_line(fp); /* header */
         free(line);
@@ -282,7 +282,7 @@ int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
     size_t ncc = cc_copy ? split_addresses(cc_copy, cc_list, MAX_ADDRESSES) : 0;
 
     char png[PATH_MAX + 32];
-    snprintf(png, sizeof png, "%s/message/trend.png", out_dir);
+    cli_path(png, sizeof png, "%s/message/trend.png", out_dir);
     lp_mail_spec spec = {
         .from = from,
         .to = to_list,
@@ -386,14 +386,14 @@ int cmd_mail(int argc, char **argv)
     /* The last pack's files: the subject names its period. */
     char pdf[PATH_MAX], xlsx[PATH_MAX], subject_path[PATH_MAX + 32];
     pdf[0] = xlsx[0] = '\0';
-    snprintf(subject_path, sizeof subject_path, "%s/message/period.txt", out_dir);
+    cli_path(subject_path, sizeof subject_path, "%s/message/period.txt", out_dir);
     FILE *fp = fopen(subject_path, "r");
     if (fp) {
         char *period = read_line(fp);
         fclose(fp);
         if (period) {
-            snprintf(pdf, sizeof pdf, "%s/leadpack-%s.pdf", out_dir, period);
-            snprintf(xlsx, sizeof xlsx, "%s/leadpack-%s.xlsx", out_dir, period);
+            cli_path(pdf, sizeof pdf, "%s/leadpack-%s.pdf", out_dir, period);
+            cli_path(xlsx, sizeof xlsx, "%s/leadpack-%s.xlsx", out_dir, period);
             free(period);
         }
     }

@@ -167,7 +167,7 @@ int cmd_run(int argc, char **argv)
     cli_log("narrative %.2f s: template %s", cli_phase_end("narrative", clock), tpl->name);
 
     char results_dir[PATH_MAX];
-    snprintf(results_dir, sizeof results_dir, "%s/results", out_dir);
+    cli_path(results_dir, sizeof results_dir, "%s/results", out_dir);
     if (lp_mkdir_p(results_dir) != LP_OK) {
         cli_error("%s: cannot create the output folder", results_dir);
         exit_code = EXIT_OUTPUT;
@@ -177,8 +177,8 @@ int cmd_run(int argc, char **argv)
     clock = cli_phase_begin();
     render_job pdf = {.results = results, .narrative = narrative, .tpl = tpl};
     render_job xlsx = pdf;
-    snprintf(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", out_dir, results->period_label);
-    snprintf(xlsx.path, sizeof xlsx.path, "%s/leadpack-%s.xlsx", out_dir, results->period_label);
+    cli_path(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", out_dir, results->period_label);
+    cli_path(xlsx.path, sizeof xlsx.path, "%s/leadpack-%s.xlsx", out_dir, results->period_label);
     pthread_t pdf_thread;
     bool threaded = pthread_create(&pdf_thread, NULL, render_pdf, &pdf) == 0;
     if (!threaded) render_pdf(&pdf);

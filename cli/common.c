@@ -17,6 +17,19 @@
 
 static bool log_quiet;
 
+bool cli_path(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        if (size) buf[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
 static bool is_dir(const char *path)
 {
     struct stat st;
@@ -28,11 +41,11 @@ static bool is_dir(const char *path)
  * tree the binary was built from. */
 const char *cli_data_dir(void)
 {
-    static char dir[PATH_MAX];
+    static char dir[PATH_MAX + 64];
     if (dir[0]) return dir;
     const char *env = getenv("LEADPACK_DATA_DIR");
     if (env && is_dir(env)) {
-        snprintf(dir, sizeof dir, "%s", env);
+        cli_path(dir, sizeof dir, "%s", env);
         return dir;
     }
     char exe[PATH_MAX];
@@ -43,25 +56,25 @@ const char *cli_data_dir(void)
         if (slash) {
             *slash = '\0';
             char candidate[PATH_MAX + 64];
-            snprintf(candidate, sizeof candidate, "%s/../share/leadpack/templates", exe);
+            cli_path(candidate, sizeof candidate, "%s/../share/leadpack/templates", exe);
             if (is_dir(candidate)) {
-                snprintf(dir, sizeof dir, "%s/../share/leadpack", exe);
+                cli_path(dir, sizeof dir, "%s/../share/leadpack", exe);
                 return dir;
             }
         }
     }
     if (is_dir(LP_DATA_DIR "/templates")) {
-        snprintf(dir, sizeof dir, "%s", LP_DATA_DIR);
+        cli_path(dir, sizeof dir, "%s", LP_DATA_DIR);
         return dir;
     }
-    snprintf(dir, sizeof dir, "%s", LP_SOURCE_DIR);
+    cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
     return dir;
 }
 
 const char *cli_templates_dir(void)
 {
     static char dir[PATH_MAX + 16];
-    if (!dir[0]) snprintf(dir, sizeof dir, "%s/templates", cli_data_dir());
+    if (!dir[0]) cli_path(dir, sizeof dir, "%s/templates", cli_data_dir());
     return dir;
 }
 
@@ -126,7 +139,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     char sample[PATH_MAX + 64];
     const char *input_dir = in->input_dir;
     if (!input_dir) {
-        snprintf(sample, sizeof sample, "%s/fixtures/sample/salesforce", cli_data_dir());
+        cli_path(sample, sizeof sample, "%s/fixtures/sample/salesforce", cli_data_dir());
         input_dir = sample;
     }
     if (!is_dir(input_dir)) {
@@ -137,7 +150,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     if (!out->input_dir) return EXIT_OUTPUT;
 
     char profiles_dir[PATH_MAX + 32];
-    snprintf(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
+    cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
     char *detected = NULL;
     const char *profile = in->profile;
     if (!profile && !in->mapping_path) {
