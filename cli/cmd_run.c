@@ -126,24 +126,26 @@ int cmd_run(int argc, char **argv)
         options.has_as_of = true;
     }
 
-    exit_code = cli_load(&in, &loaded);
-    if (exit_code) goto cleanup;
-    options.settings = &loaded.settings;
+    /* Option values are checked before any file is read. The as-of is read
+     * again once the settings have set the report time zone. */
     if (as_of_text && lp_instant_parse_iso(as_of_text, &options.as_of) != LP_OK) {
         cli_error("run: --as-of \"%s\" is not an ISO 8601 date or time", as_of_text);
-        exit_code = EXIT_USAGE;
-        goto cleanup;
+        return EXIT_USAGE;
     }
     if (period_label) {
-        lp_calendar probe = loaded.settings.calendar;
+        lp_calendar probe = {LP_PERIOD_WEEK, 1};
         int64_t ordinal;
         if (lp_period_parse(&probe, period_label, &ordinal) != LP_OK) {
             cli_error("run: --period \"%s\" is not a period like 2026-W47, 2026-11, "
                       "2026-Q4 or FY2027-Q2", period_label);
-            exit_code = EXIT_USAGE;
-            goto cleanup;
+            return EXIT_USAGE;
         }
     }
+
+    exit_code = cli_load(&in, &loaded);
+    if (exit_code) goto cleanup;
+    options.settings = &loaded.settings;
+    if (as_of_text) lp_instant_parse_iso(as_of_text, &options.as_of);
 
     cli_phase_clock clock = cli_phase_begin();
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
