@@ -152,9 +152,9 @@ int cli_load(const cli_input *in, cli_loaded *out)
     char profiles_dir[PATH_MAX + 32];
     cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
     char *detected = NULL;
+    char reason[512] = "";
     const char *profile = in->profile;
     if (!profile && !in->mapping_path) {
-        char reason[512] = "";
         st = lp_mapping_detect(profiles_dir, input_dir, &detected, reason, sizeof reason);
         if (st) {
             cli_error("%s: could not tell which CRM the exports come from (%s); "
@@ -166,9 +166,9 @@ int cli_load(const cli_input *in, cli_loaded *out)
         profile = detected;
     }
     st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
-    lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        lp_free(detected);
         return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
     }
 
@@ -181,6 +181,13 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .threads = 0,
     };
     st = lp_dataset_load(&options, &out->dataset, errmsg);
+    if (st == LP_OK) {
+        const char *name = out->mapping->profile ? out->mapping->profile : "custom mapping";
+        out->dataset->profile = lp_strdup(name);
+        out->dataset->profile_reason = lp_strdup(detected ? reason : "given");
+        if (!out->dataset->profile || !out->dataset->profile_reason) st = LP_ERR_NOMEM;
+    }
+    lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return cli_exit_code(st);
