@@ -632,6 +632,8 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
                         const char *reference_label)
 {
     picked p;
+    /* A table of categories cannot be a step curve over hours. */
+    if (kind == LP_CHART_STEP) kind = LP_CHART_HBARS;
     if (!pick(d, t, key, value, low, high, max, &p)) return;
     lp_chart *chart = lp_chart_new(kind);
     lp_chart_set_title(chart, title);
@@ -987,7 +989,13 @@ static void render_sla(doc *d, const lp_template_section *sec)
         target = settings->sla_target;
         snprintf(target_label, sizeof(target_label), "Target %g%%", settings->sla_target * 100);
     }
-    table_chart(d, chart_kind(sec, LP_CHART_INTERVALS), "Compliance by team, with 95% intervals",
+    /* The section's chart kind may name the curve above (step); the
+     * per-team comparison needs a categorical kind. */
+    lp_chart_kind team_kind = chart_kind(sec, LP_CHART_INTERVALS);
+    if (team_kind == LP_CHART_STEP || team_kind == LP_CHART_LINE_BAND ||
+        team_kind == LP_CHART_FUNNEL)
+        team_kind = LP_CHART_INTERVALS;
+    table_chart(d, team_kind, "Compliance by team, with 95% intervals",
                 result(d, "sla_by_team"), "team", "compliance", "low", "high", 10, 170, target,
                 target_label);
     const lp_table *breaches = result(d, "breaches");
