@@ -21,6 +21,11 @@
  *  routing       team S, mqls I, won I, rate D, low D, high D
  *  forecast      period S, mql_forecast D, low D, high D
  *
+ * Columns added after the seven files above (METRICS.md allows new columns):
+ *  headline      ... provisional B  (true on acceptance_rate rows whose period
+ *                ended less than 30 days before as-of; false elsewhere)
+ *  routing       ... best_route B   (interval wholly above every other team's)
+ *
  * Further tables (also written to results/ as CSV):
  *  changes       measure S, current D, previous D, change D, change_pct D,
  *                p_value D, real B, test S      (P against the period before;
@@ -33,7 +38,8 @@
  *                key S, mqls I, sqls I, accepted I, acceptance_rate D, low D,
  *                high D, mql_target D                    (for P)
  *  attribution   campaign_id S, name S, model S, mqls D, sqls D, opportunities D,
- *                pipeline D, won D       (listed campaigns x all five models)
+ *                pipeline D, won D       (listed campaigns and "(no campaign)" x
+ *                all five models; model as lp_attribution_name)
  *  campaign_tests campaign_id S, name S, mqls I, opportunities I, rate D,
  *                others_rate D, p_value D, q_value D, verdict S
  *                ("better", "worse" or "" = not different)
@@ -52,6 +58,9 @@
  *                key S, count I, amount D               (inbound, closed won in P)
  *  reverse_funnel stage S ("leads", "mqls", "opportunities"), needed D, low D,
  *                high D, quota D, rate D, avg_deal D
+ *  routing_by_segment
+ *                segment S ("1-49", "50-199", "200-999", "1000+", "(unknown)"),
+ *                team S, mqls I, won I, rate D, low D, high D, best_route B
  *  findings      rank I, measure S, kind S, subject S, value D, base D,
  *                change D, p_value D, effect D
  *                (ranked by evidence and size; kind: "volume_change",

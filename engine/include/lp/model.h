@@ -43,6 +43,9 @@ const lp_canon_column *lp_canon_columns(lp_table_id id, size_t *out_n);
 /* The canonical column of a table by name, or NULL. */
 const lp_canon_column *lp_canon_column_find(lp_table_id id, const char *name);
 
+/* Upper bound on the canonical columns of any table (leads has 18). */
+#define LP_CANON_MAX_COLUMNS 24
+
 /* What the loader did with one input file. */
 typedef struct lp_file_report {
     char *path;             /* file as given (owned) */
@@ -52,6 +55,12 @@ typedef struct lp_file_report {
     size_t rows_loaded;     /* rows appended to the table */
     size_t rows_rejected;   /* rows written to rejects */
     char sha256[65];        /* hex digest of the file's bytes */
+    /* Per canonical column of the table, in lp_canon_columns order (the
+     * loader fills them; zero for columns the file lacks): */
+    size_t null_values[LP_CANON_MAX_COLUMNS]; /* loaded rows with the value empty (null) */
+    size_t bad_values[LP_CANON_MAX_COLUMNS];  /* loaded rows whose optional value could not be
+                                                 read and was loaded as null (not counted in
+                                                 null_values); see the "bad_value" notes */
 } lp_file_report;
 
 /* One rejected row (or null-ed optional value, when nulled is true). */

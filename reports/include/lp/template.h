@@ -36,6 +36,9 @@ typedef struct lp_template {
     char **text_keys;  /* wording: key -> text with {placeholders} */
     char **text_values;
     size_t ntexts;
+    char *period;      /* added: period kind the pack is written for ("week",
+                          "month", "quarter", "fiscal-quarter"), or NULL when
+                          the settings decide */
 } lp_template;
 
 /* Loads a template by name from templates_dir/packs/NAME.yaml, or from a
@@ -47,5 +50,32 @@ lp_status lp_template_load(const char *templates_dir, const char *name_or_path,
 void lp_template_free(lp_template *tpl);
 /* Wording for key (borrowed), or NULL. */
 const char *lp_template_text(const lp_template *tpl, const char *key);
+
+/*
+ * Template file format (templates/README.md is the user's guide):
+ *   top-level keys: name, title, audience, description, period, extends,
+ *   sections, wording. `extends: OTHER` starts from pack OTHER (its sections,
+ *   wording and fields); keys given here replace the inherited ones, except
+ *   wording, which is merged key by key. Cycles are LP_ERR_CONFIG.
+ *   section keys: id, kind, title, chart, table, columns, pdf, workbook
+ *   (pdf and workbook default to true). table must name a result table of
+ *   measures.h and columns must be columns of that table.
+ *   wording: nested keys of templates/wording.yaml ("change: {up: ...}" or
+ *   "change.up: ..."); a key that wording.yaml does not define is an error.
+ */
+
+/* Calls emit once per pack in templates_dir/packs (NAME.yaml, sorted by
+ * name) with the pack's name and its one-line description (borrowed for the
+ * call; "" when the pack has none). Each pack is loaded and validated, so a
+ * broken pack is LP_ERR_CONFIG with "FILE line N: ..." in errmsg; LP_ERR_IO
+ * when the folder cannot be read. */
+lp_status lp_template_list(const char *templates_dir,
+                           void (*emit)(void *ctx, const char *name,
+                                        const char *description),
+                           void *ctx, char *errmsg);
+
+/* true when table is a result table of measures.h; with column non-NULL,
+ * when that table has that column. */
+bool lp_template_result_known(const char *table, const char *column);
 
 #endif

@@ -1,0 +1,1184 @@
+/*
+ * Streaming CSV reader (csv.h).
+ *
+ * The reading thread reads 1 MiB blocks, hashes them (SHA-256 of the raw
+ * bytes), decodes them to UTF-8 straight into the current chunk buffer and
+ * scans the new bytes for the quote character and LF, remembering the last
+ * LF outside quotes (the last record boundary). When the chunk holds about
+ * 4 MiB it is cut there: the part before goes to a parser (inline, or a
+ * worker thread through a bounded queue), the tail starts the next chunk.
+ * The scan also counts every LF, so each chunk knows the physical line of
+ * its first record.
+ *
+ * Inside a chunk, libcsv splits fields. With CSV_REPALL_NL it reports every
+ * line end outside a record as an empty record, which is how a parser keeps
+ * physical line numbers exact across blank lines: a record starts at the
+ * current line, which then advances by one plus the LFs inside its quoted
+ * fields; an empty report advances by one unless it is the LF of a CR LF.
+ * CR-only files have their CRs turned into LFs while decoding.
+ *
+ * Order: workers finish chunks in any order; a finished chunk waits in
+ * `done` until all chunks before it have been handed to chunk_done, which
+ * runs under the pool mutex, so the caller merges one chunk at a time in
+ * file order and keeps rows and rejects in line order.
+ */
+#include "lp/csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lp/sha256.h"
+#include "lp/value.h"
+
+#define BLOCK_SIZE ((size_t)1 << 20)
+#define CHUNK_SIZE ((size_t)4 << 20)
+
+const char *lp_csv_encoding_name(lp_csv_encoding encoding)
+{
+    switch (encoding) {
+    case LP_CSV_UTF8: return "UTF-8";
+    case LP_CSV_UTF16LE: return "UTF-16LE";
+    case LP_CSV_UTF16BE: return "UTF-16BE";
+    case LP_CSV_CP1252: return "Windows-1252";
+    }
+    return "unknown";
+}
+
+void lp_csv_dialect_describe(const lp_csv_dialect *dialect, char *buf, size_t size)
+{
+    const char *delim = dialect->delimiter == ';'    ? "semicolon"
+                        : dialect->delimiter == '\t' ? "tab"
+                        : dialect->delimiter == '|'  ? "pipe"
+                                                     : "comma";
+    snprintf(buf, size, "%s, %s%s, %s%s", delim, lp_csv_encoding_name(dialect->encoding),
+             dialect->bom ? " with BOM" : "",
+             dialect->crlf ? "CRLF" : dialect->cr ? "CR" : "LF",
+             dialect->quote == '\'' ? ", single quotes" : "");
+}
+
+/* ---- Growable byte buffer for chunks ---- */
+
+typedef struct bytes {
+    char *data;
+    size_t len;
+    size_t cap;
+} bytes;
+
+static lp_status bytes_reserve(bytes *b, size_t extra)
+{
+    if (b->len + extra <= b->cap) return LP_OK;
+    size_t cap = b->cap ? b->cap : CHUNK_SIZE + BLOCK_SIZE;
+    while (cap < b->len + extra) cap *= 2;
+    char *data = lp_realloc(b->data, cap);
+    if (!data) return LP_ERR_NOMEM;
+    b->data = data;
+    b->cap = cap;
+    return LP_OK;
+}
+
+/* ---- Decoding to UTF-8 ---- */
+
+/* Windows-1252 0x80..0x9F; undefined bytes map to the C1 control of the
+ * same number, as Python's and WHATWG's decoders do. */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
+};
+
+static inline char *put_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xC0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xE0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    } else {
+        *o++ = (char)(0xF0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *o++ = (char)(0x80 | (cp & 0x3F));
+    }
+    return o;
+}
+
+static inline uint32_t cp1252_to_cp(uint8_t b)
+{
+    return (b >= 0x80 && b < 0xA0) ? cp1252_high[b - 0x80] : b;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), 0 when invalid, or -1
+ * when p[0..n) is a valid but truncated start. */
+static int utf8_seq(const uint8_t *p, size_t n)
+{
+    uint8_t b = p[0];
+    int len;
+    uint8_t lo = 0x80, hi = 0xBF;
+    if (b >= 0xC2 && b <= 0xDF) len = 2;
+    else if (b >= 0xE0 && b <= 0xEF) {
+        len = 3;
+        if (b == 0xE0) lo = 0xA0;
+        if (b == 0xED) hi = 0x9F;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        len = 4;
+        if (b == 0xF0) lo = 0x90;
+        if (b == 0xF4) hi = 0x8F;
+    } else
+        return 0;
+    for (int i = 1; i < len; i++) {
+        if ((size_t)i >= n) return -1;
+        uint8_t c = p[i];
+        if (i == 1 ? (c < lo || c > hi) : (c < 0x80 || c > 0xBF)) return 0;
+    }
+    return len;
+}
+
+/* true when p[0..n) is UTF-8 (a truncated last sequence allowed). */
+static bool utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int len = utf8_seq(p + i, n - i);
+        if (len < 0) return true;
+        if (len == 0) return false;
+        i += (size_t)len;
+    }
+    return true;
+}
+
+/* Decodes in[0..n) to UTF-8 appended to out (room for 3n + 4 bytes must be
+ * reserved). Returns the bytes consumed: a truncated sequence at the end is
+ * left for the next block unless last. */
+static size_t decode(lp_csv_encoding enc, const uint8_t *in, size_t n, bool last, bytes *out)
+{
+    char *o = out->data + out->len;
+    size_t i = 0;
+    switch (enc) {
+    case LP_CSV_UTF8:
+        while (i < n) {
+            /* ASCII runs eight bytes at a time */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, in + i, 8);
+                if (w & 0x8080808080808080ULL) break;
+                memcpy(o, &w, 8);
+                o += 8;
+                i += 8;
+            }
+            if (i >= n) break;
+            if (in[i] < 0x80) {
+                *o++ = (char)in[i++];
+                continue;
+            }
+            int len = utf8_seq(in + i, n - i);
+            if (len < 0 && !last) break;
+            if (len > 0) {
+                memcpy(o, in + i, (size_t)len);
+                o += len;
+                i += (size_t)len;
+            } else { /* not UTF-8: read the byte as Windows-1252 */
+                o = put_utf8(o, cp1252_to_cp(in[i++]));
+            }
+        }
+        break;
+    case LP_CSV_CP1252:
+        for (; i < n; i++) o = put_utf8(o, cp1252_to_cp(in[i]));
+        break;
+    case LP_CSV_UTF16LE:
+    case LP_CSV_UTF16BE: {
+        bool le = enc == LP_CSV_UTF16LE;
+        while (i + 2 <= n) {
+            uint32_t u = le ? (uint32_t)(in[i] | in[i + 1] << 8) : (uint32_t)(in[i] << 8 | in[i + 1]);
+            if (u >= 0xD800 && u <= 0xDBFF) {
+                if (i + 4 > n) {
+                    if (!last) break;
+                    o = put_utf8(o, 0xFFFD);
+                    i += 2;
+                    continue;
+                }
+                uint32_t u2 = le ? (uint32_t)(in[i + 2] | in[i + 3] << 8)
+                                 : (uint32_t)(in[i + 2] << 8 | in[i + 3]);
+                if (u2 >= 0xDC00 && u2 <= 0xDFFF) {
+                    o = put_utf8(o, 0x10000 + ((u - 0xD800) << 10) + (u2 - 0xDC00));
+                    i += 4;
+                } else {
+                    o = put_utf8(o, 0xFFFD);
+                    i += 2;
+                }
+                continue;
+            }
+            o = put_utf8(o, (u >= 0xDC00 && u <= 0xDFFF) ? 0xFFFD : u);
+            i += 2;
+        }
+        if (last && i < n) i = n; /* a lone odd byte at the end */
+        break;
+    }
+    }
+    out->len = (size_t)(o - out->data);
+    return i;
+}
+
+/* ---- Chunk parsing with libcsv ---- */
+
+typedef lp_status (*record_fn)(void *target, const lp_csv_record *record);
+
+typedef struct parse_limits {
+    size_t max_field_bytes;
+    size_t max_columns;
+} parse_limits;
+
+typedef struct chunk_parse {
+    struct csv_parser csv;
+    const char *label;
+    parse_limits limits;
+    record_fn record;
+    void *target;
+    size_t line;              /* physical line where the next record starts */
+    int prev_term;            /* last line-end character reported */
+    bytes fieldbuf;           /* the current record's fields, NUL-separated */
+    size_t *offsets;          /* field starts in fieldbuf */
+    size_t *lens;
+    const char **ptrs;
+    size_t nfields;
+    size_t fields_cap;
+    size_t record_newlines;   /* LFs inside the current record's fields */
+    size_t records;           /* records handed to record() */
+    lp_status status;         /* first failure; later callbacks do nothing */
+    bool callback_failed;     /* the failure came from record() */
+    char errmsg[LP_ERRMSG_SIZE];
+} chunk_parse;
+
+static void on_field(void *s, size_t len, void *data)
+{
+    chunk_parse *cp = data;
+    if (cp->status) return;
+    if (cp->nfields >= cp->limits.max_columns) {
+        cp->status = LP_ERR_LIMIT;
+        lp_errmsg_set(cp->errmsg, "%s line %zu: more than %zu fields in a record (max_columns)",
+                      cp->label, cp->line, cp->limits.max_columns);
+        return;
+    }
+    if (len > cp->limits.max_field_bytes) {
+        cp->status = LP_ERR_LIMIT;
+        lp_errmsg_set(cp->errmsg,
+                      "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
+                      cp->label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+        return;
+    }
+    if (cp->nfields == cp->fields_cap) {
+        size_t cap = cp->fields_cap ? cp->fields_cap * 2 : 64;
+        size_t *offsets = lp_realloc(cp->offsets, cap * sizeof *offsets);
+        if (offsets) cp->offsets = offsets;
+        size_t *lens = offsets ? lp_realloc(cp->lens, cap * sizeof *lens) : NULL;
+        if (lens) cp->lens = lens;
+        const char **ptrs = lens ? lp_realloc(cp->ptrs, cap * sizeof *ptrs) : NULL;
+        if (!ptrs) {
+            cp->status = LP_ERR_NOMEM;
+            lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
+            return;
+        }
+        cp->ptrs = ptrs;
+        cp->fields_cap = cap;
+    }
+    if (cp->fieldbuf.len + len + 1 > cp->fieldbuf.cap) {
+        size_t cap = cp->fieldbuf.cap ? cp->fieldbuf.cap : 4096;
+        while (cap < cp->fieldbuf.len + len + 1) cap *= 2;
+        char *d = lp_realloc(cp->fieldbuf.data, cap);
+        if (!d) {
+            cp->status = LP_ERR_NOMEM;
+            lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
+            return;
+        }
+        cp->fieldbuf.data = d;
+        cp->fieldbuf.cap = cap;
+    }
+    char *dst = cp->fieldbuf.data + cp->fieldbuf.len;
+    if (len) memcpy(dst, s, len);
+    dst[len] = '\0';
+    cp->offsets[cp->nfields] = cp->fieldbuf.len;
+    cp->lens[cp->nfields] = len;
+    cp->nfields++;
+    cp->fieldbuf.len += len + 1;
+    const char *nl = len ? memchr(s, '\n', len) : NULL;
+    while (nl) {
+        cp->record_newlines++;
+        nl = memchr(nl + 1, '\n', (size_t)((const char *)s + len - (nl + 1)));
+    }
+}
+
+static void on_record(int c, void *data)
+{
+    chunk_parse *cp = data;
+    if (cp->nfields == 0) { /* a line end outside any record */
+        if (!(c == '\n' && cp->prev_term == '\r')) cp->line++;
+        cp->prev_term = c;
+        return;
+    }
+    if (!cp->status) {
+        for (size_t i = 0; i < cp->nfields; i++) cp->ptrs[i] = cp->fieldbuf.data + cp->offsets[i];
+        lp_csv_record rec = {cp->nfields, cp->ptrs, cp->lens, cp->line};
+        lp_status st = cp->record(cp->target, &rec);
+        if (st) {
+            cp->status = st;
+            cp->callback_failed = true;
+        }
+        cp->records++;
+    }
+    cp->line += 1 + cp->record_newlines;
+    cp->prev_term = c;
+    cp->nfields = 0;
+    cp->fieldbuf.len = 0;
+    cp->record_newlines = 0;
+}
+
+static int space_only(unsigned char c) { return c == ' '; }
+
+static void parse_release(chunk_parse *cp)
+{
+    lp_free(cp->fieldbuf.data);
+    lp_free(cp->offsets);
+    lp_free(cp->lens);
+    lp_free(cp->ptrs);
+}
+
+/* Parses data[0..len), whose first record starts on first_line, calling
+ * record(target, ...) for each record. The result is in cp->status. */
+static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const char *label,
+                        parse_limits limits, const char *data, size_t len, size_t first_line,
+                        record_fn record, void *target)
+{
+    memset(cp, 0, sizeof *cp);
+    cp->label = label;
+    cp->limits = limits;
+    cp->record = record;
+    cp->target = target;
+    cp->line = first_line;
+    if (csv_init(&cp->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
+        cp->status = LP_ERR_NOMEM;
+        lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
+        return;
+    }
+    csv_set_delim(&cp->csv, (unsigned char)dialect->delimiter);
+    csv_set_quote(&cp->csv, (unsigned char)dialect->quote);
+    /* libcsv's default trims spaces and tabs inline; a callback costs a
+     * call per byte, so it is set only when tabs are delimiters */
+    if (dialect->delimiter == '\t') csv_set_space_func(&cp->csv, space_only);
+    csv_set_realloc_func(&cp->csv, lp_realloc);
+    csv_set_free_func(&cp->csv, lp_free);
+    size_t done = csv_parse(&cp->csv, data, len, on_field, on_record, cp);
+    if (done < len && !cp->status) {
+        int err = csv_error(&cp->csv);
+        cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
+        if (err == CSV_ENOMEM)
+            lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
+        else
+            lp_errmsg_set(cp->errmsg,
+                          "%s line %zu: malformed quoting (a %c inside an unquoted field, or "
+                          "text after a closing quote)",
+                          label, cp->line, dialect->quote);
+    }
+    if (!cp->status && csv_fini(&cp->csv, on_field, on_record, cp) && !cp->status) {
+        cp->status = LP_ERR_INPUT;
+        lp_errmsg_set(cp->errmsg, "%s line %zu: unterminated quoted field (no closing %c)",
+                      label, cp->line, dialect->quote);
+    }
+    csv_free(&cp->csv);
+    parse_release(cp);
+}
+
+/* ---- Jobs and the worker pool ---- */
+
+typedef struct job {
+    char *data;               /* decoded chunk (owned until parsed) */
+    size_t len;
+    size_t first_line;
+    size_t index;             /* chunk number, from 0 */
+    void *chunk;              /* caller state */
+    size_t records;
+    lp_status status;
+    char errmsg[LP_ERRMSG_SIZE]; /* reader failure message, "" for callback failures */
+    struct job *next;
+} job;
+
+typedef struct reader reader;
+
+typedef struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t not_empty;
+    pthread_cond_t not_full;
+    job *head, *tail;
+    size_t queued;
+    size_t max_queued;
+    bool closed;
+    job **done;               /* finished chunks waiting for their turn, by index */
+    size_t done_cap;
+    size_t next_merge;        /* index of the next chunk for chunk_done */
+    bool merging;             /* a thread is inside merge_ready's chunk_done */
+    pthread_t *threads;
+    int nthreads;
+    reader *r;
+} pool;
+
+struct reader {
+    const char *path;
+    const char *label;
+    const lp_csv_handler *h;
+    parse_limits limits;
+    size_t max_file_bytes;
+    bool header_only;
+    lp_csv_dialect dialect;
+    bool dialect_known;
+    lp_sha256 sha;
+    uint64_t file_bytes;      /* from stat, 0 when unknown */
+    uint64_t bytes_read;
+    bool progress;
+    int last_pct;
+    /* current chunk */
+    bytes cur;
+    size_t scanned;           /* bytes of cur scanned */
+    bool in_quote;
+    size_t quote_open;        /* offset in cur where the open quote is */
+    size_t quote_line;        /* its line */
+    size_t newlines;          /* LFs in cur[0..scanned) */
+    size_t cut;               /* offset after the last LF outside quotes, 0 = none */
+    size_t cut_newlines;      /* LFs in cur[0..cut) */
+    size_t first_line;        /* line of cur's first byte */
+    bool header_done;
+    size_t nchunks;
+    size_t records;
+    /* failure */
+    lp_status status;
+    bool callback_failed;
+    char errmsg[LP_ERRMSG_SIZE];
+    pool *pool;               /* NULL when parsing inline */
+};
+
+static void reader_fail(reader *r, lp_status st, bool from_callback, const char *msg)
+{
+    if (r->status) return;
+    r->status = st;
+    r->callback_failed = from_callback;
+    if (msg && *msg) snprintf(r->errmsg, sizeof r->errmsg, "%s", msg);
+}
+
+/* Parses one job: caller state from chunk_new, records through record. */
+static void run_job(reader *r, job *j)
+{
+    j->status = r->h->chunk_new(r->h->ctx, &j->chunk);
+    if (j->status) {
+        j->chunk = NULL;
+        return;
+    }
+    chunk_parse cp;
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, j->data, j->len, j->first_line,
+                r->h->record, j->chunk);
+    j->status = cp.status;
+    j->records = cp.records;
+    if (cp.status && !cp.callback_failed) snprintf(j->errmsg, sizeof j->errmsg, "%s", cp.errmsg);
+}
+
+static void job_free(reader *r, job *j)
+{
+    if (!j) return;
+    if (j->chunk) r->h->chunk_free(r->h->ctx, j->chunk);
+    lp_free(j->data);
+    lp_free(j);
+}
+
+/* With the pool mutex held: hands finished chunks to chunk_done in order.
+ * One thread merges at a time (the `merging` flag); the mutex is released
+ * around chunk_done so that the queue keeps moving while a chunk merges. */
+static void merge_ready(reader *r, pool *p)
+{
+    if (p->merging) return;
+    p->merging = true;
+    while (!r->status && p->next_merge < p->done_cap && p->done[p->next_merge]) {
+        job *j = p->done[p->next_merge];
+        p->done[p->next_merge] = NULL;
+        p->next_merge++;
+        void *chunk = j->chunk;
+        j->chunk = NULL;
+        r->records += j->records;
+        pthread_mutex_unlock(&p->mu);
+        lp_status st = r->h->chunk_done(r->h->ctx, chunk);
+        job_free(r, j);
+        pthread_mutex_lock(&p->mu);
+        if (st) reader_fail(r, st, true, NULL);
+    }
+    p->merging = false;
+}
+
+static void *worker_main(void *arg)
+{
+    pool *p = arg;
+    reader *r = p->r;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (!p->head && !p->closed) pthread_cond_wait(&p->not_empty, &p->mu);
+        job *j = p->head;
+        if (!j) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        p->head = j->next;
+        if (!p->head) p->tail = NULL;
+        p->queued--;
+        bool skip = r->status != LP_OK;
+        pthread_cond_broadcast(&p->not_full);
+        pthread_mutex_unlock(&p->mu);
+
+        if (!skip) run_job(r, j);
+        lp_free(j->data);
+        j->data = NULL;
+
+        pthread_mutex_lock(&p->mu);
+        if (skip || j->status) {
+            if (!skip) reader_fail(r, j->status, j->errmsg[0] == '\0', j->errmsg);
+            job_free(r, j);
+        } else {
+            if (j->index >= p->done_cap) {
+                size_t cap = p->done_cap ? p->done_cap : 64;
+                while (cap <= j->index) cap *= 2;
+                job **done = lp_realloc(p->done, cap * sizeof *done);
+                if (!done) {
+                    reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
+                    job_free(r, j);
+                    j = NULL;
+                } else {
+                    memset(done + p->done_cap, 0, (cap - p->done_cap) * sizeof *done);
+                    p->done = done;
+                    p->done_cap = cap;
+                }
+            }
+            if (j) {
+                p->done[j->index] = j;
+                merge_ready(r, p);
+            }
+        }
+        pthread_cond_broadcast(&p->not_full);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+static lp_status pool_start(reader *r, int nthreads)
+{
+    pool *p = lp_calloc(1, sizeof *p);
+    if (!p) return LP_ERR_NOMEM;
+    p->r = r;
+    p->max_queued = (size_t)nthreads + 1;
+    p->threads = lp_calloc((size_t)nthreads, sizeof *p->threads);
+    if (!p->threads) {
+        lp_free(p);
+        return LP_ERR_NOMEM;
+    }
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->not_empty, NULL);
+    pthread_cond_init(&p->not_full, NULL);
+    for (int i = 0; i < nthreads; i++) {
+        if (pthread_create(&p->threads[i], NULL, worker_main, p) != 0) break;
+        p->nthreads++;
+    }
+    r->pool = p;
+    if (p->nthreads == 0) return LP_ERR_NOMEM;
+    return LP_OK;
+}
+
+/* Closes the queue, joins the workers, frees what is left. */
+static void pool_stop(reader *r)
+{
+    pool *p = r->pool;
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->closed = true;
+    pthread_cond_broadcast(&p->not_empty);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    while (p->head) {
+        job *j = p->head;
+        p->head = j->next;
+        job_free(r, j);
+    }
+    for (size_t i = 0; i < p->done_cap; i++) job_free(r, p->done[i]);
+    if (!r->status && p->next_merge != r->nchunks)
+        reader_fail(r, LP_ERR_NOMEM, false, "thread start failed");
+    lp_free(p->done);
+    lp_free(p->threads);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->not_empty);
+    pthread_cond_destroy(&p->not_full);
+    lp_free(p);
+    r->pool = NULL;
+}
+
+/* Hands cur[0..len) (owned data) to a parser. */
+static void submit(reader *r, char *data, size_t len, size_t first_line)
+{
+    job *j = lp_calloc(1, sizeof *j);
+    if (!j) {
+        lp_free(data);
+        reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
+        return;
+    }
+    j->data = data;
+    j->len = len;
+    j->first_line = first_line;
+    j->index = r->nchunks++;
+    pool *p = r->pool;
+    if (!p) {
+        run_job(r, j);
+        lp_free(j->data);
+        j->data = NULL;
+        if (j->status) {
+            reader_fail(r, j->status, j->errmsg[0] == '\0', j->errmsg);
+            job_free(r, j);
+            return;
+        }
+        r->records += j->records;
+        void *chunk = j->chunk;
+        j->chunk = NULL;
+        lp_status st = r->h->chunk_done(r->h->ctx, chunk);
+        if (st) reader_fail(r, st, true, NULL);
+        job_free(r, j);
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->queued >= p->max_queued && !r->status) pthread_cond_wait(&p->not_full, &p->mu);
+    if (r->status) {
+        pthread_mutex_unlock(&p->mu);
+        job_free(r, j);
+        return;
+    }
+    if (p->tail) p->tail->next = j;
+    else p->head = j;
+    p->tail = j;
+    p->queued++;
+    pthread_cond_signal(&p->not_empty);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static lp_status reader_status(reader *r)
+{
+    if (!r->pool) return r->status;
+    pthread_mutex_lock(&r->pool->mu);
+    lp_status st = r->status;
+    pthread_mutex_unlock(&r->pool->mu);
+    return st;
+}
+
+static void reader_fail_locked(reader *r, lp_status st, const char *msg)
+{
+    if (r->pool) pthread_mutex_lock(&r->pool->mu);
+    reader_fail(r, st, false, msg);
+    if (r->pool) pthread_mutex_unlock(&r->pool->mu);
+}
+
+/* ---- Dialect detection ---- */
+
+/* Reads the raw first block: BOM, encoding, binary content. Returns the
+ * BOM length, or -1 (with r failed) for a binary file. */
+static int detect_encoding(reader *r, const uint8_t *p, size_t n)
+{
+    lp_csv_dialect *d = &r->dialect;
+    char msg[LP_ERRMSG_SIZE];
+    if (n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+        d->bom = true;
+        d->encoding = LP_CSV_UTF8;
+        return 3;
+    }
+    if (n >= 2 && p[0] == 0xFF && p[1] == 0xFE) {
+        d->bom = true;
+        d->encoding = LP_CSV_UTF16LE;
+        return 2;
+    }
+    if (n >= 2 && p[0] == 0xFE && p[1] == 0xFF) {
+        d->bom = true;
+        d->encoding = LP_CSV_UTF16BE;
+        return 2;
+    }
+    const char *kind = NULL;
+    if (n >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) kind = "a zip archive (an .xlsx workbook?)";
+    else if (n >= 4 && memcmp(p, "\xD0\xCF\x11\xE0", 4) == 0) kind = "an .xls workbook";
+    else if (n >= 5 && memcmp(p, "%PDF-", 5) == 0) kind = "a PDF document";
+    if (kind) {
+        snprintf(msg, sizeof msg, "%s is not a CSV file: it is %s; export it as CSV", r->label,
+                 kind);
+        reader_fail(r, LP_ERR_INPUT, false, msg);
+        return -1;
+    }
+    /* UTF-16 without BOM: zeros in every other byte of the first bytes. */
+    size_t sample = n < 4096 ? n & ~(size_t)1 : 4096;
+    size_t zero_even = 0, zero_odd = 0, controls = 0;
+    for (size_t i = 0; i < sample; i++) {
+        if (p[i] == 0) *(i & 1 ? &zero_odd : &zero_even) += 1;
+    }
+    if (sample >= 4 && zero_even == 0 && zero_odd * 4 >= sample) {
+        d->encoding = LP_CSV_UTF16LE;
+        return 0;
+    }
+    if (sample >= 4 && zero_odd == 0 && zero_even * 4 >= sample) {
+        d->encoding = LP_CSV_UTF16BE;
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == 0) {
+            snprintf(msg, sizeof msg, "%s is not a text file (it holds NUL bytes)", r->label);
+            reader_fail(r, LP_ERR_INPUT, false, msg);
+            return -1;
+        }
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f') controls++;
+    }
+    if (controls * 100 > n) {
+        snprintf(msg, sizeof msg, "%s is not a text file (it holds control characters)", r->label);
+        reader_fail(r, LP_ERR_INPUT, false, msg);
+        return -1;
+    }
+    d->encoding = utf8_valid(p, n) ? LP_CSV_UTF8 : LP_CSV_CP1252;
+    return 0;
+}
+
+/* Delimiter, quote and line ends from the decoded start of the file. */
+static void detect_layout(lp_csv_dialect *d, const char *s, size_t n, bool at_eof)
+{
+    if (n > 65536) {
+        n = 65536;
+        at_eof = false;
+    }
+    /* quote: '"' unless the text has none and fields start with '\'' */
+    d->quote = '"';
+    if (!memchr(s, '"', n)) {
+        size_t single = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i] == '\'' && (i == 0 || strchr(",;\t|\n", s[i - 1]))) single++;
+        if (single >= 2) d->quote = '\'';
+    }
+    /* line ends */
+    const char *lf = memchr(s, '\n', n);
+    d->crlf = lf && lf > s && lf[-1] == '\r';
+    d->cr = !lf && memchr(s, '\r', n) != NULL;
+    char eol = d->cr ? '\r' : '\n';
+    /* delimiter: count each candidate per record outside quotes */
+    static const char cands[4] = {',', ';', '\t', '|'};
+    size_t header[4] = {0}, counts[4] = {0}, consistent[4] = {0}, records = 0;
+    bool in_quote = false;
+    for (size_t i = 0; i < n && records < 50; i++) {
+        char c = s[i];
+        if (c == d->quote) in_quote = !in_quote;
+        if (in_quote) continue;
+        for (int k = 0; k < 4; k++)
+            if (c == cands[k]) counts[k]++;
+        if (c == eol || (i + 1 == n && at_eof)) {
+            for (int k = 0; k < 4; k++) {
+                if (records == 0) header[k] = counts[k];
+                else if (counts[k] == header[k]) consistent[k]++;
+                counts[k] = 0;
+            }
+            records++;
+        }
+    }
+    if (records == 0) /* no complete line: the header alone */
+        for (int k = 0; k < 4; k++) header[k] = counts[k];
+    int best = 0;
+    size_t best_consistent = 0, best_count = 0;
+    for (int k = 0; k < 4; k++) {
+        if (!header[k]) continue;
+        if (consistent[k] > best_consistent ||
+            (consistent[k] == best_consistent && header[k] > best_count)) {
+            best = k;
+            best_consistent = consistent[k];
+            best_count = header[k];
+        }
+    }
+    d->delimiter = cands[best];
+}
+
+/* ---- The reading loop ---- */
+
+static void show_progress(reader *r, bool final)
+{
+    if (!r->progress || !r->file_bytes) return;
+    int pct = (int)(r->bytes_read * 100 / r->file_bytes);
+    if (pct > 100) pct = 100;
+    if (pct == r->last_pct && !final) return;
+    r->last_pct = pct;
+    fprintf(stderr, "\r%s: %3d%%%s", r->label, pct, final ? "\n" : "");
+    fflush(stderr);
+}
+
+/* Scans cur[scanned..len) for quotes and LFs. */
+static void scan(reader *r)
+{
+    const char *s = r->cur.data;
+    char q = r->dialect.quote;
+    size_t i = r->scanned, n = r->cur.len;
+    bool in_quote = r->in_quote;
+    size_t newlines = r->newlines;
+    while (i < n) {
+        char c = s[i];
+        if (c == q) {
+            in_quote = !in_quote;
+            if (in_quote) {
+                r->quote_open = i;
+                r->quote_line = r->first_line + newlines;
+            }
+        } else if (c == '\n') {
+            newlines++;
+            if (!in_quote) {
+                r->cut = i + 1;
+                r->cut_newlines = newlines;
+            }
+        }
+        i++;
+    }
+    r->in_quote = in_quote;
+    r->newlines = newlines;
+    r->scanned = n;
+}
+
+/* Drops cur[0..cut) after it has been used: the tail moves to a new buffer
+ * (or to the front of the same one when keep_buffer). */
+static lp_status shift_cur(reader *r, bool keep_buffer, char **out_old)
+{
+    size_t tail = r->cur.len - r->cut;
+    if (keep_buffer) {
+        memmove(r->cur.data, r->cur.data + r->cut, tail);
+    } else {
+        bytes next = {0};
+        if (bytes_reserve(&next, tail + 3 * BLOCK_SIZE + 16)) return LP_ERR_NOMEM;
+        memcpy(next.data, r->cur.data + r->cut, tail);
+        *out_old = r->cur.data;
+        r->cur = next;
+    }
+    r->cur.len = tail;
+    r->scanned -= r->cut;
+    if (r->in_quote) r->quote_open -= r->cut;
+    r->first_line += r->cut_newlines;
+    r->newlines -= r->cut_newlines;
+    r->cut = 0;
+    r->cut_newlines = 0;
+    return LP_OK;
+}
+
+typedef struct header_capture {
+    reader *r;
+    bool found;
+} header_capture;
+
+static lp_status capture_header(void *target, const lp_csv_record *rec)
+{
+    header_capture *hc = target;
+    if (hc->found) return LP_OK;
+    hc->found = true;
+    return hc->r->h->header(hc->r->h->ctx, rec, &hc->r->dialect);
+}
+
+/* Parses cur[0..end) as the header segment (the first record, after any
+ * blank lines). Returns true when a header was found. */
+static bool take_header(reader *r, size_t end)
+{
+    header_capture hc = {r, false};
+    chunk_parse cp;
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, r->cur.data, end, r->first_line,
+                capture_header, &hc);
+    if (cp.status) {
+        reader_fail(r, cp.status, cp.callback_failed, cp.errmsg);
+        return false;
+    }
+    return hc.found;
+}
+
+/* Header handling and chunk cutting after new bytes were scanned. */
+static void process(reader *r, bool at_eof)
+{
+    while (!r->header_done && !r->status) {
+        /* the first record boundary */
+        size_t end = 0, lines = 0;
+        bool in_quote = false;
+        for (size_t i = 0; i < r->cur.len; i++) {
+            char c = r->cur.data[i];
+            if (c == r->dialect.quote) in_quote = !in_quote;
+            else if (c == '\n') {
+                lines++;
+                if (!in_quote) {
+                    end = i + 1;
+                    break;
+                }
+            }
+        }
+        if (!end) {
+            if (!at_eof) return;
+            end = r->cur.len;
+            if (!end) return;
+        }
+        bool found = take_header(r, end);
+        if (r->status) return;
+        r->cut = end;
+        r->cut_newlines = lines;
+        /* recount what remains: the scan state restarts after the header */
+        size_t first = r->first_line;
+        shift_cur(r, true, NULL);
+        r->first_line = first + lines;
+        r->scanned = 0;
+        r->newlines = 0;
+        r->in_quote = false;
+        r->cut = 0;
+        if (found) {
+            r->header_done = true;
+            if (r->header_only) return;
+        }
+        scan(r);
+    }
+    if (reader_status(r) || !r->header_done || r->header_only) return;
+    if (r->in_quote && r->cur.len - r->quote_open > r->limits.max_field_bytes + 2) {
+        char msg[LP_ERRMSG_SIZE];
+        snprintf(msg, sizeof msg,
+                 "%s line %zu: a quoted field is longer than %zu bytes (max_field_bytes) or "
+                 "its closing quote is missing",
+                 r->label, r->quote_line, r->limits.max_field_bytes);
+        reader_fail_locked(r, LP_ERR_LIMIT, msg);
+        return;
+    }
+    if (r->cur.len - r->cut > (r->limits.max_field_bytes + 1) * r->limits.max_columns) {
+        char msg[LP_ERRMSG_SIZE];
+        snprintf(msg, sizeof msg, "%s line %zu: a record is longer than max_columns x max_field_bytes",
+                 r->label, r->first_line + r->cut_newlines);
+        reader_fail_locked(r, LP_ERR_LIMIT, msg);
+        return;
+    }
+    if (r->cur.len >= CHUNK_SIZE && r->cut) {
+        size_t len = r->cut, first = r->first_line;
+        char *old = NULL;
+        if (shift_cur(r, false, &old)) {
+            reader_fail_locked(r, LP_ERR_NOMEM, "out of memory");
+            return;
+        }
+        submit(r, old, len, first);
+    }
+    if (at_eof && r->cur.len && !reader_status(r)) {
+        char *data = r->cur.data;
+        size_t len = r->cur.len, first = r->first_line;
+        r->cur = (bytes){0};
+        submit(r, data, len, first);
+    }
+}
+
+static lp_status read_file(reader *r, int threads)
+{
+    char msg[LP_ERRMSG_SIZE];
+    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(msg, sizeof msg, "%s: cannot open: %s", r->label, strerror(errno));
+        reader_fail(r, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? LP_ERR_INPUT
+                                                                                : LP_ERR_IO,
+                    false, msg);
+        return r->status;
+    }
+    uint8_t *raw = NULL;
+    struct stat stbuf;
+    if (fstat(fd, &stbuf) == 0) {
+        if (S_ISDIR(stbuf.st_mode)) {
+            snprintf(msg, sizeof msg, "%s is a folder, not a CSV file", r->label);
+            reader_fail(r, LP_ERR_INPUT, false, msg);
+            goto cleanup;
+        }
+        if (S_ISREG(stbuf.st_mode)) r->file_bytes = (uint64_t)stbuf.st_size;
+    }
+    if (r->file_bytes > r->max_file_bytes) {
+        snprintf(msg, sizeof msg, "%s is %.1f MB, above the limit of %.1f MB (max_file_bytes)",
+                 r->label, r->file_bytes / 1e6, r->max_file_bytes / 1e6);
+        reader_fail(r, LP_ERR_LIMIT, false, msg);
+        goto cleanup;
+    }
+    raw = lp_malloc(BLOCK_SIZE + 8);
+    if (!raw || bytes_reserve(&r->cur, 3 * BLOCK_SIZE + 16)) {
+        reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
+        goto cleanup;
+    }
+    if (threads > 1 && r->file_bytes > 2 * CHUNK_SIZE && !r->header_only &&
+        pool_start(r, threads) != LP_OK) {
+        reader_fail(r, LP_ERR_NOMEM, false, "cannot start parser threads");
+        goto cleanup;
+    }
+    size_t carry = 0;
+    bool first = true;
+    for (;;) {
+        ssize_t got;
+        do got = read(fd, raw + carry, BLOCK_SIZE);
+        while (got < 0 && errno == EINTR);
+        if (got < 0) {
+            snprintf(msg, sizeof msg, "%s: read failed: %s", r->label, strerror(errno));
+            reader_fail_locked(r, LP_ERR_IO, msg);
+            break;
+        }
+        bool eof = got == 0;
+        lp_sha256_update(&r->sha, raw + carry, (size_t)got);
+        r->bytes_read += (uint64_t)got;
+        if (r->bytes_read > r->max_file_bytes) {
+            snprintf(msg, sizeof msg, "%s is above the limit of %.1f MB (max_file_bytes)",
+                     r->label, r->max_file_bytes / 1e6);
+            reader_fail_locked(r, LP_ERR_LIMIT, msg);
+            break;
+        }
+        size_t n = carry + (size_t)got, start = 0;
+        if (first) {
+            if (n == 0) {
+                snprintf(msg, sizeof msg, "%s is empty", r->label);
+                reader_fail(r, LP_ERR_INPUT, false, msg);
+                break;
+            }
+            int bom = detect_encoding(r, raw, n);
+            if (bom < 0) break;
+            start = (size_t)bom;
+        }
+        if (bytes_reserve(&r->cur, 3 * (n - start) + 16)) {
+            reader_fail_locked(r, LP_ERR_NOMEM, "out of memory");
+            break;
+        }
+        size_t before = r->cur.len;
+        size_t used = start + decode(r->dialect.encoding, raw + start, n - start, eof, &r->cur);
+        if (first) {
+            detect_layout(&r->dialect, r->cur.data, r->cur.len, eof);
+            r->dialect_known = true;
+            first = false;
+        }
+        if (r->dialect.cr)
+            for (size_t i = before; i < r->cur.len; i++)
+                if (r->cur.data[i] == '\r') r->cur.data[i] = '\n';
+        carry = n - used;
+        memmove(raw, raw + used, carry);
+        scan(r);
+        process(r, eof);
+        show_progress(r, eof);
+        if (eof || reader_status(r) || (r->header_only && r->header_done)) break;
+    }
+    if (!r->status && !r->header_done) {
+        snprintf(msg, sizeof msg, "%s is empty (no header line)", r->label);
+        reader_fail_locked(r, LP_ERR_INPUT, msg);
+    }
+cleanup:
+    pool_stop(r);
+    lp_free(raw);
+    lp_free(r->cur.data);
+    r->cur = (bytes){0};
+    close(fd);
+    return r->status;
+}
+
+static void reader_init(reader *r, const char *path, const lp_csv_limits *limits,
+                        const lp_csv_handler *h, const char *label)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->label = label ? label : path;
+    r->h = h;
+    r->limits.max_field_bytes = limits && limits->max_field_bytes ? limits->max_field_bytes
+                                                                  : LP_CSV_DEFAULT_MAX_FIELD_BYTES;
+    r->limits.max_columns = limits && limits->max_columns ? limits->max_columns
+                                                          : LP_CSV_DEFAULT_MAX_COLUMNS;
+    r->max_file_bytes = limits && limits->max_file_bytes ? limits->max_file_bytes
+                                                         : LP_CSV_DEFAULT_MAX_FILE_BYTES;
+    r->first_line = 1;
+    r->last_pct = -1;
+    r->dialect.delimiter = ',';
+    r->dialect.quote = '"';
+    lp_sha256_init(&r->sha);
+}
+
+lp_status lp_csv_read(const char *path, const lp_csv_options *options,
+                      const lp_csv_handler *handler, lp_csv_info *out_info, char *errmsg)
+{
+    lp_csv_options defaults = {0};
+    if (!options) options = &defaults;
+    reader r;
+    reader_init(&r, path, &options->limits, handler, options->label);
+    r.progress = options->progress && isatty(STDERR_FILENO);
+    int threads = options->threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
+    }
+    lp_status st = read_file(&r, threads);
+    if (st) {
+        if (errmsg && !r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
+        return st;
+    }
+    if (out_info) {
+        out_info->dialect = r.dialect;
+        out_info->file_bytes = r.bytes_read;
+        out_info->records = r.records;
+        out_info->chunks = r.nchunks;
+        lp_sha256_final_hex(&r.sha, out_info->sha256);
+    }
+    return LP_OK;
+}
+
+/* ---- Header only ---- */
+
+static lp_status header_keep(void *ctx, const lp_csv_record *rec, const lp_csv_dialect *dialect)
+{
+    lp_csv_header *h = ctx;
+    h->dialect = *dialect;
+    h->names = lp_calloc(rec->nfields, sizeof *h->names);
+    if (!h->names) return LP_ERR_NOMEM;
+    for (size_t i = 0; i < rec->nfields; i++) {
+        const char *start;
+        size_t len = 0;
+
+        len = lp_value_trim(rec->fields[i], rec->lens[i], &start);
+        h->names[i] = lp_strndup(start, len);
+        if (!h->names[i]) return LP_ERR_NOMEM;
+        h->nnames++;
+    }
+    return LP_OK;
+}
+
+static lp_status header_no_chunk(void *ctx, void **out_chunk)
+{
+    (void)ctx;
+    *out_chunk = NULL;
+    return LP_OK;
+}
+
+lp_status lp_csv_read_header(const char *path, const lp_csv_limits *limits,
+                             lp_csv_header **out_header, char *errmsg)
+{
+    lp_csv_header *h = lp_calloc(1, sizeof *h);
+    if (!h) return LP_ERR_NOMEM;
+    lp_csv_handler handler = {h, header_keep, header_no_chunk, NULL, NULL, NULL};
+    reader r;
+    reader_init(&r, path, limits, &handler, NULL);
+    r.header_only = true;
+    lp_status st = read_file(&r, 1);
+    if (st) {
+        if (errmsg) {
+            if (r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s: out of memory", path);
+            else snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
+        }
+        lp_csv_header_free(h);
+        return st;
+    }
+    *out_header = h;
+    return LP_OK;
+}
+
+void lp_csv_header_free(lp_csv_header *header)
+{
+    if (!header) return;
+    for (size_t i = 0; i < header->nnames; i++) lp_free(header->names[i]);
+    lp_free(header->names);
+    lp_free(header);
+}

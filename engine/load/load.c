@@ -1,0 +1,927 @@
+/*
+ * Loading exports into the canonical model (load.h).
+ *
+ * Per file: the CSV reader delivers the header, then records in chunks
+ * (possibly on worker threads). The header callback resolves every
+ * canonical column to a source field, a default or nothing (the "plan"),
+ * and creates the dataset table's columns. Each chunk types its records into
+ * a chunk-local table (own string pool) and a chunk-local reject list; the
+ * reader hands chunks back in file order, and merging appends the chunk's
+ * columns to the dataset table (string codes translated once per distinct
+ * string) and its rejects to the dataset, so rows and rejects stay in line
+ * order.
+ *
+ * A row is typed in two steps: every planned value into a cell array on the
+ * stack, then, when nothing required failed, appended to the columns; a
+ * rejected row therefore leaves no partial values behind.
+ */
+#include "lp/load.h"
+
+#include <ctype.h>
+#include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "lp/csv.h"
+#include "lp/time.h"
+#include "lp/value.h"
+
+/* ---- Plans ---- */
+
+typedef enum plan_kind {
+    PLAN_SOURCE,         /* from a field of the file */
+    PLAN_DEFAULT,        /* a constant from the mapping's defaults */
+    PLAN_DERIVED_CLOSED, /* is_closed from the stage */
+    PLAN_DERIVED_WON     /* is_won from the stage */
+} plan_kind;
+
+typedef struct cell {
+    bool valid;
+    union {
+        int64_t i64;
+        double f64;
+        int32_t i32;
+        bool b;
+    } v;
+    const char *s;          /* STRING: the text (trimmed) */
+    size_t len;
+} cell;
+
+typedef struct col_plan {
+    const lp_canon_column *canon;
+    size_t canon_index;         /* in lp_canon_columns order */
+    plan_kind kind;
+    size_t field;               /* PLAN_SOURCE: field index */
+    const char *source_name;    /* header name, or the canonical name */
+    const lp_value_map *vmap;   /* applied before typing, or NULL */
+    cell default_cell;          /* PLAN_DEFAULT */
+    lp_column *target;          /* dataset column */
+} col_plan;
+
+typedef enum stage_status { STAGE_OPEN, STAGE_WON, STAGE_LOST } stage_status;
+
+typedef struct file_ctx {
+    const lp_load_options *opts;
+    lp_dataset *ds;
+    lp_table_id table_id;
+    lp_table *table;
+    lp_file_report *report;
+    const char *label;          /* file name relative to the input folder */
+    char *errmsg;               /* LP_ERRMSG_SIZE */
+    bool decimal_comma;
+    lp_date_order order;
+    /* header */
+    char **header;
+    size_t nheader;
+    /* plan */
+    col_plan cols[LP_CANON_MAX_COLUMNS + 2];
+    size_t ncols;
+    int stage_col;              /* plan index of stage, or -1 */
+    const lp_value_map *stage_map; /* stage -> won/lost/open, or NULL */
+    bool derive_stage;
+    size_t stage_unmapped;      /* rows whose stage the map does not name */
+} file_ctx;
+
+typedef struct chunk_reject {
+    size_t line;
+    const char *column;         /* header name (borrowed from the plan) or "" */
+    char *value;                /* owned */
+    char reason[160];
+} chunk_reject;
+
+typedef struct load_chunk {
+    file_ctx *fc;
+    lp_table *table;            /* chunk-local columns, in plan order */
+    lp_column *cols[LP_CANON_MAX_COLUMNS + 2];
+    chunk_reject *rejects;
+    size_t nrejects, rejects_cap;
+    size_t rows_read, rows_loaded, rows_rejected;
+    size_t nulls[LP_CANON_MAX_COLUMNS];
+    size_t bad[LP_CANON_MAX_COLUMNS];
+    size_t stage_unmapped;
+    bool in_footer;
+} load_chunk;
+
+/* ---- Small helpers ---- */
+
+static bool eq_trim_nocase(const char *a, size_t alen, const char *b)
+{
+    const char *as, *bs;
+    alen = lp_value_trim(a, alen, &as);
+    size_t blen = lp_value_trim(b, strlen(b), &bs);
+    return alen == blen && strncasecmp(as, bs, alen) == 0;
+}
+
+static int header_find(const file_ctx *fc, const char *name)
+{
+    for (size_t i = 0; i < fc->nheader; i++)
+        if (eq_trim_nocase(fc->header[i], strlen(fc->header[i]), name)) return (int)i;
+    return -1;
+}
+
+/* Target of a value map entry for text, or NULL. */
+static const char *vmap_lookup(const lp_value_map *vm, const char *s, size_t len)
+{
+    for (size_t i = 0; i < vm->n; i++)
+        if (eq_trim_nocase(s, len, vm->from[i])) return vm->to[i];
+    return NULL;
+}
+
+static const lp_value_map *vmap_find(const lp_mapping *m, const char *column)
+{
+    for (size_t i = 0; i < m->nvalues; i++)
+        if (strcmp(m->values[i].column, column) == 0) return &m->values[i];
+    return NULL;
+}
+
+/* Edit distance of the lower-cased letters and digits of a and b. */
+static size_t name_distance(const char *a, const char *b)
+{
+    char x[64], y[64];
+    size_t n = 0, m = 0;
+    for (; *a && n < 63; a++)
+        if (isalnum((unsigned char)*a)) x[n++] = (char)tolower((unsigned char)*a);
+    for (; *b && m < 63; b++)
+        if (isalnum((unsigned char)*b)) y[m++] = (char)tolower((unsigned char)*b);
+    size_t row[64];
+    for (size_t j = 0; j <= m; j++) row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t best = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[m];
+}
+
+static stage_status stage_by_name(const char *s, size_t len)
+{
+    char k[32];
+    size_t n = 0;
+    for (size_t i = 0; i < len && n < sizeof k - 1; i++)
+        if (isalnum((unsigned char)s[i])) k[n++] = (char)tolower((unsigned char)s[i]);
+    k[n] = '\0';
+    if (!strcmp(k, "closedwon") || !strcmp(k, "won")) return STAGE_WON;
+    if (!strcmp(k, "closedlost") || !strcmp(k, "lost")) return STAGE_LOST;
+    return STAGE_OPEN;
+}
+
+static bool stage_target(const char *to, stage_status *out)
+{
+    if (!strcasecmp(to, "won")) *out = STAGE_WON;
+    else if (!strcasecmp(to, "lost")) *out = STAGE_LOST;
+    else if (!strcasecmp(to, "open")) *out = STAGE_OPEN;
+    else return false;
+    return true;
+}
+
+static const char *type_noun(lp_type type)
+{
+    switch (type) {
+    case LP_TYPE_INT64: return "a whole number";
+    case LP_TYPE_DOUBLE: return "a number";
+    case LP_TYPE_BOOL: return "true or false";
+    case LP_TYPE_DATE:
+    case LP_TYPE_INSTANT: return "a date";
+    case LP_TYPE_STRING: return "text";
+    }
+    return "a value";
+}
+
+/* Types trimmed text s[0..len) (non-empty) into c. */
+static bool type_text(const file_ctx *fc, lp_type type, const char *s, size_t len, cell *c)
+{
+    c->valid = true;
+    switch (type) {
+    case LP_TYPE_STRING:
+        c->s = s;
+        c->len = len;
+        return true;
+    case LP_TYPE_INT64: return lp_value_parse_int64(s, len, fc->decimal_comma, &c->v.i64);
+    case LP_TYPE_DOUBLE: return lp_value_parse_number(s, len, fc->decimal_comma, &c->v.f64);
+    case LP_TYPE_BOOL: return lp_value_parse_bool(s, len, &c->v.b);
+    case LP_TYPE_DATE: return lp_value_parse_date(s, len, fc->order, &c->v.i32);
+    case LP_TYPE_INSTANT: return lp_value_parse_instant(s, len, fc->order, &c->v.i64);
+    }
+    return false;
+}
+
+static lp_status append_cell(lp_column *col, const cell *c)
+{
+    if (!c->valid) return lp_column_append_null(col);
+    switch (col->type) {
+    case LP_TYPE_INT64:
+    case LP_TYPE_INSTANT: return lp_column_append_int64(col, c->v.i64);
+    case LP_TYPE_DOUBLE: return lp_column_append_double(col, c->v.f64);
+    case LP_TYPE_BOOL: return lp_column_append_bool(col, c->v.b);
+    case LP_TYPE_DATE: return lp_column_append_date(col, c->v.i32);
+    case LP_TYPE_STRING: return lp_column_append_string(col, c->s, c->len);
+    }
+    return LP_ERR_USAGE;
+}
+
+static size_t type_width(lp_type type)
+{
+    switch (type) {
+    case LP_TYPE_BOOL: return 1;
+    case LP_TYPE_DATE:
+    case LP_TYPE_STRING: return 4;
+    default: return 8;
+    }
+}
+
+/* Appends every value of src to dst (same type); codes maps src's string
+ * codes to dst's for STRING columns. */
+static lp_status column_append_all(lp_column *dst, const lp_column *src, const int32_t *codes)
+{
+    size_t n = src->length, base = dst->length;
+    if (!n) return LP_OK;
+    lp_status st = lp_column_reserve(dst, base + n);
+    if (st) return st;
+    size_t w = type_width(dst->type);
+    if (codes) {
+        for (size_t i = 0; i < n; i++)
+            dst->v.i32[base + i] = lp_column_valid(src, i) ? codes[src->v.i32[i]] : 0;
+    } else {
+        memcpy((char *)dst->v.raw + base * w, src->v.raw, n * w);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t row = base + i;
+        if (lp_column_valid(src, i)) dst->validity[row >> 3] |= (uint8_t)(1u << (row & 7));
+        else dst->validity[row >> 3] &= (uint8_t) ~(1u << (row & 7));
+    }
+    dst->length += n;
+    dst->null_count += src->null_count;
+    return LP_OK;
+}
+
+/* ---- Header: the plan ---- */
+
+static lp_status missing_required(file_ctx *fc, const lp_canon_column *canon,
+                                  const lp_column_map *cm)
+{
+    /* closest header names to the canonical name and the mapped sources */
+    size_t best = SIZE_MAX;
+    int best_idx = -1;
+    for (size_t i = 0; i < fc->nheader; i++) {
+        size_t d = name_distance(fc->header[i], canon->name);
+        for (size_t k = 0; cm && k < cm->nsources; k++) {
+            size_t dk = name_distance(fc->header[i], cm->sources[k]);
+            if (dk < d) d = dk;
+        }
+        if (d < best) {
+            best = d;
+            best_idx = (int)i;
+        }
+    }
+    lp_buf msg = {0};
+    lp_buf_printf(&msg, "%s: no column for %s.%s", fc->label, lp_canon_table_name(fc->table_id),
+                  canon->name);
+    size_t wanted = strlen(canon->name);
+    if (best_idx >= 0 && best <= (wanted / 3 > 2 ? wanted / 3 : 2))
+        lp_buf_printf(&msg, "; did you mean %s?", fc->header[best_idx]);
+    if (cm && cm->nsources) {
+        lp_buf_puts(&msg, " (looked for ");
+        for (size_t k = 0; k < cm->nsources; k++)
+            lp_buf_printf(&msg, "%s%s", k ? ", " : "", cm->sources[k]);
+        lp_buf_puts(&msg, ")");
+    }
+    lp_buf_puts(&msg, ". Found columns: ");
+    for (size_t i = 0; i < fc->nheader; i++)
+        lp_buf_printf(&msg, "%s%s", i ? ", " : "", fc->header[i]);
+    lp_errmsg_set(fc->errmsg, "%s", msg.failed || !msg.data ? "out of memory" : msg.data);
+    lp_buf_reset(&msg);
+    return LP_ERR_INPUT;
+}
+
+static lp_status plan_column(file_ctx *fc, col_plan *cp)
+{
+    if (!fc->table) {
+        lp_status st = lp_canon_table_new(fc->table_id, &fc->table);
+        if (st) return st;
+        fc->ds->tables[fc->table_id] = fc->table;
+    }
+    lp_column *col = lp_table_column(fc->table, cp->canon->name);
+    if (!col) {
+        lp_status st = lp_table_add_column(fc->table, cp->canon->name, cp->canon->type, &col);
+        if (st) return st;
+        /* rows of earlier files lack this column */
+        size_t rows = fc->table->ncols > 1 ? fc->table->columns[0]->length : 0;
+        for (size_t i = 0; i < rows; i++)
+            if ((st = lp_column_append_null(col))) return st;
+    }
+    cp->target = col;
+    return LP_OK;
+}
+
+static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_dialect *dialect)
+{
+    file_ctx *fc = ctx;
+    lp_status st;
+    lp_csv_dialect_describe(dialect, fc->errmsg, LP_ERRMSG_SIZE);
+    fc->report->dialect = lp_strdup(fc->errmsg);
+    fc->errmsg[0] = '\0';
+    if (!fc->report->dialect) return LP_ERR_NOMEM;
+    fc->header = lp_calloc(h->nfields, sizeof *fc->header);
+    if (!fc->header) return LP_ERR_NOMEM;
+    for (size_t i = 0; i < h->nfields; i++) {
+        const char *s;
+        size_t len = lp_value_trim(h->fields[i], h->lens[i], &s);
+        if (!(fc->header[i] = lp_strndup(s, len))) return LP_ERR_NOMEM;
+        fc->nheader++;
+    }
+    /* a semicolon file without a decimal_comma setting: European Excel */
+    if (dialect->delimiter == ';') fc->decimal_comma = true;
+
+    const lp_mapping *m = fc->opts->mapping;
+    const lp_table_map *tm = &m->tables[fc->table_id];
+    size_t ncanon;
+    const lp_canon_column *canon = lp_canon_columns(fc->table_id, &ncanon);
+    bool has_closed = false, has_won = false;
+    fc->stage_col = -1;
+    for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++) {
+        const lp_column_map *cm = NULL;
+        for (size_t k = 0; k < tm->ncolumns; k++)
+            if (strcmp(tm->columns[k].canonical, canon[c].name) == 0) cm = &tm->columns[k];
+        int field = -1;
+        for (size_t k = 0; cm && k < cm->nsources && field < 0; k++)
+            field = header_find(fc, cm->sources[k]);
+        if (field < 0) field = header_find(fc, canon[c].name);
+        col_plan *cp = &fc->cols[fc->ncols];
+        memset(cp, 0, sizeof *cp);
+        cp->canon = &canon[c];
+        cp->canon_index = c;
+        cp->vmap = vmap_find(m, canon[c].name);
+        if (field >= 0) {
+            cp->kind = PLAN_SOURCE;
+            cp->field = (size_t)field;
+            cp->source_name = fc->header[field];
+        } else if (cm && cm->default_value) {
+            cp->kind = PLAN_DEFAULT;
+            cp->source_name = canon[c].name;
+            const char *s, *text = cm->default_value;
+            if (cp->vmap && vmap_lookup(cp->vmap, text, strlen(text)))
+                text = vmap_lookup(cp->vmap, text, strlen(text));
+            size_t len = lp_value_trim(text, strlen(text), &s);
+            if (len && !type_text(fc, canon[c].type, s, len, &cp->default_cell)) {
+                lp_errmsg_set(fc->errmsg, "%s: the default \"%s\" for %s.%s is not %s",
+                              fc->label, cm->default_value, lp_canon_table_name(fc->table_id),
+                              canon[c].name, type_noun(canon[c].type));
+                return LP_ERR_CONFIG;
+            }
+            cp->default_cell.valid = len > 0;
+        } else if (canon[c].required) {
+            return missing_required(fc, &canon[c], cm);
+        } else {
+            continue;
+        }
+        if (!strcmp(canon[c].name, "is_closed")) has_closed = true;
+        if (!strcmp(canon[c].name, "is_won")) has_won = true;
+        if (!strcmp(canon[c].name, "stage")) fc->stage_col = (int)fc->ncols;
+        if ((st = plan_column(fc, cp))) return st;
+        fc->ncols++;
+    }
+    /* Opportunities without is_closed/is_won: derive them from the stage. */
+    if (fc->table_id == LP_OPPORTUNITIES && fc->stage_col >= 0 && (!has_closed || !has_won)) {
+        fc->derive_stage = true;
+        const lp_value_map *sm = vmap_find(m, "stage");
+        bool status_map = sm && sm->n > 0;
+        for (size_t i = 0; sm && i < sm->n; i++) {
+            stage_status s;
+            if (!stage_target(sm->to[i], &s)) status_map = false;
+        }
+        if (status_map) {
+            fc->stage_map = sm;
+            fc->cols[fc->stage_col].vmap = NULL; /* the stage keeps its own name */
+        }
+        for (int k = 0; k < 2; k++) {
+            if (k == 0 ? has_closed : has_won) continue;
+            col_plan *cp = &fc->cols[fc->ncols];
+            memset(cp, 0, sizeof *cp);
+            cp->canon = lp_canon_column_find(LP_OPPORTUNITIES, k == 0 ? "is_closed" : "is_won");
+            for (size_t c = 0; c < ncanon; c++)
+                if (&canon[c] == cp->canon) cp->canon_index = c;
+            cp->kind = k == 0 ? PLAN_DERIVED_CLOSED : PLAN_DERIVED_WON;
+            cp->source_name = fc->cols[fc->stage_col].source_name;
+            if ((st = plan_column(fc, cp))) return st;
+            fc->ncols++;
+        }
+    }
+    return LP_OK;
+}
+
+/* ---- Records ---- */
+
+static lp_status chunk_new(void *ctx, void **out_chunk)
+{
+    file_ctx *fc = ctx;
+    load_chunk *ch = lp_calloc(1, sizeof *ch);
+    if (!ch) return LP_ERR_NOMEM;
+    ch->fc = fc;
+    ch->table = lp_table_new(lp_canon_table_name(fc->table_id));
+    if (!ch->table) goto fail;
+    for (size_t j = 0; j < fc->ncols; j++)
+        if (lp_table_add_column(ch->table, fc->cols[j].canon->name, fc->cols[j].canon->type,
+                                &ch->cols[j]))
+            goto fail;
+    *out_chunk = ch;
+    return LP_OK;
+fail:
+    lp_table_free(ch->table);
+    lp_free(ch);
+    return LP_ERR_NOMEM;
+}
+
+static void chunk_free(void *ctx, void *chunk)
+{
+    (void)ctx;
+    load_chunk *ch = chunk;
+    if (!ch) return;
+    for (size_t i = 0; i < ch->nrejects; i++) lp_free(ch->rejects[i].value);
+    lp_free(ch->rejects);
+    lp_table_free(ch->table);
+    lp_free(ch);
+}
+
+static lp_status add_reject(load_chunk *ch, size_t line, const char *column, const char *value,
+                            size_t vlen, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static lp_status add_reject(load_chunk *ch, size_t line, const char *column, const char *value,
+                            size_t vlen, const char *fmt, ...)
+{
+    if (ch->nrejects == ch->rejects_cap) {
+        size_t cap = ch->rejects_cap ? ch->rejects_cap * 2 : 16;
+        chunk_reject *r = lp_realloc(ch->rejects, cap * sizeof *r);
+        if (!r) return LP_ERR_NOMEM;
+        ch->rejects = r;
+        ch->rejects_cap = cap;
+    }
+    chunk_reject *r = &ch->rejects[ch->nrejects];
+    r->line = line;
+    r->column = column;
+    r->value = lp_strndup(value, vlen > 200 ? 200 : vlen);
+    if (!r->value) return LP_ERR_NOMEM;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->reason, sizeof r->reason, fmt, ap);
+    va_end(ap);
+    ch->nrejects++;
+    ch->rows_rejected++;
+    return LP_OK;
+}
+
+static bool starts_with_nocase(const char *s, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return n && len >= n && strncasecmp(s, prefix, n) == 0;
+}
+
+static lp_status on_record(void *chunk, const lp_csv_record *rec)
+{
+    load_chunk *ch = chunk;
+    file_ctx *fc = ch->fc;
+    const lp_mapping *m = fc->opts->mapping;
+
+    /* blank records and report footers are not data */
+    bool blank = true;
+    for (size_t i = 0; i < rec->nfields && blank; i++) {
+        const char *s;
+        if (lp_value_trim(rec->fields[i], rec->lens[i], &s)) blank = false;
+    }
+    if (blank) return LP_OK;
+    const char *first;
+    size_t first_len = lp_value_trim(rec->fields[0], rec->lens[0], &first);
+    for (size_t k = 0; k < m->nskip_footer; k++) {
+        if (starts_with_nocase(first, first_len, m->skip_footer[k])) {
+            ch->in_footer = true;
+            return LP_OK;
+        }
+    }
+    if (ch->in_footer && rec->nfields == 1) return LP_OK;
+
+    ch->rows_read++;
+    if (rec->nfields != fc->nheader) {
+        char joined[256];
+        size_t o = 0;
+        char delim = ',';
+        for (size_t i = 0; i < rec->nfields && o < sizeof joined - 1; i++) {
+            if (i) joined[o++] = delim;
+            size_t n = rec->lens[i];
+            if (n > sizeof joined - 1 - o) n = sizeof joined - 1 - o;
+            memcpy(joined + o, rec->fields[i], n);
+            o += n;
+        }
+        joined[o] = '\0';
+        return add_reject(ch, rec->line, "", joined, o, "expected %zu fields, found %zu",
+                          fc->nheader, rec->nfields);
+    }
+
+    cell cells[LP_CANON_MAX_COLUMNS + 2];
+    stage_status stage = STAGE_OPEN;
+    for (size_t j = 0; j < fc->ncols; j++) {
+        const col_plan *cp = &fc->cols[j];
+        cell *c = &cells[j];
+        if (cp->kind == PLAN_DEFAULT) {
+            *c = cp->default_cell;
+            continue;
+        }
+        if (cp->kind == PLAN_DERIVED_CLOSED || cp->kind == PLAN_DERIVED_WON) {
+            c->valid = cells[fc->stage_col].valid;
+            c->v.b = cp->kind == PLAN_DERIVED_CLOSED ? stage != STAGE_OPEN : stage == STAGE_WON;
+            continue;
+        }
+        const char *raw = rec->fields[cp->field];
+        size_t raw_len = rec->lens[cp->field];
+        if (cp->vmap) {
+            const char *to = vmap_lookup(cp->vmap, raw, raw_len);
+            if (to) {
+                raw = to;
+                raw_len = strlen(to);
+            }
+        }
+        const char *s;
+        size_t len = lp_value_trim(raw, raw_len, &s);
+        if (!len) {
+            c->valid = false;
+            if (cp->canon->required)
+                return add_reject(ch, rec->line, cp->source_name, "", 0,
+                                  "required value is empty");
+            ch->nulls[cp->canon_index]++;
+            continue;
+        }
+        if (!type_text(fc, cp->canon->type, s, len, c)) {
+            if (cp->canon->required)
+                return add_reject(ch, rec->line, cp->source_name, s, len, "\"%.*s\" is not %s",
+                                  (int)(len > 100 ? 100 : len), s, type_noun(cp->canon->type));
+            c->valid = false;
+            ch->bad[cp->canon_index]++;
+            continue;
+        }
+        if ((int)j == fc->stage_col && fc->derive_stage) {
+            const char *to = fc->stage_map ? vmap_lookup(fc->stage_map, s, len) : NULL;
+            if (!to || !stage_target(to, &stage)) {
+                if (fc->stage_map) ch->stage_unmapped++;
+                stage = stage_by_name(s, len);
+            }
+        }
+    }
+    /* the stage's nulls were counted above; derived columns count nothing */
+    for (size_t j = 0; j < fc->ncols; j++) {
+        lp_status st = append_cell(ch->cols[j], &cells[j]);
+        if (st) return st;
+    }
+    ch->rows_loaded++;
+    return LP_OK;
+}
+
+static lp_status chunk_done(void *ctx, void *chunk)
+{
+    file_ctx *fc = ctx;
+    load_chunk *ch = chunk;
+    lp_status st = LP_OK;
+    int32_t *codes = NULL;
+    int32_t ncodes = lp_strpool_count(ch->table->pool);
+    if (ncodes) {
+        codes = lp_malloc((size_t)ncodes * sizeof *codes);
+        if (!codes) {
+            st = LP_ERR_NOMEM;
+            goto cleanup;
+        }
+        for (int32_t k = 0; k < ncodes; k++) {
+            st = lp_strpool_intern(fc->table->pool, lp_strpool_get(ch->table->pool, k),
+                                   lp_strpool_strlen(ch->table->pool, k), &codes[k]);
+            if (st) goto cleanup;
+        }
+    }
+    for (size_t j = 0; j < fc->ncols; j++) {
+        st = column_append_all(fc->cols[j].target, ch->cols[j],
+                               ch->cols[j]->type == LP_TYPE_STRING ? codes : NULL);
+        if (st) goto cleanup;
+    }
+    for (size_t i = 0; i < ch->nrejects; i++) {
+        const chunk_reject *r = &ch->rejects[i];
+        st = lp_dataset_add_reject(fc->ds, fc->label, r->line, r->column, r->value, r->reason);
+        if (st) goto cleanup;
+    }
+    fc->report->rows_read += ch->rows_read;
+    fc->report->rows_loaded += ch->rows_loaded;
+    fc->report->rows_rejected += ch->rows_rejected;
+    for (size_t k = 0; k < LP_CANON_MAX_COLUMNS; k++) {
+        fc->report->null_values[k] += ch->nulls[k];
+        fc->report->bad_values[k] += ch->bad[k];
+    }
+    fc->stage_unmapped += ch->stage_unmapped;
+cleanup:
+    lp_free(codes);
+    chunk_free(ctx, ch);
+    return st;
+}
+
+/* ---- Files and tables ---- */
+
+/* Pads every column of the table to its longest with nulls. */
+static lp_status table_pad(lp_table *t)
+{
+    size_t rows = 0;
+    for (size_t i = 0; i < t->ncols; i++)
+        if (t->columns[i]->length > rows) rows = t->columns[i]->length;
+    for (size_t i = 0; i < t->ncols; i++)
+        while (t->columns[i]->length < rows) {
+            lp_status st = lp_column_append_null(t->columns[i]);
+            if (st) return st;
+        }
+    return LP_OK;
+}
+
+static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t count,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t count,
+                      const char *fmt, ...)
+{
+    char msg[LP_ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return lp_dataset_add_note(ds, lp_canon_table_name(id), kind, count, msg);
+}
+
+static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table_id id,
+                           const char *path, const char *label, bool decimal_comma,
+                           lp_date_order order, char *errmsg)
+{
+    file_ctx fc = {0};
+    fc.opts = opts;
+    fc.ds = ds;
+    fc.table_id = id;
+    fc.table = ds->tables[id];
+    fc.label = label;
+    fc.errmsg = errmsg;
+    fc.decimal_comma = decimal_comma;
+    fc.order = order;
+    lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
+    if (st) return st;
+    const lp_settings *set = opts->settings;
+    lp_csv_options copts = {
+        .limits = {set ? set->max_field_bytes : 0, set ? set->max_columns : 0,
+                   set ? set->max_file_bytes : 0},
+        .threads = opts->threads,
+        .progress = opts->progress,
+        .label = label,
+    };
+    lp_csv_handler h = {&fc, on_header, chunk_new, on_record, chunk_done, chunk_free};
+    lp_csv_info info;
+    errmsg[0] = '\0';
+    st = lp_csv_read(path, &copts, &h, &info, errmsg);
+    if (st == LP_OK) {
+        memcpy(fc.report->sha256, info.sha256, sizeof info.sha256);
+        if (ds->tables[id]) st = table_pad(ds->tables[id]);
+    }
+    if (st == LP_OK) {
+        size_t ncanon;
+        const lp_canon_column *canon = lp_canon_columns(id, &ncanon);
+        for (size_t k = 0; k < ncanon && !st; k++)
+            if (fc.report->bad_values[k])
+                st = note(ds, id, "bad_value", fc.report->bad_values[k],
+                          "%s: %zu value%s of %s.%s could not be read and %s left blank",
+                          label, fc.report->bad_values[k], fc.report->bad_values[k] == 1 ? "" : "s",
+                          lp_canon_table_name(id), canon[k].name,
+                          fc.report->bad_values[k] == 1 ? "was" : "were");
+        if (!st && fc.derive_stage && !fc.stage_map)
+            st = note(ds, id, "stage_guess", fc.report->rows_loaded,
+                      "%s: no is_closed/is_won columns and no stage map; stages named like "
+                      "\"Closed Won\" were taken as won, \"Closed Lost\" as lost, all others as open",
+                      label);
+        if (!st && fc.stage_unmapped)
+            st = note(ds, id, "stage_unmapped", fc.stage_unmapped,
+                      "%s: %zu opportunit%s a stage the stage map does not name; taken by its name "
+                      "(Closed Won, Closed Lost, otherwise open)",
+                      label, fc.stage_unmapped, fc.stage_unmapped == 1 ? "y has" : "ies have");
+    }
+    if (st && !errmsg[0])
+        lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));
+    for (size_t i = 0; i < fc.nheader; i++) lp_free(fc.header[i]);
+    lp_free(fc.header);
+    return st;
+}
+
+/* The files of a table: each pattern globbed in input_dir, sorted, each
+ * file once. */
+static lp_status expand_files(const char *dir, const lp_table_map *tm, char ***out_paths,
+                              size_t *out_n)
+{
+    char **paths = NULL;
+    size_t n = 0, cap = 0;
+    lp_status st = LP_OK;
+    for (size_t p = 0; p < tm->nfiles && !st; p++) {
+        lp_buf pattern = {0};
+        lp_buf_printf(&pattern, "%s/%s", dir, tm->files[p]);
+        if (pattern.failed) {
+            st = LP_ERR_NOMEM;
+            break;
+        }
+        glob_t g;
+        int rc = glob(pattern.data, 0, NULL, &g);
+        lp_buf_reset(&pattern);
+        if (rc == GLOB_NOSPACE) st = LP_ERR_NOMEM;
+        if (rc != 0) {
+            if (rc != GLOB_NOMATCH) globfree(&g);
+            continue;
+        }
+        for (size_t i = 0; i < g.gl_pathc && !st; i++) {
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++) seen = strcmp(paths[k], g.gl_pathv[i]) == 0;
+            if (seen) continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 8;
+                char **grown = lp_realloc(paths, cap * sizeof *paths);
+                if (!grown) {
+                    st = LP_ERR_NOMEM;
+                    break;
+                }
+                paths = grown;
+            }
+            if (!(paths[n] = lp_strdup(g.gl_pathv[i]))) st = LP_ERR_NOMEM;
+            else n++;
+        }
+        globfree(&g);
+    }
+    if (st) {
+        for (size_t k = 0; k < n; k++) lp_free(paths[k]);
+        lp_free(paths);
+        return st;
+    }
+    *out_paths = paths;
+    *out_n = n;
+    return LP_OK;
+}
+
+/* ---- Data-quality notes ---- */
+
+static lp_status note_duplicates(lp_dataset *ds, lp_table_id id, const char *column)
+{
+    lp_table *t = ds->tables[id];
+    lp_column *col = t ? lp_table_column(t, column) : NULL;
+    if (!col) return LP_OK;
+    int32_t ncodes = lp_strpool_count(t->pool);
+    uint8_t *seen = lp_calloc((size_t)ncodes / 8 + 1, 1);
+    if (!seen) return LP_ERR_NOMEM;
+    size_t dups = 0;
+    int32_t example = -1;
+    for (size_t r = 0; r < col->length; r++) {
+        if (!lp_column_valid(col, r)) continue;
+        int32_t code = col->v.i32[r];
+        if (seen[code >> 3] & (1u << (code & 7))) {
+            if (!dups) example = code;
+            dups++;
+        }
+        seen[code >> 3] |= (uint8_t)(1u << (code & 7));
+    }
+    lp_free(seen);
+    if (!dups) return LP_OK;
+    return note(ds, id, "duplicate_id", dups,
+                "%zu %s row%s a %s already seen (for example \"%s\")", dups,
+                lp_canon_table_name(id), dups == 1 ? " repeats" : "s repeat", column,
+                lp_strpool_get(t->pool, example));
+}
+
+static lp_status note_orphans(lp_dataset *ds, lp_table_id id)
+{
+    lp_table *t = ds->tables[id], *leads = ds->tables[LP_LEADS];
+    if (!t || !leads) return LP_OK;
+    lp_column *col = lp_table_column(t, "lead_id");
+    if (!col) return LP_OK;
+    int32_t *map;
+    lp_status st = lp_table_translate_codes(t, leads, &map);
+    if (st) return st;
+    size_t orphans = 0;
+    for (size_t r = 0; r < col->length; r++)
+        if (lp_column_valid(col, r) && map[col->v.i32[r]] < 0) orphans++;
+    lp_free(map);
+    if (!orphans) return LP_OK;
+    return note(ds, id, "orphan", orphans,
+                "%zu %s row%s a lead_id that matches no lead; left out of the measures",
+                orphans, lp_canon_table_name(id), orphans == 1 ? " names" : "s name");
+}
+
+static lp_status note_date_order(lp_dataset *ds, const char *earlier, const char *later)
+{
+    lp_table *t = ds->tables[LP_LEADS];
+    lp_column *a = t ? lp_table_column(t, earlier) : NULL;
+    lp_column *b = t ? lp_table_column(t, later) : NULL;
+    if (!a || !b) return LP_OK;
+    size_t bad = 0;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (lp_column_valid(a, r) && lp_column_valid(b, r) && b->v.i64[r] < a->v.i64[r]) bad++;
+    if (!bad) return LP_OK;
+    return note(ds, LP_LEADS, "date_order", bad, "%zu lead%s %s before %s", bad,
+                bad == 1 ? " has" : "s have", later, earlier);
+}
+
+static lp_status quality_notes(lp_dataset *ds)
+{
+    lp_status st;
+    if ((st = note_duplicates(ds, LP_LEADS, "lead_id"))) return st;
+    if ((st = note_duplicates(ds, LP_OPPORTUNITIES, "opportunity_id"))) return st;
+    if ((st = note_duplicates(ds, LP_CAMPAIGNS, "campaign_id"))) return st;
+    if ((st = note_orphans(ds, LP_TOUCHES))) return st;
+    if ((st = note_orphans(ds, LP_ACTIVITIES))) return st;
+    if ((st = note_date_order(ds, "created_at", "mql_at"))) return st;
+    if ((st = note_date_order(ds, "mql_at", "sql_at"))) return st;
+    for (int id = 0; id < LP_TABLE_COUNT; id++) {
+        lp_table *t = ds->tables[id];
+        if (!t) continue;
+        size_t n;
+        const lp_canon_column *canon = lp_canon_columns((lp_table_id)id, &n);
+        for (size_t c = 0; c < n; c++) {
+            if (canon[c].required || lp_table_column(t, canon[c].name)) continue;
+            st = note(ds, (lp_table_id)id, "missing_column", t->nrows,
+                      "The %s export has no %s column; figures that need it are left out",
+                      lp_canon_table_name((lp_table_id)id), canon[c].name);
+            if (st) return st;
+        }
+    }
+    return LP_OK;
+}
+
+/* ---- Entry point ---- */
+
+lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, char *errmsg)
+{
+    char local_errmsg[LP_ERRMSG_SIZE];
+    if (!errmsg) errmsg = local_errmsg;
+    errmsg[0] = '\0';
+    if (!options || !options->input_dir || !options->mapping) {
+        lp_errmsg_set(errmsg, "lp_dataset_load: input_dir and mapping are required");
+        return LP_ERR_USAGE;
+    }
+    const lp_mapping *m = options->mapping;
+    const lp_settings *set = options->settings;
+    struct stat sb;
+    if (stat(options->input_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        lp_errmsg_set(errmsg, "input folder %s does not exist or is not a folder",
+                      options->input_dir);
+        return LP_ERR_INPUT;
+    }
+    if (set && set->time_zone[0] && strcmp(set->time_zone, lp_tz_name()) != 0 &&
+        lp_tz_set(set->time_zone) != LP_OK) {
+        lp_errmsg_set(errmsg, "unknown time zone \"%s\"", set->time_zone);
+        return LP_ERR_CONFIG;
+    }
+    lp_date_order order;
+    if (set && set->day_first) order = LP_DATE_DMY;
+    else if (!lp_date_order_parse(m->date_order, &order)) {
+        lp_errmsg_set(errmsg, "date_order \"%s\" is not mdy, dmy or ymd", m->date_order);
+        return LP_ERR_CONFIG;
+    }
+    bool decimal_comma = set && set->decimal_comma;
+
+    lp_dataset *ds = lp_dataset_new();
+    if (!ds) return LP_ERR_NOMEM;
+    lp_status st = LP_OK;
+    size_t dir_len = strlen(options->input_dir);
+    for (int id = 0; id < LP_TABLE_COUNT && !st; id++) {
+        const lp_table_map *tm = &m->tables[id];
+        if (!tm->nfiles) continue;
+        char **paths = NULL;
+        size_t npaths = 0;
+        if ((st = expand_files(options->input_dir, tm, &paths, &npaths))) break;
+        if (!npaths) {
+            lp_buf names = {0};
+            for (size_t k = 0; k < tm->nfiles; k++)
+                lp_buf_printf(&names, "%s%s", k ? ", " : "", tm->files[k]);
+            st = note(ds, (lp_table_id)id, "missing_file", 0,
+                      "No %s export in the input folder (looked for %s)",
+                      lp_canon_table_name((lp_table_id)id), names.data ? names.data : "");
+            lp_buf_reset(&names);
+        }
+        for (size_t k = 0; k < npaths && !st; k++) {
+            const char *label = paths[k];
+            if (strncmp(label, options->input_dir, dir_len) == 0 && label[dir_len] == '/')
+                label += dir_len + 1;
+            st = load_file(options, ds, (lp_table_id)id, paths[k], label, decimal_comma, order,
+                           errmsg);
+        }
+        for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
+        lp_free(paths);
+        if (!st && ds->tables[id]) st = lp_table_finish(ds->tables[id]);
+    }
+    if (!st) st = quality_notes(ds);
+    if (st) {
+        if (!errmsg[0]) lp_errmsg_set(errmsg, "loading failed: %s", lp_status_str(st));
+        lp_dataset_free(ds);
+        return st;
+    }
+    *out_ds = ds;
+    return LP_OK;
+}

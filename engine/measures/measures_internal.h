@@ -1,0 +1,236 @@
+/*
+ * measures_internal.h: the shared working state of lp_measures_compute.
+ *
+ * The dataset is read once into per-row arrays (prep.c): every key column is
+ * turned into a dense integer (a "keyspace" code, or a row of another table)
+ * through the string pools, so joins cost one array lookup per row and no
+ * hashing per row. Each group of measures (headline.c, campaigns.c, sla.c,
+ * funnel.c, report.c) then reads those arrays and appends result tables.
+ *
+ * Conventions inside engine/measures:
+ *  - NONE (INT64_MIN) is an instant that does not exist (unset, or after
+ *    as-of, which counts as unset);
+ *  - NAN is a double that does not exist; the table builder writes it as null;
+ *  - -1 is a key or row that does not exist.
+ */
+#ifndef LP_MEASURES_INTERNAL_H
+#define LP_MEASURES_INTERNAL_H
+
+#include <math.h>
+#include <stdio.h>
+
+#include "lp/measures.h"
+#include "lp/stats.h"
+#include "lp/time.h"
+
+#define NONE INT64_MIN
+#define WINDOW 13             /* P and the 12 periods before it */
+#define PI_P (WINDOW - 1)     /* window position of P */
+#define PI_PREV (WINDOW - 2)  /* window position of the period before P */
+
+enum { CH_INBOUND, CH_PARTNER, CH_OUTBOUND };
+extern const char *const channel_names[3];
+
+/* Headline measures, in METRICS.md order (index into lp_headline_measures). */
+enum {
+    M_MQL_COUNT, M_SQL_COUNT, M_ACCEPTANCE_RATE, M_INBOUND_PIPELINE_COUNT,
+    M_INBOUND_PIPELINE_AMOUNT, M_OPEN_INBOUND_PIPELINE_AMOUNT, M_SLA_ELIGIBLE,
+    M_SLA_WITHIN, M_SLA_COMPLIANCE, M_SLA_MEDIAN_HOURS, M_SLA_P90_HOURS,
+    M_SLA_UNTOUCHED, M_SLA_PENDING, M_FOLLOWUP_COMPLIANCE, M_INBOUND_WON_COUNT,
+    M_INBOUND_WON_AMOUNT, M_INBOUND_WIN_RATE, M_INBOUND_AVG_DEAL,
+    M_INBOUND_CYCLE_MEDIAN_DAYS, M_INBOUND_WON_SHARE, M_COUNT
+};
+
+/* A set of distinct keys (sources, teams, owners, campaigns, stages): key
+ * codes are dense from 0. `keys` holds the compared form (for sources:
+ * trimmed and lower-case), `disp` the form shown (the first spelling seen). */
+typedef struct keyspace {
+    lp_strpool *keys;
+    lp_strpool *disp;
+    int32_t *disp_of;   /* key code -> code in disp */
+    int32_t cap;        /* disp_of allocated */
+} keyspace;
+
+lp_status keyspace_init(keyspace *ks);
+void keyspace_clear(keyspace *ks);
+/* Code of (trimmed, optionally lower-cased) s; -1 in *out_key when blank. */
+lp_status keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *out_key);
+/* Display name of a key (borrowed). */
+const char *keyspace_name(const keyspace *ks, int32_t key);
+int32_t keyspace_count(const keyspace *ks);
+/* Key of every row of a STRING column (-1 for null or blank), computed once
+ * per distinct string. col may be NULL (every row -1). out has nrows values. */
+lp_status keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
+                              bool fold_case, int32_t *out);
+
+/* A result table under construction, with a sticky status so appends need
+ * no check each. Column spec: "name:T,name:T" with T in S I D T B. */
+#define TB_MAXCOLS 24
+typedef struct tb {
+    lp_table *table;
+    lp_column *cols[TB_MAXCOLS];
+    int ncols;
+    lp_status st;
+} tb;
+
+void tb_init(tb *b, const char *name, const char *spec);
+void tb_s(tb *b, int col, const char *s);       /* NULL = null */
+void tb_i(tb *b, int col, int64_t v);
+void tb_d(tb *b, int col, double v);             /* NAN = null */
+void tb_t(tb *b, int col, int64_t instant);      /* NONE = null */
+void tb_b(tb *b, int col, bool v);
+void tb_null(tb *b, int col);
+/* Finishes the table and hands it to the result set; returns the sticky
+ * status. Frees the table on failure. */
+lp_status tb_finish(tb *b, lp_results *res);
+
+/* Everything the measures share. */
+typedef struct mctx {
+    const lp_dataset *ds;
+    const lp_settings *set;
+    lp_results *res;
+    char *errmsg;
+
+    lp_calendar cal;
+    int64_t as_of;
+    int64_t P;                    /* ordinal of the report period */
+    int64_t bound[WINDOW + 1];    /* start of each window period; [WINDOW] = end of P */
+    char labels[WINDOW][24];      /* window period labels */
+    int64_t E;                    /* min(end of P, as-of) */
+
+    const lp_table *leads, *camps, *touches, *acts, *opps, *users, *targets;
+
+    /* What the data has (drives switched_off). */
+    bool has_mql, has_sql, has_owner, has_source, has_employees, has_cost;
+    bool has_amount, has_close, has_stage_outcome;
+
+    /* Leads (row i of the leads table). */
+    size_t nl;
+    uint8_t *l_in;          /* created at or before as-of */
+    int64_t *l_created;
+    int64_t *l_mql;         /* NONE when unset or after as-of */
+    int64_t *l_sql;
+    int32_t *l_source;      /* sources key */
+    uint8_t *l_channel;
+    int32_t *l_user;        /* users row */
+    int32_t *l_owner;       /* owners key */
+    int32_t *l_team;        /* teams key */
+    int32_t *l_camp;        /* creating campaign key */
+    int8_t *l_segment;      /* 0..3 employee band, -1 unknown */
+    int32_t *l_opp;         /* earliest opportunity created by as-of */
+    uint8_t *l_won;         /* one of its opportunities (by as-of) is won */
+
+    /* Touches grouped by lead, sorted by touched_at, touch_id, export order. */
+    size_t nt;
+    size_t *t_off;          /* nl + 1 offsets into t_rows */
+    int32_t *t_rows;        /* touch rows */
+    int64_t *t_at;          /* per touch row: touched_at (NONE = left out) */
+    int32_t *t_camp;        /* per touch row: campaigns key */
+    int32_t *t_lead;        /* per touch row: lead row or -1 */
+    bool synthetic_touches; /* no touches table: one touch per lead from leads.campaign_id */
+
+    /* Activities of MQL leads grouped by lead, times ascending. */
+    size_t *a_off;          /* nl + 1 */
+    int64_t *a_at;
+
+    /* SLA per MQL lead (valid where l_mql != NONE). */
+    int64_t *l_first;       /* first activity at or after hand-off, NONE */
+    int64_t *l_deadline;    /* hand-off plus the threshold (business clock if set) */
+    double *l_hours;        /* hours to first touch, or to as-of when untouched */
+    int32_t *l_followups;   /* activities in the follow-up window */
+
+    /* Opportunities (row j). */
+    size_t no;
+    uint8_t *o_in;          /* created at or before as-of */
+    int64_t *o_created;
+    int32_t *o_lead;
+    uint8_t *o_channel;
+    double *o_amount;       /* blank = 0 */
+    int64_t *o_close;       /* instant of the close date's local midnight, NONE */
+    int32_t *o_close_date;  /* days, INT32_MIN when blank */
+    uint8_t *o_closed, *o_won;
+    int32_t *o_source;      /* sources key of its own source */
+    int32_t *o_own_camp;    /* campaigns key of its own campaign_id */
+    int32_t *o_camp;        /* own campaign, else its lead's creating campaign */
+    int32_t *o_stage;       /* stages key */
+    int32_t *o_team;        /* teams key of its owner (else its lead's team) */
+
+    /* Users. */
+    size_t nu;
+    int32_t *u_team;
+    uint8_t *u_partner;
+    int32_t *u_owner;       /* owners key of the user's owner_id */
+
+    keyspace sources, teams, owners, campaign_keys, stages;
+    int32_t ncamp_rows;     /* keys 0..ncamp_rows-1 may be campaigns rows */
+    int32_t *camp_row;      /* campaigns key -> campaigns row, -1 (after prep) */
+
+    /* Headline values per measure and window position (NAN = none). */
+    double hv[M_COUNT][WINDOW], hlo[M_COUNT][WINDOW], hhi[M_COUNT][WINDOW];
+    uint64_t hx[M_COUNT][WINDOW], hn[M_COUNT][WINDOW]; /* rates: successes, trials */
+
+    /* Campaign figures of the configured model, for findings. */
+    size_t nbreaches;
+} mctx;
+
+/* Window position (0..12) of an instant, or -1 outside the window. */
+static inline int wpos(const mctx *m, int64_t t)
+{
+    if (t == NONE || t < m->bound[0] || t >= m->bound[WINDOW]) return -1;
+    int lo = 0, hi = WINDOW - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (t >= m->bound[mid]) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+static inline bool in_p(const mctx *m, int64_t t)
+{
+    return t != NONE && t >= m->bound[PI_P] && t < m->bound[WINDOW];
+}
+
+static inline double ratio(double num, double den)
+{
+    return den != 0 && !isnan(num) && !isnan(den) ? num / den : NAN;
+}
+
+/* Wilson interval at 95%: writes estimate/low/high, NAN when n = 0. */
+void wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high);
+
+/* Sorts n int64 values ascending. */
+void sort_i64(int64_t *v, size_t n);
+/* Sorts n doubles ascending. */
+void sort_f64(double *v, size_t n);
+/* Sample median of n doubles (sorted in place); NAN when n = 0. */
+double median_inplace(double *v, size_t n);
+/* Index of the first value >= key in sorted v[0..n). */
+size_t lower_bound_i64(const int64_t *v, size_t n, int64_t key);
+
+/* Phases. Each returns a status and writes errmsg on failure. */
+lp_status prep_run(mctx *m, const lp_measures_options *opt);
+void prep_free(mctx *m);
+lp_status headline_run(mctx *m);
+lp_status campaigns_run(mctx *m);
+lp_status sla_run(mctx *m);
+lp_status funnel_run(mctx *m);
+lp_status report_run(mctx *m);
+
+/* Kaplan-Meier median and p90 (hours) of n subjects; NAN when not reached.
+ * Appends curve points to curve (may be NULL) under `team`. */
+lp_status km_summary(const double *hours, const bool *event, size_t n, double *median,
+                     double *p90, tb *curve, const char *team);
+
+/* The company quota target whose period (any kind of label) contains the
+ * last instant before E, the shortest such period; false when none. */
+bool quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end);
+
+/* Display name of a campaigns key: the campaign's name, else its id. */
+const char *campaign_name(const mctx *m, int32_t key);
+
+/* Target value of measure for a window position and team (NULL = company:
+ * the blank-team row, else the sum of team rows); NAN when none. */
+double target_for(const mctx *m, const char *measure, int pos, const char *team);
+
+#endif

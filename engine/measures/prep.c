@@ -1,0 +1,716 @@
+/*
+ * Preparation: as-of, the report period and its window, and the dataset read
+ * once into per-row arrays with every join resolved.
+ *
+ * Joins go through string pools, never through per-row hashing of strings:
+ *  - owners and campaigns: one keyspace each, into which the users' and
+ *    campaigns' own ids are interned first, so key -> row is an array;
+ *  - lead_id of touches, activities and opportunities: lp_table_translate_codes
+ *    maps each table's pool codes onto the leads pool once (one look-up per
+ *    distinct string), then code -> lead row is an array.
+ * Touches and activities are grouped by lead with a counting sort (CSR
+ * offsets), and each lead's small group is sorted on its own: O(n) plus
+ * the per-group sorts, which scales to millions of rows.
+ */
+#include "measures_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define ALLOC(ptr, count)                                                        \
+    do {                                                                         \
+        (ptr) = lp_calloc((count) ? (count) : 1, sizeof(*(ptr)));               \
+        if (!(ptr)) {                                                            \
+            st = LP_ERR_NOMEM;                                                   \
+            goto cleanup;                                                        \
+        }                                                                        \
+    } while (0)
+
+#define CHECK(expr)                                                              \
+    do {                                                                         \
+        st = (expr);                                                             \
+        if (st) goto cleanup;                                                    \
+    } while (0)
+
+static const lp_column *col_of(const lp_table *t, const char *name, lp_type type)
+{
+    if (!t) return NULL;
+    const lp_column *c = lp_table_column(t, name);
+    return c && c->type == type ? c : NULL;
+}
+
+static int64_t instant_at(const lp_column *c, size_t row)
+{
+    if (!c || row >= c->length || !lp_column_valid(c, row)) return NONE;
+    return c->v.i64[row];
+}
+
+static void take_max(int64_t *latest, const lp_table *t, const char *name)
+{
+    const lp_column *c = col_of(t, name, LP_TYPE_INSTANT);
+    if (!c) return;
+    for (size_t i = 0; i < t->nrows; i++) {
+        int64_t v = instant_at(c, i);
+        if (v != NONE && v > *latest) *latest = v;
+    }
+}
+
+static bool in_list(char *const *list, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(list[i], s) == 0) return true;
+    return false;
+}
+
+/* ---- As-of and the window ---- */
+
+static lp_status choose_period(mctx *m, const lp_measures_options *opt)
+{
+    const lp_dataset *ds = m->ds;
+    if (opt->has_as_of) {
+        m->as_of = opt->as_of;
+    } else {
+        int64_t latest = NONE;
+        take_max(&latest, ds->tables[LP_LEADS], "created_at");
+        take_max(&latest, ds->tables[LP_LEADS], "mql_at");
+        take_max(&latest, ds->tables[LP_LEADS], "sql_at");
+        take_max(&latest, ds->tables[LP_TOUCHES], "touched_at");
+        take_max(&latest, ds->tables[LP_ACTIVITIES], "at");
+        take_max(&latest, ds->tables[LP_OPPORTUNITIES], "created_at");
+        if (latest == NONE) {
+            lp_errmsg_set(m->errmsg, "no dated records to take an as-of date from; "
+                                     "give --as-of");
+            return LP_ERR_INPUT;
+        }
+        m->as_of = latest;
+    }
+    m->cal = m->set->calendar;
+    if (m->cal.fiscal_start_month < 1 || m->cal.fiscal_start_month > 12)
+        m->cal.fiscal_start_month = 1;
+    if (opt->period_label) {
+        if (lp_period_parse(&m->cal, opt->period_label, &m->P) != LP_OK) {
+            lp_errmsg_set(m->errmsg,
+                          "period \"%s\" is not a period label (2026-W47, 2026-11, "
+                          "2026-Q4, FY2027-Q2)", opt->period_label);
+            return LP_ERR_USAGE;
+        }
+    } else {
+        m->P = lp_period_of(&m->cal, m->as_of) - 1;
+    }
+    for (int k = 0; k < WINDOW; k++) {
+        int64_t ord = m->P - (WINDOW - 1) + k;
+        m->bound[k] = lp_period_start(&m->cal, ord);
+        lp_period_label(&m->cal, ord, m->labels[k], sizeof m->labels[k]);
+    }
+    m->bound[WINDOW] = lp_period_end(&m->cal, m->P);
+    m->E = m->bound[WINDOW] < m->as_of ? m->bound[WINDOW] : m->as_of;
+    return LP_OK;
+}
+
+/* ---- Business hours ---- */
+
+static int weekday_of(int64_t day) /* 0 = Monday; 1970-01-01 was a Thursday */
+{
+    int64_t r = (day + 3) % 7;
+    return (int)(r < 0 ? r + 7 : r);
+}
+
+static void open_hours(const lp_business_hours *bh, int64_t day, int64_t *open,
+                       int64_t *close)
+{
+    int wd = weekday_of(day);
+    int64_t y;
+    int mo, d;
+    lp_civil_from_days(day, &y, &mo, &d);
+    int s = bh->start_minute[wd], e = bh->end_minute[wd];
+    *open = lp_local_to_instant(y, mo, d, s / 60, s % 60, 0);
+    *close = e >= 1440 ? lp_local_to_instant(y, mo, d, 0, 0, 0) + 86400
+                       : lp_local_to_instant(y, mo, d, e / 60, e % 60, 0);
+}
+
+static bool calendar_open_some_day(const lp_business_hours *bh)
+{
+    for (int i = 0; i < 7; i++)
+        if (bh->end_minute[i] > bh->start_minute[i]) return true;
+    return false;
+}
+
+/* Business seconds in [a, b). */
+static int64_t business_between(const lp_business_hours *bh, int64_t a, int64_t b)
+{
+    if (b <= a) return 0;
+    int64_t total = 0;
+    int64_t last = lp_instant_local_date(b);
+    for (int64_t day = lp_instant_local_date(a); day <= last; day++) {
+        int wd = weekday_of(day);
+        if (bh->end_minute[wd] <= bh->start_minute[wd]) continue;
+        int64_t open, close;
+        open_hours(bh, day, &open, &close);
+        int64_t lo = a > open ? a : open, hi = b < close ? b : close;
+        if (hi > lo) total += hi - lo;
+    }
+    return total;
+}
+
+/* The instant at which `secs` business seconds after a have passed. */
+static int64_t business_add(const lp_business_hours *bh, int64_t a, int64_t secs)
+{
+    int64_t day = lp_instant_local_date(a);
+    for (int guard = 0; guard < 3660; guard++, day++) {
+        int wd = weekday_of(day);
+        if (bh->end_minute[wd] <= bh->start_minute[wd]) continue;
+        int64_t open, close;
+        open_hours(bh, day, &open, &close);
+        int64_t start = a > open ? a : open;
+        if (start >= close) continue;
+        if (close - start >= secs) return start + secs;
+        secs -= close - start;
+    }
+    return a + secs;
+}
+
+/* ---- Sorting a lead's touches: touched_at, then touch_id, then export order ---- */
+
+typedef struct touch_order {
+    const int64_t *at;
+    const lp_column *touch_id;
+} touch_order;
+
+static int touch_cmp(const void *pa, const void *pb, void *arg)
+{
+    const touch_order *o = arg;
+    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+    if (o->at[a] != o->at[b]) return o->at[a] < o->at[b] ? -1 : 1;
+    if (o->touch_id) {
+        const char *sa = lp_column_str(o->touch_id, (size_t)a);
+        const char *sb = lp_column_str(o->touch_id, (size_t)b);
+        if (sa && sb) {
+            int c = strcmp(sa, sb);
+            if (c) return c;
+        } else if (sa || sb) {
+            return sa ? -1 : 1; /* a touch with an id sorts before one without */
+        }
+    }
+    return (a > b) - (a < b);
+}
+
+/* ---- Main preparation ---- */
+
+static lp_status prep_users(mctx *m)
+{
+    lp_status st = LP_OK;
+    const lp_table *u = m->users;
+    m->nu = u ? u->nrows : 0;
+    ALLOC(m->u_team, m->nu);
+    ALLOC(m->u_partner, m->nu);
+    ALLOC(m->u_owner, m->nu);
+    if (!u) return LP_OK;
+    CHECK(keyspace_map_column(&m->owners, col_of(u, "owner_id", LP_TYPE_STRING), m->nu,
+                              false, m->u_owner));
+    CHECK(keyspace_map_column(&m->teams, col_of(u, "team", LP_TYPE_STRING), m->nu, false,
+                              m->u_team));
+    const lp_column *partner = col_of(u, "is_partner", LP_TYPE_BOOL);
+    for (size_t i = 0; i < m->nu; i++)
+        m->u_partner[i] = partner && lp_column_valid(partner, i) && partner->v.b[i];
+cleanup:
+    return st;
+}
+
+static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_keys)
+{
+    lp_status st = LP_OK;
+    const lp_table *l = m->leads;
+    const lp_settings *set = m->set;
+    size_t n = m->nl = l ? l->nrows : 0;
+    int32_t *camp_key = NULL;
+    uint8_t *source_class = NULL;
+    int32_t *status_key = NULL;
+    ALLOC(m->l_in, n);
+    ALLOC(m->l_created, n);
+    ALLOC(m->l_mql, n);
+    ALLOC(m->l_sql, n);
+    ALLOC(m->l_source, n);
+    ALLOC(m->l_channel, n);
+    ALLOC(m->l_user, n);
+    ALLOC(m->l_owner, n);
+    ALLOC(m->l_team, n);
+    ALLOC(m->l_camp, n);
+    ALLOC(m->l_segment, n);
+    ALLOC(m->l_opp, n);
+    ALLOC(m->l_won, n);
+    if (!l) return LP_OK;
+
+    const lp_column *created = col_of(l, "created_at", LP_TYPE_INSTANT);
+    const lp_column *mql = col_of(l, "mql_at", LP_TYPE_INSTANT);
+    const lp_column *sql = col_of(l, "sql_at", LP_TYPE_INSTANT);
+    const lp_column *employees = lp_table_column(l, "employees");
+    const lp_column *score = lp_table_column(l, "score");
+    const lp_column *status = col_of(l, "status", LP_TYPE_STRING);
+    m->has_mql = mql || (set->qualification == LP_QUALIFY_STATUS && status) ||
+                 (set->qualification == LP_QUALIFY_SCORE && score);
+    m->has_sql = sql != NULL;
+    m->has_owner = col_of(l, "owner_id", LP_TYPE_STRING) != NULL;
+    m->has_source = col_of(l, "source", LP_TYPE_STRING) != NULL;
+    m->has_employees = employees && employees->type != LP_TYPE_STRING;
+
+    CHECK(keyspace_map_column(&m->sources, col_of(l, "source", LP_TYPE_STRING), n, true,
+                              m->l_source));
+    CHECK(keyspace_map_column(&m->owners, col_of(l, "owner_id", LP_TYPE_STRING), n, false,
+                              m->l_owner));
+    CHECK(keyspace_map_column(&m->campaign_keys, col_of(l, "campaign_id", LP_TYPE_STRING), n,
+                              false, m->l_camp));
+    if (set->qualification == LP_QUALIFY_STATUS && status) {
+        keyspace statuses;
+        CHECK(keyspace_init(&statuses));
+        ALLOC(status_key, n);
+        st = keyspace_map_column(&statuses, status, n, true, status_key);
+        if (!st) {
+            /* Reuse status_key as "qualifies" per row. */
+            int32_t nk = keyspace_count(&statuses);
+            for (size_t i = 0; i < n; i++) {
+                int32_t k = status_key[i];
+                status_key[i] = k >= 0 && k < nk &&
+                                in_list(set->qualify_statuses, set->n_qualify_statuses,
+                                        lp_strpool_get(statuses.keys, k));
+            }
+        }
+        keyspace_clear(&statuses);
+        if (st) goto cleanup;
+    }
+
+    /* Channel class of each distinct source. */
+    int32_t nsrc = keyspace_count(&m->sources);
+    ALLOC(source_class, (size_t)nsrc);
+    for (int32_t k = 0; k < nsrc; k++) {
+        const char *s = lp_strpool_get(m->sources.keys, k);
+        source_class[k] = in_list(set->inbound_sources, set->n_inbound_sources, s)
+                              ? CH_INBOUND
+                          : in_list(set->partner_sources, set->n_partner_sources, s)
+                              ? CH_PARTNER
+                              : CH_OUTBOUND;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        int64_t c = instant_at(created, i);
+        m->l_created[i] = c;
+        m->l_in[i] = c != NONE && c <= m->as_of;
+        int64_t q = instant_at(mql, i);
+        if (q == NONE && c != NONE) {
+            if (set->qualification == LP_QUALIFY_STATUS && status_key && status_key[i])
+                q = c;
+            else if (set->qualification == LP_QUALIFY_SCORE && score &&
+                     lp_column_number(score, i) >= set->qualify_score)
+                q = c;
+        }
+        int64_t s = instant_at(sql, i);
+        m->l_mql[i] = m->l_in[i] && q != NONE && q <= m->as_of ? q : NONE;
+        m->l_sql[i] = m->l_in[i] && s != NONE && s <= m->as_of ? s : NONE;
+        int32_t ok = m->l_owner[i];
+        m->l_user[i] = ok >= 0 && ok < nowner_keys ? owner_user[ok] : -1;
+        m->l_team[i] = m->l_user[i] >= 0 ? m->u_team[m->l_user[i]] : -1;
+        bool partner_owner = m->l_user[i] >= 0 && m->u_partner[m->l_user[i]];
+        int32_t sk = m->l_source[i];
+        uint8_t cls = sk >= 0 ? source_class[sk] : CH_OUTBOUND;
+        m->l_channel[i] = cls == CH_INBOUND ? CH_INBOUND
+                          : (cls == CH_PARTNER || partner_owner) ? CH_PARTNER
+                                                                 : CH_OUTBOUND;
+        double e = m->has_employees ? lp_column_number(employees, i) : NAN;
+        m->l_segment[i] = isnan(e) || e < 1 ? -1 : e < 50 ? 0 : e < 200 ? 1 : e < 1000 ? 2 : 3;
+        m->l_opp[i] = -1;
+    }
+cleanup:
+    lp_free(camp_key);
+    lp_free(source_class);
+    lp_free(status_key);
+    return st;
+}
+
+/* Row of the leads table for each code of `from`'s pool (-1 when none). */
+static lp_status lead_rows_by_code(const mctx *m, const lp_table *from,
+                                   const int32_t *lead_of_code, int32_t **out)
+{
+    int32_t *tr = NULL;
+    lp_status st = lp_table_translate_codes(from, m->leads, &tr);
+    if (st) return st;
+    int32_t n = lp_strpool_count(from->pool);
+    for (int32_t c = 0; c < n; c++) tr[c] = tr[c] >= 0 ? lead_of_code[tr[c]] : -1;
+    *out = tr;
+    return LP_OK;
+}
+
+static lp_status prep_touches(mctx *m, const int32_t *lead_of_code)
+{
+    lp_status st = LP_OK;
+    const lp_table *t = m->touches;
+    int32_t *by_code = NULL;
+    size_t *fill = NULL;
+    ALLOC(m->t_off, m->nl + 1);
+    if (!m->leads) {
+        m->nt = 0;
+        ALLOC(m->t_rows, 1);
+        ALLOC(m->t_at, 1);
+        ALLOC(m->t_camp, 1);
+        ALLOC(m->t_lead, 1);
+        return LP_OK;
+    }
+    if (!t) {
+        /* No touches exported: each lead's creating campaign (leads.campaign_id)
+         * stands for one touch at its created_at, so attribution still works
+         * for exports that carry only the original campaign. */
+        m->synthetic_touches = true;
+        size_t n = m->nt = m->nl;
+        ALLOC(m->t_at, n);
+        ALLOC(m->t_camp, n);
+        ALLOC(m->t_lead, n);
+        ALLOC(m->t_rows, n);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; i++) {
+            bool ok = m->l_in[i] && m->l_camp[i] >= 0;
+            m->t_at[i] = ok ? m->l_created[i] : NONE;
+            m->t_camp[i] = m->l_camp[i];
+            m->t_lead[i] = ok ? (int32_t)i : -1;
+            m->t_off[i] = kept;
+            if (ok) m->t_rows[kept++] = (int32_t)i;
+        }
+        m->t_off[n] = kept;
+        return LP_OK;
+    }
+    size_t n = m->nt = t->nrows;
+    ALLOC(m->t_at, n);
+    ALLOC(m->t_camp, n);
+    ALLOC(m->t_lead, n);
+    const lp_column *lead = col_of(t, "lead_id", LP_TYPE_STRING);
+    const lp_column *at = col_of(t, "touched_at", LP_TYPE_INSTANT);
+    CHECK(keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
+                              false, m->t_camp));
+    CHECK(lead_rows_by_code(m, t, lead_of_code, &by_code));
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t lr = lead && lp_column_valid(lead, i) ? by_code[lead->v.i32[i]] : -1;
+        int64_t ta = instant_at(at, i);
+        if (lr >= 0 && !m->l_in[lr]) lr = -1;
+        if (ta != NONE && ta > m->as_of) ta = NONE;
+        m->t_lead[i] = lr;
+        m->t_at[i] = lr >= 0 && m->t_camp[i] >= 0 ? ta : NONE;
+        if (m->t_at[i] != NONE) {
+            m->t_off[lr + 1]++;
+            kept++;
+        }
+    }
+    for (size_t i = 0; i < m->nl; i++) m->t_off[i + 1] += m->t_off[i];
+    ALLOC(m->t_rows, kept);
+    ALLOC(fill, m->nl);
+    for (size_t i = 0; i < n; i++) {
+        if (m->t_at[i] == NONE) continue;
+        int32_t lr = m->t_lead[i];
+        m->t_rows[m->t_off[lr] + fill[lr]++] = (int32_t)i;
+    }
+    touch_order order = {m->t_at, col_of(t, "touch_id", LP_TYPE_STRING)};
+    for (size_t l = 0; l < m->nl; l++) {
+        size_t cnt = m->t_off[l + 1] - m->t_off[l];
+        if (cnt > 1)
+            qsort_r(m->t_rows + m->t_off[l], cnt, sizeof(int32_t), touch_cmp, &order);
+    }
+cleanup:
+    lp_free(by_code);
+    lp_free(fill);
+    return st;
+}
+
+static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
+                                   const int32_t *owner_user, int32_t nowner_keys)
+{
+    lp_status st = LP_OK;
+    const lp_table *o = m->opps;
+    int32_t *by_code = NULL, *lead_by_opp_code = NULL, *tr = NULL;
+    uint8_t *source_class = NULL;
+    size_t n = m->no = o ? o->nrows : 0;
+    ALLOC(m->o_in, n);
+    ALLOC(m->o_created, n);
+    ALLOC(m->o_lead, n);
+    ALLOC(m->o_channel, n);
+    ALLOC(m->o_amount, n);
+    ALLOC(m->o_close, n);
+    ALLOC(m->o_close_date, n);
+    ALLOC(m->o_closed, n);
+    ALLOC(m->o_won, n);
+    ALLOC(m->o_source, n);
+    ALLOC(m->o_own_camp, n);
+    ALLOC(m->o_camp, n);
+    ALLOC(m->o_stage, n);
+    ALLOC(m->o_team, n);
+    if (!o) return LP_OK;
+
+    const lp_column *created = col_of(o, "created_at", LP_TYPE_INSTANT);
+    const lp_column *lead = col_of(o, "lead_id", LP_TYPE_STRING);
+    const lp_column *oid = col_of(o, "opportunity_id", LP_TYPE_STRING);
+    const lp_column *amount = lp_table_column(o, "amount");
+    const lp_column *close = col_of(o, "close_date", LP_TYPE_DATE);
+    const lp_column *is_won = col_of(o, "is_won", LP_TYPE_BOOL);
+    const lp_column *is_closed = col_of(o, "is_closed", LP_TYPE_BOOL);
+    m->has_amount = amount && amount->type != LP_TYPE_STRING;
+    m->has_close = close != NULL;
+    m->has_stage_outcome = true;
+    CHECK(keyspace_map_column(&m->sources, col_of(o, "source", LP_TYPE_STRING), n, true,
+                              m->o_source));
+    CHECK(keyspace_map_column(&m->campaign_keys, col_of(o, "campaign_id", LP_TYPE_STRING), n,
+                              false, m->o_own_camp));
+    CHECK(keyspace_map_column(&m->stages, col_of(o, "stage", LP_TYPE_STRING), n, false,
+                              m->o_stage));
+    /* o_team holds the owner key for now; resolved to a team below. */
+    CHECK(keyspace_map_column(&m->owners, col_of(o, "owner_id", LP_TYPE_STRING), n, false,
+                              m->o_team));
+
+    /* The lead of an opportunity: its lead_id, else the lead whose
+     * opportunity_id names it (first such lead in export order). */
+    if (m->leads) {
+        if (lead) CHECK(lead_rows_by_code(m, o, lead_of_code, &by_code));
+        const lp_column *lopp = col_of(m->leads, "opportunity_id", LP_TYPE_STRING);
+        if (lopp && oid) {
+            int32_t ncodes = lp_strpool_count(o->pool);
+            ALLOC(lead_by_opp_code, (size_t)ncodes);
+            for (int32_t c = 0; c < ncodes; c++) lead_by_opp_code[c] = -1;
+            CHECK(lp_table_translate_codes(m->leads, o, &tr));
+            for (size_t i = 0; i < m->nl; i++) {
+                if (!lp_column_valid(lopp, i)) continue;
+                int32_t oc = tr[lopp->v.i32[i]];
+                if (oc >= 0 && lead_by_opp_code[oc] < 0) lead_by_opp_code[oc] = (int32_t)i;
+            }
+        }
+    }
+
+    int32_t nsrc = keyspace_count(&m->sources);
+    ALLOC(source_class, (size_t)nsrc);
+    for (int32_t k = 0; k < nsrc; k++) {
+        const char *s = lp_strpool_get(m->sources.keys, k);
+        source_class[k] =
+            in_list(m->set->inbound_sources, m->set->n_inbound_sources, s) ? CH_INBOUND
+            : in_list(m->set->partner_sources, m->set->n_partner_sources, s) ? CH_PARTNER
+                                                                               : CH_OUTBOUND;
+    }
+
+    for (size_t j = 0; j < n; j++) {
+        int64_t c = instant_at(created, j);
+        m->o_created[j] = c;
+        m->o_in[j] = c != NONE && c <= m->as_of;
+        int32_t lr = -1;
+        if (by_code && lp_column_valid(lead, j)) lr = by_code[lead->v.i32[j]];
+        if (lr < 0 && lead_by_opp_code && lp_column_valid(oid, j))
+            lr = lead_by_opp_code[oid->v.i32[j]];
+        if (lr >= 0 && !m->l_in[lr]) lr = -1;
+        m->o_lead[j] = lr;
+        int32_t sk = m->o_source[j];
+        m->o_channel[j] = lr >= 0 ? m->l_channel[lr] : sk >= 0 ? source_class[sk] : CH_OUTBOUND;
+        double a = m->has_amount ? lp_column_number(amount, j) : NAN;
+        m->o_amount[j] = isnan(a) ? 0 : a;
+        if (close && lp_column_valid(close, j)) {
+            m->o_close_date[j] = close->v.i32[j];
+            m->o_close[j] = lp_date_to_instant(close->v.i32[j]);
+        } else {
+            m->o_close_date[j] = INT32_MIN;
+            m->o_close[j] = NONE;
+        }
+        const char *stage = keyspace_name(&m->stages, m->o_stage[j]);
+        bool stage_won = stage && (!strcasecmp(stage, "won") || !strcasecmp(stage, "closed won") ||
+                                   !strcasecmp(stage, "closedwon"));
+        bool stage_lost = stage && (!strcasecmp(stage, "lost") || !strcasecmp(stage, "closed lost") ||
+                                    !strcasecmp(stage, "closedlost"));
+        bool won = is_won && lp_column_valid(is_won, j) ? is_won->v.b[j] : stage_won;
+        bool closed = is_closed && lp_column_valid(is_closed, j) ? is_closed->v.b[j]
+                                                                 : (won || stage_lost);
+        m->o_won[j] = won;
+        m->o_closed[j] = closed || won;
+        int32_t ok = m->o_team[j], user = ok >= 0 && ok < nowner_keys ? owner_user[ok] : -1;
+        m->o_team[j] = user >= 0 ? m->u_team[user] : lr >= 0 ? m->l_team[lr] : -1;
+        m->o_camp[j] = m->o_own_camp[j] >= 0 ? m->o_own_camp[j] : lr >= 0 ? m->l_camp[lr] : -1;
+        if (lr >= 0 && m->o_in[j]) {
+            int32_t prev = m->l_opp[lr];
+            if (prev < 0 || m->o_created[prev] > c) m->l_opp[lr] = (int32_t)j;
+            if (won) m->l_won[lr] = 1;
+        }
+    }
+cleanup:
+    lp_free(by_code);
+    lp_free(lead_by_opp_code);
+    lp_free(tr);
+    lp_free(source_class);
+    return st;
+}
+
+static lp_status prep_activities(mctx *m, const int32_t *lead_of_code)
+{
+    lp_status st = LP_OK;
+    const lp_table *a = m->acts;
+    int32_t *by_code = NULL;
+    size_t *fill = NULL;
+    ALLOC(m->a_off, m->nl + 1);
+    if (!a || !m->leads) {
+        ALLOC(m->a_at, 1);
+        return LP_OK;
+    }
+    const lp_column *lead = col_of(a, "lead_id", LP_TYPE_STRING);
+    const lp_column *at = col_of(a, "at", LP_TYPE_INSTANT);
+    if (!lead || !at) {
+        ALLOC(m->a_at, 1);
+        return LP_OK;
+    }
+    CHECK(lead_rows_by_code(m, a, lead_of_code, &by_code));
+    size_t kept = 0;
+    for (size_t i = 0; i < a->nrows; i++) {
+        if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;
+        int32_t lr = by_code[lead->v.i32[i]];
+        if (lr < 0 || m->l_mql[lr] == NONE || at->v.i64[i] > m->as_of) continue;
+        m->a_off[lr + 1]++;
+        kept++;
+    }
+    for (size_t i = 0; i < m->nl; i++) m->a_off[i + 1] += m->a_off[i];
+    ALLOC(m->a_at, kept);
+    ALLOC(fill, m->nl);
+    for (size_t i = 0; i < a->nrows; i++) {
+        if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;
+        int32_t lr = by_code[lead->v.i32[i]];
+        if (lr < 0 || m->l_mql[lr] == NONE || at->v.i64[i] > m->as_of) continue;
+        m->a_at[m->a_off[lr] + fill[lr]++] = at->v.i64[i];
+    }
+    for (size_t l = 0; l < m->nl; l++)
+        sort_i64(m->a_at + m->a_off[l], m->a_off[l + 1] - m->a_off[l]);
+cleanup:
+    lp_free(by_code);
+    lp_free(fill);
+    return st;
+}
+
+/* First touch, deadline, hours and follow-ups of every MQL lead. With
+ * business hours on, the clock counts only open hours of the calendar (in
+ * its own zone, set for the duration of this step). */
+static lp_status prep_sla(mctx *m)
+{
+    lp_status st = LP_OK;
+    size_t n = m->nl;
+    ALLOC(m->l_first, n);
+    ALLOC(m->l_deadline, n);
+    ALLOC(m->l_hours, n);
+    ALLOC(m->l_followups, n);
+    const lp_business_hours *bh = &m->set->business_hours;
+    bool business = bh->enabled && calendar_open_some_day(bh);
+    char saved_zone[64] = "";
+    bool zone_switched = false;
+    if (business && bh->time_zone[0] && strcmp(bh->time_zone, lp_tz_name()) != 0) {
+        snprintf(saved_zone, sizeof saved_zone, "%s", lp_tz_name());
+        if (lp_tz_set(bh->time_zone) == LP_OK) zone_switched = true;
+    }
+    int64_t threshold = (int64_t)llround(m->set->sla_hours * 3600.0);
+    int64_t followup_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
+    for (size_t i = 0; i < n; i++) {
+        int64_t h = m->l_mql[i];
+        m->l_first[i] = m->l_deadline[i] = NONE;
+        m->l_hours[i] = NAN;
+        if (h == NONE) continue;
+        const int64_t *times = m->a_at + m->a_off[i];
+        size_t cnt = m->a_off[i + 1] - m->a_off[i];
+        size_t k = lower_bound_i64(times, cnt, h);
+        int64_t first = k < cnt ? times[k] : NONE;
+        m->l_first[i] = first;
+        m->l_followups[i] = (int32_t)(lower_bound_i64(times, cnt, h + followup_span) - k);
+        int64_t stop = first != NONE ? first : m->as_of;
+        if (business) {
+            m->l_deadline[i] = business_add(bh, h, threshold);
+            m->l_hours[i] = (double)business_between(bh, h, stop) / 3600.0;
+        } else {
+            m->l_deadline[i] = h + threshold;
+            m->l_hours[i] = (double)(stop - h) / 3600.0;
+        }
+        if (m->l_hours[i] < 0) m->l_hours[i] = 0;
+    }
+    if (zone_switched) lp_tz_set(saved_zone);
+cleanup:
+    return st;
+}
+
+lp_status prep_run(mctx *m, const lp_measures_options *opt)
+{
+    lp_status st = LP_OK;
+    int32_t *owner_user = NULL, *lead_of_code = NULL, *camp_ids = NULL;
+    const lp_dataset *ds = m->ds;
+    m->leads = ds->tables[LP_LEADS];
+    m->camps = ds->tables[LP_CAMPAIGNS];
+    m->touches = ds->tables[LP_TOUCHES];
+    m->acts = ds->tables[LP_ACTIVITIES];
+    m->opps = ds->tables[LP_OPPORTUNITIES];
+    m->users = ds->tables[LP_USERS];
+    m->targets = ds->tables[LP_TARGETS];
+    CHECK(keyspace_init(&m->sources));
+    CHECK(keyspace_init(&m->teams));
+    CHECK(keyspace_init(&m->owners));
+    CHECK(keyspace_init(&m->campaign_keys));
+    CHECK(keyspace_init(&m->stages));
+    CHECK(choose_period(m, opt));
+
+    /* Campaign ids of the campaigns table come first in the keyspace. */
+    size_t ncamp = m->camps ? m->camps->nrows : 0;
+    ALLOC(camp_ids, ncamp);
+    if (m->camps)
+        CHECK(keyspace_map_column(&m->campaign_keys, col_of(m->camps, "campaign_id", LP_TYPE_STRING),
+                                  ncamp, false, camp_ids));
+    m->ncamp_rows = keyspace_count(&m->campaign_keys);
+    const lp_column *cost = m->camps ? lp_table_column(m->camps, "actual_cost") : NULL;
+    m->has_cost = cost && cost->type != LP_TYPE_STRING;
+
+    CHECK(prep_users(m));
+    int32_t nowner_keys = keyspace_count(&m->owners);
+    ALLOC(owner_user, (size_t)nowner_keys);
+    for (int32_t k = 0; k < nowner_keys; k++) owner_user[k] = -1;
+    for (size_t u = 0; u < m->nu; u++)
+        if (m->u_owner[u] >= 0 && owner_user[m->u_owner[u]] < 0)
+            owner_user[m->u_owner[u]] = (int32_t)u;
+
+    CHECK(prep_leads(m, owner_user, nowner_keys));
+    if (m->leads) {
+        const lp_column *id = col_of(m->leads, "lead_id", LP_TYPE_STRING);
+        int32_t ncodes = lp_strpool_count(m->leads->pool);
+        ALLOC(lead_of_code, (size_t)ncodes);
+        for (int32_t c = 0; c < ncodes; c++) lead_of_code[c] = -1;
+        for (size_t i = 0; id && i < m->nl; i++)
+            if (lp_column_valid(id, i) && lead_of_code[id->v.i32[i]] < 0)
+                lead_of_code[id->v.i32[i]] = (int32_t)i;
+    }
+    CHECK(prep_touches(m, lead_of_code));
+    /* A lead's creating campaign: leads.campaign_id, else its earliest touch. */
+    for (size_t i = 0; i < m->nl; i++)
+        if (m->l_camp[i] < 0 && m->t_off[i + 1] > m->t_off[i])
+            m->l_camp[i] = m->t_camp[m->t_rows[m->t_off[i]]];
+    CHECK(prep_opportunities(m, lead_of_code, owner_user, nowner_keys));
+    CHECK(prep_activities(m, lead_of_code));
+    CHECK(prep_sla(m));
+
+    int32_t nkeys = keyspace_count(&m->campaign_keys);
+    ALLOC(m->camp_row, (size_t)nkeys);
+    for (int32_t k = 0; k < nkeys; k++) m->camp_row[k] = -1;
+    for (size_t r = 0; r < ncamp; r++)
+        if (camp_ids[r] >= 0 && m->camp_row[camp_ids[r]] < 0) m->camp_row[camp_ids[r]] = (int32_t)r;
+cleanup:
+    lp_free(owner_user);
+    lp_free(lead_of_code);
+    lp_free(camp_ids);
+    return st;
+}
+
+void prep_free(mctx *m)
+{
+    void *arrays[] = {
+        m->l_in, m->l_created, m->l_mql, m->l_sql, m->l_source, m->l_channel, m->l_user,
+        m->l_owner, m->l_team, m->l_camp, m->l_segment, m->l_opp, m->l_won, m->t_off,
+        m->t_rows, m->t_at, m->t_camp, m->t_lead, m->a_off, m->a_at, m->l_first,
+        m->l_deadline, m->l_hours, m->l_followups, m->o_in, m->o_created, m->o_lead,
+        m->o_channel, m->o_amount, m->o_close, m->o_close_date, m->o_closed, m->o_won,
+        m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->u_team, m->u_partner,
+        m->u_owner, m->camp_row,
+    };
+    for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) lp_free(arrays[i]);
+    keyspace_clear(&m->sources);
+    keyspace_clear(&m->teams);
+    keyspace_clear(&m->owners);
+    keyspace_clear(&m->campaign_keys);
+    keyspace_clear(&m->stages);
+}

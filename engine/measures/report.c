@@ -1,0 +1,444 @@
+/*
+ * The entry point, lp_measures_compute, and the tables built from the
+ * others: headline, changes, findings, switched_off and the detail rows.
+ */
+#include "measures_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool is_rate(int q)
+{
+    return q == M_ACCEPTANCE_RATE || q == M_SLA_COMPLIANCE || q == M_FOLLOWUP_COMPLIANCE ||
+           q == M_INBOUND_WIN_RATE;
+}
+
+static bool is_count(int q)
+{
+    return q == M_MQL_COUNT || q == M_SQL_COUNT || q == M_INBOUND_PIPELINE_COUNT ||
+           q == M_SLA_ELIGIBLE || q == M_SLA_WITHIN || q == M_SLA_UNTOUCHED ||
+           q == M_SLA_PENDING || q == M_INBOUND_WON_COUNT;
+}
+
+static lp_status headline_table(mctx *m)
+{
+    tb b;
+    tb_init(&b, "headline", "measure:S,period:S,value:D,low:D,high:D,provisional:B");
+    for (int q = 0; q < M_COUNT; q++) {
+        for (int k = 0; k < WINDOW; k++) {
+            tb_s(&b, 0, lp_headline_measures[q]);
+            tb_s(&b, 1, m->labels[k]);
+            tb_d(&b, 2, m->hv[q][k]);
+            tb_d(&b, 3, is_rate(q) ? m->hlo[q][k] : NAN);
+            tb_d(&b, 4, is_rate(q) ? m->hhi[q][k] : NAN);
+            /* Acceptance keeps growing while MQLs of the period are still
+             * being worked: provisional until 30 days after the period. */
+            tb_b(&b, 5, q == M_ACCEPTANCE_RATE && m->bound[k + 1] > m->as_of - 30 * 86400);
+        }
+    }
+    return tb_finish(&b, m->res);
+}
+
+typedef struct change {
+    double current, previous, p_value;
+    bool real;
+    const char *test;
+} change;
+
+static change change_of(const mctx *m, int q)
+{
+    change c = {m->hv[q][PI_P], m->hv[q][PI_PREV], NAN, false, ""};
+    if (isnan(c.current) || isnan(c.previous)) return c;
+    lp_test t = {0};
+    if (is_count(q)) {
+        t = lp_poisson_test((uint64_t)c.current, (uint64_t)c.previous);
+        c.test = "poisson";
+    } else if (is_rate(q)) {
+        t = lp_two_proportion_test(m->hx[q][PI_P], m->hn[q][PI_P], m->hx[q][PI_PREV],
+                                   m->hn[q][PI_PREV]);
+        c.test = "two_proportion";
+    } else {
+        return c;
+    }
+    if (t.defined) {
+        c.p_value = t.p_value;
+        c.real = t.p_value < 0.05;
+    } else {
+        c.test = "";
+    }
+    return c;
+}
+
+static lp_status changes_table(mctx *m)
+{
+    tb b;
+    tb_init(&b, "changes", "measure:S,current:D,previous:D,change:D,change_pct:D,p_value:D,"
+                           "real:B,test:S");
+    for (int q = 0; q < M_COUNT; q++) {
+        change c = change_of(m, q);
+        double diff = c.current - c.previous;
+        tb_s(&b, 0, lp_headline_measures[q]);
+        tb_d(&b, 1, c.current);
+        tb_d(&b, 2, c.previous);
+        tb_d(&b, 3, diff);
+        tb_d(&b, 4, ratio(diff, c.previous));
+        tb_d(&b, 5, c.p_value);
+        tb_b(&b, 6, c.real);
+        tb_s(&b, 7, c.test);
+    }
+    return tb_finish(&b, m->res);
+}
+
+/* ---- Findings ---- */
+
+typedef struct finding {
+    const char *measure, *kind;
+    char subject[128];
+    double value, base, change, p_value, effect;
+} finding;
+
+/* Tested findings first, strongest evidence (smallest p) first, then the
+ * larger effect; untested ones after, by effect size. */
+static int finding_cmp(const void *a, const void *b)
+{
+    const finding *x = a, *y = b;
+    bool tx = !isnan(x->p_value), ty = !isnan(y->p_value);
+    if (tx != ty) return tx ? -1 : 1;
+    if (tx && x->p_value != y->p_value) return x->p_value < y->p_value ? -1 : 1;
+    double ex = isnan(x->effect) ? 0 : fabs(x->effect), ey = isnan(y->effect) ? 0 : fabs(y->effect);
+    if (ex != ey) return ex > ey ? -1 : 1;
+    return strcmp(x->subject, y->subject);
+}
+
+typedef struct finding_list {
+    finding *items;
+    size_t n, cap;
+} finding_list;
+
+static finding *finding_add(finding_list *f)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 32;
+        finding *items = lp_realloc(f->items, cap * sizeof(finding));
+        if (!items) return NULL;
+        f->items = items;
+        f->cap = cap;
+    }
+    finding *x = &f->items[f->n++];
+    memset(x, 0, sizeof(*x));
+    x->value = x->base = x->change = x->p_value = x->effect = NAN;
+    return x;
+}
+
+static double cell(const lp_table *t, const char *col, size_t row)
+{
+    const lp_column *c = lp_table_column(t, col);
+    return c ? lp_column_number(c, row) : NAN;
+}
+
+static const char *cell_str(const lp_table *t, const char *col, size_t row)
+{
+    const lp_column *c = lp_table_column(t, col);
+    const char *s = c ? lp_column_str(c, row) : NULL;
+    return s ? s : "";
+}
+
+static lp_status findings_table(mctx *m)
+{
+    finding_list f = {0};
+    lp_status st = LP_OK;
+    finding *x;
+#define ADD()                                                                             \
+    do {                                                                                  \
+        if (!(x = finding_add(&f))) {                                                     \
+            st = LP_ERR_NOMEM;                                                            \
+            goto cleanup;                                                                 \
+        }                                                                                 \
+    } while (0)
+
+    for (int q = 0; q < M_COUNT; q++) {
+        change c = change_of(m, q);
+        if (!c.real) continue;
+        ADD();
+        x->measure = lp_headline_measures[q];
+        x->kind = is_count(q) ? "volume_change" : "rate_change";
+        x->value = c.current;
+        x->base = c.previous;
+        x->change = c.current - c.previous;
+        x->p_value = c.p_value;
+        x->effect = is_count(q) ? ratio(x->change, c.previous) : x->change;
+    }
+    const lp_table *tests = lp_results_table(m->res, "campaign_tests");
+    for (size_t r = 0; tests && r < tests->nrows; r++) {
+        const char *verdict = cell_str(tests, "verdict", r);
+        if (!*verdict) continue;
+        ADD();
+        x->measure = "mql_to_opportunity_rate";
+        x->kind = strcmp(verdict, "better") == 0 ? "campaign_better" : "campaign_worse";
+        snprintf(x->subject, sizeof x->subject, "%s", cell_str(tests, "name", r));
+        x->value = cell(tests, "rate", r);
+        x->base = cell(tests, "others_rate", r);
+        x->change = x->value - x->base;
+        x->p_value = cell(tests, "q_value", r);
+        x->effect = x->change;
+    }
+    const lp_table *teams = lp_results_table(m->res, "sla_by_team");
+    uint64_t all_within = 0, all_eligible = 0;
+    for (size_t r = 0; teams && r < teams->nrows; r++) {
+        all_within += (uint64_t)cell(teams, "within", r);
+        all_eligible += (uint64_t)cell(teams, "eligible", r);
+    }
+    for (size_t r = 0; teams && r < teams->nrows; r++) {
+        uint64_t w = (uint64_t)cell(teams, "within", r), e = (uint64_t)cell(teams, "eligible", r);
+        lp_test t = lp_two_proportion_test(w, e, all_within - w, all_eligible - e);
+        double rate = ratio((double)w, (double)e);
+        double rest = ratio((double)(all_within - w), (double)(all_eligible - e));
+        if (!t.defined || t.p_value >= 0.05 || !(rate < rest)) continue;
+        ADD();
+        x->measure = "sla_compliance";
+        x->kind = "team_slow";
+        snprintf(x->subject, sizeof x->subject, "%s", cell_str(teams, "team", r));
+        x->value = rate;
+        x->base = rest;
+        x->change = rate - rest;
+        x->p_value = t.p_value;
+        x->effect = x->change;
+    }
+    const lp_table *routing = lp_results_table(m->res, "routing");
+    for (size_t r = 0; routing && r < routing->nrows; r++) {
+        if (!(cell(routing, "best_route", r) > 0)) continue;
+        ADD();
+        x->measure = "routing_win_rate";
+        x->kind = "team_best_route";
+        snprintf(x->subject, sizeof x->subject, "%s", cell_str(routing, "team", r));
+        x->value = cell(routing, "rate", r);
+        x->base = cell(routing, "mqls", r);
+        x->effect = x->value;
+    }
+    if (m->nbreaches) {
+        ADD();
+        x->measure = "sla_compliance";
+        x->kind = "breaches";
+        x->value = (double)m->nbreaches;
+        x->base = m->hv[M_SLA_ELIGIBLE][PI_P];
+        x->effect = ratio(x->value, x->base);
+    }
+    double target = target_for(m, "mql", PI_P, NULL);
+    if (!isnan(target) && !isnan(m->hv[M_MQL_COUNT][PI_P])) {
+        ADD();
+        x->measure = "mql_count";
+        x->kind = "target";
+        x->value = m->hv[M_MQL_COUNT][PI_P];
+        x->base = target;
+        x->change = x->value - target;
+        x->effect = ratio(x->change, target);
+    }
+#undef ADD
+    if (f.n) qsort(f.items, f.n, sizeof(finding), finding_cmp);
+    tb b;
+    tb_init(&b, "findings", "rank:I,measure:S,kind:S,subject:S,value:D,base:D,change:D,"
+                            "p_value:D,effect:D");
+    for (size_t i = 0; i < f.n; i++) {
+        tb_i(&b, 0, (int64_t)i + 1);
+        tb_s(&b, 1, f.items[i].measure);
+        tb_s(&b, 2, f.items[i].kind);
+        tb_s(&b, 3, f.items[i].subject[0] ? f.items[i].subject : NULL);
+        tb_d(&b, 4, f.items[i].value);
+        tb_d(&b, 5, f.items[i].base);
+        tb_d(&b, 6, f.items[i].change);
+        tb_d(&b, 7, f.items[i].p_value);
+        tb_d(&b, 8, f.items[i].effect);
+    }
+    st = tb_finish(&b, m->res);
+cleanup:
+    lp_free(f.items);
+    return st;
+}
+
+/* ---- Switched-off figures ---- */
+
+static lp_status switched_off_table(mctx *m)
+{
+    tb b;
+    tb_init(&b, "switched_off", "figure:S,reason:S");
+#define OFF(cond, figure, reason)                                                         \
+    do {                                                                                  \
+        if (cond) {                                                                       \
+            tb_s(&b, 0, figure);                                                          \
+            tb_s(&b, 1, reason);                                                          \
+        }                                                                                 \
+    } while (0)
+    bool leads = m->leads != NULL, opps = m->opps != NULL;
+    OFF(!leads, "Qualified lead volume, SLA, funnel, routing and forecast",
+        "Lead figures are missing because there is no leads export.");
+    OFF(leads && !m->has_mql, "Qualified lead volume, SLA, routing and forecast",
+        "MQL figures are missing because the leads export has no mql_at column and no "
+        "qualification rule is set.");
+    OFF(leads && !m->has_sql, "SQL count and acceptance rate",
+        "SQL figures are missing because the leads export has no sql_at column.");
+    OFF(leads && !m->has_source, "Channel and source breakdowns",
+        "Every lead counts as outbound because the leads export has no source column.");
+    OFF(leads && !m->has_owner, "SLA by owner",
+        "Owner figures are missing because the leads export has no owner_id column.");
+    OFF(leads && !m->has_employees, "Volume by segment",
+        "Segment figures are missing because the leads export has no employees column.");
+    OFF(!m->acts, "SLA compliance and follow-up",
+        "SLA figures are missing because there is no activities export.");
+    OFF(!opps, "Inbound pipeline, closed business and coverage",
+        "Pipeline and closed-business figures are missing because there is no "
+        "opportunities export.");
+    OFF(opps && !m->has_amount, "Pipeline and won amounts",
+        "Amounts are missing because the opportunities export has no amount column.");
+    OFF(opps && !m->has_close, "Closed business from inbound",
+        "Closed-business figures are missing because the opportunities export has no "
+        "close_date column.");
+    OFF(!m->camps, "Campaign names and cost figures",
+        "Campaign names and cost figures are missing because there is no campaigns "
+        "export.");
+    OFF(m->camps && !m->has_cost, "Campaign cost figures",
+        "Cost figures are missing because the campaign export has no cost column.");
+    OFF(!m->touches, "Campaign touches and responses",
+        "Touch and response counts are missing because there is no touches export; each "
+        "lead's creating campaign stands in for its touches.");
+    OFF(!m->users, "Teams and partners",
+        "Team and partner figures are missing because there is no users export.");
+    OFF(!m->targets, "Targets, attainment, coverage and reverse funnel",
+        "Target figures are missing because there is no targets export.");
+#undef OFF
+    return tb_finish(&b, m->res);
+}
+
+/* ---- Detail rows for the workbook ---- */
+
+static lp_status detail_mqls(mctx *m)
+{
+    tb b;
+    tb_init(&b, "detail_mqls", "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
+                               "campaign_id:S,owner_id:S,team:S,company:S,email:S,segment:S,"
+                               "first_touch_at:T,hours_to_first_touch:D,within_sla:B,"
+                               "pending:B");
+    static const char *const segs[] = {"1-49", "50-199", "200-999", "1000+"};
+    const lp_table *l = m->leads;
+    const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;
+    const lp_column *company = l ? lp_table_column(l, "company") : NULL;
+    const lp_column *email = l ? lp_table_column(l, "email") : NULL;
+    for (size_t i = 0; l && i < m->nl; i++) {
+        if (!in_p(m, m->l_mql[i])) continue;
+        bool touched = m->l_first[i] != NONE;
+        tb_s(&b, 0, lp_column_str(id, i));
+        tb_t(&b, 1, m->l_created[i]);
+        tb_t(&b, 2, m->l_mql[i]);
+        tb_t(&b, 3, m->l_sql[i]);
+        tb_s(&b, 4, m->l_source[i] >= 0 ? keyspace_name(&m->sources, m->l_source[i]) : NULL);
+        tb_s(&b, 5, channel_names[m->l_channel[i]]);
+        tb_s(&b, 6, m->l_camp[i] >= 0 ? keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
+        tb_s(&b, 7, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        tb_s(&b, 8, m->l_team[i] >= 0 ? keyspace_name(&m->teams, m->l_team[i]) : NULL);
+        tb_s(&b, 9, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
+        tb_s(&b, 10, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
+        tb_s(&b, 11, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
+        tb_t(&b, 12, m->l_first[i]);
+        if (!m->acts) {
+            tb_null(&b, 13);
+            tb_null(&b, 14);
+            tb_null(&b, 15);
+            continue;
+        }
+        tb_d(&b, 13, touched ? m->l_hours[i] : NAN);
+        tb_b(&b, 14, touched && m->l_first[i] <= m->l_deadline[i]);
+        tb_b(&b, 15, !touched && m->l_deadline[i] > m->as_of);
+    }
+    return tb_finish(&b, m->res);
+}
+
+static lp_status detail_opps(mctx *m, bool wins)
+{
+    tb b;
+    tb_init(&b, wins ? "detail_inbound_wins" : "detail_inbound_opportunities",
+            "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,is_won:B,"
+            "source:S,campaign_id:S,owner_id:S");
+    const lp_table *o = m->opps;
+    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
+    const lp_column *owner = o ? lp_table_column(o, "owner_id") : NULL;
+    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
+    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
+    for (size_t j = 0; o && j < m->no; j++) {
+        if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
+        if (wins ? !(m->o_won[j] && m->o_closed[j] && in_p(m, m->o_close[j]))
+                 : !in_p(m, m->o_created[j]))
+            continue;
+        int32_t lr = m->o_lead[j], src = m->o_source[j];
+        if (src < 0 && lr >= 0) src = m->l_source[lr];
+        tb_s(&b, 0, lp_column_str(id, j));
+        tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+        tb_t(&b, 2, m->o_created[j]);
+        tb_s(&b, 3, keyspace_name(&m->stages, m->o_stage[j]));
+        tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
+        tb_t(&b, 5, m->o_close[j]);
+        tb_b(&b, 6, m->o_won[j]);
+        tb_s(&b, 7, src >= 0 ? keyspace_name(&m->sources, src) : NULL);
+        tb_s(&b, 8, m->o_camp[j] >= 0 ? keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
+        tb_s(&b, 9, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+    }
+    return tb_finish(&b, m->res);
+}
+
+lp_status report_run(mctx *m)
+{
+    lp_status st = headline_table(m);
+    if (!st) st = changes_table(m);
+    if (!st) st = findings_table(m);
+    if (!st) st = switched_off_table(m);
+    if (!st) st = detail_mqls(m);
+    if (!st) st = detail_opps(m, false);
+    if (!st) st = detail_opps(m, true);
+    return st;
+}
+
+/* ---- Entry point ---- */
+
+lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *options,
+                              lp_results **out_results, char *errmsg)
+{
+    char scratch[LP_ERRMSG_SIZE];
+    if (!errmsg) errmsg = scratch;
+    errmsg[0] = '\0';
+    if (!ds || !options || !options->settings || !out_results) {
+        lp_errmsg_set(errmsg, "measures: dataset, options and settings are required");
+        return LP_ERR_USAGE;
+    }
+    lp_stats_init();
+    lp_settings set = *options->settings;
+    if ((unsigned)set.attribution >= LP_ATTR_COUNT) set.attribution = LP_ATTR_FIRST_TOUCH;
+    mctx *m = lp_calloc(1, sizeof(mctx));
+    if (!m) return LP_ERR_NOMEM;
+    m->ds = ds;
+    m->set = &set;
+    m->errmsg = errmsg;
+    m->res = lp_results_new();
+    lp_status st = m->res ? LP_OK : LP_ERR_NOMEM;
+    if (!st) st = prep_run(m, options);
+    if (!st) st = headline_run(m);
+    if (!st) st = sla_run(m);
+    if (!st) st = campaigns_run(m);
+    if (!st) st = funnel_run(m);
+    if (!st) st = report_run(m);
+    if (!st) {
+        lp_results *res = m->res;
+        res->as_of = m->as_of;
+        res->calendar = m->cal;
+        res->period = m->P;
+        res->window_first = m->P - (WINDOW - 1);
+        snprintf(res->period_label, sizeof res->period_label, "%s", m->labels[PI_P]);
+        res->settings = options->settings;
+        res->dataset = ds;
+        *out_results = res;
+        m->res = NULL;
+    } else if (!errmsg[0]) {
+        lp_errmsg_set(errmsg, "measures: %s", lp_status_str(st));
+    }
+    lp_results_free(m->res);
+    prep_free(m);
+    lp_free(m);
+    return st;
+}

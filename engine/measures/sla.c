@@ -1,0 +1,266 @@
+/*
+ * Headline measure 4, SLA compliance: per window period for the headline,
+ * and for P by owner, team and partner, with Kaplan-Meier curves and the
+ * breaches list. prep.c has already found each MQL's first touch, deadline,
+ * hours and follow-up count.
+ */
+#include "measures_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sla_stats {
+    uint64_t mqls, eligible, within, untouched, pending, fu_eligible, fu_met;
+    double median, p90;
+} sla_stats;
+
+typedef struct sla_work {
+    double *hours;
+    bool *event;
+} sla_work;
+
+/* Figures of one group of MQL leads (rows idx[0..n)). */
+static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work *w,
+                           sla_stats *out, tb *curve, const char *curve_team)
+{
+    memset(out, 0, sizeof(*out));
+    int fu_need = m->set->followup_activities > 0 ? m->set->followup_activities : 3;
+    int64_t fu_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
+    for (size_t r = 0; r < n; r++) {
+        int32_t i = idx[r];
+        bool touched = m->l_first[i] != NONE;
+        out->mqls++;
+        if (!touched) {
+            out->untouched++;
+            if (m->l_deadline[i] > m->as_of) out->pending++;
+        } else if (m->l_first[i] <= m->l_deadline[i]) {
+            out->within++;
+        }
+        if (m->l_mql[i] + fu_span <= m->as_of) {
+            out->fu_eligible++;
+            if (m->l_followups[i] >= fu_need) out->fu_met++;
+        }
+        w->hours[r] = m->l_hours[i];
+        w->event[r] = touched;
+    }
+    out->eligible = out->mqls - out->pending;
+    return km_summary(w->hours, w->event, n, &out->median, &out->p90, curve, curve_team);
+}
+
+typedef struct key_sort {
+    const int32_t *key;       /* per lead */
+    const keyspace *ks;
+} key_sort;
+
+static int by_key_name(const void *pa, const void *pb, void *arg)
+{
+    const key_sort *k = arg;
+    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+    int32_t ka = k->key[a], kb = k->key[b];
+    if (ka != kb) {
+        if (ka < 0 || kb < 0) return ka < 0 ? 1 : -1; /* none last */
+        int c = strcmp(keyspace_name(k->ks, ka), keyspace_name(k->ks, kb));
+        if (c) return c;
+        return ka < kb ? -1 : 1;
+    }
+    return (a > b) - (a < b);
+}
+
+static int by_mql_at(const void *pa, const void *pb, void *arg)
+{
+    const mctx *m = arg;
+    int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
+    if (m->l_mql[a] != m->l_mql[b]) return m->l_mql[a] < m->l_mql[b] ? -1 : 1;
+    return (a > b) - (a < b);
+}
+
+enum { G_OWNER, G_TEAM, G_PARTNER };
+
+/* One table of P's SLA grouped by owner, team or partner owner. idx holds
+ * P's MQL leads and is reordered. */
+static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work *w,
+                             tb *curve)
+{
+    tb b;
+    if (kind == G_OWNER)
+        tb_init(&b, "sla_by_owner", "owner_id:S,team:S,eligible:I,within:I,compliance:D,"
+                                    "median_hours:D,p90_hours:D,untouched:I,pending:I");
+    else
+        tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
+                "team:S,eligible:I,within:I,compliance:D,low:D,high:D,median_hours:D,"
+                "p90_hours:D,untouched:I,pending:I,followup_eligible:I,followup_met:I,"
+                "followup_compliance:D");
+    size_t count = n;
+    if (kind == G_PARTNER) {
+        count = 0;
+        for (size_t r = 0; r < n; r++) {
+            int32_t u = m->l_user[idx[r]];
+            if (u >= 0 && m->u_partner[u]) {
+                int32_t t = idx[count];
+                idx[count++] = idx[r];
+                idx[r] = t;
+            }
+        }
+    }
+    key_sort ks = {kind == G_TEAM ? m->l_team : m->l_owner,
+                   kind == G_TEAM ? &m->teams : &m->owners};
+    qsort_r(idx, count, sizeof(int32_t), by_key_name, &ks);
+    lp_status st = LP_OK;
+    for (size_t r = 0; r < count && !st;) {
+        size_t e = r;
+        while (e < count && ks.key[idx[e]] == ks.key[idx[r]]) e++;
+        int32_t key = ks.key[idx[r]];
+        int32_t lead = idx[r];
+        const char *name;
+        if (kind == G_TEAM) {
+            name = key >= 0 ? keyspace_name(&m->teams, key) : "(no team)";
+        } else if (kind == G_PARTNER) {
+            const lp_column *uname = m->users ? lp_table_column(m->users, "name") : NULL;
+            int32_t u = m->l_user[lead];
+            name = uname ? lp_column_str(uname, (size_t)u) : NULL;
+            if (!name || !*name) name = keyspace_name(&m->owners, key);
+        } else {
+            name = key >= 0 ? keyspace_name(&m->owners, key) : "(no owner)";
+        }
+        sla_stats s;
+        st = sla_group(m, idx + r, e - r, w, &s, kind == G_TEAM ? curve : NULL, name);
+        double comp, lo, hi, fu, fulo, fuhi;
+        wilson3(s.within, s.eligible, &comp, &lo, &hi);
+        wilson3(s.fu_met, s.fu_eligible, &fu, &fulo, &fuhi);
+        if (kind == G_OWNER) {
+            int32_t team = m->l_team[lead];
+            tb_s(&b, 0, name);
+            tb_s(&b, 1, team >= 0 ? keyspace_name(&m->teams, team) : NULL);
+            tb_i(&b, 2, (int64_t)s.eligible);
+            tb_i(&b, 3, (int64_t)s.within);
+            tb_d(&b, 4, comp);
+            tb_d(&b, 5, s.median);
+            tb_d(&b, 6, s.p90);
+            tb_i(&b, 7, (int64_t)s.untouched);
+            tb_i(&b, 8, (int64_t)s.pending);
+        } else {
+            tb_s(&b, 0, name);
+            tb_i(&b, 1, (int64_t)s.eligible);
+            tb_i(&b, 2, (int64_t)s.within);
+            tb_d(&b, 3, comp);
+            tb_d(&b, 4, lo);
+            tb_d(&b, 5, hi);
+            tb_d(&b, 6, s.median);
+            tb_d(&b, 7, s.p90);
+            tb_i(&b, 8, (int64_t)s.untouched);
+            tb_i(&b, 9, (int64_t)s.pending);
+            tb_i(&b, 10, (int64_t)s.fu_eligible);
+            tb_i(&b, 11, (int64_t)s.fu_met);
+            tb_d(&b, 12, fu);
+        }
+        r = e;
+    }
+    if (st) {
+        lp_table_free(b.table);
+        return st;
+    }
+    return tb_finish(&b, m->res);
+}
+
+static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
+{
+    tb b;
+    tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D");
+    qsort_r(idx, n, sizeof(int32_t), by_mql_at, m);
+    const lp_column *lead_id = lp_table_column(m->leads, "lead_id");
+    m->nbreaches = 0;
+    for (size_t r = 0; r < n; r++) {
+        int32_t i = idx[r];
+        int64_t first = m->l_first[i], deadline = m->l_deadline[i];
+        bool late = first != NONE ? first > deadline : deadline <= m->as_of;
+        if (!late) continue;
+        m->nbreaches++;
+        int64_t stop = first != NONE ? first : m->as_of;
+        tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
+        tb_s(&b, 1, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        tb_s(&b, 2, m->l_team[i] >= 0 ? keyspace_name(&m->teams, m->l_team[i]) : NULL);
+        tb_t(&b, 3, m->l_mql[i]);
+        tb_t(&b, 4, first);
+        tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
+    }
+    return tb_finish(&b, m->res);
+}
+
+lp_status sla_run(mctx *m)
+{
+    lp_status st = LP_OK;
+    bool avail = m->leads && m->has_mql && m->acts;
+    size_t off[WINDOW + 1] = {0}, fill[WINDOW] = {0};
+    int32_t *idx = NULL;
+    sla_work w = {0};
+    tb curve;
+    tb_init(&curve, "sla_curve", "team:S,hours:D,touched_share:D");
+
+    for (size_t i = 0; avail && i < m->nl; i++) {
+        int p = wpos(m, m->l_mql[i]);
+        if (p >= 0) off[p + 1]++;
+    }
+    for (int k = 0; k < WINDOW; k++) off[k + 1] += off[k];
+    size_t total = off[WINDOW];
+    idx = lp_malloc((total ? total : 1) * sizeof(int32_t));
+    w.hours = lp_malloc((total ? total : 1) * sizeof(double));
+    w.event = lp_malloc((total ? total : 1) * sizeof(bool));
+    if (!idx || !w.hours || !w.event) {
+        st = LP_ERR_NOMEM;
+        goto cleanup;
+    }
+    for (size_t i = 0; avail && i < m->nl; i++) {
+        int p = wpos(m, m->l_mql[i]);
+        if (p >= 0) idx[off[p] + fill[p]++] = (int32_t)i;
+    }
+
+    for (int k = 0; k < WINDOW; k++) {
+        static const int ids[] = {M_SLA_ELIGIBLE,   M_SLA_WITHIN,   M_SLA_COMPLIANCE,
+                                  M_SLA_MEDIAN_HOURS, M_SLA_P90_HOURS, M_SLA_UNTOUCHED,
+                                  M_SLA_PENDING,    M_FOLLOWUP_COMPLIANCE};
+        if (!avail) {
+            for (size_t q = 0; q < sizeof ids / sizeof ids[0]; q++)
+                m->hv[ids[q]][k] = m->hlo[ids[q]][k] = m->hhi[ids[q]][k] = NAN;
+            continue;
+        }
+        sla_stats s;
+        st = sla_group(m, idx + off[k], off[k + 1] - off[k], &w, &s,
+                       k == PI_P ? &curve : NULL, "All");
+        if (st) goto cleanup;
+        m->hv[M_SLA_ELIGIBLE][k] = (double)s.eligible;
+        m->hv[M_SLA_WITHIN][k] = (double)s.within;
+        wilson3(s.within, s.eligible, &m->hv[M_SLA_COMPLIANCE][k], &m->hlo[M_SLA_COMPLIANCE][k],
+                &m->hhi[M_SLA_COMPLIANCE][k]);
+        m->hx[M_SLA_COMPLIANCE][k] = s.within;
+        m->hn[M_SLA_COMPLIANCE][k] = s.eligible;
+        m->hv[M_SLA_MEDIAN_HOURS][k] = s.median;
+        m->hv[M_SLA_P90_HOURS][k] = s.p90;
+        m->hv[M_SLA_UNTOUCHED][k] = (double)s.untouched;
+        m->hv[M_SLA_PENDING][k] = (double)s.pending;
+        wilson3(s.fu_met, s.fu_eligible, &m->hv[M_FOLLOWUP_COMPLIANCE][k],
+                &m->hlo[M_FOLLOWUP_COMPLIANCE][k], &m->hhi[M_FOLLOWUP_COMPLIANCE][k]);
+        m->hx[M_FOLLOWUP_COMPLIANCE][k] = s.fu_met;
+        m->hn[M_FOLLOWUP_COMPLIANCE][k] = s.fu_eligible;
+    }
+
+    int32_t *pidx = idx + off[PI_P];
+    size_t pn = off[WINDOW] - off[PI_P];
+    st = sla_grouped(m, G_OWNER, pidx, pn, &w, NULL);
+    if (!st) st = sla_grouped(m, G_TEAM, pidx, pn, &w, &curve);
+    if (!st) st = sla_grouped(m, G_PARTNER, pidx, pn, &w, NULL);
+    if (!st && m->leads) {
+        st = breaches_table(m, pidx, pn);
+    } else if (!st) {
+        tb b;
+        tb_init(&b, "breaches",
+                "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D");
+        st = tb_finish(&b, m->res);
+    }
+cleanup:
+    if (!st) st = tb_finish(&curve, m->res);
+    else lp_table_free(curve.table);
+    lp_free(idx);
+    lp_free(w.hours);
+    lp_free(w.event);
+    return st;
+}

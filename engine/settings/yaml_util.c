@@ -1,0 +1,149 @@
+/* Private YAML helpers for settings and mappings (yaml_util.h). */
+#include "yaml_util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static void set_name(lp_yaml *yaml, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
+}
+
+lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
+{
+    memset(yaml, 0, sizeof *yaml);
+    set_name(yaml, path);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        lp_errmsg_set(errmsg, "%s: cannot open: %s", path, strerror(errno));
+        return LP_ERR_IO;
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        fclose(fp);
+        return LP_ERR_NOMEM;
+    }
+    yaml_parser_set_input_file(&parser, fp);
+    lp_status st = LP_OK;
+    if (!yaml_parser_load(&parser, &yaml->doc)) {
+        if (parser.error == YAML_MEMORY_ERROR) {
+            st = LP_ERR_NOMEM;
+        } else {
+            size_t line = parser.problem_mark.line + 1;
+            if (parser.context_mark.line && parser.problem_mark.line == 0)
+                line = parser.context_mark.line + 1;
+            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", yaml->name, line,
+                          parser.problem ? parser.problem : "invalid YAML",
+                          parser.context ? " " : "", parser.context ? parser.context : "");
+            st = LP_ERR_CONFIG;
+        }
+        goto cleanup;
+    }
+    yaml->loaded = true;
+    yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
+    if (root && root->type != YAML_MAPPING_NODE && !lp_yaml_is_null(root)) {
+        st = lp_yaml_error(yaml, root, errmsg, "expected a mapping of keys to values");
+        lp_yaml_close(yaml);
+    }
+cleanup:
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return st;
+}
+
+void lp_yaml_close(lp_yaml *yaml)
+{
+    if (yaml->loaded) yaml_document_delete(&yaml->doc);
+    yaml->loaded = false;
+}
+
+yaml_node_t *lp_yaml_root(lp_yaml *yaml)
+{
+    yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
+    return root && root->type == YAML_MAPPING_NODE ? root : NULL;
+}
+
+yaml_node_t *lp_yaml_node(lp_yaml *yaml, int id)
+{
+    return yaml_document_get_node(&yaml->doc, id);
+}
+
+int lp_yaml_line(const yaml_node_t *node) { return node ? (int)node->start_mark.line + 1 : 0; }
+
+const char *lp_yaml_scalar(const yaml_node_t *node)
+{
+    return node && node->type == YAML_SCALAR_NODE ? (const char *)node->data.scalar.value : NULL;
+}
+
+bool lp_yaml_is_null(const yaml_node_t *node)
+{
+    if (!node || node->type != YAML_SCALAR_NODE) return false;
+    if (node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return false;
+    const char *s = (const char *)node->data.scalar.value;
+    return !*s || strcmp(s, "~") == 0 || strcasecmp(s, "null") == 0;
+}
+
+lp_status lp_yaml_error(const lp_yaml *yaml, const yaml_node_t *node, char *errmsg,
+                        const char *fmt, ...)
+{
+    if (!errmsg) return LP_ERR_CONFIG;
+    char msg[LP_ERRMSG_SIZE];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lp_errmsg_set(errmsg, "%s line %d: %s", yaml->name, lp_yaml_line(node), msg);
+    return LP_ERR_CONFIG;
+}
+
+/* Levenshtein distance, case-insensitive; words longer than 63 bytes are
+ * never close. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63) return (size_t)-1;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++) prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t best = prev[j - 1] + cost;
+            if (prev[j] + 1 < best) best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            cur[j] = best;
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
+    }
+    return prev[lb];
+}
+
+const char *lp_yaml_closest(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    size_t len = strlen(word);
+    size_t allowed = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+    return best && best_d <= allowed ? best : NULL;
+}
+
+const char *lp_yaml_suggest(const char *word, const char *const *candidates, size_t n,
+                            char *buf, size_t size)
+{
+    const char *best = lp_yaml_closest(word, candidates, n);
+    if (!best) return "";
+    snprintf(buf, size, " (did you mean \"%s\"?)", best);
+    return buf;
+}

@@ -1,0 +1,1417 @@
+/*
+ * The analyst workbook (xlsx.h): plans the sheets from the template, then
+ * writes each sheet top to bottom (constant-memory mode needs strict row
+ * order, so every writer below only moves down).
+ */
+#include "xlsx_internal.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lp/fileio.h"
+#include "lp/time.h"
+
+#define MAX_COLS 64
+
+/* ---- Sheet plan ---- */
+
+static const struct {
+    const char *kind;      /* template section kind */
+    sheet_kind sheet;
+    const char *name;      /* sheet name */
+} kinds[] = {
+    {"cover", K_SUMMARY, "Summary"},       {"headlines", K_SUMMARY, "Summary"},
+    {"volume", K_VOLUME, "Volume"},        {"campaigns", K_CAMPAIGNS, "Campaigns"},
+    {"pipeline", K_PIPELINE, "Pipeline"},  {"sla", K_SLA, "SLA"},
+    {"won", K_WON, "Won"},                 {"breaches", K_BREACHES, "Breaches"},
+    {"funnel", K_FUNNEL, "Funnel"},        {"routing", K_ROUTING, "Routing"},
+    {"forecast", K_FORECAST, "Forecast"},  {"partners", K_PARTNERS, "Partners"},
+    {"detail", K_DETAIL, NULL},            {"quality", K_QUALITY, "Data quality"},
+    {"definitions", K_DEFINITIONS, "Definitions"},
+    {"parameters", K_PARAMETERS, "Parameters"},
+};
+
+/* Detail tables in their default order, with their sheet names. */
+static const struct { const char *table, *name; } details[] = {
+    {"detail_mqls", "MQLs"},
+    {"detail_inbound_opportunities", "Inbound opportunities"},
+    {"detail_inbound_wins", "Inbound wins"},
+    {"detail_touches", "Touches"},
+};
+#define NDETAILS (sizeof(details) / sizeof(details[0]))
+
+static const char *kind_name(sheet_kind k)
+{
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (kinds[i].sheet == k && kinds[i].name) return kinds[i].name;
+    return "Sheet";
+}
+
+static bool planned(const xw *w, sheet_kind k)
+{
+    for (size_t i = 0; i < w->nsheets; i++)
+        if (w->sheets[i].kind == k) return true;
+    return false;
+}
+
+static sheet_plan *plan_add(xw *w, sheet_kind k, const lp_template_section *sec)
+{
+    if (w->nsheets == XW_MAX_SHEETS) {
+        xw_fail(w, LP_ERR_LIMIT, "workbook: more than %d sheets", XW_MAX_SHEETS);
+        return NULL;
+    }
+    sheet_plan *p = &w->sheets[w->nsheets++];
+    memset(p, 0, sizeof(*p));
+    p->kind = k;
+    p->section = sec;
+    snprintf(p->name, sizeof(p->name), "%s", kind_name(k));
+    return p;
+}
+
+/* One sheet per max_rows rows of a detail table: "MQLs", "MQLs (2)", ... */
+static void plan_detail(xw *w, size_t d, const lp_template_section *sec)
+{
+    const lp_table *t = lp_results_table(w->res, details[d].table);
+    if (!t || xw_detail_plan(w, details[d].table)) return;
+    size_t nparts = t->nrows ? (t->nrows + w->max_rows - 1) / w->max_rows : 1;
+    for (size_t k = 0; k < nparts; k++) {
+        sheet_plan *p = plan_add(w, K_DETAIL, sec);
+        if (!p) return;
+        if (k == 0)
+            snprintf(p->name, sizeof(p->name), "%s", details[d].name);
+        else
+            snprintf(p->name, sizeof(p->name), "%s (%zu)", details[d].name, k + 1);
+        p->detail = t;
+        p->first_row = k * w->max_rows;
+        p->nrows = t->nrows - p->first_row < w->max_rows ? t->nrows - p->first_row
+                                                          : w->max_rows;
+        p->part = (int)k + 1;
+        p->nparts = (int)nparts;
+    }
+}
+
+static void plan_sheets(xw *w)
+{
+    plan_add(w, K_SUMMARY, NULL);
+    static const char *const defaults[] = {
+        "volume", "campaigns", "pipeline", "sla", "won", "breaches", "funnel",
+        "routing", "forecast", "partners", NULL};
+    if (w->tpl) {
+        for (size_t i = 0; i < w->tpl->nsections; i++) {
+            const lp_template_section *sec = &w->tpl->sections[i];
+            if (!sec->workbook || !sec->kind) continue;
+            for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+                if (strcmp(sec->kind, kinds[k].kind) != 0) continue;
+                if (kinds[k].sheet == K_DETAIL) {
+                    for (size_t d = 0; d < NDETAILS; d++)
+                        if (!sec->table || strcmp(sec->table, details[d].table) == 0)
+                            plan_detail(w, d, sec);
+                } else if (!planned(w, kinds[k].sheet)) {
+                    plan_add(w, kinds[k].sheet, sec);
+                }
+                break;
+            }
+        }
+    } else {
+        for (const char *const *k = defaults; *k; k++)
+            for (size_t j = 0; j < sizeof(kinds) / sizeof(kinds[0]); j++)
+                if (strcmp(*k, kinds[j].kind) == 0) plan_add(w, kinds[j].sheet, NULL);
+    }
+    /* The drill-down needs the detail sheets, and every pack carries its
+     * quality, definitions and parameters. */
+    for (size_t d = 0; d < NDETAILS; d++) plan_detail(w, d, NULL);
+    if (!planned(w, K_QUALITY)) plan_add(w, K_QUALITY, NULL);
+    if (!planned(w, K_DEFINITIONS)) plan_add(w, K_DEFINITIONS, NULL);
+    if (!planned(w, K_PARAMETERS)) plan_add(w, K_PARAMETERS, NULL);
+}
+
+static const sheet_plan *plan_find(const xw *w, sheet_kind k)
+{
+    for (size_t i = 0; i < w->nsheets; i++)
+        if (w->sheets[i].kind == k) return &w->sheets[i];
+    return NULL;
+}
+
+/* ---- Sheet helpers ---- */
+
+typedef struct sheet {
+    lxw_worksheet *ws;
+    double width[MAX_COLS];    /* widest content seen per column, in characters */
+} sheet;
+
+static void widen(sheet *s, int col, double chars)
+{
+    if (col < 0 || col >= MAX_COLS) return;
+    if (chars > 60) chars = 60;
+    if (chars > s->width[col]) s->width[col] = chars;
+}
+
+static void widen_text(sheet *s, int col, const char *text)
+{
+    if (text) widen(s, col, (double)strlen(text) + 2);
+}
+
+static void apply_widths(xw *w, sheet *s)
+{
+    for (int c = 0; c < MAX_COLS; c++)
+        if (s->width[c] > 0)
+            xw_check(w, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->width[c],
+                                             NULL),
+                     s->ws, 0, (lxw_col_t)c);
+}
+
+static void cell_name(char *buf, lxw_row_t row, lxw_col_t col)
+{
+    lxw_rowcol_to_cell(buf, row, col);
+}
+
+/* Heading of a sheet (row 0) and its subtitle (row 1). */
+static void sheet_heading(xw *w, sheet *s, const sheet_plan *p, const char *fallback)
+{
+    const char *title = p->section && p->section->title ? p->section->title : fallback;
+    xw_str(w, s->ws, 0, 0, title, w->f.title);
+    xw_str(w, s->ws, 1, 0, w->res->period_label, w->f.subtitle);
+    worksheet_freeze_panes(s->ws, 2, 0);
+}
+
+static const char *switched_off_reason(const xw *w, const char *table)
+{
+    const lp_table *off = lp_results_table(w->res, "switched_off");
+    if (!off) return NULL;
+    for (size_t r = 0; r < off->nrows; r++) {
+        const char *figure = xw_str_at(off, "figure", r);
+        if (figure && strcmp(figure, table) == 0) return xw_str_at(off, "reason", r);
+    }
+    return NULL;
+}
+
+/* Makes the range header_row..last_row an Excel table (autofilter, banded
+ * rows) with headers from the given names; in constant-memory mode, where
+ * libxlsxwriter has no tables, the headers are written as bold cells. */
+static void table_or_header(xw *w, sheet *s, lxw_row_t header_row, lxw_row_t last_row,
+                            const char *const *headers, int ncols, const char *base)
+{
+    if (w->status || ncols == 0) return;
+    for (int c = 0; c < ncols; c++) widen_text(s, c, headers[c]);
+    if (w->constant_memory) {
+        for (int c = 0; c < ncols; c++)
+            xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
+        return;
+    }
+    lxw_table_column cols[MAX_COLS];
+    lxw_table_column *colp[MAX_COLS + 1];
+    for (int c = 0; c < ncols; c++) {
+        memset(&cols[c], 0, sizeof(cols[c]));
+        cols[c].header = (char *)headers[c];
+        colp[c] = &cols[c];
+    }
+    colp[ncols] = NULL;
+    char name[64];
+    snprintf(name, sizeof(name), "T%zu_", ++w->ntables);
+    size_t len = strlen(name);
+    for (const char *p = base; *p && len < sizeof(name) - 1; p++)
+        name[len++] = (isalnum((unsigned char)*p) || *p == '_') ? *p : '_';
+    name[len] = '\0';
+    lxw_table_options opts = {0};
+    opts.name = name;
+    opts.columns = colp;
+    opts.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
+    opts.style_type_number = 9;
+    if (last_row == header_row) last_row++;   /* a table needs one data row */
+    xw_check(w, worksheet_add_table(s->ws, header_row, 0, last_row, (lxw_col_t)(ncols - 1),
+                                    &opts),
+             s->ws, header_row, 0);
+}
+
+/* ---- Blocks: a result table with drill-down formulas ---- */
+
+typedef enum rule_kind { R_COUNT, R_SUM, R_RATIO, R_RATIO_PREV } rule_kind;
+
+typedef struct col_rule {
+    const char *column;       /* result column this rule writes */
+    rule_kind kind;
+    const char *detail;       /* R_COUNT, R_SUM: detail table */
+    const char *detail_key;   /* R_COUNT, R_SUM: detail column equal to the row's key */
+    const char *sum_column;   /* R_SUM: detail column summed */
+    crit extra;               /* R_COUNT, R_SUM: one more criterion (column NULL = none) */
+    const char *num, *den;    /* R_RATIO: result columns of the same row;
+                                 R_RATIO_PREV: num over num of the row above */
+} col_rule;
+
+typedef struct block {
+    const char *table;        /* result table */
+    const char *heading;
+    const char *key;          /* result column matched against detail_key */
+    const col_rule *rules;
+    size_t nrules;
+    /* out: where the data went (for charts) */
+    lxw_row_t first_data, last_data;
+    size_t nrows;
+} block;
+
+static int col_index(const lp_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols && i < MAX_COLS; i++)
+        if (strcmp(t->columns[i]->name, name) == 0) return (int)i;
+    return -1;
+}
+
+static void rule_cell(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
+                      const block *b, const col_rule *rule, int c)
+{
+    const lp_column *col = t->columns[c];
+    lxw_format *fmt = xw_column_format(w, col);
+    double v = lp_column_number(col, r);
+    if (rule->kind == R_COUNT || rule->kind == R_SUM) {
+        const char *key = b->key ? xw_str_at(t, b->key, r) : NULL;
+        agg a = {.detail = rule->detail,
+                 .sum_column = rule->kind == R_SUM ? rule->sum_column : NULL};
+        if (key) a.crits[a.ncrits++] = (crit){rule->detail_key, CR_EQ, key};
+        if (rule->extra.column) a.crits[a.ncrits++] = rule->extra;
+        if (key)
+            xw_agg_cell(w, s->ws, row, (lxw_col_t)c, &a, v, fmt);
+        else
+            xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
+        return;
+    }
+    int nc = col_index(t, rule->num);
+    int dc = rule->kind == R_RATIO ? col_index(t, rule->den) : nc;
+    if (nc < 0 || dc < 0 || (rule->kind == R_RATIO_PREV && r == 0)) {
+        xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
+        return;
+    }
+    char num[16], den[16];
+    cell_name(num, row, (lxw_col_t)nc);
+    size_t den_row = rule->kind == R_RATIO_PREV ? r - 1 : r;
+    cell_name(den, rule->kind == R_RATIO_PREV ? row - 1 : row, (lxw_col_t)dc);
+    xw_ratio_cell(w, s->ws, row, (lxw_col_t)c, num, lp_column_number(t->columns[nc], r), den,
+                  lp_column_number(t->columns[dc], den_row), v, fmt);
+}
+
+/* Writes heading, header and rows of a result table from *row on; leaves
+ * *row two rows below the last. A missing table is said as such. */
+static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
+{
+    const lp_table *t = lp_results_table(w->res, b->table);
+    xw_str(w, s->ws, (*row)++, 0, b->heading, w->f.h2);
+    b->nrows = 0;
+    if (!t) {
+        const char *why = switched_off_reason(w, b->table);
+        xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.",
+               w->f.note);
+        (*row)++;
+        return;
+    }
+    int ncols = t->ncols < MAX_COLS ? (int)t->ncols : MAX_COLS;
+    const char *headers[MAX_COLS];
+    for (int c = 0; c < ncols; c++) headers[c] = t->columns[c]->name;
+    lxw_row_t header_row = (*row)++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)t->nrows, headers, ncols,
+                    b->table);
+    b->first_data = *row;
+    for (size_t r = 0; r < t->nrows && !w->status; r++, (*row)++) {
+        for (int c = 0; c < ncols; c++) {
+            const lp_column *col = t->columns[c];
+            const col_rule *rule = NULL;
+            for (size_t k = 0; k < b->nrules; k++)
+                if (strcmp(b->rules[k].column, col->name) == 0) rule = &b->rules[k];
+            if (rule && lp_column_valid(col, r))
+                rule_cell(w, s, *row, t, r, b, rule, c);
+            else
+                xw_value(w, s->ws, *row, (lxw_col_t)c, col, r, NULL);
+            if (col->type == LP_TYPE_STRING && lp_column_valid(col, r))
+                widen_text(s, c, lp_column_str(col, r));
+            else
+                widen(s, c, col->type == LP_TYPE_INSTANT ? 17 : 12);
+        }
+    }
+    b->nrows = t->nrows;
+    b->last_data = t->nrows ? *row - 1 : b->first_data;
+    if (!t->nrows) (*row)++;
+    (*row)++;
+}
+
+#define NRULES(r) (sizeof(r) / sizeof((r)[0]))
+
+/* ---- Summary ---- */
+
+typedef struct measure_info {
+    const char *name;
+    sheet_kind sheet;
+    const char *detail;
+    char kind;                /* 'c' count, 'p' rate, 'm' money, 'd' decimal */
+} measure_info;
+
+static const measure_info measure_infos[] = {
+    {"mql_count", K_VOLUME, "detail_mqls", 'c'},
+    {"sql_count", K_VOLUME, NULL, 'c'},
+    {"acceptance_rate", K_VOLUME, "detail_mqls", 'p'},
+    {"inbound_pipeline_count", K_PIPELINE, "detail_inbound_opportunities", 'c'},
+    {"inbound_pipeline_amount", K_PIPELINE, "detail_inbound_opportunities", 'm'},
+    {"open_inbound_pipeline_amount", K_PIPELINE, NULL, 'm'},
+    {"sla_eligible", K_SLA, "detail_mqls", 'c'},
+    {"sla_within", K_SLA, "detail_mqls", 'c'},
+    {"sla_compliance", K_SLA, "detail_mqls", 'p'},
+    {"sla_median_hours", K_SLA, "detail_mqls", 'd'},
+    {"sla_p90_hours", K_SLA, "detail_mqls", 'd'},
+    {"sla_untouched", K_SLA, "detail_mqls", 'c'},
+    {"sla_pending", K_SLA, "detail_mqls", 'c'},
+    {"followup_compliance", K_SLA, "detail_mqls", 'p'},
+    {"inbound_won_count", K_WON, "detail_inbound_wins", 'c'},
+    {"inbound_won_amount", K_WON, "detail_inbound_wins", 'm'},
+    {"inbound_win_rate", K_WON, NULL, 'p'},
+    {"inbound_avg_deal", K_WON, "detail_inbound_wins", 'm'},
+    {"inbound_cycle_median_days", K_WON, "detail_inbound_wins", 'd'},
+    {"inbound_won_share", K_WON, NULL, 'p'},
+};
+
+static const measure_info *measure_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof(measure_infos) / sizeof(measure_infos[0]); i++)
+        if (strcmp(measure_infos[i].name, name) == 0) return &measure_infos[i];
+    return NULL;
+}
+
+static lxw_format *measure_format(xw *w, const measure_info *mi)
+{
+    switch (mi ? mi->kind : 'c') {
+    case 'p': return w->f.pct;
+    case 'm': return w->f.money;
+    case 'd': return w->f.decimal;
+    default: return w->f.count;
+    }
+}
+
+/* Value of a measure in the headline table for a period label, NAN if none. */
+static double headline_value(const lp_table *h, const char *measure, const char *period)
+{
+    for (size_t r = 0; h && r < h->nrows; r++) {
+        const char *m = xw_str_at(h, "measure", r), *p = xw_str_at(h, "period", r);
+        if (m && p && strcmp(m, measure) == 0 && strcmp(p, period) == 0)
+            return xw_num_at(h, "value", r);
+    }
+    return NAN;
+}
+
+static double target_for(const xw *w, const char *measure)
+{
+    static const struct { const char *alias, *measure; } aliases[] = {
+        {"mql", "mql_count"}, {"sql", "sql_count"},
+        {"pipeline", "inbound_pipeline_amount"}, {"won", "inbound_won_amount"},
+    };
+    if (strcmp(measure, "sla_compliance") == 0 && w->res->settings)
+        return w->res->settings->sla_target;
+    const lp_table *t = lp_results_table(w->res, "targets");
+    for (size_t r = 0; t && r < t->nrows; r++) {
+        const char *m = xw_str_at(t, "measure", r), *p = xw_str_at(t, "period", r);
+        const char *team = xw_str_at(t, "team", r);
+        if (!m || !p || strcmp(p, w->res->period_label) != 0 || (team && *team)) continue;
+        bool match = strcmp(m, measure) == 0;
+        for (size_t a = 0; !match && a < sizeof(aliases) / sizeof(aliases[0]); a++)
+            match = strcmp(m, aliases[a].alias) == 0 && strcmp(measure, aliases[a].measure) == 0;
+        if (match) return xw_num_at(t, "target", r);
+    }
+    if (strcmp(measure, "mql_count") == 0) {
+        const lp_table *trend = lp_results_table(w->res, "mql_trend");
+        for (size_t r = 0; trend && r < trend->nrows; r++) {
+            const char *p = xw_str_at(trend, "period", r);
+            if (p && strcmp(p, w->res->period_label) == 0)
+                return xw_num_at(trend, "mql_target", r);
+        }
+    }
+    return NAN;
+}
+
+static const char *kpi_label(const xw *w, const char *measure)
+{
+    for (size_t i = 0; w->nar && i < w->nar->nkpis; i++)
+        if (w->nar->kpis[i].measure && strcmp(w->nar->kpis[i].measure, measure) == 0)
+            return w->nar->kpis[i].label;
+    return measure;
+}
+
+/* Place of a detail table's rows (first part), "'MQLs'!A1:P13". */
+static void detail_place(const sheet_plan *p, char *buf, size_t size)
+{
+    char last[16];
+    size_t ncols = p->detail->ncols ? p->detail->ncols : 1;
+    lxw_rowcol_to_cell(last, (lxw_row_t)(p->nrows ? p->nrows : 1), (lxw_col_t)(ncols - 1));
+    snprintf(buf, size, "'%s'!A1:%s", p->name, last);
+}
+
+#define MAX_MEASURES 64
+
+static void write_summary(xw *w, const sheet_plan *p, sheet *s)
+{
+    const lp_results *res = w->res;
+    const lp_narrative *nar = w->nar;
+    lxw_worksheet *ws = s->ws;
+    lxw_row_t row = 0;
+    const char *title = nar && nar->title ? nar->title
+                        : w->tpl && w->tpl->title ? w->tpl->title : "leadpack";
+    xw_str(w, ws, row++, 0, title, w->f.title);
+    xw_str(w, ws, row++, 0, nar && nar->period_words ? nar->period_words : res->period_label,
+           w->f.subtitle);
+    char asof[40];
+    lp_instant_format_utc(res->as_of, asof, sizeof(asof));
+    lp_buf line = {0};
+    lp_buf_printf(&line, "As of %s", nar && nar->as_of_words ? nar->as_of_words : asof);
+    xw_str(w, ws, row++, 0, line.data, w->f.subtitle);
+    lp_buf_reset(&line);
+    row++;
+    (void)p;
+
+    if (nar && nar->nheadlines) {
+        xw_str(w, ws, row++, 0, "Headlines", w->f.h2);
+        for (size_t i = 0; i < nar->nheadlines; i++)
+            xw_str(w, ws, row++, 0, nar->headlines[i], NULL);
+        row++;
+    }
+    if (nar && nar->nchanges) {
+        xw_str(w, ws, row++, 0, "What changed", w->f.h2);
+        for (size_t i = 0; i < nar->nchanges; i++)
+            xw_str(w, ws, row++, 0, nar->changes[i], NULL);
+        row++;
+    }
+
+    /* The headline measures, in the headline table's order. */
+    const lp_table *h = lp_results_table(res, "headline");
+    const char *names[MAX_MEASURES];
+    size_t nnames = 0;
+    for (size_t r = 0; h && r < h->nrows && nnames < MAX_MEASURES; r++) {
+        const char *m = xw_str_at(h, "measure", r);
+        bool seen = !m;
+        for (size_t k = 0; k < nnames && !seen; k++) seen = strcmp(names[k], m) == 0;
+        if (!seen) names[nnames++] = m;
+    }
+    char prev_label[24];
+    lp_period_label(&res->calendar, res->period - 1, prev_label, sizeof(prev_label));
+    const lp_table *changes = lp_results_table(res, "changes");
+
+    xw_str(w, ws, row++, 0, "Headline measures", w->f.h2);
+    static const char *const headers[] = {"Measure", "Name", "This period", "Previous",
+                                          "Change", "Target", "Sheet", "Rows"};
+    lxw_row_t header_row = row++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnames, headers, 8,
+                    "headline_measures");
+    lxw_row_t first = row;
+    double cur[MAX_MEASURES];
+    for (size_t k = 0; k < nnames; k++) cur[k] = headline_value(h, names[k], res->period_label);
+
+    for (size_t k = 0; k < nnames && !w->status; k++, row++) {
+        const char *m = names[k];
+        const measure_info *mi = measure_find(m);
+        lxw_format *fmt = measure_format(w, mi);
+        const char *label = kpi_label(w, m);
+        xw_str(w, ws, row, 0, label, NULL);
+        widen_text(s, 0, label);
+        xw_str(w, ws, row, 1, m, NULL);
+        widen_text(s, 1, m);
+
+        /* This period: a live formula over the detail rows where one exists. */
+        double v = cur[k];
+        agg a = {0};
+        const char *num = NULL, *den = NULL;  /* ratio of two measures' cells */
+        if (strcmp(m, "mql_count") == 0) {
+            a = (agg){.detail = "detail_mqls"};
+        } else if (strcmp(m, "sla_eligible") == 0) {
+            a = (agg){.detail = "detail_mqls", .crits = {{"pending", CR_FALSE, NULL}}, .ncrits = 1};
+        } else if (strcmp(m, "sla_within") == 0) {
+            a = (agg){.detail = "detail_mqls", .crits = {{"within_sla", CR_TRUE, NULL}}, .ncrits = 1};
+        } else if (strcmp(m, "sla_untouched") == 0) {
+            a = (agg){.detail = "detail_mqls", .crits = {{"first_touch_at", CR_BLANK, NULL}},
+                      .ncrits = 1};
+        } else if (strcmp(m, "sla_pending") == 0) {
+            a = (agg){.detail = "detail_mqls", .crits = {{"pending", CR_TRUE, NULL}}, .ncrits = 1};
+        } else if (strcmp(m, "inbound_pipeline_count") == 0) {
+            a = (agg){.detail = "detail_inbound_opportunities"};
+        } else if (strcmp(m, "inbound_pipeline_amount") == 0) {
+            a = (agg){.detail = "detail_inbound_opportunities", .sum_column = "amount"};
+        } else if (strcmp(m, "inbound_won_count") == 0) {
+            a = (agg){.detail = "detail_inbound_wins"};
+        } else if (strcmp(m, "inbound_won_amount") == 0) {
+            a = (agg){.detail = "detail_inbound_wins", .sum_column = "amount"};
+        } else if (strcmp(m, "sla_compliance") == 0) {
+            num = "sla_within", den = "sla_eligible";
+        } else if (strcmp(m, "inbound_avg_deal") == 0) {
+            num = "inbound_won_amount", den = "inbound_won_count";
+        } else if (strcmp(m, "acceptance_rate") == 0) {
+            den = "mql_count";
+        }
+        size_t ni = nnames, di = nnames;
+        for (size_t j = 0; j < nnames; j++) {
+            if (num && strcmp(names[j], num) == 0) ni = j;
+            if (den && strcmp(names[j], den) == 0) di = j;
+        }
+        char ncell[16], dcell[16];
+        if (a.detail) {
+            xw_agg_cell(w, ws, row, 2, &a, v, fmt);
+        } else if (num && ni < nnames && di < nnames) {
+            cell_name(ncell, first + (lxw_row_t)ni, 2);
+            cell_name(dcell, first + (lxw_row_t)di, 2);
+            xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
+        } else if (!num && den && di < nnames) {
+            /* acceptance_rate: accepted MQLs of P over the MQL count. */
+            agg acc = {.detail = "detail_mqls", .crits = {{"sql_at", CR_NONBLANK, NULL}},
+                       .ncrits = 1};
+            /* In parentheses: over several detail sheets it is a sum. */
+            lp_buf expr = {0};
+            double accepted;
+            cell_name(dcell, first + (lxw_row_t)di, 2);
+            lp_buf_puts(&expr, "(");
+            bool ok = xw_agg_eval(w, &acc, &accepted) && xw_agg_formula(w, &acc, &expr);
+            lp_buf_puts(&expr, ")");
+            if (ok && !expr.failed)
+                xw_ratio_cell(w, ws, row, 2, expr.data, accepted, dcell, cur[di], v, fmt);
+            else
+                xw_num(w, ws, row, 2, v, fmt);
+            lp_buf_reset(&expr);
+        } else {
+            xw_num(w, ws, row, 2, v, fmt);
+        }
+
+        double prev = headline_value(h, m, prev_label);
+        xw_num(w, ws, row, 3, prev, fmt);
+        for (size_t r = 0; changes && r < changes->nrows; r++) {
+            const char *cm = xw_str_at(changes, "measure", r);
+            if (!cm || strcmp(cm, m) != 0) continue;
+            char c_cell[16], p_cell[16];
+            cell_name(c_cell, row, 2);
+            cell_name(p_cell, row, 3);
+            xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev,
+                         xw_num_at(changes, "change", r), fmt);
+            break;
+        }
+        xw_num(w, ws, row, 5, target_for(w, m), fmt);
+
+        const sheet_plan *ms = mi ? plan_find(w, mi->sheet) : NULL;
+        if (ms) {
+            char place[48];
+            snprintf(place, sizeof(place), "'%s'!A1", ms->name);
+            xw_link(w, ws, row, 6, place, ms->name);
+            widen_text(s, 6, ms->name);
+        }
+        const sheet_plan *dp = mi && mi->detail ? xw_detail_plan(w, mi->detail) : NULL;
+        if (dp) {
+            char place[64];
+            detail_place(dp, place, sizeof(place));
+            xw_link(w, ws, row, 7, place, dp->name);
+            widen_text(s, 7, dp->name);
+        }
+    }
+    if (!nnames) row++;
+    row++;
+
+    /* Every sheet, linked. */
+    xw_str(w, ws, row++, 0, "Sheets", w->f.h2);
+    for (size_t i = 1; i < w->nsheets; i++, row++) {
+        char place[48];
+        snprintf(place, sizeof(place), "'%s'!A1", w->sheets[i].name);
+        xw_link(w, ws, row, 0, place, w->sheets[i].name);
+        const lp_template_section *sec = w->sheets[i].section;
+        if (sec && sec->title && w->sheets[i].kind != K_DETAIL)
+            xw_str(w, ws, row, 1, sec->title, NULL);
+    }
+    row++;
+
+    /* What the reader must know about the workbook itself. */
+    xw_str(w, ws, row++, 0, "Notes", w->f.h2);
+    for (size_t i = 0; i < w->nsheets; i++) {
+        const sheet_plan *d = &w->sheets[i];
+        if (d->kind != K_DETAIL || d->part != 1 || d->nparts < 2) continue;
+        lp_buf_printf(&line, "%s has %zu rows, more than one sheet holds (%zu): they continue "
+                      "on sheets %s (2) to %s (%d).", d->name, d->detail->nrows, w->max_rows,
+                      d->name, d->name, d->nparts);
+        xw_str(w, ws, row++, 0, line.data, w->f.note);
+        lp_buf_reset(&line);
+    }
+    xw_str(w, ws, row++, 0,
+           "Counts and sums that the detail sheets hold are formulas over their rows; "
+           "rates are formulas over the counts beside them.", w->f.note);
+    if (w->constant_memory)
+        xw_str(w, ws, row++, 0,
+               "This workbook is large and was written row by row: its ranges have filters "
+               "but are not Excel tables.", w->f.note);
+    if (line.failed) xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
+    lp_buf_reset(&line);
+    s->width[0] = s->width[0] < 34 ? 34 : s->width[0];
+    for (int c = 2; c <= 5; c++) widen(s, c, 14);
+    worksheet_set_first_sheet(ws);
+    worksheet_activate(ws);
+}
+
+/* ---- Measure sheets ---- */
+
+static void write_volume(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Qualified lead volume");
+    block trend = {.table = "mql_trend", .heading = "MQL trend"};
+    write_block(w, s, &row, &trend);
+    if (trend.nrows > 0 && !w->status) {
+        const lp_table *t = lp_results_table(w->res, "mql_trend");
+        lxw_chart *chart = workbook_add_chart(w->wb, LXW_CHART_LINE);
+        int pc = col_index(t, "period"), mc = col_index(t, "mqls"), tc = col_index(t, "mql_target");
+        if (chart && pc >= 0 && mc >= 0) {
+            lxw_chart_series *sr = chart_add_series(chart, NULL, NULL);
+            chart_series_set_categories(sr, p->name, trend.first_data, (lxw_col_t)pc,
+                                        trend.last_data, (lxw_col_t)pc);
+            chart_series_set_values(sr, p->name, trend.first_data, (lxw_col_t)mc,
+                                    trend.last_data, (lxw_col_t)mc);
+            chart_series_set_name(sr, "MQLs");
+            if (tc >= 0) {
+                lxw_chart_series *tg = chart_add_series(chart, NULL, NULL);
+                chart_series_set_categories(tg, p->name, trend.first_data, (lxw_col_t)pc,
+                                            trend.last_data, (lxw_col_t)pc);
+                chart_series_set_values(tg, p->name, trend.first_data, (lxw_col_t)tc,
+                                        trend.last_data, (lxw_col_t)tc);
+                chart_series_set_name(tg, "Target");
+                lxw_chart_line dash = {.dash_type = LXW_CHART_LINE_DASH_DASH};
+                chart_series_set_line(tg, &dash);
+            }
+            chart_title_set_name(chart, "MQLs per period against target");
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
+            xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
+                     s->ws, 3, (lxw_col_t)(t->ncols + 1));
+        }
+    }
+    static const struct { const char *table, *heading, *detail_key; } breakdowns[] = {
+        {"volume_by_source", "By source", "source"},
+        {"volume_by_channel", "By channel", "channel"},
+        {"volume_by_campaign", "By creating campaign", "campaign_id"},
+        {"volume_by_team", "By team", "team"},
+        {"volume_by_segment", "By segment", "segment"},
+    };
+    for (size_t i = 0; i < sizeof(breakdowns) / sizeof(breakdowns[0]); i++) {
+        col_rule rules[] = {
+            {.column = "mqls", .kind = R_COUNT, .detail = "detail_mqls",
+             .detail_key = breakdowns[i].detail_key},
+            {.column = "accepted", .kind = R_COUNT, .detail = "detail_mqls",
+             .detail_key = breakdowns[i].detail_key, .extra = {"sql_at", CR_NONBLANK, NULL}},
+            {.column = "acceptance_rate", .kind = R_RATIO, .num = "accepted", .den = "mqls"},
+        };
+        block b = {.table = breakdowns[i].table, .heading = breakdowns[i].heading,
+                   .key = "key", .rules = rules, .nrules = NRULES(rules)};
+        write_block(w, s, &row, &b);
+    }
+}
+
+/* The five models side by side: one row per campaign, for each figure one
+ * column per model. */
+static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
+{
+    static const char *const models[] = {"first_touch", "last_touch", "linear", "u_shaped",
+                                         "w_shaped"};
+    static const char *const figures[] = {"mqls", "sqls", "opportunities", "pipeline", "won"};
+    const lp_table *t = lp_results_table(w->res, "attribution");
+    xw_str(w, s->ws, (*row)++, 0, "Attribution: all five models", w->f.h2);
+    if (!t) {
+        const char *why = switched_off_reason(w, "attribution");
+        xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.", w->f.note);
+        (*row)++;
+        return;
+    }
+    /* Distinct campaigns in first-seen order. */
+    size_t *first_row = lp_malloc((t->nrows + 1) * sizeof(size_t));
+    size_t *campaign_of = lp_malloc((t->nrows + 1) * sizeof(size_t));
+    size_t *cell_row = NULL;
+    char (*headers)[40] = lp_malloc(27 * sizeof(*headers));
+    if (!first_row || !campaign_of || !headers) {
+        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
+        goto cleanup;
+    }
+    size_t ncampaigns = 0;
+    const lp_column *id = lp_table_column(t, "campaign_id");
+    for (size_t r = 0; r < t->nrows; r++) {
+        size_t c = 0;
+        for (; c < ncampaigns; c++) {
+            size_t fr = first_row[c];
+            if (id && lp_column_valid(id, r) && lp_column_valid(id, fr) &&
+                id->v.i32[r] == id->v.i32[fr])
+                break;
+            if (id && !lp_column_valid(id, r) && !lp_column_valid(id, fr)) break;
+        }
+        if (c == ncampaigns) first_row[ncampaigns++] = r;
+        campaign_of[r] = c;
+    }
+    const char *hdr[27];
+    snprintf(headers[0], 40, "campaign_id");
+    snprintf(headers[1], 40, "name");
+    for (size_t f = 0; f < 5; f++)
+        for (size_t m = 0; m < 5; m++)
+            snprintf(headers[2 + f * 5 + m], 40, "%s %s", figures[f], models[m]);
+    for (int c = 0; c < 27; c++) hdr[c] = headers[c];
+    lxw_row_t header_row = (*row)++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)ncampaigns, hdr, 27,
+                    "attribution");
+    /* cell_row[c * 5 + m]: the row of campaign c under model m (first wins). */
+    cell_row = lp_malloc((ncampaigns * 5 + 1) * sizeof(size_t));
+    if (!cell_row) {
+        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
+        goto cleanup;
+    }
+    for (size_t k = 0; k < ncampaigns * 5; k++) cell_row[k] = SIZE_MAX;
+    const lp_column *model = lp_table_column(t, "model");
+    for (size_t r = 0; model && r < t->nrows; r++) {
+        const char *mn = lp_column_str(model, r);
+        for (size_t m = 0; mn && m < 5; m++)
+            if (strcmp(mn, models[m]) == 0 && cell_row[campaign_of[r] * 5 + m] == SIZE_MAX)
+                cell_row[campaign_of[r] * 5 + m] = r;
+    }
+    for (size_t c = 0; c < ncampaigns && !w->status; c++, (*row)++) {
+        xw_value(w, s->ws, *row, 0, id, first_row[c], NULL);
+        xw_value(w, s->ws, *row, 1, lp_table_column(t, "name"), first_row[c], NULL);
+        widen_text(s, 1, xw_str_at(t, "name", first_row[c]));
+        for (size_t f = 0; f < 5; f++)
+            for (size_t m = 0; m < 5; m++)
+                if (cell_row[c * 5 + m] != SIZE_MAX)
+                    xw_value(w, s->ws, *row, (lxw_col_t)(2 + f * 5 + m),
+                             lp_table_column(t, figures[f]), cell_row[c * 5 + m], NULL);
+    }
+    if (!ncampaigns) (*row)++;
+    (*row)++;
+cleanup:
+    lp_free(first_row);
+    lp_free(campaign_of);
+    lp_free(cell_row);
+    lp_free(headers);
+}
+
+static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Campaign effectiveness");
+    col_rule rules[] = {
+        {.column = "touches", .kind = R_COUNT, .detail = "detail_touches",
+         .detail_key = "campaign_id"},
+        {.column = "responders", .kind = R_COUNT, .detail = "detail_touches",
+         .detail_key = "campaign_id", .extra = {"responded", CR_TRUE, NULL}},
+        {.column = "response_rate", .kind = R_RATIO, .num = "responders", .den = "touches"},
+        {.column = "cost_per_lead", .kind = R_RATIO, .num = "cost", .den = "leads_created"},
+        {.column = "cost_per_mql", .kind = R_RATIO, .num = "cost", .den = "mqls"},
+        {.column = "cost_per_opportunity", .kind = R_RATIO, .num = "cost",
+         .den = "opportunities"},
+    };
+    const char *model = "configured model";
+    static const char *const model_names[] = {"first touch", "last touch", "linear",
+                                              "U-shaped", "W-shaped"};
+    if (w->res->settings && w->res->settings->attribution < LP_ATTR_COUNT)
+        model = model_names[w->res->settings->attribution];
+    char heading[64];
+    snprintf(heading, sizeof(heading), "Campaigns (%s attribution, lifetime)", model);
+    block b = {.table = "campaigns", .heading = heading, .key = "campaign_id",
+               .rules = rules, .nrules = NRULES(rules)};
+    write_block(w, s, &row, &b);
+    const lp_table *t = lp_results_table(w->res, "campaigns");
+    int nc = t ? col_index(t, "name") : -1, cc = t ? col_index(t, "cost_per_mql") : -1;
+    if (b.nrows > 0 && nc >= 0 && cc >= 0 && !w->status) {
+        lxw_chart *chart = workbook_add_chart(w->wb, LXW_CHART_BAR);
+        if (chart) {
+            lxw_chart_series *sr = chart_add_series(chart, NULL, NULL);
+            chart_series_set_categories(sr, p->name, b.first_data, (lxw_col_t)nc,
+                                        b.last_data, (lxw_col_t)nc);
+            chart_series_set_values(sr, p->name, b.first_data, (lxw_col_t)cc, b.last_data,
+                                    (lxw_col_t)cc);
+            chart_series_set_name(sr, "Cost per MQL");
+            chart_title_set_name(chart, "Cost per MQL by campaign");
+            chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+            chart_axis_set_reverse(chart->y_axis);
+            xw_check(w, worksheet_insert_chart(s->ws, row, 0, chart), s->ws, row, 0);
+        }
+        row += 16;   /* the chart's height, so blocks below stay readable */
+    }
+    write_attribution(w, s, &row);
+    block tests = {.table = "campaign_tests", .heading = "MQL-to-opportunity rate tests"};
+    write_block(w, s, &row, &tests);
+}
+
+static void write_keyed_amounts(xw *w, sheet *s, lxw_row_t *row, const char *table,
+                                const char *heading, const char *detail, const char *key)
+{
+    col_rule rules[] = {
+        {.column = "count", .kind = R_COUNT, .detail = detail, .detail_key = key},
+        {.column = "amount", .kind = R_SUM, .detail = detail, .detail_key = key,
+         .sum_column = "amount"},
+    };
+    block b = {.table = table, .heading = heading, .key = "key", .rules = rules,
+               .nrules = NRULES(rules)};
+    write_block(w, s, row, &b);
+}
+
+static void write_pipeline(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Inbound-sourced pipeline");
+    const char *d = "detail_inbound_opportunities";
+    write_keyed_amounts(w, s, &row, "pipeline_by_stage", "By stage", d, "stage");
+    write_keyed_amounts(w, s, &row, "pipeline_by_source", "By source", d, "source");
+    write_keyed_amounts(w, s, &row, "pipeline_by_campaign", "By campaign", d, "campaign_id");
+    col_rule rules[] = {{.column = "coverage", .kind = R_RATIO,
+                         .num = "open_inbound_pipeline", .den = "remaining_quota"}};
+    block b = {.table = "coverage", .heading = "Coverage", .rules = rules,
+               .nrules = NRULES(rules)};
+    write_block(w, s, &row, &b);
+}
+
+static void write_won(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Closed business from inbound");
+    const char *d = "detail_inbound_wins";
+    write_keyed_amounts(w, s, &row, "won_by_source", "By source", d, "source");
+    write_keyed_amounts(w, s, &row, "won_by_campaign", "By campaign", d, "campaign_id");
+    block rf = {.table = "reverse_funnel", .heading = "What the quota needs"};
+    write_block(w, s, &row, &rf);
+}
+
+/* SLA by team, each team's owners grouped (outline level 1) under it. */
+static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
+                    const char *detail_key, const char *key, bool total)
+{
+    static const char *const counts[] = {"eligible", "within", "untouched", "pending"};
+    static const int count_col[] = {2, 3, 7, 8};
+    static const crit count_crit[] = {{"pending", CR_FALSE, NULL},
+                                      {"within_sla", CR_TRUE, NULL},
+                                      {"first_touch_at", CR_BLANK, NULL},
+                                      {"pending", CR_TRUE, NULL}};
+    lxw_format *cf = total ? w->f.count_bold : w->f.count;
+    for (int i = 0; i < 4; i++) {
+        double v = xw_num_at(t, counts[i], r);
+        if (key) {
+            agg a = {.detail = "detail_mqls", .ncrits = 2,
+                     .crits = {{detail_key, CR_EQ, key}, count_crit[i]}};
+            xw_agg_cell(w, s->ws, row, (lxw_col_t)count_col[i], &a, v, cf);
+        } else {
+            xw_num(w, s->ws, row, (lxw_col_t)count_col[i], v, cf);
+        }
+    }
+    char within[16], eligible[16];
+    cell_name(within, row, 3);
+    cell_name(eligible, row, 2);
+    xw_ratio_cell(w, s->ws, row, 4, within, xw_num_at(t, "within", r), eligible,
+                  xw_num_at(t, "eligible", r), xw_num_at(t, "compliance", r),
+                  total ? w->f.pct_bold : w->f.pct);
+    xw_num(w, s->ws, row, 5, xw_num_at(t, "median_hours", r), w->f.decimal);
+    xw_num(w, s->ws, row, 6, xw_num_at(t, "p90_hours", r), w->f.decimal);
+}
+
+static void write_sla(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Speed to lead (SLA)");
+    const lp_table *teams = lp_results_table(w->res, "sla_by_team");
+    const lp_table *owners = lp_results_table(w->res, "sla_by_owner");
+    xw_str(w, s->ws, row++, 0, "By team, with each team's owners", w->f.h2);
+    static const char *const headers[] = {"team", "owner_id", "eligible", "within",
+                                          "compliance", "median_hours", "p90_hours",
+                                          "untouched", "pending"};
+    lxw_row_t header_row = row++;
+    for (int c = 0; c < 9; c++) {
+        xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
+        widen_text(s, c, headers[c]);
+        widen(s, c, 12);
+    }
+    lxw_row_t first = row;
+    bool *done = owners ? lp_calloc(owners->nrows + 1, sizeof(bool)) : NULL;
+    if (owners && !done) {
+        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the SLA sheet");
+        return;
+    }
+    lxw_row_col_options grouped = {.level = 1};
+    for (size_t tr = 0; teams && tr < teams->nrows && !w->status; tr++) {
+        const char *team = xw_str_at(teams, "team", tr);
+        xw_str(w, s->ws, row, 0, team, w->f.bold);
+        widen_text(s, 0, team);
+        sla_row(w, s, row, teams, tr, "team", team, true);
+        row++;
+        for (size_t r = 0; owners && r < owners->nrows && !w->status; r++) {
+            const char *ot = xw_str_at(owners, "team", r);
+            if (done[r] || !team || !ot || strcmp(ot, team) != 0) continue;
+            done[r] = true;
+            xw_check(w, worksheet_set_row_opt(s->ws, row, LXW_DEF_ROW_HEIGHT, NULL, &grouped),
+                     s->ws, row, 0);
+            const char *owner = xw_str_at(owners, "owner_id", r);
+            xw_str(w, s->ws, row, 0, ot, NULL);
+            xw_str(w, s->ws, row, 1, owner, NULL);
+            widen_text(s, 1, owner);
+            sla_row(w, s, row, owners, r, "owner_id", owner, false);
+            row++;
+        }
+    }
+    /* Owners whose team has no total row (or when there are no team rows). */
+    for (size_t r = 0; owners && r < owners->nrows && !w->status; r++) {
+        if (done[r]) continue;
+        const char *owner = xw_str_at(owners, "owner_id", r);
+        xw_str(w, s->ws, row, 0, xw_str_at(owners, "team", r), NULL);
+        xw_str(w, s->ws, row, 1, owner, NULL);
+        widen_text(s, 1, owner);
+        sla_row(w, s, row, owners, r, "owner_id", owner, false);
+        row++;
+    }
+    lp_free(done);
+    if (row > first && w->res->settings) {
+        /* Compliance below target, blank cells left alone. */
+        char cond[96];
+        char top[16];
+        cell_name(top, first, 4);
+        snprintf(cond, sizeof(cond), "=AND(ISNUMBER(%s),%s<%.15g)", top, top,
+                 w->res->settings->sla_target);
+        lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
+                                     .value_string = cond, .format = w->f.bad};
+        xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
+                 s->ws, first, 4);
+        char note[96];
+        snprintf(note, sizeof(note), "Compliance below the %.4g%% target is shaded.",
+                 w->res->settings->sla_target * 100);
+        row++;
+        xw_str(w, s->ws, row++, 0, note, w->f.note);
+    }
+    worksheet_outline_settings(s->ws, 1, 0, 0, 0);
+    if (!teams && !owners)
+        xw_str(w, s->ws, row++, 0, "Not available in these results.", w->f.note);
+}
+
+static void write_simple(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    switch (p->kind) {
+    case K_BREACHES: {
+        sheet_heading(w, s, p, "SLA breaches");
+        block b = {.table = "breaches", .heading = "MQLs touched late or not at all"};
+        write_block(w, s, &row, &b);
+        break;
+    }
+    case K_ROUTING: {
+        sheet_heading(w, s, p, "Routing");
+        col_rule rules[] = {{.column = "rate", .kind = R_RATIO, .num = "won", .den = "mqls"}};
+        block b = {.table = "routing", .heading = "Lifetime MQLs won by the owner's team",
+                   .rules = rules, .nrules = NRULES(rules)};
+        write_block(w, s, &row, &b);
+        break;
+    }
+    case K_FORECAST: {
+        sheet_heading(w, s, p, "MQL forecast");
+        block b = {.table = "forecast", .heading = "Next periods (80% prediction interval)"};
+        write_block(w, s, &row, &b);
+        break;
+    }
+    case K_PARTNERS: {
+        sheet_heading(w, s, p, "Partners");
+        col_rule rules[] = {
+            {.column = "compliance", .kind = R_RATIO, .num = "within", .den = "eligible"},
+            {.column = "followup_compliance", .kind = R_RATIO, .num = "followup_met",
+             .den = "followup_eligible"}};
+        block b = {.table = "sla_by_partner", .heading = "SLA by partner",
+                   .rules = rules, .nrules = NRULES(rules)};
+        write_block(w, s, &row, &b);
+        break;
+    }
+    case K_FUNNEL: {
+        sheet_heading(w, s, p, "Funnel");
+        col_rule rules[] = {{.column = "rate", .kind = R_RATIO_PREV, .num = "reached"}};
+        block b = {.table = "funnel", .heading = "Leads created in the window",
+                   .rules = rules, .nrules = NRULES(rules)};
+        write_block(w, s, &row, &b);
+        const lp_table *t = lp_results_table(w->res, "funnel");
+        int sc = t ? col_index(t, "step") : -1, rc = t ? col_index(t, "reached") : -1;
+        if (b.nrows > 0 && sc >= 0 && rc >= 0 && !w->status) {
+            lxw_chart *chart = workbook_add_chart(w->wb, LXW_CHART_BAR);
+            if (chart) {
+                lxw_chart_series *sr = chart_add_series(chart, NULL, NULL);
+                chart_series_set_categories(sr, p->name, b.first_data, (lxw_col_t)sc,
+                                            b.last_data, (lxw_col_t)sc);
+                chart_series_set_values(sr, p->name, b.first_data, (lxw_col_t)rc,
+                                        b.last_data, (lxw_col_t)rc);
+                chart_series_set_name(sr, "Reached");
+                chart_title_set_name(chart, "Funnel");
+                chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
+                chart_axis_set_reverse(chart->y_axis);
+                xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
+                         s->ws, 3, (lxw_col_t)(t->ncols + 1));
+            }
+        }
+        block rf = {.table = "reverse_funnel", .heading = "Reverse funnel"};
+        write_block(w, s, &row, &rf);
+        break;
+    }
+    default: break;
+    }
+}
+
+/* ---- Detail sheets ---- */
+
+static void write_detail(xw *w, const sheet_plan *p, sheet *s)
+{
+    const lp_table *t = p->detail;
+    int ncols = t->ncols < MAX_COLS ? (int)t->ncols : MAX_COLS;
+    const char *headers[MAX_COLS];
+    for (int c = 0; c < ncols; c++) headers[c] = t->columns[c]->name;
+    table_or_header(w, s, 0, (lxw_row_t)p->nrows, headers, ncols, t->name);
+    if (w->constant_memory && ncols > 0)
+        xw_check(w, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(p->nrows ? p->nrows : 1),
+                                         (lxw_col_t)(ncols - 1)),
+                 s->ws, 0, 0);
+    worksheet_freeze_panes(s->ws, 1, 0);
+    for (int c = 0; c < ncols; c++) {
+        lp_type type = t->columns[c]->type;
+        widen(s, c, type == LP_TYPE_INSTANT ? 17 : type == LP_TYPE_DATE ? 11 : 10);
+    }
+    for (size_t k = 0; k < p->nrows && !w->status; k++) {
+        size_t r = p->first_row + k;
+        for (int c = 0; c < ncols; c++) {
+            const lp_column *col = t->columns[c];
+            xw_value(w, s->ws, (lxw_row_t)(k + 1), (lxw_col_t)c, col, r, NULL);
+            /* Widths from the first rows are enough to read the column. */
+            if (k < 1000 && col->type == LP_TYPE_STRING && lp_column_valid(col, r))
+                widen(s, c, (double)lp_strpool_strlen(t->pool, col->v.i32[r]) + 2);
+        }
+    }
+}
+
+/* ---- Data quality, definitions, parameters ---- */
+
+static size_t count_long_texts(const xw *w)
+{
+    size_t n = 0;
+    for (size_t d = 0; d < NDETAILS; d++) {
+        const lp_table *t = lp_results_table(w->res, details[d].table);
+        for (size_t c = 0; t && c < t->ncols; c++) {
+            const lp_column *col = t->columns[c];
+            if (col->type != LP_TYPE_STRING) continue;
+            for (size_t r = 0; r < col->length; r++)
+                if (lp_column_valid(col, r) &&
+                    lp_strpool_strlen(t->pool, col->v.i32[r]) > 32767)
+                    n++;
+        }
+    }
+    return n;
+}
+
+static void write_quality(xw *w, const sheet_plan *p, sheet *s)
+{
+    const lp_dataset *ds = w->res->dataset;
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Data quality");
+    xw_str(w, s->ws, row++, 0, "Rejected rows", w->f.h2);
+    static const char *const rh[] = {"file", "line", "column", "value", "reason"};
+    size_t nrejects = ds ? ds->nrejects : 0;
+    if (nrejects > LP_XLSX_MAX_DETAIL_ROWS - 1000) nrejects = LP_XLSX_MAX_DETAIL_ROWS - 1000;
+    lxw_row_t header_row = row++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nrejects, rh, 5, "rejects");
+    for (size_t i = 0; i < nrejects && !w->status; i++, row++) {
+        const lp_reject *rj = &ds->rejects[i];
+        xw_str(w, s->ws, row, 0, rj->file, NULL);
+        xw_num(w, s->ws, row, 1, (double)rj->line, w->f.count);
+        xw_str(w, s->ws, row, 2, rj->column, NULL);
+        xw_str(w, s->ws, row, 3, rj->value, NULL);
+        xw_str(w, s->ws, row, 4, rj->reason, NULL);
+        if (i < 1000) {
+            widen_text(s, 0, rj->file);
+            widen_text(s, 3, rj->value);
+            widen_text(s, 4, rj->reason);
+        }
+    }
+    if (!nrejects) row++;
+    if (ds && nrejects < ds->nrejects) {
+        char note[128];
+        snprintf(note, sizeof(note), "%zu more rejected rows are in the rejects file.",
+                 ds->nrejects - nrejects);
+        xw_str(w, s->ws, row++, 0, note, w->f.note);
+    }
+    row++;
+    xw_str(w, s->ws, row++, 0, "Notes", w->f.h2);
+    static const char *const nh[] = {"table", "kind", "count", "message"};
+    size_t nnotes = ds ? ds->nnotes : 0;
+    header_row = row++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnotes, nh, 4, "notes");
+    for (size_t i = 0; i < nnotes && !w->status; i++, row++) {
+        const lp_quality_note *n = &ds->notes[i];
+        xw_str(w, s->ws, row, 0, n->table, NULL);
+        xw_str(w, s->ws, row, 1, n->kind, NULL);
+        xw_num(w, s->ws, row, 2, (double)n->count, w->f.count);
+        xw_str(w, s->ws, row, 3, n->message, NULL);
+        widen_text(s, 1, n->kind);
+        widen_text(s, 3, n->message);
+    }
+    if (!nnotes) row++;
+    row++;
+    block off = {.table = "switched_off", .heading = "Figures switched off"};
+    if (lp_results_table(w->res, "switched_off")) write_block(w, s, &row, &off);
+    bool said = false;
+    for (size_t i = 0; w->nar && i < w->nar->ncaveats; i++) {
+        if (!said) xw_str(w, s->ws, row++, 0, "Caveats", w->f.h2);
+        said = true;
+        xw_str(w, s->ws, row++, 0, w->nar->caveats[i], NULL);
+    }
+    size_t long_texts = count_long_texts(w);
+    if (!ds)
+        xw_str(w, s->ws, row++, 0, "No load report was given with these results.", w->f.note);
+    if (long_texts) {
+        char note[160];
+        snprintf(note, sizeof(note),
+                 "%zu text value%s longer than Excel's 32,767-character cell limit: "
+                 "cut, ending in \"[truncated]\".", long_texts,
+                 long_texts == 1 ? " was" : "s were");
+        xw_str(w, s->ws, row++, 0, note, w->f.note);
+    }
+}
+
+static void write_definitions(xw *w, const sheet_plan *p, sheet *s)
+{
+    lxw_row_t row = 3;
+    sheet_heading(w, s, p, "Definitions");
+    static const char *const hd[] = {"term", "definition"};
+    size_t n = w->nar ? w->nar->nglossary : 0;
+    lxw_row_t header_row = row++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)n, hd, 2, "glossary");
+    for (size_t i = 0; i < n && !w->status; i++, row++) {
+        xw_str(w, s->ws, row, 0, w->nar->glossary_terms[i], w->f.bold);
+        xw_str(w, s->ws, row, 1, w->nar->glossary_texts[i], w->f.wrap);
+        widen_text(s, 0, w->nar->glossary_terms[i]);
+    }
+    s->width[1] = 100;
+}
+
+typedef struct param_ctx {
+    xw *w;
+    sheet *s;
+    lxw_row_t row;
+} param_ctx;
+
+static void param(param_ctx *pc, const char *key, const char *value)
+{
+    xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
+    xw_str(pc->w, pc->s->ws, pc->row, 1, value, NULL);
+    widen_text(pc->s, 0, key);
+    widen_text(pc->s, 1, value);
+    pc->row++;
+}
+
+static void param_list(param_ctx *pc, const char *key, char **items, size_t n)
+{
+    lp_buf b = {0};
+    for (size_t i = 0; i < n; i++) lp_buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
+    if (b.failed) xw_fail(pc->w, LP_ERR_NOMEM, "workbook: out of memory for parameters");
+    param(pc, key, b.data ? b.data : "");
+    lp_buf_reset(&b);
+}
+
+static void param_num(param_ctx *pc, const char *key, double v)
+{
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%.15g", v);
+    param(pc, key, buf);
+}
+
+/* Every lp_settings field (lp_settings_each is not linked by every program
+ * that writes workbooks, so the fields are listed here, in header order). */
+static void settings_params(param_ctx *pc, const lp_settings *st)
+{
+    static const char *const attribution[] = {"first_touch", "last_touch", "linear",
+                                              "u_shaped", "w_shaped"};
+    static const char *const qualification[] = {"none", "status", "score"};
+    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday",
+                                       "friday", "saturday", "sunday"};
+    char buf[96];
+    param(pc, "time_zone", st->time_zone);
+    param(pc, "period", lp_period_kind_name(st->calendar.kind));
+    param_num(pc, "fiscal_start_month", st->calendar.fiscal_start_month);
+    param_list(pc, "inbound_sources", st->inbound_sources, st->n_inbound_sources);
+    param_list(pc, "partner_sources", st->partner_sources, st->n_partner_sources);
+    param(pc, "qualification", st->qualification <= LP_QUALIFY_SCORE
+                                   ? qualification[st->qualification] : "?");
+    param_list(pc, "qualify_statuses", st->qualify_statuses, st->n_qualify_statuses);
+    param_num(pc, "qualify_score", st->qualify_score);
+    param_num(pc, "sla_hours", st->sla_hours);
+    param(pc, "business_hours", st->business_hours.enabled ? "on" : "off (wall-clock hours)");
+    if (st->business_hours.enabled) {
+        for (int d = 0; d < 7; d++) {
+            int a = st->business_hours.start_minute[d], b = st->business_hours.end_minute[d];
+            if (a == b)
+                snprintf(buf, sizeof(buf), "closed");
+            else
+                snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d", a / 60, a % 60, b / 60, b % 60);
+            char key[40];
+            snprintf(key, sizeof(key), "business_hours.%s", days[d]);
+            param(pc, key, buf);
+        }
+        param(pc, "business_hours.time_zone", st->business_hours.time_zone);
+    }
+    param_num(pc, "followup_activities", st->followup_activities);
+    param_num(pc, "followup_days", st->followup_days);
+    param(pc, "attribution", st->attribution < LP_ATTR_COUNT ? attribution[st->attribution]
+                                                              : "?");
+    param(pc, "currency", st->currency);
+    param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
+    param(pc, "day_first", st->day_first ? "true" : "false");
+    param(pc, "targets_file", st->targets_file ? st->targets_file : "");
+    param_num(pc, "sla_target", st->sla_target);
+    param(pc, "paper", st->paper);
+    param(pc, "mail_to", st->mail_to ? st->mail_to : "");
+    param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
+    param(pc, "mail_from", st->mail_from ? st->mail_from : "");
+    param(pc, "mail_smtp", st->mail_smtp ? st->mail_smtp : "");
+    param(pc, "mail_starttls", st->mail_starttls ? "true" : "false");
+    param_num(pc, "mail_max_mb", st->mail_max_mb);
+    param_num(pc, "max_file_bytes", (double)st->max_file_bytes);
+    param_num(pc, "max_field_bytes", (double)st->max_field_bytes);
+    param_num(pc, "max_columns", (double)st->max_columns);
+    param(pc, "db_mode", st->db_mode);
+}
+
+static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
+{
+    const lp_results *res = w->res;
+    param_ctx pc = {w, s, 3};
+    sheet_heading(w, s, p, "Parameters");
+    xw_str(w, s->ws, pc.row++, 0, "Run", w->f.h2);
+    xw_str(w, s->ws, pc.row, 0, "as_of", NULL);
+    xw_instant(w, s->ws, pc.row, 1, res->as_of);
+    char utc[40];
+    lp_instant_format_utc(res->as_of, utc, sizeof(utc));
+    xw_str(w, s->ws, pc.row++, 2, utc, NULL);
+    param(&pc, "report_time_zone", lp_tz_name());
+    param(&pc, "period", res->period_label);
+    char label[24];
+    lp_period_label(&res->calendar, res->window_first, label, sizeof(label));
+    param(&pc, "window_first_period", label);
+    if (w->tpl && w->tpl->name) param(&pc, "template", w->tpl->name);
+    if (res->dataset && res->dataset->profile) {
+        param(&pc, "profile", res->dataset->profile);
+        if (res->dataset->profile_reason) param(&pc, "profile_reason", res->dataset->profile_reason);
+    }
+    param(&pc, "leadpack_version", LP_VERSION);
+    pc.row++;
+    xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
+    if (res->settings)
+        settings_params(&pc, res->settings);
+    else
+        xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
+    pc.row++;
+    xw_str(w, s->ws, pc.row++, 0, "Input files", w->f.h2);
+    static const char *const fh[] = {"file", "table", "dialect", "rows_read", "rows_loaded",
+                                     "rows_rejected", "sha256"};
+    size_t nfiles = res->dataset ? res->dataset->nfiles : 0;
+    lxw_row_t header_row = pc.row++;
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nfiles, fh, 7, "input_files");
+    for (size_t i = 0; i < nfiles && !w->status; i++, pc.row++) {
+        const lp_file_report *f = &res->dataset->files[i];
+        xw_str(w, s->ws, pc.row, 0, f->path, NULL);
+        xw_str(w, s->ws, pc.row, 1, lp_canon_table_name(f->table), NULL);
+        xw_str(w, s->ws, pc.row, 2, f->dialect, NULL);
+        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, w->f.count);
+        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, w->f.count);
+        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, w->f.count);
+        xw_str(w, s->ws, pc.row, 6, f->sha256, NULL);
+        widen_text(s, 0, f->path);
+        widen_text(s, 2, f->dialect);
+        widen(s, 6, 66);
+    }
+    widen(s, 1, 20);
+    widen(s, 2, 22);
+}
+
+/* ---- Workbook ---- */
+
+static void write_sheet(xw *w, const sheet_plan *p)
+{
+    sheet s = {0};
+    s.ws = workbook_add_worksheet(w->wb, p->name);
+    if (!s.ws) {
+        xw_fail(w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", p->name);
+        return;
+    }
+    switch (p->kind) {
+    case K_SUMMARY: write_summary(w, p, &s); break;
+    case K_VOLUME: write_volume(w, p, &s); break;
+    case K_CAMPAIGNS: write_campaigns(w, p, &s); break;
+    case K_PIPELINE: write_pipeline(w, p, &s); break;
+    case K_SLA: write_sla(w, p, &s); break;
+    case K_WON: write_won(w, p, &s); break;
+    case K_DETAIL: write_detail(w, p, &s); break;
+    case K_QUALITY: write_quality(w, p, &s); break;
+    case K_DEFINITIONS: write_definitions(w, p, &s); break;
+    case K_PARAMETERS: write_parameters(w, p, &s); break;
+    default: write_simple(w, p, &s); break;
+    }
+    apply_widths(w, &s);
+}
+
+lp_status lp_xlsx_write(const lp_results *results, const lp_narrative *narrative,
+                        const lp_template *tpl, const char *path, char *errmsg)
+{
+    return lp_xlsx_write_opt(results, narrative, tpl, path, NULL, errmsg);
+}
+
+lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narrative,
+                            const lp_template *tpl, const char *path,
+                            const lp_xlsx_options *options, char *errmsg)
+{
+    if (!results || !path) {
+        if (errmsg) lp_errmsg_set(errmsg, "workbook: no results or no path");
+        return LP_ERR_USAGE;
+    }
+    xw w = {0};
+    w.res = results;
+    w.nar = narrative;
+    w.tpl = tpl;
+    w.errmsg = errmsg;
+    w.max_rows = options && options->max_detail_rows ? options->max_detail_rows
+                                                     : LP_XLSX_MAX_DETAIL_ROWS;
+    if (w.max_rows > LP_XLSX_MAX_DETAIL_ROWS) w.max_rows = LP_XLSX_MAX_DETAIL_ROWS;
+    size_t detail_rows = 0;
+    for (size_t d = 0; d < NDETAILS; d++) {
+        const lp_table *t = lp_results_table(results, details[d].table);
+        if (t) detail_rows += t->nrows;
+    }
+    lp_xlsx_memory memory = options ? options->memory : LP_XLSX_MEMORY_AUTO;
+    w.constant_memory = memory == LP_XLSX_MEMORY_CONSTANT ||
+                        (memory == LP_XLSX_MEMORY_AUTO &&
+                         detail_rows > LP_XLSX_CONSTANT_MEMORY_ROWS);
+
+    lp_outfile out = {0};
+    lp_status st = lp_outfile_prepare(&out, path);
+    if (st) {
+        if (errmsg) lp_errmsg_set(errmsg, "workbook %s: out of memory", path);
+        return st;
+    }
+    lxw_workbook_options wopts = {.constant_memory = w.constant_memory};
+    w.wb = workbook_new_opt(out.tmp_path, &wopts);
+    if (!w.wb) {
+        xw_fail(&w, LP_ERR_NOMEM, "workbook %s: cannot start the workbook", path);
+        goto cleanup;
+    }
+    const char *title = narrative && narrative->title ? narrative->title
+                        : tpl && tpl->title ? tpl->title : "leadpack";
+    lp_buf subject = {0};
+    lp_buf_printf(&subject, "Period %s", results->period_label);
+    lxw_doc_properties props = {0};
+    props.title = (char *)title;
+    props.subject = subject.data ? subject.data : (char *)"";
+    props.author = (char *)"leadpack";
+    props.created = (time_t)results->as_of;
+    lxw_error err = workbook_set_properties(w.wb, &props);
+    lp_buf_reset(&subject);
+    if (err) xw_fail(&w, LP_ERR_NOMEM, "workbook %s: %s", path, lxw_strerror(err));
+
+    xw_formats_init(&w, results->settings ? results->settings->currency : "USD");
+    if (!w.status) plan_sheets(&w);
+    for (size_t i = 0; i < w.nsheets && !w.status; i++) write_sheet(&w, &w.sheets[i]);
+
+    err = workbook_close(w.wb);
+    w.wb = NULL;
+    if (err && !w.status)
+        xw_fail(&w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
+                "workbook %s: %s", path, lxw_strerror(err));
+cleanup:
+    xw_index_free(&w);
+    if (w.status) {
+        lp_outfile_abort(&out);
+        return w.status;
+    }
+    st = lp_outfile_commit(&out);
+    if (st && errmsg) lp_errmsg_set(errmsg, "workbook %s: cannot be renamed into place", path);
+    return st;
+}

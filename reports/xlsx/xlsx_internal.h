@@ -1,0 +1,160 @@
+/*
+ * xlsx_internal.h: shared between the workbook's cell layer (cells.c) and
+ * its sheets (xlsx.c). Not installed; not part of the public API.
+ */
+#ifndef LP_XLSX_INTERNAL_H
+#define LP_XLSX_INTERNAL_H
+
+#include <xlsxwriter.h>
+
+#include "lp/xlsx.h"
+
+#define XW_MAX_SHEETS 64
+#define XW_MAX_INDEX 16
+
+/* What a sheet shows. */
+typedef enum sheet_kind {
+    K_SUMMARY,
+    K_VOLUME,
+    K_CAMPAIGNS,
+    K_PIPELINE,
+    K_SLA,
+    K_WON,
+    K_BREACHES,
+    K_FUNNEL,
+    K_ROUTING,
+    K_FORECAST,
+    K_PARTNERS,
+    K_DETAIL,
+    K_QUALITY,
+    K_DEFINITIONS,
+    K_PARAMETERS,
+    K_COUNT
+} sheet_kind;
+
+/* One planned sheet. Detail tables over the row limit get one plan per part. */
+typedef struct sheet_plan {
+    char name[32];                       /* sheet name (<= 31 bytes, safe characters) */
+    sheet_kind kind;
+    const lp_template_section *section;  /* placing section, or NULL */
+    const lp_table *detail;              /* K_DETAIL: the table */
+    size_t first_row;                    /* K_DETAIL: first table row on this part */
+    size_t nrows;                        /* K_DETAIL: table rows on this part */
+    int part;                            /* K_DETAIL: 1-based part number */
+    int nparts;                          /* K_DETAIL: parts of the table */
+} sheet_plan;
+
+/* Rows of a detail table grouped by case-folded value of one string column,
+ * so that COUNTIFS(column, key) can be checked in time proportional to the
+ * matching rows. */
+typedef struct key_index {
+    const lp_table *table;
+    const lp_column *column;
+    lp_strpool *folded;      /* lower-cased distinct values */
+    int32_t *fold;           /* table pool code -> folded code, or -1 */
+    size_t *start;           /* folded code -> first slot in rows (nfolded + 1) */
+    size_t *rows;            /* row numbers grouped by folded code (null rows left out) */
+} key_index;
+
+/* Number formats. */
+typedef struct xw_formats {
+    lxw_format *title, *subtitle, *h2, *header, *bold, *text, *wrap, *note;
+    lxw_format *count, *count_bold, *decimal, *decimal2, *pvalue, *pct, *pct_bold;
+    lxw_format *money, *money_bold, *date, *datetime, *link, *bad;
+} xw_formats;
+
+/* The writer: a sticky status as in cairo; the first failure wins. */
+typedef struct xw {
+    lxw_workbook *wb;
+    const lp_results *res;
+    const lp_narrative *nar;
+    const lp_template *tpl;
+    size_t max_rows;               /* data rows per detail sheet */
+    bool constant_memory;          /* no Excel tables, strictly row order */
+    xw_formats f;
+    sheet_plan sheets[XW_MAX_SHEETS];
+    size_t nsheets;
+    key_index index[XW_MAX_INDEX];
+    size_t nindex;
+    size_t ntables;                /* Excel tables made (for unique names) */
+    size_t truncated;              /* text cells cut at the cell limit */
+    size_t formulas;               /* formulas written */
+    lp_status status;              /* first failure */
+    char *errmsg;
+} xw;
+
+/* ---- cells.c: formats, cells, formulas ---- */
+
+void xw_fail(xw *w, lp_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Records a libxlsxwriter error for the cell at row, col of sheet. */
+void xw_check(xw *w, lxw_error err, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col);
+void xw_formats_init(xw *w, const char *currency);
+void xw_index_free(xw *w);
+
+/* Text always as text, truncated to the cell limit. NULL or "" writes nothing. */
+void xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+            lxw_format *fmt);
+void xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
+            lxw_format *fmt);
+/* An instant as an Excel date-time in the report time zone. */
+void xw_instant(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t instant);
+/* A date (days since 1970-01-01) as an Excel date. */
+void xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t days);
+/* Link to a place in the workbook, "'Sheet'!A1" or "'Sheet'!A2:F9". */
+void xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
+             const char *text);
+/* Any cell of a result or detail column at row, in the column's natural
+ * format (fmt overrides when not NULL). Nulls write nothing. */
+void xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+              const lp_column *c, size_t r, lxw_format *fmt);
+/* Format for a column by its name and type. */
+lxw_format *xw_column_format(xw *w, const lp_column *c);
+/* Excel serial of an instant in the report time zone. */
+double xw_serial(int64_t instant);
+
+/* Criteria of a drill-down formula over a detail table. */
+typedef enum crit_kind { CR_EQ, CR_TRUE, CR_FALSE, CR_NONBLANK, CR_BLANK } crit_kind;
+typedef struct crit {
+    const char *column;      /* detail column */
+    crit_kind kind;
+    const char *text;        /* CR_EQ: the value matched (case-insensitive) */
+} crit;
+
+/* An aggregate over a detail table: COUNT of rows (sum_column NULL) or SUM
+ * of sum_column, over rows matching every criterion. */
+typedef struct agg {
+    const char *detail;      /* detail table name */
+    const char *sum_column;  /* NULL: count rows */
+    crit crits[3];
+    int ncrits;
+} agg;
+
+/* true when text can stand as an exact COUNTIFS criterion. */
+bool xw_criterion_safe(const char *text);
+/* Formula text (no leading '=') of an aggregate into buf; false when the
+ * detail table is not written or a criterion is unsafe. */
+bool xw_agg_formula(xw *w, const agg *a, lp_buf *buf);
+/* The aggregate's value over the detail table's rows; false when it cannot
+ * be evaluated (no table, missing column, unsafe criterion). */
+bool xw_agg_eval(xw *w, const agg *a, double *out_value);
+/* Writes the engine's value v (NAN = nothing) as the formula of a when that
+ * formula reproduces v, else as a number. */
+void xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const agg *a,
+                 double v, lxw_format *fmt);
+/* Writes v as the formula num_expr/den_expr when num/den reproduces v
+ * (num_expr, den_expr are formula texts, e.g. cell names), else as a number. */
+void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                   const char *num_expr, double num, const char *den_expr, double den,
+                   double v, lxw_format *fmt);
+/* Writes v as formula a - b when that reproduces it, else as a number. */
+void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                  const char *a_expr, double a, const char *b_expr, double b, double v,
+                  lxw_format *fmt);
+/* The plan of the first part of a detail table, or NULL. */
+const sheet_plan *xw_detail_plan(const xw *w, const char *detail);
+/* Number of values as a double (NAN when null / absent). */
+double xw_num_at(const lp_table *t, const char *column, size_t r);
+const char *xw_str_at(const lp_table *t, const char *column, size_t r);
+
+#endif

@@ -1,0 +1,1080 @@
+/*
+ * Measures on the hand-worked dataset fixtures/tiny/ (settings: ISO weeks,
+ * UTC, 24 h SLA, default source lists). Every expected value below is worked
+ * out by hand from the CSV files; intervals, Beta quantiles, the forecast and
+ * the Poisson p-value come from scipy (/usr/bin/python3: scipy.stats
+ * binomtest(...).proportion_ci(method='wilson'), beta.ppf, linregress +
+ * t.ppf, binomtest), as named beside each.
+ *
+ * The dataset in words (all times UTC; P = 2026-W47 = Mon 16 Nov .. Mon 23 Nov):
+ *  as-of = latest listed instant = activity of L6 at 2026-11-25T12:00Z.
+ *  MQLs in P: L1 16th 10:00, L2 17th 09:00, L3 18th 08:00, L4 19th 14:00,
+ *             L5 20th 10:00, L6 22nd 18:00, L7 22nd 23:00          -> 7
+ *  SQLs in P: L1 (17th), L4 (20th)                                   -> 2
+ *  Previous week W46: MQLs L8, L9; SQL L9.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp/measures.h"
+#include "lp/stats.h"
+#include "lp/time.h"
+
+#define TOL 1e-6
+
+/* ---- Fixture loading (canonical CSV form, no quoted fields) ---- */
+
+static lp_status load_table(lp_dataset *ds, lp_table_id id, const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, lp_canon_table_name(id));
+    FILE *fp = fopen(path, "r");
+    if (!fp) return LP_ERR_NOTFOUND;
+    lp_table *t = NULL;
+    lp_status st = lp_canon_table_new(id, &t);
+    char line[4096];
+    lp_column *cols[32] = {0};
+    const lp_canon_column *canon[32] = {0};
+    int ncols = 0;
+    if (!st && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        for (char *save, *f = strtok_r(line, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
+            canon[ncols] = lp_canon_column_find(id, f);
+            cr_assert(canon[ncols], "unknown column %s in %s", f, path);
+            cols[ncols] = lp_table_column(t, f);
+            if (!cols[ncols]) lp_table_add_column(t, f, canon[ncols]->type, &cols[ncols]);
+            ncols++;
+        }
+    }
+    while (!st && fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        char *p = line;
+        for (int c = 0; c < ncols; c++) {
+            char *comma = strchr(p, ',');
+            if (comma) *comma = '\0';
+            lp_column *col = cols[c];
+            if (!*p) {
+                st = lp_column_append_null(col);
+            } else {
+                switch (col->type) {
+                case LP_TYPE_STRING: st = lp_column_append_string(col, p, strlen(p)); break;
+                case LP_TYPE_DOUBLE: st = lp_column_append_double(col, strtod(p, NULL)); break;
+                case LP_TYPE_INT64: st = lp_column_append_int64(col, strtoll(p, NULL, 10)); break;
+                case LP_TYPE_BOOL: st = lp_column_append_bool(col, strcmp(p, "true") == 0); break;
+                case LP_TYPE_INSTANT: {
+                    int64_t v;
+                    cr_assert_eq(lp_instant_parse_iso(p, &v), LP_OK, "bad instant %s", p);
+                    st = lp_column_append_int64(col, v);
+                    break;
+                }
+                case LP_TYPE_DATE: {
+                    int y, m, d;
+                    cr_assert_eq(sscanf(p, "%d-%d-%d", &y, &m, &d), 3);
+                    st = lp_column_append_date(col, (int32_t)lp_days_from_civil(y, m, d));
+                    break;
+                }
+                }
+            }
+            p = comma ? comma + 1 : p + strlen(p);
+        }
+    }
+    fclose(fp);
+    if (!st) st = lp_table_finish(t);
+    if (st) {
+        lp_table_free(t);
+        return st;
+    }
+    ds->tables[id] = t;
+    return LP_OK;
+}
+
+static lp_dataset *load_tiny(unsigned skip_mask)
+{
+    lp_dataset *ds = lp_dataset_new();
+    cr_assert(ds);
+    for (int id = 0; id < LP_TABLE_COUNT; id++) {
+        if (skip_mask & (1u << id)) continue;
+        cr_assert_eq(load_table(ds, (lp_table_id)id, LP_SOURCE_DIR "/fixtures/tiny"), LP_OK,
+                     "loading %s", lp_canon_table_name((lp_table_id)id));
+    }
+    return ds;
+}
+
+/* Settings with the METRICS.md defaults, built by hand. */
+static char *inbound[] = {"web", "website", "organic search", "paid search", "social",
+                          "email", "content", "webinar", "event", "chat", "referral"};
+static char *partner[] = {"partner", "partner referral", "reseller", "channel"};
+
+static lp_settings default_settings(void)
+{
+    lp_settings s;
+    memset(&s, 0, sizeof s);
+    strcpy(s.time_zone, "UTC");
+    s.calendar.kind = LP_PERIOD_WEEK;
+    s.calendar.fiscal_start_month = 1;
+    s.inbound_sources = inbound;
+    s.n_inbound_sources = sizeof inbound / sizeof inbound[0];
+    s.partner_sources = partner;
+    s.n_partner_sources = sizeof partner / sizeof partner[0];
+    s.qualification = LP_QUALIFY_NONE;
+    s.sla_hours = 24;
+    s.followup_activities = 3;
+    s.followup_days = 7;
+    s.attribution = LP_ATTR_FIRST_TOUCH;
+    strcpy(s.currency, "USD");
+    s.sla_target = 0.95;
+    return s;
+}
+
+static lp_results *run(const lp_dataset *ds, const lp_settings *set, const char *as_of,
+                       const char *period)
+{
+    lp_measures_options opt = {set, false, 0, period};
+    if (as_of) {
+        opt.has_as_of = true;
+        cr_assert_eq(lp_instant_parse_iso(as_of, &opt.as_of), LP_OK);
+    }
+    lp_results *res = NULL;
+    char err[LP_ERRMSG_SIZE];
+    lp_status st = lp_measures_compute(ds, &opt, &res, err);
+    cr_assert_eq(st, LP_OK, "compute: %s", err);
+    return res;
+}
+
+/* ---- Reading result tables ---- */
+
+static const lp_table *table(const lp_results *res, const char *name)
+{
+    const lp_table *t = lp_results_table(res, name);
+    cr_assert(t, "no result table %s", name);
+    return t;
+}
+
+/* Row where string column key_col equals key (and key2_col equals key2 when
+ * given); -1 when none. */
+static long find_row2(const lp_table *t, const char *key_col, const char *key,
+                      const char *key2_col, const char *key2)
+{
+    const lp_column *k = lp_table_column(t, key_col);
+    const lp_column *k2 = key2_col ? lp_table_column(t, key2_col) : NULL;
+    cr_assert(k, "%s has no column %s", t->name, key_col);
+    for (size_t r = 0; r < t->nrows; r++) {
+        const char *s = lp_column_str(k, r);
+        if (!s || strcmp(s, key) != 0) continue;
+        if (k2) {
+            const char *s2 = lp_column_str(k2, r);
+            if (!s2 || strcmp(s2, key2) != 0) continue;
+        }
+        return (long)r;
+    }
+    return -1;
+}
+
+static long find_row(const lp_table *t, const char *key_col, const char *key)
+{
+    return find_row2(t, key_col, key, NULL, NULL);
+}
+
+/* Number at (row, col); NAN when null. */
+static double num(const lp_table *t, long row, const char *col)
+{
+    const lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    cr_assert(row >= 0, "%s: row not found (column %s)", t->name, col);
+    return lp_column_number(c, (size_t)row);
+}
+
+/* Expect value (NAN = expect null). */
+#define EXPECT_NUM(t, row, col, expected)                                                   \
+    do {                                                                                    \
+        double got_ = num((t), (row), (col)), exp_ = (expected);                            \
+        if (isnan(exp_))                                                                    \
+            cr_expect(isnan(got_), "%s.%s row %ld: expected null, got %.10g", (t)->name,   \
+                      (col), (long)(row), got_);                                            \
+        else                                                                                \
+            cr_expect(fabs(got_ - exp_) <= TOL * (1 + fabs(exp_)),                          \
+                      "%s.%s row %ld: expected %.10g, got %.10g", (t)->name, (col),        \
+                      (long)(row), exp_, got_);                                             \
+    } while (0)
+
+static void expect_headline(const lp_results *res, const char *measure, const char *period,
+                            double value, double low, double high)
+{
+    const lp_table *h = table(res, "headline");
+    long r = find_row2(h, "measure", measure, "period", period);
+    cr_assert(r >= 0, "headline has no %s %s", measure, period);
+    EXPECT_NUM(h, r, "value", value);
+    EXPECT_NUM(h, r, "low", low);
+    EXPECT_NUM(h, r, "high", high);
+}
+
+/* ---- Headline ---- */
+
+Test(measures, tiny_period_and_as_of)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* Latest listed instant: activity of L6, 2026-11-25T12:00Z (the open
+     * opportunity's close date 2026-12-15 is left out). That is a Wednesday
+     * of W48, so the last complete week is W47. */
+    int64_t expected;
+    lp_instant_parse_iso("2026-11-25T12:00:00Z", &expected);
+    cr_expect_eq(res->as_of, expected);
+    cr_expect_str_eq(res->period_label, "2026-W47");
+    const lp_table *h = table(res, "headline");
+    cr_expect_eq(h->nrows, 20 * 13); /* every measure x 13 periods */
+    cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 0), "2026-W35");
+    cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 12), "2026-W47");
+    /* Acceptance of W47 ended 2 days before as-of: provisional; W35 ended
+     * 2026-08-31, more than 30 days before: final. */
+    long r = find_row2(h, "measure", "acceptance_rate", "period", "2026-W47");
+    cr_expect(num(h, r, "provisional") == 1);
+    r = find_row2(h, "measure", "acceptance_rate", "period", "2026-W35");
+    cr_expect(num(h, r, "provisional") == 0);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_headline_for_p)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const char *P = "2026-W47";
+    /* 1. Volume: 7 MQLs, 2 SQLs (L1, L4); accepted = MQLs of P with sql_at:
+     * L1, L4 -> 2/7, Wilson (scipy) [0.0822189, 0.6410656]. */
+    expect_headline(res, "mql_count", P, 7, NAN, NAN);
+    expect_headline(res, "sql_count", P, 2, NAN, NAN);
+    expect_headline(res, "acceptance_rate", P, 2.0 / 7, 0.082218923249, 0.641065550469);
+    /* 3. Inbound opportunities created in P: O1 10000 (lead L1, web), O2 5000
+     * (lead L4 via L4.opportunity_id, event), O6 2000 (no lead, source Web).
+     * O5 (source Partner) and O7 (lead L3, Partner) are partner.
+     * Open inbound at E = end of P (before as-of): created before E and not
+     * closed before E: only O1 -> 10000 (O2, O3, O4, O6 closed before E). */
+    expect_headline(res, "inbound_pipeline_count", P, 3, NAN, NAN);
+    expect_headline(res, "inbound_pipeline_amount", P, 17000, NAN, NAN);
+    expect_headline(res, "open_inbound_pipeline_amount", P, 10000, NAN, NAN);
+    /* 4. SLA (24 h). Hours to first activity at or after hand-off:
+     *  L1 2 (within), L2 30 (late), L3 none (censored at as-of: 172 h),
+     *  L4 6 (within), L5 48 (late), L6 14 (within), L7 none (its only
+     *  activity is 3 h before hand-off; censored at 61 h).
+     *  No deadline after as-of: pending 0, eligible 7, within 3 -> 3/7,
+     *  Wilson (scipy) [0.1582199, 0.7495416]; untouched 2.
+     *  Kaplan-Meier: S(2)=6/7, S(6)=5/7, S(14)=4/7, S(30)=3/7, S(48)=2/7;
+     *  median = first S <= 0.5 -> 30 h; S never <= 0.1 -> p90 null.
+     *  Follow-up: 7-day window closed by as-of for L1, L2, L3; L1 has 3
+     *  activities in it, L2 1, L3 0 -> 1/3, Wilson [0.0614919, 0.7923404]. */
+    expect_headline(res, "sla_eligible", P, 7, NAN, NAN);
+    expect_headline(res, "sla_within", P, 3, NAN, NAN);
+    expect_headline(res, "sla_compliance", P, 3.0 / 7, 0.158219853992, 0.749541637247);
+    expect_headline(res, "sla_median_hours", P, 30, NAN, NAN);
+    expect_headline(res, "sla_p90_hours", P, NAN, NAN, NAN);
+    expect_headline(res, "sla_untouched", P, 2, NAN, NAN);
+    expect_headline(res, "sla_pending", P, 0, NAN, NAN);
+    expect_headline(res, "followup_compliance", P, 1.0 / 3, 0.061491944021, 0.792340401192);
+    /* 5. Closed in P, inbound: O2 won 5000 (created 20 Nov, closed 21 Nov:
+     * 1 day), O3 won 8000 (10 Oct -> 17 Nov: 38 days), O6 lost.
+     * won 2, 13000, avg 6500, win rate 2/3 (Wilson [0.2076596, 0.9385081]),
+     * cycle median (1 + 38) / 2 = 19.5; all won closed in P = O2 + O3 + O7
+     * (partner, 4000) = 17000 -> share 13000 / 17000. */
+    expect_headline(res, "inbound_won_count", P, 2, NAN, NAN);
+    expect_headline(res, "inbound_won_amount", P, 13000, NAN, NAN);
+    expect_headline(res, "inbound_win_rate", P, 2.0 / 3, 0.207659598808, 0.938508055979);
+    expect_headline(res, "inbound_avg_deal", P, 6500, NAN, NAN);
+    expect_headline(res, "inbound_cycle_median_days", P, 19.5, NAN, NAN);
+    expect_headline(res, "inbound_won_share", P, 13000.0 / 17000.0, NAN, NAN);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_previous_period_and_changes)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* W46: MQLs L8 (10 Nov), L9 (12 Nov); SQL L9 (13 Nov). */
+    expect_headline(res, "mql_count", "2026-W46", 2, NAN, NAN);
+    expect_headline(res, "sql_count", "2026-W46", 1, NAN, NAN);
+    /* W41 holds L10's MQL (Mon 5 Oct). */
+    expect_headline(res, "mql_count", "2026-W41", 1, NAN, NAN);
+    const lp_table *c = table(res, "changes");
+    long r = find_row(c, "measure", "mql_count");
+    EXPECT_NUM(c, r, "current", 7);
+    EXPECT_NUM(c, r, "previous", 2);
+    EXPECT_NUM(c, r, "change", 5);
+    EXPECT_NUM(c, r, "change_pct", 2.5);
+    /* 7 vs 2: Binomial(9, 0.5) two-sided, scipy binomtest -> 0.1796875. */
+    EXPECT_NUM(c, r, "p_value", 0.1796875);
+    cr_expect(num(c, r, "real") == 0);
+    cr_expect_str_eq(lp_column_str(lp_table_column(c, "test"), (size_t)r), "poisson");
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* ---- Campaigns: the configured (first-touch) model ---- */
+
+Test(measures, tiny_campaigns_first_touch)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *t = table(res, "campaigns");
+    cr_expect_eq(t->nrows, 4); /* c1, c2, c3 (all touched in the window) + (no campaign) */
+    /* Touches (lifetime, leads known): c1 t01 t06 t08 t09 t12 t14 = 6, of which
+     * responded t01 t06 t08 t12 = 4; c2 t02 t04 t07 t11 = 4 (t10's lead LX is
+     * unknown), responded t04 t11 = 2; c3 t03 t05 t13 = 3, responded t03.
+     * Creating campaign: L1 c1, L4 c3, L6 c1 (campaign_id); L2 c2, L8 c2,
+     * L10 c2 (earliest touch); the other 6 leads none.
+     * First touch: MQLs c1 {L1, L6}, c2 {L2, L8, L10}, c3 {L4}, none {L3, L5,
+     * L7, L9, L12}; SQLs c1 L1, c3 L4, c2 L10, none L9; opportunities c1 O1
+     * (10000 open), c2 O3 (8000 won), c3 O2 (5000 won) and O5 (own campaign,
+     * no lead: 7000 lost), none O4 (3000 won), O6 (2000 lost), O7 (4000 won). */
+    long r = find_row(t, "campaign_id", "c1");
+    cr_expect_str_eq(lp_column_str(lp_table_column(t, "name"), (size_t)r), "Webinar Nov");
+    EXPECT_NUM(t, r, "touches", 6);
+    EXPECT_NUM(t, r, "responders", 4);
+    EXPECT_NUM(t, r, "response_rate", 4.0 / 6);
+    EXPECT_NUM(t, r, "leads_created", 2);
+    EXPECT_NUM(t, r, "mqls", 2);
+    EXPECT_NUM(t, r, "sqls", 1);
+    EXPECT_NUM(t, r, "opportunities", 1);
+    EXPECT_NUM(t, r, "pipeline", 10000);
+    EXPECT_NUM(t, r, "won", 0);
+    EXPECT_NUM(t, r, "cost", 1000);
+    EXPECT_NUM(t, r, "cost_per_lead", 500);
+    EXPECT_NUM(t, r, "cost_per_mql", 500);
+    EXPECT_NUM(t, r, "cost_per_opportunity", 1000);
+    EXPECT_NUM(t, r, "return", -1); /* (0 - 1000) / 1000 */
+
+    r = find_row(t, "campaign_id", "c2");
+    EXPECT_NUM(t, r, "touches", 4);
+    EXPECT_NUM(t, r, "responders", 2);
+    EXPECT_NUM(t, r, "leads_created", 3);
+    EXPECT_NUM(t, r, "mqls", 3);
+    EXPECT_NUM(t, r, "sqls", 1);
+    EXPECT_NUM(t, r, "opportunities", 1);
+    EXPECT_NUM(t, r, "pipeline", 8000);
+    EXPECT_NUM(t, r, "won", 8000);
+    EXPECT_NUM(t, r, "cost_per_lead", 2000.0 / 3);
+    EXPECT_NUM(t, r, "cost_per_opportunity", 2000);
+    EXPECT_NUM(t, r, "return", 3); /* (8000 - 2000) / 2000 */
+
+    r = find_row(t, "campaign_id", "c3");
+    EXPECT_NUM(t, r, "touches", 3);
+    EXPECT_NUM(t, r, "response_rate", 1.0 / 3);
+    EXPECT_NUM(t, r, "mqls", 1);
+    EXPECT_NUM(t, r, "opportunities", 2);
+    EXPECT_NUM(t, r, "pipeline", 12000);
+    EXPECT_NUM(t, r, "won", 5000);
+    EXPECT_NUM(t, r, "cost", NAN); /* blank cost: every cost figure empty */
+    EXPECT_NUM(t, r, "cost_per_mql", NAN);
+    EXPECT_NUM(t, r, "return", NAN);
+
+    r = find_row(t, "campaign_id", "(no campaign)");
+    EXPECT_NUM(t, r, "leads_created", 6);
+    EXPECT_NUM(t, r, "mqls", 5);
+    EXPECT_NUM(t, r, "sqls", 1);
+    EXPECT_NUM(t, r, "opportunities", 3);
+    EXPECT_NUM(t, r, "pipeline", 9000);
+    EXPECT_NUM(t, r, "won", 7000);
+    EXPECT_NUM(t, r, "response_rate", NAN);
+
+    /* MQL-to-opportunity by creating campaign: c1 L1 (O1), L6 -> 1/2;
+     * c2 L2, L8, L10 (O3) -> 1/3; c3 L4 (O2) -> 1/1. Nothing passes BH. */
+    const lp_table *ct = table(res, "campaign_tests");
+    r = find_row(ct, "campaign_id", "c2");
+    EXPECT_NUM(ct, r, "mqls", 3);
+    EXPECT_NUM(ct, r, "opportunities", 1);
+    EXPECT_NUM(ct, r, "others_rate", 2.0 / 3); /* c1 + c3: 2 of 3 */
+    cr_expect_str_eq(lp_column_str(lp_table_column(ct, "verdict"), (size_t)r), "");
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* ---- Campaigns: all five models ---- */
+
+/* Events and their touches at or before the event (position: campaign),
+ * with q = position of the latest touch at or before mql_at:
+ *  MQL  L1 [c1 c2] q1, L2 [c2], L4 [c3 c1] q1, L6 [c1 c1], L8 [c2],
+ *       L10 [c2 c1 c3] q2, and 5 with no touch;
+ *  SQL  L1 [c1 c2] q1, L4 [c3 c1] q1, L10 [c2 c1 c3 c1] q2, L9 none;
+ *  Opp  O1 10000 open [c1 c2 c3] q1, O2 5000 won [c3 c1] q1,
+ *       O3 8000 won [c2 c1 c3 c1] q2, O5 7000 lost [c3], none: O4, O6, O7.
+ * Shares: two touches: linear and U .5/.5; W .3 first + .3 MQL touch
+ * (= last) + .3 last, no rest: .1 over the 2 named -> first .35, last .65.
+ * [c2 c1 c3] q2: U .4/.2/.4; W first .3, MQL touch = last .6, rest c1 .1.
+ * [c1 c2 c3] q1: U .4/.2/.4; W all named, .1 / 3 each -> 1/3 each.
+ * [c2 c1 c3 c1] q2: linear .25 each (c1 .5); U .4 c2, .1 c1, .1 c3, .4 c1;
+ *   W .3 c2, rest c1 .1, MQL touch c3 .3, last c1 .3. */
+typedef struct attr_case {
+    char campaign[16], model[16];
+    double mqls, sqls, opportunities, pipeline, won;
+} attr_case;
+
+ParameterizedTestParameters(measures, tiny_attribution)
+{
+    static attr_case cases[] = {
+        /* first: see tiny_campaigns_first_touch */
+        {"c1", "first_touch", 2, 1, 1, 10000, 0},
+        {"c2", "first_touch", 3, 1, 1, 8000, 8000},
+        {"c3", "first_touch", 1, 1, 2, 12000, 5000},
+        /* last: MQL c2 (L1, L2, L8), c1 (L4, L6), c3 (L10); SQL c2 L1, c1 L4 and L10;
+         * opp c3 O1 and O5, c1 O2 and O3 */
+        {"c1", "last_touch", 2, 2, 2, 13000, 13000},
+        {"c2", "last_touch", 3, 1, 0, 0, 0},
+        {"c3", "last_touch", 1, 0, 2, 17000, 0},
+        /* linear: c1 MQL .5 + .5 + 1 + 1/3; SQL .5 + .5 + .5; opp 1/3 + .5 + .5,
+         * pipeline 10000/3 + 2500 + 4000, won 2500 + 4000 */
+        {"c1", "linear", 2.0 + 1.0 / 3, 1.5, 4.0 / 3, 10000.0 / 3 + 6500, 6500},
+        {"c2", "linear", 2.5 + 1.0 / 3, 0.75, 1.0 / 3 + 0.25, 10000.0 / 3 + 2000, 2000},
+        {"c3", "linear", 0.5 + 1.0 / 3, 0.75, 1.0 / 3 + 1.75, 10000.0 / 3 + 11500, 4500},
+        /* U: c1 MQL .5 + .5 + 1 + .2; SQL .5 + .5 + .5; opp .4 + .5 + .5,
+         * pipeline 4000 + 2500 + 4000 */
+        {"c1", "u_shaped", 2.2, 1.5, 1.4, 10500, 6500},
+        {"c2", "u_shaped", 2.9, 0.9, 0.6, 5200, 3200},
+        {"c3", "u_shaped", 0.9, 0.6, 2.0, 14300, 3300},
+        /* W: c1 MQL .35 + .65 + 1 + .1; SQL .35 + .65 + .4; opp 1/3 + .65 + .4,
+         * pipeline 10000/3 + 3250 + 3200, won 3250 + 3200 */
+        {"c1", "w_shaped", 2.1, 1.4, 1.0 / 3 + 1.05, 10000.0 / 3 + 6450, 6450},
+        {"c2", "w_shaped", 2.95, 0.95, 1.0 / 3 + 0.3, 10000.0 / 3 + 2400, 2400},
+        {"c3", "w_shaped", 0.95, 0.65, 1.0 / 3 + 1.65, 10000.0 / 3 + 11150, 4150},
+        {"(no campaign)", "w_shaped", 5, 1, 3, 9000, 7000},
+        {"(no campaign)", "linear", 5, 1, 3, 9000, 7000},
+    };
+    return cr_make_param_array(attr_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(attr_case *c, measures, tiny_attribution)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *t = table(res, "attribution");
+    long r = find_row2(t, "campaign_id", c->campaign, "model", c->model);
+    cr_assert(r >= 0, "no attribution row %s %s", c->campaign, c->model);
+    EXPECT_NUM(t, r, "mqls", c->mqls);
+    EXPECT_NUM(t, r, "sqls", c->sqls);
+    EXPECT_NUM(t, r, "opportunities", c->opportunities);
+    EXPECT_NUM(t, r, "pipeline", c->pipeline);
+    EXPECT_NUM(t, r, "won", c->won);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_configured_model_drives_campaigns)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    set.attribution = LP_ATTR_W_SHAPED;
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *t = table(res, "campaigns");
+    long r = find_row(t, "campaign_id", "c2");
+    EXPECT_NUM(t, r, "mqls", 2.95);
+    EXPECT_NUM(t, r, "cost_per_mql", 2000 / 2.95);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* ---- SLA ---- */
+
+Test(measures, tiny_sla_by_owner_and_breaches)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *o = table(res, "sla_by_owner");
+    /* u1: L1 2 h, L2 30 h, L6 14 h -> within 2 of 3; KM S(2)=2/3, S(14)=1/3,
+     * S(30)=0: median 14, p90 30. */
+    long r = find_row(o, "owner_id", "u1");
+    cr_expect_str_eq(lp_column_str(lp_table_column(o, "team"), (size_t)r), "East");
+    EXPECT_NUM(o, r, "eligible", 3);
+    EXPECT_NUM(o, r, "within", 2);
+    EXPECT_NUM(o, r, "compliance", 2.0 / 3);
+    EXPECT_NUM(o, r, "median_hours", 14);
+    EXPECT_NUM(o, r, "p90_hours", 30);
+    EXPECT_NUM(o, r, "untouched", 0);
+    /* u2: L4 6 h, L5 48 h, L7 untouched (censored 61 h): S(6)=2/3,
+     * S(48)=1/3: median 48, p90 never. */
+    r = find_row(o, "owner_id", "u2");
+    EXPECT_NUM(o, r, "within", 1);
+    EXPECT_NUM(o, r, "median_hours", 48);
+    EXPECT_NUM(o, r, "p90_hours", NAN);
+    EXPECT_NUM(o, r, "untouched", 1);
+    /* u3 (partner): L3 untouched. */
+    r = find_row(o, "owner_id", "u3");
+    EXPECT_NUM(o, r, "eligible", 1);
+    EXPECT_NUM(o, r, "within", 0);
+    EXPECT_NUM(o, r, "compliance", 0);
+    EXPECT_NUM(o, r, "median_hours", NAN);
+
+    const lp_table *p = table(res, "sla_by_partner");
+    cr_expect_eq(p->nrows, 1);
+    r = find_row(p, "team", "Pat");
+    EXPECT_NUM(p, r, "eligible", 1);
+
+    const lp_table *tm = table(res, "sla_by_team");
+    r = find_row(tm, "team", "East");
+    EXPECT_NUM(tm, r, "followup_eligible", 2); /* L1, L2 */
+    EXPECT_NUM(tm, r, "followup_met", 1);      /* L1 */
+
+    /* Breaches in mql_at order: L2 (first 30 h after: 6 h late), L3
+     * (untouched: deadline 19 Nov 08:00, as-of 25 Nov 12:00 -> 148 h), L5
+     * (48 h: 24 h late), L7 (deadline 23 Nov 23:00 -> 37 h). */
+    const lp_table *b = table(res, "breaches");
+    cr_assert_eq(b->nrows, 4);
+    const char *ids[] = {"L2", "L3", "L5", "L7"};
+    double late[] = {6, 148, 24, 37};
+    for (long i = 0; i < 4; i++) {
+        cr_expect_str_eq(lp_column_str(lp_table_column(b, "lead_id"), (size_t)i), ids[i]);
+        EXPECT_NUM(b, i, "hours_late", late[i]);
+    }
+    cr_expect(!lp_column_valid(lp_table_column(b, "first_touch_at"), 1)); /* L3 untouched */
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_sla_pending_with_given_as_of)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    /* As-of Mon 23 Nov 12:00: L7 (hand-off 22 Nov 23:00, untouched) has its
+     * deadline 23 Nov 23:00 still ahead: pending. Eligible 7 - 1 = 6, within
+     * still L1, L4, L6 (L6 touched 23 Nov 08:00, before as-of). Follow-up
+     * window closed only for L1 (16 Nov 10:00 + 7 d <= as-of): 1 of 1. */
+    lp_results *res = run(ds, &set, "2026-11-23T12:00:00Z", "2026-W47");
+    const char *P = "2026-W47";
+    expect_headline(res, "sla_pending", P, 1, NAN, NAN);
+    expect_headline(res, "sla_eligible", P, 6, NAN, NAN);
+    expect_headline(res, "sla_within", P, 3, NAN, NAN);
+    expect_headline(res, "sla_untouched", P, 2, NAN, NAN);
+    const lp_table *h = table(res, "headline");
+    long r = find_row2(h, "measure", "followup_compliance", "period", P);
+    EXPECT_NUM(h, r, "value", 1);
+    /* Breaches: L2, L3, L5 (L7 is pending, not a breach). */
+    cr_expect_eq(table(res, "breaches")->nrows, 3);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* ---- Funnel, routing, forecast, breakdowns, coverage ---- */
+
+Test(measures, tiny_funnel)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* Cohort: created in W35..W47 (24 Aug .. 23 Nov): all but L12 -> 11.
+     * mql: all but L11 -> 10; sql: L1, L4, L9, L10 -> 4; opportunity: L1
+     * (O1), L4 (O2), L10 (O3) -> 3 (L3 has O7 but no SQL); won: L4, L10 -> 2.
+     * Wilson (scipy): 10/11 [0.6226416, 0.9837678], 4/10 [0.1681803,
+     * 0.6873262], 3/4 [0.3006418, 0.9544127], 2/3 [0.2076596, 0.9385081]. */
+    const lp_table *f = table(res, "funnel");
+    cr_assert_eq(f->nrows, 5);
+    double reached[] = {11, 10, 4, 3, 2};
+    double rate[] = {NAN, 10.0 / 11, 0.4, 0.75, 2.0 / 3};
+    double low[] = {NAN, 0.622641560892, 0.168180328526, 0.300641840097, 0.207659598808};
+    double high[] = {NAN, 0.983767827295, 0.687326232079, 0.954412739705, 0.938508055979};
+    const char *steps[] = {"lead", "mql", "sql", "opportunity", "won"};
+    for (long i = 0; i < 5; i++) {
+        cr_expect_str_eq(lp_column_str(lp_table_column(f, "step"), (size_t)i), steps[i]);
+        EXPECT_NUM(f, i, "reached", reached[i]);
+        EXPECT_NUM(f, i, "rate", rate[i]);
+        EXPECT_NUM(f, i, "low", low[i]);
+        EXPECT_NUM(f, i, "high", high[i]);
+    }
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_routing_and_forecast)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* Lifetime MQLs by owner's team: East L1 L2 L6 L8 L12 (won: L12 via O4)
+     * 1/5; West L4 L5 L7 L9 L10 (won L4, L10) 2/5; Partners L3 (won) 1/1.
+     * scipy beta.ppf(.05/.95): Beta(2,5) [0.0628499, 0.5818034], Beta(3,4)
+     * [0.1531611, 0.7286616], Beta(2,1) [0.2236068, 0.9746794]. Intervals
+     * overlap: no best route. */
+    const lp_table *t = table(res, "routing");
+    long r = find_row(t, "team", "East");
+    EXPECT_NUM(t, r, "mqls", 5);
+    EXPECT_NUM(t, r, "won", 1);
+    EXPECT_NUM(t, r, "rate", 0.2);
+    EXPECT_NUM(t, r, "low", 0.062849891708);
+    EXPECT_NUM(t, r, "high", 0.581803409252);
+    EXPECT_NUM(t, r, "best_route", 0);
+    r = find_row(t, "team", "West");
+    EXPECT_NUM(t, r, "low", 0.153161117975);
+    EXPECT_NUM(t, r, "high", 0.728661627480);
+    r = find_row(t, "team", "Partners");
+    EXPECT_NUM(t, r, "low", 0.223606797750);
+    EXPECT_NUM(t, r, "high", 0.974679434481);
+
+    /* Forecast: OLS of [0 0 0 0 0 0 1 0 0 0 0 2 7] on 0..12 (scipy linregress,
+     * t.ppf(0.90, 11)): x0 = 13 -> 2.7692308 [0.0943892, 5.4440724] ... */
+    const lp_table *fc = table(res, "forecast");
+    cr_assert_eq(fc->nrows, 4);
+    const char *labels[] = {"2026-W48", "2026-W49", "2026-W50", "2026-W51"};
+    double est[] = {2.769230769231, 3.054945054945, 3.340659340659, 3.626373626374};
+    double lo[] = {0.094389155156, 0.299436885433, 0.496493517021, 0.686281869181};
+    double hi[] = {5.444072383306, 5.810453224457, 6.184825164298, 6.566465383566};
+    for (long i = 0; i < 4; i++) {
+        cr_expect_str_eq(lp_column_str(lp_table_column(fc, "period"), (size_t)i), labels[i]);
+        EXPECT_NUM(fc, i, "mql_forecast", est[i]);
+        EXPECT_NUM(fc, i, "low", lo[i]);
+        EXPECT_NUM(fc, i, "high", hi[i]);
+    }
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, tiny_breakdowns_targets_coverage)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* Sources of P's MQLs, compared trimmed and case-insensitively: Web/web
+     * (L1, L6, L7) shown as first spelt, "Web"; accepted L1. */
+    const lp_table *s = table(res, "volume_by_source");
+    long r = find_row(s, "key", "Web");
+    EXPECT_NUM(s, r, "mqls", 3);
+    EXPECT_NUM(s, r, "sqls", 1);
+    EXPECT_NUM(s, r, "accepted", 1);
+    /* Channels: inbound L1 L2 L4 L6 L7, partner L3, outbound L5 (cold call). */
+    const lp_table *ch = table(res, "volume_by_channel");
+    EXPECT_NUM(ch, find_row(ch, "key", "inbound"), "mqls", 5);
+    EXPECT_NUM(ch, find_row(ch, "key", "inbound"), "accepted", 2);
+    EXPECT_NUM(ch, find_row(ch, "key", "partner"), "mqls", 1);
+    EXPECT_NUM(ch, find_row(ch, "key", "outbound"), "mqls", 1);
+    /* Segments: 1-49 L1 (30), L6 (45), L7 (10); 50-199 L2; 200-999 L3;
+     * 1000+ L4; unknown L5. */
+    const lp_table *sg = table(res, "volume_by_segment");
+    EXPECT_NUM(sg, find_row(sg, "key", "1-49"), "mqls", 3);
+    EXPECT_NUM(sg, find_row(sg, "key", "1000+"), "mqls", 1);
+    EXPECT_NUM(sg, find_row(sg, "key", "(unknown)"), "mqls", 1);
+    /* Teams, with East's MQL target of 4. */
+    const lp_table *tm = table(res, "volume_by_team");
+    r = find_row(tm, "key", "East");
+    EXPECT_NUM(tm, r, "mqls", 3);
+    EXPECT_NUM(tm, r, "mql_target", 4);
+    EXPECT_NUM(tm, find_row(tm, "key", "West"), "mql_target", NAN);
+    /* Campaign breakdown by creating campaign: c1 L1 L6; c2 L2; c3 L4;
+     * none L3 L5 L7. */
+    const lp_table *cp = table(res, "volume_by_campaign");
+    EXPECT_NUM(cp, find_row(cp, "key", "Webinar Nov"), "mqls", 2);
+    EXPECT_NUM(cp, find_row(cp, "key", "(no campaign)"), "mqls", 3);
+    /* Targets: W47 mql 10 (actual 7), W47 East 4 (actual 3), W46 mql 5
+     * (actual 2). */
+    const lp_table *tg = table(res, "targets");
+    cr_expect_eq(tg->nrows, 3);
+    r = find_row2(tg, "period", "2026-W47", "measure", "mql");
+    EXPECT_NUM(tg, r, "target", 10);
+    EXPECT_NUM(tg, r, "actual", 7);
+    EXPECT_NUM(tg, r, "attainment", 0.7);
+    /* Coverage: quota 2026-Q4 = 50000; won closed 1 Oct .. E: O2 5000, O3
+     * 8000, O7 4000 = 17000; remaining 33000; open inbound 10000. */
+    const lp_table *cv = table(res, "coverage");
+    EXPECT_NUM(cv, 0, "quota", 50000);
+    EXPECT_NUM(cv, 0, "won_to_date", 17000);
+    EXPECT_NUM(cv, 0, "remaining_quota", 33000);
+    EXPECT_NUM(cv, 0, "coverage", 10000.0 / 33000.0);
+    /* Pipeline by stage for P (inbound created in P): Proposal O1 10000,
+     * Closed Won O2 5000, Closed Lost O6 2000. */
+    const lp_table *ps = table(res, "pipeline_by_stage");
+    cr_expect_eq(ps->nrows, 3);
+    EXPECT_NUM(ps, find_row(ps, "key", "Proposal"), "amount", 10000);
+    /* MQL trend target for W47. */
+    const lp_table *tr = table(res, "mql_trend");
+    EXPECT_NUM(tr, 12, "mql_target", 10);
+    EXPECT_NUM(tr, 12, "mqls", 7);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, switched_off_figures)
+{
+    /* No activities and no users: SLA figures empty, and said why. */
+    lp_dataset *ds = load_tiny((1u << LP_ACTIVITIES) | (1u << LP_USERS));
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, "2026-11-25T12:00:00Z", NULL);
+    expect_headline(res, "sla_compliance", "2026-W47", NAN, NAN, NAN);
+    expect_headline(res, "sla_eligible", "2026-W47", NAN, NAN, NAN);
+    expect_headline(res, "mql_count", "2026-W47", 7, NAN, NAN);
+    const lp_table *so = table(res, "switched_off");
+    bool sla = false, users = false;
+    const lp_column *reason = lp_table_column(so, "reason");
+    for (size_t r = 0; r < so->nrows; r++) {
+        const char *s = lp_column_str(reason, r);
+        if (strstr(s, "no activities export")) sla = true;
+        if (strstr(s, "no users export")) users = true;
+    }
+    cr_expect(sla && users);
+    cr_expect_eq(table(res, "breaches")->nrows, 0);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, bad_period_label_is_usage_error)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_measures_options opt = {&set, false, 0, "2026-W99"};
+    lp_results *res = NULL;
+    char err[LP_ERRMSG_SIZE];
+    cr_expect_eq(lp_measures_compute(ds, &opt, &res, err), LP_ERR_USAGE);
+    cr_expect(strstr(err, "2026-W99"));
+    lp_dataset_free(ds);
+    lp_dataset *empty = lp_dataset_new();
+    opt.period_label = NULL;
+    cr_expect_eq(lp_measures_compute(empty, &opt, &res, err), LP_ERR_INPUT);
+    lp_dataset_free(empty);
+}
+
+/* ---- Property tests on a generated dataset ---- */
+
+static uint64_t rng_state;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static int64_t rnd_in(int64_t lo, int64_t hi) { return lo + (int64_t)(rnd() % (uint64_t)(hi - lo)); }
+
+/* Every instant falls inside the window W35..W47 of 2026 and before
+ * as-of, so every campaign with a touch is listed and the listed rows hold
+ * every credit. */
+static lp_dataset *generate(uint64_t seed, size_t nleads)
+{
+    rng_state = seed * 2654435761u + 1;
+    lp_dataset *ds = lp_dataset_new();
+    int64_t t0, t1;
+    lp_instant_parse_iso("2026-08-24T00:00:00Z", &t0);
+    lp_instant_parse_iso("2026-11-23T00:00:00Z", &t1);
+    static const char *sources[] = {"Web", "paid search", "partner", "cold call", "", "Event"};
+    static const char *stages[] = {"Prospecting", "Proposal", "Closed Won", "Closed Lost"};
+    char buf[64];
+    lp_table *u, *c, *l, *t, *a, *o;
+    lp_column *col;
+    lp_canon_table_new(LP_USERS, &u);
+    lp_table_add_column(u, "team", LP_TYPE_STRING, NULL);
+    lp_table_add_column(u, "is_partner", LP_TYPE_BOOL, NULL);
+    for (int i = 0; i < 6; i++) {
+        snprintf(buf, sizeof buf, "u%d", i);
+        lp_column_append_string(lp_table_column(u, "owner_id"), buf, strlen(buf));
+        snprintf(buf, sizeof buf, "team%d", i % 3);
+        lp_column_append_string(lp_table_column(u, "team"), buf, strlen(buf));
+        lp_column_append_bool(lp_table_column(u, "is_partner"), i == 5);
+    }
+    lp_table_finish(u);
+    lp_canon_table_new(LP_CAMPAIGNS, &c);
+    lp_table_add_column(c, "actual_cost", LP_TYPE_DOUBLE, &col);
+    for (int i = 0; i < 8; i++) {
+        snprintf(buf, sizeof buf, "c%d", i);
+        lp_column_append_string(lp_table_column(c, "campaign_id"), buf, strlen(buf));
+        lp_column_append_string(lp_table_column(c, "name"), buf, strlen(buf));
+        lp_column_append_double(col, 1000.0 * (i + 1));
+    }
+    lp_table_finish(c);
+    lp_canon_table_new(LP_LEADS, &l);
+    const char *lcols[] = {"source", "owner_id", "campaign_id"};
+    for (int i = 0; i < 3; i++) lp_table_add_column(l, lcols[i], LP_TYPE_STRING, NULL);
+    lp_table_add_column(l, "employees", LP_TYPE_INT64, NULL);
+    lp_table_add_column(l, "mql_at", LP_TYPE_INSTANT, NULL);
+    lp_table_add_column(l, "sql_at", LP_TYPE_INSTANT, NULL);
+    lp_canon_table_new(LP_TOUCHES, &t);
+    lp_table_add_column(t, "touch_id", LP_TYPE_STRING, NULL);
+    lp_canon_table_new(LP_ACTIVITIES, &a);
+    lp_canon_table_new(LP_OPPORTUNITIES, &o);
+    lp_table_add_column(o, "amount", LP_TYPE_DOUBLE, NULL);
+    lp_table_add_column(o, "close_date", LP_TYPE_DATE, NULL);
+    lp_table_add_column(o, "lead_id", LP_TYPE_STRING, NULL);
+    lp_table_add_column(o, "campaign_id", LP_TYPE_STRING, NULL);
+    lp_table_add_column(o, "source", LP_TYPE_STRING, NULL);
+    size_t ntouch = 0, nopp = 0;
+    for (size_t i = 0; i < nleads; i++) {
+        int64_t created = rnd_in(t0, t1 - 86400 * 20);
+        snprintf(buf, sizeof buf, "L%zu", i);
+        lp_column_append_string(lp_table_column(l, "lead_id"), buf, strlen(buf));
+        lp_column_append_int64(lp_table_column(l, "created_at"), created);
+        const char *src = sources[rnd() % 6];
+        if (*src) lp_column_append_string(lp_table_column(l, "source"), src, strlen(src));
+        else lp_column_append_null(lp_table_column(l, "source"));
+        snprintf(buf, sizeof buf, "u%d", (int)(rnd() % 7)); /* u6 is unknown */
+        lp_column_append_string(lp_table_column(l, "owner_id"), buf, strlen(buf));
+        if (rnd() % 3 == 0) {
+            snprintf(buf, sizeof buf, "c%d", (int)(rnd() % 8));
+            lp_column_append_string(lp_table_column(l, "campaign_id"), buf, strlen(buf));
+        } else {
+            lp_column_append_null(lp_table_column(l, "campaign_id"));
+        }
+        lp_column_append_int64(lp_table_column(l, "employees"), rnd_in(1, 3000));
+        bool mql = rnd() % 4 != 0, sql = mql && rnd() % 2;
+        int64_t mql_at = created + rnd_in(0, 86400 * 5);
+        if (mql) lp_column_append_int64(lp_table_column(l, "mql_at"), mql_at);
+        else lp_column_append_null(lp_table_column(l, "mql_at"));
+        if (sql) lp_column_append_int64(lp_table_column(l, "sql_at"), mql_at + rnd_in(0, 86400 * 3));
+        else lp_column_append_null(lp_table_column(l, "sql_at"));
+        int ntouches = (int)(rnd() % 6);
+        for (int k = 0; k < ntouches; k++) {
+            snprintf(buf, sizeof buf, "L%zu", i);
+            lp_column_append_string(lp_table_column(t, "lead_id"), buf, strlen(buf));
+            snprintf(buf, sizeof buf, "c%d", (int)(rnd() % 8));
+            lp_column_append_string(lp_table_column(t, "campaign_id"), buf, strlen(buf));
+            /* coarse times make ties, broken by touch_id */
+            lp_column_append_int64(lp_table_column(t, "touched_at"),
+                                   created + 3600 * rnd_in(0, 24 * 6));
+            snprintf(buf, sizeof buf, "t%zu", (size_t)rnd() % 100000);
+            lp_column_append_string(lp_table_column(t, "touch_id"), buf, strlen(buf));
+            ntouch++;
+        }
+        int nact = (int)(rnd() % 5);
+        for (int k = 0; k < nact; k++) {
+            snprintf(buf, sizeof buf, "L%zu", i);
+            lp_column_append_string(lp_table_column(a, "lead_id"), buf, strlen(buf));
+            lp_column_append_int64(lp_table_column(a, "at"), mql_at + rnd_in(-86400, 86400 * 4));
+        }
+        if (rnd() % 3 == 0) {
+            snprintf(buf, sizeof buf, "O%zu", nopp++);
+            lp_column_append_string(lp_table_column(o, "opportunity_id"), buf, strlen(buf));
+            int64_t oc = created + rnd_in(0, 86400 * 10);
+            lp_column_append_int64(lp_table_column(o, "created_at"), oc);
+            const char *stage = stages[rnd() % 4];
+            lp_column_append_string(lp_table_column(o, "stage"), stage, strlen(stage));
+            lp_column_append_double(lp_table_column(o, "amount"), (double)rnd_in(1, 100000) / 7.0);
+            lp_column_append_date(lp_table_column(o, "close_date"),
+                                  (int32_t)lp_floor_div(oc, 86400) + (int32_t)rnd_in(0, 10));
+            if (rnd() % 5) {
+                snprintf(buf, sizeof buf, "L%zu", i);
+                lp_column_append_string(lp_table_column(o, "lead_id"), buf, strlen(buf));
+            } else {
+                lp_column_append_null(lp_table_column(o, "lead_id"));
+            }
+            if (rnd() % 2) {
+                snprintf(buf, sizeof buf, "c%d", (int)(rnd() % 8));
+                lp_column_append_string(lp_table_column(o, "campaign_id"), buf, strlen(buf));
+            } else {
+                lp_column_append_null(lp_table_column(o, "campaign_id"));
+            }
+            lp_column_append_string(lp_table_column(o, "source"), "Web", 3);
+        }
+    }
+    (void)ntouch;
+    lp_table_finish(l);
+    lp_table_finish(t);
+    lp_table_finish(a);
+    lp_table_finish(o);
+    ds->tables[LP_USERS] = u;
+    ds->tables[LP_CAMPAIGNS] = c;
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_TOUCHES] = t;
+    ds->tables[LP_ACTIVITIES] = a;
+    ds->tables[LP_OPPORTUNITIES] = o;
+    return ds;
+}
+
+static double column_sum(const lp_table *t, const char *col, const char *filter_col,
+                         const char *filter)
+{
+    double sum = 0;
+    const lp_column *c = lp_table_column(t, col), *f = filter_col ? lp_table_column(t, filter_col) : NULL;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (f && strcmp(lp_column_str(f, r), filter) != 0) continue;
+        double v = lp_column_number(c, r);
+        if (!isnan(v)) sum += v;
+    }
+    return sum;
+}
+
+static double headline_p(const lp_results *res, const char *measure)
+{
+    const lp_table *h = table(res, "headline");
+    return num(h, find_row2(h, "measure", measure, "period", res->period_label), "value");
+}
+
+Test(measures, properties_on_generated_data)
+{
+    static const char *models[] = {"first_touch", "last_touch", "linear", "u_shaped", "w_shaped"};
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        lp_dataset *ds = generate(seed, 400);
+        lp_settings set = default_settings();
+        set.attribution = (lp_attribution)(seed % LP_ATTR_COUNT);
+        lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", "2026-W47");
+        /* Totals straight from the generated tables. */
+        const lp_table *o = ds->tables[LP_OPPORTUNITIES], *l = ds->tables[LP_LEADS];
+        double amount = 0, nopp = 0, nmql = 0, nsql = 0;
+        for (size_t j = 0; j < o->nrows; j++) {
+            amount += lp_column_number(lp_table_column(o, "amount"), j);
+            nopp++;
+        }
+        for (size_t i = 0; i < l->nrows; i++) {
+            nmql += lp_column_valid(lp_table_column(l, "mql_at"), i);
+            nsql += lp_column_valid(lp_table_column(l, "sql_at"), i);
+        }
+        const lp_table *at = table(res, "attribution");
+        for (int m = 0; m < 5; m++) {
+            cr_expect(fabs(column_sum(at, "pipeline", "model", models[m]) - amount) < 1e-6 * amount,
+                      "seed %llu %s: pipeline credits %.10g != %.10g", (unsigned long long)seed,
+                      models[m], column_sum(at, "pipeline", "model", models[m]), amount);
+            cr_expect(fabs(column_sum(at, "opportunities", "model", models[m]) - nopp) < 1e-9);
+            cr_expect(fabs(column_sum(at, "mqls", "model", models[m]) - nmql) < 1e-9);
+            cr_expect(fabs(column_sum(at, "sqls", "model", models[m]) - nsql) < 1e-9);
+        }
+        /* Breakdowns add up to the headline. */
+        double mqls = headline_p(res, "mql_count"), sqls = headline_p(res, "sql_count");
+        const char *bd[] = {"volume_by_source", "volume_by_channel", "volume_by_campaign",
+                            "volume_by_team", "volume_by_segment"};
+        for (int b = 0; b < 5; b++) {
+            cr_expect(fabs(column_sum(table(res, bd[b]), "mqls", NULL, NULL) - mqls) < 1e-9, "%s", bd[b]);
+            cr_expect(fabs(column_sum(table(res, bd[b]), "sqls", NULL, NULL) - sqls) < 1e-9, "%s", bd[b]);
+        }
+        double pc = headline_p(res, "inbound_pipeline_count");
+        double pa = headline_p(res, "inbound_pipeline_amount");
+        const char *pb[] = {"pipeline_by_stage", "pipeline_by_source", "pipeline_by_campaign"};
+        for (int b = 0; b < 3; b++) {
+            cr_expect(fabs(column_sum(table(res, pb[b]), "count", NULL, NULL) - pc) < 1e-9);
+            cr_expect(fabs(column_sum(table(res, pb[b]), "amount", NULL, NULL) - pa) < 1e-6 * (1 + pa));
+        }
+        /* SLA: eligible = within + late, late = breaches; owners add up. */
+        double eligible = headline_p(res, "sla_eligible"), within = headline_p(res, "sla_within");
+        cr_expect(fabs(eligible - within - (double)table(res, "breaches")->nrows) < 1e-9);
+        const lp_table *so = table(res, "sla_by_owner");
+        cr_expect(fabs(column_sum(so, "eligible", NULL, NULL) - eligible) < 1e-9);
+        cr_expect(fabs(column_sum(so, "within", NULL, NULL) - within) < 1e-9);
+        cr_expect(fabs(column_sum(table(res, "sla_by_team"), "eligible", NULL, NULL) - eligible) < 1e-9);
+        lp_results_free(res);
+        lp_dataset_free(ds);
+    }
+}
+
+Test(measures, one_event_credits_sum_exactly)
+{
+    /* A lead with 7 touches and an opportunity of 1000/3: under every model
+     * the credits of that one opportunity add up to its amount exactly (the
+     * last share takes the remainder). */
+    lp_dataset *ds = lp_dataset_new();
+    lp_table *l, *t, *o;
+    lp_canon_table_new(LP_LEADS, &l);
+    lp_column_append_string(lp_table_column(l, "lead_id"), "L", 1);
+    lp_column_append_int64(lp_table_column(l, "created_at"), 1763000000);
+    lp_table_finish(l);
+    lp_canon_table_new(LP_TOUCHES, &t);
+    for (int i = 0; i < 7; i++) {
+        char id[4] = {'c', (char)('0' + i % 3), 0};
+        lp_column_append_string(lp_table_column(t, "lead_id"), "L", 1);
+        lp_column_append_string(lp_table_column(t, "campaign_id"), id, 2);
+        lp_column_append_int64(lp_table_column(t, "touched_at"), 1763000000 + i);
+    }
+    lp_table_finish(t);
+    lp_canon_table_new(LP_OPPORTUNITIES, &o);
+    lp_table_add_column(o, "amount", LP_TYPE_DOUBLE, NULL);
+    lp_table_add_column(o, "lead_id", LP_TYPE_STRING, NULL);
+    lp_column_append_string(lp_table_column(o, "opportunity_id"), "O", 1);
+    lp_column_append_int64(lp_table_column(o, "created_at"), 1763000100);
+    lp_column_append_string(lp_table_column(o, "stage"), "open", 4);
+    lp_column_append_double(lp_table_column(o, "amount"), 1000.0 / 3);
+    lp_column_append_string(lp_table_column(o, "lead_id"), "L", 1);
+    lp_table_finish(o);
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_TOUCHES] = t;
+    ds->tables[LP_OPPORTUNITIES] = o;
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, "2025-11-25T00:00:00Z", NULL);
+    const lp_table *at = table(res, "attribution");
+    static const char *models[] = {"first_touch", "last_touch", "linear", "u_shaped", "w_shaped"};
+    for (int m = 0; m < 5; m++) {
+        double sum = 0;
+        for (size_t r = 0; r < at->nrows; r++)
+            if (!strcmp(lp_column_str(lp_table_column(at, "model"), r), models[m]))
+                sum += lp_column_number(lp_table_column(at, "pipeline"), r);
+        cr_expect(fabs(sum - 1000.0 / 3) < 1e-12, "%s: %.17g", models[m], sum);
+    }
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, allocation_failures_are_clean)
+{
+    /* Fail the Nth allocation for every N until the computation succeeds:
+     * each run must return LP_ERR_NOMEM (or LP_OK) without crashing; under
+     * the ASan build, without leaking. */
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_measures_options opt = {&set, false, 0, NULL};
+    char err[LP_ERRMSG_SIZE];
+    lp_status st = LP_ERR_NOMEM;
+    long n;
+    for (n = 1; st != LP_OK && n < 100000; n++) {
+        lp_results *res = NULL;
+        lp_alloc_fail_after(n);
+        st = lp_measures_compute(ds, &opt, &res, err);
+        lp_alloc_fail_after(0);
+        cr_assert(st == LP_OK || st == LP_ERR_NOMEM, "n=%ld: %s", n, lp_status_str(st));
+        if (st == LP_OK) lp_results_free(res);
+        else cr_assert_null(res);
+    }
+    cr_expect_eq(st, LP_OK);
+    cr_expect_gt(n, 10);
+    lp_dataset_free(ds);
+}
+
+Test(measures, sla_business_hours_clock)
+{
+    /* Business hours Mon-Fri 09:00-17:00 UTC, threshold 8 business hours.
+     * A: MQL Fri 20 Nov 16:00 -> 1 h on Friday + 7 h Monday: deadline Mon 23
+     *    Nov 16:00; first activity Mon 15:00 -> within, 1 + 6 = 7 business h.
+     * B: MQL Sat 21 Nov 10:00 -> clock starts Mon 09:00: deadline Mon 17:00;
+     *    first activity Tue 24 Nov 10:00 -> late, 8 + 1 = 9 business h;
+     *    hours late (clock hours) = Tue 10:00 - Mon 17:00 = 17.
+     * Kaplan-Meier over {7, 9}: S(7) = 0.5 -> median 7; S(9) = 0 -> p90 9. */
+    lp_dataset *ds = lp_dataset_new();
+    lp_table *l, *a;
+    lp_canon_table_new(LP_LEADS, &l);
+    lp_column *mql;
+    lp_table_add_column(l, "mql_at", LP_TYPE_INSTANT, &mql);
+    lp_canon_table_new(LP_ACTIVITIES, &a);
+    const char *ids[] = {"A", "B"};
+    const char *mqls[] = {"2026-11-20T16:00:00Z", "2026-11-21T10:00:00Z"};
+    const char *acts[] = {"2026-11-23T15:00:00Z", "2026-11-24T10:00:00Z"};
+    for (int i = 0; i < 2; i++) {
+        int64_t t;
+        lp_column_append_string(lp_table_column(l, "lead_id"), ids[i], 1);
+        lp_instant_parse_iso(mqls[i], &t);
+        lp_column_append_int64(lp_table_column(l, "created_at"), t);
+        lp_column_append_int64(mql, t);
+        lp_column_append_string(lp_table_column(a, "lead_id"), ids[i], 1);
+        lp_instant_parse_iso(acts[i], &t);
+        lp_column_append_int64(lp_table_column(a, "at"), t);
+    }
+    lp_table_finish(l);
+    lp_table_finish(a);
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_ACTIVITIES] = a;
+    lp_settings set = default_settings();
+    set.sla_hours = 8;
+    set.business_hours.enabled = true;
+    for (int d = 0; d < 5; d++) {
+        set.business_hours.start_minute[d] = 9 * 60;
+        set.business_hours.end_minute[d] = 17 * 60;
+    }
+    lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", "2026-W47");
+    const char *P = "2026-W47";
+    expect_headline(res, "sla_eligible", P, 2, NAN, NAN);
+    expect_headline(res, "sla_within", P, 1, NAN, NAN);
+    expect_headline(res, "sla_median_hours", P, 7, NAN, NAN);
+    expect_headline(res, "sla_p90_hours", P, 9, NAN, NAN);
+    const lp_table *b = table(res, "breaches");
+    cr_assert_eq(b->nrows, 1);
+    cr_expect_str_eq(lp_column_str(lp_table_column(b, "lead_id"), 0), "B");
+    EXPECT_NUM(b, 0, "hours_late", 17);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
