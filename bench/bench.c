@@ -757,11 +757,12 @@ static void print_summary(const bench *b)
            "workbook; pandas' writes a workbook; DuckDB's writes nothing).\n");
 
     if (b->nscales < 2) return;
-    printf("\nlinear cost: million input rows per second of wall time at each scale "
-           "(similar = linear)\n");
+    printf("\nlinear cost: million input rows per second of wall time at each scale; "
+           "last/1st near 1 = linear,\nbelow = costlier per row at the larger scale, above = "
+           "fixed costs weigh on the smaller one\n");
     printf("%-9s %-9s", "tool", "phase");
     for (size_t s = 0; s < b->nscales; s++) printf(" %9s", b->runs[s].scale);
-    printf(" %9s\n", "last/1st");
+    printf(" %9s  %s\n", "last/1st", "cost");
     for (int t = 0; t < NTOOLS; t++) {
         for (int c = 0; c < NCMP; c++) {
             double first = NAN, last = NAN;
@@ -783,8 +784,11 @@ static void print_summary(const bench *b)
             }
             if (!any) continue;
             char rel[24];
-            fmt_num(rel, sizeof rel, last / first, 2);
-            printf("%s %9s\n", line, rel);
+            double r = last / first;
+            fmt_num(rel, sizeof rel, r, 2);
+            /* within 30% either way on a shared machine: call it linear */
+            printf("%s %9s  %s\n", line, rel,
+                   r < 0.7 ? "worse than linear" : r > 1.0 / 0.7 ? "fixed costs" : "linear");
         }
     }
 }
@@ -795,14 +799,28 @@ static void csv_num(FILE *fp, double v, int decimals)
 }
 
 /* Appends one row per tool and phase of this run to the results file. */
-static lp_status append_results(const bench *b, const char *timestamp, const char *commit)
+static lp_status append_results(const bench *b, const char *timestamp, const char *commit,
+                                long cores, double loadavg)
 {
+    static const char header[] =
+        "timestamp,commit,scale,tool,version,phase,wall_s,cpu_s,peak_rss_mb,input_mb,"
+        "rows,mb_per_s,rows_per_s,leadpack_ratio,cores,loadavg\n";
+    /* a file of other columns (an older lp_bench) is kept aside, not mixed */
+    char *old = NULL;
+    if (read_text(b->results, &old) == LP_OK) {
+        bool same = strncmp(old, header, strlen(header)) == 0;
+        lp_free(old);
+        if (!same) {
+            char aside[PATH_MAX];
+            pathf(aside, "%s.old", b->results);
+            if (rename(b->results, aside) != 0) return LP_ERR_OUTPUT;
+            printf("%s had other columns: moved to %s\n", b->results, aside);
+        }
+    }
     bool fresh = !file_exists(b->results);
     FILE *fp = fopen(b->results, "a");
     if (!fp) return LP_ERR_OUTPUT;
-    if (fresh)
-        fputs("timestamp,commit,scale,tool,version,phase,wall_s,cpu_s,peak_rss_mb,input_mb,"
-              "rows,mb_per_s,rows_per_s,leadpack_ratio\n", fp);
+    if (fresh) fputs(header, fp);
     for (size_t s = 0; s < b->nscales; s++) {
         const scale_run *run = &b->runs[s];
         for (int t = 0; t < NTOOLS; t++) {
@@ -825,7 +843,7 @@ static lp_status append_results(const bench *b, const char *timestamp, const cha
                 fputc(',', fp);
                 for (int c = 0; t != TOOL_LEADPACK && c < NCMP; c++)
                     if (strcmp(cmp_phase[c][t], ph->name) == 0) csv_num(fp, ratio(run, c, t), 4);
-                fputc('\n', fp);
+                fprintf(fp, ",%ld,%.2f\n", cores, loadavg);
             }
         }
     }
@@ -975,6 +993,9 @@ int main(int argc, char **argv)
     check_build_type(b);
     b->duckdb_ok = b->baselines && ensure_duckdb(b);
 
+    /* other work on the machine, before this run adds its own */
+    double load[1] = {0};
+    getloadavg(load, 1);
     bool failed = false;
     int mismatches = 0;
     for (size_t s = 0; s < b->nscales; s++) {
@@ -1010,9 +1031,7 @@ int main(int argc, char **argv)
     }
 
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    double load[1] = {0};
-    getloadavg(load, 1);
-    printf("\nleadpack %s (%s), pandas %s, DuckDB %s; %ld cores, load average %.1f%s\n",
+    printf("\nleadpack %s (%s), pandas %s, DuckDB %s; %ld cores, load average %.1f at start%s\n",
            b->versions[TOOL_LEADPACK], commit[0] ? commit : "no commit",
            b->versions[TOOL_PANDAS][0] ? b->versions[TOOL_PANDAS] : "-",
            b->versions[TOOL_DUCKDB][0] ? b->versions[TOOL_DUCKDB] : "-", cores, load[0],
@@ -1027,7 +1046,7 @@ int main(int argc, char **argv)
     time_t now = time(NULL);
     struct tm tm;
     strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    if (append_results(b, timestamp, commit) != LP_OK) {
+    if (append_results(b, timestamp, commit, cores, load[0]) != LP_OK) {
         fprintf(stderr, "lp_bench: cannot append to %s\n", b->results);
         failed = true;
     } else {
