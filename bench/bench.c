@@ -709,8 +709,8 @@ static void print_scale(const bench *b, const scale_run *run)
     for (int t = 0; t < NTOOLS; t++) {
         const tool_run *tr = &run->tools[t];
         if (tr->skipped) continue;
-        if (!tr->ran && tr->total.wall_s <= 0) {
-            printf("%-9s (failed)\n", tool_names[t]);
+        if (!tr->ran) {
+            printf("%-9s (failed: no timings)\n", tool_names[t]);
             continue;
         }
         for (size_t i = 0; i < tr->nphases; i++) {
