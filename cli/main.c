@@ -1,15 +1,122 @@
-/* The leadpack command (placeholder until the foundation lands). */
+/*
+ * leadpack: the command. Subcommands share GNU-style options; each has its
+ * own help (`leadpack help run`). Exit codes: 0 done, 1 usage error, 2 bad
+ * input, 3 output could not be written, 4 delivery failed.
+ */
 #include <stdio.h>
 #include <string.h>
 
-#include "lp/lp.h"
+#include "cli.h"
+
+static const char usage_text[] =
+    "Usage: leadpack COMMAND [OPTIONS]\n"
+    "\n"
+    "Publishes one agreed set of sales and marketing lead figures from CRM exports.\n"
+    "\n"
+    "Commands:\n"
+    "  run        build the pack: PDF, workbook and results files (default: the sample)\n"
+    "  check      read exports and report what loads, what is rejected and why\n"
+    "  fixtures   generate realistic sample exports in a CRM's dialect\n"
+    "  templates  list the report packs that ship with leadpack\n"
+    "  mail       email a pack that was built\n"
+    "  help CMD   show the options of a command\n"
+    "\n"
+    "Options: --help, --version.  Exit status: 0 done, 1 usage error, 2 bad input,\n"
+    "3 output could not be written, 4 delivery failed.\n";
+
+static const struct {
+    const char *name;
+    const char *help;
+} command_help[] = {
+    {"run",
+     "Usage: leadpack run [--input DIR | --source URL] [--profile NAME] [--mapping FILE]\n"
+     "                    [--settings FILE] [--template NAME|FILE] [--period LABEL]\n"
+     "                    [--as-of TIMESTAMP] [--out DIR] [--mail [mail options]] [--quiet]\n"
+     "\n"
+     "Builds the pack into DIR (default out/): leadpack-PERIOD.pdf, leadpack-PERIOD.xlsx,\n"
+     "results/*.csv and rejects.csv. Without --input it runs on the built-in sample.\n"
+     "\n"
+     "  --input DIR        folder of CSV exports\n"
+     "  --source URL       postgresql://user@host:port/db?schema=crm instead of --input\n"
+     "  --profile NAME     export dialect: salesforce, salesforce-report, hubspot,\n"
+     "                     marketo, pipedrive, generic (default: detected from headers)\n"
+     "  --mapping FILE     YAML mapping of custom files, columns and values\n"
+     "  --settings FILE    YAML settings (time zone, period kind, SLA hours, ...)\n"
+     "  --template NAME    report pack (see `leadpack templates`), or a YAML file\n"
+     "  --period LABEL     report period: 2026-W47, 2026-11, 2026-Q4 or FY2027-Q2\n"
+     "                     (default: the last complete period before as-of)\n"
+     "  --as-of TIMESTAMP  ISO 8601 instant the figures are true at\n"
+     "                     (default: the latest event in the exports)\n"
+     "  --out DIR          output folder (default: out)\n"
+     "  --mail             email the pack when built (see `leadpack help mail`)\n"
+     "  --quiet            no progress or phase log on stderr\n"},
+    {"check",
+     "Usage: leadpack check [--input DIR | --source URL] [--profile NAME] [--mapping FILE]\n"
+     "                      [--settings FILE] [--json]\n"
+     "\n"
+     "Reads the exports and reports, per file, the detected dialect, rows read, loaded\n"
+     "and rejected, nulls per column, the first rejects with reasons, and data-quality\n"
+     "findings. Exit 0 when the exports can be used. --json prints one JSON object.\n"},
+    {"fixtures",
+     "Usage: leadpack fixtures --dialect salesforce|hubspot|marketo|pipedrive|generic\n"
+     "                         [--scale S] [--seed N] --out DIR\n"
+     "\n"
+     "Writes deterministic, realistic exports (scale 1 = 1,000,000 leads).\n"},
+    {"templates",
+     "Usage: leadpack templates\n\nLists the report packs that ship with leadpack.\n"},
+    {"mail",
+     "Usage: leadpack mail --to ADDR[,ADDR...] [--cc ADDR,...] [--from ADDR]\n"
+     "                     [--smtp smtp://host:port | smtps://host:port] [--starttls]\n"
+     "                     [--attach-workbook] [--dry-run FILE.eml] [--out DIR] [--pdf FILE]\n"
+     "\n"
+     "Emails the pack last built in DIR (default out/), or the given PDF.\n"
+     "Credentials come from LEADPACK_SMTP_USER and LEADPACK_SMTP_PASSWORD or ~/.netrc,\n"
+     "never from the command line.\n"},
+};
+
+static int print_help(const char *command)
+{
+    for (size_t i = 0; i < sizeof command_help / sizeof command_help[0]; i++) {
+        if (strcmp(command, command_help[i].name) == 0) {
+            fputs(command_help[i].help, stdout);
+            return EXIT_DONE;
+        }
+    }
+    cli_error("no command \"%s\"; see leadpack --help", command);
+    return EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-        printf("leadpack %s\n", LP_VERSION);
-        return 0;
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
     }
-    fprintf(stderr, "usage: leadpack run [options]\n");
-    return 1;
+    const char *command = argv[1];
+    if (strcmp(command, "--help") == 0 || strcmp(command, "-h") == 0) {
+        fputs(usage_text, stdout);
+        return EXIT_DONE;
+    }
+    if (strcmp(command, "--version") == 0) {
+        printf("leadpack %s\n", LP_VERSION);
+        return EXIT_DONE;
+    }
+    if (strcmp(command, "help") == 0) {
+        if (argc < 3) {
+            fputs(usage_text, stdout);
+            return EXIT_DONE;
+        }
+        return print_help(argv[2]);
+    }
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return print_help(command);
+    }
+    if (strcmp(command, "run") == 0) return cmd_run(argc - 1, argv + 1);
+    if (strcmp(command, "check") == 0) return cmd_check(argc - 1, argv + 1);
+    if (strcmp(command, "fixtures") == 0) return cmd_fixtures(argc - 1, argv + 1);
+    if (strcmp(command, "templates") == 0) return cmd_templates(argc - 1, argv + 1);
+    if (strcmp(command, "mail") == 0) return cmd_mail(argc - 1, argv + 1);
+    cli_error("unknown command \"%s\"; see leadpack --help", command);
+    return EXIT_USAGE;
 }

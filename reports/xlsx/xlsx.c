@@ -429,7 +429,11 @@ static const char *kpi_label(const xw *w, const char *measure)
     for (size_t i = 0; w->nar && i < w->nar->nkpis; i++)
         if (w->nar->kpis[i].measure && strcmp(w->nar->kpis[i].measure, measure) == 0)
             return w->nar->kpis[i].label;
-    return measure;
+    /* Measures without a tile take the label the template's wording gives. */
+    char key[96];
+    snprintf(key, sizeof key, "measure.%s.label", measure);
+    const char *label = w->tpl ? lp_template_text(w->tpl, key) : NULL;
+    return label ? label : measure;
 }
 
 /* Place of a detail table's rows (first part), "'MQLs'!A1:P13". */

@@ -1,0 +1,85 @@
+/*
+ * cli.h: shared plumbing of the leadpack subcommands: where the shipped
+ * templates and sample live, the per-phase log, and the steps every
+ * subcommand that reads exports shares (settings, mapping, load).
+ */
+#ifndef LP_CLI_H
+#define LP_CLI_H
+
+#include "lp/load.h"
+#include "lp/mapping.h"
+#include "lp/settings.h"
+
+/* Exit codes (documented in README and the man page). */
+enum {
+    EXIT_DONE = 0,
+    EXIT_USAGE = 1,
+    EXIT_BAD_INPUT = 2,
+    EXIT_OUTPUT = 3,
+    EXIT_DELIVERY = 4
+};
+
+/* Options shared by run and check. */
+typedef struct cli_input {
+    const char *input_dir;     /* --input, or NULL for the built-in sample */
+    const char *source;        /* --source postgresql://..., or NULL */
+    const char *profile;       /* --profile */
+    const char *mapping_path;  /* --mapping */
+    const char *settings_path; /* --settings */
+    bool quiet;                /* --quiet */
+} cli_input;
+
+/* What loading produced; release with cli_loaded_clear. */
+typedef struct cli_loaded {
+    lp_settings settings;
+    bool settings_ready;
+    lp_mapping *mapping;
+    lp_dataset *dataset;
+    char *input_dir;           /* resolved input folder (owned) */
+} cli_loaded;
+
+/* The folder holding templates/ and fixtures/ (installed share/leadpack, or
+ * the source tree when run from a build folder). Never NULL. */
+const char *cli_data_dir(void);
+/* cli_data_dir()/templates. */
+const char *cli_templates_dir(void);
+
+/* snprintf into a path buffer; false (and an empty buffer) when the path
+ * would not fit, so no truncated path is ever used. */
+bool cli_path(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Phase log on stderr: "leadpack: load 0.42 s ..." unless quiet. */
+void cli_log_set_quiet(bool quiet);
+double cli_now(void);
+void cli_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Phase timings for `run --timings FILE` (the benchmark reads them): a
+ * phase starts with cli_phase_begin and is recorded by cli_phase_end with its
+ * wall time, CPU time of the whole process (all threads) and peak memory. */
+typedef struct cli_phase_clock {
+    double wall;   /* monotonic seconds at the start */
+    double cpu;    /* process CPU seconds at the start */
+} cli_phase_clock;
+cli_phase_clock cli_phase_begin(void);
+/* Records the phase and returns its wall seconds. */
+double cli_phase_end(const char *name, cli_phase_clock start);
+/* Writes phase,wall_s,cpu_s,peak_rss_mb rows (CSV) atomically. */
+lp_status cli_timings_write(const char *path);
+
+/* One-line error on stderr: "leadpack: error: ...". */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Settings, time zone, mapping (given or detected profile) and load.
+ * Returns an exit code (EXIT_DONE on success) after printing any error. */
+int cli_load(const cli_input *in, cli_loaded *out);
+void cli_loaded_clear(cli_loaded *loaded);
+/* Exit code for an lp_status. */
+int cli_exit_code(lp_status status);
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_fixtures(int argc, char **argv);
+int cmd_templates(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
+
+#endif

@@ -1,0 +1,93 @@
+/* leadpack fixtures and leadpack templates. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "lp/gen.h"
+#include "lp/template.h"
+
+enum { OPT_DIALECT = 256, OPT_SCALE, OPT_SEED, OPT_OUT, OPT_QUIET };
+
+int cmd_fixtures(int argc, char **argv)
+{
+    const char *dialect = NULL, *out_dir = NULL;
+    double scale = 0.003;
+    unsigned long long seed = 42;
+    bool quiet = false;
+    static const struct option long_options[] = {
+        {"dialect", required_argument, NULL, OPT_DIALECT},
+        {"scale", required_argument, NULL, OPT_SCALE},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        switch (c) {
+        case OPT_DIALECT: dialect = optarg; break;
+        case OPT_SCALE:
+            scale = strtod(optarg, &end);
+            if (*end || !(scale > 0) || scale > 100) {
+                cli_error("fixtures: --scale \"%s\" is not a number between 0 and 100", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_SEED:
+            seed = strtoull(optarg, &end, 10);
+            if (*end || !*optarg) {
+                cli_error("fixtures: --seed \"%s\" is not a whole number", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_OUT: out_dir = optarg; break;
+        case OPT_QUIET: quiet = true; break;
+        default:
+            cli_error("fixtures: unknown or incomplete option \"%s\"; see leadpack help fixtures",
+                      argv[optind - 1]);
+            return EXIT_USAGE;
+        }
+    }
+    if (!dialect || !out_dir || optind < argc) {
+        cli_error("fixtures: --dialect and --out are required; see leadpack help fixtures");
+        return EXIT_USAGE;
+    }
+    cli_log_set_quiet(quiet);
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    double t0 = cli_now();
+    lp_status st = lp_fixtures_generate(dialect, scale, (uint64_t)seed, out_dir, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        return st == LP_ERR_USAGE ? EXIT_USAGE : cli_exit_code(st);
+    }
+    cli_log("fixtures %.2f s: %s at scale %g, seed %llu, in %s", cli_now() - t0, dialect,
+            scale, seed, out_dir);
+    return EXIT_DONE;
+}
+
+static void print_template(void *ctx, const char *name, const char *description)
+{
+    (void)ctx;
+    printf("%-26s %s\n", name, description);
+}
+
+int cmd_templates(int argc, char **argv)
+{
+    (void)argv;
+    if (argc > 1) {
+        cli_error("templates: takes no arguments");
+        return EXIT_USAGE;
+    }
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    lp_status st = lp_template_list(cli_templates_dir(), print_template, NULL, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        return EXIT_BAD_INPUT;
+    }
+    return EXIT_DONE;
+}

@@ -1,0 +1,263 @@
+/* Shared plumbing of the subcommands (cli.h). */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lp/fileio.h"
+#include "lp/stats.h"
+#include "lp/time.h"
+
+static bool log_quiet;
+
+bool cli_path(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= size) {
+        if (size) buf[0] = '\0';
+        return false;
+    }
+    return true;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Search order: $LEADPACK_DATA_DIR; the installed share folder beside the
+ * binary (BIN/../share/leadpack); the configured install prefix; the source
+ * tree the binary was built from. */
+const char *cli_data_dir(void)
+{
+    static char dir[PATH_MAX + 64];
+    if (dir[0]) return dir;
+    const char *env = getenv("LEADPACK_DATA_DIR");
+    if (env && is_dir(env)) {
+        cli_path(dir, sizeof dir, "%s", env);
+        return dir;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            char candidate[PATH_MAX + 64];
+            cli_path(candidate, sizeof candidate, "%s/../share/leadpack/templates", exe);
+            if (is_dir(candidate)) {
+                cli_path(dir, sizeof dir, "%s/../share/leadpack", exe);
+                return dir;
+            }
+        }
+    }
+    if (is_dir(LP_DATA_DIR "/templates")) {
+        cli_path(dir, sizeof dir, "%s", LP_DATA_DIR);
+        return dir;
+    }
+    cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
+    return dir;
+}
+
+const char *cli_templates_dir(void)
+{
+    static char dir[PATH_MAX + 16];
+    if (!dir[0]) cli_path(dir, sizeof dir, "%s/templates", cli_data_dir());
+    return dir;
+}
+
+void cli_log_set_quiet(bool quiet) { log_quiet = quiet; }
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_log(const char *fmt, ...)
+{
+    if (log_quiet) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("leadpack: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("leadpack: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_exit_code(lp_status status) { return lp_status_exit_code(status); }
+
+int cli_load(const cli_input *in, cli_loaded *out)
+{
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    memset(out, 0, sizeof(*out));
+    lp_stats_init();
+
+    lp_status st = lp_settings_init(&out->settings);
+    if (st) {
+        cli_error("settings: %s", lp_status_str(st));
+        return cli_exit_code(st);
+    }
+    out->settings_ready = true;
+    if (in->settings_path) {
+        st = lp_settings_load(&out->settings, in->settings_path, errmsg);
+        if (st) {
+            cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (lp_tz_set(out->settings.time_zone) != LP_OK) {
+        cli_error("%s: unknown time zone \"%s\"",
+                  in->settings_path ? in->settings_path : "settings",
+                  out->settings.time_zone);
+        return EXIT_BAD_INPUT;
+    }
+
+    char sample[PATH_MAX + 64];
+    const char *input_dir = in->input_dir;
+    if (!input_dir) {
+        cli_path(sample, sizeof sample, "%s/fixtures/sample/salesforce", cli_data_dir());
+        input_dir = sample;
+    }
+    if (!is_dir(input_dir)) {
+        cli_error("%s: no such folder", input_dir);
+        return EXIT_BAD_INPUT;
+    }
+    out->input_dir = lp_strdup(input_dir);
+    if (!out->input_dir) return EXIT_OUTPUT;
+
+    char profiles_dir[PATH_MAX + 32];
+    cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
+    char *detected = NULL;
+    char reason[512] = "";
+    const char *profile = in->profile;
+    if (!profile && !in->mapping_path) {
+        st = lp_mapping_detect(profiles_dir, input_dir, &detected, reason, sizeof reason);
+        if (st) {
+            cli_error("%s: could not tell which CRM the exports come from (%s); "
+                      "give --profile or --mapping", input_dir,
+                      reason[0] ? reason : lp_status_str(st));
+            return EXIT_BAD_INPUT;
+        }
+        cli_log("profile %s (%s)", detected, reason);
+        profile = detected;
+    }
+    st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        lp_free(detected);
+        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+    }
+
+    cli_phase_clock clock = cli_phase_begin();
+    lp_load_options options = {
+        .input_dir = input_dir,
+        .mapping = out->mapping,
+        .settings = &out->settings,
+        .progress = !log_quiet,
+        .threads = 0,
+    };
+    st = lp_dataset_load(&options, &out->dataset, errmsg);
+    if (st == LP_OK) {
+        const char *name = out->mapping->profile ? out->mapping->profile : "custom mapping";
+        out->dataset->profile = lp_strdup(name);
+        out->dataset->profile_reason = lp_strdup(detected ? reason : "given");
+        if (!out->dataset->profile || !out->dataset->profile_reason) st = LP_ERR_NOMEM;
+    }
+    lp_free(detected);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        return cli_exit_code(st);
+    }
+    size_t rows = 0, rejected = 0;
+    for (size_t i = 0; i < out->dataset->nfiles; i++) {
+        rows += out->dataset->files[i].rows_read;
+        rejected += out->dataset->files[i].rows_rejected;
+    }
+    cli_log("load %.2f s: %zu files, %zu rows read, %zu rejected",
+            cli_phase_end("load", clock), out->dataset->nfiles, rows, rejected);
+    return EXIT_DONE;
+}
+
+void cli_loaded_clear(cli_loaded *loaded)
+{
+    lp_dataset_free(loaded->dataset);
+    lp_mapping_free(loaded->mapping);
+    if (loaded->settings_ready) lp_settings_clear(&loaded->settings);
+    lp_free(loaded->input_dir);
+    memset(loaded, 0, sizeof(*loaded));
+}
+
+/* ---- Phase timings ---- */
+
+#define MAX_PHASES 16
+
+static struct {
+    const char *name;
+    double wall, cpu, peak_mb;
+} phases[MAX_PHASES];
+static int nphases;
+
+static double process_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+cli_phase_clock cli_phase_begin(void)
+{
+    cli_phase_clock clock = {cli_now(), process_cpu()};
+    return clock;
+}
+
+double cli_phase_end(const char *name, cli_phase_clock start)
+{
+    double wall = cli_now() - start.wall;
+    if (nphases < MAX_PHASES) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        phases[nphases].name = name;
+        phases[nphases].wall = wall;
+        phases[nphases].cpu = process_cpu() - start.cpu;
+        phases[nphases].peak_mb = (double)ru.ru_maxrss / 1024.0;
+        nphases++;
+    }
+    return wall;
+}
+
+lp_status cli_timings_write(const char *path)
+{
+    lp_outfile out;
+    lp_status st = lp_outfile_open(&out, path);
+    if (st) return st;
+    fputs("phase,wall_s,cpu_s,peak_rss_mb\n", out.fp);
+    for (int i = 0; i < nphases; i++)
+        fprintf(out.fp, "%s,%.6f,%.6f,%.1f\n", phases[i].name, phases[i].wall, phases[i].cpu,
+                phases[i].peak_mb);
+    return lp_outfile_commit(&out);
+}
