@@ -625,7 +625,24 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         *why = "mql_at and at are not both date or timestamp columns";
         return false;
     }
-    lp_buf_puts(sql, " WHERE a.");
+    /* A LEFT JOIN on the leads' earliest hand-off per (trimmed) id, so the
+     * server plans a hash join (an EXISTS inside an OR becomes a subplan per
+     * row); min() over duplicate ids keeps every row any of them needs. */
+    lp_buf_puts(sql, " LEFT JOIN (SELECT btrim(CAST(");
+    put_ident(w, sql, l_id);
+    lp_buf_puts(sql, " AS text)) AS lead_key, min(date_trunc('second', ");
+    put_ident(w, sql, l_mql);
+    lp_buf_puts(sql, ")) AS first_mql FROM ");
+    put_table(w, sql, l);
+    lp_buf_puts(sql, " WHERE ");
+    put_ident(w, sql, l_mql);
+    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = btrim(CAST(a.");
+    put_ident(w, sql, a_lead);
+    lp_buf_puts(sql, " AS text)) CROSS JOIN (SELECT max(");
+    put_ident(w, sql, a_at);
+    lp_buf_puts(sql, ") AS latest FROM ");
+    put_table(w, sql, a);
+    lp_buf_puts(sql, ") m WHERE a.");
     put_ident(w, sql, a_at);
     lp_buf_puts(sql, " IS NULL OR a.");
     put_ident(w, sql, a_lead);
@@ -633,27 +650,57 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
     put_ident(w, sql, a_lead);
     lp_buf_puts(sql, " AS text)) = '' OR a.");
     put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " = (SELECT max(m.");
+    lp_buf_puts(sql, " = m.latest OR date_trunc('second', a.");
     put_ident(w, sql, a_at);
-    lp_buf_puts(sql, ") FROM ");
-    put_table(w, sql, a);
-    lp_buf_puts(sql, " m) OR EXISTS (SELECT 1 FROM ");
-    put_table(w, sql, l);
-    lp_buf_puts(sql, " l WHERE btrim(CAST(l.");
-    put_ident(w, sql, l_id);
-    lp_buf_puts(sql, " AS text)) = btrim(CAST(a.");
-    put_ident(w, sql, a_lead);
-    lp_buf_puts(sql, " AS text)) AND l.");
-    put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, " IS NOT NULL AND date_trunc('second', a.");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, ") >= date_trunc('second', l.");
-    put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, "))");
+    lp_buf_puts(sql, ") >= l.first_mql");
     return true;
 }
 
 /* ---- COPY ---- */
+
+/* ORDER BY of a copied table: the rows stand in for an export, whose order
+ * reaches results/ through ties (attribution, detail rows) and keyspace
+ * order, so it must not depend on the server's scan order (which differs
+ * from insertion order even on one PostgreSQL server, and between runs on a
+ * distributed engine). The table's key columns come first, then every other
+ * selected column, text in byte order (COLLATE "C"): duplicate keys are
+ * ordered too. Activities are not ordered: the measures sort each lead's
+ * activities by time and nothing else reads their order, so the largest
+ * table is spared a sort. */
+static void put_order_by(wh *w, const stream_plan *p, lp_buf *sql)
+{
+    static const char *const keys[LP_TABLE_COUNT][4] = {
+        [LP_LEADS] = {"lead_id"},
+        [LP_CAMPAIGNS] = {"campaign_id"},
+        [LP_TOUCHES] = {"touch_id", "lead_id", "touched_at", "campaign_id"},
+        [LP_OPPORTUNITIES] = {"opportunity_id"},
+        [LP_USERS] = {"owner_id"},
+        [LP_TARGETS] = {"period", "measure", "team"},
+    };
+    if (p->id == LP_ACTIVITIES) return;
+    size_t ncanon;
+    lp_canon_columns(p->id, &ncanon);
+    int order[LP_CANON_MAX_COLUMNS + 4];
+    size_t n = 0;
+    for (int k = 0; k < 4 && keys[p->id][k]; k++) {
+        int c = canon_index(p->id, keys[p->id][k]);
+        if (c >= 0 && p->pick[c] >= 0) order[n++] = p->pick[c];
+    }
+    for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++)
+        if (p->pick[c] >= 0) order[n++] = p->pick[c];
+    bool any = false;
+    for (size_t i = 0; i < n; i++) {
+        bool dup = false;
+        for (size_t k = 0; k < i && !dup; k++) dup = order[k] == order[i];
+        if (dup) continue;
+        const db_col *col = &p->cols[order[i]];
+        lp_buf_puts(sql, any ? ", a." : " ORDER BY a.");
+        put_ident(w, sql, col->name);
+        if (is_text_type(col->type) && strcmp(col->type, "USER-DEFINED") != 0)
+            lp_buf_puts(sql, " COLLATE \"C\"");
+        any = true;
+    }
+}
 
 typedef struct copy_pull {
     PGconn *conn;
@@ -745,6 +792,7 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
         if (!restricted)
             wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
     }
+    put_order_by(w, p, &sql);
     lp_buf_puts(&sql, ") TO STDOUT (FORMAT csv, HEADER)");
     if (sql.failed) {
         lp_buf_reset(&sql);
