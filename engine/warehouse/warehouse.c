@@ -549,6 +549,25 @@ static lp_status plan_tables(wh *w, lp_dataset *ds)
             if (st) return st;
         }
     }
+    /* Optional names may all be missing, but not every table at once: that
+     * is a wrong schema or database, not a partial export. */
+    for (int id = 0; id < LP_TABLE_COUNT && !w->nplans; id++) {
+        const lp_table_map *tm = &w->mapping->tables[id];
+        for (size_t k = 0; k < tm->nfiles; k++) {
+            bool glob;
+            bool optional = file_form(tm->files[k], &glob);
+            if (glob) continue;
+            char name[NAME_SIZE];
+            size_t n = strlen(tm->files[k]) - (optional ? 4 : 0);
+            snprintf(name, sizeof name, "%.*s", (int)n, tm->files[k]);
+            return missing_table(w, (lp_table_id)id, w->schema, name);
+        }
+    }
+    if (!w->nplans) {
+        lp_errmsg_set(w->errmsg, "%s: the mapping names no table (give tables: in a mapping file)",
+                      w->shown);
+        return LP_ERR_CONFIG;
+    }
     return LP_OK;
 }
 
