@@ -37,20 +37,33 @@
  *            plan, value maps, value parsing, rejects (file = "schema.table",
  *            line = line of the COPY output, header = 1), reconciliation
  *            (rows read = loaded + rejected per stream) and quality notes.
- *            Rows arrive in the server's scan order, which stands in for
- *            export order (ties in attribution; a freshly loaded heap table
- *            returns insertion order).
+ *            Export order (it decides ties in attribution and the order of
+ *            detail rows) is made independent of the server's scan order,
+ *            which differs from insertion order even on one server:
+ *            ORDER BY the table's key (lead_id, campaign_id, touch_id then
+ *            lead_id, touched_at, campaign_id; opportunity_id, owner_id;
+ *            period, measure, team) and then every other selected column,
+ *            text in byte order (COLLATE "C"). A CSV export sorted the same
+ *            way gives the same results/. Activities are not sorted: the
+ *            measures sort each lead's activities by time and nothing reads
+ *            their order (so the reject lines of activities follow the
+ *            server's order).
  *
  *  pushdown  What is pushed down to the server:
  *            1. Row restriction of the largest table, activities: only the
  *               rows SLA first touch and follow-up can use are copied,
- *                 WHERE at IS NULL OR lead_id IS NULL  (kept: they are rejects)
- *                    OR at = (SELECT max(at) FROM the table)  (keeps as-of)
- *                    OR EXISTS (SELECT 1 FROM leads l
- *                               WHERE btrim(l.lead_id::text) = btrim(lead_id::text)
- *                                 AND l.mql_at IS NOT NULL
- *                                 AND date_trunc('second', at)
- *                                     >= date_trunc('second', l.mql_at))
+ *                 FROM activities a
+ *                 LEFT JOIN (SELECT btrim(CAST(lead_id AS text)) AS lead_key,
+ *                                   min(date_trunc('second', mql_at)) AS first_mql
+ *                            FROM leads WHERE mql_at IS NOT NULL GROUP BY 1) l
+ *                        ON l.lead_key = btrim(CAST(a.lead_id AS text))
+ *                 CROSS JOIN (SELECT max(at) AS latest FROM activities) m
+ *                 WHERE a.at IS NULL OR a.lead_id IS NULL OR btrim(...) = ''
+ *                                                (kept: they are rejects)
+ *                    OR a.at = m.latest          (keeps the data's as-of)
+ *                    OR date_trunc('second', a.at) >= l.first_mql
+ *               (a join the server runs as a hash join; min() over duplicate
+ *               lead ids keeps every row any of them needs),
  *               i.e. activities at or after the hand-off of an MQL lead. The
  *               measures read activities only for MQL leads, from hand-off
  *               on (first touch, follow-ups) and for as-of, so every
