@@ -35,6 +35,7 @@
 
 #include "lp/sha256.h"
 #include "lp/value.h"
+#include "csv_stream.h"
 
 #define BLOCK_SIZE ((size_t)1 << 20)
 #define CHUNK_SIZE ((size_t)4 << 20)
@@ -465,6 +466,9 @@ struct reader {
     bool callback_failed;
     char errmsg[LP_ERRMSG_SIZE];
     pool *pool;               /* NULL when parsing inline */
+    /* byte stream instead of a file (lp_csv_read_stream), or NULL */
+    lp_csv_pull pull;
+    void *pull_ctx;
 };
 
 static void reader_fail(reader *r, lp_status st, bool from_callback, const char *msg)
@@ -979,8 +983,8 @@ static void process(reader *r, bool at_eof)
 static lp_status read_file(reader *r, int threads)
 {
     char msg[LP_ERRMSG_SIZE];
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = r->pull ? -1 : open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && !r->pull) {
         snprintf(msg, sizeof msg, "%s: cannot open: %s", r->label, strerror(errno));
         reader_fail(r, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? LP_ERR_INPUT
                                                                                 : LP_ERR_IO,
@@ -989,7 +993,7 @@ static lp_status read_file(reader *r, int threads)
     }
     uint8_t *raw = NULL;
     struct stat stbuf;
-    if (fstat(fd, &stbuf) == 0) {
+    if (fd >= 0 && fstat(fd, &stbuf) == 0) {
         if (S_ISDIR(stbuf.st_mode)) {
             snprintf(msg, sizeof msg, "%s is a folder, not a CSV file", r->label);
             reader_fail(r, LP_ERR_INPUT, false, msg);
@@ -1008,7 +1012,8 @@ static lp_status read_file(reader *r, int threads)
         reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
         goto cleanup;
     }
-    if (threads > 1 && r->file_bytes > 2 * CHUNK_SIZE && !r->header_only &&
+    /* a stream's size is unknown: it gets the pool whenever threads are asked for */
+    if (threads > 1 && (r->pull || r->file_bytes > 2 * CHUNK_SIZE) && !r->header_only &&
         pool_start(r, threads) != LP_OK) {
         reader_fail(r, LP_ERR_NOMEM, false, "cannot start parser threads");
         goto cleanup;
@@ -1017,8 +1022,20 @@ static lp_status read_file(reader *r, int threads)
     bool first = true;
     for (;;) {
         ssize_t got;
-        do got = read(fd, raw + carry, BLOCK_SIZE);
-        while (got < 0 && errno == EINTR);
+        if (r->pull) {
+            size_t pulled = 0;
+            msg[0] = '\0';
+            lp_status pst = r->pull(r->pull_ctx, raw + carry, BLOCK_SIZE, &pulled, msg);
+            if (pst) {
+                if (!msg[0]) snprintf(msg, sizeof msg, "%s: read failed", r->label);
+                reader_fail_locked(r, pst, msg);
+                break;
+            }
+            got = (ssize_t)pulled;
+        } else {
+            do got = read(fd, raw + carry, BLOCK_SIZE);
+            while (got < 0 && errno == EINTR);
+        }
         if (got < 0) {
             snprintf(msg, sizeof msg, "%s: read failed: %s", r->label, strerror(errno));
             reader_fail_locked(r, LP_ERR_IO, msg);
@@ -1040,7 +1057,8 @@ static lp_status read_file(reader *r, int threads)
                 reader_fail(r, LP_ERR_INPUT, false, msg);
                 break;
             }
-            int bom = detect_encoding(r, raw, n);
+            /* a stream's dialect is known (COPY ... FORMAT csv in UTF-8) */
+            int bom = r->pull ? 0 : detect_encoding(r, raw, n);
             if (bom < 0) break;
             start = (size_t)bom;
         }
@@ -1051,7 +1069,7 @@ static lp_status read_file(reader *r, int threads)
         size_t before = r->cur.len;
         size_t used = start + decode(r->dialect.encoding, raw + start, n - start, eof, &r->cur);
         if (first) {
-            detect_layout(&r->dialect, r->cur.data, r->cur.len, eof);
+            if (!r->pull) detect_layout(&r->dialect, r->cur.data, r->cur.len, eof);
             r->dialect_known = true;
             first = false;
         }
@@ -1074,7 +1092,7 @@ cleanup:
     lp_free(raw);
     lp_free(r->cur.data);
     r->cur = (bytes){0};
-    close(fd);
+    if (fd >= 0) close(fd);
     return r->status;
 }
 
@@ -1106,6 +1124,39 @@ lp_status lp_csv_read(const char *path, const lp_csv_options *options,
     reader r;
     reader_init(&r, path, &options->limits, handler, options->label);
     r.progress = options->progress && isatty(STDERR_FILENO);
+    int threads = options->threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
+    }
+    lp_status st = read_file(&r, threads);
+    if (st) {
+        if (errmsg && !r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
+        return st;
+    }
+    if (out_info) {
+        out_info->dialect = r.dialect;
+        out_info->file_bytes = r.bytes_read;
+        out_info->records = r.records;
+        out_info->chunks = r.nchunks;
+        lp_sha256_final_hex(&r.sha, out_info->sha256);
+    }
+    return LP_OK;
+}
+
+/* ---- Byte streams (csv_stream.h) ---- */
+
+lp_status lp_csv_read_stream(lp_csv_pull pull, void *pull_ctx, const lp_csv_options *options,
+                             const lp_csv_handler *handler, lp_csv_info *out_info, char *errmsg)
+{
+    lp_csv_options defaults = {0};
+    if (!options) options = &defaults;
+    reader r;
+    reader_init(&r, options->label ? options->label : "stream", &options->limits, handler,
+                options->label);
+    r.pull = pull;
+    r.pull_ctx = pull_ctx;
+    r.progress = false; /* the size of a stream is unknown */
     int threads = options->threads;
     if (threads <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);

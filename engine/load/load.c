@@ -28,6 +28,8 @@
 #include "lp/csv.h"
 #include "lp/time.h"
 #include "lp/value.h"
+#include "../csv/csv_stream.h"
+#include "load_stream.h"
 
 /* ---- Plans ---- */
 
@@ -656,9 +658,12 @@ static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t c
     return lp_dataset_add_note(ds, lp_canon_table_name(id), kind, count, msg);
 }
 
+/* Loads one file (path), or one byte stream when pull is not NULL (path is
+ * then the stream's label). */
 static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table_id id,
                            const char *path, const char *label, bool decimal_comma,
-                           lp_date_order order, char *errmsg)
+                           lp_date_order order, lp_csv_pull pull, void *pull_ctx,
+                           char *errmsg)
 {
     file_ctx fc = {0};
     fc.opts = opts;
@@ -682,7 +687,8 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     lp_csv_handler h = {&fc, on_header, chunk_new, on_record, chunk_done, chunk_free};
     lp_csv_info info;
     errmsg[0] = '\0';
-    st = lp_csv_read(path, &copts, &h, &info, errmsg);
+    st = pull ? lp_csv_read_stream(pull, pull_ctx, &copts, &h, &info, errmsg)
+              : lp_csv_read(path, &copts, &h, &info, errmsg);
     if (st == LP_OK) {
         memcpy(fc.report->sha256, info.sha256, sizeof info.sha256);
         if (ds->tables[id]) st = table_pad(ds->tables[id]);
@@ -910,7 +916,7 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
             if (strncmp(label, options->input_dir, dir_len) == 0 && label[dir_len] == '/')
                 label += dir_len + 1;
             st = load_file(options, ds, (lp_table_id)id, paths[k], label, decimal_comma, order,
-                           errmsg);
+                           NULL, NULL, errmsg);
         }
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
@@ -924,4 +930,70 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
     }
     *out_ds = ds;
     return LP_OK;
+}
+
+/* ---- Byte streams (load_stream.h) ---- */
+
+/* The time zone, date order and decimal mark of lp_dataset_load. */
+static lp_status stream_forms(const lp_load_options *options, lp_date_order *out_order,
+                              bool *out_decimal_comma, char *errmsg)
+{
+    const lp_settings *set = options->settings;
+    if (set && set->time_zone[0] && strcmp(set->time_zone, lp_tz_name()) != 0 &&
+        lp_tz_set(set->time_zone) != LP_OK) {
+        lp_errmsg_set(errmsg, "unknown time zone \"%s\"", set->time_zone);
+        return LP_ERR_CONFIG;
+    }
+    if (set && set->day_first) *out_order = LP_DATE_DMY;
+    else if (!lp_date_order_parse(options->mapping->date_order, out_order)) {
+        lp_errmsg_set(errmsg, "date_order \"%s\" is not mdy, dmy or ymd",
+                      options->mapping->date_order);
+        return LP_ERR_CONFIG;
+    }
+    *out_decimal_comma = set && set->decimal_comma;
+    return LP_OK;
+}
+
+lp_status lp_load_stream_begin(const lp_load_options *options, lp_dataset **out_ds, char *errmsg)
+{
+    errmsg[0] = '\0';
+    if (!options || !options->mapping) {
+        lp_errmsg_set(errmsg, "lp_load_stream_begin: a mapping is required");
+        return LP_ERR_USAGE;
+    }
+    lp_date_order order;
+    bool decimal_comma;
+    lp_status st = stream_forms(options, &order, &decimal_comma, errmsg);
+    if (st) return st;
+    lp_dataset *ds = lp_dataset_new();
+    if (!ds) return LP_ERR_NOMEM;
+    *out_ds = ds;
+    return LP_OK;
+}
+
+lp_status lp_load_stream_add(const lp_load_options *options, lp_dataset *ds, lp_table_id id,
+                             const char *label, lp_csv_pull pull, void *pull_ctx, char *errmsg)
+{
+    lp_date_order order;
+    bool decimal_comma;
+    lp_status st = stream_forms(options, &order, &decimal_comma, errmsg);
+    if (st) return st;
+    st = load_file(options, ds, id, label, label, decimal_comma, order, pull, pull_ctx, errmsg);
+    if (st && !errmsg[0]) lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));
+    return st;
+}
+
+lp_status lp_load_stream_missing(lp_dataset *ds, lp_table_id id, const char *message)
+{
+    return lp_dataset_add_note(ds, lp_canon_table_name(id), "missing_file", 0, message);
+}
+
+lp_status lp_load_stream_finish(lp_dataset *ds, char *errmsg)
+{
+    lp_status st = LP_OK;
+    for (int id = 0; id < LP_TABLE_COUNT && !st; id++)
+        if (ds->tables[id]) st = lp_table_finish(ds->tables[id]);
+    if (!st) st = quality_notes(ds);
+    if (st && !errmsg[0]) lp_errmsg_set(errmsg, "loading failed: %s", lp_status_str(st));
+    return st;
 }
