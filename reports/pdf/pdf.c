@@ -31,7 +31,7 @@
 #define CELL_PAD 4.0
 #define GAP 10.0             /* between blocks */
 #define CHART_HEIGHT 210.0
-#define TABLE_ROWS 12        /* rows of a compact table */
+#define TABLE_ROWS 13        /* rows of a compact table: a whole window */
 
 typedef struct doc {
     cairo_surface_t *surface;
@@ -552,6 +552,13 @@ static void draw_result_table(doc *d, const lp_table *t, char *const *names, siz
     grid g = {nrows < t->nrows ? nrows : t->nrows, n, view_cell, view_heading, view_right, &view};
     draw_grid(d, &g);
     lp_free(cols);
+    if (g.nrows < t->nrows) {
+        /* Never a silent cut: say how much the workbook holds beyond it. */
+        char note[160];
+        snprintf(note, sizeof note, "The first %zu of %zu rows; the workbook lists them all.",
+                 g.nrows, t->nrows);
+        paragraph(d, note, 8, false, 0, 0.35);
+    }
 }
 
 static const lp_table *result(const doc *d, const char *name)
