@@ -740,7 +740,22 @@ static void render_cover(doc *d)
         snprintf(line, sizeof(line), "Prepared for %s", d->tpl->audience);
         paragraph(d, line, 11, false, 0, 0.25);
     }
-    d->y += 40;
+    /* A pack without a headlines page gives its headline sentences (those
+     * that the mail body carries) on the cover, so the PDF says what the
+     * message announces. */
+    bool headlines_page = false;
+    for (size_t i = 0; i < d->tpl->nsections; i++)
+        if (d->tpl->sections[i].pdf && strcmp(d->tpl->sections[i].kind, "headlines") == 0)
+            headlines_page = true;
+    if (!headlines_page && d->narrative->nheadlines > 0) {
+        d->y += 24;
+        subheading(d, "In brief");
+        for (size_t i = 0; i < d->narrative->nheadlines; i++)
+            bullet(d, d->narrative->headlines[i]);
+        d->y += 16;
+    } else {
+        d->y += 40;
+    }
     subheading(d, "Contents");
     for (size_t i = 0; i < d->tpl->nsections; i++) {
         const lp_template_section *sec = &d->tpl->sections[i];
