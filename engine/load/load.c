@@ -596,11 +596,8 @@ static lp_status chunk_done(void *ctx, void *chunk)
             st = LP_ERR_NOMEM;
             goto cleanup;
         }
-        for (int32_t k = 0; k < ncodes; k++) {
-            st = lp_strpool_intern(fc->table->pool, lp_strpool_get(ch->table->pool, k),
-                                   lp_strpool_strlen(ch->table->pool, k), &codes[k]);
-            if (st) goto cleanup;
-        }
+        st = lp_strpool_merge(fc->table->pool, ch->table->pool, codes);
+        if (st) goto cleanup;
     }
     for (size_t j = 0; j < fc->ncols; j++) {
         st = column_append_all(fc->cols[j].target, ch->cols[j],

@@ -54,6 +54,13 @@ const char *lp_strpool_get(const lp_strpool *pool, int32_t code);
 size_t lp_strpool_strlen(const lp_strpool *pool, int32_t code);
 /* Number of distinct strings held. */
 int32_t lp_strpool_count(const lp_strpool *pool);
+/* Makes room for n distinct strings in total without regrowing. */
+lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
+/* Interns every string of from into pool, in from's code order (so codes
+ * new to pool keep their order of first appearance): out_map[c] = pool's
+ * code of from's string c. out_map holds lp_strpool_count(from) values.
+ * On failure pool holds a prefix of from's strings and out_map is partial. */
+lp_status lp_strpool_merge(lp_strpool *pool, const lp_strpool *from, int32_t *out_map);
 
 /* ---- Columns ---- */
 struct lp_table;
