@@ -944,7 +944,31 @@ static void show_progress(reader *r, bool final)
     fflush(stderr);
 }
 
-/* Scans cur[scanned..len) for quotes and LFs. */
+/* Number of LFs in s[0..n), eight bytes at a time: a byte equal to LF
+ * becomes zero after the XOR, and the zero-byte test leaves its high bit;
+ * the bits are summed in byte lanes, folded before they can overflow. */
+static size_t count_lf(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F, lf = ones * '\n';
+    size_t count = 0, i = 0;
+    while (i + 8 <= n) {
+        uint64_t lanes = 0;
+        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t x = w ^ lf;
+            lanes += (~(((x & low7) + low7) | x) & (ones << 7)) >> 7;
+        }
+        uint64_t pairs = (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
+        count += (size_t)((pairs * 0x0001000100010001ULL) >> 48);
+    }
+    for (; i < n; i++) count += s[i] == '\n';
+    return count;
+}
+
+/* Scans cur[scanned..len) for quotes and LFs, a stretch between quotes at a
+ * time: its LFs are counted, and outside quotes the last one is a record
+ * boundary. */
 static void scan(reader *r)
 {
     const char *s = r->cur.data;
@@ -953,21 +977,24 @@ static void scan(reader *r)
     bool in_quote = r->in_quote;
     size_t newlines = r->newlines;
     while (i < n) {
-        char c = s[i];
-        if (c == q) {
-            in_quote = !in_quote;
-            if (in_quote) {
-                r->quote_open = i;
-                r->quote_line = r->first_line + newlines;
-            }
-        } else if (c == '\n') {
-            newlines++;
+        const char *quote = memchr(s + i, q, n - i);
+        size_t stop = quote ? (size_t)(quote - s) : n;
+        size_t lfs = count_lf(s + i, stop - i);
+        if (lfs) {
+            newlines += lfs;
             if (!in_quote) {
-                r->cut = i + 1;
+                const char *last = memrchr(s + i, '\n', stop - i);
+                r->cut = (size_t)(last - s) + 1;
                 r->cut_newlines = newlines;
             }
         }
-        i++;
+        if (!quote) break;
+        in_quote = !in_quote;
+        if (in_quote) {
+            r->quote_open = stop;
+            r->quote_line = r->first_line + newlines;
+        }
+        i = stop + 1;
     }
     r->in_quote = in_quote;
     r->newlines = newlines;

@@ -83,6 +83,11 @@ typedef struct file_ctx {
     const lp_value_map *stage_map; /* stage -> won/lost/open, or NULL */
     bool derive_stage;
     size_t stage_unmapped;      /* rows whose stage the map does not name */
+    /* size of the last merged chunk, so that the next ones start at about
+     * their final size (written by chunk_done, read by chunk_new on other
+     * threads: atomic) */
+    size_t hint_rows;
+    size_t hint_strings;
 } file_ctx;
 
 typedef struct chunk_reject {
@@ -429,10 +434,15 @@ static lp_status chunk_new(void *ctx, void **out_chunk)
     ch->fc = fc;
     ch->table = lp_table_new(lp_canon_table_name(fc->table_id));
     if (!ch->table) goto fail;
-    for (size_t j = 0; j < fc->ncols; j++)
+    size_t rows = __atomic_load_n(&fc->hint_rows, __ATOMIC_RELAXED);
+    size_t strings = __atomic_load_n(&fc->hint_strings, __ATOMIC_RELAXED);
+    for (size_t j = 0; j < fc->ncols; j++) {
         if (lp_table_add_column(ch->table, fc->cols[j].canon->name, fc->cols[j].canon->type,
                                 &ch->cols[j]))
             goto fail;
+        if (rows && lp_column_reserve(ch->cols[j], rows + rows / 8)) goto fail;
+    }
+    if (strings && lp_strpool_reserve(ch->table->pool, strings + strings / 8)) goto fail;
     *out_chunk = ch;
     return LP_OK;
 fail:
@@ -617,6 +627,8 @@ static lp_status chunk_done(void *ctx, void *chunk)
         fc->report->bad_values[k] += ch->bad[k];
     }
     fc->stage_unmapped += ch->stage_unmapped;
+    __atomic_store_n(&fc->hint_rows, ch->rows_loaded, __ATOMIC_RELAXED);
+    __atomic_store_n(&fc->hint_strings, (size_t)ncodes, __ATOMIC_RELAXED);
 cleanup:
     lp_free(codes);
     chunk_free(ctx, ch);
