@@ -584,9 +584,25 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
             }
         }
     }
-    /* the stage's nulls were counted above; derived columns count nothing */
+    /* the stage's nulls were counted above; derived columns count nothing.
+     * Strings are hashed and their slots prefetched first, so that the
+     * row's pool lookups overlap their cache misses. */
+    uint64_t hashes[LP_CANON_MAX_COLUMNS + 2];
+    lp_strpool *pool = ch->table->pool;
     for (size_t j = 0; j < fc->ncols; j++) {
-        lp_status st = append_cell(ch->cols[j], &cells[j]);
+        if (ch->cols[j]->type != LP_TYPE_STRING || !cells[j].valid) continue;
+        hashes[j] = lp_strpool_hash(cells[j].s, cells[j].len);
+        lp_strpool_prefetch(pool, hashes[j]);
+    }
+    for (size_t j = 0; j < fc->ncols; j++) {
+        lp_status st;
+        if (ch->cols[j]->type == LP_TYPE_STRING && cells[j].valid) {
+            int32_t code;
+            st = lp_strpool_intern_hashed(pool, cells[j].s, cells[j].len, hashes[j], &code);
+            if (!st) st = lp_column_append_code(ch->cols[j], code);
+        } else {
+            st = append_cell(ch->cols[j], &cells[j]);
+        }
         if (st) return st;
     }
     ch->rows_loaded++;

@@ -313,6 +313,26 @@ static lp_status pool_insert(lp_strpool *pool, const char *s, size_t len, uint32
     return LP_OK;
 }
 
+uint64_t lp_strpool_hash(const char *s, size_t len) { return hash_bytes(s, len); }
+
+void lp_strpool_prefetch(const lp_strpool *pool, uint64_t hash)
+{
+    __builtin_prefetch(&pool->slots[(uint32_t)(hash >> 32) & (pool->nslots - 1)]);
+}
+
+lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, uint64_t hash,
+                                   int32_t *out_code)
+{
+    uint32_t h = (uint32_t)(hash >> 32);
+    size_t slot = 0;
+    int32_t code = pool_lookup(pool, s, len, h, &slot);
+    if (code >= 0) {
+        *out_code = code;
+        return LP_OK;
+    }
+    return pool_insert(pool, s, len, h, slot, out_code);
+}
+
 lp_status lp_strpool_intern(lp_strpool *pool, const char *s, size_t len, int32_t *out_code)
 {
     uint32_t h = hash_tag(s, len);
@@ -332,21 +352,33 @@ int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
 }
 
 /* Maps every code of from to its code in pool (adding it when insert, else
- * -1). Strings are hashed a batch ahead and their first slots prefetched, so
- * the cache misses of a large table overlap instead of queueing one by one. */
+ * -1). A batch of strings goes through the misses of a large table in
+ * stages: hash all and prefetch their first slots; then, where a first slot
+ * holds the same tag, prefetch the code's string pointer; then the string;
+ * then look up. The misses of a batch overlap instead of queueing one by
+ * one. Prefetches are hints: lookups and inserts below decide alone. */
 #define BATCH 16
 
 static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert, int32_t *out_map)
 {
     uint32_t tags[BATCH];
+    int32_t cand[BATCH];
     int32_t n = from->count;
+    size_t mask = pool->nslots - 1;
     for (int32_t base = 0; base < n; base += BATCH) {
         int32_t m = n - base < BATCH ? n - base : BATCH;
         for (int32_t i = 0; i < m; i++) {
             const char *s = from->strs[base + i];
             tags[i] = hash_tag(s, str_len(s));
-            __builtin_prefetch(&pool->slots[tags[i] & (pool->nslots - 1)]);
+            __builtin_prefetch(&pool->slots[tags[i] & mask]);
         }
+        for (int32_t i = 0; i < m; i++) {
+            uint64_t e = pool->slots[tags[i] & mask];
+            cand[i] = e && (uint32_t)(e >> 32) == tags[i] ? (int32_t)(uint32_t)e - 1 : -1;
+            if (cand[i] >= 0) __builtin_prefetch(&pool->strs[cand[i]]);
+        }
+        for (int32_t i = 0; i < m; i++)
+            if (cand[i] >= 0) __builtin_prefetch(pool->strs[cand[i]] - 4);
         for (int32_t i = 0; i < m; i++) {
             const char *s = from->strs[base + i];
             size_t len = str_len(s), slot = 0;
@@ -354,6 +386,7 @@ static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert,
             if (code < 0 && insert) {
                 lp_status st = pool_insert(pool, s, len, tags[i], slot, &code);
                 if (st) return st;
+                mask = pool->nslots - 1;
             }
             out_map[base + i] = code;
         }

@@ -54,6 +54,15 @@ const char *lp_strpool_get(const lp_strpool *pool, int32_t code);
 size_t lp_strpool_strlen(const lp_strpool *pool, int32_t code);
 /* Number of distinct strings held. */
 int32_t lp_strpool_count(const lp_strpool *pool);
+/* Interning in two steps, so that a caller with several strings at hand
+ * can overlap their cache misses: hash every string, prefetch each, then
+ * intern each with its hash. lp_strpool_hash is the pool's hash of the len
+ * bytes at s; lp_strpool_prefetch only warms the cache (no effect on
+ * results); lp_strpool_intern_hashed is lp_strpool_intern given that hash. */
+uint64_t lp_strpool_hash(const char *s, size_t len);
+void lp_strpool_prefetch(const lp_strpool *pool, uint64_t hash);
+lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, uint64_t hash,
+                                   int32_t *out_code);
 /* Makes room for n distinct strings in total without regrowing. */
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
 /* Interns every string of from into pool, in from's code order (so codes
