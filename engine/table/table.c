@@ -162,12 +162,23 @@ static inline uint32_t str_len(const char *str)
     return len;
 }
 
+/* Zeroed slots. Written with memset rather than taken from calloc: fresh
+ * calloc pages are the shared zero page until written, so the probes that
+ * read before they write would take a second, copy-on-write fault for each
+ * page, with a TLB shootdown across threads. */
+static uint64_t *slots_new(size_t nslots)
+{
+    uint64_t *slots = lp_malloc(nslots * sizeof(uint64_t));
+    if (slots) memset(slots, 0, nslots * sizeof(uint64_t));
+    return slots;
+}
+
 lp_strpool *lp_strpool_new(void)
 {
     lp_strpool *pool = lp_calloc(1, sizeof(*pool));
     if (!pool) return NULL;
     pool->nslots = 64;
-    pool->slots = lp_calloc(pool->nslots, sizeof(uint64_t));
+    pool->slots = slots_new(pool->nslots);
     if (!pool->slots) {
         lp_strpool_free(pool);
         return NULL;
@@ -213,7 +224,7 @@ static inline int32_t pool_lookup(const lp_strpool *pool, const char *s, size_t 
 
 static lp_status pool_resize_slots(lp_strpool *pool, size_t nslots)
 {
-    uint64_t *slots = lp_calloc(nslots, sizeof(uint64_t));
+    uint64_t *slots = slots_new(nslots);
     if (!slots) return LP_ERR_NOMEM;
     size_t mask = nslots - 1;
     for (size_t i = 0; i < pool->nslots; i++) {
