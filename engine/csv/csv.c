@@ -395,16 +395,47 @@ enum { BYTE_PLAIN, BYTE_DELIM, BYTE_LF, BYTE_OTHER };
 
 static inline bool is_trim(char c, char delim) { return (c == ' ' || c == '\t') && c != delim; }
 
-/* Splits the line at p, which ends with a LF before the end of the chunk.
- * Returns the byte after the line, or NULL when the line needs libcsv (p is
- * left untouched) or a limit failed (cp->status). */
-static char *fast_line(chunk_parse *cp, const uint8_t *cls, char delim, char *p)
+/* The bytes the splitter stops at: the delimiter, LF, CR and the quote,
+ * each repeated in the eight bytes of a word. */
+typedef struct stop_bytes {
+    uint64_t delim, lf, cr, quote;
+} stop_bytes;
+
+/* High bit of each byte of w that is zero; the lowest one is exact (a borrow
+ * can only mark bytes above a true zero). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
+/* The first byte from s of class other than BYTE_PLAIN, eight bytes at a
+ * time while they lie before limit, then byte by byte (a LF stops it before
+ * limit). */
+static inline char *next_stop(char *s, const char *limit, const stop_bytes *sb, const uint8_t *cls)
+{
+    while (limit - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        uint64_t m = zero_bytes(w ^ sb->delim) | zero_bytes(w ^ sb->lf) |
+                     zero_bytes(w ^ sb->cr) | zero_bytes(w ^ sb->quote);
+        if (m) return s + (__builtin_ctzll(m) >> 3);
+        s += 8;
+    }
+    while (!cls[(uint8_t)*s]) s++;
+    return s;
+}
+
+/* Splits the line at p, which ends with a LF before limit. Returns the byte
+ * after the line, or NULL when the line needs libcsv (p is left untouched)
+ * or a limit failed (cp->status). */
+static char *fast_line(chunk_parse *cp, const uint8_t *cls, const stop_bytes *sb, char delim,
+                       char *p, const char *limit)
 {
     size_t nf = 0;
     char *s = p, *start = p, *next;
     for (;;) {
-        uint8_t k;
-        while (!(k = cls[(uint8_t)*s])) s++;
+        s = next_stop(s, limit, sb, cls);
+        uint8_t k = cls[(uint8_t)*s];
         char *stop = s;
         if (k == BYTE_OTHER) {
             if (*s != '\r' || s[1] != '\n') return NULL;
@@ -485,13 +516,16 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     cls['\n'] = BYTE_LF;
     cls['\r'] = BYTE_OTHER;
     cls[(uint8_t)dialect->quote] = BYTE_OTHER;
+    const uint64_t ones = 0x0101010101010101ULL;
+    stop_bytes sb = {ones * (uint8_t)dialect->delimiter, ones * '\n', ones * '\r',
+                     ones * (uint8_t)dialect->quote};
     /* the fast path needs a LF to stop at: it runs up to the last one */
     const char *last_lf = len ? memrchr(data, '\n', len) : NULL;
     char *fast_end = fast && LP_CSV_FAST_PATH && last_lf ? data + (last_lf - data) + 1 : data;
     char *p = data, *end = data + len;
     while (p < end && !cp->status) {
         if (p < fast_end && cp->record_ended) {
-            char *next = fast_line(cp, cls, dialect->delimiter, p);
+            char *next = fast_line(cp, cls, &sb, dialect->delimiter, p, fast_end);
             if (next) {
                 p = next;
                 continue;
