@@ -827,7 +827,7 @@ static lp_status note_orphans(lp_dataset *ds, lp_table_id id)
     lp_column *col = lp_table_column(t, "lead_id");
     if (!col) return LP_OK;
     int32_t *map;
-    lp_status st = lp_table_translate_codes(t, leads, &map);
+    lp_status st = lp_column_translate_codes(col, leads, &map);
     if (st) return st;
     size_t orphans = 0;
     for (size_t r = 0; r < col->length; r++)

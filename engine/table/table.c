@@ -370,16 +370,27 @@ int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
  * one. Prefetches are hints: lookups and inserts below decide alone. */
 #define BATCH 16
 
+static lp_status pool_map_codes(lp_strpool *pool, const lp_strpool *from, const int32_t *codes,
+                                int32_t n, bool insert, int32_t *out_map);
+
 static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert, int32_t *out_map)
 {
+    return pool_map_codes(pool, from, NULL, from->count, insert, out_map);
+}
+
+/* pool_map for the n codes listed in codes (NULL: codes 0..n-1); out_map is
+ * indexed by from's codes. */
+static lp_status pool_map_codes(lp_strpool *pool, const lp_strpool *from, const int32_t *codes,
+                                int32_t n, bool insert, int32_t *out_map)
+{
     uint32_t tags[BATCH];
-    int32_t cand[BATCH];
-    int32_t n = from->count;
+    int32_t cand[BATCH], src[BATCH];
     size_t mask = pool->nslots - 1;
     for (int32_t base = 0; base < n; base += BATCH) {
         int32_t m = n - base < BATCH ? n - base : BATCH;
+        for (int32_t i = 0; i < m; i++) src[i] = codes ? codes[base + i] : base + i;
         for (int32_t i = 0; i < m; i++) {
-            const char *s = from->strs[base + i];
+            const char *s = from->strs[src[i]];
             tags[i] = hash_tag(s, str_len(s));
             __builtin_prefetch(&pool->slots[tags[i] & mask]);
         }
@@ -391,7 +402,7 @@ static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert,
         for (int32_t i = 0; i < m; i++)
             if (cand[i] >= 0) __builtin_prefetch(pool->strs[cand[i]] - 4);
         for (int32_t i = 0; i < m; i++) {
-            const char *s = from->strs[base + i];
+            const char *s = from->strs[src[i]];
             size_t len = str_len(s), slot = 0;
             int32_t code = pool_lookup(pool, s, len, tags[i], &slot);
             if (code < 0 && insert) {
@@ -399,7 +410,7 @@ static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert,
                 if (st) return st;
                 mask = pool->nslots - 1;
             }
-            out_map[base + i] = code;
+            out_map[src[i]] = code;
         }
     }
     return LP_OK;
@@ -640,6 +651,38 @@ lp_status lp_table_translate_codes(const lp_table *from, const lp_table *to,
     int32_t *map = lp_malloc((size_t)(n ? n : 1) * sizeof(int32_t));
     if (!map) return LP_ERR_NOMEM;
     pool_map(to->pool, from->pool, false, map); /* cannot fail without insert */
+    *out_map = map;
+    return LP_OK;
+}
+
+lp_status lp_column_translate_codes(const lp_column *col, const lp_table *to, int32_t **out_map)
+{
+    if (col->type != LP_TYPE_STRING) return LP_ERR_USAGE;
+    const lp_strpool *from = col->table->pool;
+    int32_t n = from->count;
+    int32_t *map = lp_malloc((size_t)(n ? n : 1) * sizeof(int32_t));
+    if (!map) return LP_ERR_NOMEM;
+    for (int32_t c = 0; c < n; c++) map[c] = -1;
+    /* the codes col uses, each once, in order of first use */
+    size_t used = 0;
+    for (size_t r = 0; r < col->length; r++) {
+        if (!lp_column_valid(col, r)) continue;
+        int32_t code = col->v.i32[r];
+        if (map[code] == -1) {
+            map[code] = -2;
+            used++;
+        }
+    }
+    int32_t *codes = lp_malloc((used ? used : 1) * sizeof(int32_t));
+    if (!codes) {
+        lp_free(map);
+        return LP_ERR_NOMEM;
+    }
+    size_t k = 0;
+    for (int32_t c = 0; c < n; c++)
+        if (map[c] == -2) codes[k++] = c;
+    pool_map_codes(to->pool, from, codes, (int32_t)used, false, map); /* cannot fail */
+    lp_free(codes);
     *out_map = map;
     return LP_OK;
 }

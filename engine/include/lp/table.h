@@ -140,4 +140,10 @@ lp_status lp_table_finish(lp_table *table);
 lp_status lp_table_translate_codes(const lp_table *from, const lp_table *to,
                                    int32_t **out_map);
 
+/* lp_table_translate_codes for the codes col (a STRING column) uses: out_map
+ * has one value per code of col's pool, the code of the same string in to's
+ * pool, or -1 when to lacks it or col never uses the code. Cheaper when col
+ * uses few of its pool's strings. Caller frees *out_map with lp_free. */
+lp_status lp_column_translate_codes(const lp_column *col, const lp_table *to, int32_t **out_map);
+
 #endif
