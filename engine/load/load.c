@@ -19,6 +19,9 @@
 
 #include <ctype.h>
 #include <glob.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -942,6 +945,12 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
         if (!st && ds->tables[id]) st = lp_table_finish(ds->tables[id]);
     }
     if (!st) st = quality_notes(ds);
+#ifdef __GLIBC__
+    /* The chunks were freed on the parser threads, into their own malloc
+     * arenas, which the rest of the run (on this thread) does not reuse:
+     * hand those pages back (about a tenth of the dataset at scale). */
+    malloc_trim(0);
+#endif
     if (st) {
         if (!errmsg[0]) lp_errmsg_set(errmsg, "loading failed: %s", lp_status_str(st));
         lp_dataset_free(ds);
