@@ -33,14 +33,22 @@ typedef struct render_job {
     char errmsg[LP_ERRMSG_SIZE];
     lp_status status;
     double seconds;
+    const char *results_dir;     /* the PDF thread then writes the results CSV files here */
+    lp_status results_status;
+    char results_errmsg[LP_ERRMSG_SIZE];
 } render_job;
 
+/* The PDF takes a fraction of the workbook's time, so its thread also writes
+ * the results folder, which then overlaps the workbook too. */
 static void *render_pdf(void *arg)
 {
     render_job *job = arg;
     double t0 = cli_now();
     job->status = lp_pdf_write(job->results, job->narrative, job->tpl, job->path, job->errmsg);
     job->seconds = cli_now() - t0;
+    if (job->results_dir)
+        job->results_status = lp_results_write_dir(job->results, job->results_dir,
+                                                   job->results_errmsg);
     return NULL;
 }
 
@@ -255,14 +263,15 @@ int cmd_run(int argc, char **argv)
     render_job xlsx = pdf;
     cli_path(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", stage, results->period_label);
     cli_path(xlsx.path, sizeof xlsx.path, "%s/leadpack-%s.xlsx", stage, results->period_label);
+    pdf.results_dir = results_dir;
     pthread_t pdf_thread;
     bool threaded = pthread_create(&pdf_thread, NULL, render_pdf, &pdf) == 0;
     if (!threaded) render_pdf(&pdf);
     render_xlsx(&xlsx);
-    st = lp_results_write_dir(results, results_dir, errmsg);
     if (threaded) pthread_join(pdf_thread, NULL);
+    st = pdf.results_status;
     if (st) {
-        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        cli_error("%s", pdf.results_errmsg[0] ? pdf.results_errmsg : lp_status_str(st));
         exit_code = EXIT_OUTPUT;
     }
     if (pdf.status) {

@@ -37,6 +37,12 @@
 #include "lp/value.h"
 #include "csv_stream.h"
 
+/* Built with LP_CSV_FAST_PATH=0, every line goes through libcsv (to compare
+ * the two splitters). */
+#ifndef LP_CSV_FAST_PATH
+#define LP_CSV_FAST_PATH 1
+#endif
+
 #define BLOCK_SIZE ((size_t)1 << 20)
 #define CHUNK_SIZE ((size_t)4 << 20)
 
@@ -258,43 +264,60 @@ typedef struct chunk_parse {
     size_t fields_cap;
     size_t record_newlines;   /* LFs inside the current record's fields */
     size_t records;           /* records handed to record() */
+    bool record_ended;        /* libcsv ended a record at the LF of the line it was given
+                               * (so it is between records) */
     lp_status status;         /* first failure; later callbacks do nothing */
     bool callback_failed;     /* the failure came from record() */
     char errmsg[LP_ERRMSG_SIZE];
 } chunk_parse;
 
+/* Doubles the field arrays; false (with cp failed) when out of memory. */
+static bool fields_grow(chunk_parse *cp)
+{
+    size_t cap = cp->fields_cap ? cp->fields_cap * 2 : 64;
+    size_t *offsets = lp_realloc(cp->offsets, cap * sizeof *offsets);
+    if (offsets) cp->offsets = offsets;
+    size_t *lens = offsets ? lp_realloc(cp->lens, cap * sizeof *lens) : NULL;
+    if (lens) cp->lens = lens;
+    const char **ptrs = lens ? lp_realloc(cp->ptrs, cap * sizeof *ptrs) : NULL;
+    if (!ptrs) {
+        cp->status = LP_ERR_NOMEM;
+        lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
+        return false;
+    }
+    cp->ptrs = ptrs;
+    cp->fields_cap = cap;
+    return true;
+}
+
+static void fail_max_columns(chunk_parse *cp)
+{
+    cp->status = LP_ERR_LIMIT;
+    lp_errmsg_set(cp->errmsg, "%s line %zu: more than %zu fields in a record (max_columns)",
+                  cp->label, cp->line, cp->limits.max_columns);
+}
+
+static void fail_max_field(chunk_parse *cp)
+{
+    cp->status = LP_ERR_LIMIT;
+    lp_errmsg_set(cp->errmsg, "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
+                  cp->label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     chunk_parse *cp = data;
+    cp->record_ended = false;
     if (cp->status) return;
     if (cp->nfields >= cp->limits.max_columns) {
-        cp->status = LP_ERR_LIMIT;
-        lp_errmsg_set(cp->errmsg, "%s line %zu: more than %zu fields in a record (max_columns)",
-                      cp->label, cp->line, cp->limits.max_columns);
+        fail_max_columns(cp);
         return;
     }
     if (len > cp->limits.max_field_bytes) {
-        cp->status = LP_ERR_LIMIT;
-        lp_errmsg_set(cp->errmsg,
-                      "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
-                      cp->label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+        fail_max_field(cp);
         return;
     }
-    if (cp->nfields == cp->fields_cap) {
-        size_t cap = cp->fields_cap ? cp->fields_cap * 2 : 64;
-        size_t *offsets = lp_realloc(cp->offsets, cap * sizeof *offsets);
-        if (offsets) cp->offsets = offsets;
-        size_t *lens = offsets ? lp_realloc(cp->lens, cap * sizeof *lens) : NULL;
-        if (lens) cp->lens = lens;
-        const char **ptrs = lens ? lp_realloc(cp->ptrs, cap * sizeof *ptrs) : NULL;
-        if (!ptrs) {
-            cp->status = LP_ERR_NOMEM;
-            lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
-            return;
-        }
-        cp->ptrs = ptrs;
-        cp->fields_cap = cap;
-    }
+    if (cp->nfields == cp->fields_cap && !fields_grow(cp)) return;
     if (cp->fieldbuf.len + len + 1 > cp->fieldbuf.cap) {
         size_t cap = cp->fieldbuf.cap ? cp->fieldbuf.cap : 4096;
         while (cap < cp->fieldbuf.len + len + 1) cap *= 2;
@@ -324,6 +347,7 @@ static void on_field(void *s, size_t len, void *data)
 static void on_record(int c, void *data)
 {
     chunk_parse *cp = data;
+    cp->record_ended = c == '\n';
     if (cp->nfields == 0) { /* a line end outside any record */
         if (!(c == '\n' && cp->prev_term == '\r')) cp->line++;
         cp->prev_term = c;
@@ -356,11 +380,117 @@ static void parse_release(chunk_parse *cp)
     lp_free(cp->ptrs);
 }
 
+/* ---- Fast path: lines without quotes ----
+ *
+ * Most lines of an export hold no quote character. Such a line is split
+ * here, at memory speed, exactly as libcsv would split it: fields end at the
+ * delimiter, the line at LF (a CR right before the LF is dropped), spaces
+ * and tabs around a field are trimmed (a tab only when it is not the
+ * delimiter), and a line that is empty after trimming is a blank line, not
+ * a record. The fields stay in the chunk buffer, each NUL-terminated in
+ * place. A line holding the quote character or a CR elsewhere goes to
+ * libcsv, and so does every line while libcsv is inside a record (a quoted
+ * field spanning lines). */
+
+enum { BYTE_PLAIN, BYTE_DELIM, BYTE_LF, BYTE_OTHER };
+
+static inline bool is_trim(char c, char delim) { return (c == ' ' || c == '\t') && c != delim; }
+
+/* The bytes the splitter stops at: the delimiter, LF, CR and the quote,
+ * each repeated in the eight bytes of a word. */
+typedef struct stop_bytes {
+    uint64_t delim, lf, cr, quote;
+} stop_bytes;
+
+/* High bit of each byte of w that is zero; the lowest one is exact (a borrow
+ * can only mark bytes above a true zero). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
+/* The first byte from s of class other than BYTE_PLAIN, eight bytes at a
+ * time while they lie before limit, then byte by byte (a LF stops it before
+ * limit). */
+static inline char *next_stop(char *s, const char *limit, const stop_bytes *sb, const uint8_t *cls)
+{
+    while (limit - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        uint64_t m = zero_bytes(w ^ sb->delim) | zero_bytes(w ^ sb->lf) |
+                     zero_bytes(w ^ sb->cr) | zero_bytes(w ^ sb->quote);
+        if (m) return s + (__builtin_ctzll(m) >> 3);
+        s += 8;
+    }
+    while (!cls[(uint8_t)*s]) s++;
+    return s;
+}
+
+/* Splits the line at p, which ends with a LF before limit. Returns the byte
+ * after the line, or NULL when the line needs libcsv (p is left untouched)
+ * or a limit failed (cp->status). */
+static char *fast_line(chunk_parse *cp, const uint8_t *cls, const stop_bytes *sb, char delim,
+                       char *p, const char *limit)
+{
+    size_t nf = 0;
+    char *s = p, *start = p, *next;
+    for (;;) {
+        s = next_stop(s, limit, sb, cls);
+        uint8_t k = cls[(uint8_t)*s];
+        char *stop = s;
+        if (k == BYTE_OTHER) {
+            if (*s != '\r' || s[1] != '\n') return NULL;
+            k = BYTE_LF;
+            s++;
+        }
+        /* the field is start..stop, trimmed */
+        char *b = start, *e = stop;
+        while (b < e && is_trim(*b, delim)) b++;
+        while (e > b && is_trim(e[-1], delim)) e--;
+        if (nf >= cp->limits.max_columns) {
+            cp->nfields = nf;
+            fail_max_columns(cp);
+            return NULL;
+        }
+        if ((size_t)(e - b) > cp->limits.max_field_bytes) {
+            cp->nfields = nf;
+            fail_max_field(cp);
+            return NULL;
+        }
+        if (nf == cp->fields_cap && !fields_grow(cp)) return NULL;
+        cp->ptrs[nf] = b;
+        cp->lens[nf] = (size_t)(e - b);
+        nf++;
+        if (k == BYTE_LF) {
+            next = s + 1;
+            break;
+        }
+        start = ++s;
+    }
+    cp->prev_term = '\n';
+    if (nf == 1 && cp->lens[0] == 0) { /* a blank line */
+        cp->line++;
+        return next;
+    }
+    for (size_t i = 0; i < nf; i++) ((char *)cp->ptrs[i])[cp->lens[i]] = '\0';
+    lp_csv_record rec = {nf, cp->ptrs, cp->lens, cp->line};
+    lp_status st = cp->record(cp->target, &rec);
+    if (st) {
+        cp->status = st;
+        cp->callback_failed = true;
+        return NULL;
+    }
+    cp->records++;
+    cp->line++;
+    return next;
+}
+
 /* Parses data[0..len), whose first record starts on first_line, calling
- * record(target, ...) for each record. The result is in cp->status. */
+ * record(target, ...) for each record; the bytes are modified. With fast,
+ * lines without quotes skip libcsv. The result is in cp->status. */
 static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const char *label,
-                        parse_limits limits, const char *data, size_t len, size_t first_line,
-                        record_fn record, void *target)
+                        parse_limits limits, char *data, size_t len, size_t first_line,
+                        bool fast, record_fn record, void *target)
 {
     memset(cp, 0, sizeof *cp);
     cp->label = label;
@@ -368,6 +498,7 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     cp->record = record;
     cp->target = target;
     cp->line = first_line;
+    cp->record_ended = true;
     if (csv_init(&cp->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
         cp->status = LP_ERR_NOMEM;
         lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
@@ -380,17 +511,45 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     if (dialect->delimiter == '\t') csv_set_space_func(&cp->csv, space_only);
     csv_set_realloc_func(&cp->csv, lp_realloc);
     csv_set_free_func(&cp->csv, lp_free);
-    size_t done = csv_parse(&cp->csv, data, len, on_field, on_record, cp);
-    if (done < len && !cp->status) {
-        int err = csv_error(&cp->csv);
-        cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
-        if (err == CSV_ENOMEM)
-            lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
-        else
-            lp_errmsg_set(cp->errmsg,
-                          "%s line %zu: malformed quoting (a %c inside an unquoted field, or "
-                          "text after a closing quote)",
-                          label, cp->line, dialect->quote);
+
+    uint8_t cls[256] = {0};
+    cls[(uint8_t)dialect->delimiter] = BYTE_DELIM;
+    cls['\n'] = BYTE_LF;
+    cls['\r'] = BYTE_OTHER;
+    cls[(uint8_t)dialect->quote] = BYTE_OTHER;
+    const uint64_t ones = 0x0101010101010101ULL;
+    stop_bytes sb = {ones * (uint8_t)dialect->delimiter, ones * '\n', ones * '\r',
+                     ones * (uint8_t)dialect->quote};
+    /* the fast path needs a LF to stop at: it runs up to the last one */
+    const char *last_lf = len ? memrchr(data, '\n', len) : NULL;
+    char *fast_end = fast && LP_CSV_FAST_PATH && last_lf ? data + (last_lf - data) + 1 : data;
+    char *p = data, *end = data + len;
+    while (p < end && !cp->status) {
+        if (p < fast_end && cp->record_ended) {
+            char *next = fast_line(cp, cls, &sb, dialect->delimiter, p, fast_end);
+            if (next) {
+                p = next;
+                continue;
+            }
+            if (cp->status) break;
+        }
+        /* one line through libcsv */
+        const char *lf = memchr(p, '\n', (size_t)(end - p));
+        size_t n = lf ? (size_t)(lf + 1 - p) : (size_t)(end - p);
+        cp->record_ended = false;
+        size_t done = csv_parse(&cp->csv, p, n, on_field, on_record, cp);
+        if (done < n && !cp->status) {
+            int err = csv_error(&cp->csv);
+            cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
+            if (err == CSV_ENOMEM)
+                lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
+            else
+                lp_errmsg_set(cp->errmsg,
+                              "%s line %zu: malformed quoting (a %c inside an unquoted field, or "
+                              "text after a closing quote)",
+                              label, cp->line, dialect->quote);
+        }
+        p += n;
     }
     if (!cp->status && csv_fini(&cp->csv, on_field, on_record, cp) && !cp->status) {
         cp->status = LP_ERR_INPUT;
@@ -488,7 +647,7 @@ static void run_job(reader *r, job *j)
         return;
     }
     chunk_parse cp;
-    parse_chunk(&cp, &r->dialect, r->label, r->limits, j->data, j->len, j->first_line,
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, j->data, j->len, j->first_line, true,
                 r->h->record, j->chunk);
     j->status = cp.status;
     j->records = cp.records;
@@ -823,7 +982,31 @@ static void show_progress(reader *r, bool final)
     fflush(stderr);
 }
 
-/* Scans cur[scanned..len) for quotes and LFs. */
+/* Number of LFs in s[0..n), eight bytes at a time: a byte equal to LF
+ * becomes zero after the XOR, and the zero-byte test leaves its high bit;
+ * the bits are summed in byte lanes, folded before they can overflow. */
+static size_t count_lf(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F, lf = ones * '\n';
+    size_t count = 0, i = 0;
+    while (i + 8 <= n) {
+        uint64_t lanes = 0;
+        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t x = w ^ lf;
+            lanes += (~(((x & low7) + low7) | x) & (ones << 7)) >> 7;
+        }
+        uint64_t pairs = (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
+        count += (size_t)((pairs * 0x0001000100010001ULL) >> 48);
+    }
+    for (; i < n; i++) count += s[i] == '\n';
+    return count;
+}
+
+/* Scans cur[scanned..len) for quotes and LFs, a stretch between quotes at a
+ * time: its LFs are counted, and outside quotes the last one is a record
+ * boundary. */
 static void scan(reader *r)
 {
     const char *s = r->cur.data;
@@ -832,21 +1015,24 @@ static void scan(reader *r)
     bool in_quote = r->in_quote;
     size_t newlines = r->newlines;
     while (i < n) {
-        char c = s[i];
-        if (c == q) {
-            in_quote = !in_quote;
-            if (in_quote) {
-                r->quote_open = i;
-                r->quote_line = r->first_line + newlines;
-            }
-        } else if (c == '\n') {
-            newlines++;
+        const char *quote = memchr(s + i, q, n - i);
+        size_t stop = quote ? (size_t)(quote - s) : n;
+        size_t lfs = count_lf(s + i, stop - i);
+        if (lfs) {
+            newlines += lfs;
             if (!in_quote) {
-                r->cut = i + 1;
+                const char *last = memrchr(s + i, '\n', stop - i);
+                r->cut = (size_t)(last - s) + 1;
                 r->cut_newlines = newlines;
             }
         }
-        i++;
+        if (!quote) break;
+        in_quote = !in_quote;
+        if (in_quote) {
+            r->quote_open = stop;
+            r->quote_line = r->first_line + newlines;
+        }
+        i = stop + 1;
     }
     r->in_quote = in_quote;
     r->newlines = newlines;
@@ -896,7 +1082,7 @@ static bool take_header(reader *r, size_t end)
 {
     header_capture hc = {r, false};
     chunk_parse cp;
-    parse_chunk(&cp, &r->dialect, r->label, r->limits, r->cur.data, end, r->first_line,
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, r->cur.data, end, r->first_line, false,
                 capture_header, &hc);
     if (cp.status) {
         reader_fail(r, cp.status, cp.callback_failed, cp.errmsg);
