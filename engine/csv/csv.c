@@ -901,6 +901,16 @@ static bool take_header(reader *r, size_t end)
     return hc.found;
 }
 
+
+/* A size for a message: "640 bytes" below a megabyte (a limit of 200 bytes
+ * printed as "0.0 MB" says nothing), else "12.3 MB". */
+static void size_text(uint64_t bytes, char *buf, size_t size)
+{
+    if (bytes < 1000000)
+        snprintf(buf, size, "%llu bytes", (unsigned long long)bytes);
+    else
+        snprintf(buf, size, "%.1f MB", (double)bytes / 1e6);
+}
 /* Header handling and chunk cutting after new bytes were scanned. */
 static void process(reader *r, bool at_eof)
 {
@@ -998,8 +1008,11 @@ static lp_status read_file(reader *r, int threads)
         if (S_ISREG(stbuf.st_mode)) r->file_bytes = (uint64_t)stbuf.st_size;
     }
     if (r->file_bytes > r->max_file_bytes) {
-        snprintf(msg, sizeof msg, "%s is %.1f MB, above the limit of %.1f MB (max_file_bytes)",
-                 r->label, r->file_bytes / 1e6, r->max_file_bytes / 1e6);
+        char size[32], limit[32];
+        size_text(r->file_bytes, size, sizeof size);
+        size_text(r->max_file_bytes, limit, sizeof limit);
+        snprintf(msg, sizeof msg, "%s is %s, above the limit of %s (max_file_bytes)", r->label,
+                 size, limit);
         reader_fail(r, LP_ERR_LIMIT, false, msg);
         goto cleanup;
     }
@@ -1028,8 +1041,10 @@ static lp_status read_file(reader *r, int threads)
         lp_sha256_update(&r->sha, raw + carry, (size_t)got);
         r->bytes_read += (uint64_t)got;
         if (r->bytes_read > r->max_file_bytes) {
-            snprintf(msg, sizeof msg, "%s is above the limit of %.1f MB (max_file_bytes)",
-                     r->label, r->max_file_bytes / 1e6);
+            char limit[32];
+            size_text(r->max_file_bytes, limit, sizeof limit);
+            snprintf(msg, sizeof msg, "%s is above the limit of %s (max_file_bytes)", r->label,
+                     limit);
             reader_fail_locked(r, LP_ERR_LIMIT, msg);
             break;
         }
