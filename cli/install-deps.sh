@@ -11,6 +11,7 @@ fonts-dejavu-core
 poppler-utils qpdf python3 python3-openpyxl python3-aiosmtpd openssl
 libreoffice-calc-nogui
 postgresql
+valgrind clang libclang-rt-14-dev
 "
 
 missing=""
