@@ -355,6 +355,9 @@ static void parse_release(chunk_parse *cp)
     lp_free(cp->ptrs);
 }
 
+#define FIELD_BLOCK ((size_t)64 << 10)  /* libcsv field buffer growth step */
+#define PARSE_SLICE ((size_t)256 << 10) /* bytes given to csv_parse at a time */
+
 /* Parses data[0..len), whose first record starts on first_line, calling
  * record(target, ...) for each record. The result is in cp->status. */
 static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const char *label,
@@ -379,7 +382,27 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     if (dialect->delimiter == '\t') csv_set_space_func(&cp->csv, space_only);
     csv_set_realloc_func(&cp->csv, lp_realloc);
     csv_set_free_func(&cp->csv, lp_free);
-    size_t done = csv_parse(&cp->csv, data, len, on_field, on_record, cp);
+    /* libcsv grows its field buffer blk_size bytes at a time (128 by
+     * default): a 10 MB field cost 80,000 reallocs of up to 10 MB each. And
+     * max_field_bytes is checked in on_field, after libcsv has buffered the
+     * whole field. So the buffer grows in FIELD_BLOCK steps, and the data
+     * goes in slices, after each of which the buffer is held to the limit
+     * while the field is still being read. */
+    csv_set_blk_size(&cp->csv, FIELD_BLOCK);
+    size_t done = 0;
+    while (done < len && !cp->status) {
+        size_t slice = len - done < PARSE_SLICE ? len - done : PARSE_SLICE;
+        size_t parsed = csv_parse(&cp->csv, data + done, slice, on_field, on_record, cp);
+        done += parsed;
+        if (parsed < slice) break;
+        size_t buffered = csv_get_buffer_size(&cp->csv);
+        if (buffered > FIELD_BLOCK && buffered - FIELD_BLOCK > cp->limits.max_field_bytes + 1) {
+            cp->status = LP_ERR_LIMIT;
+            lp_errmsg_set(cp->errmsg,
+                          "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
+                          label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+        }
+    }
     if (done < len && !cp->status) {
         int err = csv_error(&cp->csv);
         cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
