@@ -46,6 +46,14 @@ typedef struct bad_case {
 
 static bad_case cases[MAX_CASES];
 
+/* Copies src into dst[size], cut to fit. */
+static void set_text(char *dst, size_t size, const char *src)
+{
+    size_t n = strnlen(src, size - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
 static void load_cases(size_t *out_n)
 {
     FILE *fp = fopen(BAD_DIR "/cases.tsv", "r");
@@ -63,13 +71,13 @@ static void load_cases(size_t *out_n)
         }
         if (!fields[6]) continue;
         bad_case *c = &cases[n++];
-        snprintf(c->name, sizeof c->name, "%s", fields[0]);
-        snprintf(c->base, sizeof c->base, "%s", fields[1]);
-        snprintf(c->profile, sizeof c->profile, "%s", fields[2]);
+        set_text(c->name, sizeof c->name, fields[0]);
+        set_text(c->base, sizeof c->base, fields[1]);
+        set_text(c->profile, sizeof c->profile, fields[2]);
         c->exit_code = atoi(fields[3]);
         c->rejected = strcmp(fields[4], "-") ? atoi(fields[4]) : -1;
-        snprintf(c->expect, sizeof c->expect, "%s", fields[5]);
-        snprintf(c->generate, sizeof c->generate, "%s", fields[6]);
+        set_text(c->expect, sizeof c->expect, fields[5]);
+        set_text(c->generate, sizeof c->generate, fields[6]);
     }
     if (fp) fclose(fp);
     *out_n = n;

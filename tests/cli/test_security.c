@@ -44,7 +44,7 @@ static void copy_tiny(const char *dir)
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.') continue;
-        char from[512], to[512];
+        char from[1024], to[1024];
         snprintf(from, sizeof from, "%s/%s", TINY, e->d_name);
         snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
         size_t len;
@@ -63,7 +63,7 @@ static void copy_tiny(const char *dir)
  * 2026-W47, the default report week of fixtures/tiny). */
 static void plant_payloads(const char *dir)
 {
-    char path[512];
+    char path[1024];
     snprintf(path, sizeof path, "%s/leads.csv", dir);
     size_t len;
     char *data = read_file(path, &len);
