@@ -35,6 +35,20 @@ static const char *fuzz_file(const char *name, const uint8_t *data, size_t size)
     return path;
 }
 
+void lp_fuzz_cleanup(void)
+{
+    if (!fuzz_dir[0]) return;
+    static const char *const names[] = {"leads.csv", "mapping.yaml", "settings.yaml",
+                                        "template.yaml"};
+    char path[128];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", fuzz_dir, names[i]);
+        unlink(path);
+    }
+    rmdir(fuzz_dir);
+    fuzz_dir[0] = '\0';
+}
+
 /* ---- CSV ---- */
 
 typedef struct csv_count {

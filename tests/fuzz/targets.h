@@ -27,4 +27,8 @@ int lp_fuzz_settings(const uint8_t *data, size_t size);
 /* The bytes as a template file (templates/ as the templates folder). */
 int lp_fuzz_template(const uint8_t *data, size_t size);
 
+/* Removes the process's temporary folder and its files (for the replay
+ * test; the fuzz programs leave theirs under /tmp). */
+void lp_fuzz_cleanup(void);
+
 #endif
