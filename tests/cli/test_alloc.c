@@ -140,7 +140,7 @@ static void expect_unchanged(const saved_file *ref, size_t nref, const char *out
     }
 }
 
-Test(hardening, allocation_failure_walk, .timeout = 600)
+Test(hardening, allocation_failure_walk)
 {
     lp_stats_init();
     char *out_dir = make_temp_dir();
