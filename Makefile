@@ -65,8 +65,13 @@ install: build
 	@cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
 
-bench: deps build
-	./$(BUILD)/lp_bench
+# leadpack against pandas and DuckDB on generated data (cached in bench/data/);
+# `make bench SCALES="0.1 1 4"` adds scale 4. Results: stdout, bench/results.csv.
+SCALES ?= 0.1 1
+bench:
+	@sh cli/install-deps.sh --bench
+	@$(MAKE) --no-print-directory build
+	./$(BUILD)/lp_bench --source . --leadpack ./$(BUILD)/leadpack --scales "$(SCALES)"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out

@@ -11,6 +11,15 @@
 
 #define FIRST_REJECTS 10
 
+/* Rejects name their file relative to the input folder; reports carry the
+ * path as opened. */
+static bool same_file(const char *report_path, const char *reject_file)
+{
+    size_t n = strlen(report_path), m = strlen(reject_file);
+    if (strcmp(report_path, reject_file) == 0) return true;
+    return n > m && report_path[n - m - 1] == '/' && strcmp(report_path + n - m, reject_file) == 0;
+}
+
 static void json_string(FILE *out, const char *s)
 {
     fputc('"', out);
@@ -50,7 +59,7 @@ static void print_json(const lp_dataset *ds, FILE *out)
         bool first = true;
         for (size_t r = 0; r < ds->nrejects; r++) {
             const lp_reject *rej = &ds->rejects[r];
-            if (strcmp(rej->file, f->path) != 0) continue;
+            if (!same_file(f->path, rej->file)) continue;
             fprintf(out, "%s{\"line\":%zu,\"column\":", first ? "" : ",", rej->line);
             json_string(out, rej->column);
             fputs(",\"value\":", out);
@@ -104,7 +113,7 @@ static void print_text(const lp_dataset *ds, FILE *out)
         size_t shown = 0;
         for (size_t r = 0; r < ds->nrejects && shown < FIRST_REJECTS; r++) {
             const lp_reject *rej = &ds->rejects[r];
-            if (strcmp(rej->file, f->path) != 0) continue;
+            if (!same_file(f->path, rej->file)) continue;
             fprintf(out, "  line %zu%s%s: %s (value \"%s\")\n", rej->line,
                     rej->column[0] ? ", column " : "", rej->column, rej->reason, rej->value);
             shown++;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "lp/chart.h"
@@ -247,6 +248,39 @@ static bool file_exists(const char *path)
     return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Prints a mail library error: its messages already start with "mail: ". */
+static void mail_error(const char *errmsg, lp_status st)
+{
+    if (errmsg[0]) cli_error("%s", errmsg);
+    else cli_error("mail: %s", lp_status_str(st));
+}
+
+/* true when an smtp:// URL names this machine (localhost, 127.0.0.0/8 or
+ * [::1]): a relay there is reached without crossing a network, so the
+ * settings' STARTTLS requirement (mail.starttls, on by default) does not
+ * apply to it; --starttls still requires it. */
+static bool smtp_on_loopback(const char *url)
+{
+    if (!url || strncmp(url, "smtp://", 7) != 0) return false;
+    const char *host = url + 7;
+    const char *end = host + strcspn(host, "/?#");
+    const char *at = memchr(host, '@', (size_t)(end - host));
+    if (at) host = at + 1;
+    size_t len;
+    if (*host == '[') {
+        const char *close = memchr(host, ']', (size_t)(end - host));
+        if (!close) return false;
+        len = (size_t)(close - host) + 1;
+        return len == 5 && strncmp(host, "[::1]", 5) == 0;
+    }
+    len = strcspn(host, ":/?#");
+    if (len == 9 && strncasecmp(host, "localhost", 9) == 0) return true;
+    if (len < 4 || strncmp(host, "127.", 4) != 0) return false;
+    for (size_t i = 4; i < len; i++)
+        if (!((host[i] >= '0' && host[i] <= '9') || host[i] == '.')) return false;
+    return true;
+}
+
 int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
                          const char *out_dir, const char *pdf_path, const char *xlsx_path)
 {
@@ -303,13 +337,13 @@ int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
     lp_mail_message *message = NULL;
     lp_status st = lp_mail_message_new(&spec, &message, errmsg);
     if (st) {
-        cli_error("mail: %s", errmsg[0] ? errmsg : lp_status_str(st));
+        mail_error(errmsg, st);
         exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_USAGE;
         goto cleanup;
     }
     lp_mail_options options = {
         .smtp_url = smtp,
-        .starttls = opts->starttls || settings->mail_starttls,
+        .starttls = opts->starttls || (settings->mail_starttls && !smtp_on_loopback(smtp)),
         .use_netrc = true,
         .size_limit = settings->mail_max_mb > 0
                           ? (size_t)(settings->mail_max_mb * 1024.0 * 1024.0) : 0,
@@ -320,7 +354,7 @@ int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
     st = lp_mail_send(message, &options, &report, errmsg);
     if (report.oversized) fprintf(stderr, "leadpack: warning: %s\n", report.warning);
     if (st) {
-        cli_error("mail: %s", errmsg[0] ? errmsg : lp_status_str(st));
+        mail_error(errmsg, st);
         exit_code = st == LP_ERR_DELIVERY ? EXIT_DELIVERY : cli_exit_code(st);
         goto cleanup;
     }

@@ -4,7 +4,11 @@
  * temporary name and renamed when complete, so a failed run leaves the
  * previous pack as it was.
  */
+#include <dirent.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,14 +33,22 @@ typedef struct render_job {
     char errmsg[LP_ERRMSG_SIZE];
     lp_status status;
     double seconds;
+    const char *results_dir;     /* the PDF thread then writes the results CSV files here */
+    lp_status results_status;
+    char results_errmsg[LP_ERRMSG_SIZE];
 } render_job;
 
+/* The PDF takes a fraction of the workbook's time, so its thread also writes
+ * the results folder, which then overlaps the workbook too. */
 static void *render_pdf(void *arg)
 {
     render_job *job = arg;
     double t0 = cli_now();
     job->status = lp_pdf_write(job->results, job->narrative, job->tpl, job->path, job->errmsg);
     job->seconds = cli_now() - t0;
+    if (job->results_dir)
+        job->results_status = lp_results_write_dir(job->results, job->results_dir,
+                                                   job->results_errmsg);
     return NULL;
 }
 
@@ -47,6 +59,51 @@ static void *render_xlsx(void *arg)
     job->status = lp_xlsx_write(job->results, job->narrative, job->tpl, job->path, job->errmsg);
     job->seconds = cli_now() - t0;
     return NULL;
+}
+
+/* Removes a staging folder and everything in it (no shell). */
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static void remove_tree(const char *dir) { nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
+
+/* Moves every file of the staging folder (and of its results/ and message/
+ * folders) to the same place under out_dir; each move is a rename within one
+ * file system, so each file appears whole. */
+static lp_status publish(const char *stage, const char *out_dir)
+{
+    static const char *const subdirs[] = {"", "/results", "/message"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char from_dir[PATH_MAX + 16], to_dir[PATH_MAX + 16];
+        if (!cli_path(from_dir, sizeof from_dir, "%s%s", stage, subdirs[i]) ||
+            !cli_path(to_dir, sizeof to_dir, "%s%s", out_dir, subdirs[i]) ||
+            lp_mkdir_p(to_dir) != LP_OK)
+            return LP_ERR_OUTPUT;
+        DIR *dir = opendir(from_dir);
+        if (!dir) return LP_ERR_OUTPUT;
+        struct dirent *entry;
+        lp_status st = LP_OK;
+        while (st == LP_OK && (entry = readdir(dir))) {
+            char from[PATH_MAX * 2], to[PATH_MAX * 2];
+            struct stat info;
+            if (!cli_path(from, sizeof from, "%s/%s", from_dir, entry->d_name) ||
+                !cli_path(to, sizeof to, "%s/%s", to_dir, entry->d_name)) {
+                st = LP_ERR_OUTPUT;
+                break;
+            }
+            if (lstat(from, &info) != 0 || !S_ISREG(info.st_mode)) continue;
+            if (rename(from, to) != 0)
+                st = LP_ERR_OUTPUT;
+        }
+        closedir(dir);
+        if (st) return st;
+    }
+    return LP_OK;
 }
 
 enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_TEMPLATE,
@@ -119,6 +176,7 @@ int cmd_run(int argc, char **argv)
     lp_template *tpl = NULL;
     lp_narrative *narrative = NULL;
     lp_status st;
+    const char *staged = NULL;
 
     lp_measures_options options = {.period_label = period_label};
     if (as_of_text) {
@@ -142,10 +200,32 @@ int cmd_run(int argc, char **argv)
         }
     }
 
+    /* The template first: a broken one stops the run before any data is read. */
+    st = lp_template_load(cli_templates_dir(), template_name, &tpl, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
+        goto cleanup;
+    }
+
     exit_code = cli_load(&in, &loaded);
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;
     if (as_of_text) lp_instant_parse_iso(as_of_text, &options.as_of);
+    /* A pack written for a period kind (the monthly review) uses it unless
+     * --period names another. */
+    if (!period_label && tpl->period) {
+        static const struct {
+            const char *name;
+            lp_period_kind kind;
+        } kinds[] = {{"week", LP_PERIOD_WEEK}, {"month", LP_PERIOD_MONTH},
+                     {"quarter", LP_PERIOD_QUARTER},
+                     {"fiscal-quarter", LP_PERIOD_FISCAL_QUARTER},
+                     {"fiscal_quarter", LP_PERIOD_FISCAL_QUARTER}};
+        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+            if (strcmp(tpl->period, kinds[i].name) == 0)
+                loaded.settings.calendar.kind = kinds[i].kind;
+    }
 
     cli_phase_clock clock = cli_phase_begin();
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
@@ -158,9 +238,7 @@ int cmd_run(int argc, char **argv)
             results->period_label);
 
     clock = cli_phase_begin();
-    st = lp_template_load(cli_templates_dir(), template_name, &tpl, errmsg);
-    if (st == LP_OK)
-        st = lp_narrative_build(results, tpl, cli_templates_dir(), &narrative, errmsg);
+    st = lp_narrative_build(results, tpl, cli_templates_dir(), &narrative, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
@@ -168,27 +246,32 @@ int cmd_run(int argc, char **argv)
     }
     cli_log("narrative %.2f s: template %s", cli_phase_end("narrative", clock), tpl->name);
 
-    char results_dir[PATH_MAX];
-    cli_path(results_dir, sizeof results_dir, "%s/results", out_dir);
-    if (lp_mkdir_p(results_dir) != LP_OK) {
-        cli_error("%s: cannot create the output folder", results_dir);
+    /* Everything is written into a staging folder inside the output folder
+     * and moved into place only when every file is complete. */
+    char stage[PATH_MAX], results_dir[PATH_MAX + 16];
+    if (!cli_path(stage, sizeof stage, "%s/.leadpack-stage-%ld", out_dir, (long)getpid()) ||
+        !cli_path(results_dir, sizeof results_dir, "%s/results", stage) ||
+        lp_mkdir_p(results_dir) != LP_OK) {
+        cli_error("%s: cannot create the output folder", out_dir);
         exit_code = EXIT_OUTPUT;
         goto cleanup;
     }
+    staged = stage;
 
     clock = cli_phase_begin();
     render_job pdf = {.results = results, .narrative = narrative, .tpl = tpl};
     render_job xlsx = pdf;
-    cli_path(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", out_dir, results->period_label);
-    cli_path(xlsx.path, sizeof xlsx.path, "%s/leadpack-%s.xlsx", out_dir, results->period_label);
+    cli_path(pdf.path, sizeof pdf.path, "%s/leadpack-%s.pdf", stage, results->period_label);
+    cli_path(xlsx.path, sizeof xlsx.path, "%s/leadpack-%s.xlsx", stage, results->period_label);
+    pdf.results_dir = results_dir;
     pthread_t pdf_thread;
     bool threaded = pthread_create(&pdf_thread, NULL, render_pdf, &pdf) == 0;
     if (!threaded) render_pdf(&pdf);
     render_xlsx(&xlsx);
-    st = lp_results_write_dir(results, results_dir, errmsg);
     if (threaded) pthread_join(pdf_thread, NULL);
+    st = pdf.results_status;
     if (st) {
-        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        cli_error("%s", pdf.results_errmsg[0] ? pdf.results_errmsg : lp_status_str(st));
         exit_code = EXIT_OUTPUT;
     }
     if (pdf.status) {
@@ -200,22 +283,33 @@ int cmd_run(int argc, char **argv)
         exit_code = EXIT_OUTPUT;
     }
     if (exit_code) goto cleanup;
+    exit_code = cli_mail_bundle_write(results, narrative, tpl, stage);
+    if (exit_code) goto cleanup;
     cli_log("render %.2f s: pdf %.2f s, workbook %.2f s (in parallel)",
             cli_phase_end("render", clock), pdf.seconds, xlsx.seconds);
-    cli_log("wrote %s, %s and %s/", pdf.path, xlsx.path, results_dir);
 
-    exit_code = cli_mail_bundle_write(results, narrative, tpl, out_dir);
-    if (exit_code) goto cleanup;
+    if (publish(stage, out_dir) != LP_OK) {
+        cli_error("%s: cannot move the finished pack into place", out_dir);
+        exit_code = EXIT_OUTPUT;
+        goto cleanup;
+    }
+    char final_pdf[PATH_MAX], final_xlsx[PATH_MAX];
+    cli_path(final_pdf, sizeof final_pdf, "%s/leadpack-%s.pdf", out_dir, results->period_label);
+    cli_path(final_xlsx, sizeof final_xlsx, "%s/leadpack-%s.xlsx", out_dir,
+             results->period_label);
+    cli_log("wrote %s, %s and %s/results/", final_pdf, final_xlsx, out_dir);
+
     if (mail) {
         clock = cli_phase_begin();
-        exit_code = cli_mail_send_bundle(&mail_opts, &loaded.settings, out_dir, pdf.path,
-                                         xlsx.path);
+        exit_code = cli_mail_send_bundle(&mail_opts, &loaded.settings, out_dir, final_pdf,
+                                         final_xlsx);
         if (!exit_code) cli_log("mail %.2f s", cli_phase_end("mail", clock));
     }
     if (timings_path && cli_timings_write(timings_path) != LP_OK)
         cli_error("%s: cannot write the timings", timings_path);
 
 cleanup:
+    if (staged) remove_tree(staged);
     lp_narrative_free(narrative);
     lp_template_free(tpl);
     lp_results_free(results);

@@ -14,6 +14,7 @@
 #include "lp/fileio.h"
 #include "lp/stats.h"
 #include "lp/time.h"
+#include "lp/warehouse.h"
 
 static bool log_quiet;
 
@@ -110,6 +111,59 @@ void cli_error(const char *fmt, ...)
 
 int cli_exit_code(lp_status status) { return lp_status_exit_code(status); }
 
+/* ---- --source: a PostgreSQL-compatible warehouse (lp/warehouse.h) ---- */
+
+static void log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    cli_log("%s", line);
+}
+
+/* The --source branch of cli_load, after the settings: the mapping (a
+ * profile cannot be detected from files, so without --profile or a mapping
+ * that names one, the generic profile applies), then the warehouse load. */
+static int cli_load_source(const cli_input *in, cli_loaded *out)
+{
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    char shown[256];
+    lp_warehouse_describe(in->source, shown, sizeof shown);
+    out->input_dir = lp_strdup(shown);
+    if (!out->input_dir) return EXIT_OUTPUT;
+    char profiles_dir[PATH_MAX + 32];
+    cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
+    const char *profile = in->profile;
+    if (!profile && !in->mapping_path) {
+        profile = "generic";
+        cli_log("profile generic (a database source; give --profile or --mapping for another)");
+    }
+    lp_status st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+    }
+    cli_phase_clock clock = cli_phase_begin();
+    lp_warehouse_options options = {
+        .source = in->source,
+        .mapping = out->mapping,
+        .settings = &out->settings,
+        .threads = 0,
+        .log = log_line,
+    };
+    st = lp_warehouse_load(&options, &out->dataset, errmsg);
+    if (st) {
+        cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        return cli_exit_code(st);
+    }
+    size_t rows = 0, rejected = 0;
+    for (size_t i = 0; i < out->dataset->nfiles; i++) {
+        rows += out->dataset->files[i].rows_read;
+        rejected += out->dataset->files[i].rows_rejected;
+    }
+    cli_log("load %.2f s: %zu tables, %zu rows read, %zu rejected",
+            cli_phase_end("load", clock), out->dataset->nfiles, rows, rejected);
+    return EXIT_DONE;
+}
+
 int cli_load(const cli_input *in, cli_loaded *out)
 {
     char errmsg[LP_ERRMSG_SIZE] = "";
@@ -136,6 +190,8 @@ int cli_load(const cli_input *in, cli_loaded *out)
         return EXIT_BAD_INPUT;
     }
 
+    if (in->source) return cli_load_source(in, out);
+
     char sample[PATH_MAX + 64];
     const char *input_dir = in->input_dir;
     if (!input_dir) {
@@ -152,9 +208,9 @@ int cli_load(const cli_input *in, cli_loaded *out)
     char profiles_dir[PATH_MAX + 32];
     cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
     char *detected = NULL;
+    char reason[512] = "";
     const char *profile = in->profile;
     if (!profile && !in->mapping_path) {
-        char reason[512] = "";
         st = lp_mapping_detect(profiles_dir, input_dir, &detected, reason, sizeof reason);
         if (st) {
             cli_error("%s: could not tell which CRM the exports come from (%s); "
@@ -166,9 +222,9 @@ int cli_load(const cli_input *in, cli_loaded *out)
         profile = detected;
     }
     st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
-    lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+        lp_free(detected);
         return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
     }
 
@@ -181,6 +237,13 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .threads = 0,
     };
     st = lp_dataset_load(&options, &out->dataset, errmsg);
+    if (st == LP_OK) {
+        const char *name = out->mapping->profile ? out->mapping->profile : "custom mapping";
+        out->dataset->profile = lp_strdup(name);
+        out->dataset->profile_reason = lp_strdup(detected ? reason : "given");
+        if (!out->dataset->profile || !out->dataset->profile_reason) st = LP_ERR_NOMEM;
+    }
+    lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return cli_exit_code(st);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages leadpack needs to build, run and test, and
 # only those that are missing. Silent and fast when nothing is missing.
+# --bench adds what only `make bench` needs (its pandas and DuckDB baselines).
 set -e
 
 PACKAGES="
@@ -13,6 +14,13 @@ libreoffice-calc-nogui
 postgresql
 valgrind clang libclang-rt-14-dev
 "
+
+BENCH_PACKAGES="python3-pandas python3-xlsxwriter nodejs"
+if [ "$1" = "--bench" ]; then
+    # npm installs @duckdb/node-api; some nodejs builds carry their own npm
+    command -v npm >/dev/null 2>&1 || BENCH_PACKAGES="$BENCH_PACKAGES npm"
+    PACKAGES="$PACKAGES $BENCH_PACKAGES"
+fi
 
 missing=""
 for pkg in $PACKAGES; do

@@ -71,7 +71,9 @@ static const struct {
      "\n"
      "Emails the pack last built in DIR (default out/), or the given PDF.\n"
      "Credentials come from LEADPACK_SMTP_USER and LEADPACK_SMTP_PASSWORD or ~/.netrc,\n"
-     "never from the command line.\n"},
+     "never from the command line.\n"
+     "STARTTLS is required (settings mail.starttls, on by default) unless the server\n"
+     "is on this machine (localhost, 127.x.x.x, [::1]); --starttls requires it always.\n"},
 };
 
 static int print_help(const char *command)

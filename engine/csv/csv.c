@@ -35,6 +35,13 @@
 
 #include "lp/sha256.h"
 #include "lp/value.h"
+#include "csv_stream.h"
+
+/* Built with LP_CSV_FAST_PATH=0, every line goes through libcsv (to compare
+ * the two splitters). */
+#ifndef LP_CSV_FAST_PATH
+#define LP_CSV_FAST_PATH 1
+#endif
 
 #define BLOCK_SIZE ((size_t)1 << 20)
 #define CHUNK_SIZE ((size_t)4 << 20)
@@ -257,43 +264,60 @@ typedef struct chunk_parse {
     size_t fields_cap;
     size_t record_newlines;   /* LFs inside the current record's fields */
     size_t records;           /* records handed to record() */
+    bool record_ended;        /* libcsv ended a record at the LF of the line it was given
+                               * (so it is between records) */
     lp_status status;         /* first failure; later callbacks do nothing */
     bool callback_failed;     /* the failure came from record() */
     char errmsg[LP_ERRMSG_SIZE];
 } chunk_parse;
 
+/* Doubles the field arrays; false (with cp failed) when out of memory. */
+static bool fields_grow(chunk_parse *cp)
+{
+    size_t cap = cp->fields_cap ? cp->fields_cap * 2 : 64;
+    size_t *offsets = lp_realloc(cp->offsets, cap * sizeof *offsets);
+    if (offsets) cp->offsets = offsets;
+    size_t *lens = offsets ? lp_realloc(cp->lens, cap * sizeof *lens) : NULL;
+    if (lens) cp->lens = lens;
+    const char **ptrs = lens ? lp_realloc(cp->ptrs, cap * sizeof *ptrs) : NULL;
+    if (!ptrs) {
+        cp->status = LP_ERR_NOMEM;
+        lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
+        return false;
+    }
+    cp->ptrs = ptrs;
+    cp->fields_cap = cap;
+    return true;
+}
+
+static void fail_max_columns(chunk_parse *cp)
+{
+    cp->status = LP_ERR_LIMIT;
+    lp_errmsg_set(cp->errmsg, "%s line %zu: more than %zu fields in a record (max_columns)",
+                  cp->label, cp->line, cp->limits.max_columns);
+}
+
+static void fail_max_field(chunk_parse *cp)
+{
+    cp->status = LP_ERR_LIMIT;
+    lp_errmsg_set(cp->errmsg, "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
+                  cp->label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     chunk_parse *cp = data;
+    cp->record_ended = false;
     if (cp->status) return;
     if (cp->nfields >= cp->limits.max_columns) {
-        cp->status = LP_ERR_LIMIT;
-        lp_errmsg_set(cp->errmsg, "%s line %zu: more than %zu fields in a record (max_columns)",
-                      cp->label, cp->line, cp->limits.max_columns);
+        fail_max_columns(cp);
         return;
     }
     if (len > cp->limits.max_field_bytes) {
-        cp->status = LP_ERR_LIMIT;
-        lp_errmsg_set(cp->errmsg,
-                      "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
-                      cp->label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+        fail_max_field(cp);
         return;
     }
-    if (cp->nfields == cp->fields_cap) {
-        size_t cap = cp->fields_cap ? cp->fields_cap * 2 : 64;
-        size_t *offsets = lp_realloc(cp->offsets, cap * sizeof *offsets);
-        if (offsets) cp->offsets = offsets;
-        size_t *lens = offsets ? lp_realloc(cp->lens, cap * sizeof *lens) : NULL;
-        if (lens) cp->lens = lens;
-        const char **ptrs = lens ? lp_realloc(cp->ptrs, cap * sizeof *ptrs) : NULL;
-        if (!ptrs) {
-            cp->status = LP_ERR_NOMEM;
-            lp_errmsg_set(cp->errmsg, "%s: out of memory", cp->label);
-            return;
-        }
-        cp->ptrs = ptrs;
-        cp->fields_cap = cap;
-    }
+    if (cp->nfields == cp->fields_cap && !fields_grow(cp)) return;
     if (cp->fieldbuf.len + len + 1 > cp->fieldbuf.cap) {
         size_t cap = cp->fieldbuf.cap ? cp->fieldbuf.cap : 4096;
         while (cap < cp->fieldbuf.len + len + 1) cap *= 2;
@@ -323,6 +347,7 @@ static void on_field(void *s, size_t len, void *data)
 static void on_record(int c, void *data)
 {
     chunk_parse *cp = data;
+    cp->record_ended = c == '\n';
     if (cp->nfields == 0) { /* a line end outside any record */
         if (!(c == '\n' && cp->prev_term == '\r')) cp->line++;
         cp->prev_term = c;
@@ -358,11 +383,117 @@ static void parse_release(chunk_parse *cp)
 #define FIELD_BLOCK ((size_t)64 << 10)  /* libcsv field buffer growth step */
 #define PARSE_SLICE ((size_t)256 << 10) /* bytes given to csv_parse at a time */
 
+/* ---- Fast path: lines without quotes ----
+ *
+ * Most lines of an export hold no quote character. Such a line is split
+ * here, at memory speed, exactly as libcsv would split it: fields end at the
+ * delimiter, the line at LF (a CR right before the LF is dropped), spaces
+ * and tabs around a field are trimmed (a tab only when it is not the
+ * delimiter), and a line that is empty after trimming is a blank line, not
+ * a record. The fields stay in the chunk buffer, each NUL-terminated in
+ * place. A line holding the quote character or a CR elsewhere goes to
+ * libcsv, and so does every line while libcsv is inside a record (a quoted
+ * field spanning lines). */
+
+enum { BYTE_PLAIN, BYTE_DELIM, BYTE_LF, BYTE_OTHER };
+
+static inline bool is_trim(char c, char delim) { return (c == ' ' || c == '\t') && c != delim; }
+
+/* The bytes the splitter stops at: the delimiter, LF, CR and the quote,
+ * each repeated in the eight bytes of a word. */
+typedef struct stop_bytes {
+    uint64_t delim, lf, cr, quote;
+} stop_bytes;
+
+/* High bit of each byte of w that is zero; the lowest one is exact (a borrow
+ * can only mark bytes above a true zero). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
+/* The first byte from s of class other than BYTE_PLAIN, eight bytes at a
+ * time while they lie before limit, then byte by byte (a LF stops it before
+ * limit). */
+static inline char *next_stop(char *s, const char *limit, const stop_bytes *sb, const uint8_t *cls)
+{
+    while (limit - s >= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        uint64_t m = zero_bytes(w ^ sb->delim) | zero_bytes(w ^ sb->lf) |
+                     zero_bytes(w ^ sb->cr) | zero_bytes(w ^ sb->quote);
+        if (m) return s + (__builtin_ctzll(m) >> 3);
+        s += 8;
+    }
+    while (!cls[(uint8_t)*s]) s++;
+    return s;
+}
+
+/* Splits the line at p, which ends with a LF before limit. Returns the byte
+ * after the line, or NULL when the line needs libcsv (p is left untouched)
+ * or a limit failed (cp->status). */
+static char *fast_line(chunk_parse *cp, const uint8_t *cls, const stop_bytes *sb, char delim,
+                       char *p, const char *limit)
+{
+    size_t nf = 0;
+    char *s = p, *start = p, *next;
+    for (;;) {
+        s = next_stop(s, limit, sb, cls);
+        uint8_t k = cls[(uint8_t)*s];
+        char *stop = s;
+        if (k == BYTE_OTHER) {
+            if (*s != '\r' || s[1] != '\n') return NULL;
+            k = BYTE_LF;
+            s++;
+        }
+        /* the field is start..stop, trimmed */
+        char *b = start, *e = stop;
+        while (b < e && is_trim(*b, delim)) b++;
+        while (e > b && is_trim(e[-1], delim)) e--;
+        if (nf >= cp->limits.max_columns) {
+            cp->nfields = nf;
+            fail_max_columns(cp);
+            return NULL;
+        }
+        if ((size_t)(e - b) > cp->limits.max_field_bytes) {
+            cp->nfields = nf;
+            fail_max_field(cp);
+            return NULL;
+        }
+        if (nf == cp->fields_cap && !fields_grow(cp)) return NULL;
+        cp->ptrs[nf] = b;
+        cp->lens[nf] = (size_t)(e - b);
+        nf++;
+        if (k == BYTE_LF) {
+            next = s + 1;
+            break;
+        }
+        start = ++s;
+    }
+    cp->prev_term = '\n';
+    if (nf == 1 && cp->lens[0] == 0) { /* a blank line */
+        cp->line++;
+        return next;
+    }
+    for (size_t i = 0; i < nf; i++) ((char *)cp->ptrs[i])[cp->lens[i]] = '\0';
+    lp_csv_record rec = {nf, cp->ptrs, cp->lens, cp->line};
+    lp_status st = cp->record(cp->target, &rec);
+    if (st) {
+        cp->status = st;
+        cp->callback_failed = true;
+        return NULL;
+    }
+    cp->records++;
+    cp->line++;
+    return next;
+}
+
 /* Parses data[0..len), whose first record starts on first_line, calling
- * record(target, ...) for each record. The result is in cp->status. */
+ * record(target, ...) for each record; the bytes are modified. With fast,
+ * lines without quotes skip libcsv. The result is in cp->status. */
 static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const char *label,
-                        parse_limits limits, const char *data, size_t len, size_t first_line,
-                        record_fn record, void *target)
+                        parse_limits limits, char *data, size_t len, size_t first_line,
+                        bool fast, record_fn record, void *target)
 {
     memset(cp, 0, sizeof *cp);
     cp->label = label;
@@ -370,6 +501,7 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     cp->record = record;
     cp->target = target;
     cp->line = first_line;
+    cp->record_ended = true;
     if (csv_init(&cp->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_REPALL_NL)) {
         cp->status = LP_ERR_NOMEM;
         lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
@@ -382,37 +514,62 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     if (dialect->delimiter == '\t') csv_set_space_func(&cp->csv, space_only);
     csv_set_realloc_func(&cp->csv, lp_realloc);
     csv_set_free_func(&cp->csv, lp_free);
-    /* libcsv grows its field buffer blk_size bytes at a time (128 by
-     * default): a 10 MB field cost 80,000 reallocs of up to 10 MB each. And
-     * max_field_bytes is checked in on_field, after libcsv has buffered the
-     * whole field. So the buffer grows in FIELD_BLOCK steps, and the data
-     * goes in slices, after each of which the buffer is held to the limit
-     * while the field is still being read. */
+
+    /* A line that goes to libcsv (it holds a quote) may carry a field of
+     * any length: libcsv grows its field buffer blk_size bytes at a time
+     * (128 by default; a 10 MB quoted field cost 80,000 reallocs of up to
+     * 10 MB each), and on_field checks max_field_bytes only once the whole
+     * field is buffered. So the buffer grows in FIELD_BLOCK steps, and such
+     * a line goes to libcsv in slices, after each of which a field past the
+     * limit stops the read while it is being buffered. */
     csv_set_blk_size(&cp->csv, FIELD_BLOCK);
-    size_t done = 0;
-    while (done < len && !cp->status) {
-        size_t slice = len - done < PARSE_SLICE ? len - done : PARSE_SLICE;
-        size_t parsed = csv_parse(&cp->csv, data + done, slice, on_field, on_record, cp);
-        done += parsed;
-        if (parsed < slice) break;
-        size_t buffered = csv_get_buffer_size(&cp->csv);
-        if (buffered > FIELD_BLOCK && buffered - FIELD_BLOCK > cp->limits.max_field_bytes + 1) {
-            cp->status = LP_ERR_LIMIT;
-            lp_errmsg_set(cp->errmsg,
-                          "%s line %zu: field %zu is longer than %zu bytes (max_field_bytes)",
-                          label, cp->line, cp->nfields + 1, cp->limits.max_field_bytes);
+    uint8_t cls[256] = {0};
+    cls[(uint8_t)dialect->delimiter] = BYTE_DELIM;
+    cls['\n'] = BYTE_LF;
+    cls['\r'] = BYTE_OTHER;
+    cls[(uint8_t)dialect->quote] = BYTE_OTHER;
+    const uint64_t ones = 0x0101010101010101ULL;
+    stop_bytes sb = {ones * (uint8_t)dialect->delimiter, ones * '\n', ones * '\r',
+                     ones * (uint8_t)dialect->quote};
+    /* the fast path needs a LF to stop at: it runs up to the last one */
+    const char *last_lf = len ? memrchr(data, '\n', len) : NULL;
+    char *fast_end = fast && LP_CSV_FAST_PATH && last_lf ? data + (last_lf - data) + 1 : data;
+    char *p = data, *end = data + len;
+    while (p < end && !cp->status) {
+        if (p < fast_end && cp->record_ended) {
+            char *next = fast_line(cp, cls, &sb, dialect->delimiter, p, fast_end);
+            if (next) {
+                p = next;
+                continue;
+            }
+            if (cp->status) break;
         }
-    }
-    if (done < len && !cp->status) {
-        int err = csv_error(&cp->csv);
-        cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
-        if (err == CSV_ENOMEM)
-            lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
-        else
-            lp_errmsg_set(cp->errmsg,
-                          "%s line %zu: malformed quoting (a %c inside an unquoted field, or "
-                          "text after a closing quote)",
-                          label, cp->line, dialect->quote);
+        /* one line through libcsv */
+        const char *lf = memchr(p, '\n', (size_t)(end - p));
+        size_t n = lf ? (size_t)(lf + 1 - p) : (size_t)(end - p);
+        cp->record_ended = false;
+        size_t done = 0;
+        while (done < n && !cp->status) {
+            size_t slice = n - done < PARSE_SLICE ? n - done : PARSE_SLICE;
+            size_t parsed = csv_parse(&cp->csv, p + done, slice, on_field, on_record, cp);
+            done += parsed;
+            if (parsed < slice) break;
+            size_t buffered = csv_get_buffer_size(&cp->csv);
+            if (buffered > FIELD_BLOCK && buffered - FIELD_BLOCK > cp->limits.max_field_bytes + 1)
+                fail_max_field(cp);
+        }
+        if (done < n && !cp->status) {
+            int err = csv_error(&cp->csv);
+            cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
+            if (err == CSV_ENOMEM)
+                lp_errmsg_set(cp->errmsg, "%s: out of memory", label);
+            else
+                lp_errmsg_set(cp->errmsg,
+                              "%s line %zu: malformed quoting (a %c inside an unquoted field, or "
+                              "text after a closing quote)",
+                              label, cp->line, dialect->quote);
+        }
+        p += n;
     }
     if (!cp->status && csv_fini(&cp->csv, on_field, on_record, cp) && !cp->status) {
         cp->status = LP_ERR_INPUT;
@@ -488,6 +645,9 @@ struct reader {
     bool callback_failed;
     char errmsg[LP_ERRMSG_SIZE];
     pool *pool;               /* NULL when parsing inline */
+    /* byte stream instead of a file (lp_csv_read_stream), or NULL */
+    lp_csv_pull pull;
+    void *pull_ctx;
 };
 
 static void reader_fail(reader *r, lp_status st, bool from_callback, const char *msg)
@@ -507,7 +667,7 @@ static void run_job(reader *r, job *j)
         return;
     }
     chunk_parse cp;
-    parse_chunk(&cp, &r->dialect, r->label, r->limits, j->data, j->len, j->first_line,
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, j->data, j->len, j->first_line, true,
                 r->h->record, j->chunk);
     j->status = cp.status;
     j->records = cp.records;
@@ -842,7 +1002,31 @@ static void show_progress(reader *r, bool final)
     fflush(stderr);
 }
 
-/* Scans cur[scanned..len) for quotes and LFs. */
+/* Number of LFs in s[0..n), eight bytes at a time: a byte equal to LF
+ * becomes zero after the XOR, and the zero-byte test leaves its high bit;
+ * the bits are summed in byte lanes, folded before they can overflow. */
+static size_t count_lf(const char *s, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101ULL, low7 = ones * 0x7F, lf = ones * '\n';
+    size_t count = 0, i = 0;
+    while (i + 8 <= n) {
+        uint64_t lanes = 0;
+        for (int k = 0; k < 255 && i + 8 <= n; k++, i += 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t x = w ^ lf;
+            lanes += (~(((x & low7) + low7) | x) & (ones << 7)) >> 7;
+        }
+        uint64_t pairs = (lanes & 0x00FF00FF00FF00FFULL) + ((lanes >> 8) & 0x00FF00FF00FF00FFULL);
+        count += (size_t)((pairs * 0x0001000100010001ULL) >> 48);
+    }
+    for (; i < n; i++) count += s[i] == '\n';
+    return count;
+}
+
+/* Scans cur[scanned..len) for quotes and LFs, a stretch between quotes at a
+ * time: its LFs are counted, and outside quotes the last one is a record
+ * boundary. */
 static void scan(reader *r)
 {
     const char *s = r->cur.data;
@@ -851,21 +1035,24 @@ static void scan(reader *r)
     bool in_quote = r->in_quote;
     size_t newlines = r->newlines;
     while (i < n) {
-        char c = s[i];
-        if (c == q) {
-            in_quote = !in_quote;
-            if (in_quote) {
-                r->quote_open = i;
-                r->quote_line = r->first_line + newlines;
-            }
-        } else if (c == '\n') {
-            newlines++;
+        const char *quote = memchr(s + i, q, n - i);
+        size_t stop = quote ? (size_t)(quote - s) : n;
+        size_t lfs = count_lf(s + i, stop - i);
+        if (lfs) {
+            newlines += lfs;
             if (!in_quote) {
-                r->cut = i + 1;
+                const char *last = memrchr(s + i, '\n', stop - i);
+                r->cut = (size_t)(last - s) + 1;
                 r->cut_newlines = newlines;
             }
         }
-        i++;
+        if (!quote) break;
+        in_quote = !in_quote;
+        if (in_quote) {
+            r->quote_open = stop;
+            r->quote_line = r->first_line + newlines;
+        }
+        i = stop + 1;
     }
     r->in_quote = in_quote;
     r->newlines = newlines;
@@ -915,7 +1102,7 @@ static bool take_header(reader *r, size_t end)
 {
     header_capture hc = {r, false};
     chunk_parse cp;
-    parse_chunk(&cp, &r->dialect, r->label, r->limits, r->cur.data, end, r->first_line,
+    parse_chunk(&cp, &r->dialect, r->label, r->limits, r->cur.data, end, r->first_line, false,
                 capture_header, &hc);
     if (cp.status) {
         reader_fail(r, cp.status, cp.callback_failed, cp.errmsg);
@@ -1012,8 +1199,8 @@ static void process(reader *r, bool at_eof)
 static lp_status read_file(reader *r, int threads)
 {
     char msg[LP_ERRMSG_SIZE];
-    int fd = open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
+    int fd = r->pull ? -1 : open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && !r->pull) {
         snprintf(msg, sizeof msg, "%s: cannot open: %s", r->label, strerror(errno));
         reader_fail(r, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? LP_ERR_INPUT
                                                                                 : LP_ERR_IO,
@@ -1022,7 +1209,7 @@ static lp_status read_file(reader *r, int threads)
     }
     uint8_t *raw = NULL;
     struct stat stbuf;
-    if (fstat(fd, &stbuf) == 0) {
+    if (fd >= 0 && fstat(fd, &stbuf) == 0) {
         if (S_ISDIR(stbuf.st_mode)) {
             snprintf(msg, sizeof msg, "%s is a folder, not a CSV file", r->label);
             reader_fail(r, LP_ERR_INPUT, false, msg);
@@ -1044,7 +1231,8 @@ static lp_status read_file(reader *r, int threads)
         reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
         goto cleanup;
     }
-    if (threads > 1 && r->file_bytes > 2 * CHUNK_SIZE && !r->header_only &&
+    /* a stream's size is unknown: it gets the pool whenever threads are asked for */
+    if (threads > 1 && (r->pull || r->file_bytes > 2 * CHUNK_SIZE) && !r->header_only &&
         pool_start(r, threads) != LP_OK) {
         reader_fail(r, LP_ERR_NOMEM, false, "cannot start parser threads");
         goto cleanup;
@@ -1053,8 +1241,20 @@ static lp_status read_file(reader *r, int threads)
     bool first = true;
     for (;;) {
         ssize_t got;
-        do got = read(fd, raw + carry, BLOCK_SIZE);
-        while (got < 0 && errno == EINTR);
+        if (r->pull) {
+            size_t pulled = 0;
+            msg[0] = '\0';
+            lp_status pst = r->pull(r->pull_ctx, raw + carry, BLOCK_SIZE, &pulled, msg);
+            if (pst) {
+                if (!msg[0]) snprintf(msg, sizeof msg, "%s: read failed", r->label);
+                reader_fail_locked(r, pst, msg);
+                break;
+            }
+            got = (ssize_t)pulled;
+        } else {
+            do got = read(fd, raw + carry, BLOCK_SIZE);
+            while (got < 0 && errno == EINTR);
+        }
         if (got < 0) {
             snprintf(msg, sizeof msg, "%s: read failed: %s", r->label, strerror(errno));
             reader_fail_locked(r, LP_ERR_IO, msg);
@@ -1078,7 +1278,8 @@ static lp_status read_file(reader *r, int threads)
                 reader_fail(r, LP_ERR_INPUT, false, msg);
                 break;
             }
-            int bom = detect_encoding(r, raw, n);
+            /* a stream's dialect is known (COPY ... FORMAT csv in UTF-8) */
+            int bom = r->pull ? 0 : detect_encoding(r, raw, n);
             if (bom < 0) break;
             start = (size_t)bom;
         }
@@ -1089,7 +1290,7 @@ static lp_status read_file(reader *r, int threads)
         size_t before = r->cur.len;
         size_t used = start + decode(r->dialect.encoding, raw + start, n - start, eof, &r->cur);
         if (first) {
-            detect_layout(&r->dialect, r->cur.data, r->cur.len, eof);
+            if (!r->pull) detect_layout(&r->dialect, r->cur.data, r->cur.len, eof);
             r->dialect_known = true;
             first = false;
         }
@@ -1112,7 +1313,7 @@ cleanup:
     lp_free(raw);
     lp_free(r->cur.data);
     r->cur = (bytes){0};
-    close(fd);
+    if (fd >= 0) close(fd);
     return r->status;
 }
 
@@ -1144,6 +1345,39 @@ lp_status lp_csv_read(const char *path, const lp_csv_options *options,
     reader r;
     reader_init(&r, path, &options->limits, handler, options->label);
     r.progress = options->progress && isatty(STDERR_FILENO);
+    int threads = options->threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
+    }
+    lp_status st = read_file(&r, threads);
+    if (st) {
+        if (errmsg && !r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
+        return st;
+    }
+    if (out_info) {
+        out_info->dialect = r.dialect;
+        out_info->file_bytes = r.bytes_read;
+        out_info->records = r.records;
+        out_info->chunks = r.nchunks;
+        lp_sha256_final_hex(&r.sha, out_info->sha256);
+    }
+    return LP_OK;
+}
+
+/* ---- Byte streams (csv_stream.h) ---- */
+
+lp_status lp_csv_read_stream(lp_csv_pull pull, void *pull_ctx, const lp_csv_options *options,
+                             const lp_csv_handler *handler, lp_csv_info *out_info, char *errmsg)
+{
+    lp_csv_options defaults = {0};
+    if (!options) options = &defaults;
+    reader r;
+    reader_init(&r, options->label ? options->label : "stream", &options->limits, handler,
+                options->label);
+    r.pull = pull;
+    r.pull_ctx = pull_ctx;
+    r.progress = false; /* the size of a stream is unknown */
     int threads = options->threads;
     if (threads <= 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);

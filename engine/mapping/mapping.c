@@ -28,7 +28,7 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const top_keys[] = {
-    "profile", "description", "detect", "files", "columns", "values", "defaults",
+    "profile", "description", "detect", "files", "tables", "columns", "values", "defaults",
     "skip_footer", "date_order",
 };
 
@@ -217,6 +217,47 @@ static lp_status apply_files(loader *ld, yaml_node_t *node)
         lp_table_map *tm = &ld->mapping->tables[table];
         strv_free(tm->files, tm->nfiles);
         tm->files = files;
+        tm->nfiles = n;
+    }
+    return LP_OK;
+}
+
+/* tables: the database source's form of files: (engine/warehouse). The
+ * names are tables or views ("lead" or "crm.lead") and are kept in the
+ * table maps' files lists; a mapping that names tables is a database mapping,
+ * so the profile's file lists are dropped as a whole (a canonical table the
+ * mapping does not name has no source). */
+static lp_status apply_tables(loader *ld, yaml_node_t *node)
+{
+    lp_status st = want_mapping(ld, node, "tables");
+    if (st) return st;
+    for (int t = 0; t < LP_TABLE_COUNT; t++) {
+        lp_table_map *tm = &ld->mapping->tables[t];
+        strv_free(tm->files, tm->nfiles);
+        tm->files = NULL;
+        tm->nfiles = 0;
+    }
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = lp_yaml_node(ld->yaml, p->key), *v = lp_yaml_node(ld->yaml, p->value);
+        int table = 0;
+        if ((st = table_of(ld, k, "tables", &table))) return st;
+        char what[64];
+        snprintf(what, sizeof what, "tables.%s", table_names[table]);
+        char **names = NULL;
+        size_t n = 0;
+        if ((st = read_strings(ld, v, what, &names, &n))) return st;
+        for (size_t i = 0; i < n; i++) {
+            if (!names[i][0] || strlen(names[i]) > 127) {
+                st = lp_yaml_error(ld->yaml, v, ld->errmsg,
+                                   "%s: \"%s\" is not a table name", what, names[i]);
+                strv_free(names, n);
+                return st;
+            }
+        }
+        lp_table_map *tm = &ld->mapping->tables[table];
+        strv_free(tm->files, tm->nfiles);
+        tm->files = names;
         tm->nfiles = n;
     }
     return LP_OK;
@@ -421,6 +462,8 @@ static lp_status apply_file(loader *ld, yaml_node_t **profile_key)
             snprintf(m->date_order, sizeof m->date_order, "%s", s);
         } else if (!strcmp(key, "files")) {
             st = apply_files(ld, v);
+        } else if (!strcmp(key, "tables")) {
+            st = apply_tables(ld, v);
         } else if (!strcmp(key, "columns")) {
             st = apply_columns(ld, v, false);
         } else if (!strcmp(key, "defaults")) {

@@ -332,7 +332,11 @@ static lp_status campaign_tables(attr_state *a)
     if (m->touches && !m->synthetic_touches) {
         const lp_column *lead_id = lp_table_column(m->touches, "lead_id");
         for (size_t t = 0; t < m->nt; t++) {
-            if (m->t_at[t] == NONE || !a->listed[m->t_camp[t]]) continue;
+            /* The detail sheet holds the report period's touches: a
+             * lifetime of memberships (millions of rows at scale) would
+             * make the workbook slow to write and to open. */
+            if (m->t_at[t] == NONE || !a->listed[m->t_camp[t]] || !in_p(m, m->t_at[t]))
+                continue;
             tb_s(&dt, 0, lp_column_str(lead_id, t));
             tb_s(&dt, 1, keyspace_name(&m->campaign_keys, m->t_camp[t]));
             tb_t(&dt, 2, m->t_at[t]);

@@ -326,12 +326,15 @@ cleanup:
     return st;
 }
 
-/* Row of the leads table for each code of `from`'s pool (-1 when none). */
-static lp_status lead_rows_by_code(const mctx *m, const lp_table *from,
+/* Row of the leads table for each code of `from`'s pool (-1 when none).
+ * With its lead_id column given, only the codes that column uses are looked
+ * up (touch ids, owners and the like share the pool); the others are -1. */
+static lp_status lead_rows_by_code(const mctx *m, const lp_table *from, const lp_column *lead,
                                    const int32_t *lead_of_code, int32_t **out)
 {
     int32_t *tr = NULL;
-    lp_status st = lp_table_translate_codes(from, m->leads, &tr);
+    lp_status st = lead ? lp_column_translate_codes(lead, m->leads, &tr)
+                        : lp_table_translate_codes(from, m->leads, &tr);
     if (st) return st;
     int32_t n = lp_strpool_count(from->pool);
     for (int32_t c = 0; c < n; c++) tr[c] = tr[c] >= 0 ? lead_of_code[tr[c]] : -1;
@@ -384,7 +387,7 @@ static lp_status prep_touches(mctx *m, const int32_t *lead_of_code)
     const lp_column *at = col_of(t, "touched_at", LP_TYPE_INSTANT);
     CHECK(keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
                               false, m->t_camp));
-    CHECK(lead_rows_by_code(m, t, lead_of_code, &by_code));
+    CHECK(lead_rows_by_code(m, t, lead, lead_of_code, &by_code));
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         int32_t lr = lead && lp_column_valid(lead, i) ? by_code[lead->v.i32[i]] : -1;
@@ -465,13 +468,13 @@ static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
     /* The lead of an opportunity: its lead_id, else the lead whose
      * opportunity_id names it (first such lead in export order). */
     if (m->leads) {
-        if (lead) CHECK(lead_rows_by_code(m, o, lead_of_code, &by_code));
+        if (lead) CHECK(lead_rows_by_code(m, o, lead, lead_of_code, &by_code));
         const lp_column *lopp = col_of(m->leads, "opportunity_id", LP_TYPE_STRING);
         if (lopp && oid) {
             int32_t ncodes = lp_strpool_count(o->pool);
             ALLOC(lead_by_opp_code, (size_t)ncodes);
             for (int32_t c = 0; c < ncodes; c++) lead_by_opp_code[c] = -1;
-            CHECK(lp_table_translate_codes(m->leads, o, &tr));
+            CHECK(lp_column_translate_codes(lopp, o, &tr)); /* only opportunity ids */
             for (size_t i = 0; i < m->nl; i++) {
                 if (!lp_column_valid(lopp, i)) continue;
                 int32_t oc = tr[lopp->v.i32[i]];
@@ -555,7 +558,7 @@ static lp_status prep_activities(mctx *m, const int32_t *lead_of_code)
         ALLOC(m->a_at, 1);
         return LP_OK;
     }
-    CHECK(lead_rows_by_code(m, a, lead_of_code, &by_code));
+    CHECK(lead_rows_by_code(m, a, lead, lead_of_code, &by_code));
     size_t kept = 0;
     for (size_t i = 0; i < a->nrows; i++) {
         if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;

@@ -15,6 +15,7 @@
 #include <gsl/gsl_fit.h>
 #include <gsl/gsl_integration.h>
 #include <gsl/gsl_randist.h>
+#include <gsl/gsl_sf_psi.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -62,34 +63,7 @@ lp_interval lp_wilson(uint64_t x, uint64_t n, double confidence)
     return r;
 }
 
-/* Beta quantile by bisection on the CDF: the fallback when
- * gsl_cdf_beta_Pinv fails to converge (very large or very skewed
- * parameters). 200 halvings reach the resolution of a double. */
-static double beta_quantile_bisect(double p, double a, double b)
-{
-    double lo = 0.0, hi = 1.0;
-    for (int i = 0; i < 200 && hi - lo > 0.0; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (mid <= lo || mid >= hi) break;
-        double cdf = gsl_cdf_beta_P(mid, a, b);
-        if (!isfinite(cdf)) break;
-        if (cdf < p) lo = mid; else hi = mid;
-    }
-    return 0.5 * (lo + hi);
-}
-
-double lp_beta_quantile(double p, double a, double b)
-{
-    if (!(p > 0.0 && p < 1.0) || !(a > 0.0) || !(b > 0.0)) return 0.0;
-    double q = gsl_cdf_beta_Pinv(p, a, b);
-    /* Accept GSL's answer only when its CDF agrees; otherwise bisect. */
-    if (isfinite(q) && q >= 0.0 && q <= 1.0) {
-        double back = gsl_cdf_beta_P(q, a, b);
-        if (isfinite(back) && fabs(back - p) <= 1e-9 * (p < 0.5 ? p : 1.0 - p) + 1e-300)
-            return q;
-    }
-    return beta_quantile_bisect(p, a, b);
-}
+static double beta_cdf(double x, double a, double b);
 
 lp_interval lp_clopper_pearson(uint64_t x, uint64_t n, double confidence)
 {
@@ -319,6 +293,76 @@ lp_test lp_chisq_independence(const uint64_t *successes, const uint64_t *trials,
     return (lp_test){stat, p, true};
 }
 
+/* ----------------------------------------------------- Beta for large a, b */
+
+/* GSL's incomplete beta and its inversion are fine up to a + b of about
+ * 1e7; beyond, gsl_cdf_beta_Pinv returns NaN and gsl_cdf_beta_P can run
+ * for minutes on some inputs. There, with integer parameters (every caller
+ * here passes counts + 1), I_x(a, b) = P(K >= a) for K ~ Binomial(a + b - 1,
+ * x), summed over the smaller tail with Loader's accurate terms; non-integer
+ * large parameters are rounded (relative effect below 1e-7). */
+#define LARGE_BETA 1e7
+
+static double beta_cdf(double x, double a, double b)
+{
+    if (x <= 0.0) return 0.0;
+    if (x >= 1.0) return 1.0;
+    if (a + b <= LARGE_BETA) return gsl_cdf_beta_P(x, a, b);
+    a = round(a);
+    b = round(b);
+    double n = a + b - 1.0;
+    discrete dist = {binom_logpmf, 0.0, n, 0.0, n, x, 1.0 - x};
+    if (a - 1.0 < n * x)   /* P(K <= a - 1) is the small tail */
+        return 1.0 - tail_sum(&dist, a - 1.0, 0.0, -1.0);
+    return tail_sum(&dist, a, n, 1.0);
+}
+
+/* Solves beta_cdf(x) = p by the Illinois variant of regula falsi, from a
+ * bracket of mean +- 12 sd (widened to [0, 1] when it does not bracket). */
+static double beta_quantile_solve(double p, double a, double b)
+{
+    double mean = a / (a + b), sd = sqrt(a * b / ((a + b) * (a + b) * (a + b + 1.0)));
+    double lo = mean - 12.0 * sd, hi = mean + 12.0 * sd;
+    if (lo < 0.0) lo = 0.0;
+    if (hi > 1.0) hi = 1.0;
+    double flo = beta_cdf(lo, a, b) - p, fhi = beta_cdf(hi, a, b) - p;
+    if (flo > 0.0) { lo = 0.0; flo = -p; }
+    if (fhi < 0.0) { hi = 1.0; fhi = 1.0 - p; }
+    int side = 0;
+    for (int i = 0; i < 200; i++) {
+        double x = (lo * fhi - hi * flo) / (fhi - flo);
+        if (!(x > lo && x < hi)) x = 0.5 * (lo + hi);
+        double fx = beta_cdf(x, a, b) - p;
+        if (fx == 0.0) return x;
+        if (fx < 0.0) {
+            lo = x; flo = fx;
+            if (side == -1) fhi /= 2.0;
+            side = -1;
+        } else {
+            hi = x; fhi = fx;
+            if (side == 1) flo /= 2.0;
+            side = 1;
+        }
+        if (hi - lo <= 4e-16 * hi) break;
+    }
+    return 0.5 * (lo + hi);
+}
+
+double lp_beta_quantile(double p, double a, double b)
+{
+    if (!(p > 0.0 && p < 1.0) || !(a > 0.0) || !(b > 0.0)) return 0.0;
+    if (a + b <= LARGE_BETA) {
+        double q = gsl_cdf_beta_Pinv(p, a, b);
+        /* Accept GSL's answer only when its CDF agrees. */
+        if (isfinite(q) && q >= 0.0 && q <= 1.0) {
+            double back = gsl_cdf_beta_P(q, a, b);
+            if (isfinite(back) && fabs(back - p) <= 1e-9 * (p < 0.5 ? p : 1.0 - p))
+                return q;
+        }
+    }
+    return beta_quantile_solve(p, a, b);
+}
+
 /* Sort helper for Benjamini-Hochberg: indices by p ascending. */
 typedef struct indexed_p {
     double p;
@@ -516,9 +560,15 @@ static double hw_run(const double *y, size_t n, size_t m, double alpha, double b
     }
     mean1 /= (double)m;
     mean2 /= (double)m;
-    double level = mean1, trend = (mean2 - mean1) / (double)m;
+    /* mean1 is the level at the middle of the first season, (m - 1) / 2;
+     * the trend carries it to time m - 1, and the seasonal indices are the
+     * first season's deviations from that trend line, so a series that is
+     * exactly linear plus a fixed seasonal pattern is fitted exactly. */
+    double trend = (mean2 - mean1) / (double)m;
+    double level = mean1 + trend * (double)(m - 1) / 2.0;
     double season[LP_HW_MAX_SEASON];
-    for (size_t i = 0; i < m; i++) season[i] = y[i] - mean1;
+    for (size_t i = 0; i < m; i++)
+        season[i] = y[i] - (mean1 + trend * ((double)i - (double)(m - 1) / 2.0));
     /* The initial states describe time m - 1; update from t = m on. */
     double sse = 0.0;
     for (size_t t = m; t < n; t++) {
@@ -604,7 +654,7 @@ typedef struct beta_pair {
 static double integrand_greater(double p, void *params)
 {
     const beta_pair *bp = params;
-    return gsl_ran_beta_pdf(p, bp->a1, bp->b1) * gsl_cdf_beta_P(p, bp->a2, bp->b2);
+    return gsl_ran_beta_pdf(p, bp->a1, bp->b1) * beta_cdf(p, bp->a2, bp->b2);
 }
 
 static double integrand_density(double p, void *params)
@@ -619,6 +669,18 @@ lp_status lp_prob_greater(uint64_t wonA, uint64_t nA, uint64_t wonB, uint64_t nB
     if (wonA > nA || wonB > nB) return LP_ERR_USAGE;
     beta_pair bp = {(double)wonA + 1.0, (double)(nA - wonA) + 1.0,
                     (double)wonB + 1.0, (double)(nB - wonB) + 1.0};
+    if (bp.a1 + bp.b1 > LARGE_BETA || bp.a2 + bp.b2 > LARGE_BETA) {
+        /* Quadrature would need the slow large-parameter CDF at hundreds of
+         * points: use logit(A) - logit(B) as normal with its exact mean
+         * psi(a1) - psi(b1) - psi(a2) + psi(b2) and variance (sum of
+         * trigammas). */
+        double mean = gsl_sf_psi(bp.a1) - gsl_sf_psi(bp.b1) - gsl_sf_psi(bp.a2) + gsl_sf_psi(bp.b2);
+        double var = gsl_sf_psi_1(bp.a1) + gsl_sf_psi_1(bp.b1) + gsl_sf_psi_1(bp.a2) +
+                     gsl_sf_psi_1(bp.b2);
+        if (!isfinite(mean) || !(var > 0.0)) return LP_ERR_MATH;
+        *out_prob = clamp01(gsl_cdf_ugaussian_P(mean / sqrt(var)));
+        return LP_OK;
+    }
     double s = bp.a1 + bp.b1;
     double mean = bp.a1 / s, sd = sqrt(bp.a1 * bp.b1 / (s * s * (s + 1.0)));
     double lo = mean - 40.0 * sd, hi = mean + 40.0 * sd;

@@ -560,8 +560,41 @@ static int64_t civil_to_instant(const civil_time *ct)
     return lp_local_to_instant(ct->y, ct->m, ct->d, ct->hh, ct->mm, ct->ss);
 }
 
+/* Two digits at p, or -1. */
+static inline int two_digits(const char *p)
+{
+    return is_digit(p[0]) && is_digit(p[1]) ? (p[0] - '0') * 10 + (p[1] - '0') : -1;
+}
+
+/* YYYY-MM-DD at s (exactly ten bytes known to be there), the date form of
+ * nearly every export, read without the general parser. */
+static bool iso_date(const char *s, int64_t *out_days)
+{
+    int hi = two_digits(s), lo = two_digits(s + 2), m = two_digits(s + 5), d = two_digits(s + 8);
+    if (hi < 0 || lo < 0 || m < 0 || d < 0 || s[4] != '-' || s[7] != '-') return false;
+    int64_t y = hi * 100 + lo;
+    if (!lp_civil_valid(y, m, d)) return false;
+    *out_days = lp_days_from_civil(y, m, d);
+    return true;
+}
+
+/* YYYY-MM-DDTHH:MM:SSZ: the instant form of most exports; anything else
+ * (offsets, fractions, other orders) is left to the general parser, which
+ * reads this form the same way. */
+static bool iso_utc(const char *s, size_t len, int64_t *out_instant)
+{
+    int64_t days;
+    if (len != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
+    int hh = two_digits(s + 11), mm = two_digits(s + 14), ss = two_digits(s + 17);
+    if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 || !iso_date(s, &days))
+        return false;
+    *out_instant = days * 86400 + hh * 3600 + mm * 60 + ss;
+    return true;
+}
+
 bool lp_value_parse_instant(const char *s, size_t len, lp_date_order order, int64_t *out_instant)
 {
+    if (iso_utc(s, len, out_instant)) return true;
     civil_time ct;
     if (!parse_civil(s, len, order, &ct)) return false;
     *out_instant = civil_to_instant(&ct);
@@ -570,6 +603,11 @@ bool lp_value_parse_instant(const char *s, size_t len, lp_date_order order, int6
 
 bool lp_value_parse_date(const char *s, size_t len, lp_date_order order, int32_t *out_days)
 {
+    int64_t iso_days;
+    if (len == 10 && iso_date(s, &iso_days) && iso_days >= INT32_MIN && iso_days <= INT32_MAX) {
+        *out_days = (int32_t)iso_days;
+        return true;
+    }
     civil_time ct;
     if (!parse_civil(s, len, order, &ct)) return false;
     int64_t days;

@@ -31,7 +31,7 @@
 #define CELL_PAD 4.0
 #define GAP 10.0             /* between blocks */
 #define CHART_HEIGHT 210.0
-#define TABLE_ROWS 12        /* rows of a compact table */
+#define TABLE_ROWS 13        /* rows of a compact table: a whole window */
 
 typedef struct doc {
     cairo_surface_t *surface;
@@ -552,6 +552,13 @@ static void draw_result_table(doc *d, const lp_table *t, char *const *names, siz
     grid g = {nrows < t->nrows ? nrows : t->nrows, n, view_cell, view_heading, view_right, &view};
     draw_grid(d, &g);
     lp_free(cols);
+    if (g.nrows < t->nrows) {
+        /* Never a silent cut: say how much the workbook holds beyond it. */
+        char note[160];
+        snprintf(note, sizeof note, "The first %zu of %zu rows; the workbook lists them all.",
+                 g.nrows, t->nrows);
+        paragraph(d, note, 8, false, 0, 0.35);
+    }
 }
 
 static const lp_table *result(const doc *d, const char *name)
@@ -632,6 +639,8 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
                         const char *reference_label)
 {
     picked p;
+    /* A table of categories cannot be a step curve over hours. */
+    if (kind == LP_CHART_STEP) kind = LP_CHART_HBARS;
     if (!pick(d, t, key, value, low, high, max, &p)) return;
     lp_chart *chart = lp_chart_new(kind);
     lp_chart_set_title(chart, title);
@@ -731,7 +740,22 @@ static void render_cover(doc *d)
         snprintf(line, sizeof(line), "Prepared for %s", d->tpl->audience);
         paragraph(d, line, 11, false, 0, 0.25);
     }
-    d->y += 40;
+    /* A pack without a headlines page gives its headline sentences (those
+     * that the mail body carries) on the cover, so the PDF says what the
+     * message announces. */
+    bool headlines_page = false;
+    for (size_t i = 0; i < d->tpl->nsections; i++)
+        if (d->tpl->sections[i].pdf && strcmp(d->tpl->sections[i].kind, "headlines") == 0)
+            headlines_page = true;
+    if (!headlines_page && d->narrative->nheadlines > 0) {
+        d->y += 24;
+        subheading(d, "In brief");
+        for (size_t i = 0; i < d->narrative->nheadlines; i++)
+            bullet(d, d->narrative->headlines[i]);
+        d->y += 16;
+    } else {
+        d->y += 40;
+    }
     subheading(d, "Contents");
     for (size_t i = 0; i < d->tpl->nsections; i++) {
         const lp_template_section *sec = &d->tpl->sections[i];
@@ -987,7 +1011,13 @@ static void render_sla(doc *d, const lp_template_section *sec)
         target = settings->sla_target;
         snprintf(target_label, sizeof(target_label), "Target %g%%", settings->sla_target * 100);
     }
-    table_chart(d, chart_kind(sec, LP_CHART_INTERVALS), "Compliance by team, with 95% intervals",
+    /* The section's chart kind may name the curve above (step); the
+     * per-team comparison needs a categorical kind. */
+    lp_chart_kind team_kind = chart_kind(sec, LP_CHART_INTERVALS);
+    if (team_kind == LP_CHART_STEP || team_kind == LP_CHART_LINE_BAND ||
+        team_kind == LP_CHART_FUNNEL)
+        team_kind = LP_CHART_INTERVALS;
+    table_chart(d, team_kind, "Compliance by team, with 95% intervals",
                 result(d, "sla_by_team"), "team", "compliance", "low", "high", 10, 170, target,
                 target_label);
     const lp_table *breaches = result(d, "breaches");

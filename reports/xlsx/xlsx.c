@@ -429,7 +429,11 @@ static const char *kpi_label(const xw *w, const char *measure)
     for (size_t i = 0; w->nar && i < w->nar->nkpis; i++)
         if (w->nar->kpis[i].measure && strcmp(w->nar->kpis[i].measure, measure) == 0)
             return w->nar->kpis[i].label;
-    return measure;
+    /* Measures without a tile take the label the template's wording gives. */
+    char key[96];
+    snprintf(key, sizeof key, "measure.%s.label", measure);
+    const char *label = w->tpl ? lp_template_text(w->tpl, key) : NULL;
+    return label ? label : measure;
 }
 
 /* Place of a detail table's rows (first part), "'MQLs'!A1:P13". */
@@ -1198,11 +1202,17 @@ static void param_list(param_ctx *pc, const char *key, char **items, size_t n)
     lp_buf_reset(&b);
 }
 
-static void param_num(param_ctx *pc, const char *key, double v)
+/* A numeric setting as a number cell (text would read as "number stored as
+ * text" in a spreadsheet), in fmt (NULL = General). */
+static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
 {
     char buf[40];
     snprintf(buf, sizeof(buf), "%.15g", v);
-    param(pc, key, buf);
+    xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
+    xw_num(pc->w, pc->s->ws, pc->row, 1, v, fmt);
+    widen_text(pc->s, 0, key);
+    widen_text(pc->s, 1, buf);
+    pc->row++;
 }
 
 /* Every lp_settings field (lp_settings_each is not linked by every program
@@ -1217,14 +1227,14 @@ static void settings_params(param_ctx *pc, const lp_settings *st)
     char buf[96];
     param(pc, "time_zone", st->time_zone);
     param(pc, "period", lp_period_kind_name(st->calendar.kind));
-    param_num(pc, "fiscal_start_month", st->calendar.fiscal_start_month);
+    param_num(pc, "fiscal_start_month", st->calendar.fiscal_start_month, NULL);
     param_list(pc, "inbound_sources", st->inbound_sources, st->n_inbound_sources);
     param_list(pc, "partner_sources", st->partner_sources, st->n_partner_sources);
     param(pc, "qualification", st->qualification <= LP_QUALIFY_SCORE
                                    ? qualification[st->qualification] : "?");
     param_list(pc, "qualify_statuses", st->qualify_statuses, st->n_qualify_statuses);
-    param_num(pc, "qualify_score", st->qualify_score);
-    param_num(pc, "sla_hours", st->sla_hours);
+    param_num(pc, "qualify_score", st->qualify_score, NULL);
+    param_num(pc, "sla_hours", st->sla_hours, NULL);
     param(pc, "business_hours", st->business_hours.enabled ? "on" : "off (wall-clock hours)");
     if (st->business_hours.enabled) {
         for (int d = 0; d < 7; d++) {
@@ -1239,25 +1249,25 @@ static void settings_params(param_ctx *pc, const lp_settings *st)
         }
         param(pc, "business_hours.time_zone", st->business_hours.time_zone);
     }
-    param_num(pc, "followup_activities", st->followup_activities);
-    param_num(pc, "followup_days", st->followup_days);
+    param_num(pc, "followup_activities", st->followup_activities, NULL);
+    param_num(pc, "followup_days", st->followup_days, NULL);
     param(pc, "attribution", st->attribution < LP_ATTR_COUNT ? attribution[st->attribution]
                                                               : "?");
     param(pc, "currency", st->currency);
     param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
     param(pc, "day_first", st->day_first ? "true" : "false");
     param(pc, "targets_file", st->targets_file ? st->targets_file : "");
-    param_num(pc, "sla_target", st->sla_target);
+    param_num(pc, "sla_target", st->sla_target, pc->w->f.pct);
     param(pc, "paper", st->paper);
     param(pc, "mail_to", st->mail_to ? st->mail_to : "");
     param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
     param(pc, "mail_from", st->mail_from ? st->mail_from : "");
     param(pc, "mail_smtp", st->mail_smtp ? st->mail_smtp : "");
     param(pc, "mail_starttls", st->mail_starttls ? "true" : "false");
-    param_num(pc, "mail_max_mb", st->mail_max_mb);
-    param_num(pc, "max_file_bytes", (double)st->max_file_bytes);
-    param_num(pc, "max_field_bytes", (double)st->max_field_bytes);
-    param_num(pc, "max_columns", (double)st->max_columns);
+    param_num(pc, "mail_max_mb", st->mail_max_mb, NULL);
+    param_num(pc, "max_file_bytes", (double)st->max_file_bytes, NULL);
+    param_num(pc, "max_field_bytes", (double)st->max_field_bytes, NULL);
+    param_num(pc, "max_columns", (double)st->max_columns, NULL);
     param(pc, "db_mode", st->db_mode);
 }
 

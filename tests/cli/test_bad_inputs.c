@@ -123,8 +123,8 @@ static void copy_folder(const char *from, const char *to, const char *extra)
 }
 
 /* leads.csv of fixtures/tiny with the company of the first lead replaced by
- * a field of 10 MiB (above the default 1 MiB limit). */
-static void generate_big_field(const char *in)
+ * a field of 10 MiB (above the default 1 MiB limit), quoted or not. */
+static void generate_big_field(const char *in, bool quoted)
 {
     size_t big = (size_t)10 << 20;
     const char *head = "lead_id,created_at,source,campaign_id,owner_id,company,employees,"
@@ -138,6 +138,7 @@ static void generate_big_field(const char *in)
     cr_assert_not_null(data);
     memcpy(data, head, hl);
     memset(data + hl, 'x', big);
+    if (quoted) data[hl] = data[hl + big - 1] = '"';
     memcpy(data + hl + big, tail, tl);
     char path[1024];
     snprintf(path, sizeof path, "%s/leads.csv", in);
@@ -239,7 +240,8 @@ ParameterizedTest(bad_case *c, hardening, bad_inputs, .timeout = 60)
     snprintf(src, sizeof src, "%s/%s", BAD_DIR, c->name);
     copy_folder(src, in, tmp);
 
-    if (!strcmp(c->generate, "big_field")) generate_big_field(in);
+    if (!strcmp(c->generate, "big_field")) generate_big_field(in, false);
+    else if (!strcmp(c->generate, "big_quoted_field")) generate_big_field(in, true);
     else if (!strcmp(c->generate, "wide_header")) generate_wide_header(in);
     else if (!strcmp(c->generate, "sf_unterminated")) generate_salesforce(in, true);
     else if (!strcmp(c->generate, "sf_bad_dates")) generate_salesforce(in, false);

@@ -122,8 +122,8 @@ typedef struct fixture_case {
 ParameterizedTestParameters(gen, checked_in_fixtures_regenerate)
 {
     static fixture_case cases[] = {
-        {"salesforce", "sample/salesforce", 0.0012},
-        {"hubspot", "sample/hubspot", 0.0012},
+        {"salesforce", "sample/salesforce", 0.004},
+        {"hubspot", "sample/hubspot", 0.004},
         {"marketo", "dialects/marketo", 0.0002},
         {"pipedrive", "dialects/pipedrive", 0.0002},
         {"generic", "dialects/generic", 0.0002},

@@ -57,7 +57,7 @@ typedef struct fixture_case {
 ParameterizedTestParameters(gen, fixtures_load_without_rejects)
 {
     static fixture_case cases[] = {
-        {"sample/salesforce", "salesforce", 1200},   {"sample/hubspot", "hubspot", 1200},
+        {"sample/salesforce", "salesforce", 4000},   {"sample/hubspot", "hubspot", 4000},
         {"dialects/marketo", "marketo", 200},        {"dialects/pipedrive", "pipedrive", 200},
         {"dialects/generic", "generic", 200},
         {"dialects/salesforce-report", "salesforce-report", 200},

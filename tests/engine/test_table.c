@@ -96,3 +96,39 @@ Test(table, allocation_failure_is_reported)
     cr_expect_eq(st, LP_ERR_NOMEM);
     lp_table_free(t);
 }
+
+/* Only the codes the column uses are looked up: the touch ids share the
+ * pool but are not in lead_id, so they map to -1 like a missing lead. */
+Test(table, translate_column_codes)
+{
+    lp_table *leads = lp_table_new("leads"), *touches = lp_table_new("touches");
+    lp_column *l, *tid, *k;
+    lp_table_add_column(leads, "lead_id", LP_TYPE_STRING, &l);
+    lp_table_add_column(touches, "touch_id", LP_TYPE_STRING, &tid);
+    lp_table_add_column(touches, "lead_id", LP_TYPE_STRING, &k);
+    lp_column_append_string(l, "L1", 2);
+    lp_column_append_string(l, "L2", 2);
+    lp_column_append_string(tid, "L1", 2); /* a touch id that reads like a lead id */
+    lp_column_append_string(k, "L2", 2);
+    lp_column_append_string(tid, "T2", 2);
+    lp_column_append_string(k, "L9", 2);
+    lp_column_append_null(tid);
+    lp_column_append_null(k);
+    int32_t *map;
+    cr_assert_eq(lp_column_translate_codes(k, leads, &map), LP_OK);
+    cr_expect_eq(lp_strpool_count(touches->pool), 4); /* L1, L2, T2, L9 */
+    cr_expect_eq(map[k->v.i32[0]], l->v.i32[1]);   /* L2 */
+    cr_expect_eq(map[k->v.i32[1]], -1);            /* L9: no such lead */
+    cr_expect_eq(map[tid->v.i32[0]], -1);          /* L1 is in leads, but lead_id never uses it */
+    cr_expect_eq(map[tid->v.i32[1]], -1);          /* T2 */
+    lp_free(map);
+    cr_expect_eq(lp_column_translate_codes(l, touches, &map), LP_OK);
+    cr_expect_eq(map[l->v.i32[0]], tid->v.i32[0]); /* L1 */
+    cr_expect_eq(map[l->v.i32[1]], k->v.i32[0]);   /* L2 */
+    lp_free(map);
+    lp_column *n;
+    lp_table_add_column(leads, "n", LP_TYPE_INT64, &n);
+    cr_expect_eq(lp_column_translate_codes(n, touches, &map), LP_ERR_USAGE);
+    lp_table_free(leads);
+    lp_table_free(touches);
+}

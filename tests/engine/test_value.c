@@ -58,6 +58,14 @@ ParameterizedTestParameters(value, instants)
         {"20/11/2026", LP_DATE_MDY, false, 0},
         {"31/02/2026", LP_DATE_DMY, false, 0},
         {"2026-11-20 garbage", LP_DATE_MDY, false, 0},
+        /* the YYYY-MM-DDTHH:MM:SSZ shortcut checks what the general reader checks;
+         * 1709200800 from Python's datetime(2024, 2, 29, 10, tzinfo=utc).timestamp() */
+        {"2024-02-29T10:00:00Z", LP_DATE_MDY, true, 1709200800},
+        {"2026-02-29T10:00:00Z", LP_DATE_MDY, false, 0},
+        {"2026-11-20T24:00:00Z", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:60Z", LP_DATE_MDY, false, 0},
+        {"2026-11-2OT14:03:11Z", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:11z", LP_DATE_MDY, true, 1795183391},
         {"yesterday", LP_DATE_MDY, false, 0},
         {"", LP_DATE_MDY, false, 0},
         {"60", LP_DATE_MDY, false, 0}, /* Excel's phantom 1900-02-29 */
@@ -87,6 +95,9 @@ ParameterizedTestParameters(value, dates)
         {"11/20/2026", LP_DATE_MDY, true, 20777},
         {"20/11/2026", LP_DATE_DMY, true, 20777},
         {"2/29/2024", LP_DATE_MDY, true, 19782},
+        {"2024-02-29", LP_DATE_MDY, true, 19782}, /* the YYYY-MM-DD shortcut */
+        {"2026-02-29", LP_DATE_MDY, false, 0},
+        {"2026-1x-01", LP_DATE_MDY, false, 0},
         {"12/31/99", LP_DATE_MDY, true, 10956},
         {"46346", LP_DATE_MDY, true, 20777},
         {"46346.5", LP_DATE_MDY, true, 20777},

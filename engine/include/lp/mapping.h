@@ -10,6 +10,9 @@
  *   detect: [Id, LeadSource, CreatedDate]   # profile: headers that identify it
  *   files:                       # table -> file name(s) or glob(s) in the input dir
  *     leads: [Lead.csv, Lead_*.csv]
+ *   tables:                      # database source (warehouse.h): table -> table(s)
+ *     leads: [lead, crm.lead_archive]   # or view(s); replaces every files: list
+ *                                       # (kept in lp_table_map.files)
  *   columns:                     # table -> canonical column -> source header(s)
  *     leads:
  *       lead_id: Id

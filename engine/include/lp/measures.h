@@ -77,7 +77,7 @@
  *                (inbound, created in P)
  *  detail_inbound_wins  same columns (inbound, won, close_date in P)
  *  detail_touches lead_id S, campaign_id S, touched_at T, responded B
- *                (touches of the campaigns listed in campaigns)
+ *                (touches of the campaigns listed in campaigns, made in P)
  */
 #ifndef LP_MEASURES_H
 #define LP_MEASURES_H

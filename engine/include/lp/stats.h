@@ -94,6 +94,26 @@ lp_status lp_median(const double *values, size_t stride, size_t n, double *out_m
  * - counts are uint64_t and are converted to double: exact up to 2^53,
  *   so 10^9-sized inputs neither overflow nor lose precision;
  * - `confidence` is in (0, 1); anything else gives defined = false.
+ *
+ * Edge cases of the declarations above:
+ * - lp_wilson, lp_clopper_pearson: n = 0 or x > n -> defined = false;
+ *   x = 0 gives low exactly 0, x = n gives high exactly 1.
+ * - lp_two_proportion_test: n1 or n2 = 0 -> not defined; a pooled rate of
+ *   0 or 1 (nothing varies) -> z = 0, p = 1, defined.
+ * - lp_poisson_test: c1 + c2 = 0 -> not defined; statistic = c1; two-sided
+ *   as R's binom.test(c1, c1 + c2, 0.5): the sum of the probabilities <=
+ *   the observed one times 1 + 1e-7.
+ * - lp_benjamini_hochberg: n = 0 is LP_OK (nothing written); a p outside
+ *   [0, 1] or NaN is LP_ERR_USAGE (q untouched); LP_ERR_NOMEM possible.
+ * - lp_km_new: n = 0 and all-censored inputs give a curve with no points
+ *   (every quantile LP_ERR_MATH); a non-finite time is LP_ERR_INPUT. Once
+ *   S(t) reaches 0 its std_err is 0. lp_km_quantile: q in (0, 1], else
+ *   LP_ERR_USAGE.
+ * - lp_ols_fit: n < 3 -> defined = false. lp_ols_predict: an undefined fit
+ *   gives defined = false; y is not read (x = 0..n-1 is implied).
+ * - lp_beta_quantile: 0 for p outside (0, 1) or a, b <= 0; when GSL's
+ *   inversion does not converge (huge a, b) the CDF is bisected instead.
+ * - lp_median: as lp_quantile with q = 0.5 (NaN value -> LP_ERR_INPUT).
  * ====================================================================== */
 
 /* Two-sided normal quantile for a confidence level: 0.95 -> 1.959964 (the
@@ -141,8 +161,10 @@ double lp_km_share_by(const lp_km *km, double t);
 void lp_km_curve(const lp_km *km, double *out_times, double *out_share);
 
 /* Holt-Winters additive seasonal model (level, trend, season of period m).
- * Start: level = mean of the first season, trend = (mean of the second
- * season - mean of the first) / m, seasonal index i = y[i] - level.
+ * Start (states at time m - 1): trend = (mean of the second season - mean
+ * of the first) / m, level = mean of the first season + trend (m - 1) / 2,
+ * seasonal index i = y[i] - (mean of the first season + trend (i - (m-1)/2)),
+ * so linear-plus-fixed-pattern data are fitted exactly.
  * Smoothing parameters alpha, beta, gamma are fitted by grid search over
  * {0.1, 0.2, ..., 0.9}^3, minimising the sum of squared one-step-ahead
  * errors over t = m..n-1 (first grid point wins ties). s = sqrt(SSE /
@@ -183,7 +205,11 @@ lp_interval lp_beta_interval(uint64_t won, uint64_t n, double low_q, double high
  * p, by GSL adaptive Gauss-Kronrod quadrature (qag, 61 points, relative
  * error 1e-10) over mean_A +- 40 sd_A clipped to [0, 1], divided by the
  * integral of f_A over the same range (so the truncation and the rounding
- * of f_A cancel). LP_ERR_USAGE when won > n; LP_ERR_MATH when quadrature
+ * of f_A cancel). When either posterior has a + b > 1e7 (counts near 10^7
+ * and beyond, where the Beta CDF is costly), logit(A) - logit(B) is taken
+ * as normal with its exact mean and variance (digamma, trigamma): an
+ * approximation whose error shrinks as 1/sqrt(smallest parameter).
+ * LP_ERR_USAGE when won > n; LP_ERR_MATH when quadrature
  * fails. */
 lp_status lp_prob_greater(uint64_t wonA, uint64_t nA, uint64_t wonB, uint64_t nB,
                           double *out_prob);

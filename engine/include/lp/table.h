@@ -54,6 +54,22 @@ const char *lp_strpool_get(const lp_strpool *pool, int32_t code);
 size_t lp_strpool_strlen(const lp_strpool *pool, int32_t code);
 /* Number of distinct strings held. */
 int32_t lp_strpool_count(const lp_strpool *pool);
+/* Interning in two steps, so that a caller with several strings at hand
+ * can overlap their cache misses: hash every string, prefetch each, then
+ * intern each with its hash. lp_strpool_hash is the pool's hash of the len
+ * bytes at s; lp_strpool_prefetch only warms the cache (no effect on
+ * results); lp_strpool_intern_hashed is lp_strpool_intern given that hash. */
+uint64_t lp_strpool_hash(const char *s, size_t len);
+void lp_strpool_prefetch(const lp_strpool *pool, uint64_t hash);
+lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, uint64_t hash,
+                                   int32_t *out_code);
+/* Makes room for n distinct strings in total without regrowing. */
+lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
+/* Interns every string of from into pool, in from's code order (so codes
+ * new to pool keep their order of first appearance): out_map[c] = pool's
+ * code of from's string c. out_map holds lp_strpool_count(from) values.
+ * On failure pool holds a prefix of from's strings and out_map is partial. */
+lp_status lp_strpool_merge(lp_strpool *pool, const lp_strpool *from, int32_t *out_map);
 
 /* ---- Columns ---- */
 struct lp_table;
@@ -123,5 +139,11 @@ lp_status lp_table_finish(lp_table *table);
  * same string in to's pool, or -1. Caller frees *out_map with lp_free. */
 lp_status lp_table_translate_codes(const lp_table *from, const lp_table *to,
                                    int32_t **out_map);
+
+/* lp_table_translate_codes for the codes col (a STRING column) uses: out_map
+ * has one value per code of col's pool, the code of the same string in to's
+ * pool, or -1 when to lacks it or col never uses the code. Cheaper when col
+ * uses few of its pool's strings. Caller frees *out_map with lp_free. */
+lp_status lp_column_translate_codes(const lp_column *col, const lp_table *to, int32_t **out_map);
 
 #endif

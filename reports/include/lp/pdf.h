@@ -8,7 +8,9 @@
  * Pages: every template section with pdf = true starts a new page, in
  * template order; a section whose tables do not fit continues on further
  * pages, repeating the table's header row. What each section kind shows:
- *  cover        pack title, period in words, as-of, audience, contents
+ *  cover        pack title, period in words, as-of, audience, contents;
+ *               the headline sentences too when no PDF section is of kind
+ *               headlines (the mail body carries them)
  *  headlines    headline sentences, KPI tiles (value, change, status against
  *               target), "What changed", the section's sentences
  *  volume       MQLs and SQLs per window period (mql_trend), table
