@@ -2,7 +2,8 @@
  * Security checks through the real binary:
  *  - text from an export never becomes a formula in the workbook (read back
  *    with openpyxl, an independent reader): every cell holding one of the
- *    planted payloads is a string cell, and no formula cell mentions one;
+ *    planted payloads is a string cell, and no formula cell mentions one,
+ *    including the COUNTIFS formulas built with team names as criteria;
  *  - in the results CSV files, a text value that starts with =, +, -, @,
  *    tab or CR carries a single quote in front (OWASP, CSV injection);
  *  - the SMTP password (from the environment) appears nowhere: not on
@@ -94,6 +95,35 @@ static void plant_payloads(const char *dir)
     free(data);
 }
 
+/* A team name that would close the criterion string of a COUNTIFS formula
+ * built from it (the Volume and SLA sheets count by team) and call
+ * HYPERLINK. */
+static const char team_payload[] = "East\") & HYPERLINK(\"http://evil.test/team\",\"x\") & (\"";
+
+/* users.csv with Alice's team (East) renamed to the team payload. */
+static void plant_team(const char *dir)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/users.csv", dir);
+    size_t len;
+    char *data = read_file(path, &len);
+    cr_assert_not_null(data);
+    const char *hit = strstr(data, "u1,Alice,East,");
+    cr_assert_not_null(hit);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    fwrite(data, 1, (size_t)(hit - data), fp);
+    fputs("u1,Alice,\"", fp);
+    for (const char *c = team_payload; *c; c++) {
+        if (*c == '"') fputc('"', fp);
+        fputc(*c, fp);
+    }
+    fputs("\",", fp);
+    fputs(hit + strlen("u1,Alice,East,"), fp);
+    fclose(fp);
+    free(data);
+}
+
 static char *run_pack(void)
 {
     char *tmp = make_temp_dir();
@@ -104,6 +134,7 @@ static char *run_pack(void)
     mkdir(in, 0755);
     copy_tiny(in);
     plant_payloads(in);
+    plant_team(in);
     const char *argv[] = {leadpack_bin(), "run", "--input", in, "--profile", "generic",
                           "--out", out, "--quiet", NULL};
     run_result r = run_program(argv, NULL);
@@ -114,7 +145,8 @@ static char *run_pack(void)
 
 static const char workbook_check[] =
     "import sys, glob, openpyxl\n"
-    "payloads = sys.argv[2:]\n"
+    "payloads = sys.argv[3:]\n"
+    "team = sys.argv[2]\n"
     "book = glob.glob(sys.argv[1] + '/out/*.xlsx')[0]\n"
     "wb = openpyxl.load_workbook(book)\n"
     "found = set()\n"
@@ -127,13 +159,15 @@ static const char workbook_check[] =
     "                continue\n"
     "            hits = [p for p in payloads if p in v or p[1:] in v]\n"
     "            if c.data_type == 'f':\n"
-    "                if any(p[1:] in v for p in payloads) or 'cmd|' in v:\n"
+    "                if any(p[1:] in v for p in payloads) or 'cmd|' in v or 'evil' in v:\n"
     "                    bad.append('%s!%s formula %r' % (ws.title, c.coordinate, v))\n"
     "            elif hits:\n"
     "                if c.data_type not in ('s', 'inlineStr'):\n"
     "                    bad.append('%s!%s type %s' % (ws.title, c.coordinate, c.data_type))\n"
     "                found.update(p for p in payloads if v == p)\n"
-    "missing = [p for p in payloads if p not in found]\n"
+    "            elif v == team:\n"
+    "                found.add(team)\n"
+    "missing = [p for p in payloads + [team] if p not in found]\n"
     "if missing:\n"
     "    bad.append('payloads not written as plain text anywhere: %r' % missing)\n"
     "print('\\n'.join(bad))\n"
@@ -142,12 +176,13 @@ static const char workbook_check[] =
 Test(hardening, export_text_never_becomes_a_formula, .timeout = 60)
 {
     char *tmp = run_pack();
-    const char *argv[8 + NPAYLOADS];
+    const char *argv[9 + NPAYLOADS];
     int n = 0;
     argv[n++] = "/usr/bin/python3";
     argv[n++] = "-c";
     argv[n++] = workbook_check;
     argv[n++] = tmp;
+    argv[n++] = team_payload;
     for (size_t i = 0; i < NPAYLOADS; i++) argv[n++] = payloads[i];
     argv[n] = NULL;
     run_result r = run_program(argv, NULL);
