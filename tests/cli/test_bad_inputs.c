@@ -227,7 +227,7 @@ ParameterizedTestParameters(hardening, bad_inputs)
     return cr_make_param_array(bad_case, cases, n);
 }
 
-ParameterizedTest(bad_case *c, hardening, bad_inputs, .timeout = 60)
+ParameterizedTest(bad_case *c, hardening, bad_inputs)
 {
     char *tmp = make_temp_dir();
     cr_assert_not_null(tmp);

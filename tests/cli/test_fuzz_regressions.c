@@ -66,7 +66,7 @@ static size_t replay_dir(const fuzz_target *t, fuzz_fn run, const char *dir)
     return n;
 }
 
-ParameterizedTest(fuzz_target *t, hardening, fuzz_regressions, .timeout = 120)
+ParameterizedTest(fuzz_target *t, hardening, fuzz_regressions)
 {
     fuzz_fn run = target_fn(t->name);
     cr_assert_not_null(run);

@@ -173,7 +173,7 @@ static const char workbook_check[] =
     "print('\\n'.join(bad))\n"
     "sys.exit(1 if bad else 0)\n";
 
-Test(hardening, export_text_never_becomes_a_formula, .timeout = 60)
+Test(hardening, export_text_never_becomes_a_formula)
 {
     char *tmp = run_pack();
     const char *argv[9 + NPAYLOADS];
@@ -244,7 +244,7 @@ static void check_field(const char *field, void *ctx)
     }
 }
 
-Test(hardening, csv_results_prefix_formula_text, .timeout = 60)
+Test(hardening, csv_results_prefix_formula_text)
 {
     char *tmp = run_pack();
     char dir[600];
@@ -301,7 +301,7 @@ static bool tree_holds(const char *path, const char *needle)
     return hit;
 }
 
-Test(hardening, smtp_credentials_are_never_logged, .timeout = 60)
+Test(hardening, smtp_credentials_are_never_logged)
 {
     const char *secret = "Sup3r-S3cret-pw";
     setenv("LEADPACK_SMTP_USER", "pack-sender", 1);

@@ -16,7 +16,7 @@
 
 #define VALGRIND "/usr/bin/valgrind"
 
-Test(hardening, valgrind_end_to_end_run, .timeout = 600)
+Test(hardening, valgrind_end_to_end_run)
 {
 #if defined(__SANITIZE_ADDRESS__)
     cr_skip_test("sanitizer build: valgrind cannot run an ASan binary");
