@@ -23,10 +23,42 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure
 
+# Every suite under AddressSanitizer, LeakSanitizer and UBSan. The
+# suppressions (tests/lsan.supp) cover only the caches that fontconfig, pango
+# and cairo keep for the life of the process.
 asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLP_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
+
+# libFuzzer targets (tests/fuzz), each run for FUZZ_SECONDS on a corpus that
+# starts from fixtures/ and grows in $(FUZZ_BUILD)/corpus. A crash stops with
+# the input in $(FUZZ_BUILD)/crash-*: copy it to tests/fuzz/regressions/NAME/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZERS = csv value mapping settings template
+FUZZ_SEEDS_csv = fixtures/tiny fixtures/quirks fixtures/dialects/generic fixtures/bad
+FUZZ_SEEDS_value = tests/fuzz/seeds/value
+FUZZ_SEEDS_mapping = templates/profiles fixtures/bad
+FUZZ_SEEDS_settings = templates/settings.yaml fixtures/bad
+FUZZ_SEEDS_template = templates/packs fixtures/bad
+
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLP_FUZZ=ON -DLP_TESTS=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) $(addprefix --target fuzz_,$(FUZZERS))
+	@$(foreach f,$(FUZZERS),echo "fuzz_$(f): $(FUZZ_SECONDS) s" && \
+	  rm -rf $(FUZZ_BUILD)/seeds/$(f) && mkdir -p $(FUZZ_BUILD)/seeds/$(f) $(FUZZ_BUILD)/corpus/$(f) && \
+	  find $(FUZZ_SEEDS_$(f)) -type f -size -64k \
+	    \( -name '*.csv' -o -name '*.tsv' -o -name '*.yaml' -o -path '*/seeds/*' \) \
+	    -exec cp --backup=numbered -t $(FUZZ_BUILD)/seeds/$(f) {} + && \
+	  ASAN_OPTIONS=detect_leaks=1 ./$(FUZZ_BUILD)/fuzz_$(f) -max_total_time=$(FUZZ_SECONDS) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crash-$(f)- \
+	    $(FUZZ_BUILD)/corpus/$(f) $(FUZZ_BUILD)/seeds/$(f) 2>&1 | \
+	    grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' ; \
+	  test -z "$$(ls $(FUZZ_BUILD)/crash-$(f)-* 2>/dev/null)" &&) true
 
 install: build
 	@cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
@@ -42,4 +74,4 @@ bench:
 	./$(BUILD)/lp_bench --source . --leadpack ./$(BUILD)/leadpack --scales "$(SCALES)"
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) out
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out

@@ -12,6 +12,7 @@ fonts-dejavu-core
 poppler-utils qpdf python3 python3-openpyxl python3-aiosmtpd openssl
 libreoffice-calc-nogui
 postgresql
+valgrind clang libclang-rt-14-dev
 "
 
 BENCH_PACKAGES="python3-pandas python3-xlsxwriter nodejs"

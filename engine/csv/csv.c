@@ -380,6 +380,9 @@ static void parse_release(chunk_parse *cp)
     lp_free(cp->ptrs);
 }
 
+#define FIELD_BLOCK ((size_t)64 << 10)  /* libcsv field buffer growth step */
+#define PARSE_SLICE ((size_t)256 << 10) /* bytes given to csv_parse at a time */
+
 /* ---- Fast path: lines without quotes ----
  *
  * Most lines of an export hold no quote character. Such a line is split
@@ -512,6 +515,14 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
     csv_set_realloc_func(&cp->csv, lp_realloc);
     csv_set_free_func(&cp->csv, lp_free);
 
+    /* A line that goes to libcsv (it holds a quote) may carry a field of
+     * any length: libcsv grows its field buffer blk_size bytes at a time
+     * (128 by default; a 10 MB quoted field cost 80,000 reallocs of up to
+     * 10 MB each), and on_field checks max_field_bytes only once the whole
+     * field is buffered. So the buffer grows in FIELD_BLOCK steps, and such
+     * a line goes to libcsv in slices, after each of which a field past the
+     * limit stops the read while it is being buffered. */
+    csv_set_blk_size(&cp->csv, FIELD_BLOCK);
     uint8_t cls[256] = {0};
     cls[(uint8_t)dialect->delimiter] = BYTE_DELIM;
     cls['\n'] = BYTE_LF;
@@ -537,7 +548,16 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
         const char *lf = memchr(p, '\n', (size_t)(end - p));
         size_t n = lf ? (size_t)(lf + 1 - p) : (size_t)(end - p);
         cp->record_ended = false;
-        size_t done = csv_parse(&cp->csv, p, n, on_field, on_record, cp);
+        size_t done = 0;
+        while (done < n && !cp->status) {
+            size_t slice = n - done < PARSE_SLICE ? n - done : PARSE_SLICE;
+            size_t parsed = csv_parse(&cp->csv, p + done, slice, on_field, on_record, cp);
+            done += parsed;
+            if (parsed < slice) break;
+            size_t buffered = csv_get_buffer_size(&cp->csv);
+            if (buffered > FIELD_BLOCK && buffered - FIELD_BLOCK > cp->limits.max_field_bytes + 1)
+                fail_max_field(cp);
+        }
         if (done < n && !cp->status) {
             int err = csv_error(&cp->csv);
             cp->status = err == CSV_ENOMEM ? LP_ERR_NOMEM : LP_ERR_INPUT;
@@ -1091,6 +1111,16 @@ static bool take_header(reader *r, size_t end)
     return hc.found;
 }
 
+
+/* A size for a message: "640 bytes" below a megabyte (a limit of 200 bytes
+ * printed as "0.0 MB" says nothing), else "12.3 MB". */
+static void size_text(uint64_t bytes, char *buf, size_t size)
+{
+    if (bytes < 1000000)
+        snprintf(buf, size, "%llu bytes", (unsigned long long)bytes);
+    else
+        snprintf(buf, size, "%.1f MB", (double)bytes / 1e6);
+}
 /* Header handling and chunk cutting after new bytes were scanned. */
 static void process(reader *r, bool at_eof)
 {
@@ -1188,8 +1218,11 @@ static lp_status read_file(reader *r, int threads)
         if (S_ISREG(stbuf.st_mode)) r->file_bytes = (uint64_t)stbuf.st_size;
     }
     if (r->file_bytes > r->max_file_bytes) {
-        snprintf(msg, sizeof msg, "%s is %.1f MB, above the limit of %.1f MB (max_file_bytes)",
-                 r->label, r->file_bytes / 1e6, r->max_file_bytes / 1e6);
+        char size[32], limit[32];
+        size_text(r->file_bytes, size, sizeof size);
+        size_text(r->max_file_bytes, limit, sizeof limit);
+        snprintf(msg, sizeof msg, "%s is %s, above the limit of %s (max_file_bytes)", r->label,
+                 size, limit);
         reader_fail(r, LP_ERR_LIMIT, false, msg);
         goto cleanup;
     }
@@ -1231,8 +1264,10 @@ static lp_status read_file(reader *r, int threads)
         lp_sha256_update(&r->sha, raw + carry, (size_t)got);
         r->bytes_read += (uint64_t)got;
         if (r->bytes_read > r->max_file_bytes) {
-            snprintf(msg, sizeof msg, "%s is above the limit of %.1f MB (max_file_bytes)",
-                     r->label, r->max_file_bytes / 1e6);
+            char limit[32];
+            size_text(r->max_file_bytes, limit, sizeof limit);
+            snprintf(msg, sizeof msg, "%s is above the limit of %s (max_file_bytes)", r->label,
+                     limit);
             reader_fail_locked(r, LP_ERR_LIMIT, msg);
             break;
         }

@@ -614,6 +614,20 @@ static void fit_axis(axis *ax, double lo, double hi, bool from_zero, int target)
         ax->step = 1;
         ax->hi = ceil(hi);
     }
+    /* Data near the limits of a double (an amount of 1.7e308 rounds up to
+     * an infinite axis end) or a range lost in the magnitude of its values
+     * (1e20 .. 1e20 + 1) would give tick loops that never end: fall back to
+     * the data's own range, kept finite, in target equal steps. */
+    if (!isfinite(ax->lo) || !isfinite(ax->hi) || !(ax->step > 0) || !isfinite(ax->step) ||
+        (ax->hi - ax->lo) / ax->step > 100 || ax->lo + ax->step == ax->lo) {
+        lo = fmax(lo, -1e300);
+        hi = fmin(hi, 1e300);
+        double span = fmax(hi - lo, fmax(fabs(lo), fabs(hi)) * 1e-3);
+        if (!(span > 0)) span = 1;
+        ax->lo = lo;
+        ax->hi = lo + span;
+        ax->step = span / target;
+    }
 }
 
 /* ---- Drawing ----------------------------------------------------------- */

@@ -225,6 +225,19 @@ static bool is_path(const char *name_or_path)
     return strchr(name_or_path, '/') || (n > 5 && strcmp(name_or_path + n - 5, ".yaml") == 0);
 }
 
+/* A relative path without a ".." part. */
+static bool path_inside(const char *p)
+{
+    if (!*p || p[0] == '/' || p[0] == '\\' || p[0] == '~') return false;
+    for (const char *s = p; *s;) {
+        size_t len = strcspn(s, "/\\");
+        if (len == 2 && s[0] == '.' && s[1] == '.') return false;
+        s += len;
+        if (*s) s++;
+    }
+    return true;
+}
+
 /* Path of a pack by name or path (caller frees), NULL when out of memory. */
 static char *pack_path(const char *templates_dir, const char *name_or_path)
 {
@@ -457,7 +470,28 @@ static lp_status apply_extends(loader *L, const char *path, yaml_node_t *node,
     const char *base = lp_ynode_str(node);
     if (!base || !*base)
         return config_error(L, path, node, "extends must name a pack", NULL);
-    char *base_path = pack_path(L->templates_dir, base);
+    char *base_path;
+    if (is_path(base)) {
+        /* A path in a template stays in that template's folder: it is read
+         * relative to the extending file, never absolute, never through
+         * "..", so a pack cannot pull in any other file of the machine. */
+        if (!path_inside(base))
+            return config_error(L, path, node, "extends: a path must stay in the pack's "
+                                "folder (no absolute path, no ..)", NULL);
+        const char *slash = strrchr(path, '/');
+        lp_buf joined = {0};
+        if (slash)
+            lp_buf_printf(&joined, "%.*s/%s", (int)(slash - path), path, base);
+        else
+            lp_buf_puts(&joined, base);
+        if (joined.failed) {
+            lp_buf_reset(&joined);
+            return nomem(L);
+        }
+        base_path = joined.data;
+    } else {
+        base_path = pack_path(L->templates_dir, base);
+    }
     if (!base_path) return nomem(L);
     lp_status status = apply_file(L, base_path, node, path, tpl);
     lp_free(base_path);

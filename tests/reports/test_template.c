@@ -208,11 +208,9 @@ ParameterizedTest(bad_case *bc, template, rejects_with_line)
 Test(template, extends_cycle_is_reported)
 {
     char a[256], b[256], errmsg[LP_ERRMSG_SIZE] = "";
-    char text[512];
-    snprintf(text, sizeof text, "name: a\nextends: %s/b.yaml\n", tmp_dir);
-    write_file("a.yaml", text, a, sizeof a);
-    snprintf(text, sizeof text, "name: b\n\nextends: %s/a.yaml\n", tmp_dir);
-    write_file("b.yaml", text, b, sizeof b);
+    /* A path in extends is read beside the extending file. */
+    write_file("a.yaml", "name: a\nextends: b.yaml\n", a, sizeof a);
+    write_file("b.yaml", "name: b\n\nextends: a.yaml\n", b, sizeof b);
     lp_template *tpl = NULL;
     cr_expect_eq(lp_template_load(TEMPLATES_DIR, a, &tpl, errmsg), LP_ERR_CONFIG);
     char want[400];
@@ -222,8 +220,7 @@ Test(template, extends_cycle_is_reported)
     write_file("self.yaml", "name: self\nextends: self\n", a, sizeof a);
     /* By name, "self" resolves in the packs folder, where it does not exist. */
     cr_expect_eq(lp_template_load(TEMPLATES_DIR, a, &tpl, errmsg), LP_ERR_CONFIG);
-    snprintf(text, sizeof text, "extends: %s/self.yaml\n", tmp_dir);
-    write_file("self.yaml", text, a, sizeof a);
+    write_file("self.yaml", "extends: self.yaml\n", a, sizeof a);
     cr_expect_eq(lp_template_load(TEMPLATES_DIR, a, &tpl, errmsg), LP_ERR_CONFIG);
     cr_expect(strstr(errmsg, "line 1: extends cycle: self -> self") != NULL, "got: %s", errmsg);
 }
