@@ -16,6 +16,28 @@
 #include "lp/time.h"
 #include "lp/warehouse.h"
 
+/* The load phase's log line: rows, rejects, and the memory the loaded
+ * tables take beside the size of the files they came from. */
+static void log_loaded(const lp_dataset *ds, double seconds, const char *what)
+{
+    size_t rows = 0, rejected = 0, file_bytes = 0, table_bytes = 0;
+    for (size_t i = 0; i < ds->nfiles; i++) {
+        rows += ds->files[i].rows_read;
+        rejected += ds->files[i].rows_rejected;
+        struct stat st;
+        if (stat(ds->files[i].path, &st) == 0 && S_ISREG(st.st_mode))
+            file_bytes += (size_t)st.st_size;
+    }
+    for (int t = 0; t < LP_TABLE_COUNT; t++) table_bytes += lp_table_bytes(ds->tables[t]);
+    if (file_bytes)
+        cli_log("load %.2f s: %zu %s, %zu rows read, %zu rejected; %.1f MB in memory "
+                "for %.1f MB of CSV", seconds, ds->nfiles, what, rows, rejected,
+                (double)table_bytes / 1e6, (double)file_bytes / 1e6);
+    else
+        cli_log("load %.2f s: %zu %s, %zu rows read, %zu rejected; %.1f MB in memory",
+                seconds, ds->nfiles, what, rows, rejected, (double)table_bytes / 1e6);
+}
+
 static bool log_quiet;
 
 bool cli_path(char *buf, size_t size, const char *fmt, ...)
@@ -154,13 +176,7 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return cli_exit_code(st);
     }
-    size_t rows = 0, rejected = 0;
-    for (size_t i = 0; i < out->dataset->nfiles; i++) {
-        rows += out->dataset->files[i].rows_read;
-        rejected += out->dataset->files[i].rows_rejected;
-    }
-    cli_log("load %.2f s: %zu tables, %zu rows read, %zu rejected",
-            cli_phase_end("load", clock), out->dataset->nfiles, rows, rejected);
+    log_loaded(out->dataset, cli_phase_end("load", clock), "tables");
     return EXIT_DONE;
 }
 
@@ -248,13 +264,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return cli_exit_code(st);
     }
-    size_t rows = 0, rejected = 0;
-    for (size_t i = 0; i < out->dataset->nfiles; i++) {
-        rows += out->dataset->files[i].rows_read;
-        rejected += out->dataset->files[i].rows_rejected;
-    }
-    cli_log("load %.2f s: %zu files, %zu rows read, %zu rejected",
-            cli_phase_end("load", clock), out->dataset->nfiles, rows, rejected);
+    log_loaded(out->dataset, cli_phase_end("load", clock), "files");
     return EXIT_DONE;
 }
 

@@ -949,6 +949,7 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
         if (!st && ds->tables[id]) st = lp_table_finish(ds->tables[id]);
+        if (!st) lp_table_shrink(ds->tables[id]);
     }
     if (!st) st = quality_notes(ds);
 #ifdef __GLIBC__
@@ -1026,7 +1027,10 @@ lp_status lp_load_stream_finish(lp_dataset *ds, char *errmsg)
 {
     lp_status st = LP_OK;
     for (int id = 0; id < LP_TABLE_COUNT && !st; id++)
-        if (ds->tables[id]) st = lp_table_finish(ds->tables[id]);
+        if (ds->tables[id]) {
+            st = lp_table_finish(ds->tables[id]);
+            if (!st) lp_table_shrink(ds->tables[id]);
+        }
     if (!st) st = quality_notes(ds);
     if (st && !errmsg[0]) lp_errmsg_set(errmsg, "loading failed: %s", lp_status_str(st));
     return st;

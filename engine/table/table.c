@@ -686,3 +686,52 @@ lp_status lp_column_translate_codes(const lp_column *col, const lp_table *to, in
     *out_map = map;
     return LP_OK;
 }
+
+size_t lp_table_bytes(const lp_table *table)
+{
+    if (!table) return 0;
+    size_t bytes = sizeof(*table) + table->cols_cap * sizeof(lp_column *);
+    for (size_t i = 0; i < table->ncols; i++) {
+        const lp_column *col = table->columns[i];
+        bytes += col->capacity * type_width(col->type) + (col->capacity + 7) / 8;
+    }
+    const lp_strpool *pool = table->pool;
+    if (pool) {
+        bytes += sizeof(*pool) + (size_t)pool->cap * sizeof(*pool->strs) +
+                 pool->nslots * sizeof(*pool->slots);
+        for (const heap_block *b = pool->heap; b; b = b->next)
+            bytes += sizeof(*b) + b->size;
+    }
+    for (const arena_chunk *c = table->arena ? table->arena->head : NULL; c; c = c->next)
+        bytes += sizeof(*c) + c->size;
+    return bytes;
+}
+
+void lp_table_shrink(lp_table *table)
+{
+    if (!table) return;
+    for (size_t i = 0; i < table->ncols; i++) {
+        lp_column *col = table->columns[i];
+        if (col->capacity <= col->length || col->length == 0) continue;
+        void *values = lp_realloc(col->v.raw, col->length * type_width(col->type));
+        if (!values) continue;
+        col->v.raw = values;
+        uint8_t *validity = lp_realloc(col->validity, (col->length + 7) / 8);
+        if (validity) {
+            col->validity = validity;
+            col->capacity = col->length;
+        } else {
+            /* The values shrank but the bitmap did not: capacity is what
+             * both can hold. */
+            col->capacity = col->length;
+        }
+    }
+    lp_strpool *pool = table->pool;
+    if (pool && pool->count > 0 && pool->cap > pool->count) {
+        const char **strs = lp_realloc(pool->strs, (size_t)pool->count * sizeof(*strs));
+        if (strs) {
+            pool->strs = strs;
+            pool->cap = pool->count;
+        }
+    }
+}

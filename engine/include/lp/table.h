@@ -135,6 +135,16 @@ lp_column *lp_table_column(const lp_table *table, const char *name);
  * length. */
 lp_status lp_table_finish(lp_table *table);
 
+/* Gives back the spare capacity of every column and of the string pool's
+ * code array, once no more rows will be appended (appends still work and
+ * grow again). Never fails: a buffer that cannot be shrunk stays as it is. */
+void lp_table_shrink(lp_table *table);
+
+/* Bytes the table holds in memory: column buffers and validity bitmaps (as
+ * allocated), the string pool's strings, code array and hash slots, and the
+ * arena. For reporting ("loaded data takes N MB"), not for accounting. */
+size_t lp_table_bytes(const lp_table *table);
+
 /* For joins across tables: out_map[code in from's pool] = the code of the
  * same string in to's pool, or -1. Caller frees *out_map with lp_free. */
 lp_status lp_table_translate_codes(const lp_table *from, const lp_table *to,
