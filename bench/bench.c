@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_ops.h"
 #include "lp/fileio.h"
 #include "lp/lp.h"
 
@@ -1038,6 +1039,19 @@ int main(int argc, char **argv)
            load[0] > 0.5 * (double)cores ? " (a busy machine: timings are noisy)" : "");
     for (size_t s = 0; s < b->nscales; s++) print_scale(b, &b->runs[s]);
     print_summary(b);
+    {
+        const char *dirs[16], *names[16];
+        static char dir_bufs[16][PATH_MAX];
+        size_t n = 0;
+        for (size_t s = 0; s < b->nscales && n < 16; s++) {
+            if (!b->runs[s].tools[TOOL_LEADPACK].ran) continue;
+            pathf(dir_bufs[n], "%s/scale-%s", data_root, b->runs[s].scale);
+            dirs[n] = dir_bufs[n];
+            names[n] = b->runs[s].scale;
+            n++;
+        }
+        bench_operators(b->source, dirs, names, n);
+    }
     if (mismatches)
         printf("\nWARNING: %d check(s) differ: the baselines may not be doing the same work "
                "as leadpack\n", mismatches);
