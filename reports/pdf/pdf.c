@@ -424,24 +424,52 @@ typedef struct grid {
     const void *ctx;
 } grid;
 
+/* The header row: headings wrap onto as many lines as their column needs
+ * (a column is at least as wide as its longest word), so none is cut. */
 static void draw_grid_header(doc *d, const grid *g, const double *widths)
 {
     cairo_t *cr = d->cr;
-    double x = MARGIN, total = 0;
-    for (size_t c = 0; c < g->ncols; c++) total += widths[c];
-    grey(cr, 0.86);
-    cairo_rectangle(cr, MARGIN, d->y, total, ROW_HEIGHT + 2);
-    cairo_fill(cr);
+    double total = 0, height = ROW_HEIGHT + 2;
     char text[128];
+    for (size_t c = 0; c < g->ncols; c++) {
+        total += widths[c];
+        g->heading(g->ctx, c, text, sizeof(text));
+        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
+        height = fmax(height, layout_height(layout) + 4);
+        g_object_unref(layout);
+    }
+    ensure_room(d, height + ROW_HEIGHT);
+    grey(cr, 0.86);
+    cairo_rectangle(cr, MARGIN, d->y, total, height);
+    cairo_fill(cr);
     grey(cr, 0);
+    double x = MARGIN;
     for (size_t c = 0; c < g->ncols; c++) {
         g->heading(g->ctx, c, text, sizeof(text));
-        bool right = g->right_aligned(g->ctx, c);
-        line_at(d, text, TABLE_SIZE, true, right ? x + widths[c] - CELL_PAD : x + CELL_PAD,
-                d->y + 2, right ? 2 : 0, widths[c] - 2 * CELL_PAD);
+        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
+        if (g->right_aligned(g->ctx, c)) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
+        show_at(d, layout, x + CELL_PAD, d->y + 2);
+        g_object_unref(layout);
         x += widths[c];
     }
-    d->y += ROW_HEIGHT + 2;
+    d->y += height;
+}
+
+/* Width of the longest word of a heading, the narrowest its column may be. */
+static double longest_word_width(doc *d, const char *text)
+{
+    double widest = 0;
+    char word[128];
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        if (n >= sizeof word) n = sizeof word - 1;
+        memcpy(word, text, n);
+        word[n] = '\0';
+        widest = fmax(widest, text_width(d, word, TABLE_SIZE, true));
+        text += n;
+        while (*text == ' ') text++;
+    }
+    return widest;
 }
 
 /* Lays a grid out at the cursor; rows that do not fit continue on the next
@@ -458,17 +486,32 @@ static void draw_grid(doc *d, const grid *g)
     }
     char text[256];
     size_t sample = g->nrows < 500 ? g->nrows : 500;
-    double total = 0;
+    double total = 0, total_wrapped = 0;
+    double *wrapped = lp_calloc(g->ncols, sizeof(double));
+    if (!wrapped) {
+        lp_free(widths);
+        fail(d, LP_ERR_NOMEM);
+        return;
+    }
     for (size_t c = 0; c < g->ncols; c++) {
-        g->heading(g->ctx, c, text, sizeof(text));
-        widths[c] = text_width(d, text, TABLE_SIZE, true);
+        double cells = 0;
         for (size_t r = 0; r < sample; r++) {
             g->cell(d, g->ctx, r, c, text, sizeof(text));
-            widths[c] = fmax(widths[c], text_width(d, text, TABLE_SIZE, false));
+            cells = fmax(cells, text_width(d, text, TABLE_SIZE, false));
         }
-        widths[c] = fmin(widths[c], 220) + 2 * CELL_PAD;
+        g->heading(g->ctx, c, text, sizeof(text));
+        /* A heading on one line when the table fits; else wrapped at its
+         * words before anything is shrunk. */
+        widths[c] = fmin(fmax(cells, text_width(d, text, TABLE_SIZE, true)), 220) + 2 * CELL_PAD;
+        wrapped[c] = fmin(fmax(cells, longest_word_width(d, text)), 220) + 2 * CELL_PAD;
         total += widths[c];
+        total_wrapped += wrapped[c];
     }
+    if (total > content_width(d)) {
+        memcpy(widths, wrapped, g->ncols * sizeof(double));
+        total = total_wrapped;
+    }
+    lp_free(wrapped);
     if (total > content_width(d))
         for (size_t c = 0; c < g->ncols; c++) widths[c] *= content_width(d) / total;
     total = fmin(total, content_width(d));
