@@ -60,8 +60,8 @@ static bool is_dir(const char *path)
 }
 
 /* Search order: $LEADPACK_DATA_DIR; the installed share folder beside the
- * binary (BIN/../share/leadpack); the configured install prefix; the source
- * tree the binary was built from. */
+ * binary (BIN/../share/leadpack); the source tree the binary was built from;
+ * the configured install prefix. */
 const char *cli_data_dir(void)
 {
     static char dir[PATH_MAX + 64];
@@ -86,11 +86,13 @@ const char *cli_data_dir(void)
             }
         }
     }
-    if (is_dir(LP_DATA_DIR "/templates")) {
-        cli_path(dir, sizeof dir, "%s", LP_DATA_DIR);
+    /* A binary in its build folder reads the source tree it was built from,
+     * so an older installed copy never shadows templates being edited. */
+    if (is_dir(LP_SOURCE_DIR "/templates")) {
+        cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
         return dir;
     }
-    cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
+    cli_path(dir, sizeof dir, "%s", LP_DATA_DIR);
     return dir;
 }
 
