@@ -52,7 +52,8 @@ Test(template, weekly_leadership_is_complete)
     lp_status st = lp_template_load(TEMPLATES_DIR, "weekly-leadership", &tpl, errmsg);
     cr_assert_eq(st, LP_OK, "%s", errmsg);
     cr_expect_str_eq(tpl->name, "weekly-leadership");
-    cr_expect_str_eq(tpl->period, "week");
+    /* The weekly pack names no period kind: it follows the settings. */
+    cr_expect_null(tpl->period);
     static const char *const kinds[] = {"cover", "headlines", "volume", "campaigns",
                                         "pipeline", "sla", "won", "funnel", "routing",
                                         "forecast", "quality", "definitions"};
@@ -81,14 +82,18 @@ Test(template, all_four_packs_load)
 {
     static const char *const names[] = {"weekly-leadership", "monthly-marketing-review",
                                         "sla-scorecard", "partner-scorecard"};
-    static const char *const periods[] = {"week", "month", "week", "month"};
+    /* NULL: the pack follows the settings' period kind. */
+    static const char *const periods[] = {NULL, "month", NULL, "month"};
     for (size_t i = 0; i < 4; i++) {
         char errmsg[LP_ERRMSG_SIZE] = "";
         lp_template *tpl = NULL;
         cr_assert_eq(lp_template_load(TEMPLATES_DIR, names[i], &tpl, errmsg), LP_OK, "%s: %s",
                      names[i], errmsg);
         cr_expect_str_eq(tpl->name, names[i]);
-        cr_expect_str_eq(tpl->period, periods[i]);
+        if (periods[i])
+            cr_expect_str_eq(tpl->period, periods[i]);
+        else
+            cr_expect_null(tpl->period);
         cr_expect_gt(tpl->nsections, 3);
         cr_expect(tpl->description && *tpl->description);
         for (size_t s = 0; s < tpl->nsections; s++) cr_expect(tpl->sections[s].title != NULL);
