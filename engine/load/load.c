@@ -19,6 +19,7 @@
 
 #include <ctype.h>
 #include <glob.h>
+#include <pthread.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -829,11 +830,15 @@ static lp_status note_duplicates(lp_dataset *ds, lp_table_id id, const char *col
                 lp_strpool_get(t->pool, example));
 }
 
-static lp_status note_orphans(lp_dataset *ds, lp_table_id id)
+/* Rows of table id whose lead_id names no lead (0 without the tables or
+ * the column). Reads the dataset's tables only, so it may run on a thread
+ * of its own while notes are added. */
+static lp_status count_orphans(const lp_dataset *ds, lp_table_id id, size_t *out_orphans)
 {
-    lp_table *t = ds->tables[id], *leads = ds->tables[LP_LEADS];
+    *out_orphans = 0;
+    const lp_table *t = ds->tables[id], *leads = ds->tables[LP_LEADS];
     if (!t || !leads) return LP_OK;
-    lp_column *col = lp_table_column(t, "lead_id");
+    const lp_column *col = lp_table_column(t, "lead_id");
     if (!col) return LP_OK;
     int32_t *map;
     lp_status st = lp_column_translate_codes(col, leads, &map);
@@ -842,10 +847,32 @@ static lp_status note_orphans(lp_dataset *ds, lp_table_id id)
     for (size_t r = 0; r < col->length; r++)
         if (lp_column_valid(col, r) && map[col->v.i32[r]] < 0) orphans++;
     lp_free(map);
+    *out_orphans = orphans;
+    return LP_OK;
+}
+
+static lp_status note_orphans(lp_dataset *ds, lp_table_id id, size_t orphans)
+{
     if (!orphans) return LP_OK;
     return note(ds, id, "orphan", orphans,
                 "%zu %s row%s a lead_id that matches no lead; left out of the measures",
                 orphans, lp_canon_table_name(id), orphans == 1 ? " names" : "s name");
+}
+
+/* count_orphans of touches on a second thread (quality_notes). */
+#define ORPHAN_THREAD_MIN_ROWS ((size_t)1 << 16)
+
+typedef struct orphan_job {
+    const lp_dataset *ds;
+    size_t orphans;
+    lp_status st;
+} orphan_job;
+
+static void *orphan_main(void *arg)
+{
+    orphan_job *j = arg;
+    j->st = count_orphans(j->ds, LP_TOUCHES, &j->orphans);
+    return NULL;
 }
 
 static lp_status note_date_order(lp_dataset *ds, const char *earlier, const char *later)
@@ -864,12 +891,29 @@ static lp_status note_date_order(lp_dataset *ds, const char *earlier, const char
 
 static lp_status quality_notes(lp_dataset *ds)
 {
-    lp_status st;
-    if ((st = note_duplicates(ds, LP_LEADS, "lead_id"))) return st;
-    if ((st = note_duplicates(ds, LP_OPPORTUNITIES, "opportunity_id"))) return st;
-    if ((st = note_duplicates(ds, LP_CAMPAIGNS, "campaign_id"))) return st;
-    if ((st = note_orphans(ds, LP_TOUCHES))) return st;
-    if ((st = note_orphans(ds, LP_ACTIVITIES))) return st;
+    /* The touches' orphans are counted on a second thread (large tables
+     * only) while the duplicates and the activities' orphans are; the notes
+     * are added in the same order either way. */
+    orphan_job tj = {ds, 0, LP_OK};
+    size_t act_orphans = 0;
+    pthread_t orphan_thread;
+    bool threaded = ds->tables[LP_TOUCHES] && ds->tables[LP_LEADS] &&
+                    ds->tables[LP_TOUCHES]->nrows >= ORPHAN_THREAD_MIN_ROWS &&
+                    pthread_create(&orphan_thread, NULL, orphan_main, &tj) == 0;
+    lp_status st = note_duplicates(ds, LP_LEADS, "lead_id");
+    if (!st) st = note_duplicates(ds, LP_OPPORTUNITIES, "opportunity_id");
+    if (!st) st = note_duplicates(ds, LP_CAMPAIGNS, "campaign_id");
+    if (threaded) {
+        if (!st) st = count_orphans(ds, LP_ACTIVITIES, &act_orphans);
+        pthread_join(orphan_thread, NULL);
+        if (!st) st = tj.st;
+    } else {
+        if (!st) st = count_orphans(ds, LP_TOUCHES, &tj.orphans);
+        if (!st) st = count_orphans(ds, LP_ACTIVITIES, &act_orphans);
+    }
+    if (!st) st = note_orphans(ds, LP_TOUCHES, tj.orphans);
+    if (!st) st = note_orphans(ds, LP_ACTIVITIES, act_orphans);
+    if (st) return st;
     if ((st = note_date_order(ds, "created_at", "mql_at"))) return st;
     if ((st = note_date_order(ds, "mql_at", "sql_at"))) return st;
     for (int id = 0; id < LP_TABLE_COUNT; id++) {

@@ -14,6 +14,7 @@
  */
 #include "measures_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -584,6 +585,22 @@ cleanup:
     return st;
 }
 
+/* prep_activities on its own thread (prep_run). */
+#define ACTS_THREAD_MIN_ROWS ((size_t)1 << 16)
+
+typedef struct acts_job {
+    mctx *m;
+    const int32_t *lead_of_code;
+    lp_status st;
+} acts_job;
+
+static void *acts_main(void *arg)
+{
+    acts_job *j = arg;
+    j->st = prep_activities(j->m, j->lead_of_code);
+    return NULL;
+}
+
 /* First touch, deadline, hours and follow-ups of every MQL lead. With
  * business hours on, the clock counts only open hours of the calendar (in
  * its own zone, set for the duration of this step). */
@@ -678,13 +695,28 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
             if (lp_column_valid(id, i) && lead_of_code[id->v.i32[i]] < 0)
                 lead_of_code[id->v.i32[i]] = (int32_t)i;
     }
-    CHECK(prep_touches(m, lead_of_code));
-    /* A lead's creating campaign: leads.campaign_id, else its earliest touch. */
-    for (size_t i = 0; i < m->nl; i++)
-        if (m->l_camp[i] < 0 && m->t_off[i + 1] > m->t_off[i])
-            m->l_camp[i] = m->t_camp[m->t_rows[m->t_off[i]]];
-    CHECK(prep_opportunities(m, lead_of_code, owner_user, nowner_keys));
-    CHECK(prep_activities(m, lead_of_code));
+    /* Activities need only the leads (above) and write only a_off and a_at,
+     * which nothing before prep_sla reads: with many rows they are prepared
+     * on a second thread beside touches and opportunities. */
+    acts_job aj = {m, lead_of_code, LP_OK};
+    pthread_t acts_thread;
+    bool acts_threaded = m->acts && m->leads && m->acts->nrows >= ACTS_THREAD_MIN_ROWS &&
+                         pthread_create(&acts_thread, NULL, acts_main, &aj) == 0;
+    st = prep_touches(m, lead_of_code);
+    if (!st) {
+        /* A lead's creating campaign: leads.campaign_id, else its earliest touch. */
+        for (size_t i = 0; i < m->nl; i++)
+            if (m->l_camp[i] < 0 && m->t_off[i + 1] > m->t_off[i])
+                m->l_camp[i] = m->t_camp[m->t_rows[m->t_off[i]]];
+        st = prep_opportunities(m, lead_of_code, owner_user, nowner_keys);
+    }
+    if (acts_threaded) {
+        pthread_join(acts_thread, NULL);
+        if (!st) st = aj.st;
+    } else if (!st) {
+        st = prep_activities(m, lead_of_code);
+    }
+    if (st) goto cleanup;
     CHECK(prep_sla(m));
 
     int32_t nkeys = keyspace_count(&m->campaign_keys);

@@ -425,6 +425,50 @@ Test(load, parallel_load_matches_inline)
     rmdir(dir);
 }
 
+/* Orphans of large touch and activity tables (the touches' count runs on a
+ * thread of its own from 65536 rows): 1000 leads L0..L999; touch i names
+ * lead L(i % 1100), so the ids L1000..L1099 match no lead: per full cycle
+ * of 1100 rows 100 orphans, 70000 rows = 63 cycles (6300 orphans) and 700
+ * rows of ids below 1000. Every 10th of 100 activities names X: 10. */
+Test(load, orphans_of_large_tables)
+{
+    char dir[] = "/tmp/lp_load_XXXXXX", path[64], errmsg[LP_ERRMSG_SIZE] = "";
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/Lead.csv", dir);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs("Id,CreatedDate\n", f);
+    for (int i = 0; i < 1000; i++) fprintf(f, "L%d,2026-11-02T10:00:00Z\n", i);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/CampaignMember.csv", dir);
+    f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs("LeadId,CampaignId,CreatedDate,HasResponded\n", f);
+    for (int i = 0; i < 70000; i++) fprintf(f, "L%d,C1,2026-11-03T10:00:00Z,true\n", i % 1100);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/Task.csv", dir);
+    f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    fputs("WhoId,ActivityDate\n", f);
+    for (int i = 0; i < 100; i++)
+        fprintf(f, "%s%d,2026-11-04T10:00:00Z\n", i % 10 ? "L" : "X", i);
+    fclose(f);
+    lp_mapping m = salesforce_mapping();
+    for (int threads = 1; threads <= 2; threads++) {
+        lp_dataset *ds = load(dir, &m, threads, LP_OK, errmsg);
+        cr_expect_eq(ds->tables[LP_TOUCHES]->nrows, 70000);
+        cr_expect_eq(note_count(ds, "touches", "orphan"), 6300);
+        cr_expect_eq(note_count(ds, "activities", "orphan"), 10);
+        lp_dataset_free(ds);
+    }
+    const char *names[] = {"Lead.csv", "CampaignMember.csv", "Task.csv"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    rmdir(dir);
+}
+
 /* Allocation failure at every step of a whole load (inline and parallel
  * paths share the code): a clean LP_ERR_NOMEM (or success once N passes the
  * allocations needed), never a crash; the ASan build checks for leaks. */
