@@ -76,6 +76,15 @@ static int by_mql_at(const void *pa, const void *pb, void *arg)
 
 enum { G_OWNER, G_TEAM, G_PARTNER };
 
+/* The users export's name of a lead's owner, or NULL when there is none. */
+static const char *owner_name(const mctx *m, int32_t lead)
+{
+    const lp_column *uname = m->users ? lp_table_column(m->users, "name") : NULL;
+    int32_t u = m->l_user[lead];
+    const char *name = uname && u >= 0 ? lp_column_str(uname, (size_t)u) : NULL;
+    return name && *name ? name : NULL;
+}
+
 /* One table of P's SLA grouped by owner, team or partner owner. idx holds
  * P's MQL leads and is reordered. */
 static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work *w,
@@ -84,7 +93,8 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
     tb b;
     if (kind == G_OWNER)
         tb_init(&b, "sla_by_owner", "owner_id:S,team:S,eligible:I,within:I,compliance:D,"
-                                    "median_hours:D,p90_hours:D,untouched:I,pending:I");
+                                    "median_hours:D,p90_hours:D,untouched:I,pending:I,"
+                                    "owner_name:S");
     else
         tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
                 "team:S,eligible:I,within:I,compliance:D,low:D,high:D,median_hours:D,"
@@ -115,10 +125,8 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
         if (kind == G_TEAM) {
             name = key >= 0 ? keyspace_name(&m->teams, key) : "(no team)";
         } else if (kind == G_PARTNER) {
-            const lp_column *uname = m->users ? lp_table_column(m->users, "name") : NULL;
-            int32_t u = m->l_user[lead];
-            name = uname ? lp_column_str(uname, (size_t)u) : NULL;
-            if (!name || !*name) name = keyspace_name(&m->owners, key);
+            name = owner_name(m, lead);
+            if (!name) name = keyspace_name(&m->owners, key);
         } else {
             name = key >= 0 ? keyspace_name(&m->owners, key) : "(no owner)";
         }
@@ -138,6 +146,8 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
             tb_d(&b, 6, s.p90);
             tb_i(&b, 7, (int64_t)s.untouched);
             tb_i(&b, 8, (int64_t)s.pending);
+            const char *display = key >= 0 ? owner_name(m, lead) : NULL;
+            tb_s(&b, 9, display ? display : name);
         } else {
             tb_s(&b, 0, name);
             tb_i(&b, 1, (int64_t)s.eligible);
@@ -165,7 +175,8 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
 static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
 {
     tb b;
-    tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D");
+    tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D,"
+                            "owner_name:S");
     qsort_r(idx, n, sizeof(int32_t), by_mql_at, m);
     const lp_column *lead_id = lp_table_column(m->leads, "lead_id");
     m->nbreaches = 0;
@@ -182,6 +193,9 @@ static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
         tb_t(&b, 3, m->l_mql[i]);
         tb_t(&b, 4, first);
         tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
+        const char *display = m->l_owner[i] >= 0 ? owner_name(m, i) : NULL;
+        tb_s(&b, 6, display ? display
+                    : m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
     }
     return tb_finish(&b, m->res);
 }
@@ -252,8 +266,8 @@ lp_status sla_run(mctx *m)
         st = breaches_table(m, pidx, pn);
     } else if (!st) {
         tb b;
-        tb_init(&b, "breaches",
-                "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D");
+        tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,"
+                                "hours_late:D,owner_name:S");
         st = tb_finish(&b, m->res);
     }
 cleanup:

@@ -1376,8 +1376,14 @@ static void build_section(nctx *c, const lp_template_section *s, const lp_narrat
         if (first_of_kind(c, s)) section_sla(c, out);
         if (s->table && strcmp(s->table, "sla_by_team") == 0)
             section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", out);
-        else if (s->table && strcmp(s->table, "sla_by_owner") == 0)
-            section_groups(c, "sla_by_owner", "owner_id", "section.sla_groups", "rep", out);
+        else if (s->table && strcmp(s->table, "sla_by_owner") == 0) {
+            /* Reps by name: the measures give owner_name (the id without a
+             * users export). */
+            const lp_table *owners = lp_results_table(c->r, "sla_by_owner");
+            bool named = owners && lp_table_column(owners, "owner_name");
+            section_groups(c, "sla_by_owner", named ? "owner_name" : "owner_id",
+                           "section.sla_groups", "rep", out);
+        }
     }
     else if (strcmp(k, "won") == 0) section_won(c, out);
     else if (strcmp(k, "funnel") == 0) section_funnel(c, s, out);

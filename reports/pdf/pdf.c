@@ -371,7 +371,7 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
 static void column_heading(const lp_table *t, const char *name, char *buf, size_t size)
 {
     static const char *const names[][2] = {
-        {"owner_id", "Owner"}, {"team", "Team"}, {"lead_id", "Lead"},
+        {"owner_id", "Owner"}, {"owner_name", "Owner"}, {"team", "Team"}, {"lead_id", "Lead"},
         {"mql_at", "Handed off"}, {"first_touch_at", "First touch"},
         {"hours_late", "Hours late"}, {"campaign_id", "Campaign ID"}, {"name", "Campaign"},
         {"touches", "Touches"}, {"responders", "Responders"},
@@ -1068,7 +1068,10 @@ static void render_sla(doc *d, const lp_template_section *sec)
     size_t *order = largest_rows(d, breaches, "hours_late", 8, &n);
     if (order && n > 0) {
         subheading(d, "Worst breaches");
-        char *cols[] = {"owner_id", "team", "lead_id", "mql_at", "hours_late"};
+        /* Owners by name (the measures fall back to the id). */
+        bool named = lp_table_column(breaches, "owner_name") != NULL;
+        char *cols[] = {named ? "owner_name" : "owner_id", "team", "lead_id", "mql_at",
+                        "hours_late"};
         draw_result_table(d, breaches, cols, 5, order, n);
     }
     lp_free(order);

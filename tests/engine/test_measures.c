@@ -493,6 +493,8 @@ Test(measures, tiny_sla_by_owner_and_breaches)
      * S(30)=0: median 14, p90 30. */
     long r = find_row(o, "owner_id", "u1");
     cr_expect_str_eq(lp_column_str(lp_table_column(o, "team"), (size_t)r), "East");
+    /* fixtures/tiny/users.csv: u1 is Alice. */
+    cr_expect_str_eq(lp_column_str(lp_table_column(o, "owner_name"), (size_t)r), "Alice");
     EXPECT_NUM(o, r, "eligible", 3);
     EXPECT_NUM(o, r, "within", 2);
     EXPECT_NUM(o, r, "compliance", 2.0 / 3);
@@ -529,9 +531,13 @@ Test(measures, tiny_sla_by_owner_and_breaches)
     const lp_table *b = table(res, "breaches");
     cr_assert_eq(b->nrows, 4);
     const char *ids[] = {"L2", "L3", "L5", "L7"};
+    /* Owners from fixtures/tiny/leads.csv and users.csv: L2 u1 Alice, L3 u3
+     * Pat, L5 u2 Bob, L7 u2 Bob. */
+    const char *names[] = {"Alice", "Pat", "Bob", "Bob"};
     double late[] = {6, 148, 24, 37};
     for (long i = 0; i < 4; i++) {
         cr_expect_str_eq(lp_column_str(lp_table_column(b, "lead_id"), (size_t)i), ids[i]);
+        cr_expect_str_eq(lp_column_str(lp_table_column(b, "owner_name"), (size_t)i), names[i]);
         EXPECT_NUM(b, i, "hours_late", late[i]);
     }
     cr_expect(!lp_column_valid(lp_table_column(b, "first_touch_at"), 1)); /* L3 untouched */

@@ -14,9 +14,10 @@
  *                won D, cost D, cost_per_lead D, cost_per_mql D,
  *                cost_per_opportunity D, return D
  *  sla_by_owner  owner_id S, team S, eligible I, within I, compliance D,
- *                median_hours D, p90_hours D, untouched I, pending I
+ *                median_hours D, p90_hours D, untouched I, pending I,
+ *                owner_name S (the users export's name, else the owner id)
  *  breaches      lead_id S, owner_id S, team S, mql_at T, first_touch_at T,
- *                hours_late D
+ *                hours_late D, owner_name S (as in sla_by_owner)
  *  funnel        step S, reached I, rate D, low D, high D
  *  routing       team S, mqls I, won I, rate D, low D, high D
  *  forecast      period S, mql_forecast D, low D, high D
