@@ -1337,6 +1337,31 @@ static void reader_init(reader *r, const char *path, const lp_csv_limits *limits
     lp_sha256_init(&r->sha);
 }
 
+/* Reads what a file or stream reader was set up for, on the configured
+ * number of threads, and reports the dialect, size and digest. */
+static lp_status run_reader(reader *r, const lp_csv_options *options, lp_csv_info *out_info,
+                            char *errmsg)
+{
+    int threads = options->threads;
+    if (threads <= 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
+    }
+    lp_status st = read_file(r, threads);
+    if (st) {
+        if (errmsg && !r->callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r->errmsg);
+        return st;
+    }
+    if (out_info) {
+        out_info->dialect = r->dialect;
+        out_info->file_bytes = r->bytes_read;
+        out_info->records = r->records;
+        out_info->chunks = r->nchunks;
+        lp_sha256_final_hex(&r->sha, out_info->sha256);
+    }
+    return LP_OK;
+}
+
 lp_status lp_csv_read(const char *path, const lp_csv_options *options,
                       const lp_csv_handler *handler, lp_csv_info *out_info, char *errmsg)
 {
@@ -1345,24 +1370,7 @@ lp_status lp_csv_read(const char *path, const lp_csv_options *options,
     reader r;
     reader_init(&r, path, &options->limits, handler, options->label);
     r.progress = options->progress && isatty(STDERR_FILENO);
-    int threads = options->threads;
-    if (threads <= 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
-    }
-    lp_status st = read_file(&r, threads);
-    if (st) {
-        if (errmsg && !r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
-        return st;
-    }
-    if (out_info) {
-        out_info->dialect = r.dialect;
-        out_info->file_bytes = r.bytes_read;
-        out_info->records = r.records;
-        out_info->chunks = r.nchunks;
-        lp_sha256_final_hex(&r.sha, out_info->sha256);
-    }
-    return LP_OK;
+    return run_reader(&r, options, out_info, errmsg);
 }
 
 /* ---- Byte streams (csv_stream.h) ---- */
@@ -1378,24 +1386,7 @@ lp_status lp_csv_read_stream(lp_csv_pull pull, void *pull_ctx, const lp_csv_opti
     r.pull = pull;
     r.pull_ctx = pull_ctx;
     r.progress = false; /* the size of a stream is unknown */
-    int threads = options->threads;
-    if (threads <= 0) {
-        long cores = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cores > 0 ? (int)(cores > 16 ? 16 : cores) : 1;
-    }
-    lp_status st = read_file(&r, threads);
-    if (st) {
-        if (errmsg && !r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
-        return st;
-    }
-    if (out_info) {
-        out_info->dialect = r.dialect;
-        out_info->file_bytes = r.bytes_read;
-        out_info->records = r.records;
-        out_info->chunks = r.nchunks;
-        lp_sha256_final_hex(&r.sha, out_info->sha256);
-    }
-    return LP_OK;
+    return run_reader(&r, options, out_info, errmsg);
 }
 
 /* ---- Header only ---- */
