@@ -27,6 +27,7 @@ typedef struct cli_input {
     const char *mapping_path;  /* --mapping */
     const char *settings_path; /* --settings */
     bool quiet;                /* --quiet */
+    const uint32_t *columns;   /* lp_load_options.columns: NULL loads every column */
 } cli_input;
 
 /* What loading produced; release with cli_loaded_clear. */

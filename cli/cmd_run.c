@@ -208,6 +208,10 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     }
 
+    /* The pack loads only the columns its figures read (`check` reads all). */
+    uint32_t columns[LP_TABLE_COUNT];
+    lp_measures_columns(columns);
+    in.columns = columns;
     exit_code = cli_load(&in, &loaded);
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;

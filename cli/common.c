@@ -28,11 +28,19 @@ static void log_loaded(const lp_dataset *ds, double seconds, const char *what)
         if (stat(ds->files[i].path, &st) == 0 && S_ISREG(st.st_mode))
             file_bytes += (size_t)st.st_size;
     }
-    for (int t = 0; t < LP_TABLE_COUNT; t++) table_bytes += lp_table_bytes(ds->tables[t]);
+    int unloaded = 0;
+    for (int t = 0; t < LP_TABLE_COUNT; t++) {
+        table_bytes += lp_table_bytes(ds->tables[t]);
+        unloaded += __builtin_popcount(ds->unloaded[t]);
+    }
+    char skipped[96] = "";
+    if (unloaded)
+        snprintf(skipped, sizeof skipped, " (%d column%s no figure reads left out)", unloaded,
+                 unloaded == 1 ? "" : "s");
     if (file_bytes)
         cli_log("load %.2f s: %zu %s, %zu rows read, %zu rejected; %.1f MB in memory "
-                "for %.1f MB of CSV", seconds, ds->nfiles, what, rows, rejected,
-                (double)table_bytes / 1e6, (double)file_bytes / 1e6);
+                "for %.1f MB of CSV%s", seconds, ds->nfiles, what, rows, rejected,
+                (double)table_bytes / 1e6, (double)file_bytes / 1e6, skipped);
     else
         cli_log("load %.2f s: %zu %s, %zu rows read, %zu rejected; %.1f MB in memory",
                 seconds, ds->nfiles, what, rows, rejected, (double)table_bytes / 1e6);
@@ -253,6 +261,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .settings = &out->settings,
         .progress = !log_quiet,
         .threads = 0,
+        .columns = in->columns,
     };
     st = lp_dataset_load(&options, &out->dataset, errmsg);
     if (st == LP_OK) {

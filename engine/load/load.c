@@ -367,6 +367,11 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
         for (size_t k = 0; cm && k < cm->nsources && field < 0; k++)
             field = header_find(fc, cm->sources[k]);
         if (field < 0) field = header_find(fc, canon[c].name);
+        if (!canon[c].required && fc->opts->columns &&
+            !(fc->opts->columns[fc->table_id] >> c & 1)) {
+            if (field >= 0 || (cm && cm->default_value)) fc->ds->unloaded[fc->table_id] |= 1u << c;
+            continue;
+        }
         col_plan *cp = &fc->cols[fc->ncols];
         memset(cp, 0, sizeof *cp);
         cp->canon = &canon[c];
@@ -922,7 +927,9 @@ static lp_status quality_notes(lp_dataset *ds)
         size_t n;
         const lp_canon_column *canon = lp_canon_columns((lp_table_id)id, &n);
         for (size_t c = 0; c < n; c++) {
-            if (canon[c].required || lp_table_column(t, canon[c].name)) continue;
+            if (canon[c].required || lp_table_column(t, canon[c].name) ||
+                ds->unloaded[id] >> c & 1)
+                continue;
             st = note(ds, (lp_table_id)id, "missing_column", t->nrows,
                       "The %s export has no %s column; figures that need it are left out",
                       lp_canon_table_name((lp_table_id)id), canon[c].name);

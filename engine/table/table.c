@@ -9,6 +9,7 @@
 #include "lp/table.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 /* ---- Arena ---- */
@@ -67,36 +68,41 @@ char *lp_arena_strndup(lp_arena *arena, const char *s, size_t len)
 
 /* ---- String pool ----
  *
- * Strings live packed in a heap of blocks, each as [uint32 length][bytes]
- * [NUL]; strs[code] points at the bytes, so a string and its length share a
- * cache line. The hash table is open addressing with linear probing over
- * 8-byte slots: the high 32 bits hold a tag (the top half of the string's
- * 64-bit hash), the low 32 bits code + 1 (0 = empty). The slot index is the
- * tag's low bits, so growing rehashes from the slots alone, and a probe
- * reads the string only when the tag matches. Load stays below 0.7.
+ * Strings live as in Arrow's utf8 layout: one contiguous byte buffer and
+ * count + 1 uint32 offsets, string c at bytes + offs[c] with length
+ * offs[c + 1] - offs[c] - 1 (each string keeps a NUL after it, so callers
+ * get C strings). That is 4 bytes per string beside its text.
+ *
+ * The hash index is open addressing with linear probing over 8-byte slots:
+ * the high 32 bits hold a tag (the top half of the string's 64-bit hash),
+ * the low 32 bits code + 1 (0 = empty). The slot index is the tag's low
+ * bits, so growing rehashes from the slots alone, and a probe reads the
+ * string only when the tag matches. Load stays below 0.7.
+ *
+ * The index is only needed while strings are added or looked up, and is
+ * the largest part of a pool of unique identifiers (about 12 bytes per
+ * string), so lp_strpool_compact drops it once a table is loaded; the next
+ * lookup rebuilds it from the strings. Rebuilding from a const lookup
+ * (lp_strpool_find, translating codes) may happen on several threads at
+ * once, so it takes the pool's lock and publishes the slots with release
+ * order.
  *
  * The hash reads eight bytes at a time (the wyhash construction: 64x64 ->
  * 128-bit multiply, folded), which is several times faster than a byte
  * loop on the short identifiers, e-mails and names of CRM exports. */
 
-typedef struct heap_block {
-    struct heap_block *next;
-    size_t used;
-    size_t size;
-    char bytes[];
-} heap_block;
-
 struct lp_strpool {
-    heap_block *heap;    /* string blocks, newest first */
-    const char **strs;   /* code -> string bytes (length in the 4 bytes before) */
+    char *bytes;         /* every string followed by a NUL */
+    size_t bytes_cap;    /* bytes allocated */
+    uint32_t *offs;      /* cap + 1 offsets; offs[count] = bytes in use */
     int32_t count;       /* codes in use */
-    int32_t cap;         /* strs allocated */
-    uint64_t *slots;     /* tag << 32 | (code + 1), 0 = empty */
+    int32_t cap;         /* codes offs has room for */
+    uint64_t *slots;     /* tag << 32 | (code + 1), 0 = empty; NULL = dropped */
     size_t nslots;       /* power of two */
+    pthread_mutex_t index_lock; /* rebuilding a dropped index */
 };
 
-#define HEAP_BLOCK_MIN ((size_t)64 << 10)
-#define HEAP_BLOCK_MAX ((size_t)4 << 20)
+#define BYTES_MIN ((size_t)64 << 10)
 
 static inline uint64_t read64(const uint8_t *p)
 {
@@ -155,11 +161,14 @@ static inline uint32_t hash_tag(const char *s, size_t len)
     return (uint32_t)(hash_bytes(s, len) >> 32);
 }
 
-static inline uint32_t str_len(const char *str)
+static inline const char *str_at(const lp_strpool *pool, int32_t code)
 {
-    uint32_t len;
-    memcpy(&len, str - 4, 4);
-    return len;
+    return pool->bytes + pool->offs[code];
+}
+
+static inline uint32_t str_len(const lp_strpool *pool, int32_t code)
+{
+    return pool->offs[code + 1] - pool->offs[code] - 1;
 }
 
 /* Zeroed slots. Written with memset rather than taken from calloc: fresh
@@ -173,35 +182,82 @@ static uint64_t *slots_new(size_t nslots)
     return slots;
 }
 
+/* Slots for n strings below the load limit. */
+static size_t slots_for(size_t n)
+{
+    size_t nslots = 64;
+    while (n * 10 >= nslots * 7) nslots *= 2;
+    return nslots;
+}
+
 lp_strpool *lp_strpool_new(void)
 {
     lp_strpool *pool = lp_calloc(1, sizeof(*pool));
     if (!pool) return NULL;
+    pthread_mutex_init(&pool->index_lock, NULL);
+    pool->cap = 64;
+    pool->offs = lp_malloc(((size_t)pool->cap + 1) * sizeof(uint32_t));
     pool->nslots = 64;
     pool->slots = slots_new(pool->nslots);
-    if (!pool->slots) {
+    if (!pool->offs || !pool->slots) {
         lp_strpool_free(pool);
         return NULL;
     }
+    pool->offs[0] = 0;
     return pool;
 }
 
 void lp_strpool_free(lp_strpool *pool)
 {
     if (!pool) return;
-    heap_block *b = pool->heap;
-    while (b) {
-        heap_block *next = b->next;
-        lp_free(b);
-        b = next;
-    }
-    lp_free(pool->strs);
+    lp_free(pool->bytes);
+    lp_free(pool->offs);
     lp_free(pool->slots);
+    pthread_mutex_destroy(&pool->index_lock);
     lp_free(pool);
 }
 
+/* Slots of a size for n strings, filled with codes 0..count-1. */
+static uint64_t *index_build(const lp_strpool *pool, size_t n, size_t *out_nslots)
+{
+    size_t nslots = slots_for(n);
+    uint64_t *slots = slots_new(nslots);
+    if (!slots) return NULL;
+    size_t mask = nslots - 1;
+    for (int32_t c = 0; c < pool->count; c++) {
+        uint32_t h = (uint32_t)(hash_bytes(str_at(pool, c), str_len(pool, c)) >> 32);
+        size_t slot = h & mask;
+        while (slots[slot]) slot = (slot + 1) & mask;
+        slots[slot] = (uint64_t)h << 32 | (uint32_t)(c + 1);
+    }
+    *out_nslots = nslots;
+    return slots;
+}
+
+/* Makes sure the pool has its hash index, rebuilding a dropped one. Safe
+ * to call from several threads reading the same pool. */
+static lp_status index_ensure(const lp_strpool *cpool)
+{
+    lp_strpool *pool = (lp_strpool *)cpool;
+    if (__atomic_load_n(&pool->slots, __ATOMIC_ACQUIRE)) return LP_OK;
+    lp_status st = LP_OK;
+    pthread_mutex_lock(&pool->index_lock);
+    if (!__atomic_load_n(&pool->slots, __ATOMIC_ACQUIRE)) {
+        size_t nslots = 0;
+        uint64_t *slots = index_build(pool, (size_t)pool->count, &nslots);
+        if (slots) {
+            pool->nslots = nslots;
+            __atomic_store_n(&pool->slots, slots, __ATOMIC_RELEASE);
+        } else {
+            st = LP_ERR_NOMEM;
+        }
+    }
+    pthread_mutex_unlock(&pool->index_lock);
+    return st;
+}
+
 /* Code of s with tag h, or -1 with *out_slot the empty slot that ends its
- * probe sequence. */
+ * probe sequence. The index must exist. */
 static inline int32_t pool_lookup(const lp_strpool *pool, const char *s, size_t len, uint32_t h,
                                   size_t *out_slot)
 {
@@ -215,8 +271,8 @@ static inline int32_t pool_lookup(const lp_strpool *pool, const char *s, size_t 
         }
         if ((uint32_t)(e >> 32) == h) {
             int32_t code = (int32_t)(uint32_t)e - 1;
-            const char *str = pool->strs[code];
-            if (str_len(str) == len && memcmp(str, s, len) == 0) return code;
+            if (str_len(pool, code) == len && memcmp(str_at(pool, code), s, len) == 0)
+                return code;
         }
         slot = (slot + 1) & mask;
     }
@@ -240,61 +296,58 @@ static lp_status pool_resize_slots(lp_strpool *pool, size_t nslots)
     return LP_OK;
 }
 
-/* Slots for n strings below the load limit. */
-static size_t slots_for(size_t n)
+static lp_status offs_reserve(lp_strpool *pool, size_t n)
 {
-    size_t nslots = 64;
-    while (n * 10 >= nslots * 7) nslots *= 2;
-    return nslots;
+    if (n > INT32_MAX) return LP_ERR_LIMIT;
+    if ((int32_t)n <= pool->cap) return LP_OK;
+    size_t cap = (size_t)pool->cap * 2;
+    if (cap < n) cap = n;
+    if (cap > INT32_MAX) cap = INT32_MAX;
+    uint32_t *offs = lp_realloc(pool->offs, (cap + 1) * sizeof(*offs));
+    if (!offs) return LP_ERR_NOMEM;
+    pool->offs = offs;
+    pool->cap = (int32_t)cap;
+    return LP_OK;
 }
 
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n)
 {
-    if (n > INT32_MAX) return LP_ERR_LIMIT;
-    if ((int32_t)n > pool->cap) {
-        size_t cap = (size_t)pool->cap * 2;
-        if (cap < n) cap = n;
-        if (cap > INT32_MAX) cap = INT32_MAX;
-        const char **strs = lp_realloc(pool->strs, cap * sizeof(*strs));
-        if (!strs) return LP_ERR_NOMEM;
-        pool->strs = strs;
-        pool->cap = (int32_t)cap;
-    }
+    lp_status st = offs_reserve(pool, n);
+    if (st) return st;
     size_t nslots = slots_for(n);
+    if (!pool->slots) {
+        uint64_t *slots = index_build(pool, n, &nslots);
+        if (!slots) return LP_ERR_NOMEM;
+        pool->slots = slots;
+        pool->nslots = nslots;
+        return LP_OK;
+    }
     if (nslots > pool->nslots) return pool_resize_slots(pool, nslots);
     return LP_OK;
 }
 
-/* Copies s into the heap as [length][bytes][NUL]; returns the bytes. */
-static char *heap_add(lp_strpool *pool, const char *s, size_t len)
+/* Appends s and its NUL to the byte buffer (offsets are 32-bit, so a pool
+ * holds at most 4 GiB of text). s may point into the buffer itself. */
+static lp_status bytes_add(lp_strpool *pool, const char *s, size_t len)
 {
-    size_t need = len + 5;
-    heap_block *b = pool->heap;
-    if (!b || b->size - b->used < need) {
-        size_t size = b ? b->size * 2 : HEAP_BLOCK_MIN;
-        if (size > HEAP_BLOCK_MAX) size = HEAP_BLOCK_MAX;
-        if (size < need) size = need;
-        heap_block *nb = lp_malloc(sizeof(*nb) + size);
-        if (!nb) return NULL;
-        nb->size = size;
-        nb->used = 0;
-        if (b && b->size - b->used >= 64 && size == need) {
-            /* a long string gets its own block; keep filling the current one */
-            nb->next = b->next;
-            b->next = nb;
-        } else {
-            nb->next = b;
-            pool->heap = nb;
-        }
-        b = nb;
+    size_t used = pool->offs[pool->count];
+    if (len >= UINT32_MAX - used) return LP_ERR_LIMIT;
+    size_t need = used + len + 1;
+    if (need > pool->bytes_cap) {
+        size_t cap = pool->bytes_cap ? pool->bytes_cap * 2 : BYTES_MIN;
+        while (cap < need) cap *= 2;
+        if (cap > (size_t)UINT32_MAX) cap = UINT32_MAX;
+        bool inside = pool->bytes && s >= pool->bytes && s < pool->bytes + used;
+        size_t at = inside ? (size_t)(s - pool->bytes) : 0;
+        char *bytes = lp_realloc(pool->bytes, cap);
+        if (!bytes) return LP_ERR_NOMEM;
+        pool->bytes = bytes;
+        pool->bytes_cap = cap;
+        if (inside) s = bytes + at;
     }
-    char *p = b->bytes + b->used;
-    uint32_t len32 = (uint32_t)len;
-    memcpy(p, &len32, 4);
-    memcpy(p + 4, s, len);
-    p[4 + len] = '\0';
-    b->used += need;
-    return p + 4;
+    memcpy(pool->bytes + used, s, len);
+    pool->bytes[used + len] = '\0';
+    return LP_OK;
 }
 
 /* Adds s (not in the pool; its probe ended at slot) as a new code. */
@@ -302,23 +355,19 @@ static lp_status pool_insert(lp_strpool *pool, const char *s, size_t len, uint32
                              int32_t *out_code)
 {
     if (pool->count == INT32_MAX) return LP_ERR_LIMIT;
-    if (len > UINT32_MAX - 8) return LP_ERR_LIMIT;
     if (pool->count == pool->cap) {
-        int32_t cap = pool->cap ? (pool->cap > INT32_MAX / 2 ? INT32_MAX : pool->cap * 2) : 64;
-        const char **strs = lp_realloc(pool->strs, (size_t)cap * sizeof(*strs));
-        if (!strs) return LP_ERR_NOMEM;
-        pool->strs = strs;
-        pool->cap = cap;
+        lp_status st = offs_reserve(pool, (size_t)pool->count + 1);
+        if (st) return st;
     }
     if ((size_t)(pool->count + 1) * 10 >= pool->nslots * 7) {
         if (pool_resize_slots(pool, pool->nslots * 2) != LP_OK) return LP_ERR_NOMEM;
         int32_t found = pool_lookup(pool, s, len, h, &slot);
         (void)found; /* -1: the string is still new */
     }
-    char *copy = heap_add(pool, s, len);
-    if (!copy) return LP_ERR_NOMEM;
+    lp_status st = bytes_add(pool, s, len);
+    if (st) return st;
     int32_t code = pool->count++;
-    pool->strs[code] = copy;
+    pool->offs[code + 1] = pool->offs[code] + (uint32_t)len + 1;
     pool->slots[slot] = (uint64_t)h << 32 | (uint32_t)(code + 1);
     *out_code = code;
     return LP_OK;
@@ -328,12 +377,16 @@ uint64_t lp_strpool_hash(const char *s, size_t len) { return hash_bytes(s, len);
 
 void lp_strpool_prefetch(const lp_strpool *pool, uint64_t hash)
 {
-    __builtin_prefetch(&pool->slots[(uint32_t)(hash >> 32) & (pool->nslots - 1)]);
+    if (pool->slots) __builtin_prefetch(&pool->slots[(uint32_t)(hash >> 32) & (pool->nslots - 1)]);
 }
 
 lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, uint64_t hash,
                                    int32_t *out_code)
 {
+    if (!pool->slots) {
+        lp_status st = index_ensure(pool);
+        if (st) return st;
+    }
     uint32_t h = (uint32_t)(hash >> 32);
     size_t slot = 0;
     int32_t code = pool_lookup(pool, s, len, h, &slot);
@@ -346,28 +399,55 @@ lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, 
 
 lp_status lp_strpool_intern(lp_strpool *pool, const char *s, size_t len, int32_t *out_code)
 {
-    uint32_t h = hash_tag(s, len);
-    size_t slot = 0;
-    int32_t code = pool_lookup(pool, s, len, h, &slot);
-    if (code >= 0) {
-        *out_code = code;
-        return LP_OK;
-    }
-    return pool_insert(pool, s, len, h, slot, out_code);
+    return lp_strpool_intern_hashed(pool, s, len, hash_bytes(s, len), out_code);
 }
 
 int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
 {
+    if (index_ensure(pool) != LP_OK) {
+        /* No memory for the index: a scan gives the same answer, slowly. */
+        for (int32_t c = 0; c < pool->count; c++)
+            if (str_len(pool, c) == len && memcmp(str_at(pool, c), s, len) == 0) return c;
+        return -1;
+    }
     size_t slot = 0;
     return pool_lookup(pool, s, len, hash_tag(s, len), &slot);
+}
+
+void lp_strpool_compact(lp_strpool *pool)
+{
+    lp_free(pool->slots);
+    pool->slots = NULL;
+    pool->nslots = 0;
+    if (pool->cap > pool->count) {
+        uint32_t *offs = lp_realloc(pool->offs, ((size_t)pool->count + 1) * sizeof(*offs));
+        if (offs) {
+            pool->offs = offs;
+            pool->cap = pool->count;
+        }
+    }
+    size_t used = pool->offs[pool->count];
+    if (used && pool->bytes_cap > used) {
+        char *bytes = lp_realloc(pool->bytes, used);
+        if (bytes) {
+            pool->bytes = bytes;
+            pool->bytes_cap = used;
+        }
+    }
+}
+
+size_t lp_strpool_bytes(const lp_strpool *pool)
+{
+    return sizeof(*pool) + pool->bytes_cap + ((size_t)pool->cap + 1) * sizeof(*pool->offs) +
+           (pool->slots ? pool->nslots * sizeof(*pool->slots) : 0);
 }
 
 /* Maps every code of from to its code in pool (adding it when insert, else
  * -1). A batch of strings goes through the misses of a large table in
  * stages: hash all and prefetch their first slots; then, where a first slot
- * holds the same tag, prefetch the code's string pointer; then the string;
- * then look up. The misses of a batch overlap instead of queueing one by
- * one. Prefetches are hints: lookups and inserts below decide alone. */
+ * holds the same tag, prefetch the code's offset; then the string; then
+ * look up. The misses of a batch overlap instead of queueing one by one.
+ * Prefetches are hints: lookups and inserts below decide alone. */
 #define BATCH 16
 
 static lp_status pool_map_codes(lp_strpool *pool, const lp_strpool *from, const int32_t *codes,
@@ -383,6 +463,8 @@ static lp_status pool_map(lp_strpool *pool, const lp_strpool *from, bool insert,
 static lp_status pool_map_codes(lp_strpool *pool, const lp_strpool *from, const int32_t *codes,
                                 int32_t n, bool insert, int32_t *out_map)
 {
+    lp_status st = index_ensure(pool);
+    if (st) return st;
     uint32_t tags[BATCH];
     int32_t cand[BATCH], src[BATCH];
     size_t mask = pool->nslots - 1;
@@ -390,23 +472,22 @@ static lp_status pool_map_codes(lp_strpool *pool, const lp_strpool *from, const 
         int32_t m = n - base < BATCH ? n - base : BATCH;
         for (int32_t i = 0; i < m; i++) src[i] = codes ? codes[base + i] : base + i;
         for (int32_t i = 0; i < m; i++) {
-            const char *s = from->strs[src[i]];
-            tags[i] = hash_tag(s, str_len(s));
+            tags[i] = hash_tag(str_at(from, src[i]), str_len(from, src[i]));
             __builtin_prefetch(&pool->slots[tags[i] & mask]);
         }
         for (int32_t i = 0; i < m; i++) {
             uint64_t e = pool->slots[tags[i] & mask];
             cand[i] = e && (uint32_t)(e >> 32) == tags[i] ? (int32_t)(uint32_t)e - 1 : -1;
-            if (cand[i] >= 0) __builtin_prefetch(&pool->strs[cand[i]]);
+            if (cand[i] >= 0) __builtin_prefetch(&pool->offs[cand[i]]);
         }
         for (int32_t i = 0; i < m; i++)
-            if (cand[i] >= 0) __builtin_prefetch(pool->strs[cand[i]] - 4);
+            if (cand[i] >= 0) __builtin_prefetch(str_at(pool, cand[i]));
         for (int32_t i = 0; i < m; i++) {
-            const char *s = from->strs[src[i]];
-            size_t len = str_len(s), slot = 0;
+            const char *s = str_at(from, src[i]);
+            size_t len = str_len(from, src[i]), slot = 0;
             int32_t code = pool_lookup(pool, s, len, tags[i], &slot);
             if (code < 0 && insert) {
-                lp_status st = pool_insert(pool, s, len, tags[i], slot, &code);
+                st = pool_insert(pool, s, len, tags[i], slot, &code);
                 if (st) return st;
                 mask = pool->nslots - 1;
             }
@@ -426,13 +507,13 @@ lp_status lp_strpool_merge(lp_strpool *pool, const lp_strpool *from, int32_t *ou
 const char *lp_strpool_get(const lp_strpool *pool, int32_t code)
 {
     if (code < 0 || code >= pool->count) return NULL;
-    return pool->strs[code];
+    return str_at(pool, code);
 }
 
 size_t lp_strpool_strlen(const lp_strpool *pool, int32_t code)
 {
     if (code < 0 || code >= pool->count) return 0;
-    return str_len(pool->strs[code]);
+    return str_len(pool, code);
 }
 
 int32_t lp_strpool_count(const lp_strpool *pool) { return pool->count; }
@@ -650,7 +731,11 @@ lp_status lp_table_translate_codes(const lp_table *from, const lp_table *to,
     int32_t n = lp_strpool_count(from->pool);
     int32_t *map = lp_malloc((size_t)(n ? n : 1) * sizeof(int32_t));
     if (!map) return LP_ERR_NOMEM;
-    pool_map(to->pool, from->pool, false, map); /* cannot fail without insert */
+    lp_status st = pool_map(to->pool, from->pool, false, map); /* fails only rebuilding to's index */
+    if (st) {
+        lp_free(map);
+        return st;
+    }
     *out_map = map;
     return LP_OK;
 }
@@ -681,8 +766,12 @@ lp_status lp_column_translate_codes(const lp_column *col, const lp_table *to, in
     size_t k = 0;
     for (int32_t c = 0; c < n; c++)
         if (map[c] == -2) codes[k++] = c;
-    pool_map_codes(to->pool, from, codes, (int32_t)used, false, map); /* cannot fail */
+    lp_status st = pool_map_codes(to->pool, from, codes, (int32_t)used, false, map);
     lp_free(codes);
+    if (st) {
+        lp_free(map);
+        return st;
+    }
     *out_map = map;
     return LP_OK;
 }
@@ -695,13 +784,7 @@ size_t lp_table_bytes(const lp_table *table)
         const lp_column *col = table->columns[i];
         bytes += col->capacity * type_width(col->type) + (col->capacity + 7) / 8;
     }
-    const lp_strpool *pool = table->pool;
-    if (pool) {
-        bytes += sizeof(*pool) + (size_t)pool->cap * sizeof(*pool->strs) +
-                 pool->nslots * sizeof(*pool->slots);
-        for (const heap_block *b = pool->heap; b; b = b->next)
-            bytes += sizeof(*b) + b->size;
-    }
+    if (table->pool) bytes += lp_strpool_bytes(table->pool);
     for (const arena_chunk *c = table->arena ? table->arena->head : NULL; c; c = c->next)
         bytes += sizeof(*c) + c->size;
     return bytes;
@@ -726,12 +809,5 @@ void lp_table_shrink(lp_table *table)
             col->capacity = col->length;
         }
     }
-    lp_strpool *pool = table->pool;
-    if (pool && pool->count > 0 && pool->cap > pool->count) {
-        const char **strs = lp_realloc(pool->strs, (size_t)pool->count * sizeof(*strs));
-        if (strs) {
-            pool->strs = strs;
-            pool->cap = pool->count;
-        }
-    }
+    if (table->pool) lp_strpool_compact(table->pool);
 }

@@ -1,6 +1,7 @@
 /* Column store: strings, nulls, growth, translation between pools. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -131,4 +132,96 @@ Test(table, translate_column_codes)
     cr_expect_eq(lp_column_translate_codes(n, touches, &map), LP_ERR_USAGE);
     lp_table_free(leads);
     lp_table_free(touches);
+}
+
+/* A compacted pool (index dropped, buffers trimmed) keeps every code and
+ * string, finds and interns as before, and holds fewer bytes. */
+Test(table, compacted_pool_keeps_codes_and_lookups)
+{
+    lp_strpool *pool = lp_strpool_new();
+    cr_assert_not_null(pool);
+    char s[32];
+    for (int i = 0; i < 5000; i++) {
+        int32_t code;
+        int len = snprintf(s, sizeof s, "L%07d", i);
+        cr_assert_eq(lp_strpool_intern(pool, s, (size_t)len, &code), LP_OK);
+        cr_assert_eq(code, i);
+    }
+    size_t before = lp_strpool_bytes(pool);
+    lp_strpool_compact(pool);
+    /* 5000 strings of 8 bytes + NUL and 5001 offsets; the index is gone */
+    cr_expect_lt(lp_strpool_bytes(pool), before);
+    cr_expect_leq(lp_strpool_bytes(pool), 5000 * 9 + 5001 * 4 + 256);
+    cr_expect_eq(lp_strpool_count(pool), 5000);
+    cr_expect_str_eq(lp_strpool_get(pool, 1234), "L0001234");
+    cr_expect_eq(lp_strpool_strlen(pool, 4999), 8);
+    cr_expect_eq(lp_strpool_find(pool, "L0004321", 8), 4321);
+    cr_expect_eq(lp_strpool_find(pool, "L0005000", 8), -1);
+    int32_t code;
+    cr_assert_eq(lp_strpool_intern(pool, "L0000007", 8, &code), LP_OK);
+    cr_expect_eq(code, 7);
+    cr_assert_eq(lp_strpool_intern(pool, "new", 3, &code), LP_OK);
+    cr_expect_eq(code, 5000);
+    cr_expect_str_eq(lp_strpool_get(pool, 5000), "new");
+    lp_strpool_free(pool);
+}
+
+/* Interning part of a string the pool already holds: the buffer may move
+ * while the new string is copied from it. */
+Test(table, intern_from_the_pools_own_bytes)
+{
+    lp_strpool *pool = lp_strpool_new();
+    cr_assert_not_null(pool);
+    int32_t code;
+    char big[70000];
+    memset(big, 'x', sizeof big);
+    memcpy(big, "head", 4);
+    cr_assert_eq(lp_strpool_intern(pool, big, sizeof big, &code), LP_OK);
+    const char *held = lp_strpool_get(pool, code);
+    /* 70000 bytes fill the first buffer: the next string makes it grow */
+    cr_assert_eq(lp_strpool_intern(pool, held, 4, &code), LP_OK);
+    cr_expect_eq(code, 1);
+    cr_expect_str_eq(lp_strpool_get(pool, 1), "head");
+    cr_expect_eq(lp_strpool_strlen(pool, 0), sizeof big);
+    lp_strpool_free(pool);
+}
+
+/* Lookups from two threads into one compacted pool rebuild its index once
+ * and both see every string. */
+typedef struct find_job {
+    const lp_strpool *pool;
+    int misses;
+} find_job;
+
+static void *find_all(void *arg)
+{
+    find_job *job = arg;
+    char s[32];
+    for (int i = 0; i < 20000; i++) {
+        int len = snprintf(s, sizeof s, "id-%d", i);
+        if (lp_strpool_find(job->pool, s, (size_t)len) != i) job->misses++;
+    }
+    return NULL;
+}
+
+Test(table, concurrent_lookups_after_compaction)
+{
+    lp_strpool *pool = lp_strpool_new();
+    cr_assert_not_null(pool);
+    char s[32];
+    for (int i = 0; i < 20000; i++) {
+        int32_t code;
+        int len = snprintf(s, sizeof s, "id-%d", i);
+        cr_assert_eq(lp_strpool_intern(pool, s, (size_t)len, &code), LP_OK);
+    }
+    lp_strpool_compact(pool);
+    find_job a = {pool, 0}, b = {pool, 0};
+    pthread_t ta, tb;
+    cr_assert_eq(pthread_create(&ta, NULL, find_all, &a), 0);
+    cr_assert_eq(pthread_create(&tb, NULL, find_all, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    cr_expect_eq(a.misses, 0);
+    cr_expect_eq(b.misses, 0);
+    lp_strpool_free(pool);
 }

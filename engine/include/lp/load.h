@@ -62,6 +62,14 @@ typedef struct lp_load_options {
     const lp_settings *settings;  /* time zone, number and date forms, limits */
     bool progress;                /* draw progress on stderr (terminal only) */
     int threads;                  /* parser threads; 0 = number of cores */
+    /* Columns to load, one mask per canonical table (bit k = column k of
+     * lp_canon_columns), or NULL for every column. A column outside its
+     * mask is neither typed nor stored (its values are not checked, so they
+     * cause no rejects, nulls or "bad_value" notes); the export's field
+     * counts are still checked and required columns are always loaded.
+     * lp_dataset.unloaded records the columns left out. `leadpack run`
+     * passes lp_measures_columns; `leadpack check` loads everything. */
+    const uint32_t *columns;
 } lp_load_options;
 
 /* Loads every table the mapping names from input_dir. On LP_OK *out_ds holds

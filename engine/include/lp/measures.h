@@ -92,6 +92,12 @@ typedef struct lp_measures_options {
     const char *period_label;      /* --period, or NULL: last complete period */
 } lp_measures_options;
 
+/* The canonical columns lp_measures_compute reads, as lp_load_options
+ * masks: out_masks[table] bit k = column k of lp_canon_columns(table). A
+ * dataset loaded with only these columns gives the same results as one
+ * loaded whole. */
+void lp_measures_columns(uint32_t out_masks[LP_TABLE_COUNT]);
+
 /* Computes every measure. On LP_OK *out_results holds the tables above and
  * borrows ds and settings (keep them alive while the results are used).
  * errmsg (LP_ERRMSG_SIZE) says what was wrong on failure (e.g. no data to

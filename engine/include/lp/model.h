@@ -44,7 +44,7 @@ const lp_canon_column *lp_canon_columns(lp_table_id id, size_t *out_n);
 const lp_canon_column *lp_canon_column_find(lp_table_id id, const char *name);
 
 /* Upper bound on the canonical columns of any table (leads has 18). */
-#define LP_CANON_MAX_COLUMNS 24
+#define LP_CANON_MAX_COLUMNS 24 /* at most 32: column masks are uint32_t */
 
 /* What the loader did with one input file. */
 typedef struct lp_file_report {
@@ -91,6 +91,9 @@ typedef struct lp_dataset {
     size_t nnotes;
     char *profile;                       /* profile used (owned), e.g. "salesforce" */
     char *profile_reason;                /* why it was chosen (owned) */
+    /* Per table, the canonical columns (bit k = column k) an export has
+     * that were not loaded (lp_load_options.columns). */
+    uint32_t unloaded[LP_TABLE_COUNT];
 } lp_dataset;
 
 lp_dataset *lp_dataset_new(void);

@@ -38,7 +38,12 @@ void *lp_arena_alloc(lp_arena *arena, size_t size);
 /* NUL-terminated copy of len bytes of s in the arena, or NULL. */
 char *lp_arena_strndup(lp_arena *arena, const char *s, size_t len);
 
-/* ---- String pool: interns byte strings to dense int32 codes 0..n-1. ---- */
+/* ---- String pool: interns byte strings to dense int32 codes 0..n-1. ----
+ *
+ * Strings are stored once each, in one buffer with 32-bit offsets (Arrow's
+ * utf8 layout; at most 4 GiB of text per pool, LP_ERR_LIMIT beyond), and
+ * found through a hash index. Pointers from lp_strpool_get stay valid until
+ * the next string is added to the same pool. */
 typedef struct lp_strpool lp_strpool;
 
 lp_strpool *lp_strpool_new(void);
@@ -65,6 +70,14 @@ lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, 
                                    int32_t *out_code);
 /* Makes room for n distinct strings in total without regrowing. */
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
+/* Gives back spare capacity and drops the hash index (about 12 bytes per
+ * string), for a pool that is done growing. Lookups and interning still
+ * work: the first one rebuilds the index from the strings (lp_strpool_find
+ * scans instead when there is no memory for it). Concurrent lookups of one
+ * pool from several threads are safe, as before; interning is not. */
+void lp_strpool_compact(lp_strpool *pool);
+/* Bytes the pool holds: strings, offsets and index (as allocated). */
+size_t lp_strpool_bytes(const lp_strpool *pool);
 /* Interns every string of from into pool, in from's code order (so codes
  * new to pool keep their order of first appearance): out_map[c] = pool's
  * code of from's string c. out_map holds lp_strpool_count(from) values.
@@ -135,9 +148,10 @@ lp_column *lp_table_column(const lp_table *table, const char *name);
  * length. */
 lp_status lp_table_finish(lp_table *table);
 
-/* Gives back the spare capacity of every column and of the string pool's
- * code array, once no more rows will be appended (appends still work and
- * grow again). Never fails: a buffer that cannot be shrunk stays as it is. */
+/* Gives back the spare capacity of every column and compacts the string
+ * pool (lp_strpool_compact), once no more rows will be appended (appends
+ * still work and grow again). Never fails: a buffer that cannot be shrunk
+ * stays as it is. */
 void lp_table_shrink(lp_table *table);
 
 /* Bytes the table holds in memory: column buffers and validity bitmaps (as
