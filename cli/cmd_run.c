@@ -208,6 +208,9 @@ int cmd_run(int argc, char **argv)
         goto cleanup;
     }
 
+    in.as_of_text = as_of_text;
+    in.period_label = period_label;
+    in.period_kind = period_label ? NULL : tpl->period;
     exit_code = cli_load(&in, &loaded);
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;
