@@ -83,6 +83,8 @@ static void required_present_as(wh *w, const struct stream_plan *p, const char *
                                 lp_buf *sql);
 static void required_present(wh *w, const struct stream_plan *p, lp_buf *sql);
 static bool required_typed(const struct stream_plan *p);
+static void put_blank(wh *w, lp_buf *sql, const struct stream_plan *p, const char *alias,
+                      const char *col);
 
 static void wh_log(const wh *w, const char *fmt, ...)
 {
@@ -650,14 +652,27 @@ static void put_key(wh *w, lp_buf *sql, const char *alias, const char *col)
     lp_buf_puts(sql, " AS text), ' ' || chr(9) || chr(10) || chr(13) || chr(160))");
 }
 
-/* x IS NULL OR key(x) = '' (the loader's null). */
-static void put_blank(wh *w, lp_buf *sql, const char *alias, const char *col)
+/* The server type of a column of plan p (by name). */
+static const char *col_type(const stream_plan *p, const char *col)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        if (!strcmp(p->cols[i].name, col)) return p->cols[i].type;
+    return "text";
+}
+
+/* x IS NULL OR key(x) = '' (the loader's null; only text can be blank). */
+static void put_blank(wh *w, lp_buf *sql, const stream_plan *p, const char *alias,
+                      const char *col)
 {
     lp_buf_printf(sql, "(%s", alias);
     put_ident(w, sql, col);
-    lp_buf_puts(sql, " IS NULL OR ");
-    put_key(w, sql, alias, col);
-    lp_buf_puts(sql, " = '')");
+    lp_buf_puts(sql, " IS NULL");
+    if (is_text_type(col_type(p, col))) {
+        lp_buf_puts(sql, " OR ");
+        put_key(w, sql, alias, col);
+        lp_buf_puts(sql, " = ''");
+    }
+    lp_buf_puts(sql, ")");
 }
 
 /* The instant of a session setting (set by pushdown_window). */
@@ -734,15 +749,20 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
     lp_buf_puts(sql, ") m WHERE a.");
     put_ident(w, sql, a_at);
     lp_buf_puts(sql, " IS NULL OR ");
-    put_blank(w, sql, "a.", a_lead);
+    put_blank(w, sql, a, "a.", a_lead);
     lp_buf_puts(sql, " OR a.");
     put_ident(w, sql, a_at);
     lp_buf_puts(sql, " = m.latest OR (");
     put_second(w, sql, "a.", a_at);
     lp_buf_puts(sql, " >= l.first_mql");
     if (w->window) {
+        /* The measures leave out activities after as-of. */
         lp_buf_puts(sql, " AND l.last_mql >= ");
         put_setting(sql, "window_start");
+        lp_buf_puts(sql, " AND ");
+        put_second(w, sql, "a.", a_at);
+        lp_buf_puts(sql, " <= ");
+        put_setting(sql, "as_of");
     }
     lp_buf_puts(sql, ")");
     return true;
@@ -961,11 +981,11 @@ static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
     for (int e = 0; e < 3; e++) {
         if (!event[e]) continue;
         lp_buf_puts(sql, any ? " OR NOT " : "NOT ");
-        put_blank(w, sql, "l.", event[e]);
+        put_blank(w, sql, tp->l, "l.", event[e]);
         any = true;
     }
     lp_buf_puts(sql, any ? " OR " : "");
-    put_blank(w, sql, "l.", tp->l_camp);
+    put_blank(w, sql, tp->l, "l.", tp->l_camp);
     /* A lead an opportunities row names by lead_id. */
     size_t nopp = 0;
     for (size_t i = 0; i < w->nplans; i++) {
@@ -1033,6 +1053,20 @@ static void put_touch_drop(wh *w, const stream_plan *p, const touch_plan *tp, lp
     put_ident(w, sql, tp->t_at);
     lp_buf_puts(sql, " < ");
     put_setting(sql, "window_start");
+    lp_buf_puts(sql, ")");
+}
+
+/* A touch after as-of that nothing reads: not an orphan (the data-quality
+ * note counts those), not a reject, of a campaigns row's id (keyspace
+ * order); the measures leave out every touch after as-of. */
+static void put_touch_late(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+{
+    lp_buf_puts(sql, "(true");
+    required_present_as(w, p, "a.", sql);
+    lp_buf_puts(sql, " AND k.lead_key IS NOT NULL AND c.campaign_key IS NOT NULL AND ");
+    put_second(w, sql, "a.", tp->t_at);
+    lp_buf_puts(sql, " > ");
+    put_setting(sql, "as_of");
     lp_buf_puts(sql, ")");
 }
 
@@ -1292,6 +1326,8 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
             put_touch_joins(w, &tp, &sql);
             lp_buf_puts(&sql, " WHERE NOT coalesce(");
             put_touch_drop(w, p, &tp, &sql);
+            lp_buf_puts(&sql, ", false) AND NOT coalesce(");
+            put_touch_late(w, p, &tp, &sql);
             lp_buf_puts(&sql, ", false)");
         } else {
             wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
@@ -1321,11 +1357,11 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
     if (st) return st;
     const char *what = !restricted ? ""
                        : p->id == LP_ACTIVITIES
-                           ? (w->window ? " (activities at or after the hand-off of an MQL of "
-                                          "the window or later)"
+                           ? (w->window ? " (activities from the hand-off to as-of of MQLs "
+                                          "handed off in or after the window)"
                                         : " (activities at or after an MQL hand-off)")
                            : " (touches of leads with an MQL, SQL, opportunity or no "
-                             "campaign_id, orphans, duplicates, the window on)";
+                             "campaign_id, orphans, duplicate ids, from the window to as-of)";
     wh_log(w, "%s %s: %zu rows%s, %.2f s", restricted ? "pushdown copy" : "copy", p->label,
            cp.rows ? cp.rows - 1 : 0, what, now_seconds() - t0);
     if (restricted && p->id == LP_TOUCHES) {
@@ -1469,11 +1505,8 @@ static void required_present_as(wh *w, const stream_plan *p, const char *alias, 
     for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++) {
         if (!canon[c].required || p->pick[c] < 0) continue;
         const char *name = p->cols[p->pick[c]].name;
-        lp_buf_printf(sql, " AND %s", alias);
-        put_ident(w, sql, name);
-        lp_buf_printf(sql, " IS NOT NULL AND btrim(CAST(%s", alias);
-        put_ident(w, sql, name);
-        lp_buf_puts(sql, " AS text)) <> ''");
+        lp_buf_puts(sql, " AND NOT ");
+        put_blank(w, sql, p, alias, name);
     }
 }
 
