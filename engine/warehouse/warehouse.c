@@ -675,10 +675,12 @@ static void put_blank(wh *w, lp_buf *sql, const stream_plan *p, const char *alia
     lp_buf_puts(sql, ")");
 }
 
-/* The instant of a session setting (set by pushdown_window). */
+/* The instant of a session setting (set by pushdown_window), as a scalar
+ * subquery: the server evaluates it once (an InitPlan), not per row. */
 static void put_setting(lp_buf *sql, const char *name)
 {
-    lp_buf_printf(sql, "to_timestamp(CAST(current_setting('leadpack.%s') AS double precision))",
+    lp_buf_printf(sql,
+                  "(SELECT to_timestamp(CAST(current_setting('leadpack.%s') AS double precision)))",
                   name);
 }
 
@@ -742,17 +744,30 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
     put_ident(w, sql, l_mql);
     lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = ");
     put_key(w, sql, "a.", a_lead);
-    lp_buf_puts(sql, " CROSS JOIN (SELECT max(");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, ") AS latest FROM ");
-    put_table(w, sql, a);
-    lp_buf_puts(sql, ") m WHERE a.");
+    /* The row that may be the data's as-of: with a window, as-of is known
+     * (no second scan of activities for their max). */
+    if (!w->window) {
+        lp_buf_puts(sql, " CROSS JOIN (SELECT max(");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, ") AS latest FROM ");
+        put_table(w, sql, a);
+        lp_buf_puts(sql, ") m");
+    }
+    lp_buf_puts(sql, " WHERE a.");
     put_ident(w, sql, a_at);
     lp_buf_puts(sql, " IS NULL OR ");
     put_blank(w, sql, a, "a.", a_lead);
-    lp_buf_puts(sql, " OR a.");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " = m.latest OR (");
+    if (!w->window) {
+        lp_buf_puts(sql, " OR a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " = m.latest");
+    } else if (!w->as_of_given) {
+        lp_buf_puts(sql, " OR ");
+        put_second(w, sql, "a.", a_at);
+        lp_buf_puts(sql, " = ");
+        put_setting(sql, "as_of");
+    }
+    lp_buf_puts(sql, " OR (");
     put_second(w, sql, "a.", a_at);
     lp_buf_puts(sql, " >= l.first_mql");
     if (w->window) {
@@ -796,9 +811,9 @@ static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, i
                 return LP_OK;
             }
             lp_buf_puts(&sql, nsel ? ", " : "");
-            lp_buf_puts(&sql, "to_char(max(");
-            put_second(w, &sql, "", col);
-            lp_buf_puts(&sql, "), 'YYYY-MM-DD HH24:MI:SS')");
+            lp_buf_puts(&sql, "to_char(date_trunc('second', max(");
+            put_ident(w, &sql, col);
+            lp_buf_puts(&sql, ")), 'YYYY-MM-DD HH24:MI:SS')");
             nsel++;
         }
         if (!nsel) {
