@@ -28,6 +28,10 @@ typedef struct cli_input {
     const char *settings_path; /* --settings */
     bool quiet;                /* --quiet */
     const uint32_t *columns;   /* lp_load_options.columns: NULL loads every column */
+    /* run only, for a --source in pushdown mode (its window): */
+    const char *as_of_text;    /* --as-of, or NULL */
+    const char *period_label;  /* --period, or NULL */
+    const char *period_kind;   /* the template's period kind ("month"...), or NULL */
 } cli_input;
 
 /* What loading produced; release with cli_loaded_clear. */

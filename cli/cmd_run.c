@@ -212,6 +212,9 @@ int cmd_run(int argc, char **argv)
     uint32_t columns[LP_TABLE_COUNT];
     lp_measures_columns(columns);
     in.columns = columns;
+    in.as_of_text = as_of_text;
+    in.period_label = period_label;
+    in.period_kind = period_label ? NULL : tpl->period;
     exit_code = cli_load(&in, &loaded);
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;

@@ -174,13 +174,29 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
         return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
     }
     cli_phase_clock clock = cli_phase_begin();
+    /* The window the measures will use (pushdown restricts rows to it):
+     * the template's period kind applies as in cmd_run. */
+    lp_settings window_settings = out->settings;
+    static const struct {
+        const char *name;
+        lp_period_kind kind;
+    } kinds[] = {{"week", LP_PERIOD_WEEK}, {"month", LP_PERIOD_MONTH},
+                 {"quarter", LP_PERIOD_QUARTER}, {"fiscal-quarter", LP_PERIOD_FISCAL_QUARTER},
+                 {"fiscal_quarter", LP_PERIOD_FISCAL_QUARTER}};
+    for (size_t i = 0; in->period_kind && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(in->period_kind, kinds[i].name) == 0)
+            window_settings.calendar.kind = kinds[i].kind;
     lp_warehouse_options options = {
         .source = in->source,
         .mapping = out->mapping,
-        .settings = &out->settings,
+        .settings = &window_settings,
         .threads = 0,
         .log = log_line,
+        .period_label = in->period_label,
+        .columns = in->columns,
     };
+    if (in->as_of_text && lp_instant_parse_iso(in->as_of_text, &options.as_of) == LP_OK)
+        options.has_as_of = true;
     st = lp_warehouse_load(&options, &out->dataset, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));

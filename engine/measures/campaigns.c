@@ -11,6 +11,7 @@
  * credits sum to exactly its value.
  */
 #include "measures_internal.h"
+#include "lp/warehouse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -270,6 +271,15 @@ static lp_status campaign_tables(attr_state *a)
         if (responded && lp_column_valid(responded, t) && responded->v.b[t])
             responders[m->t_camp[t]]++;
         if (wpos(m, m->t_at[t]) >= 0) a->listed[m->t_camp[t]] = 1;
+    }
+    /* Touches a warehouse source counted on the server instead of copying
+     * them (pushdown, lp/warehouse.h): lifetime counts per campaigns row. */
+    const lp_column *pt = m->camps ? lp_table_column(m->camps, LP_PUSHDOWN_TOUCHES) : NULL;
+    const lp_column *pr = m->camps ? lp_table_column(m->camps, LP_PUSHDOWN_RESPONDERS) : NULL;
+    for (int32_t k = 0; pt && pr && !m->synthetic_touches && k < m->ncamp_rows; k++) {
+        if (m->camp_row[k] < 0) continue;
+        touches[k] += pt->v.i64[m->camp_row[k]];
+        if (responded) responders[k] += pr->v.i64[m->camp_row[k]];
     }
     for (size_t l = 0; l < m->nl; l++)
         if (m->l_in[l]) created[m->l_camp[l] >= 0 ? (size_t)m->l_camp[l] : nc]++;

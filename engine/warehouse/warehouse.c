@@ -61,9 +61,30 @@ typedef struct wh {
     bool pushdown;
     stream_plan plans[MAX_STREAMS];
     size_t nplans;
+    /* Pushdown: the window (restrictions 1 and 2 of warehouse.h). */
+    bool window;                       /* as_of and window_start are known */
+    bool as_of_given;
+    int64_t as_of, window_start;       /* window_start = W, <= as_of */
+    const char *touches_why;           /* why touches are copied whole, or NULL */
+    bool touches_restricted;           /* some touches stayed on the server */
+    /* Touches counted on the server, per trimmed campaign id. */
+    struct touch_count *counts;
+    size_t ncounts, counts_cap;
+    int64_t touches_counted;
 } wh;
 
+typedef struct touch_count {
+    char *key;
+    int64_t touches, responders;
+} touch_count;
+
 static void wh_log(const wh *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void required_present_as(wh *w, const struct stream_plan *p, const char *alias,
+                                lp_buf *sql);
+static void required_present(wh *w, const struct stream_plan *p, lp_buf *sql);
+static bool required_typed(const struct stream_plan *p);
+static void put_blank(wh *w, lp_buf *sql, const struct stream_plan *p, const char *alias,
+                      const char *col);
 
 static void wh_log(const wh *w, const char *fmt, ...)
 {
@@ -621,6 +642,70 @@ static const char *plain_col(const stream_plan *p, const lp_mapping *m, const ch
     return p->cols[p->pick[c]].name;
 }
 
+/* A lead or campaign id as the loader keys it: its text trimmed of the
+ * loader's white space (lp_value_trim: space, tab, CR, LF, no-break
+ * space). */
+static void put_key(wh *w, lp_buf *sql, const char *alias, const char *col)
+{
+    lp_buf_printf(sql, "btrim(CAST(%s", alias);
+    put_ident(w, sql, col);
+    lp_buf_puts(sql, " AS text), ' ' || chr(9) || chr(10) || chr(13) || chr(160))");
+}
+
+/* The server type of a column of plan p (by name). */
+static const char *col_type(const stream_plan *p, const char *col)
+{
+    for (size_t i = 0; i < p->ncols; i++)
+        if (!strcmp(p->cols[i].name, col)) return p->cols[i].type;
+    return "text";
+}
+
+/* x IS NULL OR key(x) = '' (the loader's null; only text can be blank). */
+static void put_blank(wh *w, lp_buf *sql, const stream_plan *p, const char *alias,
+                      const char *col)
+{
+    lp_buf_printf(sql, "(%s", alias);
+    put_ident(w, sql, col);
+    lp_buf_puts(sql, " IS NULL");
+    if (is_text_type(col_type(p, col))) {
+        lp_buf_puts(sql, " OR ");
+        put_key(w, sql, alias, col);
+        lp_buf_puts(sql, " = ''");
+    }
+    lp_buf_puts(sql, ")");
+}
+
+/* The instant of a session setting (set by pushdown_window), as a scalar
+ * subquery: the server evaluates it once (an InitPlan), not per row. */
+static void put_setting(lp_buf *sql, const char *name)
+{
+    lp_buf_printf(sql,
+                  "(SELECT to_timestamp(CAST(current_setting('leadpack.%s') AS double precision)))",
+                  name);
+}
+
+static void put_second(wh *w, lp_buf *sql, const char *alias, const char *col)
+{
+    lp_buf_printf(sql, "date_trunc('second', %s", alias);
+    put_ident(w, sql, col);
+    lp_buf_puts(sql, ")");
+}
+
+static bool is_timestamp_type(const char *t)
+{
+    return !strcmp(t, "timestamp with time zone") || !strcmp(t, "timestamp without time zone");
+}
+
+/* The column of canon when it is a real column (no value map) or absent:
+ * *out_col NULL when absent. false when it has a value map. */
+static bool optional_plain(const stream_plan *p, const lp_mapping *m, const char *canon,
+                           const char **out_col)
+{
+    int c = canon_index(p->id, canon);
+    *out_col = c >= 0 && p->pick[c] >= 0 ? p->cols[p->pick[c]].name : NULL;
+    return !has_value_map(m, canon);
+}
+
 /* Appends the WHERE clause of the activities restriction to sql, or
  * explains in *why why it cannot apply. */
 static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const char **why)
@@ -644,35 +729,473 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         *why = "mql_at and at are not both date or timestamp columns";
         return false;
     }
-    /* A LEFT JOIN on the leads' earliest hand-off per (trimmed) id, so the
-     * server plans a hash join (an EXISTS inside an OR becomes a subplan per
-     * row); min() over duplicate ids keeps every row any of them needs. */
-    lp_buf_puts(sql, " LEFT JOIN (SELECT btrim(CAST(");
-    put_ident(w, sql, l_id);
-    lp_buf_puts(sql, " AS text)) AS lead_key, min(date_trunc('second', ");
-    put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, ")) AS first_mql FROM ");
+    /* A LEFT JOIN on the leads' hand-offs per (trimmed) id, so the server
+     * plans a hash join (an EXISTS inside an OR becomes a subplan per row);
+     * min() and max() over duplicate ids keep every row any of them needs. */
+    lp_buf_puts(sql, " LEFT JOIN (SELECT ");
+    put_key(w, sql, "", l_id);
+    lp_buf_puts(sql, " AS lead_key, min(");
+    put_second(w, sql, "", l_mql);
+    lp_buf_puts(sql, ") AS first_mql, max(");
+    put_second(w, sql, "", l_mql);
+    lp_buf_puts(sql, ") AS last_mql FROM ");
     put_table(w, sql, l);
     lp_buf_puts(sql, " WHERE ");
     put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = btrim(CAST(a.");
-    put_ident(w, sql, a_lead);
-    lp_buf_puts(sql, " AS text)) CROSS JOIN (SELECT max(");
+    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = ");
+    put_key(w, sql, "a.", a_lead);
+    /* The row that may be the data's as-of: with a window, as-of is known
+     * (no second scan of activities for their max). */
+    if (!w->window) {
+        lp_buf_puts(sql, " CROSS JOIN (SELECT max(");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, ") AS latest FROM ");
+        put_table(w, sql, a);
+        lp_buf_puts(sql, ") m");
+    }
+    lp_buf_puts(sql, " WHERE a.");
     put_ident(w, sql, a_at);
-    lp_buf_puts(sql, ") AS latest FROM ");
-    put_table(w, sql, a);
-    lp_buf_puts(sql, ") m WHERE a.");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " IS NULL OR a.");
-    put_ident(w, sql, a_lead);
-    lp_buf_puts(sql, " IS NULL OR btrim(CAST(a.");
-    put_ident(w, sql, a_lead);
-    lp_buf_puts(sql, " AS text)) = '' OR a.");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " = m.latest OR date_trunc('second', a.");
-    put_ident(w, sql, a_at);
-    lp_buf_puts(sql, ") >= l.first_mql");
+    lp_buf_puts(sql, " IS NULL OR ");
+    put_blank(w, sql, a, "a.", a_lead);
+    if (!w->window) {
+        lp_buf_puts(sql, " OR a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " = m.latest");
+    } else if (!w->as_of_given) {
+        lp_buf_puts(sql, " OR ");
+        put_second(w, sql, "a.", a_at);
+        lp_buf_puts(sql, " = ");
+        put_setting(sql, "as_of");
+    }
+    lp_buf_puts(sql, " OR (");
+    put_second(w, sql, "a.", a_at);
+    lp_buf_puts(sql, " >= l.first_mql");
+    if (w->window) {
+        /* The measures leave out activities after as-of. */
+        lp_buf_puts(sql, " AND l.last_mql >= ");
+        put_setting(sql, "window_start");
+        lp_buf_puts(sql, " AND ");
+        put_second(w, sql, "a.", a_at);
+        lp_buf_puts(sql, " <= ");
+        put_setting(sql, "as_of");
+    }
+    lp_buf_puts(sql, ")");
     return true;
+}
+
+/* ---- Pushdown: the window ---- */
+
+/* max(second(col)) of the loaded rows of every plan of table id, as an
+ * instant, into *latest (NONE-like INT64_MIN when none). false (with
+ * *why) when a column the measures take the as-of from is not typed. */
+static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, int ncols,
+                               int64_t *latest, const char **why)
+{
+    for (size_t i = 0; i < w->nplans; i++) {
+        const stream_plan *p = &w->plans[i];
+        if (p->id != id) continue;
+        if (!required_typed(p)) {
+            *why = "a required column is text";
+            return LP_OK;
+        }
+        lp_buf sql = {0};
+        int nsel = 0;
+        lp_buf_puts(&sql, "SELECT ");
+        for (int k = 0; k < ncols; k++) {
+            int c = canon_index(id, cols[k]);
+            if (c < 0 || p->pick[c] < 0) continue; /* absent: the measures skip it too */
+            const char *col = time_col(p, w->mapping, cols[k]);
+            if (!col) {
+                *why = "a column as-of is taken from is not a date or timestamp";
+                lp_buf_reset(&sql);
+                return LP_OK;
+            }
+            lp_buf_puts(&sql, nsel ? ", " : "");
+            lp_buf_puts(&sql, "to_char(date_trunc('second', max(");
+            put_ident(w, &sql, col);
+            lp_buf_puts(&sql, ")), 'YYYY-MM-DD HH24:MI:SS')");
+            nsel++;
+        }
+        if (!nsel) {
+            lp_buf_reset(&sql);
+            continue;
+        }
+        lp_buf_puts(&sql, " FROM ");
+        put_table(w, &sql, p);
+        lp_buf_puts(&sql, " WHERE true");
+        required_present(w, p, &sql);
+        if (sql.failed) {
+            lp_buf_reset(&sql);
+            return LP_ERR_NOMEM;
+        }
+        PGresult *res = query(w, sql.data, 0, NULL);
+        lp_buf_reset(&sql);
+        if (!res) return LP_ERR_DATABASE;
+        for (int k = 0; k < PQnfields(res) && PQntuples(res) == 1; k++) {
+            if (PQgetisnull(res, 0, k)) continue;
+            const char *v = PQgetvalue(res, 0, k);
+            int64_t t;
+            if (!lp_value_parse_instant(v, strlen(v), LP_DATE_YMD, &t)) {
+                PQclear(res);
+                lp_errmsg_set(w->errmsg, "%s: the server sent the instant \"%s\"", w->shown, v);
+                return LP_ERR_DATABASE;
+            }
+            if (t > *latest) *latest = t;
+        }
+        PQclear(res);
+    }
+    return LP_OK;
+}
+
+/* Fixes as-of and W as lp_measures_compute will (warehouse.h) and hands
+ * them to the session; leaves w->window false (and logs why) when it
+ * cannot. */
+static lp_status pushdown_window(wh *w)
+{
+    const lp_warehouse_options *o = w->opts;
+    const lp_settings *set = o->settings;
+    const char *why = NULL;
+    int64_t as_of = INT64_MIN;
+    if (o->has_as_of) {
+        as_of = o->as_of;
+        w->as_of_given = true;
+    } else {
+        static const char *const lead_cols[] = {"created_at", "mql_at", "sql_at"};
+        static const char *const touch_cols[] = {"touched_at"};
+        static const char *const act_cols[] = {"at"};
+        static const char *const opp_cols[] = {"created_at"};
+        lp_status st = server_latest(w, LP_LEADS, lead_cols, 3, &as_of, &why);
+        if (!st && !why) st = server_latest(w, LP_TOUCHES, touch_cols, 1, &as_of, &why);
+        if (!st && !why) st = server_latest(w, LP_ACTIVITIES, act_cols, 1, &as_of, &why);
+        if (!st && !why) st = server_latest(w, LP_OPPORTUNITIES, opp_cols, 1, &as_of, &why);
+        if (st) return st;
+        if (!why && as_of == INT64_MIN) why = "the data has no dated rows";
+    }
+    lp_calendar cal = set ? set->calendar : (lp_calendar){LP_PERIOD_WEEK, 1};
+    if (cal.fiscal_start_month < 1 || cal.fiscal_start_month > 12) cal.fiscal_start_month = 1;
+    int64_t P = 0;
+    if (!why && o->period_label && lp_period_parse(&cal, o->period_label, &P) != LP_OK)
+        why = "the period label does not parse";
+    if (why) {
+        wh_log(w, "pushdown: no window (as-of: %s); touches are copied whole and activities "
+               "restricted without it", why);
+        w->touches_why = "no window is known";
+        return LP_OK;
+    }
+    if (!o->period_label) P = lp_period_of(&cal, as_of) - 1;
+    int64_t start = lp_period_start(&cal, P - 12);
+    w->as_of = as_of;
+    w->window_start = start < as_of ? start : as_of;
+    char a[32], s[32];
+    snprintf(a, sizeof a, "%lld", (long long)w->as_of);
+    snprintf(s, sizeof s, "%lld", (long long)w->window_start);
+    const char *params[2] = {a, s};
+    PGresult *res = query(w,
+                          "SELECT set_config('leadpack.as_of', $1, false), "
+                          "set_config('leadpack.window_start', $2, false)",
+                          2, params);
+    if (!res) return LP_ERR_DATABASE;
+    PQclear(res);
+    w->window = true;
+    char label[24], when[40], from[40];
+    lp_period_label(&cal, P, label, sizeof label);
+    lp_instant_format_utc(w->as_of, when, sizeof when);
+    lp_instant_format_utc(w->window_start, from, sizeof from);
+    wh_log(w, "pushdown: as-of %s (%s), period %s, window from %s", when,
+           w->as_of_given ? "given" : "latest on the server", label, from);
+    return LP_OK;
+}
+
+/* ---- Pushdown: the touches restriction ---- */
+
+typedef struct touch_plan {
+    const stream_plan *l;                  /* the leads plan */
+    const char *l_id, *l_created, *l_mql, *l_sql, *l_opp, *l_camp;
+    const char *t_lead, *t_camp, *t_at, *t_resp;
+} touch_plan;
+
+/* Whether restriction 2 applies to touches plan p (*why otherwise). */
+static bool touches_check(wh *w, const stream_plan *p, touch_plan *tp, const char **why)
+{
+    const lp_mapping *m = w->mapping;
+    const lp_settings *set = w->opts->settings;
+    memset(tp, 0, sizeof *tp);
+    if (w->touches_why) {
+        *why = w->touches_why;
+        return false;
+    }
+    if (set && set->qualification != LP_QUALIFY_NONE) {
+        *why = "the qualification setting derives mql_at from status or score";
+        return false;
+    }
+    const stream_plan *l = tp->l = single_plan(w, LP_LEADS, why);
+    if (!l) return false;
+    tp->l_id = plain_col(l, m, "lead_id");
+    tp->l_created = plain_col(l, m, "created_at");
+    tp->l_camp = plain_col(l, m, "campaign_id");
+    tp->t_lead = plain_col(p, m, "lead_id");
+    tp->t_camp = plain_col(p, m, "campaign_id");
+    tp->t_at = plain_col(p, m, "touched_at");
+    if (!tp->l_id || !tp->l_created || !tp->t_lead || !tp->t_camp || !tp->t_at) {
+        *why = "lead_id, created_at, campaign_id or touched_at is not a real column";
+        return false;
+    }
+    if (!tp->l_camp) {
+        *why = "leads have no campaign_id column, so every lead's earliest touch is its "
+               "creating campaign";
+        return false;
+    }
+    int lc = canon_index(LP_LEADS, "created_at"), tc = canon_index(LP_TOUCHES, "touched_at");
+    if (!is_timestamp_type(l->cols[l->pick[lc]].type) ||
+        !is_timestamp_type(p->cols[p->pick[tc]].type)) {
+        *why = "leads created_at and touched_at are not both timestamp columns";
+        return false;
+    }
+    if (!optional_plain(l, m, "mql_at", &tp->l_mql) || !optional_plain(l, m, "sql_at", &tp->l_sql) ||
+        !optional_plain(l, m, "opportunity_id", &tp->l_opp) ||
+        !optional_plain(p, m, "responded", &tp->t_resp)) {
+        *why = "a value map applies to mql_at, sql_at, opportunity_id or responded";
+        return false;
+    }
+    int rc = canon_index(LP_TOUCHES, "responded");
+    if (tp->t_resp && strcmp(p->cols[p->pick[rc]].type, "boolean") != 0) {
+        *why = "responded is not a boolean column";
+        return false;
+    }
+    bool camps = false;
+    for (size_t i = 0; i < w->nplans; i++) {
+        const stream_plan *q = &w->plans[i];
+        if (q->id == LP_OPPORTUNITIES && !optional_plain(q, m, "lead_id", &(const char *){0})) {
+            *why = "a value map applies to opportunities lead_id";
+            return false;
+        }
+        if (q->id != LP_CAMPAIGNS) continue;
+        camps = true;
+        if (!plain_col(q, m, "campaign_id")) {
+            *why = "campaigns campaign_id is not a real column";
+            return false;
+        }
+    }
+    if (!camps) {
+        *why = "there is no campaigns table to key the server's counts by";
+        return false;
+    }
+    return true;
+}
+
+/* The joins of restriction 2 after "FROM touches a": k (the leads' keys)
+ * and c (the campaigns' ids). */
+static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
+{
+    const lp_mapping *m = w->mapping;
+    lp_buf_puts(sql, " LEFT JOIN (SELECT ");
+    put_key(w, sql, "l.", tp->l_id);
+    lp_buf_puts(sql, " AS lead_key, count(*) AS n, max(CASE WHEN ");
+    bool any = false;
+    const char *event[3] = {tp->l_mql, tp->l_sql, tp->l_opp};
+    for (int e = 0; e < 3; e++) {
+        if (!event[e]) continue;
+        lp_buf_puts(sql, any ? " OR NOT " : "NOT ");
+        put_blank(w, sql, tp->l, "l.", event[e]);
+        any = true;
+    }
+    lp_buf_puts(sql, any ? " OR " : "");
+    put_blank(w, sql, tp->l, "l.", tp->l_camp);
+    /* A lead an opportunities row names by lead_id. */
+    size_t nopp = 0;
+    for (size_t i = 0; i < w->nplans; i++) {
+        const char *col = NULL;
+        if (w->plans[i].id == LP_OPPORTUNITIES) {
+            optional_plain(&w->plans[i], m, "lead_id", &col);
+            if (col) nopp++;
+        }
+    }
+    if (nopp) lp_buf_puts(sql, " OR o.opp_lead IS NOT NULL");
+    lp_buf_puts(sql, " THEN 1 ELSE 0 END) AS need, min(");
+    put_second(w, sql, "l.", tp->l_created);
+    lp_buf_puts(sql, ") AS created FROM ");
+    put_table(w, sql, tp->l);
+    lp_buf_puts(sql, " l");
+    if (nopp) {
+        lp_buf_puts(sql, " LEFT JOIN (");
+        size_t k = 0;
+        for (size_t i = 0; i < w->nplans; i++) {
+            const char *col = NULL;
+            if (w->plans[i].id != LP_OPPORTUNITIES) continue;
+            optional_plain(&w->plans[i], m, "lead_id", &col);
+            if (!col) continue;
+            lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
+            put_key(w, sql, "", col);
+            lp_buf_puts(sql, " AS opp_lead FROM ");
+            put_table(w, sql, &w->plans[i]);
+            lp_buf_puts(sql, " WHERE ");
+            put_ident(w, sql, col);
+            lp_buf_puts(sql, " IS NOT NULL");
+        }
+        /* UNION (and DISTINCT for one table) keep one row per lead. */
+        if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
+        lp_buf_puts(sql, ") o ON o.opp_lead = ");
+        put_key(w, sql, "l.", tp->l_id);
+    }
+    lp_buf_puts(sql, " WHERE true");
+    required_present_as(w, tp->l, "l.", sql);
+    lp_buf_puts(sql, " GROUP BY 1) k ON k.lead_key = ");
+    put_key(w, sql, "a.", tp->t_lead);
+    lp_buf_puts(sql, " LEFT JOIN (");
+    size_t k = 0;
+    for (size_t i = 0; i < w->nplans; i++) {
+        const stream_plan *q = &w->plans[i];
+        if (q->id != LP_CAMPAIGNS) continue;
+        lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
+        put_key(w, sql, "", plain_col(q, m, "campaign_id"));
+        lp_buf_puts(sql, " AS campaign_key FROM ");
+        put_table(w, sql, q);
+        lp_buf_puts(sql, " WHERE true");
+        required_present(w, q, sql);
+    }
+    if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
+    lp_buf_puts(sql, ") c ON c.campaign_key = ");
+    put_key(w, sql, "a.", tp->t_camp);
+}
+
+/* D of restriction 2: the touch stays on the server (NULL counts as
+ * false: the caller wraps it in coalesce). */
+static void put_touch_drop(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+{
+    lp_buf_puts(sql, "(true");
+    required_present_as(w, p, "a.", sql);
+    lp_buf_puts(sql, " AND k.n = 1 AND k.need = 0 AND c.campaign_key IS NOT NULL AND a.");
+    put_ident(w, sql, tp->t_at);
+    lp_buf_puts(sql, " < ");
+    put_setting(sql, "window_start");
+    lp_buf_puts(sql, ")");
+}
+
+/* A touch after as-of that nothing reads: not an orphan (the data-quality
+ * note counts those), not a reject, of a campaigns row's id (keyspace
+ * order); the measures leave out every touch after as-of. */
+static void put_touch_late(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+{
+    lp_buf_puts(sql, "(true");
+    required_present_as(w, p, "a.", sql);
+    lp_buf_puts(sql, " AND k.lead_key IS NOT NULL AND c.campaign_key IS NOT NULL AND ");
+    put_second(w, sql, "a.", tp->t_at);
+    lp_buf_puts(sql, " > ");
+    put_setting(sql, "as_of");
+    lp_buf_puts(sql, ")");
+}
+
+/* The server's per-campaign counts of the touches of plan p it keeps. */
+static lp_status touch_counts(wh *w, const stream_plan *p, const touch_plan *tp)
+{
+    lp_buf sql = {0};
+    lp_buf_puts(&sql, "SELECT ");
+    put_key(w, &sql, "a.", tp->t_camp);
+    lp_buf_puts(&sql, ", count(*), ");
+    if (tp->t_resp) {
+        lp_buf_puts(&sql, "sum(CASE WHEN a.");
+        put_ident(w, &sql, tp->t_resp);
+        lp_buf_puts(&sql, " THEN 1 ELSE 0 END)");
+    } else {
+        lp_buf_puts(&sql, "0");
+    }
+    lp_buf_puts(&sql, " FROM ");
+    put_table(w, &sql, p);
+    lp_buf_puts(&sql, " a");
+    put_touch_joins(w, tp, &sql);
+    lp_buf_puts(&sql, " WHERE coalesce(");
+    put_touch_drop(w, p, tp, &sql);
+    lp_buf_puts(&sql, ", false) AND k.created <= ");
+    put_setting(&sql, "as_of");
+    lp_buf_puts(&sql, " AND ");
+    put_second(w, &sql, "a.", tp->t_at);
+    lp_buf_puts(&sql, " <= ");
+    put_setting(&sql, "as_of");
+    lp_buf_puts(&sql, " GROUP BY 1");
+    if (sql.failed) {
+        lp_buf_reset(&sql);
+        return LP_ERR_NOMEM;
+    }
+    PGresult *res = query(w, sql.data, 0, NULL);
+    lp_buf_reset(&sql);
+    if (!res) return LP_ERR_DATABASE;
+    lp_status st = LP_OK;
+    for (int i = 0; i < PQntuples(res) && !st; i++) {
+        const char *key = PQgetvalue(res, i, 0);
+        int64_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
+        int64_t r = PQgetisnull(res, i, 2) ? 0 : strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        w->touches_counted += n;
+        size_t j = 0;
+        while (j < w->ncounts && strcmp(w->counts[j].key, key) != 0) j++;
+        if (j == w->ncounts) {
+            if (w->ncounts == w->counts_cap) {
+                size_t cap = w->counts_cap ? w->counts_cap * 2 : 64;
+                touch_count *v = lp_realloc(w->counts, cap * sizeof *v);
+                if (!v) {
+                    st = LP_ERR_NOMEM;
+                    break;
+                }
+                w->counts = v;
+                w->counts_cap = cap;
+            }
+            w->counts[j] = (touch_count){lp_strdup(key), 0, 0};
+            if (!w->counts[j].key) {
+                st = LP_ERR_NOMEM;
+                break;
+            }
+            w->ncounts++;
+        }
+        w->counts[j].touches += n;
+        w->counts[j].responders += r;
+    }
+    PQclear(res);
+    return st;
+}
+
+static int count_cmp(const void *a, const void *b)
+{
+    return strcmp(((const touch_count *)a)->key, ((const touch_count *)b)->key);
+}
+
+/* Adds the server's counts to the campaigns table (LP_PUSHDOWN_TOUCHES,
+ * LP_PUSHDOWN_RESPONDERS), on the first row of each campaign id. */
+static lp_status add_campaign_counts(wh *w, lp_dataset *ds)
+{
+    lp_table *t = ds->tables[LP_CAMPAIGNS];
+    const lp_column *id = t ? lp_table_column(t, "campaign_id") : NULL;
+    if (!id || id->type != LP_TYPE_STRING) {
+        if (w->ncounts) {
+            lp_errmsg_set(w->errmsg, "%s: the campaigns table did not load its ids", w->shown);
+            return LP_ERR_DATABASE;
+        }
+        return LP_OK;
+    }
+    qsort(w->counts, w->ncounts, sizeof *w->counts, count_cmp);
+    uint8_t *seen = lp_calloc((size_t)lp_strpool_count(t->pool) + 1, 1);
+    lp_column *tc = NULL, *rc = NULL;
+    lp_status st = seen ? LP_OK : LP_ERR_NOMEM;
+    if (!st) st = lp_table_add_column(t, LP_PUSHDOWN_TOUCHES, LP_TYPE_INT64, &tc);
+    if (!st) st = lp_table_add_column(t, LP_PUSHDOWN_RESPONDERS, LP_TYPE_INT64, &rc);
+    int64_t placed = 0;
+    for (size_t r = 0; r < t->nrows && !st; r++) {
+        const touch_count *hit = NULL;
+        if (lp_column_valid(id, r) && !seen[id->v.i32[r]]) {
+            seen[id->v.i32[r]] = 1;
+            touch_count probe = {(char *)lp_column_str(id, r), 0, 0};
+            hit = bsearch(&probe, w->counts, w->ncounts, sizeof *w->counts, count_cmp);
+        }
+        st = lp_column_append_int64(tc, hit ? hit->touches : 0);
+        if (!st) st = lp_column_append_int64(rc, hit ? hit->responders : 0);
+        if (hit) placed += hit->touches;
+    }
+    lp_free(seen);
+    if (!st) st = lp_table_finish(t);
+    if (!st && placed != w->touches_counted) {
+        lp_errmsg_set(w->errmsg, "%s: %lld touches counted on the server match no campaign "
+                      "loaded", w->shown, (long long)(w->touches_counted - placed));
+        st = LP_ERR_DATABASE;
+    }
+    return st;
 }
 
 /* ---- COPY ---- */
@@ -788,13 +1311,18 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
     lp_buf sql = {0};
     lp_status st = LP_OK;
     size_t ncanon;
-    lp_canon_columns(p->id, &ncanon);
+    const lp_canon_column *canon = lp_canon_columns(p->id, &ncanon);
     lp_buf_puts(&sql, "COPY (SELECT ");
-    bool any = false;
+    bool any = false, selected[LP_CANON_MAX_COLUMNS] = {false};
     for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++) {
         if (p->pick[c] < 0) continue;
+        if (!canon[c].required && lopts->columns && !(lopts->columns[p->id] >> c & 1)) {
+            ds->unloaded[p->id] |= 1u << c; /* not selected: no figure reads it */
+            continue;
+        }
         bool dup = false;
-        for (size_t k = 0; k < c && !dup; k++) dup = p->pick[k] == p->pick[c];
+        for (size_t k = 0; k < c && !dup; k++) dup = selected[k] && p->pick[k] == p->pick[c];
+        selected[c] = true;
         if (dup) continue;
         lp_buf_puts(&sql, any ? ", a." : "a.");
         put_ident(w, &sql, p->cols[p->pick[c]].name);
@@ -806,10 +1334,24 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
     lp_buf_puts(&sql, " a");
     const char *why = NULL;
     bool restricted = false;
+    touch_plan tp;
     if (w->pushdown && p->id == LP_ACTIVITIES) {
         restricted = restrict_activities(w, p, &sql, &why);
         if (!restricted)
             wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
+    } else if (w->pushdown && p->id == LP_TOUCHES) {
+        restricted = touches_check(w, p, &tp, &why);
+        if (restricted) {
+            w->touches_restricted = true;
+            put_touch_joins(w, &tp, &sql);
+            lp_buf_puts(&sql, " WHERE NOT coalesce(");
+            put_touch_drop(w, p, &tp, &sql);
+            lp_buf_puts(&sql, ", false) AND NOT coalesce(");
+            put_touch_late(w, p, &tp, &sql);
+            lp_buf_puts(&sql, ", false)");
+        } else {
+            wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
+        }
     }
     put_order_by(w, p, &sql);
     lp_buf_puts(&sql, ") TO STDOUT (FORMAT csv, HEADER)");
@@ -833,9 +1375,24 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
     st = lp_load_stream_add(lopts, ds, p->id, p->label, pull_copy, &cp, w->errmsg);
     if (cp.row) PQfreemem(cp.row);
     if (st) return st;
+    const char *what = !restricted ? ""
+                       : p->id == LP_ACTIVITIES
+                           ? (w->window ? " (activities from the hand-off to as-of of MQLs "
+                                          "handed off in or after the window)"
+                                        : " (activities at or after an MQL hand-off)")
+                           : " (touches of leads with an MQL, SQL, opportunity or no "
+                             "campaign_id, orphans, duplicate ids, from the window to as-of)";
     wh_log(w, "%s %s: %zu rows%s, %.2f s", restricted ? "pushdown copy" : "copy", p->label,
-           cp.rows ? cp.rows - 1 : 0,
-           restricted ? " (activities at or after an MQL hand-off)" : "", now_seconds() - t0);
+           cp.rows ? cp.rows - 1 : 0, what, now_seconds() - t0);
+    if (restricted && p->id == LP_TOUCHES) {
+        t0 = now_seconds();
+        int64_t before = w->touches_counted;
+        st = touch_counts(w, p, &tp);
+        if (st) return st;
+        wh_log(w, "pushdown: %s: %lld other touches counted per campaign on the server "
+               "(lifetime touches and responders only), %.2f s",
+               p->label, (long long)(w->touches_counted - before), now_seconds() - t0);
+    }
     return LP_OK;
 }
 
@@ -961,19 +1518,21 @@ static lp_status loaded_sums(const lp_table *t, const lp_calendar *cal, const ch
 
 /* "AND col IS NOT NULL AND btrim(CAST(col AS text)) <> ''" for every
  * required canonical column of the plan: the rows the loader would load. */
-static void required_present(wh *w, const stream_plan *p, lp_buf *sql)
+static void required_present_as(wh *w, const stream_plan *p, const char *alias, lp_buf *sql)
 {
     size_t ncanon;
     const lp_canon_column *canon = lp_canon_columns(p->id, &ncanon);
     for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++) {
         if (!canon[c].required || p->pick[c] < 0) continue;
         const char *name = p->cols[p->pick[c]].name;
-        lp_buf_puts(sql, " AND ");
-        put_ident(w, sql, name);
-        lp_buf_puts(sql, " IS NOT NULL AND btrim(CAST(");
-        put_ident(w, sql, name);
-        lp_buf_puts(sql, " AS text)) <> ''");
+        lp_buf_puts(sql, " AND NOT ");
+        put_blank(w, sql, p, alias, name);
     }
+}
+
+static void required_present(wh *w, const stream_plan *p, lp_buf *sql)
+{
+    required_present_as(w, p, "", sql);
 }
 
 /* Every required column is a date/timestamp when of a time canonical type,
@@ -1137,15 +1696,20 @@ lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **ou
         .mapping = options->mapping,
         .settings = options->settings,
         .threads = options->threads,
+        .columns = options->columns,
     };
     if ((st = lp_load_stream_begin(&lopts, &ds, errmsg))) goto cleanup;
     if ((st = plan_tables(&w, ds))) goto cleanup;
     wh_log(&w, "checked %zu table%s against information_schema, %.2f s", w.nplans,
            w.nplans == 1 ? "" : "s", now_seconds() - t0);
+    if (w.pushdown && (st = pushdown_window(&w))) goto cleanup;
     for (size_t i = 0; i < w.nplans && !st; i++) st = copy_table(&w, &lopts, ds, &w.plans[i]);
     if (!st) st = lp_load_stream_finish(ds, errmsg);
+    if (!st && w.touches_restricted) st = add_campaign_counts(&w, ds);
     if (!st && w.pushdown) st = pushdown_figures(&w, ds);
 cleanup:
+    for (size_t i = 0; i < w.ncounts; i++) lp_free(w.counts[i].key);
+    lp_free(w.counts);
     for (size_t i = 0; i < w.nplans; i++) plan_free(&w.plans[i]);
     if (w.nplans < MAX_STREAMS) plan_free(&w.plans[w.nplans]);
     if (w.conn) PQfinish(w.conn);

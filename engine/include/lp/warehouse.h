@@ -49,36 +49,99 @@
  *            their order (so the reject lines of activities follow the
  *            server's order).
  *
- *  pushdown  What is pushed down to the server:
- *            1. Row restriction of the largest table, activities: only the
- *               rows SLA first touch and follow-up can use are copied,
+ *  pushdown  Rows no figure reads stay on the server; per-campaign counts of
+ *            the touches left there come from a GROUP BY. First the window
+ *            is fixed as lp_measures_compute fixes it (measures.h): as-of =
+ *            options->as_of when given, else the latest of leads
+ *            created_at, mql_at, sql_at, touches touched_at, activities at
+ *            and opportunities created_at, read on the server (max of each,
+ *            to the second, over the rows the loader loads); P = the
+ *            period_label, else the period before as-of's, in the
+ *            settings' calendar; the window starts 12 periods before P
+ *            (W = its start, or as-of when earlier). W and as-of reach the
+ *            statements as session settings (set_config with parameters,
+ *            read with current_setting: COPY takes no parameters). Without
+ *            typed columns for as-of (text, value maps) no window is known
+ *            and only restriction 1 applies, in its form without W.
+ *            1. Activities: only the rows SLA first touch and follow-up
+ *               can read are copied,
  *                 FROM activities a
- *                 LEFT JOIN (SELECT btrim(CAST(lead_id AS text)) AS lead_key,
- *                                   min(date_trunc('second', mql_at)) AS first_mql
+ *                 LEFT JOIN (SELECT key(lead_id) AS lead_key,
+ *                                   min(second(mql_at)) AS first_mql,
+ *                                   max(second(mql_at)) AS last_mql
  *                            FROM leads WHERE mql_at IS NOT NULL GROUP BY 1) l
- *                        ON l.lead_key = btrim(CAST(a.lead_id AS text))
+ *                        ON l.lead_key = key(a.lead_id)
  *                 CROSS JOIN (SELECT max(at) AS latest FROM activities) m
- *                 WHERE a.at IS NULL OR a.lead_id IS NULL OR btrim(...) = ''
- *                                                (kept: they are rejects)
- *                    OR a.at = m.latest          (keeps the data's as-of)
- *                    OR date_trunc('second', a.at) >= l.first_mql
- *               (a join the server runs as a hash join; min() over duplicate
- *               lead ids keeps every row any of them needs),
- *               i.e. activities at or after the hand-off of an MQL lead. The
- *               measures read activities only for MQL leads, from hand-off
- *               on (first touch, follow-ups) and for as-of, so every
- *               results/ file is the same as in copy mode. Applied only when
- *               it is provably the same: one leads table; lead_id, mql_at
- *               and at mapped to real columns (no default, no value map);
- *               mql_at and at of type date or timestamp[tz]; the
- *               qualification setting is "none" (no mql_at derived from
- *               status or score). Otherwise activities are copied whole
- *               and the log says why. The loader's view differs only in
- *               what results/ does not hold: the activities file report
- *               counts the copied rows, reject lines count the copied
- *               rows, and orphan activities (no such lead) are not copied,
- *               so the "orphan" note counts none.
- *            2. GROUP BY on the server, per period of the report calendar
+ *                 WHERE at or lead_id blank   (kept: they are rejects)
+ *                    OR a.at = m.latest       (keeps the data's as-of)
+ *                    OR (second(a.at) >= l.first_mql AND l.last_mql >= W)
+ *               (key(x) = x as text trimmed of the loader's white space,
+ *               second(t) = date_trunc('second', t); a hash join; min()
+ *               and max() over duplicate lead ids keep every row any of
+ *               them needs): activities at or after the hand-off of an
+ *               MQL handed off in or after the window. The measures read
+ *               activities only for MQLs (prep: activities of leads with
+ *               no mql_at by as-of are skipped) and SLA figures only for
+ *               MQLs handed off in the window (METRICS.md 4: "For the MQLs
+ *               handed off in P", over the 13 periods of headline.csv;
+ *               breaches and detail_mqls: P), from hand-off on ("First
+ *               touch is the earliest activity at or after hand-off";
+ *               follow-ups in [mql_at, mql_at + 7 days)). Applied only
+ *               when provably the same: one leads table; lead_id, mql_at
+ *               and at real columns (no default, no value map); mql_at and
+ *               at date or timestamp[tz]; qualification "none" (no mql_at
+ *               derived from status or score). Otherwise activities are
+ *               copied whole and the log says why.
+ *            2. Touches: a touch is left on the server (D below) only when
+ *               no row-level figure reads it:
+ *                 - its lead_id, campaign_id and touched_at are present
+ *                   (else the loader rejects it: copied, so rejects.csv
+ *                   is the same);
+ *                 - its lead_id names exactly one lead (else an orphan,
+ *                   counted in data quality, or a duplicate id whose first
+ *                   row in export order decides: copied);
+ *                 - that lead has no mql_at, no sql_at, no opportunity
+ *                   (leads.opportunity_id blank and no opportunities row
+ *                   names it), and a campaign_id: attribution reads every
+ *                   touch of a lead with an MQL, SQL or opportunity (METRICS
+ *                   2: "through the touches of each event's lead at or
+ *                   before the event"), and a lead without campaign_id
+ *                   takes its earliest touch as creating campaign (METRICS
+ *                   mapping rules; leads_created, breakdowns by campaign);
+ *                 - touched_at is before W: touches in the window list a
+ *                   campaign ("a touch in the window") and touches in P
+ *                   fill detail_touches; W <= as-of keeps the latest touch
+ *                   (the data's as-of);
+ *                 - its campaign_id is a campaigns row's id: the keyspace
+ *                   of campaign ids (their order in campaigns.csv) then
+ *                   does not depend on which touches are copied.
+ *               The COPY selects NOT coalesce(D, false), in the same
+ *               ORDER BY as copy mode, so every copied lead's touches keep
+ *               their export order (attribution ties). The touches left
+ *               on the server count only through the lifetime touches and
+ *               responders of campaigns.csv (METRICS 2: "touches and
+ *               responders (lifetime memberships)"), so the server counts
+ *               them per campaign with the measures' own rule (lead
+ *               created by as-of, touched_at by as-of):
+ *                 SELECT key(campaign_id), count(*),
+ *                        sum(CASE WHEN responded THEN 1 ELSE 0 END)
+ *                 FROM touches a LEFT JOIN leads' keys k LEFT JOIN
+ *                      campaign ids c WHERE coalesce(D, false)
+ *                   AND k.created <= as-of AND second(touched_at) <= as-of
+ *                 GROUP BY 1
+ *               and the counts are added to the campaigns table as two
+ *               INT64 columns (LP_PUSHDOWN_TOUCHES, LP_PUSHDOWN_RESPONDERS
+ *               below; on the first row of each id, 0 on repeats), which
+ *               the campaigns measure adds to the copied touches' counts.
+ *               Applied only when provably the same: a window is known;
+ *               qualification "none"; one leads table with lead_id,
+ *               created_at (timestamp[tz]) and campaign_id real columns;
+ *               touches lead_id, campaign_id, touched_at (timestamp[tz])
+ *               and responded (boolean, or absent) real columns; campaigns
+ *               campaign_id a real column; no value map on any of them,
+ *               nor on mql_at, sql_at, opportunity_id. Otherwise touches
+ *               are copied whole and the log says why.
+ *            3. GROUP BY on the server, per period of the report calendar
  *               (weeks by date_trunc('week'), months, quarters and fiscal
  *               quarters from date_trunc('month'), in the report zone):
  *                 mql_count  leads by mql_at    sql_count  leads by sql_at
@@ -89,25 +152,40 @@
  *               copied rows period by period (counts exactly, amounts to
  *               1e-9 relative) and the log reports agreement or each
  *               difference; a difference does not stop the run.
+ *            The loader's view differs from copy mode only in what
+ *            results/ does not hold: file reports and reject line numbers
+ *            count the copied rows, and orphan activities are not copied
+ *            (the "orphan" note of activities counts none).
  *            What is NOT pushed down, and why (all stay row-level, so that
  *            results/ is byte-identical to the CSV run):
- *             - published figures keep coming from the row-level measures:
- *               a server sum of amounts is exact decimal arithmetic and can
- *               differ in the last bit from the double sum of the CSV run;
- *               and the rows of leads and opportunities must be copied
- *               anyway for lifetime figures (funnel, routing, reverse
- *               funnel, campaigns, open pipeline, detail sheets);
- *             - every breakdown by channel (inbound pipeline, inbound won):
- *               channel needs the inbound and partner source lists after the
- *               mapping's value maps, the lead of each opportunity (its
- *               lead_id or the lead that names it) and partner users;
+ *             - leads and opportunities are copied whole: the funnel
+ *               cohort is the window's leads but its steps read their
+ *               opportunities by as-of, routing reads lifetime MQLs,
+ *               campaigns.csv lifetime MQLs, SQLs, opportunities and
+ *               leads_created, the reverse funnel the trailing four
+ *               quarters, open inbound pipeline every opportunity created
+ *               before E; every one of those reads the lead's channel and
+ *               creating campaign, row by row;
+ *             - the published mql_count, sql_count, won figures keep
+ *               coming from the copied rows (item 3 is a reconciliation):
+ *               the rows are copied anyway for the lifetime figures, so
+ *               taking the counts from the server saves no transfer; the
+ *               published won and pipeline figures are inbound ones, and
+ *               channel needs the inbound and partner source lists after
+ *               the value maps, the lead of each opportunity (its lead_id
+ *               or the lead that names it) and partner users; a server sum
+ *               of amounts is exact decimal arithmetic and can differ in
+ *               the last bit from the double sum of the CSV run;
  *             - MQL/SQL breakdowns by source, campaign, team and segment
  *               (value maps, creating campaign from the earliest touch);
- *             - touches (lifetime per campaign, attribution, detail sheet)
- *               and the small tables (campaigns, users, targets);
+ *             - the small tables (campaigns, users, targets);
+ *             - columns no figure reads (e.g. leads industry, activities
+ *               type) are still selected: leaving one out would make the
+ *               loader report it as missing ("missing_column" notes, null
+ *               counts in the pack's data quality);
  *             - text-typed dates: the server cannot read them as leadpack
  *               does (date order, Excel serials), so their aggregates are
- *               skipped and the restriction is not applied.
+ *               skipped and the restrictions are not applied.
  *
  * SQL: plain PostgreSQL (information_schema, COPY (query) TO STDOUT,
  * date_trunc, to_char, EXISTS); identifiers quoted with PQescapeIdentifier,
@@ -127,11 +205,23 @@
 #include "lp/mapping.h"
 #include "lp/settings.h"
 
+#include <stdbool.h>
+#include <stdint.h>
+
 typedef struct lp_warehouse_options {
     const char *source;            /* postgresql://... as above */
     const lp_mapping *mapping;     /* tables and columns (borrowed) */
     const lp_settings *settings;   /* time zone, db_mode, limits; NULL = defaults */
     int threads;                   /* parser threads; 0 = number of cores */
+    /* The run's --as-of and --period (lp_measures_options), which fix the
+     * window of the pushdown restrictions; without them as-of is the
+     * data's and P the period before it. */
+    bool has_as_of;
+    int64_t as_of;
+    const char *period_label;      /* NULL = the last complete period */
+    /* lp_load_options.columns: the columns to load (the others are not
+     * selected), or NULL for every column. */
+    const uint32_t *columns;
     /* One line per step ("copy crm.lead: 1200 rows"), or NULL. */
     void (*log)(void *ctx, const char *line);
     void *log_ctx;
@@ -144,6 +234,13 @@ typedef struct lp_warehouse_options {
  * LP_ERR_USAGE for a malformed source or a password on the command line,
  * LP_ERR_DATABASE for server-side failures, LP_ERR_CONFIG for a bad
  * db_mode or time zone, and the loader's statuses otherwise. */
+/* Columns (INT64) a pushdown load adds to the campaigns table: touches and
+ * responders the server counted per campaign without copying them
+ * (restriction 2 above). The campaigns measure adds them to its lifetime
+ * counts; they are 0 on every row but the first of a campaign id. */
+#define LP_PUSHDOWN_TOUCHES "pushdown_touches"
+#define LP_PUSHDOWN_RESPONDERS "pushdown_responders"
+
 lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **out_ds,
                             char *errmsg);
 
