@@ -14,6 +14,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -139,8 +140,14 @@ void xw_index_free(xw *w)
 void xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
             lxw_format *fmt)
 {
-    if (!s || !*s || w->status) return;
-    size_t len = strlen(s);
+    if (!s) return;
+    xw_str_len(w, ws, row, col, s, strlen(s), fmt);
+}
+
+void xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                size_t len, lxw_format *fmt)
+{
+    if (!s || !len || w->status) return;
     if (len <= CELL_TEXT_MAX) {
         xw_check(w, worksheet_write_string(ws, row, col, s, fmt), ws, row, col);
         return;
@@ -208,7 +215,19 @@ static bool name_in(const char *name, const char *const *list)
     return false;
 }
 
+static lxw_format *column_format(xw *w, const lp_column *c);
+
 lxw_format *xw_column_format(xw *w, const lp_column *c)
+{
+    size_t slot = ((uintptr_t)c / sizeof(void *)) % XW_FORMAT_CACHE;
+    if (w->format_cols[slot] != c) {
+        w->format_of[slot] = column_format(w, c);
+        w->format_cols[slot] = c;
+    }
+    return w->format_of[slot];
+}
+
+static lxw_format *column_format(xw *w, const lp_column *c)
 {
     static const char *const pct[] = {
         "rate", "response_rate", "acceptance_rate", "compliance", "touched_share",
@@ -389,6 +408,8 @@ static const key_index *index_get(xw *w, const lp_table *t, const lp_column *c)
     if (w->nindex == XW_MAX_INDEX) return NULL;
     key_index *ix = &w->index[w->nindex];
     memset(ix, 0, sizeof(*ix));
+    /* Only the codes the column's rows use are folded: the table's pool
+     * also holds every other text column's values. */
     int32_t ncodes = lp_strpool_count(t->pool);
     ix->folded = lp_strpool_new();
     ix->fold = lp_malloc(((size_t)ncodes + 1) * sizeof(int32_t));
@@ -396,7 +417,11 @@ static const key_index *index_get(xw *w, const lp_table *t, const lp_column *c)
     char *lower = NULL;
     size_t lower_cap = 0;
     bool ok = ix->folded && ix->fold && ix->rows;
-    for (int32_t code = 0; ok && code < ncodes; code++) {
+    if (ok) memset(ix->fold, 0xff, ((size_t)ncodes + 1) * sizeof(int32_t));
+    for (size_t r = 0; ok && r < c->length; r++) {
+        if (!lp_column_valid(c, r)) continue;
+        int32_t code = c->v.i32[r];
+        if (ix->fold[code] >= 0) continue;
         const char *s = lp_strpool_get(t->pool, code);
         size_t len = lp_strpool_strlen(t->pool, code);
         if (len + 1 > lower_cap) {

@@ -1046,12 +1046,19 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
 
 /* ---- Detail sheets ---- */
 
+/* The detail sheets are most of the workbook's cells, so each column's
+ * format is resolved once and each cell goes straight to the call xw_value
+ * would make for it (same value, same format, same order). */
 static void write_detail(xw *w, const sheet_plan *p, sheet *s)
 {
     const lp_table *t = p->detail;
     int ncols = t->ncols < MAX_COLS ? (int)t->ncols : MAX_COLS;
     const char *headers[MAX_COLS];
-    for (int c = 0; c < ncols; c++) headers[c] = t->columns[c]->name;
+    lxw_format *formats[MAX_COLS];
+    for (int c = 0; c < ncols; c++) {
+        headers[c] = t->columns[c]->name;
+        formats[c] = xw_column_format(w, t->columns[c]);
+    }
     table_or_header(w, s, 0, (lxw_row_t)p->nrows, headers, ncols, t->name);
     if (w->constant_memory && ncols > 0)
         xw_check(w, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(p->nrows ? p->nrows : 1),
@@ -1062,14 +1069,37 @@ static void write_detail(xw *w, const sheet_plan *p, sheet *s)
         lp_type type = t->columns[c]->type;
         widen(s, c, type == LP_TYPE_INSTANT ? 17 : type == LP_TYPE_DATE ? 11 : 10);
     }
+    lxw_worksheet *ws = s->ws;
     for (size_t k = 0; k < p->nrows && !w->status; k++) {
         size_t r = p->first_row + k;
+        lxw_row_t row = (lxw_row_t)(k + 1);
         for (int c = 0; c < ncols; c++) {
             const lp_column *col = t->columns[c];
-            xw_value(w, s->ws, (lxw_row_t)(k + 1), (lxw_col_t)c, col, r, NULL);
-            /* Widths from the first rows are enough to read the column. */
-            if (k < 1000 && col->type == LP_TYPE_STRING && lp_column_valid(col, r))
-                widen(s, c, (double)lp_strpool_strlen(t->pool, col->v.i32[r]) + 2);
+            if (r >= col->length || !lp_column_valid(col, r)) continue;
+            lxw_col_t x = (lxw_col_t)c;
+            switch (col->type) {
+            case LP_TYPE_STRING: {
+                const lp_strpool *pool = col->table->pool;
+                int32_t code = col->v.i32[r];
+                size_t len = lp_strpool_strlen(pool, code);
+                xw_str_len(w, ws, row, x, lp_strpool_get(pool, code), len, formats[c]);
+                /* Widths from the first rows are enough to read the column. */
+                if (k < 1000) widen(s, c, (double)len + 2);
+                break;
+            }
+            case LP_TYPE_INT64: xw_num(w, ws, row, x, (double)col->v.i64[r], formats[c]); break;
+            case LP_TYPE_DOUBLE: xw_num(w, ws, row, x, col->v.f64[r], formats[c]); break;
+            case LP_TYPE_BOOL:
+                xw_check(w, worksheet_write_boolean(ws, row, x, col->v.b[r], formats[c]), ws,
+                         row, x);
+                break;
+            case LP_TYPE_DATE:
+                xw_num(w, ws, row, x, (double)(col->v.i32[r] + 25569), formats[c]);
+                break;
+            case LP_TYPE_INSTANT:
+                xw_num(w, ws, row, x, xw_serial(col->v.i64[r]), formats[c]);
+                break;
+            }
         }
     }
 }

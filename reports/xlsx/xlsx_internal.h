@@ -11,6 +11,7 @@
 
 #define XW_MAX_SHEETS 64
 #define XW_MAX_INDEX 16
+#define XW_FORMAT_CACHE 64
 
 /* What a sheet shows. */
 typedef enum sheet_kind {
@@ -51,7 +52,7 @@ typedef struct key_index {
     const lp_table *table;
     const lp_column *column;
     lp_strpool *folded;      /* lower-cased distinct values */
-    int32_t *fold;           /* table pool code -> folded code, or -1 */
+    int32_t *fold;           /* table pool code -> folded code, or -1 (codes the column never holds) */
     size_t *start;           /* folded code -> first slot in rows (nfolded + 1) */
     size_t *rows;            /* row numbers grouped by folded code (null rows left out) */
 } key_index;
@@ -79,6 +80,10 @@ typedef struct xw {
     size_t ntables;                /* Excel tables made (for unique names) */
     size_t truncated;              /* text cells cut at the cell limit */
     size_t formulas;               /* formulas written */
+    /* xw_column_format's answers by column (direct-mapped on the column's
+     * address): it matches names, and is asked once per result cell. */
+    const lp_column *format_cols[XW_FORMAT_CACHE];
+    lxw_format *format_of[XW_FORMAT_CACHE];
     lp_status status;              /* first failure */
     char *errmsg;
 } xw;
@@ -95,6 +100,9 @@ void xw_index_free(xw *w);
 /* Text always as text, truncated to the cell limit. NULL or "" writes nothing. */
 void xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
             lxw_format *fmt);
+/* xw_str of the len bytes at s (NUL-terminated), for callers that know the length. */
+void xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+                size_t len, lxw_format *fmt);
 void xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
             lxw_format *fmt);
 /* An instant as an Excel date-time in the report time zone. */
