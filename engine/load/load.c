@@ -939,6 +939,19 @@ static lp_status quality_notes(lp_dataset *ds)
     return LP_OK;
 }
 
+/* Trims a loaded table. Only the leads keep their strings' hash index:
+ * touches, activities and opportunities are joined to them by lead_id (the
+ * orphan notes below, then the measures), while the other tables' strings
+ * (unique ids, e-mails) are not looked up again, and their index would be
+ * the largest part of their memory. */
+static void finish_table(lp_dataset *ds, lp_table_id id)
+{
+    lp_table *t = ds->tables[id];
+    if (!t) return;
+    lp_table_shrink(t);
+    if (id != LP_LEADS) lp_strpool_drop_index(t->pool);
+}
+
 /* ---- Entry point ---- */
 
 lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, char *errmsg)
@@ -1000,7 +1013,7 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
         if (!st && ds->tables[id]) st = lp_table_finish(ds->tables[id]);
-        if (!st) lp_table_shrink(ds->tables[id]);
+        if (!st) finish_table(ds, (lp_table_id)id);
     }
     if (!st) st = quality_notes(ds);
 #ifdef __GLIBC__
@@ -1080,7 +1093,7 @@ lp_status lp_load_stream_finish(lp_dataset *ds, char *errmsg)
     for (int id = 0; id < LP_TABLE_COUNT && !st; id++)
         if (ds->tables[id]) {
             st = lp_table_finish(ds->tables[id]);
-            if (!st) lp_table_shrink(ds->tables[id]);
+            if (!st) finish_table(ds, (lp_table_id)id);
         }
     if (!st) st = quality_notes(ds);
     if (st && !errmsg[0]) lp_errmsg_set(errmsg, "loading failed: %s", lp_status_str(st));

@@ -81,8 +81,8 @@ char *lp_arena_strndup(lp_arena *arena, const char *s, size_t len)
  *
  * The index is only needed while strings are added or looked up, and is
  * the largest part of a pool of unique identifiers (about 12 bytes per
- * string), so lp_strpool_compact drops it once a table is loaded; the next
- * lookup rebuilds it from the strings. Rebuilding from a const lookup
+ * string), so lp_strpool_drop_index frees it once a table is loaded; the
+ * next lookup rebuilds it from the strings. Rebuilding from a const lookup
  * (lp_strpool_find, translating codes) may happen on several threads at
  * once, so it takes the pool's lock and publishes the slots with release
  * order.
@@ -414,11 +414,15 @@ int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
     return pool_lookup(pool, s, len, hash_tag(s, len), &slot);
 }
 
-void lp_strpool_compact(lp_strpool *pool)
+void lp_strpool_drop_index(lp_strpool *pool)
 {
     lp_free(pool->slots);
     pool->slots = NULL;
     pool->nslots = 0;
+}
+
+void lp_strpool_compact(lp_strpool *pool)
+{
     if (pool->cap > pool->count) {
         uint32_t *offs = lp_realloc(pool->offs, ((size_t)pool->count + 1) * sizeof(*offs));
         if (offs) {

@@ -70,12 +70,14 @@ lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, 
                                    int32_t *out_code);
 /* Makes room for n distinct strings in total without regrowing. */
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
-/* Gives back spare capacity and drops the hash index (about 12 bytes per
- * string), for a pool that is done growing. Lookups and interning still
+/* Gives back the spare capacity of a pool that is done growing. */
+void lp_strpool_compact(lp_strpool *pool);
+/* Frees the hash index (about 12 bytes per string), for a pool whose
+ * strings will rarely be looked up again. Lookups and interning still
  * work: the first one rebuilds the index from the strings (lp_strpool_find
  * scans instead when there is no memory for it). Concurrent lookups of one
  * pool from several threads are safe, as before; interning is not. */
-void lp_strpool_compact(lp_strpool *pool);
+void lp_strpool_drop_index(lp_strpool *pool);
 /* Bytes the pool holds: strings, offsets and index (as allocated). */
 size_t lp_strpool_bytes(const lp_strpool *pool);
 /* Interns every string of from into pool, in from's code order (so codes
@@ -148,9 +150,9 @@ lp_column *lp_table_column(const lp_table *table, const char *name);
  * length. */
 lp_status lp_table_finish(lp_table *table);
 
-/* Gives back the spare capacity of every column and compacts the string
- * pool (lp_strpool_compact), once no more rows will be appended (appends
- * still work and grow again). Never fails: a buffer that cannot be shrunk
+/* Gives back the spare capacity of every column and of the string pool
+ * (lp_strpool_compact), once no more rows will be appended (appends still
+ * work and grow again). Never fails: a buffer that cannot be shrunk
  * stays as it is. */
 void lp_table_shrink(lp_table *table);
 
