@@ -94,6 +94,10 @@ typedef struct file_ctx {
      * threads: atomic) */
     size_t hint_rows;
     size_t hint_strings;
+    /* per plan column: its strings are nearly all distinct within a chunk
+     * (identifiers, e-mails), so chunks append them unlooked-up and the
+     * merge interns each once (chunk_done decides; atomic) */
+    bool unique[LP_CANON_MAX_COLUMNS + 2];
 } file_ctx;
 
 typedef struct chunk_reject {
@@ -107,6 +111,11 @@ typedef struct load_chunk {
     file_ctx *fc;
     lp_table *table;            /* chunk-local columns, in plan order */
     lp_column *cols[LP_CANON_MAX_COLUMNS + 2];
+    /* per plan column: a staging pool of its strings appended as they come
+     * (fc->unique), or NULL when they are interned in table's pool */
+    lp_strpool *appended[LP_CANON_MAX_COLUMNS + 2];
+    size_t strings[LP_CANON_MAX_COLUMNS + 2];  /* interned values per column */
+    size_t fresh[LP_CANON_MAX_COLUMNS + 2];    /* of which new to the chunk */
     chunk_reject *rejects;
     size_t nrejects, rejects_cap;
     size_t rows_read, rows_loaded, rows_rejected;
@@ -454,9 +463,17 @@ static lp_status chunk_new(void *ctx, void **out_chunk)
         if (rows && lp_column_reserve(ch->cols[j], rows + rows / 8)) goto fail;
     }
     if (strings && lp_strpool_reserve(ch->table->pool, strings + strings / 8)) goto fail;
+    for (size_t j = 0; j < fc->ncols; j++) {
+        if (fc->cols[j].canon->type != LP_TYPE_STRING ||
+            !__atomic_load_n(&fc->unique[j], __ATOMIC_RELAXED))
+            continue;
+        if (!(ch->appended[j] = lp_strpool_new())) goto fail;
+        lp_strpool_drop_index(ch->appended[j]);
+    }
     *out_chunk = ch;
     return LP_OK;
 fail:
+    for (size_t j = 0; j < fc->ncols; j++) lp_strpool_free(ch->appended[j]);
     lp_table_free(ch->table);
     lp_free(ch);
     return LP_ERR_NOMEM;
@@ -469,6 +486,7 @@ static void chunk_free(void *ctx, void *chunk)
     if (!ch) return;
     for (size_t i = 0; i < ch->nrejects; i++) lp_free(ch->rejects[i].value);
     lp_free(ch->rejects);
+    for (size_t j = 0; j < ch->fc->ncols; j++) lp_strpool_free(ch->appended[j]);
     lp_table_free(ch->table);
     lp_free(ch);
 }
@@ -601,7 +619,7 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     uint64_t hashes[LP_CANON_MAX_COLUMNS + 2];
     lp_strpool *pool = ch->table->pool;
     for (size_t j = 0; j < fc->ncols; j++) {
-        if (ch->cols[j]->type != LP_TYPE_STRING || !cells[j].valid) continue;
+        if (ch->cols[j]->type != LP_TYPE_STRING || !cells[j].valid || ch->appended[j]) continue;
         hashes[j] = lp_strpool_hash(cells[j].s, cells[j].len);
         lp_strpool_prefetch(pool, hashes[j]);
     }
@@ -609,7 +627,14 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
         lp_status st;
         if (ch->cols[j]->type == LP_TYPE_STRING && cells[j].valid) {
             int32_t code;
-            st = lp_strpool_intern_hashed(pool, cells[j].s, cells[j].len, hashes[j], &code);
+            if (ch->appended[j]) {
+                st = lp_strpool_append(ch->appended[j], cells[j].s, cells[j].len, &code);
+            } else {
+                int32_t before = lp_strpool_count(pool);
+                st = lp_strpool_intern_hashed(pool, cells[j].s, cells[j].len, hashes[j], &code);
+                ch->strings[j]++;
+                ch->fresh[j] += lp_strpool_count(pool) > before;
+            }
             if (!st) st = lp_column_append_code(ch->cols[j], code);
         } else {
             st = append_cell(ch->cols[j], &cells[j]);
@@ -637,9 +662,19 @@ static lp_status chunk_done(void *ctx, void *chunk)
         if (st) goto cleanup;
     }
     for (size_t j = 0; j < fc->ncols; j++) {
-        st = column_append_all(fc->cols[j].target, ch->cols[j],
-                               ch->cols[j]->type == LP_TYPE_STRING ? codes : NULL);
+        int32_t *map = ch->cols[j]->type == LP_TYPE_STRING ? codes : NULL;
+        int32_t nappended = ch->appended[j] ? lp_strpool_count(ch->appended[j]) : 0;
+        if (nappended) {
+            map = lp_malloc((size_t)nappended * sizeof *map);
+            st = map ? lp_strpool_merge(fc->table->pool, ch->appended[j], map) : LP_ERR_NOMEM;
+        }
+        if (!st) st = column_append_all(fc->cols[j].target, ch->cols[j], map);
+        if (nappended) lp_free(map);
         if (st) goto cleanup;
+        /* a column whose values were nine in ten new to this chunk is
+         * appended unlooked-up in the chunks that start from now on */
+        if (ch->strings[j] >= 1024 && ch->fresh[j] * 10 >= ch->strings[j] * 9)
+            __atomic_store_n(&fc->unique[j], true, __ATOMIC_RELAXED);
     }
     for (size_t i = 0; i < ch->nrejects; i++) {
         const chunk_reject *r = &ch->rejects[i];

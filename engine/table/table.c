@@ -402,6 +402,22 @@ lp_status lp_strpool_intern(lp_strpool *pool, const char *s, size_t len, int32_t
     return lp_strpool_intern_hashed(pool, s, len, hash_bytes(s, len), out_code);
 }
 
+lp_status lp_strpool_append(lp_strpool *pool, const char *s, size_t len, int32_t *out_code)
+{
+    if (pool->slots) lp_strpool_drop_index(pool);
+    if (pool->count == INT32_MAX) return LP_ERR_LIMIT;
+    if (pool->count == pool->cap) {
+        lp_status st = offs_reserve(pool, (size_t)pool->count + 1);
+        if (st) return st;
+    }
+    lp_status st = bytes_add(pool, s, len);
+    if (st) return st;
+    int32_t code = pool->count++;
+    pool->offs[code + 1] = pool->offs[code] + (uint32_t)len + 1;
+    *out_code = code;
+    return LP_OK;
+}
+
 int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
 {
     if (index_ensure(pool) != LP_OK) {

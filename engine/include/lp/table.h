@@ -70,6 +70,13 @@ lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, 
                                    int32_t *out_code);
 /* Makes room for n distinct strings in total without regrowing. */
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
+/* Adds s as a new code without looking for it, so the pool may hold equal
+ * strings under several codes: for a staging pool that is only read by
+ * code and then merged (lp_strpool_merge maps equal strings to one code),
+ * such as a loader's chunk of unique identifiers, where looking each one
+ * up would find nothing. Frees the pool's hash index; a lookup afterwards
+ * finds one of the codes of a string. */
+lp_status lp_strpool_append(lp_strpool *pool, const char *s, size_t len, int32_t *out_code);
 /* Gives back the spare capacity of a pool that is done growing. */
 void lp_strpool_compact(lp_strpool *pool);
 /* Frees the hash index (about 12 bytes per string), for a pool whose
