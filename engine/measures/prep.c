@@ -8,9 +8,17 @@
  *  - lead_id of touches, activities and opportunities: lp_table_translate_codes
  *    maps each table's pool codes onto the leads pool once (one look-up per
  *    distinct string), then code -> lead row is an array.
- * Touches and activities are grouped by lead with a counting sort (CSR
- * offsets), and each lead's small group is sorted on its own: O(n) plus
- * the per-group sorts, which scales to millions of rows.
+ * Touches are grouped by lead with a counting sort (CSR offsets), and each
+ * lead's small group is sorted on its own: O(n) plus the per-group sorts,
+ * which scales to millions of rows. Activities are not grouped at all: the
+ * SLA needs only each MQL's first activity after hand-off and a count, which
+ * one pass folds in.
+ *
+ * Memory: the working state is kept small (measures_internal.h says how),
+ * and the order of the steps keeps the temporaries as long as a string pool
+ * (lead_of_code, the by-code maps) from living beside the touch arrays
+ * longer than needed: the opportunities' leads are resolved first, and
+ * lead_of_code is freed before the touches are grouped.
  */
 #include "measures_internal.h"
 
@@ -706,8 +714,8 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     CHECK(keyspace_init(&m->owners));
     CHECK(keyspace_init(&m->campaign_keys));
     CHECK(keyspace_init(&m->stages));
-    CHECK(choose_period(m, opt));
     CHECK(check_row_limits(m));
+    CHECK(choose_period(m, opt));
 
     /* Campaign ids of the campaigns table come first in the keyspace. */
     size_t ncamp = m->camps ? m->camps->nrows : 0;
