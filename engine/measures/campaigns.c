@@ -126,7 +126,7 @@ static size_t touches_before(attr_state *a, int32_t l, int64_t t, long *mql_pos)
         n++;
     }
     long q = -1;
-    int64_t mql = m->l_mql[l];
+    int64_t mql = lead_mql(m, l);
     for (size_t i = 0; mql != NONE && i < n && m->t_at[rows[i]] <= mql; i++) q = (long)i;
     *mql_pos = q;
     return n;
@@ -137,17 +137,18 @@ static void attribute_all(attr_state *a)
     mctx *m = a->m;
     for (size_t l = 0; l < m->nl; l++) {
         long q;
-        if (m->l_mql[l] != NONE) {
-            size_t n = touches_before(a, (int32_t)l, m->l_mql[l], &q);
+        int64_t mql = lead_mql(m, l), sql = lead_sql(m, l);
+        if (mql != NONE) {
+            size_t n = touches_before(a, (int32_t)l, mql, &q);
             int kinds[] = {K_MQL};
             double values[] = {1};
-            credit_event(a, n, q, kinds, values, 1, wpos(m, m->l_mql[l]) >= 0);
+            credit_event(a, n, q, kinds, values, 1, wpos(m, mql) >= 0);
         }
-        if (m->l_sql[l] != NONE) {
-            size_t n = touches_before(a, (int32_t)l, m->l_sql[l], &q);
+        if (sql != NONE) {
+            size_t n = touches_before(a, (int32_t)l, sql, &q);
             int kinds[] = {K_SQL};
             double values[] = {1};
-            credit_event(a, n, q, kinds, values, 1, wpos(m, m->l_sql[l]) >= 0);
+            credit_event(a, n, q, kinds, values, 1, wpos(m, sql) >= 0);
         }
     }
     for (size_t j = 0; j < m->no; j++) {
@@ -186,10 +187,10 @@ static lp_status campaign_tests(mctx *m, const uint8_t *listed, size_t ncamp)
     }
     uint64_t all_mq = 0, all_op = 0;
     for (size_t l = 0; l < m->nl; l++) {
-        if (m->l_mql[l] == NONE || m->l_camp[l] < 0) continue;
+        if (lead_mql(m, l) == NONE || m->l_camp[l] < 0) continue;
         mq[m->l_camp[l]]++;
         all_mq++;
-        if (m->l_opp[l] >= 0) {
+        if (m->l_has_opp[l]) {
             op[m->l_camp[l]]++;
             all_op++;
         }
@@ -266,11 +267,12 @@ static lp_status campaign_tables(attr_state *a)
         m->touches && !m->synthetic_touches ? lp_table_column(m->touches, "responded") : NULL;
     if (responded && responded->type != LP_TYPE_BOOL) responded = NULL;
     for (size_t t = 0; !m->synthetic_touches && t < m->nt; t++) {
-        if (m->t_at[t] == NONE) continue;
+        int64_t at = touch_at(m, t);
+        if (at == NONE) continue;
         touches[m->t_camp[t]]++;
         if (responded && lp_column_valid(responded, t) && responded->v.b[t])
             responders[m->t_camp[t]]++;
-        if (wpos(m, m->t_at[t]) >= 0) a->listed[m->t_camp[t]] = 1;
+        if (wpos(m, at) >= 0) a->listed[m->t_camp[t]] = 1;
     }
     /* Touches a warehouse source counted on the server instead of copying
      * them (pushdown, lp/warehouse.h): lifetime counts per campaigns row. */
@@ -345,11 +347,11 @@ static lp_status campaign_tables(attr_state *a)
             /* The detail sheet holds the report period's touches: a
              * lifetime of memberships (millions of rows at scale) would
              * make the workbook slow to write and to open. */
-            if (m->t_at[t] == NONE || !a->listed[m->t_camp[t]] || !in_p(m, m->t_at[t]))
-                continue;
+            int64_t at = touch_at(m, t);
+            if (at == NONE || !a->listed[m->t_camp[t]] || !in_p(m, at)) continue;
             tb_s(&dt, 0, lp_column_str(lead_id, t));
             tb_s(&dt, 1, keyspace_name(&m->campaign_keys, m->t_camp[t]));
-            tb_t(&dt, 2, m->t_at[t]);
+            tb_t(&dt, 2, at);
             if (responded && lp_column_valid(responded, t)) tb_b(&dt, 3, responded->v.b[t]);
             else tb_null(&dt, 3);
         }

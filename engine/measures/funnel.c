@@ -15,13 +15,13 @@ static lp_status funnel_table(mctx *m)
     bool avail[5] = {m->leads != NULL, m->has_mql, m->has_sql, m->opps != NULL,
                      m->opps != NULL};
     for (size_t i = 0; m->leads && i < m->nl; i++) {
-        if (!m->l_in[i] || wpos(m, m->l_created[i]) < 0) continue;
+        if (!m->l_in[i] || wpos(m, lead_created(m, i)) < 0) continue;
         reached[0]++;
-        if (m->l_mql[i] == NONE) continue;
+        if (lead_mql(m, i) == NONE) continue;
         reached[1]++;
-        if (m->l_sql[i] == NONE) continue;
+        if (lead_sql(m, i) == NONE) continue;
         reached[2]++;
-        if (m->l_opp[i] < 0) continue;
+        if (!m->l_has_opp[i]) continue;
         reached[3]++;
         if (m->l_won[i]) reached[4]++;
     }
@@ -64,11 +64,12 @@ static lp_status reverse_funnel_table(mctx *m)
     uint64_t won_deals = 0;
     for (size_t i = 0; i < m->nl; i++) {
         if (!m->l_in[i]) continue;
-        if (m->l_created[i] >= from && m->l_created[i] < to) {
+        int64_t created = lead_created(m, i), mql = lead_mql(m, i);
+        if (created >= from && created < to) {
             leads++;
             leads_won += m->l_won[i];
         }
-        if (m->l_mql[i] != NONE && m->l_mql[i] >= from && m->l_mql[i] < to) {
+        if (mql != NONE && mql >= from && mql < to) {
             mqls++;
             mqls_won += m->l_won[i];
         }
@@ -190,8 +191,9 @@ static lp_status routing_tables(mctx *m)
     }
     bool avail = m->leads && m->has_mql;
     for (size_t i = 0; avail && i < m->nl; i++) {
-        if (m->l_mql[i] == NONE) continue;
-        size_t team = m->l_team[i] >= 0 ? (size_t)m->l_team[i] : (size_t)nteams;
+        if (lead_mql(m, i) == NONE) continue;
+        int32_t key = lead_team(m, i);
+        size_t team = key >= 0 ? (size_t)key : (size_t)nteams;
         size_t seg = m->l_segment[i] >= 0 ? (size_t)m->l_segment[i] + 1 : 5;
         r[team].mqls++;
         r[team].won += m->l_won[i];

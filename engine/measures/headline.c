@@ -113,7 +113,7 @@ static int32_t lead_key(const mctx *m, int by, size_t i)
     case BY_SOURCE: return m->l_source[i];
     case BY_CHANNEL: return m->l_channel[i];
     case BY_CAMPAIGN: return m->l_camp[i];
-    case BY_TEAM: return m->l_team[i];
+    case BY_TEAM: return lead_team(m, i);
     case BY_SEGMENT: return m->l_segment[i];
     }
     return -1;
@@ -136,13 +136,13 @@ static lp_status breakdown(mctx *m, int by, const char *table)
     }
     bool data = m->leads && m->has_mql && !(by == BY_SEGMENT && !m->has_employees);
     for (size_t i = 0; data && i < m->nl; i++) {
-        bool mql = in_p(m, m->l_mql[i]), sql = in_p(m, m->l_sql[i]);
+        bool mql = in_p(m, lead_mql(m, i)), sql = in_p(m, lead_sql(m, i));
         if (!mql && !sql) continue;
         int32_t k = lead_key(m, by, i);
         group_row *g = &rows[k < 0 ? nkeys : k];
         if (mql) {
             g->mqls++;
-            if (m->l_sql[i] != NONE) g->accepted++;
+            if (lead_sql(m, i) != NONE) g->accepted++;
         }
         if (sql) g->sqls++;
     }
@@ -257,12 +257,12 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
     }
 
     for (size_t i = 0; i < m->nl; i++) {
-        int p = wpos(m, m->l_mql[i]);
+        int p = wpos(m, lead_mql(m, i));
         if (p >= 0) {
             mqls[p]++;
-            if (m->l_sql[i] != NONE) accepted[p]++;
+            if (lead_sql(m, i) != NONE) accepted[p]++;
         }
-        p = wpos(m, m->l_sql[i]);
+        p = wpos(m, lead_sql(m, i));
         if (p >= 0) sqls[p]++;
     }
 
@@ -372,10 +372,11 @@ static lp_status targets_table(mctx *m, const double *all_won_amount)
     }
 #define CELL(team, k) ((size_t)((team) < 0 ? nteams + 1 : (team)) * WINDOW + (size_t)(k))
     for (size_t i = 0; i < m->nl; i++) {
-        int p = wpos(m, m->l_mql[i]);
-        if (p >= 0) mql[CELL(m->l_team[i], p)]++;
-        p = wpos(m, m->l_sql[i]);
-        if (p >= 0) sql[CELL(m->l_team[i], p)]++;
+        int32_t team = lead_team(m, i);
+        int p = wpos(m, lead_mql(m, i));
+        if (p >= 0) mql[CELL(team, p)]++;
+        p = wpos(m, lead_sql(m, i));
+        if (p >= 0) sql[CELL(team, p)]++;
     }
     for (size_t j = 0; j < m->no; j++) {
         if (!m->o_in[j]) continue;

@@ -7,6 +7,15 @@
  * hashing per row. Each group of measures (headline.c, campaigns.c, sla.c,
  * funnel.c, report.c) then reads those arrays and appends result tables.
  *
+ * Memory: the arrays sit beside the loaded dataset, so they hold only what
+ * the tables do not already say. Instants the tables hold as they are
+ * (leads.created_at, sql_at, touches.touched_at) are read from the columns
+ * through the inline accessors below, which apply the as-of rule; per-lead
+ * arrays are 1 or 4 bytes wide; the MQL instant and SLA figures live in
+ * per-MQL arrays (mq_*, indexed by l_mql_ord); touches carry a kept bit, a
+ * campaign key and a 32-bit CSR. At 1M leads and 3.1M touches that is about
+ * 80 MB instead of 200.
+ *
  * Conventions inside engine/measures:
  *  - NONE (INT64_MIN) is an instant that does not exist (unset, or after
  *    as-of, which counts as unset);
@@ -104,40 +113,47 @@ typedef struct mctx {
     bool has_mql, has_sql, has_owner, has_source, has_employees, has_cost;
     bool has_amount, has_close, has_stage_outcome;
 
-    /* Leads (row i of the leads table). */
+    /* Leads (row i of the leads table). created_at and sql_at are not
+     * copied: lead_created and lead_sql read them from the table's columns
+     * and apply the as-of rule on the way. */
     size_t nl;
+    const lp_column *c_created;  /* leads.created_at, NULL when absent */
+    const lp_column *c_sql;      /* leads.sql_at, NULL when absent */
     uint8_t *l_in;          /* created at or before as-of */
-    int64_t *l_created;
-    int64_t *l_mql;         /* NONE when unset or after as-of */
-    int64_t *l_sql;
+    int32_t *l_mql_ord;     /* MQL ordinal (index into mq_*), -1 when not an MQL by as-of */
     int32_t *l_source;      /* sources key */
     uint8_t *l_channel;
-    int32_t *l_user;        /* users row */
-    int32_t *l_owner;       /* owners key */
-    int32_t *l_team;        /* teams key */
+    int32_t *l_owner;       /* owners key (lead_user and lead_team follow from it) */
     int32_t *l_camp;        /* creating campaign key */
     int8_t *l_segment;      /* 0..3 employee band, -1 unknown */
-    int32_t *l_opp;         /* earliest opportunity created by as-of */
+    uint8_t *l_has_opp;     /* one of its opportunities was created by as-of */
     uint8_t *l_won;         /* one of its opportunities (by as-of) is won */
 
-    /* Touches grouped by lead, sorted by touched_at, touch_id, export order. */
+    /* MQL leads, numbered 0..nmql-1 in lead order (l_mql_ord): a third of
+     * the leads or fewer, so their instants and SLA figures live here
+     * rather than in per-lead arrays. Activities are not kept: prep.c
+     * folds them into mq_first and mq_followups in one pass. */
+    size_t nmql;
+    int64_t *mq_at;         /* hand-off (mql_at, or created_at by status/score), <= as-of */
+    int64_t *mq_first;      /* first activity at or after hand-off, NONE */
+    int64_t *mq_deadline;   /* hand-off plus the threshold (business clock if set) */
+    double *mq_hours;       /* hours to first touch, or to as-of when untouched */
+    int32_t *mq_followups;  /* activities in the follow-up window */
+
+    /* Touches grouped by lead, sorted by touched_at, touch_id, export order.
+     * A touch is kept when its lead exists and was created by as-of, it
+     * names a campaign and touched_at is set and not after as-of; t_rows
+     * lists exactly the kept touches. Offsets are 32-bit: rows are int32,
+     * so no table may hold more than INT32_MAX rows (LP_ERR_LIMIT). */
     size_t nt;
-    size_t *t_off;          /* nl + 1 offsets into t_rows */
-    int32_t *t_rows;        /* touch rows */
-    int64_t *t_at;          /* per touch row: touched_at (NONE = left out) */
+    uint32_t *t_off;        /* nl + 1 offsets into t_rows */
+    int32_t *t_rows;        /* kept touch rows */
+    uint8_t *t_kept;        /* bit per touch row (LSB first): kept */
+    const int64_t *t_at;    /* per touch row: touched_at, read from the column
+                             * (meaningful for kept rows only; see touch_at) */
     int32_t *t_camp;        /* per touch row: campaigns key */
-    int32_t *t_lead;        /* per touch row: lead row or -1 */
-    bool synthetic_touches; /* no touches table: one touch per lead from leads.campaign_id */
-
-    /* Activities of MQL leads grouped by lead, times ascending. */
-    size_t *a_off;          /* nl + 1 */
-    int64_t *a_at;
-
-    /* SLA per MQL lead (valid where l_mql != NONE). */
-    int64_t *l_first;       /* first activity at or after hand-off, NONE */
-    int64_t *l_deadline;    /* hand-off plus the threshold (business clock if set) */
-    double *l_hours;        /* hours to first touch, or to as-of when untouched */
-    int32_t *l_followups;   /* activities in the follow-up window */
+    bool synthetic_touches; /* no touches table: one touch per lead from leads.campaign_id,
+                             * at its created_at (t_at then reads leads.created_at) */
 
     /* Opportunities (row j). */
     size_t no;
@@ -160,6 +176,8 @@ typedef struct mctx {
     int32_t *u_team;
     uint8_t *u_partner;
     int32_t *u_owner;       /* owners key of the user's owner_id */
+    int32_t *owner_user;    /* owners key -> users row (first user with that owner_id), -1 */
+    int32_t nowner_users;   /* keys 0..nowner_users-1 may have a users row */
 
     keyspace sources, teams, owners, campaign_keys, stages;
     int32_t ncamp_rows;     /* keys 0..ncamp_rows-1 may be campaigns rows */
@@ -191,6 +209,57 @@ static inline bool in_p(const mctx *m, int64_t t)
     return t != NONE && t >= m->bound[PI_P] && t < m->bound[WINDOW];
 }
 
+/* Value of an INSTANT column at row, NONE when null (or col is NULL). */
+static inline int64_t col_instant(const lp_column *col, size_t row)
+{
+    return col && row < col->length && lp_column_valid(col, row) ? col->v.i64[row] : NONE;
+}
+
+/* created_at of lead i as exported (NONE when null; may be after as-of). */
+static inline int64_t lead_created(const mctx *m, size_t i)
+{
+    return col_instant(m->c_created, i);
+}
+
+/* Hand-off instant of lead i, NONE when it is not an MQL by as-of. */
+static inline int64_t lead_mql(const mctx *m, size_t i)
+{
+    int32_t q = m->l_mql_ord[i];
+    return q >= 0 ? m->mq_at[q] : NONE;
+}
+
+/* sql_at of lead i, NONE when unset, after as-of or the lead is not in. */
+static inline int64_t lead_sql(const mctx *m, size_t i)
+{
+    int64_t s = m->l_in[i] ? col_instant(m->c_sql, i) : NONE;
+    return s <= m->as_of ? s : NONE;
+}
+
+/* Users row of lead i's owner, -1 when the users export lacks it. */
+static inline int32_t lead_user(const mctx *m, size_t i)
+{
+    int32_t k = m->l_owner[i];
+    return k >= 0 && k < m->nowner_users ? m->owner_user[k] : -1;
+}
+
+/* Teams key of lead i: its owner's team, -1 when none. */
+static inline int32_t lead_team(const mctx *m, size_t i)
+{
+    int32_t u = lead_user(m, i);
+    return u >= 0 ? m->u_team[u] : -1;
+}
+
+static inline bool touch_kept(const mctx *m, size_t t)
+{
+    return (m->t_kept[t >> 3] >> (t & 7)) & 1;
+}
+
+/* touched_at of touch row t, NONE when the touch is left out. */
+static inline int64_t touch_at(const mctx *m, size_t t)
+{
+    return touch_kept(m, t) ? m->t_at[t] : NONE;
+}
+
 static inline double ratio(double num, double den)
 {
     return den != 0 && !isnan(num) && !isnan(den) ? num / den : NAN;
@@ -199,14 +268,10 @@ static inline double ratio(double num, double den)
 /* Wilson interval at 95%: writes estimate/low/high, NAN when n = 0. */
 void wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high);
 
-/* Sorts n int64 values ascending. */
-void sort_i64(int64_t *v, size_t n);
 /* Sorts n doubles ascending. */
 void sort_f64(double *v, size_t n);
 /* Sample median of n doubles (sorted in place); NAN when n = 0. */
 double median_inplace(double *v, size_t n);
-/* Index of the first value >= key in sorted v[0..n). */
-size_t lower_bound_i64(const int64_t *v, size_t n, int64_t key);
 
 /* Phases. Each returns a status and writes errmsg on failure. */
 lp_status prep_run(mctx *m, const lp_measures_options *opt);

@@ -8,13 +8,22 @@
  *  - lead_id of touches, activities and opportunities: lp_table_translate_codes
  *    maps each table's pool codes onto the leads pool once (one look-up per
  *    distinct string), then code -> lead row is an array.
- * Touches and activities are grouped by lead with a counting sort (CSR
- * offsets), and each lead's small group is sorted on its own: O(n) plus
- * the per-group sorts, which scales to millions of rows.
+ * Touches are grouped by lead with a counting sort (CSR offsets), and each
+ * lead's small group is sorted on its own: O(n) plus the per-group sorts,
+ * which scales to millions of rows. Activities are not grouped at all: the
+ * SLA needs only each MQL's first activity after hand-off and a count, which
+ * one pass folds in.
+ *
+ * Memory: the working state is kept small (measures_internal.h says how),
+ * and the order of the steps keeps the temporaries as long as a string pool
+ * (lead_of_code, the by-code maps) from living beside the touch arrays
+ * longer than needed: the opportunities' leads are resolved first, and
+ * lead_of_code is freed before the touches are grouped.
  */
 #include "measures_internal.h"
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -198,6 +207,20 @@ static int touch_cmp(const void *pa, const void *pb, void *arg)
 
 /* ---- Main preparation ---- */
 
+/* Rows are held as int32 (and touch offsets as uint32) throughout. */
+static lp_status check_row_limits(mctx *m)
+{
+    const lp_table *tables[] = {m->leads, m->camps, m->touches, m->opps, m->users};
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        if (tables[i] && tables[i]->nrows > (size_t)INT32_MAX) {
+            lp_errmsg_set(m->errmsg, "%s has %zu rows; measures take at most %d per table",
+                          tables[i]->name, tables[i]->nrows, INT32_MAX);
+            return LP_ERR_LIMIT;
+        }
+    }
+    return LP_OK;
+}
+
 static lp_status prep_users(mctx *m)
 {
     lp_status st = LP_OK;
@@ -218,7 +241,7 @@ cleanup:
     return st;
 }
 
-static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_keys)
+static lp_status prep_leads(mctx *m)
 {
     lp_status st = LP_OK;
     const lp_table *l = m->leads;
@@ -228,19 +251,18 @@ static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_k
     uint8_t *source_class = NULL;
     int32_t *status_key = NULL;
     ALLOC(m->l_in, n);
-    ALLOC(m->l_created, n);
-    ALLOC(m->l_mql, n);
-    ALLOC(m->l_sql, n);
+    ALLOC(m->l_mql_ord, n);
     ALLOC(m->l_source, n);
     ALLOC(m->l_channel, n);
-    ALLOC(m->l_user, n);
     ALLOC(m->l_owner, n);
-    ALLOC(m->l_team, n);
     ALLOC(m->l_camp, n);
     ALLOC(m->l_segment, n);
-    ALLOC(m->l_opp, n);
+    ALLOC(m->l_has_opp, n);
     ALLOC(m->l_won, n);
-    if (!l) return LP_OK;
+    if (!l) {
+        ALLOC(m->mq_at, 1);
+        return LP_OK;
+    }
 
     const lp_column *created = col_of(l, "created_at", LP_TYPE_INSTANT);
     const lp_column *mql = col_of(l, "mql_at", LP_TYPE_INSTANT);
@@ -251,6 +273,8 @@ static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_k
     m->has_mql = mql || (set->qualification == LP_QUALIFY_STATUS && status) ||
                  (set->qualification == LP_QUALIFY_SCORE && score);
     m->has_sql = sql != NULL;
+    m->c_created = created;
+    m->c_sql = sql;
     m->has_owner = col_of(l, "owner_id", LP_TYPE_STRING) != NULL;
     m->has_source = col_of(l, "source", LP_TYPE_STRING) != NULL;
     m->has_employees = employees && employees->type != LP_TYPE_STRING;
@@ -292,9 +316,9 @@ static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_k
                               : CH_OUTBOUND;
     }
 
+    size_t nmql = 0;
     for (size_t i = 0; i < n; i++) {
         int64_t c = instant_at(created, i);
-        m->l_created[i] = c;
         m->l_in[i] = c != NONE && c <= m->as_of;
         int64_t q = instant_at(mql, i);
         if (q == NONE && c != NONE) {
@@ -304,13 +328,11 @@ static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_k
                      lp_column_number(score, i) >= set->qualify_score)
                 q = c;
         }
-        int64_t s = instant_at(sql, i);
-        m->l_mql[i] = m->l_in[i] && q != NONE && q <= m->as_of ? q : NONE;
-        m->l_sql[i] = m->l_in[i] && s != NONE && s <= m->as_of ? s : NONE;
-        int32_t ok = m->l_owner[i];
-        m->l_user[i] = ok >= 0 && ok < nowner_keys ? owner_user[ok] : -1;
-        m->l_team[i] = m->l_user[i] >= 0 ? m->u_team[m->l_user[i]] : -1;
-        bool partner_owner = m->l_user[i] >= 0 && m->u_partner[m->l_user[i]];
+        bool is_mql = m->l_in[i] && q != NONE && q <= m->as_of;
+        m->l_mql_ord[i] = is_mql ? 0 : -1; /* numbered below */
+        nmql += is_mql;
+        int32_t user = lead_user(m, i);
+        bool partner_owner = user >= 0 && m->u_partner[user];
         int32_t sk = m->l_source[i];
         uint8_t cls = sk >= 0 ? source_class[sk] : CH_OUTBOUND;
         m->l_channel[i] = cls == CH_INBOUND ? CH_INBOUND
@@ -318,7 +340,17 @@ static lp_status prep_leads(mctx *m, const int32_t *owner_user, int32_t nowner_k
                                                                  : CH_OUTBOUND;
         double e = m->has_employees ? lp_column_number(employees, i) : NAN;
         m->l_segment[i] = isnan(e) || e < 1 ? -1 : e < 50 ? 0 : e < 200 ? 1 : e < 1000 ? 2 : 3;
-        m->l_opp[i] = -1;
+    }
+
+    /* Number the MQLs and keep their hand-off instants. A lead counted
+     * above took mql_at when set, else (by status or score) created_at. */
+    m->nmql = nmql;
+    ALLOC(m->mq_at, nmql);
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (m->l_mql_ord[i] < 0) continue;
+        int64_t q = instant_at(mql, i);
+        m->mq_at[k] = q != NONE ? q : instant_at(created, i);
+        m->l_mql_ord[i] = (int32_t)k++;
     }
 cleanup:
     lp_free(camp_key);
@@ -343,19 +375,64 @@ static lp_status lead_rows_by_code(const mctx *m, const lp_table *from, const lp
     return LP_OK;
 }
 
-static lp_status prep_touches(mctx *m, const int32_t *lead_of_code)
+/* The lead of each opportunity (o_lead): its lead_id, else the lead whose
+ * opportunity_id names it (first such lead in export order); -1 when none
+ * or when that lead was created after as-of. Run before the touches so that
+ * its temporaries, one of them as long as the leads' string pool, are gone
+ * before the touch arrays exist. */
+static lp_status opportunity_leads(mctx *m, const int32_t *lead_of_code)
+{
+    lp_status st = LP_OK;
+    const lp_table *o = m->opps;
+    int32_t *by_code = NULL, *lead_by_opp_code = NULL, *tr = NULL;
+    size_t n = m->no = o ? o->nrows : 0;
+    ALLOC(m->o_lead, n);
+    for (size_t j = 0; j < n; j++) m->o_lead[j] = -1;
+    if (!o || !m->leads) return LP_OK;
+    const lp_column *lead = col_of(o, "lead_id", LP_TYPE_STRING);
+    const lp_column *oid = col_of(o, "opportunity_id", LP_TYPE_STRING);
+    const lp_column *lopp = col_of(m->leads, "opportunity_id", LP_TYPE_STRING);
+    if (lead) CHECK(lead_rows_by_code(m, o, lead, lead_of_code, &by_code));
+    if (lopp && oid) {
+        int32_t ncodes = lp_strpool_count(o->pool);
+        ALLOC(lead_by_opp_code, (size_t)ncodes);
+        for (int32_t c = 0; c < ncodes; c++) lead_by_opp_code[c] = -1;
+        CHECK(lp_column_translate_codes(lopp, o, &tr)); /* only opportunity ids */
+        for (size_t i = 0; i < m->nl; i++) {
+            if (!lp_column_valid(lopp, i)) continue;
+            int32_t oc = tr[lopp->v.i32[i]];
+            if (oc >= 0 && lead_by_opp_code[oc] < 0) lead_by_opp_code[oc] = (int32_t)i;
+        }
+    }
+    for (size_t j = 0; j < n; j++) {
+        int32_t lr = -1;
+        if (by_code && lp_column_valid(lead, j)) lr = by_code[lead->v.i32[j]];
+        if (lr < 0 && lead_by_opp_code && lp_column_valid(oid, j))
+            lr = lead_by_opp_code[oid->v.i32[j]];
+        m->o_lead[j] = lr >= 0 && m->l_in[lr] ? lr : -1;
+    }
+cleanup:
+    lp_free(by_code);
+    lp_free(lead_by_opp_code);
+    lp_free(tr);
+    return st;
+}
+
+/* Touches, first step: the campaign key of every touch row, the kept bit,
+ * and the kept touches counted per lead in t_off[l + 1]. *out_by_code maps
+ * the touches pool's codes to lead rows, for touch_groups (NULL when the
+ * touches are synthetic or none can be kept). */
+static lp_status touch_join(mctx *m, const int32_t *lead_of_code, int32_t **out_by_code)
 {
     lp_status st = LP_OK;
     const lp_table *t = m->touches;
     int32_t *by_code = NULL;
-    size_t *fill = NULL;
+    *out_by_code = NULL;
     ALLOC(m->t_off, m->nl + 1);
     if (!m->leads) {
         m->nt = 0;
-        ALLOC(m->t_rows, 1);
-        ALLOC(m->t_at, 1);
+        ALLOC(m->t_kept, 1);
         ALLOC(m->t_camp, 1);
-        ALLOC(m->t_lead, 1);
         return LP_OK;
     }
     if (!t) {
@@ -364,75 +441,79 @@ static lp_status prep_touches(mctx *m, const int32_t *lead_of_code)
          * for exports that carry only the original campaign. */
         m->synthetic_touches = true;
         size_t n = m->nt = m->nl;
-        ALLOC(m->t_at, n);
+        ALLOC(m->t_kept, (n + 7) / 8);
         ALLOC(m->t_camp, n);
-        ALLOC(m->t_lead, n);
-        ALLOC(m->t_rows, n);
-        size_t kept = 0;
+        m->t_at = m->c_created ? m->c_created->v.i64 : NULL;
         for (size_t i = 0; i < n; i++) {
-            bool ok = m->l_in[i] && m->l_camp[i] >= 0;
-            m->t_at[i] = ok ? m->l_created[i] : NONE;
             m->t_camp[i] = m->l_camp[i];
-            m->t_lead[i] = ok ? (int32_t)i : -1;
-            m->t_off[i] = kept;
-            if (ok) m->t_rows[kept++] = (int32_t)i;
+            if (!m->l_in[i] || m->l_camp[i] < 0) continue;
+            m->t_kept[i >> 3] |= (uint8_t)(1u << (i & 7));
+            m->t_off[i + 1]++;
         }
-        m->t_off[n] = kept;
         return LP_OK;
     }
     size_t n = m->nt = t->nrows;
-    ALLOC(m->t_at, n);
+    ALLOC(m->t_kept, (n + 7) / 8);
     ALLOC(m->t_camp, n);
-    ALLOC(m->t_lead, n);
     const lp_column *lead = col_of(t, "lead_id", LP_TYPE_STRING);
     const lp_column *at = col_of(t, "touched_at", LP_TYPE_INSTANT);
+    m->t_at = at ? at->v.i64 : NULL;
     CHECK(keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
                               false, m->t_camp));
+    if (!lead || !at) return LP_OK; /* no touch can be kept */
     CHECK(lead_rows_by_code(m, t, lead, lead_of_code, &by_code));
-    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        int32_t lr = lead && lp_column_valid(lead, i) ? by_code[lead->v.i32[i]] : -1;
+        int32_t lr = lp_column_valid(lead, i) ? by_code[lead->v.i32[i]] : -1;
         int64_t ta = instant_at(at, i);
-        if (lr >= 0 && !m->l_in[lr]) lr = -1;
-        if (ta != NONE && ta > m->as_of) ta = NONE;
-        m->t_lead[i] = lr;
-        m->t_at[i] = lr >= 0 && m->t_camp[i] >= 0 ? ta : NONE;
-        if (m->t_at[i] != NONE) {
-            m->t_off[lr + 1]++;
-            kept++;
-        }
+        if (lr < 0 || !m->l_in[lr] || m->t_camp[i] < 0 || ta == NONE || ta > m->as_of)
+            continue;
+        m->t_kept[i >> 3] |= (uint8_t)(1u << (i & 7));
+        m->t_off[lr + 1]++;
     }
-    for (size_t i = 0; i < m->nl; i++) m->t_off[i + 1] += m->t_off[i];
-    ALLOC(m->t_rows, kept);
-    ALLOC(fill, m->nl);
-    for (size_t i = 0; i < n; i++) {
-        if (m->t_at[i] == NONE) continue;
-        int32_t lr = m->t_lead[i];
-        m->t_rows[m->t_off[lr] + fill[lr]++] = (int32_t)i;
+    *out_by_code = by_code;
+    by_code = NULL;
+cleanup:
+    lp_free(by_code);
+    return st;
+}
+
+/* Touches, second step: the kept rows grouped by lead in t_rows (CSR), each
+ * lead's group sorted. t_off holds the counts from touch_join; it becomes
+ * the starts, serves as the fill cursor (which leaves each entry at its
+ * group's end) and is shifted back by one, so no cursor array is needed. */
+static lp_status touch_groups(mctx *m, const int32_t *by_code)
+{
+    lp_status st = LP_OK;
+    for (size_t l = 0; l < m->nl; l++) m->t_off[l + 1] += m->t_off[l];
+    ALLOC(m->t_rows, m->t_off[m->nl]);
+    const lp_column *lead =
+        m->synthetic_touches ? NULL : col_of(m->touches, "lead_id", LP_TYPE_STRING);
+    for (size_t i = 0; i < m->nt; i++) {
+        if (!touch_kept(m, i)) continue;
+        int32_t lr = m->synthetic_touches ? (int32_t)i : by_code[lead->v.i32[i]];
+        m->t_rows[m->t_off[lr]++] = (int32_t)i;
     }
-    touch_order order = {m->t_at, col_of(t, "touch_id", LP_TYPE_STRING)};
+    memmove(m->t_off + 1, m->t_off, m->nl * sizeof(*m->t_off));
+    m->t_off[0] = 0;
+    if (m->synthetic_touches) return LP_OK; /* one touch per lead */
+    touch_order order = {m->t_at, col_of(m->touches, "touch_id", LP_TYPE_STRING)};
     for (size_t l = 0; l < m->nl; l++) {
         size_t cnt = m->t_off[l + 1] - m->t_off[l];
         if (cnt > 1)
             qsort_r(m->t_rows + m->t_off[l], cnt, sizeof(int32_t), touch_cmp, &order);
     }
 cleanup:
-    lp_free(by_code);
-    lp_free(fill);
     return st;
 }
 
-static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
-                                   const int32_t *owner_user, int32_t nowner_keys)
+static lp_status prep_opportunities(mctx *m)
 {
     lp_status st = LP_OK;
     const lp_table *o = m->opps;
-    int32_t *by_code = NULL, *lead_by_opp_code = NULL, *tr = NULL;
     uint8_t *source_class = NULL;
-    size_t n = m->no = o ? o->nrows : 0;
+    size_t n = m->no;
     ALLOC(m->o_in, n);
     ALLOC(m->o_created, n);
-    ALLOC(m->o_lead, n);
     ALLOC(m->o_channel, n);
     ALLOC(m->o_amount, n);
     ALLOC(m->o_close, n);
@@ -447,8 +528,6 @@ static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
     if (!o) return LP_OK;
 
     const lp_column *created = col_of(o, "created_at", LP_TYPE_INSTANT);
-    const lp_column *lead = col_of(o, "lead_id", LP_TYPE_STRING);
-    const lp_column *oid = col_of(o, "opportunity_id", LP_TYPE_STRING);
     const lp_column *amount = lp_table_column(o, "amount");
     const lp_column *close = col_of(o, "close_date", LP_TYPE_DATE);
     const lp_column *is_won = col_of(o, "is_won", LP_TYPE_BOOL);
@@ -466,24 +545,6 @@ static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
     CHECK(keyspace_map_column(&m->owners, col_of(o, "owner_id", LP_TYPE_STRING), n, false,
                               m->o_team));
 
-    /* The lead of an opportunity: its lead_id, else the lead whose
-     * opportunity_id names it (first such lead in export order). */
-    if (m->leads) {
-        if (lead) CHECK(lead_rows_by_code(m, o, lead, lead_of_code, &by_code));
-        const lp_column *lopp = col_of(m->leads, "opportunity_id", LP_TYPE_STRING);
-        if (lopp && oid) {
-            int32_t ncodes = lp_strpool_count(o->pool);
-            ALLOC(lead_by_opp_code, (size_t)ncodes);
-            for (int32_t c = 0; c < ncodes; c++) lead_by_opp_code[c] = -1;
-            CHECK(lp_column_translate_codes(lopp, o, &tr)); /* only opportunity ids */
-            for (size_t i = 0; i < m->nl; i++) {
-                if (!lp_column_valid(lopp, i)) continue;
-                int32_t oc = tr[lopp->v.i32[i]];
-                if (oc >= 0 && lead_by_opp_code[oc] < 0) lead_by_opp_code[oc] = (int32_t)i;
-            }
-        }
-    }
-
     int32_t nsrc = keyspace_count(&m->sources);
     ALLOC(source_class, (size_t)nsrc);
     for (int32_t k = 0; k < nsrc; k++) {
@@ -498,12 +559,7 @@ static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
         int64_t c = instant_at(created, j);
         m->o_created[j] = c;
         m->o_in[j] = c != NONE && c <= m->as_of;
-        int32_t lr = -1;
-        if (by_code && lp_column_valid(lead, j)) lr = by_code[lead->v.i32[j]];
-        if (lr < 0 && lead_by_opp_code && lp_column_valid(oid, j))
-            lr = lead_by_opp_code[oid->v.i32[j]];
-        if (lr >= 0 && !m->l_in[lr]) lr = -1;
-        m->o_lead[j] = lr;
+        int32_t lr = m->o_lead[j];
         int32_t sk = m->o_source[j];
         m->o_channel[j] = lr >= 0 ? m->l_channel[lr] : sk >= 0 ? source_class[sk] : CH_OUTBOUND;
         double a = m->has_amount ? lp_column_number(amount, j) : NAN;
@@ -525,93 +581,95 @@ static lp_status prep_opportunities(mctx *m, const int32_t *lead_of_code,
                                                                  : (won || stage_lost);
         m->o_won[j] = won;
         m->o_closed[j] = closed || won;
-        int32_t ok = m->o_team[j], user = ok >= 0 && ok < nowner_keys ? owner_user[ok] : -1;
-        m->o_team[j] = user >= 0 ? m->u_team[user] : lr >= 0 ? m->l_team[lr] : -1;
+        int32_t ok = m->o_team[j];
+        int32_t user = ok >= 0 && ok < m->nowner_users ? m->owner_user[ok] : -1;
+        m->o_team[j] = user >= 0 ? m->u_team[user] : lr >= 0 ? lead_team(m, (size_t)lr) : -1;
         m->o_camp[j] = m->o_own_camp[j] >= 0 ? m->o_own_camp[j] : lr >= 0 ? m->l_camp[lr] : -1;
         if (lr >= 0 && m->o_in[j]) {
-            int32_t prev = m->l_opp[lr];
-            if (prev < 0 || m->o_created[prev] > c) m->l_opp[lr] = (int32_t)j;
+            m->l_has_opp[lr] = 1;
             if (won) m->l_won[lr] = 1;
         }
     }
 cleanup:
-    lp_free(by_code);
-    lp_free(lead_by_opp_code);
-    lp_free(tr);
     lp_free(source_class);
     return st;
 }
 
-static lp_status prep_activities(mctx *m, const int32_t *lead_of_code)
+/* Activities, first step: the activities pool's codes mapped to lead rows
+ * (*out_by_code, NULL when there is nothing to fold), and room for the
+ * MQLs' first touch and follow-ups. */
+static lp_status activity_join(mctx *m, const int32_t *lead_of_code, int32_t **out_by_code)
 {
     lp_status st = LP_OK;
     const lp_table *a = m->acts;
-    int32_t *by_code = NULL;
-    size_t *fill = NULL;
-    ALLOC(m->a_off, m->nl + 1);
-    if (!a || !m->leads) {
-        ALLOC(m->a_at, 1);
+    *out_by_code = NULL;
+    ALLOC(m->mq_first, m->nmql);
+    ALLOC(m->mq_followups, m->nmql);
+    for (size_t k = 0; k < m->nmql; k++) m->mq_first[k] = NONE;
+    if (!a || !m->leads || !col_of(a, "lead_id", LP_TYPE_STRING) ||
+        !col_of(a, "at", LP_TYPE_INSTANT))
         return LP_OK;
-    }
-    const lp_column *lead = col_of(a, "lead_id", LP_TYPE_STRING);
-    const lp_column *at = col_of(a, "at", LP_TYPE_INSTANT);
-    if (!lead || !at) {
-        ALLOC(m->a_at, 1);
-        return LP_OK;
-    }
-    CHECK(lead_rows_by_code(m, a, lead, lead_of_code, &by_code));
-    size_t kept = 0;
-    for (size_t i = 0; i < a->nrows; i++) {
-        if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;
-        int32_t lr = by_code[lead->v.i32[i]];
-        if (lr < 0 || m->l_mql[lr] == NONE || at->v.i64[i] > m->as_of) continue;
-        m->a_off[lr + 1]++;
-        kept++;
-    }
-    for (size_t i = 0; i < m->nl; i++) m->a_off[i + 1] += m->a_off[i];
-    ALLOC(m->a_at, kept);
-    ALLOC(fill, m->nl);
-    for (size_t i = 0; i < a->nrows; i++) {
-        if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;
-        int32_t lr = by_code[lead->v.i32[i]];
-        if (lr < 0 || m->l_mql[lr] == NONE || at->v.i64[i] > m->as_of) continue;
-        m->a_at[m->a_off[lr] + fill[lr]++] = at->v.i64[i];
-    }
-    for (size_t l = 0; l < m->nl; l++)
-        sort_i64(m->a_at + m->a_off[l], m->a_off[l + 1] - m->a_off[l]);
+    st = lead_rows_by_code(m, a, col_of(a, "lead_id", LP_TYPE_STRING), lead_of_code,
+                           out_by_code);
 cleanup:
-    lp_free(by_code);
-    lp_free(fill);
     return st;
 }
 
-/* prep_activities on its own thread (prep_run). */
+/* Activities, second step: first activity at or after hand-off and
+ * follow-ups of every MQL lead, in one pass: a lead's first touch is the
+ * least of its activity times at or after hand-off, and its follow-ups the
+ * count in [hand-off, hand-off + follow-up window), so neither needs the
+ * activities grouped or sorted. Activities after as-of are left out. */
+static void fold_activities(mctx *m, const int32_t *by_code)
+{
+    if (!by_code) return;
+    const lp_column *lead = col_of(m->acts, "lead_id", LP_TYPE_STRING);
+    const lp_column *at = col_of(m->acts, "at", LP_TYPE_INSTANT);
+    int64_t followup_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
+    for (size_t i = 0; i < m->acts->nrows; i++) {
+        if (!lp_column_valid(lead, i) || !lp_column_valid(at, i)) continue;
+        int32_t lr = by_code[lead->v.i32[i]];
+        if (lr < 0 || m->l_mql_ord[lr] < 0) continue;
+        int32_t q = m->l_mql_ord[lr];
+        int64_t t = at->v.i64[i], handoff = m->mq_at[q];
+        if (t > m->as_of || t < handoff) continue;
+        if (m->mq_first[q] == NONE || t < m->mq_first[q]) m->mq_first[q] = t;
+        if (t < handoff + followup_span) m->mq_followups[q]++;
+    }
+}
+
+/* The activities on their own thread (prep_run). `joined` is posted once
+ * the thread no longer needs lead_of_code. */
 #define ACTS_THREAD_MIN_ROWS ((size_t)1 << 16)
 
 typedef struct acts_job {
     mctx *m;
     const int32_t *lead_of_code;
+    sem_t joined;
     lp_status st;
 } acts_job;
 
 static void *acts_main(void *arg)
 {
     acts_job *j = arg;
-    j->st = prep_activities(j->m, j->lead_of_code);
+    int32_t *by_code = NULL;
+    j->st = activity_join(j->m, j->lead_of_code, &by_code);
+    sem_post(&j->joined);
+    if (!j->st) fold_activities(j->m, by_code);
+    lp_free(by_code);
     return NULL;
 }
 
-/* First touch, deadline, hours and follow-ups of every MQL lead. With
- * business hours on, the clock counts only open hours of the calendar (in
- * its own zone, set for the duration of this step). */
+/* Deadline and hours of every MQL lead (first touch and follow-ups come
+ * from fold_activities). With business hours on, the clock counts only open
+ * hours of the calendar (in its own zone, set for the duration of this
+ * step). */
 static lp_status prep_sla(mctx *m)
 {
     lp_status st = LP_OK;
-    size_t n = m->nl;
-    ALLOC(m->l_first, n);
-    ALLOC(m->l_deadline, n);
-    ALLOC(m->l_hours, n);
-    ALLOC(m->l_followups, n);
+    size_t n = m->nmql;
+    ALLOC(m->mq_deadline, n);
+    ALLOC(m->mq_hours, n);
     const lp_business_hours *bh = &m->set->business_hours;
     bool business = bh->enabled && calendar_open_some_day(bh);
     char saved_zone[64] = "";
@@ -621,27 +679,18 @@ static lp_status prep_sla(mctx *m)
         if (lp_tz_set(bh->time_zone) == LP_OK) zone_switched = true;
     }
     int64_t threshold = (int64_t)llround(m->set->sla_hours * 3600.0);
-    int64_t followup_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
-    for (size_t i = 0; i < n; i++) {
-        int64_t h = m->l_mql[i];
-        m->l_first[i] = m->l_deadline[i] = NONE;
-        m->l_hours[i] = NAN;
-        if (h == NONE) continue;
-        const int64_t *times = m->a_at + m->a_off[i];
-        size_t cnt = m->a_off[i + 1] - m->a_off[i];
-        size_t k = lower_bound_i64(times, cnt, h);
-        int64_t first = k < cnt ? times[k] : NONE;
-        m->l_first[i] = first;
-        m->l_followups[i] = (int32_t)(lower_bound_i64(times, cnt, h + followup_span) - k);
+    for (size_t q = 0; q < n; q++) {
+        int64_t h = m->mq_at[q], first = m->mq_first[q];
         int64_t stop = first != NONE ? first : m->as_of;
+        double hours;
         if (business) {
-            m->l_deadline[i] = business_add(bh, h, threshold);
-            m->l_hours[i] = (double)business_between(bh, h, stop) / 3600.0;
+            m->mq_deadline[q] = business_add(bh, h, threshold);
+            hours = (double)business_between(bh, h, stop) / 3600.0;
         } else {
-            m->l_deadline[i] = h + threshold;
-            m->l_hours[i] = (double)(stop - h) / 3600.0;
+            m->mq_deadline[q] = h + threshold;
+            hours = (double)(stop - h) / 3600.0;
         }
-        if (m->l_hours[i] < 0) m->l_hours[i] = 0;
+        m->mq_hours[q] = hours < 0 ? 0 : hours;
     }
     if (zone_switched) lp_tz_set(saved_zone);
 cleanup:
@@ -651,7 +700,7 @@ cleanup:
 lp_status prep_run(mctx *m, const lp_measures_options *opt)
 {
     lp_status st = LP_OK;
-    int32_t *owner_user = NULL, *lead_of_code = NULL, *camp_ids = NULL;
+    int32_t *lead_of_code = NULL, *camp_ids = NULL, *touch_by_code = NULL;
     const lp_dataset *ds = m->ds;
     m->leads = ds->tables[LP_LEADS];
     m->camps = ds->tables[LP_CAMPAIGNS];
@@ -665,6 +714,7 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     CHECK(keyspace_init(&m->owners));
     CHECK(keyspace_init(&m->campaign_keys));
     CHECK(keyspace_init(&m->stages));
+    CHECK(check_row_limits(m));
     CHECK(choose_period(m, opt));
 
     /* Campaign ids of the campaigns table come first in the keyspace. */
@@ -678,14 +728,14 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     m->has_cost = cost && cost->type != LP_TYPE_STRING;
 
     CHECK(prep_users(m));
-    int32_t nowner_keys = keyspace_count(&m->owners);
-    ALLOC(owner_user, (size_t)nowner_keys);
-    for (int32_t k = 0; k < nowner_keys; k++) owner_user[k] = -1;
+    m->nowner_users = keyspace_count(&m->owners);
+    ALLOC(m->owner_user, (size_t)m->nowner_users);
+    for (int32_t k = 0; k < m->nowner_users; k++) m->owner_user[k] = -1;
     for (size_t u = 0; u < m->nu; u++)
-        if (m->u_owner[u] >= 0 && owner_user[m->u_owner[u]] < 0)
-            owner_user[m->u_owner[u]] = (int32_t)u;
+        if (m->u_owner[u] >= 0 && m->owner_user[m->u_owner[u]] < 0)
+            m->owner_user[m->u_owner[u]] = (int32_t)u;
 
-    CHECK(prep_leads(m, owner_user, nowner_keys));
+    CHECK(prep_leads(m));
     if (m->leads) {
         const lp_column *id = col_of(m->leads, "lead_id", LP_TYPE_STRING);
         int32_t ncodes = lp_strpool_count(m->leads->pool);
@@ -695,26 +745,45 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
             if (lp_column_valid(id, i) && lead_of_code[id->v.i32[i]] < 0)
                 lead_of_code[id->v.i32[i]] = (int32_t)i;
     }
-    /* Activities need only the leads (above) and write only a_off and a_at,
-     * which nothing before prep_sla reads: with many rows they are prepared
-     * on a second thread beside touches and opportunities. */
-    acts_job aj = {m, lead_of_code, LP_OK};
+    CHECK(opportunity_leads(m, lead_of_code));
+
+    /* The joins to the leads need lead_of_code (as long as the leads'
+     * string pool); it is freed before the touches are grouped, where the
+     * working set peaks. Activities need only the leads and write only
+     * mq_first and mq_followups, which nothing before prep_sla reads: with
+     * many rows they are prepared on a second thread beside the touches. */
+    acts_job aj = {.m = m, .lead_of_code = lead_of_code, .st = LP_OK};
     pthread_t acts_thread;
-    bool acts_threaded = m->acts && m->leads && m->acts->nrows >= ACTS_THREAD_MIN_ROWS &&
-                         pthread_create(&acts_thread, NULL, acts_main, &aj) == 0;
-    st = prep_touches(m, lead_of_code);
+    bool acts_threaded = false;
+    if (m->acts && m->leads && m->acts->nrows >= ACTS_THREAD_MIN_ROWS &&
+        sem_init(&aj.joined, 0, 0) == 0) {
+        acts_threaded = pthread_create(&acts_thread, NULL, acts_main, &aj) == 0;
+        if (!acts_threaded) sem_destroy(&aj.joined);
+    }
+    if (!acts_threaded) {
+        int32_t *acts_by_code = NULL;
+        st = activity_join(m, lead_of_code, &acts_by_code);
+        if (!st) fold_activities(m, acts_by_code);
+        lp_free(acts_by_code);
+    }
+    if (!st) st = touch_join(m, lead_of_code, &touch_by_code);
+    if (acts_threaded) sem_wait(&aj.joined);
+    lp_free(lead_of_code);
+    lead_of_code = NULL;
+    if (!st) st = touch_groups(m, touch_by_code);
+    lp_free(touch_by_code);
+    touch_by_code = NULL;
     if (!st) {
         /* A lead's creating campaign: leads.campaign_id, else its earliest touch. */
         for (size_t i = 0; i < m->nl; i++)
             if (m->l_camp[i] < 0 && m->t_off[i + 1] > m->t_off[i])
                 m->l_camp[i] = m->t_camp[m->t_rows[m->t_off[i]]];
-        st = prep_opportunities(m, lead_of_code, owner_user, nowner_keys);
+        st = prep_opportunities(m);
     }
     if (acts_threaded) {
         pthread_join(acts_thread, NULL);
+        sem_destroy(&aj.joined);
         if (!st) st = aj.st;
-    } else if (!st) {
-        st = prep_activities(m, lead_of_code);
     }
     if (st) goto cleanup;
     CHECK(prep_sla(m));
@@ -725,8 +794,8 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     for (size_t r = 0; r < ncamp; r++)
         if (camp_ids[r] >= 0 && m->camp_row[camp_ids[r]] < 0) m->camp_row[camp_ids[r]] = (int32_t)r;
 cleanup:
-    lp_free(owner_user);
     lp_free(lead_of_code);
+    lp_free(touch_by_code);
     lp_free(camp_ids);
     return st;
 }
@@ -734,13 +803,12 @@ cleanup:
 void prep_free(mctx *m)
 {
     void *arrays[] = {
-        m->l_in, m->l_created, m->l_mql, m->l_sql, m->l_source, m->l_channel, m->l_user,
-        m->l_owner, m->l_team, m->l_camp, m->l_segment, m->l_opp, m->l_won, m->t_off,
-        m->t_rows, m->t_at, m->t_camp, m->t_lead, m->a_off, m->a_at, m->l_first,
-        m->l_deadline, m->l_hours, m->l_followups, m->o_in, m->o_created, m->o_lead,
-        m->o_channel, m->o_amount, m->o_close, m->o_close_date, m->o_closed, m->o_won,
+        m->l_in, m->l_mql_ord, m->l_source, m->l_channel, m->l_owner, m->l_camp, m->l_segment,
+        m->l_has_opp, m->l_won, m->mq_at, m->mq_first, m->mq_deadline, m->mq_hours,
+        m->mq_followups, m->t_off, m->t_rows, m->t_kept, m->t_camp, m->o_in, m->o_created,
+        m->o_lead, m->o_channel, m->o_amount, m->o_close, m->o_close_date, m->o_closed, m->o_won,
         m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->u_team, m->u_partner,
-        m->u_owner, m->camp_row,
+        m->u_owner, m->owner_user, m->camp_row,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) lp_free(arrays[i]);
     keyspace_clear(&m->sources);

@@ -323,30 +323,31 @@ static lp_status detail_mqls(mctx *m)
     const lp_column *company = l ? lp_table_column(l, "company") : NULL;
     const lp_column *email = l ? lp_table_column(l, "email") : NULL;
     for (size_t i = 0; l && i < m->nl; i++) {
-        if (!in_p(m, m->l_mql[i])) continue;
-        bool touched = m->l_first[i] != NONE;
+        int32_t q = m->l_mql_ord[i];
+        if (q < 0 || !in_p(m, m->mq_at[q])) continue;
+        bool touched = m->mq_first[q] != NONE;
         tb_s(&b, 0, lp_column_str(id, i));
-        tb_t(&b, 1, m->l_created[i]);
-        tb_t(&b, 2, m->l_mql[i]);
-        tb_t(&b, 3, m->l_sql[i]);
+        tb_t(&b, 1, lead_created(m, i));
+        tb_t(&b, 2, m->mq_at[q]);
+        tb_t(&b, 3, lead_sql(m, i));
         tb_s(&b, 4, m->l_source[i] >= 0 ? keyspace_name(&m->sources, m->l_source[i]) : NULL);
         tb_s(&b, 5, channel_names[m->l_channel[i]]);
         tb_s(&b, 6, m->l_camp[i] >= 0 ? keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
         tb_s(&b, 7, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        tb_s(&b, 8, m->l_team[i] >= 0 ? keyspace_name(&m->teams, m->l_team[i]) : NULL);
+        tb_s(&b, 8, keyspace_name(&m->teams, lead_team(m, i)));
         tb_s(&b, 9, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
         tb_s(&b, 10, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
         tb_s(&b, 11, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
-        tb_t(&b, 12, m->l_first[i]);
+        tb_t(&b, 12, m->mq_first[q]);
         if (!m->acts) {
             tb_null(&b, 13);
             tb_null(&b, 14);
             tb_null(&b, 15);
             continue;
         }
-        tb_d(&b, 13, touched ? m->l_hours[i] : NAN);
-        tb_b(&b, 14, touched && m->l_first[i] <= m->l_deadline[i]);
-        tb_b(&b, 15, !touched && m->l_deadline[i] > m->as_of);
+        tb_d(&b, 13, touched ? m->mq_hours[q] : NAN);
+        tb_b(&b, 14, touched && m->mq_first[q] <= m->mq_deadline[q]);
+        tb_b(&b, 15, !touched && m->mq_deadline[q] > m->as_of);
     }
     return tb_finish(&b, m->res);
 }

@@ -27,20 +27,20 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
     int fu_need = m->set->followup_activities > 0 ? m->set->followup_activities : 3;
     int64_t fu_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
     for (size_t r = 0; r < n; r++) {
-        int32_t i = idx[r];
-        bool touched = m->l_first[i] != NONE;
+        int32_t q = m->l_mql_ord[idx[r]];
+        bool touched = m->mq_first[q] != NONE;
         out->mqls++;
         if (!touched) {
             out->untouched++;
-            if (m->l_deadline[i] > m->as_of) out->pending++;
-        } else if (m->l_first[i] <= m->l_deadline[i]) {
+            if (m->mq_deadline[q] > m->as_of) out->pending++;
+        } else if (m->mq_first[q] <= m->mq_deadline[q]) {
             out->within++;
         }
-        if (m->l_mql[i] + fu_span <= m->as_of) {
+        if (m->mq_at[q] + fu_span <= m->as_of) {
             out->fu_eligible++;
-            if (m->l_followups[i] >= fu_need) out->fu_met++;
+            if (m->mq_followups[q] >= fu_need) out->fu_met++;
         }
-        w->hours[r] = m->l_hours[i];
+        w->hours[r] = m->mq_hours[q];
         w->event[r] = touched;
     }
     out->eligible = out->mqls - out->pending;
@@ -48,15 +48,21 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
 }
 
 typedef struct key_sort {
-    const int32_t *key;       /* per lead */
+    const mctx *m;
+    bool by_team;             /* teams key, else owners key */
     const keyspace *ks;
 } key_sort;
+
+static int32_t group_key(const key_sort *k, int32_t lead)
+{
+    return k->by_team ? lead_team(k->m, (size_t)lead) : k->m->l_owner[lead];
+}
 
 static int by_key_name(const void *pa, const void *pb, void *arg)
 {
     const key_sort *k = arg;
     int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-    int32_t ka = k->key[a], kb = k->key[b];
+    int32_t ka = group_key(k, a), kb = group_key(k, b);
     if (ka != kb) {
         if (ka < 0 || kb < 0) return ka < 0 ? 1 : -1; /* none last */
         int c = strcmp(keyspace_name(k->ks, ka), keyspace_name(k->ks, kb));
@@ -70,7 +76,8 @@ static int by_mql_at(const void *pa, const void *pb, void *arg)
 {
     const mctx *m = arg;
     int32_t a = *(const int32_t *)pa, b = *(const int32_t *)pb;
-    if (m->l_mql[a] != m->l_mql[b]) return m->l_mql[a] < m->l_mql[b] ? -1 : 1;
+    int64_t at_a = lead_mql(m, (size_t)a), at_b = lead_mql(m, (size_t)b);
+    if (at_a != at_b) return at_a < at_b ? -1 : 1;
     return (a > b) - (a < b);
 }
 
@@ -80,7 +87,7 @@ enum { G_OWNER, G_TEAM, G_PARTNER };
 static const char *owner_name(const mctx *m, int32_t lead)
 {
     const lp_column *uname = m->users ? lp_table_column(m->users, "name") : NULL;
-    int32_t u = m->l_user[lead];
+    int32_t u = lead_user(m, lead);
     const char *name = uname && u >= 0 ? lp_column_str(uname, (size_t)u) : NULL;
     return name && *name ? name : NULL;
 }
@@ -104,7 +111,7 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
     if (kind == G_PARTNER) {
         count = 0;
         for (size_t r = 0; r < n; r++) {
-            int32_t u = m->l_user[idx[r]];
+            int32_t u = lead_user(m, (size_t)idx[r]);
             if (u >= 0 && m->u_partner[u]) {
                 int32_t t = idx[count];
                 idx[count++] = idx[r];
@@ -112,14 +119,13 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
             }
         }
     }
-    key_sort ks = {kind == G_TEAM ? m->l_team : m->l_owner,
-                   kind == G_TEAM ? &m->teams : &m->owners};
+    key_sort ks = {m, kind == G_TEAM, kind == G_TEAM ? &m->teams : &m->owners};
     qsort_r(idx, count, sizeof(int32_t), by_key_name, &ks);
     lp_status st = LP_OK;
     for (size_t r = 0; r < count && !st;) {
         size_t e = r;
-        while (e < count && ks.key[idx[e]] == ks.key[idx[r]]) e++;
-        int32_t key = ks.key[idx[r]];
+        int32_t key = group_key(&ks, idx[r]);
+        while (e < count && group_key(&ks, idx[e]) == key) e++;
         int32_t lead = idx[r];
         const char *name;
         if (kind == G_TEAM) {
@@ -136,7 +142,7 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
         wilson3(s.within, s.eligible, &comp, &lo, &hi);
         wilson3(s.fu_met, s.fu_eligible, &fu, &fulo, &fuhi);
         if (kind == G_OWNER) {
-            int32_t team = m->l_team[lead];
+            int32_t team = lead_team(m, lead);
             tb_s(&b, 0, name);
             tb_s(&b, 1, team >= 0 ? keyspace_name(&m->teams, team) : NULL);
             tb_i(&b, 2, (int64_t)s.eligible);
@@ -181,16 +187,16 @@ static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
     const lp_column *lead_id = lp_table_column(m->leads, "lead_id");
     m->nbreaches = 0;
     for (size_t r = 0; r < n; r++) {
-        int32_t i = idx[r];
-        int64_t first = m->l_first[i], deadline = m->l_deadline[i];
+        int32_t i = idx[r], q = m->l_mql_ord[i];
+        int64_t first = m->mq_first[q], deadline = m->mq_deadline[q];
         bool late = first != NONE ? first > deadline : deadline <= m->as_of;
         if (!late) continue;
         m->nbreaches++;
         int64_t stop = first != NONE ? first : m->as_of;
         tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
         tb_s(&b, 1, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        tb_s(&b, 2, m->l_team[i] >= 0 ? keyspace_name(&m->teams, m->l_team[i]) : NULL);
-        tb_t(&b, 3, m->l_mql[i]);
+        tb_s(&b, 2, keyspace_name(&m->teams, lead_team(m, i)));
+        tb_t(&b, 3, m->mq_at[q]);
         tb_t(&b, 4, first);
         tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
         const char *display = m->l_owner[i] >= 0 ? owner_name(m, i) : NULL;
@@ -211,7 +217,7 @@ lp_status sla_run(mctx *m)
     tb_init(&curve, "sla_curve", "team:S,hours:D,touched_share:D");
 
     for (size_t i = 0; avail && i < m->nl; i++) {
-        int p = wpos(m, m->l_mql[i]);
+        int p = wpos(m, lead_mql(m, i));
         if (p >= 0) off[p + 1]++;
     }
     for (int k = 0; k < WINDOW; k++) off[k + 1] += off[k];
@@ -224,7 +230,7 @@ lp_status sla_run(mctx *m)
         goto cleanup;
     }
     for (size_t i = 0; avail && i < m->nl; i++) {
-        int p = wpos(m, m->l_mql[i]);
+        int p = wpos(m, lead_mql(m, i));
         if (p >= 0) idx[off[p] + fill[p]++] = (int32_t)i;
     }
 

@@ -206,33 +206,10 @@ void wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high)
     *high = iv.defined ? iv.high : NAN;
 }
 
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 static int cmp_f64(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-void sort_i64(int64_t *v, size_t n)
-{
-    if (n < 16) {
-        for (size_t i = 1; i < n; i++) {
-            int64_t x = v[i];
-            size_t j = i;
-            while (j && v[j - 1] > x) {
-                v[j] = v[j - 1];
-                j--;
-            }
-            v[j] = x;
-        }
-        return;
-    }
-    qsort(v, n, sizeof(int64_t), cmp_i64);
 }
 
 void sort_f64(double *v, size_t n) { qsort(v, n, sizeof(double), cmp_f64); }
@@ -242,17 +219,6 @@ double median_inplace(double *v, size_t n)
     if (!n) return NAN;
     sort_f64(v, n);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-size_t lower_bound_i64(const int64_t *v, size_t n, int64_t key)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < key) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
 }
 
 lp_status km_summary(const double *hours, const bool *event, size_t n, double *median,
