@@ -425,6 +425,50 @@ Test(load, parallel_load_matches_inline)
     rmdir(dir);
 }
 
+/* A column of nearly unique strings is staged unlooked-up in the chunks
+ * after the first (lp_strpool_append) and interned at the merge: ids that
+ * come back later, in another chunk or twice in one chunk, must still get
+ * one code each. 240,000 unique ids L0..L239999 (about 9 MB, so several
+ * 4 MB chunks), then each of L0..L59999 twice in a row: 240,000 distinct
+ * strings for 360,000 rows, and row 240000 + 2k + j (j = 0, 1) holds Lk. */
+Test(load, unique_ids_repeated_across_chunks)
+{
+    char dir[] = "/tmp/lp_load_XXXXXX", path[64], errmsg[LP_ERRMSG_SIZE] = "";
+    cr_assert_not_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/Lead.csv", dir);
+    FILE *f = fopen(path, "wb");
+    fputs("Id,CreatedDate\n", f);
+    for (size_t i = 0; i < 240000; i++) fprintf(f, "L%zu,2026-11-02T10:00:00Z\n", i);
+    for (size_t k = 0; k < 60000; k++)
+        for (int j = 0; j < 2; j++) fprintf(f, "L%zu,2026-11-03T10:00:00Z\n", k);
+    fclose(f);
+    lp_mapping m;
+    memset(&m, 0, sizeof m);
+    m.tables[LP_LEADS] = (lp_table_map){SRC("Lead.csv"), lead_cols, 6};
+    for (int threads = 1; threads <= 2; threads++) {
+        lp_dataset *ds = load(dir, &m, threads, LP_OK, errmsg);
+        const lp_table *t = ds->tables[LP_LEADS];
+        cr_assert_eq(t->nrows, 360000);
+        cr_expect_eq(lp_strpool_count(t->pool), 240000, "threads %d", threads);
+        const lp_column *id = lp_table_column(t, "lead_id");
+        char want[32];
+        size_t wrong = 0, split = 0;
+        for (size_t r = 0; r < t->nrows; r++) {
+            size_t k = r < 240000 ? r : (r - 240000) / 2;
+            snprintf(want, sizeof want, "L%zu", k);
+            if (strcmp(lp_column_str(id, r), want) != 0) wrong++;
+            if (r >= 240000 && id->v.i32[r] != id->v.i32[k]) split++;
+        }
+        cr_expect_eq(wrong, 0, "threads %d: %zu rows hold another id", threads, wrong);
+        cr_expect_eq(split, 0, "threads %d: %zu repeated ids got a code of their own", threads,
+                     split);
+        cr_expect_eq(note_count(ds, "leads", "duplicate_id"), 120000);
+        lp_dataset_free(ds);
+    }
+    unlink(path);
+    rmdir(dir);
+}
+
 /* Orphans of large touch and activity tables (the touches' count runs on a
  * thread of its own from 65536 rows): 1000 leads L0..L999; touch i names
  * lead L(i % 1100), so the ids L1000..L1099 match no lead: per full cycle
