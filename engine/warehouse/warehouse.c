@@ -684,11 +684,25 @@ static void put_setting(lp_buf *sql, const char *name)
                   name);
 }
 
-static void put_second(wh *w, lp_buf *sql, const char *alias, const char *col)
+/* The end of as-of's second (as-of + 1 s), as put_setting. The loader reads
+ * instants to the second, so for a whole second S
+ *     date_trunc('second', t) <= S  <=>  t < S + 1 s
+ *     date_trunc('second', t) >= S  <=>  t >= S
+ * and the restrictions compare the columns themselves: no date_trunc per
+ * row (time zone offsets are whole seconds, so this holds for date and
+ * timestamp without time zone columns, cast in the session's zone, too). */
+static void put_as_of_end(lp_buf *sql)
 {
-    lp_buf_printf(sql, "date_trunc('second', %s", alias);
+    lp_buf_puts(sql, "(SELECT to_timestamp(CAST(current_setting('leadpack.as_of') AS double "
+                     "precision) + 1))");
+}
+
+/* date_trunc('second', f(col)) with f an aggregate ("min", "max") or "". */
+static void put_second_of(wh *w, lp_buf *sql, const char *f, const char *alias, const char *col)
+{
+    lp_buf_printf(sql, "date_trunc('second', %s(%s", f, alias);
     put_ident(w, sql, col);
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, "))");
 }
 
 static bool is_timestamp_type(const char *t)
@@ -731,18 +745,26 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
     }
     /* A LEFT JOIN on the leads' hand-offs per (trimmed) id, so the server
      * plans a hash join (an EXISTS inside an OR becomes a subplan per row);
-     * min() and max() over duplicate ids keep every row any of them needs. */
+     * min() and max() over duplicate ids keep every row any of them needs.
+     * With a window only ids with a hand-off in or after it join (HAVING):
+     * a smaller hash table and no test per activity. */
     lp_buf_puts(sql, " LEFT JOIN (SELECT ");
     put_key(w, sql, "", l_id);
-    lp_buf_puts(sql, " AS lead_key, min(");
-    put_second(w, sql, "", l_mql);
-    lp_buf_puts(sql, ") AS first_mql, max(");
-    put_second(w, sql, "", l_mql);
-    lp_buf_puts(sql, ") AS last_mql FROM ");
+    lp_buf_puts(sql, " AS lead_key, ");
+    put_second_of(w, sql, "min", "", l_mql);
+    lp_buf_puts(sql, " AS first_mql FROM ");
     put_table(w, sql, l);
     lp_buf_puts(sql, " WHERE ");
     put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = ");
+    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1");
+    if (w->window) {
+        /* second(max(mql_at)) >= W <=> max(mql_at) >= W (W a whole second) */
+        lp_buf_puts(sql, " HAVING max(");
+        put_ident(w, sql, l_mql);
+        lp_buf_puts(sql, ") >= ");
+        put_setting(sql, "window_start");
+    }
+    lp_buf_puts(sql, ") l ON l.lead_key = ");
     put_key(w, sql, "a.", a_lead);
     /* The row that may be the data's as-of: with a window, as-of is known
      * (no second scan of activities for their max). */
@@ -762,22 +784,27 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         put_ident(w, sql, a_at);
         lp_buf_puts(sql, " = m.latest");
     } else if (!w->as_of_given) {
-        lp_buf_puts(sql, " OR ");
-        put_second(w, sql, "a.", a_at);
-        lp_buf_puts(sql, " = ");
+        /* second(at) = as-of */
+        lp_buf_puts(sql, " OR (a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " >= ");
         put_setting(sql, "as_of");
+        lp_buf_puts(sql, " AND a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " < ");
+        put_as_of_end(sql);
+        lp_buf_puts(sql, ")");
     }
-    lp_buf_puts(sql, " OR (");
-    put_second(w, sql, "a.", a_at);
+    /* second(at) >= first_mql (a whole second) */
+    lp_buf_puts(sql, " OR (a.");
+    put_ident(w, sql, a_at);
     lp_buf_puts(sql, " >= l.first_mql");
     if (w->window) {
         /* The measures leave out activities after as-of. */
-        lp_buf_puts(sql, " AND l.last_mql >= ");
-        put_setting(sql, "window_start");
-        lp_buf_puts(sql, " AND ");
-        put_second(w, sql, "a.", a_at);
-        lp_buf_puts(sql, " <= ");
-        put_setting(sql, "as_of");
+        lp_buf_puts(sql, " AND a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " < ");
+        put_as_of_end(sql);
     }
     lp_buf_puts(sql, ")");
     return true;
@@ -787,7 +814,11 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
 
 /* max(second(col)) of the loaded rows of every plan of table id, as an
  * instant, into *latest (NONE-like INT64_MIN when none). false (with
- * *why) when a column the measures take the as-of from is not typed. */
+ * *why) when a column the measures take the as-of from is not typed.
+ * Once *latest is known only rows with a column after it are read
+ * (WHERE col > $1, the cheap test first): a row at or before it cannot
+ * raise it, and the white-space tests of required columns then run on a
+ * few rows instead of the whole table. */
 static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, int ncols,
                                int64_t *latest, const char **why)
 {
@@ -823,12 +854,24 @@ static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, i
         lp_buf_puts(&sql, " FROM ");
         put_table(w, &sql, p);
         lp_buf_puts(&sql, " WHERE true");
+        bool after = *latest != INT64_MIN;
+        for (int k = 0, n = 0; k < ncols && after; k++) {
+            int c = canon_index(id, cols[k]);
+            if (c < 0 || p->pick[c] < 0) continue;
+            lp_buf_puts(&sql, n++ ? " OR " : " AND (");
+            put_ident(w, &sql, p->cols[p->pick[c]].name);
+            lp_buf_puts(&sql, " > (SELECT to_timestamp(CAST($1 AS double precision)))");
+            if (n == nsel) lp_buf_puts(&sql, ")");
+        }
         required_present(w, p, &sql);
         if (sql.failed) {
             lp_buf_reset(&sql);
             return LP_ERR_NOMEM;
         }
-        PGresult *res = query(w, sql.data, 0, NULL);
+        char since[32];
+        snprintf(since, sizeof since, "%lld", (long long)*latest);
+        const char *params[1] = {since};
+        PGresult *res = query(w, sql.data, after ? 1 : 0, after ? params : NULL);
         lp_buf_reset(&sql);
         if (!res) return LP_ERR_DATABASE;
         for (int k = 0; k < PQnfields(res) && PQntuples(res) == 1; k++) {
@@ -864,10 +907,12 @@ static lp_status pushdown_window(wh *w)
         static const char *const touch_cols[] = {"touched_at"};
         static const char *const act_cols[] = {"at"};
         static const char *const opp_cols[] = {"created_at"};
-        lp_status st = server_latest(w, LP_LEADS, lead_cols, 3, &as_of, &why);
+        /* The small tables first: their latest instant bounds the scans of
+         * the large ones. */
+        lp_status st = server_latest(w, LP_OPPORTUNITIES, opp_cols, 1, &as_of, &why);
+        if (!st && !why) st = server_latest(w, LP_LEADS, lead_cols, 3, &as_of, &why);
         if (!st && !why) st = server_latest(w, LP_TOUCHES, touch_cols, 1, &as_of, &why);
         if (!st && !why) st = server_latest(w, LP_ACTIVITIES, act_cols, 1, &as_of, &why);
-        if (!st && !why) st = server_latest(w, LP_OPPORTUNITIES, opp_cols, 1, &as_of, &why);
         if (st) return st;
         if (!why && as_of == INT64_MIN) why = "the data has no dated rows";
     }
@@ -983,14 +1028,19 @@ static bool touches_check(wh *w, const stream_plan *p, touch_plan *tp, const cha
     return true;
 }
 
-/* The joins of restriction 2 after "FROM touches a": k (the leads' keys)
- * and c (the campaigns' ids). */
+/* The joins of restriction 2 after "FROM touches a": k (per lead key: n
+ * leads rows, need = some row has an event or no campaign_id or an
+ * opportunities row names the key, created = the earliest created_at) and
+ * c (the campaigns' ids). k is one GROUP BY over the leads' rows and the
+ * opportunities' lead ids (UNION ALL; n counts only the leads' rows), so
+ * each key is trimmed once and no join feeds the aggregate. */
 static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
 {
     const lp_mapping *m = w->mapping;
-    lp_buf_puts(sql, " LEFT JOIN (SELECT ");
+    lp_buf_puts(sql, " LEFT JOIN (SELECT u.lead_key, sum(u.is_lead) AS n, max(u.need) AS need, "
+                     "min(u.created) AS created FROM (SELECT ");
     put_key(w, sql, "l.", tp->l_id);
-    lp_buf_puts(sql, " AS lead_key, count(*) AS n, max(CASE WHEN ");
+    lp_buf_puts(sql, " AS lead_key, 1 AS is_lead, CASE WHEN ");
     bool any = false;
     const char *event[3] = {tp->l_mql, tp->l_sql, tp->l_opp};
     for (int e = 0; e < 3; e++) {
@@ -1001,45 +1051,27 @@ static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
     }
     lp_buf_puts(sql, any ? " OR " : "");
     put_blank(w, sql, tp->l, "l.", tp->l_camp);
+    lp_buf_puts(sql, " THEN 1 ELSE 0 END AS need, l.");
+    put_ident(w, sql, tp->l_created);
+    lp_buf_puts(sql, " AS created FROM ");
+    put_table(w, sql, tp->l);
+    lp_buf_puts(sql, " l WHERE true");
+    required_present_as(w, tp->l, "l.", sql);
     /* A lead an opportunities row names by lead_id. */
-    size_t nopp = 0;
     for (size_t i = 0; i < w->nplans; i++) {
         const char *col = NULL;
-        if (w->plans[i].id == LP_OPPORTUNITIES) {
-            optional_plain(&w->plans[i], m, "lead_id", &col);
-            if (col) nopp++;
-        }
+        if (w->plans[i].id != LP_OPPORTUNITIES) continue;
+        optional_plain(&w->plans[i], m, "lead_id", &col);
+        if (!col) continue;
+        lp_buf_puts(sql, " UNION ALL SELECT ");
+        put_key(w, sql, "o.", col);
+        lp_buf_puts(sql, ", 0, 1, NULL FROM ");
+        put_table(w, sql, &w->plans[i]);
+        lp_buf_puts(sql, " o WHERE o.");
+        put_ident(w, sql, col);
+        lp_buf_puts(sql, " IS NOT NULL");
     }
-    if (nopp) lp_buf_puts(sql, " OR o.opp_lead IS NOT NULL");
-    lp_buf_puts(sql, " THEN 1 ELSE 0 END) AS need, min(");
-    put_second(w, sql, "l.", tp->l_created);
-    lp_buf_puts(sql, ") AS created FROM ");
-    put_table(w, sql, tp->l);
-    lp_buf_puts(sql, " l");
-    if (nopp) {
-        lp_buf_puts(sql, " LEFT JOIN (");
-        size_t k = 0;
-        for (size_t i = 0; i < w->nplans; i++) {
-            const char *col = NULL;
-            if (w->plans[i].id != LP_OPPORTUNITIES) continue;
-            optional_plain(&w->plans[i], m, "lead_id", &col);
-            if (!col) continue;
-            lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
-            put_key(w, sql, "", col);
-            lp_buf_puts(sql, " AS opp_lead FROM ");
-            put_table(w, sql, &w->plans[i]);
-            lp_buf_puts(sql, " WHERE ");
-            put_ident(w, sql, col);
-            lp_buf_puts(sql, " IS NOT NULL");
-        }
-        /* UNION (and DISTINCT for one table) keep one row per lead. */
-        if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
-        lp_buf_puts(sql, ") o ON o.opp_lead = ");
-        put_key(w, sql, "l.", tp->l_id);
-    }
-    lp_buf_puts(sql, " WHERE true");
-    required_present_as(w, tp->l, "l.", sql);
-    lp_buf_puts(sql, " GROUP BY 1) k ON k.lead_key = ");
+    lp_buf_puts(sql, ") u GROUP BY u.lead_key) k ON k.lead_key = ");
     put_key(w, sql, "a.", tp->t_lead);
     lp_buf_puts(sql, " LEFT JOIN (");
     size_t k = 0;
@@ -1059,12 +1091,13 @@ static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
 }
 
 /* D of restriction 2: the touch stays on the server (NULL counts as
- * false: the caller wraps it in coalesce). */
-static void put_touch_drop(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+ * false: the caller wraps it in coalesce). The touches' required values
+ * (lead_id, campaign_id, touched_at) are present when it holds: k.n >= 1
+ * and c match only non-blank keys (the leads' and campaigns' required
+ * columns), and a NULL touched_at makes the comparison NULL. */
+static void put_touch_drop(wh *w, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(true");
-    required_present_as(w, p, "a.", sql);
-    lp_buf_puts(sql, " AND k.n = 1 AND k.need = 0 AND c.campaign_key IS NOT NULL AND a.");
+    lp_buf_puts(sql, "(k.n = 1 AND k.need = 0 AND c.campaign_key IS NOT NULL AND a.");
     put_ident(w, sql, tp->t_at);
     lp_buf_puts(sql, " < ");
     put_setting(sql, "window_start");
@@ -1072,16 +1105,15 @@ static void put_touch_drop(wh *w, const stream_plan *p, const touch_plan *tp, lp
 }
 
 /* A touch after as-of that nothing reads: not an orphan (the data-quality
- * note counts those), not a reject, of a campaigns row's id (keyspace
- * order); the measures leave out every touch after as-of. */
-static void put_touch_late(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+ * note counts those), not a reject (as in D), of a campaigns row's id
+ * (keyspace order); the measures leave out every touch after as-of:
+ * second(touched_at) > as-of <=> touched_at >= as-of + 1 s. */
+static void put_touch_late(wh *w, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(true");
-    required_present_as(w, p, "a.", sql);
-    lp_buf_puts(sql, " AND k.lead_key IS NOT NULL AND c.campaign_key IS NOT NULL AND ");
-    put_second(w, sql, "a.", tp->t_at);
-    lp_buf_puts(sql, " > ");
-    put_setting(sql, "as_of");
+    lp_buf_puts(sql, "(k.n >= 1 AND c.campaign_key IS NOT NULL AND a.");
+    put_ident(w, sql, tp->t_at);
+    lp_buf_puts(sql, " >= ");
+    put_as_of_end(sql);
     lp_buf_puts(sql, ")");
 }
 
@@ -1103,14 +1135,15 @@ static lp_status touch_counts(wh *w, const stream_plan *p, const touch_plan *tp)
     put_table(w, &sql, p);
     lp_buf_puts(&sql, " a");
     put_touch_joins(w, tp, &sql);
+    /* second(x) <= as-of <=> x < as-of + 1 s */
     lp_buf_puts(&sql, " WHERE coalesce(");
-    put_touch_drop(w, p, tp, &sql);
-    lp_buf_puts(&sql, ", false) AND k.created <= ");
-    put_setting(&sql, "as_of");
-    lp_buf_puts(&sql, " AND ");
-    put_second(w, &sql, "a.", tp->t_at);
-    lp_buf_puts(&sql, " <= ");
-    put_setting(&sql, "as_of");
+    put_touch_drop(w, tp, &sql);
+    lp_buf_puts(&sql, ", false) AND k.created < ");
+    put_as_of_end(&sql);
+    lp_buf_puts(&sql, " AND a.");
+    put_ident(w, &sql, tp->t_at);
+    lp_buf_puts(&sql, " < ");
+    put_as_of_end(&sql);
     lp_buf_puts(&sql, " GROUP BY 1");
     if (sql.failed) {
         lp_buf_reset(&sql);
@@ -1345,9 +1378,9 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
             w->touches_restricted = true;
             put_touch_joins(w, &tp, &sql);
             lp_buf_puts(&sql, " WHERE NOT coalesce(");
-            put_touch_drop(w, p, &tp, &sql);
+            put_touch_drop(w, &tp, &sql);
             lp_buf_puts(&sql, ", false) AND NOT coalesce(");
-            put_touch_late(w, p, &tp, &sql);
+            put_touch_late(w, &tp, &sql);
             lp_buf_puts(&sql, ", false)");
         } else {
             wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
