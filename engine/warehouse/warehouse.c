@@ -775,10 +775,12 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         put_table(w, sql, a);
         lp_buf_puts(sql, ") m");
     }
+    /* The white-space test of lead_id (a btrim) comes last: the server
+     * evaluates an OR in order, so it runs only on rows nothing else
+     * keeps. */
     lp_buf_puts(sql, " WHERE a.");
     put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " IS NULL OR ");
-    put_blank(w, sql, a, "a.", a_lead);
+    lp_buf_puts(sql, " IS NULL");
     if (!w->window) {
         lp_buf_puts(sql, " OR a.");
         put_ident(w, sql, a_at);
@@ -806,7 +808,8 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         lp_buf_puts(sql, " < ");
         put_as_of_end(sql);
     }
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, ") OR ");
+    put_blank(w, sql, a, "a.", a_lead);
     return true;
 }
 
@@ -1028,17 +1031,17 @@ static bool touches_check(wh *w, const stream_plan *p, touch_plan *tp, const cha
     return true;
 }
 
-/* The joins of restriction 2 after "FROM touches a": k (per lead key: n
- * leads rows, need = some row has an event or no campaign_id or an
- * opportunities row names the key, created = the earliest created_at) and
- * c (the campaigns' ids). k is one GROUP BY over the leads' rows and the
- * opportunities' lead ids (UNION ALL; n counts only the leads' rows), so
- * each key is trimmed once and no join feeds the aggregate. */
-static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
+/* The lead keys whose touches may stay on the server, for "key IN (...)":
+ * keys of exactly one leads row (required values present) with no event
+ * and a campaign_id, which no opportunities row names. One GROUP BY over
+ * the leads' rows and the opportunities' lead ids (UNION ALL; n counts
+ * only the leads' rows), so each key is trimmed once and no join feeds the
+ * aggregate. counted: also created by as-of (min(created_at) < as-of +
+ * 1 s), the measures' rule for lifetime touches. */
+static void put_plain_leads(wh *w, const touch_plan *tp, bool counted, lp_buf *sql)
 {
     const lp_mapping *m = w->mapping;
-    lp_buf_puts(sql, " LEFT JOIN (SELECT u.lead_key, sum(u.is_lead) AS n, max(u.need) AS need, "
-                     "min(u.created) AS created FROM (SELECT ");
+    lp_buf_puts(sql, "SELECT u.lead_key FROM (SELECT ");
     put_key(w, sql, "l.", tp->l_id);
     lp_buf_puts(sql, " AS lead_key, 1 AS is_lead, CASE WHEN ");
     bool any = false;
@@ -1071,50 +1074,87 @@ static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
         put_ident(w, sql, col);
         lp_buf_puts(sql, " IS NOT NULL");
     }
-    lp_buf_puts(sql, ") u GROUP BY u.lead_key) k ON k.lead_key = ");
-    put_key(w, sql, "a.", tp->t_lead);
-    lp_buf_puts(sql, " LEFT JOIN (");
+    lp_buf_puts(sql, ") u GROUP BY u.lead_key HAVING sum(u.is_lead) = 1 AND max(u.need) = 0");
+    if (counted) {
+        lp_buf_puts(sql, " AND min(u.created) < ");
+        put_as_of_end(sql);
+    }
+}
+
+/* The keys of every loaded lead (required values present). */
+static void put_lead_keys(wh *w, const touch_plan *tp, lp_buf *sql)
+{
+    lp_buf_puts(sql, "SELECT ");
+    put_key(w, sql, "l.", tp->l_id);
+    lp_buf_puts(sql, " FROM ");
+    put_table(w, sql, tp->l);
+    lp_buf_puts(sql, " l WHERE true");
+    required_present_as(w, tp->l, "l.", sql);
+}
+
+/* The campaigns' ids (required values present). */
+static void put_campaign_keys(wh *w, lp_buf *sql)
+{
     size_t k = 0;
     for (size_t i = 0; i < w->nplans; i++) {
         const stream_plan *q = &w->plans[i];
         if (q->id != LP_CAMPAIGNS) continue;
-        lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
-        put_key(w, sql, "", plain_col(q, m, "campaign_id"));
-        lp_buf_puts(sql, " AS campaign_key FROM ");
+        lp_buf_puts(sql, k++ ? " UNION ALL SELECT " : "SELECT ");
+        put_key(w, sql, "", plain_col(q, w->mapping, "campaign_id"));
+        lp_buf_puts(sql, " FROM ");
         put_table(w, sql, q);
         lp_buf_puts(sql, " WHERE true");
         required_present(w, q, sql);
     }
-    if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
-    lp_buf_puts(sql, ") c ON c.campaign_key = ");
-    put_key(w, sql, "a.", tp->t_camp);
 }
 
-/* D of restriction 2: the touch stays on the server (NULL counts as
- * false: the caller wraps it in coalesce). The touches' required values
- * (lead_id, campaign_id, touched_at) are present when it holds: k.n >= 1
- * and c match only non-blank keys (the leads' and campaigns' required
- * columns), and a NULL touched_at makes the comparison NULL. */
-static void put_touch_drop(wh *w, const touch_plan *tp, lp_buf *sql)
+/* D of restriction 2, "the touch stays on the server", for a touches row
+ * a: touched_at < W AND key(lead_id) IN (plain leads) AND key(campaign_id)
+ * IN (campaign ids). NULL counts as false (the caller wraps it in
+ * coalesce). The touches' required values (lead_id, campaign_id,
+ * touched_at) are present when it holds: the keys match only non-blank
+ * keys and a NULL touched_at makes the comparison NULL. The cheap time
+ * test comes first: the server evaluates an AND in order, so touches of
+ * the window skip the two keys (uncorrelated IN lists, planned as hashed
+ * subplans, or semi-joins where the IN is a top-level condition). */
+static void put_touch_drop(wh *w, const touch_plan *tp, bool counted, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(k.n = 1 AND k.need = 0 AND c.campaign_key IS NOT NULL AND a.");
+    lp_buf_puts(sql, "(a.");
     put_ident(w, sql, tp->t_at);
     lp_buf_puts(sql, " < ");
     put_setting(sql, "window_start");
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, " AND ");
+    put_key(w, sql, "a.", tp->t_lead);
+    lp_buf_puts(sql, " IN (");
+    put_plain_leads(w, tp, counted, sql);
+    lp_buf_puts(sql, ") AND ");
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, " IN (");
+    put_campaign_keys(w, sql);
+    lp_buf_puts(sql, "))");
 }
 
 /* A touch after as-of that nothing reads: not an orphan (the data-quality
  * note counts those), not a reject (as in D), of a campaigns row's id
  * (keyspace order); the measures leave out every touch after as-of:
- * second(touched_at) > as-of <=> touched_at >= as-of + 1 s. */
+ * second(touched_at) > as-of <=> touched_at >= as-of + 1 s. When as-of is
+ * the data's, no loaded touch is after it and the IN lists are never
+ * evaluated (a hashed subplan is built on first use). */
 static void put_touch_late(wh *w, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(k.n >= 1 AND c.campaign_key IS NOT NULL AND a.");
+    lp_buf_puts(sql, "(a.");
     put_ident(w, sql, tp->t_at);
     lp_buf_puts(sql, " >= ");
     put_as_of_end(sql);
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, " AND ");
+    put_key(w, sql, "a.", tp->t_lead);
+    lp_buf_puts(sql, " IN (");
+    put_lead_keys(w, tp, sql);
+    lp_buf_puts(sql, ") AND ");
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, " IN (");
+    put_campaign_keys(w, sql);
+    lp_buf_puts(sql, "))");
 }
 
 /* The server's per-campaign counts of the touches of plan p it keeps. */
@@ -1133,13 +1173,10 @@ static lp_status touch_counts(wh *w, const stream_plan *p, const touch_plan *tp)
     }
     lp_buf_puts(&sql, " FROM ");
     put_table(w, &sql, p);
-    lp_buf_puts(&sql, " a");
-    put_touch_joins(w, tp, &sql);
-    /* second(x) <= as-of <=> x < as-of + 1 s */
-    lp_buf_puts(&sql, " WHERE coalesce(");
-    put_touch_drop(w, tp, &sql);
-    lp_buf_puts(&sql, ", false) AND k.created < ");
-    put_as_of_end(&sql);
+    /* D, its lead created by as-of, touched by as-of: second(x) <= as-of
+     * <=> x < as-of + 1 s. */
+    lp_buf_puts(&sql, " a WHERE ");
+    put_touch_drop(w, tp, true, &sql);
     lp_buf_puts(&sql, " AND a.");
     put_ident(w, &sql, tp->t_at);
     lp_buf_puts(&sql, " < ");
@@ -1376,9 +1413,8 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
         restricted = touches_check(w, p, &tp, &why);
         if (restricted) {
             w->touches_restricted = true;
-            put_touch_joins(w, &tp, &sql);
             lp_buf_puts(&sql, " WHERE NOT coalesce(");
-            put_touch_drop(w, &tp, &sql);
+            put_touch_drop(w, &tp, false, &sql);
             lp_buf_puts(&sql, ", false) AND NOT coalesce(");
             put_touch_late(w, &tp, &sql);
             lp_buf_puts(&sql, ", false)");
