@@ -71,6 +71,13 @@ typedef struct wh {
     struct touch_count *counts;
     size_t ncounts, counts_cap;
     int64_t touches_counted;
+    int64_t plan_counted[MAX_STREAMS]; /* per touches plan */
+    /* The count statement (every restricted touches plan), sent on conn2
+     * before the copies start, or run on conn after the first touches copy
+     * when no second connection could be opened. */
+    lp_buf count_sql;
+    PGconn *conn2;
+    bool counts_sent, counts_done;
 } wh;
 
 typedef struct touch_count {
@@ -205,15 +212,21 @@ static void put_table(wh *w, lp_buf *buf, const stream_plan *p)
 
 /* Runs a parameterised query that returns rows. NULL (and errmsg) on
  * failure. */
-static PGresult *query(wh *w, const char *sql, int nparams, const char *const *params)
+static PGresult *query_on(wh *w, PGconn *conn, const char *sql, int nparams,
+                          const char *const *params)
 {
-    PGresult *res = PQexecParams(w->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (res && PQresultStatus(res) == PGRES_TUPLES_OK) return res;
     char reason[LP_ERRMSG_SIZE];
-    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(w->conn), reason, sizeof reason);
+    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), reason, sizeof reason);
     lp_errmsg_set(w->errmsg, "%s: query failed: %s", w->shown, reason);
     PQclear(res);
     return NULL;
+}
+
+static PGresult *query(wh *w, const char *sql, int nparams, const char *const *params)
+{
+    return query_on(w, w->conn, sql, nparams, params);
 }
 
 /* ---- Source ---- */
@@ -305,36 +318,38 @@ static lp_status parse_source(wh *w, const char *source, lp_buf *conninfo)
     return LP_OK;
 }
 
-static lp_status connect_source(wh *w, const char *conninfo)
+/* Connects *out_conn (the caller closes it, also on failure) and sets the
+ * session: UTF8, ISO dates, the report time zone. */
+static lp_status open_conn(wh *w, const char *conninfo, PGconn **out_conn)
 {
-    w->conn = PQconnectdb(conninfo);
-    if (!w->conn) return LP_ERR_NOMEM;
-    if (PQstatus(w->conn) != CONNECTION_OK) {
+    PGconn *conn = *out_conn = PQconnectdb(conninfo);
+    if (!conn) return LP_ERR_NOMEM;
+    if (PQstatus(conn) != CONNECTION_OK) {
         char reason[LP_ERRMSG_SIZE];
-        const char *msg = PQerrorMessage(w->conn);
+        const char *msg = PQerrorMessage(conn);
         one_line(msg, reason, sizeof reason);
-        bool auth = PQconnectionNeedsPassword(w->conn) || strstr(msg, "authentication failed") ||
+        bool auth = PQconnectionNeedsPassword(conn) || strstr(msg, "authentication failed") ||
                     strstr(msg, "no password supplied");
         if (auth)
             lp_errmsg_set(w->errmsg,
                           "%s: authentication failed for user %s (leadpack reads the password "
                           "only from PGPASSWORD, ~/.pgpass or a service file): %s",
-                          w->shown, PQuser(w->conn) ? PQuser(w->conn) : "?", reason);
+                          w->shown, PQuser(conn) ? PQuser(conn) : "?", reason);
         else
             lp_errmsg_set(w->errmsg, "%s: cannot connect: %s", w->shown, reason);
         return LP_ERR_DATABASE;
     }
-    if (PQsetClientEncoding(w->conn, "UTF8") != 0) {
+    if (PQsetClientEncoding(conn, "UTF8") != 0) {
         lp_errmsg_set(w->errmsg, "%s: the server cannot send UTF-8", w->shown);
         return LP_ERR_DATABASE;
     }
     const lp_settings *set = w->opts->settings;
     const char *zone = set && set->time_zone[0] ? set->time_zone : "UTC";
     const char *params[1] = {zone};
-    PGresult *res = query(w,
-                          "SELECT set_config('DateStyle', 'ISO, YMD', false), "
-                          "set_config('TimeZone', $1, false)",
-                          1, params);
+    PGresult *res = query_on(w, conn,
+                             "SELECT set_config('DateStyle', 'ISO, YMD', false), "
+                             "set_config('TimeZone', $1, false)",
+                             1, params);
     if (!res) {
         char reason[LP_ERRMSG_SIZE];
         snprintf(reason, sizeof reason, "%s", w->errmsg);
@@ -344,6 +359,11 @@ static lp_status connect_source(wh *w, const char *conninfo)
     }
     PQclear(res);
     return LP_OK;
+}
+
+static lp_status connect_source(wh *w, const char *conninfo)
+{
+    return open_conn(w, conninfo, &w->conn);
 }
 
 /* ---- Tables and columns ---- */
@@ -893,6 +913,22 @@ static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, i
     return LP_OK;
 }
 
+/* Hands as-of and W to the session of conn (read by put_setting). */
+static lp_status set_window(wh *w, PGconn *conn)
+{
+    char a[32], s[32];
+    snprintf(a, sizeof a, "%lld", (long long)w->as_of);
+    snprintf(s, sizeof s, "%lld", (long long)w->window_start);
+    const char *params[2] = {a, s};
+    PGresult *res = query_on(w, conn,
+                             "SELECT set_config('leadpack.as_of', $1, false), "
+                             "set_config('leadpack.window_start', $2, false)",
+                             2, params);
+    if (!res) return LP_ERR_DATABASE;
+    PQclear(res);
+    return LP_OK;
+}
+
 /* Fixes as-of and W as lp_measures_compute will (warehouse.h) and hands
  * them to the session; leaves w->window false (and logs why) when it
  * cannot. */
@@ -934,16 +970,8 @@ static lp_status pushdown_window(wh *w)
     int64_t start = lp_period_start(&cal, P - 12);
     w->as_of = as_of;
     w->window_start = start < as_of ? start : as_of;
-    char a[32], s[32];
-    snprintf(a, sizeof a, "%lld", (long long)w->as_of);
-    snprintf(s, sizeof s, "%lld", (long long)w->window_start);
-    const char *params[2] = {a, s};
-    PGresult *res = query(w,
-                          "SELECT set_config('leadpack.as_of', $1, false), "
-                          "set_config('leadpack.window_start', $2, false)",
-                          2, params);
-    if (!res) return LP_ERR_DATABASE;
-    PQclear(res);
+    lp_status st = set_window(w, w->conn);
+    if (st) return st;
     w->window = true;
     char label[24], when[40], from[40];
     lp_period_label(&cal, P, label, sizeof label);
@@ -1157,44 +1185,103 @@ static void put_touch_late(wh *w, const touch_plan *tp, lp_buf *sql)
     lp_buf_puts(sql, "))");
 }
 
-/* The server's per-campaign counts of the touches of plan p it keeps. */
-static lp_status touch_counts(wh *w, const stream_plan *p, const touch_plan *tp)
+/* The server's per-campaign counts of the touches of plan p (index pi)
+ * it keeps: rows (pi, campaign key, touches, responders), appended to sql
+ * (a UNION ALL over the touches plans). */
+static void put_touch_count(wh *w, size_t pi, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf sql = {0};
-    lp_buf_puts(&sql, "SELECT ");
-    put_key(w, &sql, "a.", tp->t_camp);
-    lp_buf_puts(&sql, ", count(*), ");
+    lp_buf_printf(sql, "%sSELECT %zu, ", sql->len ? " UNION ALL " : "", pi);
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, ", count(*), ");
     if (tp->t_resp) {
-        lp_buf_puts(&sql, "sum(CASE WHEN a.");
-        put_ident(w, &sql, tp->t_resp);
-        lp_buf_puts(&sql, " THEN 1 ELSE 0 END)");
+        lp_buf_puts(sql, "sum(CASE WHEN a.");
+        put_ident(w, sql, tp->t_resp);
+        lp_buf_puts(sql, " THEN 1 ELSE 0 END)");
     } else {
-        lp_buf_puts(&sql, "0");
+        lp_buf_puts(sql, "0");
     }
-    lp_buf_puts(&sql, " FROM ");
-    put_table(w, &sql, p);
+    lp_buf_puts(sql, " FROM ");
+    put_table(w, sql, &w->plans[pi]);
     /* D, its lead created by as-of, touched by as-of: second(x) <= as-of
      * <=> x < as-of + 1 s. */
-    lp_buf_puts(&sql, " a WHERE ");
-    put_touch_drop(w, tp, true, &sql);
-    lp_buf_puts(&sql, " AND a.");
-    put_ident(w, &sql, tp->t_at);
-    lp_buf_puts(&sql, " < ");
-    put_as_of_end(&sql);
-    lp_buf_puts(&sql, " GROUP BY 1");
-    if (sql.failed) {
-        lp_buf_reset(&sql);
-        return LP_ERR_NOMEM;
+    lp_buf_puts(sql, " a WHERE ");
+    put_touch_drop(w, tp, true, sql);
+    lp_buf_puts(sql, " AND a.");
+    put_ident(w, sql, tp->t_at);
+    lp_buf_puts(sql, " < ");
+    put_as_of_end(sql);
+    lp_buf_puts(sql, " GROUP BY 2");
+}
+
+/* Builds the count statement of every touches plan restriction 2 applies
+ * to and sends it on a second connection, so that the server counts while
+ * this connection copies the tables (libpq runs one statement at a time
+ * per connection, and a COPY cannot be pipelined). Without a second
+ * connection (a connection limit, say) the count runs on the first one
+ * after the first touches copy. */
+static lp_status start_touch_counts(wh *w, const char *conninfo)
+{
+    for (size_t i = 0; i < w->nplans; i++) {
+        touch_plan tp;
+        const char *why;
+        if (w->plans[i].id == LP_TOUCHES && touches_check(w, &w->plans[i], &tp, &why))
+            put_touch_count(w, i, &tp, &w->count_sql);
     }
-    PGresult *res = query(w, sql.data, 0, NULL);
-    lp_buf_reset(&sql);
-    if (!res) return LP_ERR_DATABASE;
+    if (w->count_sql.failed) return LP_ERR_NOMEM;
+    if (!w->count_sql.len) return LP_OK;
+    char saved[LP_ERRMSG_SIZE];
+    snprintf(saved, sizeof saved, "%s", w->errmsg);
+    lp_status st = open_conn(w, conninfo, &w->conn2);
+    if (!st) st = set_window(w, w->conn2);
+    if (!st && !PQsendQueryParams(w->conn2, w->count_sql.data, 0, NULL, NULL, NULL, NULL, 0)) {
+        one_line(PQerrorMessage(w->conn2), w->errmsg, LP_ERRMSG_SIZE);
+        st = LP_ERR_DATABASE;
+    }
+    if (st == LP_ERR_NOMEM) return st;
+    if (st) {
+        wh_log(w, "pushdown: no second connection for the touches count (%s); it runs after "
+               "the touches copy", w->errmsg);
+        snprintf(w->errmsg, LP_ERRMSG_SIZE, "%s", saved);
+        PQfinish(w->conn2);
+        w->conn2 = NULL;
+        return LP_OK;
+    }
+    w->counts_sent = true;
+    return LP_OK;
+}
+
+/* The result of the count statement into w->counts (once). */
+static lp_status collect_touch_counts(wh *w)
+{
+    if (w->counts_done) return LP_OK;
+    w->counts_done = true;
+    PGresult *res = NULL;
+    if (w->counts_sent) {
+        PGresult *r;
+        while ((r = PQgetResult(w->conn2))) {
+            if (!res) res = r;
+            else PQclear(r);
+        }
+        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+            char reason[LP_ERRMSG_SIZE];
+            one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(w->conn2), reason,
+                     sizeof reason);
+            lp_errmsg_set(w->errmsg, "%s: query failed: %s", w->shown, reason);
+            PQclear(res);
+            return LP_ERR_DATABASE;
+        }
+    } else {
+        res = query(w, w->count_sql.data, 0, NULL);
+        if (!res) return LP_ERR_DATABASE;
+    }
     lp_status st = LP_OK;
     for (int i = 0; i < PQntuples(res) && !st; i++) {
-        const char *key = PQgetvalue(res, i, 0);
-        int64_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-        int64_t r = PQgetisnull(res, i, 2) ? 0 : strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        size_t pi = (size_t)strtoull(PQgetvalue(res, i, 0), NULL, 10);
+        const char *key = PQgetvalue(res, i, 1);
+        int64_t n = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        int64_t r = PQgetisnull(res, i, 3) ? 0 : strtoll(PQgetvalue(res, i, 3), NULL, 10);
         w->touches_counted += n;
+        if (pi < MAX_STREAMS) w->plan_counted[pi] += n;
         size_t j = 0;
         while (j < w->ncounts && strcmp(w->counts[j].key, key) != 0) j++;
         if (j == w->ncounts) {
@@ -1455,12 +1542,14 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
            cp.rows ? cp.rows - 1 : 0, what, now_seconds() - t0);
     if (restricted && p->id == LP_TOUCHES) {
         t0 = now_seconds();
-        int64_t before = w->touches_counted;
-        st = touch_counts(w, p, &tp);
+        st = collect_touch_counts(w);
         if (st) return st;
         wh_log(w, "pushdown: %s: %lld other touches counted per campaign on the server "
-               "(lifetime touches and responders only), %.2f s",
-               p->label, (long long)(w->touches_counted - before), now_seconds() - t0);
+               "(lifetime touches and responders only), %s %.2f s",
+               p->label, (long long)w->plan_counted[p - w->plans],
+               w->counts_sent ? "on a second connection during the copies, waited"
+                              : "after the copy,",
+               now_seconds() - t0);
     }
     return LP_OK;
 }
@@ -1772,6 +1861,7 @@ lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **ou
     wh_log(&w, "checked %zu table%s against information_schema, %.2f s", w.nplans,
            w.nplans == 1 ? "" : "s", now_seconds() - t0);
     if (w.pushdown && (st = pushdown_window(&w))) goto cleanup;
+    if (w.pushdown && w.window && (st = start_touch_counts(&w, conninfo.data))) goto cleanup;
     for (size_t i = 0; i < w.nplans && !st; i++) st = copy_table(&w, &lopts, ds, &w.plans[i]);
     if (!st) st = lp_load_stream_finish(ds, errmsg);
     if (!st && w.touches_restricted) st = add_campaign_counts(&w, ds);
@@ -1782,6 +1872,8 @@ cleanup:
     for (size_t i = 0; i < w.nplans; i++) plan_free(&w.plans[i]);
     if (w.nplans < MAX_STREAMS) plan_free(&w.plans[w.nplans]);
     if (w.conn) PQfinish(w.conn);
+    if (w.conn2) PQfinish(w.conn2);
+    lp_buf_reset(&w.count_sql);
     lp_buf_reset(&conninfo);
     if (st) {
         if (!errmsg[0]) lp_errmsg_set(errmsg, "%s: %s", w.shown, lp_status_str(st));
