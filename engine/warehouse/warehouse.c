@@ -71,6 +71,13 @@ typedef struct wh {
     struct touch_count *counts;
     size_t ncounts, counts_cap;
     int64_t touches_counted;
+    int64_t plan_counted[MAX_STREAMS]; /* per touches plan */
+    /* The count statement (every restricted touches plan), sent on conn2
+     * before the copies start, or run on conn after the first touches copy
+     * when no second connection could be opened. */
+    lp_buf count_sql;
+    PGconn *conn2;
+    bool counts_sent, counts_done;
 } wh;
 
 typedef struct touch_count {
@@ -205,15 +212,21 @@ static void put_table(wh *w, lp_buf *buf, const stream_plan *p)
 
 /* Runs a parameterised query that returns rows. NULL (and errmsg) on
  * failure. */
-static PGresult *query(wh *w, const char *sql, int nparams, const char *const *params)
+static PGresult *query_on(wh *w, PGconn *conn, const char *sql, int nparams,
+                          const char *const *params)
 {
-    PGresult *res = PQexecParams(w->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
     if (res && PQresultStatus(res) == PGRES_TUPLES_OK) return res;
     char reason[LP_ERRMSG_SIZE];
-    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(w->conn), reason, sizeof reason);
+    one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(conn), reason, sizeof reason);
     lp_errmsg_set(w->errmsg, "%s: query failed: %s", w->shown, reason);
     PQclear(res);
     return NULL;
+}
+
+static PGresult *query(wh *w, const char *sql, int nparams, const char *const *params)
+{
+    return query_on(w, w->conn, sql, nparams, params);
 }
 
 /* ---- Source ---- */
@@ -305,36 +318,38 @@ static lp_status parse_source(wh *w, const char *source, lp_buf *conninfo)
     return LP_OK;
 }
 
-static lp_status connect_source(wh *w, const char *conninfo)
+/* Connects *out_conn (the caller closes it, also on failure) and sets the
+ * session: UTF8, ISO dates, the report time zone. */
+static lp_status open_conn(wh *w, const char *conninfo, PGconn **out_conn)
 {
-    w->conn = PQconnectdb(conninfo);
-    if (!w->conn) return LP_ERR_NOMEM;
-    if (PQstatus(w->conn) != CONNECTION_OK) {
+    PGconn *conn = *out_conn = PQconnectdb(conninfo);
+    if (!conn) return LP_ERR_NOMEM;
+    if (PQstatus(conn) != CONNECTION_OK) {
         char reason[LP_ERRMSG_SIZE];
-        const char *msg = PQerrorMessage(w->conn);
+        const char *msg = PQerrorMessage(conn);
         one_line(msg, reason, sizeof reason);
-        bool auth = PQconnectionNeedsPassword(w->conn) || strstr(msg, "authentication failed") ||
+        bool auth = PQconnectionNeedsPassword(conn) || strstr(msg, "authentication failed") ||
                     strstr(msg, "no password supplied");
         if (auth)
             lp_errmsg_set(w->errmsg,
                           "%s: authentication failed for user %s (leadpack reads the password "
                           "only from PGPASSWORD, ~/.pgpass or a service file): %s",
-                          w->shown, PQuser(w->conn) ? PQuser(w->conn) : "?", reason);
+                          w->shown, PQuser(conn) ? PQuser(conn) : "?", reason);
         else
             lp_errmsg_set(w->errmsg, "%s: cannot connect: %s", w->shown, reason);
         return LP_ERR_DATABASE;
     }
-    if (PQsetClientEncoding(w->conn, "UTF8") != 0) {
+    if (PQsetClientEncoding(conn, "UTF8") != 0) {
         lp_errmsg_set(w->errmsg, "%s: the server cannot send UTF-8", w->shown);
         return LP_ERR_DATABASE;
     }
     const lp_settings *set = w->opts->settings;
     const char *zone = set && set->time_zone[0] ? set->time_zone : "UTC";
     const char *params[1] = {zone};
-    PGresult *res = query(w,
-                          "SELECT set_config('DateStyle', 'ISO, YMD', false), "
-                          "set_config('TimeZone', $1, false)",
-                          1, params);
+    PGresult *res = query_on(w, conn,
+                             "SELECT set_config('DateStyle', 'ISO, YMD', false), "
+                             "set_config('TimeZone', $1, false)",
+                             1, params);
     if (!res) {
         char reason[LP_ERRMSG_SIZE];
         snprintf(reason, sizeof reason, "%s", w->errmsg);
@@ -344,6 +359,11 @@ static lp_status connect_source(wh *w, const char *conninfo)
     }
     PQclear(res);
     return LP_OK;
+}
+
+static lp_status connect_source(wh *w, const char *conninfo)
+{
+    return open_conn(w, conninfo, &w->conn);
 }
 
 /* ---- Tables and columns ---- */
@@ -684,11 +704,25 @@ static void put_setting(lp_buf *sql, const char *name)
                   name);
 }
 
-static void put_second(wh *w, lp_buf *sql, const char *alias, const char *col)
+/* The end of as-of's second (as-of + 1 s), as put_setting. The loader reads
+ * instants to the second, so for a whole second S
+ *     date_trunc('second', t) <= S  <=>  t < S + 1 s
+ *     date_trunc('second', t) >= S  <=>  t >= S
+ * and the restrictions compare the columns themselves: no date_trunc per
+ * row (time zone offsets are whole seconds, so this holds for date and
+ * timestamp without time zone columns, cast in the session's zone, too). */
+static void put_as_of_end(lp_buf *sql)
 {
-    lp_buf_printf(sql, "date_trunc('second', %s", alias);
+    lp_buf_puts(sql, "(SELECT to_timestamp(CAST(current_setting('leadpack.as_of') AS double "
+                     "precision) + 1))");
+}
+
+/* date_trunc('second', f(col)) with f an aggregate ("min", "max") or "". */
+static void put_second_of(wh *w, lp_buf *sql, const char *f, const char *alias, const char *col)
+{
+    lp_buf_printf(sql, "date_trunc('second', %s(%s", f, alias);
     put_ident(w, sql, col);
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, "))");
 }
 
 static bool is_timestamp_type(const char *t)
@@ -731,18 +765,26 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
     }
     /* A LEFT JOIN on the leads' hand-offs per (trimmed) id, so the server
      * plans a hash join (an EXISTS inside an OR becomes a subplan per row);
-     * min() and max() over duplicate ids keep every row any of them needs. */
+     * min() and max() over duplicate ids keep every row any of them needs.
+     * With a window only ids with a hand-off in or after it join (HAVING):
+     * a smaller hash table and no test per activity. */
     lp_buf_puts(sql, " LEFT JOIN (SELECT ");
     put_key(w, sql, "", l_id);
-    lp_buf_puts(sql, " AS lead_key, min(");
-    put_second(w, sql, "", l_mql);
-    lp_buf_puts(sql, ") AS first_mql, max(");
-    put_second(w, sql, "", l_mql);
-    lp_buf_puts(sql, ") AS last_mql FROM ");
+    lp_buf_puts(sql, " AS lead_key, ");
+    put_second_of(w, sql, "min", "", l_mql);
+    lp_buf_puts(sql, " AS first_mql FROM ");
     put_table(w, sql, l);
     lp_buf_puts(sql, " WHERE ");
     put_ident(w, sql, l_mql);
-    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1) l ON l.lead_key = ");
+    lp_buf_puts(sql, " IS NOT NULL GROUP BY 1");
+    if (w->window) {
+        /* second(max(mql_at)) >= W <=> max(mql_at) >= W (W a whole second) */
+        lp_buf_puts(sql, " HAVING max(");
+        put_ident(w, sql, l_mql);
+        lp_buf_puts(sql, ") >= ");
+        put_setting(sql, "window_start");
+    }
+    lp_buf_puts(sql, ") l ON l.lead_key = ");
     put_key(w, sql, "a.", a_lead);
     /* The row that may be the data's as-of: with a window, as-of is known
      * (no second scan of activities for their max). */
@@ -753,33 +795,41 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
         put_table(w, sql, a);
         lp_buf_puts(sql, ") m");
     }
+    /* The white-space test of lead_id (a btrim) comes last: the server
+     * evaluates an OR in order, so it runs only on rows nothing else
+     * keeps. */
     lp_buf_puts(sql, " WHERE a.");
     put_ident(w, sql, a_at);
-    lp_buf_puts(sql, " IS NULL OR ");
-    put_blank(w, sql, a, "a.", a_lead);
+    lp_buf_puts(sql, " IS NULL");
     if (!w->window) {
         lp_buf_puts(sql, " OR a.");
         put_ident(w, sql, a_at);
         lp_buf_puts(sql, " = m.latest");
     } else if (!w->as_of_given) {
-        lp_buf_puts(sql, " OR ");
-        put_second(w, sql, "a.", a_at);
-        lp_buf_puts(sql, " = ");
+        /* second(at) = as-of */
+        lp_buf_puts(sql, " OR (a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " >= ");
         put_setting(sql, "as_of");
+        lp_buf_puts(sql, " AND a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " < ");
+        put_as_of_end(sql);
+        lp_buf_puts(sql, ")");
     }
-    lp_buf_puts(sql, " OR (");
-    put_second(w, sql, "a.", a_at);
+    /* second(at) >= first_mql (a whole second) */
+    lp_buf_puts(sql, " OR (a.");
+    put_ident(w, sql, a_at);
     lp_buf_puts(sql, " >= l.first_mql");
     if (w->window) {
         /* The measures leave out activities after as-of. */
-        lp_buf_puts(sql, " AND l.last_mql >= ");
-        put_setting(sql, "window_start");
-        lp_buf_puts(sql, " AND ");
-        put_second(w, sql, "a.", a_at);
-        lp_buf_puts(sql, " <= ");
-        put_setting(sql, "as_of");
+        lp_buf_puts(sql, " AND a.");
+        put_ident(w, sql, a_at);
+        lp_buf_puts(sql, " < ");
+        put_as_of_end(sql);
     }
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, ") OR ");
+    put_blank(w, sql, a, "a.", a_lead);
     return true;
 }
 
@@ -787,7 +837,11 @@ static bool restrict_activities(wh *w, const stream_plan *a, lp_buf *sql, const 
 
 /* max(second(col)) of the loaded rows of every plan of table id, as an
  * instant, into *latest (NONE-like INT64_MIN when none). false (with
- * *why) when a column the measures take the as-of from is not typed. */
+ * *why) when a column the measures take the as-of from is not typed.
+ * Once *latest is known only rows with a column after it are read
+ * (WHERE col > $1, the cheap test first): a row at or before it cannot
+ * raise it, and the white-space tests of required columns then run on a
+ * few rows instead of the whole table. */
 static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, int ncols,
                                int64_t *latest, const char **why)
 {
@@ -823,12 +877,24 @@ static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, i
         lp_buf_puts(&sql, " FROM ");
         put_table(w, &sql, p);
         lp_buf_puts(&sql, " WHERE true");
+        bool after = *latest != INT64_MIN;
+        for (int k = 0, n = 0; k < ncols && after; k++) {
+            int c = canon_index(id, cols[k]);
+            if (c < 0 || p->pick[c] < 0) continue;
+            lp_buf_puts(&sql, n++ ? " OR " : " AND (");
+            put_ident(w, &sql, p->cols[p->pick[c]].name);
+            lp_buf_puts(&sql, " > (SELECT to_timestamp(CAST($1 AS double precision)))");
+            if (n == nsel) lp_buf_puts(&sql, ")");
+        }
         required_present(w, p, &sql);
         if (sql.failed) {
             lp_buf_reset(&sql);
             return LP_ERR_NOMEM;
         }
-        PGresult *res = query(w, sql.data, 0, NULL);
+        char since[32];
+        snprintf(since, sizeof since, "%lld", (long long)*latest);
+        const char *params[1] = {since};
+        PGresult *res = query(w, sql.data, after ? 1 : 0, after ? params : NULL);
         lp_buf_reset(&sql);
         if (!res) return LP_ERR_DATABASE;
         for (int k = 0; k < PQnfields(res) && PQntuples(res) == 1; k++) {
@@ -844,6 +910,22 @@ static lp_status server_latest(wh *w, lp_table_id id, const char *const *cols, i
         }
         PQclear(res);
     }
+    return LP_OK;
+}
+
+/* Hands as-of and W to the session of conn (read by put_setting). */
+static lp_status set_window(wh *w, PGconn *conn)
+{
+    char a[32], s[32];
+    snprintf(a, sizeof a, "%lld", (long long)w->as_of);
+    snprintf(s, sizeof s, "%lld", (long long)w->window_start);
+    const char *params[2] = {a, s};
+    PGresult *res = query_on(w, conn,
+                             "SELECT set_config('leadpack.as_of', $1, false), "
+                             "set_config('leadpack.window_start', $2, false)",
+                             2, params);
+    if (!res) return LP_ERR_DATABASE;
+    PQclear(res);
     return LP_OK;
 }
 
@@ -864,10 +946,12 @@ static lp_status pushdown_window(wh *w)
         static const char *const touch_cols[] = {"touched_at"};
         static const char *const act_cols[] = {"at"};
         static const char *const opp_cols[] = {"created_at"};
-        lp_status st = server_latest(w, LP_LEADS, lead_cols, 3, &as_of, &why);
+        /* The small tables first: their latest instant bounds the scans of
+         * the large ones. */
+        lp_status st = server_latest(w, LP_OPPORTUNITIES, opp_cols, 1, &as_of, &why);
+        if (!st && !why) st = server_latest(w, LP_LEADS, lead_cols, 3, &as_of, &why);
         if (!st && !why) st = server_latest(w, LP_TOUCHES, touch_cols, 1, &as_of, &why);
         if (!st && !why) st = server_latest(w, LP_ACTIVITIES, act_cols, 1, &as_of, &why);
-        if (!st && !why) st = server_latest(w, LP_OPPORTUNITIES, opp_cols, 1, &as_of, &why);
         if (st) return st;
         if (!why && as_of == INT64_MIN) why = "the data has no dated rows";
     }
@@ -886,16 +970,8 @@ static lp_status pushdown_window(wh *w)
     int64_t start = lp_period_start(&cal, P - 12);
     w->as_of = as_of;
     w->window_start = start < as_of ? start : as_of;
-    char a[32], s[32];
-    snprintf(a, sizeof a, "%lld", (long long)w->as_of);
-    snprintf(s, sizeof s, "%lld", (long long)w->window_start);
-    const char *params[2] = {a, s};
-    PGresult *res = query(w,
-                          "SELECT set_config('leadpack.as_of', $1, false), "
-                          "set_config('leadpack.window_start', $2, false)",
-                          2, params);
-    if (!res) return LP_ERR_DATABASE;
-    PQclear(res);
+    lp_status st = set_window(w, w->conn);
+    if (st) return st;
     w->window = true;
     char label[24], when[40], from[40];
     lp_period_label(&cal, P, label, sizeof label);
@@ -983,14 +1059,19 @@ static bool touches_check(wh *w, const stream_plan *p, touch_plan *tp, const cha
     return true;
 }
 
-/* The joins of restriction 2 after "FROM touches a": k (the leads' keys)
- * and c (the campaigns' ids). */
-static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
+/* The lead keys whose touches may stay on the server, for "key IN (...)":
+ * keys of exactly one leads row (required values present) with no event
+ * and a campaign_id, which no opportunities row names. One GROUP BY over
+ * the leads' rows and the opportunities' lead ids (UNION ALL; n counts
+ * only the leads' rows), so each key is trimmed once and no join feeds the
+ * aggregate. counted: also created by as-of (min(created_at) < as-of +
+ * 1 s), the measures' rule for lifetime touches. */
+static void put_plain_leads(wh *w, const touch_plan *tp, bool counted, lp_buf *sql)
 {
     const lp_mapping *m = w->mapping;
-    lp_buf_puts(sql, " LEFT JOIN (SELECT ");
+    lp_buf_puts(sql, "SELECT u.lead_key FROM (SELECT ");
     put_key(w, sql, "l.", tp->l_id);
-    lp_buf_puts(sql, " AS lead_key, count(*) AS n, max(CASE WHEN ");
+    lp_buf_puts(sql, " AS lead_key, 1 AS is_lead, CASE WHEN ");
     bool any = false;
     const char *event[3] = {tp->l_mql, tp->l_sql, tp->l_opp};
     for (int e = 0; e < 3; e++) {
@@ -1001,130 +1082,206 @@ static void put_touch_joins(wh *w, const touch_plan *tp, lp_buf *sql)
     }
     lp_buf_puts(sql, any ? " OR " : "");
     put_blank(w, sql, tp->l, "l.", tp->l_camp);
+    lp_buf_puts(sql, " THEN 1 ELSE 0 END AS need, l.");
+    put_ident(w, sql, tp->l_created);
+    lp_buf_puts(sql, " AS created FROM ");
+    put_table(w, sql, tp->l);
+    lp_buf_puts(sql, " l WHERE true");
+    required_present_as(w, tp->l, "l.", sql);
     /* A lead an opportunities row names by lead_id. */
-    size_t nopp = 0;
     for (size_t i = 0; i < w->nplans; i++) {
         const char *col = NULL;
-        if (w->plans[i].id == LP_OPPORTUNITIES) {
-            optional_plain(&w->plans[i], m, "lead_id", &col);
-            if (col) nopp++;
-        }
+        if (w->plans[i].id != LP_OPPORTUNITIES) continue;
+        optional_plain(&w->plans[i], m, "lead_id", &col);
+        if (!col) continue;
+        lp_buf_puts(sql, " UNION ALL SELECT ");
+        put_key(w, sql, "o.", col);
+        lp_buf_puts(sql, ", 0, 1, NULL FROM ");
+        put_table(w, sql, &w->plans[i]);
+        lp_buf_puts(sql, " o WHERE o.");
+        put_ident(w, sql, col);
+        lp_buf_puts(sql, " IS NOT NULL");
     }
-    if (nopp) lp_buf_puts(sql, " OR o.opp_lead IS NOT NULL");
-    lp_buf_puts(sql, " THEN 1 ELSE 0 END) AS need, min(");
-    put_second(w, sql, "l.", tp->l_created);
-    lp_buf_puts(sql, ") AS created FROM ");
+    lp_buf_puts(sql, ") u GROUP BY u.lead_key HAVING sum(u.is_lead) = 1 AND max(u.need) = 0");
+    if (counted) {
+        lp_buf_puts(sql, " AND min(u.created) < ");
+        put_as_of_end(sql);
+    }
+}
+
+/* The keys of every loaded lead (required values present). */
+static void put_lead_keys(wh *w, const touch_plan *tp, lp_buf *sql)
+{
+    lp_buf_puts(sql, "SELECT ");
+    put_key(w, sql, "l.", tp->l_id);
+    lp_buf_puts(sql, " FROM ");
     put_table(w, sql, tp->l);
-    lp_buf_puts(sql, " l");
-    if (nopp) {
-        lp_buf_puts(sql, " LEFT JOIN (");
-        size_t k = 0;
-        for (size_t i = 0; i < w->nplans; i++) {
-            const char *col = NULL;
-            if (w->plans[i].id != LP_OPPORTUNITIES) continue;
-            optional_plain(&w->plans[i], m, "lead_id", &col);
-            if (!col) continue;
-            lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
-            put_key(w, sql, "", col);
-            lp_buf_puts(sql, " AS opp_lead FROM ");
-            put_table(w, sql, &w->plans[i]);
-            lp_buf_puts(sql, " WHERE ");
-            put_ident(w, sql, col);
-            lp_buf_puts(sql, " IS NOT NULL");
-        }
-        /* UNION (and DISTINCT for one table) keep one row per lead. */
-        if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
-        lp_buf_puts(sql, ") o ON o.opp_lead = ");
-        put_key(w, sql, "l.", tp->l_id);
-    }
-    lp_buf_puts(sql, " WHERE true");
+    lp_buf_puts(sql, " l WHERE true");
     required_present_as(w, tp->l, "l.", sql);
-    lp_buf_puts(sql, " GROUP BY 1) k ON k.lead_key = ");
-    put_key(w, sql, "a.", tp->t_lead);
-    lp_buf_puts(sql, " LEFT JOIN (");
+}
+
+/* The campaigns' ids (required values present). */
+static void put_campaign_keys(wh *w, lp_buf *sql)
+{
     size_t k = 0;
     for (size_t i = 0; i < w->nplans; i++) {
         const stream_plan *q = &w->plans[i];
         if (q->id != LP_CAMPAIGNS) continue;
-        lp_buf_puts(sql, k++ ? " UNION SELECT " : "SELECT ");
-        put_key(w, sql, "", plain_col(q, m, "campaign_id"));
-        lp_buf_puts(sql, " AS campaign_key FROM ");
+        lp_buf_puts(sql, k++ ? " UNION ALL SELECT " : "SELECT ");
+        put_key(w, sql, "", plain_col(q, w->mapping, "campaign_id"));
+        lp_buf_puts(sql, " FROM ");
         put_table(w, sql, q);
         lp_buf_puts(sql, " WHERE true");
         required_present(w, q, sql);
     }
-    if (k == 1) lp_buf_puts(sql, " GROUP BY 1");
-    lp_buf_puts(sql, ") c ON c.campaign_key = ");
-    put_key(w, sql, "a.", tp->t_camp);
 }
 
-/* D of restriction 2: the touch stays on the server (NULL counts as
- * false: the caller wraps it in coalesce). */
-static void put_touch_drop(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+/* D of restriction 2, "the touch stays on the server", for a touches row
+ * a: touched_at < W AND key(lead_id) IN (plain leads) AND key(campaign_id)
+ * IN (campaign ids). NULL counts as false (the caller wraps it in
+ * coalesce). The touches' required values (lead_id, campaign_id,
+ * touched_at) are present when it holds: the keys match only non-blank
+ * keys and a NULL touched_at makes the comparison NULL. The cheap time
+ * test comes first: the server evaluates an AND in order, so touches of
+ * the window skip the two keys (uncorrelated IN lists, planned as hashed
+ * subplans, or semi-joins where the IN is a top-level condition). */
+static void put_touch_drop(wh *w, const touch_plan *tp, bool counted, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(true");
-    required_present_as(w, p, "a.", sql);
-    lp_buf_puts(sql, " AND k.n = 1 AND k.need = 0 AND c.campaign_key IS NOT NULL AND a.");
+    lp_buf_puts(sql, "(a.");
     put_ident(w, sql, tp->t_at);
     lp_buf_puts(sql, " < ");
     put_setting(sql, "window_start");
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, " AND ");
+    put_key(w, sql, "a.", tp->t_lead);
+    lp_buf_puts(sql, " IN (");
+    put_plain_leads(w, tp, counted, sql);
+    lp_buf_puts(sql, ") AND ");
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, " IN (");
+    put_campaign_keys(w, sql);
+    lp_buf_puts(sql, "))");
 }
 
 /* A touch after as-of that nothing reads: not an orphan (the data-quality
- * note counts those), not a reject, of a campaigns row's id (keyspace
- * order); the measures leave out every touch after as-of. */
-static void put_touch_late(wh *w, const stream_plan *p, const touch_plan *tp, lp_buf *sql)
+ * note counts those), not a reject (as in D), of a campaigns row's id
+ * (keyspace order); the measures leave out every touch after as-of:
+ * second(touched_at) > as-of <=> touched_at >= as-of + 1 s. When as-of is
+ * the data's, no loaded touch is after it and the IN lists are never
+ * evaluated (a hashed subplan is built on first use). */
+static void put_touch_late(wh *w, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf_puts(sql, "(true");
-    required_present_as(w, p, "a.", sql);
-    lp_buf_puts(sql, " AND k.lead_key IS NOT NULL AND c.campaign_key IS NOT NULL AND ");
-    put_second(w, sql, "a.", tp->t_at);
-    lp_buf_puts(sql, " > ");
-    put_setting(sql, "as_of");
-    lp_buf_puts(sql, ")");
+    lp_buf_puts(sql, "(a.");
+    put_ident(w, sql, tp->t_at);
+    lp_buf_puts(sql, " >= ");
+    put_as_of_end(sql);
+    lp_buf_puts(sql, " AND ");
+    put_key(w, sql, "a.", tp->t_lead);
+    lp_buf_puts(sql, " IN (");
+    put_lead_keys(w, tp, sql);
+    lp_buf_puts(sql, ") AND ");
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, " IN (");
+    put_campaign_keys(w, sql);
+    lp_buf_puts(sql, "))");
 }
 
-/* The server's per-campaign counts of the touches of plan p it keeps. */
-static lp_status touch_counts(wh *w, const stream_plan *p, const touch_plan *tp)
+/* The server's per-campaign counts of the touches of plan p (index pi)
+ * it keeps: rows (pi, campaign key, touches, responders), appended to sql
+ * (a UNION ALL over the touches plans). */
+static void put_touch_count(wh *w, size_t pi, const touch_plan *tp, lp_buf *sql)
 {
-    lp_buf sql = {0};
-    lp_buf_puts(&sql, "SELECT ");
-    put_key(w, &sql, "a.", tp->t_camp);
-    lp_buf_puts(&sql, ", count(*), ");
+    lp_buf_printf(sql, "%sSELECT %zu, ", sql->len ? " UNION ALL " : "", pi);
+    put_key(w, sql, "a.", tp->t_camp);
+    lp_buf_puts(sql, ", count(*), ");
     if (tp->t_resp) {
-        lp_buf_puts(&sql, "sum(CASE WHEN a.");
-        put_ident(w, &sql, tp->t_resp);
-        lp_buf_puts(&sql, " THEN 1 ELSE 0 END)");
+        lp_buf_puts(sql, "sum(CASE WHEN a.");
+        put_ident(w, sql, tp->t_resp);
+        lp_buf_puts(sql, " THEN 1 ELSE 0 END)");
     } else {
-        lp_buf_puts(&sql, "0");
+        lp_buf_puts(sql, "0");
     }
-    lp_buf_puts(&sql, " FROM ");
-    put_table(w, &sql, p);
-    lp_buf_puts(&sql, " a");
-    put_touch_joins(w, tp, &sql);
-    lp_buf_puts(&sql, " WHERE coalesce(");
-    put_touch_drop(w, p, tp, &sql);
-    lp_buf_puts(&sql, ", false) AND k.created <= ");
-    put_setting(&sql, "as_of");
-    lp_buf_puts(&sql, " AND ");
-    put_second(w, &sql, "a.", tp->t_at);
-    lp_buf_puts(&sql, " <= ");
-    put_setting(&sql, "as_of");
-    lp_buf_puts(&sql, " GROUP BY 1");
-    if (sql.failed) {
-        lp_buf_reset(&sql);
-        return LP_ERR_NOMEM;
+    lp_buf_puts(sql, " FROM ");
+    put_table(w, sql, &w->plans[pi]);
+    /* D, its lead created by as-of, touched by as-of: second(x) <= as-of
+     * <=> x < as-of + 1 s. */
+    lp_buf_puts(sql, " a WHERE ");
+    put_touch_drop(w, tp, true, sql);
+    lp_buf_puts(sql, " AND a.");
+    put_ident(w, sql, tp->t_at);
+    lp_buf_puts(sql, " < ");
+    put_as_of_end(sql);
+    lp_buf_puts(sql, " GROUP BY 2");
+}
+
+/* Builds the count statement of every touches plan restriction 2 applies
+ * to and sends it on a second connection, so that the server counts while
+ * this connection copies the tables (libpq runs one statement at a time
+ * per connection, and a COPY cannot be pipelined). Without a second
+ * connection (a connection limit, say) the count runs on the first one
+ * after the first touches copy. */
+static lp_status start_touch_counts(wh *w, const char *conninfo)
+{
+    for (size_t i = 0; i < w->nplans; i++) {
+        touch_plan tp;
+        const char *why;
+        if (w->plans[i].id == LP_TOUCHES && touches_check(w, &w->plans[i], &tp, &why))
+            put_touch_count(w, i, &tp, &w->count_sql);
     }
-    PGresult *res = query(w, sql.data, 0, NULL);
-    lp_buf_reset(&sql);
-    if (!res) return LP_ERR_DATABASE;
+    if (w->count_sql.failed) return LP_ERR_NOMEM;
+    if (!w->count_sql.len) return LP_OK;
+    char saved[LP_ERRMSG_SIZE];
+    snprintf(saved, sizeof saved, "%s", w->errmsg);
+    lp_status st = open_conn(w, conninfo, &w->conn2);
+    if (!st) st = set_window(w, w->conn2);
+    if (!st && !PQsendQueryParams(w->conn2, w->count_sql.data, 0, NULL, NULL, NULL, NULL, 0)) {
+        one_line(PQerrorMessage(w->conn2), w->errmsg, LP_ERRMSG_SIZE);
+        st = LP_ERR_DATABASE;
+    }
+    if (st == LP_ERR_NOMEM) return st;
+    if (st) {
+        wh_log(w, "pushdown: no second connection for the touches count (%s); it runs after "
+               "the touches copy", w->errmsg);
+        snprintf(w->errmsg, LP_ERRMSG_SIZE, "%s", saved);
+        PQfinish(w->conn2);
+        w->conn2 = NULL;
+        return LP_OK;
+    }
+    w->counts_sent = true;
+    return LP_OK;
+}
+
+/* The result of the count statement into w->counts (once). */
+static lp_status collect_touch_counts(wh *w)
+{
+    if (w->counts_done) return LP_OK;
+    w->counts_done = true;
+    PGresult *res = NULL;
+    if (w->counts_sent) {
+        PGresult *r;
+        while ((r = PQgetResult(w->conn2))) {
+            if (!res) res = r;
+            else PQclear(r);
+        }
+        if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+            char reason[LP_ERRMSG_SIZE];
+            one_line(res ? PQresultErrorMessage(res) : PQerrorMessage(w->conn2), reason,
+                     sizeof reason);
+            lp_errmsg_set(w->errmsg, "%s: query failed: %s", w->shown, reason);
+            PQclear(res);
+            return LP_ERR_DATABASE;
+        }
+    } else {
+        res = query(w, w->count_sql.data, 0, NULL);
+        if (!res) return LP_ERR_DATABASE;
+    }
     lp_status st = LP_OK;
     for (int i = 0; i < PQntuples(res) && !st; i++) {
-        const char *key = PQgetvalue(res, i, 0);
-        int64_t n = strtoll(PQgetvalue(res, i, 1), NULL, 10);
-        int64_t r = PQgetisnull(res, i, 2) ? 0 : strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        size_t pi = (size_t)strtoull(PQgetvalue(res, i, 0), NULL, 10);
+        const char *key = PQgetvalue(res, i, 1);
+        int64_t n = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+        int64_t r = PQgetisnull(res, i, 3) ? 0 : strtoll(PQgetvalue(res, i, 3), NULL, 10);
         w->touches_counted += n;
+        if (pi < MAX_STREAMS) w->plan_counted[pi] += n;
         size_t j = 0;
         while (j < w->ncounts && strcmp(w->counts[j].key, key) != 0) j++;
         if (j == w->ncounts) {
@@ -1343,11 +1500,10 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
         restricted = touches_check(w, p, &tp, &why);
         if (restricted) {
             w->touches_restricted = true;
-            put_touch_joins(w, &tp, &sql);
             lp_buf_puts(&sql, " WHERE NOT coalesce(");
-            put_touch_drop(w, p, &tp, &sql);
+            put_touch_drop(w, &tp, false, &sql);
             lp_buf_puts(&sql, ", false) AND NOT coalesce(");
-            put_touch_late(w, p, &tp, &sql);
+            put_touch_late(w, &tp, &sql);
             lp_buf_puts(&sql, ", false)");
         } else {
             wh_log(w, "pushdown: %s copied whole: %s", p->label, why);
@@ -1386,12 +1542,14 @@ static lp_status copy_table(wh *w, const lp_load_options *lopts, lp_dataset *ds,
            cp.rows ? cp.rows - 1 : 0, what, now_seconds() - t0);
     if (restricted && p->id == LP_TOUCHES) {
         t0 = now_seconds();
-        int64_t before = w->touches_counted;
-        st = touch_counts(w, p, &tp);
+        st = collect_touch_counts(w);
         if (st) return st;
         wh_log(w, "pushdown: %s: %lld other touches counted per campaign on the server "
-               "(lifetime touches and responders only), %.2f s",
-               p->label, (long long)(w->touches_counted - before), now_seconds() - t0);
+               "(lifetime touches and responders only), %s %.2f s",
+               p->label, (long long)w->plan_counted[p - w->plans],
+               w->counts_sent ? "on a second connection during the copies, waited"
+                              : "after the copy,",
+               now_seconds() - t0);
     }
     return LP_OK;
 }
@@ -1703,6 +1861,7 @@ lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **ou
     wh_log(&w, "checked %zu table%s against information_schema, %.2f s", w.nplans,
            w.nplans == 1 ? "" : "s", now_seconds() - t0);
     if (w.pushdown && (st = pushdown_window(&w))) goto cleanup;
+    if (w.pushdown && w.window && (st = start_touch_counts(&w, conninfo.data))) goto cleanup;
     for (size_t i = 0; i < w.nplans && !st; i++) st = copy_table(&w, &lopts, ds, &w.plans[i]);
     if (!st) st = lp_load_stream_finish(ds, errmsg);
     if (!st && w.touches_restricted) st = add_campaign_counts(&w, ds);
@@ -1713,6 +1872,8 @@ cleanup:
     for (size_t i = 0; i < w.nplans; i++) plan_free(&w.plans[i]);
     if (w.nplans < MAX_STREAMS) plan_free(&w.plans[w.nplans]);
     if (w.conn) PQfinish(w.conn);
+    if (w.conn2) PQfinish(w.conn2);
+    lp_buf_reset(&w.count_sql);
     lp_buf_reset(&conninfo);
     if (st) {
         if (!errmsg[0]) lp_errmsg_set(errmsg, "%s: %s", w.shown, lp_status_str(st));

@@ -6,7 +6,8 @@
  * root) and loaded with the checked-in Salesforce sample as typed tables
  * (tests/pg/salesforce.sql), the generic-dialect fixture (schema gen,
  * tests/pg/generic.sql) and that fixture with planted touches (schema
- * plant, tests/pg/plant.sql). Each test runs the leadpack binary against it.
+ * plant, tests/pg/plant.sql, which also adds the one-connection role
+ * lp_one). Each test runs the leadpack binary against it.
  * The server's port and folder reach the test processes through the
  * environment; POST_ALL stops it. Without server binaries every test skips.
  *
@@ -317,6 +318,45 @@ Test(warehouse, pushdown_touches_left_on_the_server, .timeout = 60)
     snprintf(b, sizeof b, "%s/results", out[3]);
     expect_same_results(a, b);
     free(copy_yaml);
+    free(push_yaml);
+    free(tmp);
+}
+
+/* A role that may hold one connection (tests/pg/plant.sql: lp_one,
+ * CONNECTION LIMIT 1): the touches count cannot go to a second connection,
+ * runs on the first after the touches copy, and counts the same. */
+Test(warehouse, pushdown_with_one_connection, .timeout = 60)
+{
+    const char *port = server_port();
+    setenv("PGPASSWORD", "lp-secret", 1);
+    char *tmp = make_temp_dir();
+    char url[256], out_csv[512], out_push[512];
+    snprintf(url, sizeof url, "postgresql://lp_one@127.0.0.1:%s/leadpack?schema=gen", port);
+    snprintf(out_csv, sizeof out_csv, "%s/csv", tmp);
+    snprintf(out_push, sizeof out_push, "%s/push", tmp);
+    char *push_yaml = write_temp(tmp, "push.yaml", "db_mode: pushdown\n");
+    const char *csv[] = {leadpack_bin(), "run", "--quiet", "--input", GENERIC, "--profile",
+                         "generic", "--out", out_csv, NULL};
+    run_result r = run_program(csv, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    const char *push[] = {leadpack_bin(), "run", "--source", url, "--profile", "generic",
+                          "--settings", push_yaml, "--out", out_push, NULL};
+    r = run_program(push, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_expect(strstr(r.err, "no second connection for the touches count") != NULL, "%s", r.err);
+    cr_expect(strstr(r.err, "after the copy") != NULL, "%s", r.err);
+    /* the same split as pushdown_touches_left_on_the_server: 615 touches in
+     * fixtures/dialects/generic/touches.csv, each copied or counted */
+    long long copied = log_number(r.err, "pushdown copy gen.touches: ");
+    long long counted = log_number(r.err, "pushdown: gen.touches: ");
+    cr_expect_gt(counted, 0, "%s", r.err);
+    cr_expect_eq(copied + counted, 615, "%s", r.err);
+    run_result_free(&r);
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/results", out_csv);
+    snprintf(b, sizeof b, "%s/results", out_push);
+    expect_same_results(a, b);
     free(push_yaml);
     free(tmp);
 }

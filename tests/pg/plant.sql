@@ -22,3 +22,16 @@ INSERT INTO plant.touches VALUES
 ANALYZE;
 GRANT USAGE ON SCHEMA plant TO lp;
 GRANT SELECT ON ALL TABLES IN SCHEMA plant TO lp;
+
+-- Role lp_one may hold one connection only (CONNECTION LIMIT 1): pushdown
+-- then counts the touches on its first connection, after their copy.
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'lp_one') THEN
+        CREATE ROLE lp_one LOGIN PASSWORD 'lp-secret' CONNECTION LIMIT 1;
+    END IF;
+END
+$$;
+GRANT USAGE ON SCHEMA gen, plant TO lp_one;
+GRANT SELECT ON ALL TABLES IN SCHEMA gen TO lp_one;
+GRANT SELECT ON ALL TABLES IN SCHEMA plant TO lp_one;

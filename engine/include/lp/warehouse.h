@@ -55,7 +55,9 @@
  *            options->as_of when given, else the latest of leads
  *            created_at, mql_at, sql_at, touches touched_at, activities at
  *            and opportunities created_at, read on the server (max of each,
- *            to the second, over the rows the loader loads); P = the
+ *            to the second, over the rows the loader loads; the small
+ *            tables first, each later scan reading only rows after the
+ *            latest instant so far); P = the
  *            period_label, else the period before as-of's, in the
  *            settings' calendar; the window starts 12 periods before P
  *            (W = its start, or as-of when earlier). W and as-of reach the
@@ -67,18 +69,25 @@
  *               can read are copied,
  *                 FROM activities a
  *                 LEFT JOIN (SELECT key(lead_id) AS lead_key,
- *                                   min(second(mql_at)) AS first_mql,
- *                                   max(second(mql_at)) AS last_mql
- *                            FROM leads WHERE mql_at IS NOT NULL GROUP BY 1) l
+ *                                   second(min(mql_at)) AS first_mql
+ *                            FROM leads WHERE mql_at IS NOT NULL GROUP BY 1
+ *                            HAVING max(mql_at) >= W) l
  *                        ON l.lead_key = key(a.lead_id)
- *                 CROSS JOIN (SELECT max(at) AS latest FROM activities) m
- *                 WHERE at or lead_id blank   (kept: they are rejects)
- *                    OR a.at = m.latest       (keeps the data's as-of)
- *                    OR (second(a.at) >= l.first_mql AND l.last_mql >= W)
+ *                 WHERE a.at IS NULL
+ *                    OR second(a.at) = as-of  (as-of from the data: keeps it)
+ *                    OR (a.at >= l.first_mql AND second(a.at) <= as-of)
+ *                    OR lead_id blank         (kept: at or lead_id blank
+ *                                              are rejects)
  *               (key(x) = x as text trimmed of the loader's white space,
  *               second(t) = date_trunc('second', t); a hash join; min()
  *               and max() over duplicate lead ids keep every row any of
- *               them needs): activities at or after the hand-off of an
+ *               them needs; without a window the HAVING and the as-of
+ *               bound go and "a.at = (SELECT max(at) FROM activities)"
+ *               keeps the data's as-of). Against whole seconds the
+ *               statements compare the columns themselves, second(t) <= S
+ *               as t < S + 1 s, so nothing is truncated per row, and the
+ *               white-space test comes last in the OR, where it runs only
+ *               on rows nothing else keeps: activities at or after the hand-off of an
  *               MQL handed off in or after the window. The measures read
  *               activities only for MQLs (prep: activities of leads with
  *               no mql_at by as-of are skipped) and SLA figures only for
@@ -115,6 +124,24 @@
  *                 - its campaign_id is a campaigns row's id: the keyspace
  *                   of campaign ids (their order in campaigns.csv) then
  *                   does not depend on which touches are copied.
+ *               In SQL, with the keys as uncorrelated IN lists after the
+ *               time test (the server evaluates an AND in order, so
+ *               touches of the window skip them; the lists become hashed
+ *               subplans, or semi-joins in the count):
+ *                 D = a.touched_at < W
+ *                     AND key(a.lead_id) IN (plain leads)
+ *                     AND key(a.campaign_id) IN (campaign ids)
+ *                 plain leads = SELECT lead_key FROM (
+ *                       SELECT key(lead_id), 1 AS is_lead, CASE WHEN an
+ *                              event or no campaign_id THEN 1 ELSE 0 END
+ *                              AS need FROM leads WHERE required present
+ *                       UNION ALL SELECT key(lead_id), 0, 1
+ *                              FROM opportunities WHERE lead_id IS NOT NULL)
+ *                     GROUP BY 1 HAVING sum(is_lead) = 1 AND max(need) = 0
+ *               (one GROUP BY, each key trimmed once). A touch after
+ *               as-of of a loaded lead and campaign is not copied either
+ *               (nothing reads it); when as-of is the data's there is none
+ *               and its IN lists are never built.
  *               The COPY selects NOT coalesce(D, false), in the same
  *               ORDER BY as copy mode, so every copied lead's touches keep
  *               their export order (attribution ties). The touches left
@@ -125,11 +152,16 @@
  *               created by as-of, touched_at by as-of):
  *                 SELECT key(campaign_id), count(*),
  *                        sum(CASE WHEN responded THEN 1 ELSE 0 END)
- *                 FROM touches a LEFT JOIN leads' keys k LEFT JOIN
- *                      campaign ids c WHERE coalesce(D, false)
- *                   AND k.created <= as-of AND second(touched_at) <= as-of
+ *                 FROM touches a WHERE D (plain leads also HAVING
+ *                      min(created_at) < as-of + 1 s)
+ *                   AND a.touched_at < as-of + 1 s
  *                 GROUP BY 1
- *               and the counts are added to the campaigns table as two
+ *               This statement runs on a second connection, sent before
+ *               the first COPY, so the server counts while the tables
+ *               copy; when no second connection opens (a connection
+ *               limit) it runs on the first after the touches COPY and
+ *               the log says so.
+ *               The counts are added to the campaigns table as two
  *               INT64 columns (LP_PUSHDOWN_TOUCHES, LP_PUSHDOWN_RESPONDERS
  *               below; on the first row of each id, 0 on repeats), which
  *               the campaigns measure adds to the copied touches' counts.
@@ -188,9 +220,11 @@
  *               skipped and the restrictions are not applied.
  *
  * SQL: plain PostgreSQL (information_schema, COPY (query) TO STDOUT,
- * date_trunc, to_char, EXISTS); identifiers quoted with PQescapeIdentifier,
- * values passed as parameters (PQexecParams); no cursors, no temporary
- * tables, so a distributed engine can plan every statement in parallel.
+ * date_trunc, to_char, IN (subquery), UNION ALL); identifiers quoted with
+ * PQescapeIdentifier, values passed as parameters (PQexecParams); no
+ * cursors, no temporary tables, no session tuning (work_mem, jit), so a
+ * distributed engine can plan every statement in parallel. Pushdown opens
+ * at most two connections (the second for the touches count).
  *
  * Errors (LP_ERR_DATABASE, exit 2, message in errmsg): cannot connect (the
  * host and libpq's reason), authentication failed (the user; where
