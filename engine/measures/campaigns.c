@@ -11,7 +11,6 @@
  * credits sum to exactly its value.
  */
 #include "measures_internal.h"
-#include "lp/warehouse.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -96,6 +96,14 @@ typedef struct lp_dataset {
     uint32_t unloaded[LP_TABLE_COUNT];
 } lp_dataset;
 
+/* Columns (INT64) a source that counts touches itself adds to the
+ * campaigns table (the warehouse's pushdown, warehouse.h): touches and
+ * responders it counted per campaign without copying them. The campaigns
+ * measure adds them to its lifetime counts; they are 0 on every row but the
+ * first of a campaign id. */
+#define LP_PUSHDOWN_TOUCHES "pushdown_touches"
+#define LP_PUSHDOWN_RESPONDERS "pushdown_responders"
+
 lp_dataset *lp_dataset_new(void);
 void lp_dataset_free(lp_dataset *ds);
 /* Appends copies of the strings. */

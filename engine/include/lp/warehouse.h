@@ -268,12 +268,8 @@ typedef struct lp_warehouse_options {
  * LP_ERR_USAGE for a malformed source or a password on the command line,
  * LP_ERR_DATABASE for server-side failures, LP_ERR_CONFIG for a bad
  * db_mode or time zone, and the loader's statuses otherwise. */
-/* Columns (INT64) a pushdown load adds to the campaigns table: touches and
- * responders the server counted per campaign without copying them
- * (restriction 2 above). The campaigns measure adds them to its lifetime
- * counts; they are 0 on every row but the first of a campaign id. */
-#define LP_PUSHDOWN_TOUCHES "pushdown_touches"
-#define LP_PUSHDOWN_RESPONDERS "pushdown_responders"
+/* The pushdown load adds LP_PUSHDOWN_TOUCHES and LP_PUSHDOWN_RESPONDERS
+ * (model.h) to the campaigns table (restriction 2 above). */
 
 lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **out_ds,
                             char *errmsg);
