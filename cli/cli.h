@@ -68,6 +68,11 @@ typedef struct cli_phase_clock {
 cli_phase_clock cli_phase_begin(void);
 /* Records the phase and returns its wall seconds. */
 double cli_phase_end(const char *name, cli_phase_clock start);
+/* Records a part of a phase that ran on its own thread (e.g. "render.pdf"),
+ * with that thread's wall and CPU seconds, after the phase it belongs to. */
+void cli_phase_record(const char *name, double wall, double cpu);
+/* CPU seconds of the calling thread so far. */
+double cli_thread_cpu(void);
 /* Writes phase,wall_s,cpu_s,peak_rss_mb rows (CSV) atomically. */
 lp_status cli_timings_write(const char *path);
 

@@ -343,6 +343,25 @@ double cli_phase_end(const char *name, cli_phase_clock start)
     return wall;
 }
 
+void cli_phase_record(const char *name, double wall, double cpu)
+{
+    if (nphases >= MAX_PHASES) return;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    phases[nphases].name = name;
+    phases[nphases].wall = wall;
+    phases[nphases].cpu = cpu;
+    phases[nphases].peak_mb = (double)ru.ru_maxrss / 1024.0;
+    nphases++;
+}
+
+double cli_thread_cpu(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 lp_status cli_timings_write(const char *path)
 {
     lp_outfile out;
