@@ -331,15 +331,7 @@ cli_phase_clock cli_phase_begin(void)
 double cli_phase_end(const char *name, cli_phase_clock start)
 {
     double wall = cli_now() - start.wall;
-    if (nphases < MAX_PHASES) {
-        struct rusage ru;
-        getrusage(RUSAGE_SELF, &ru);
-        phases[nphases].name = name;
-        phases[nphases].wall = wall;
-        phases[nphases].cpu = process_cpu() - start.cpu;
-        phases[nphases].peak_mb = (double)ru.ru_maxrss / 1024.0;
-        nphases++;
-    }
+    cli_phase_record(name, wall, process_cpu() - start.cpu);
     return wall;
 }
 

@@ -350,26 +350,34 @@ static lp_status bytes_add(lp_strpool *pool, const char *s, size_t len)
     return LP_OK;
 }
 
-/* Adds s (not in the pool; its probe ended at slot) as a new code. */
-static lp_status pool_insert(lp_strpool *pool, const char *s, size_t len, uint32_t h, size_t slot,
-                             int32_t *out_code)
+/* Stores s as the next code, without touching the index. */
+static lp_status pool_push(lp_strpool *pool, const char *s, size_t len, int32_t *out_code)
 {
     if (pool->count == INT32_MAX) return LP_ERR_LIMIT;
     if (pool->count == pool->cap) {
         lp_status st = offs_reserve(pool, (size_t)pool->count + 1);
         if (st) return st;
     }
+    lp_status st = bytes_add(pool, s, len);
+    if (st) return st;
+    int32_t code = pool->count++;
+    pool->offs[code + 1] = pool->offs[code] + (uint32_t)len + 1;
+    *out_code = code;
+    return LP_OK;
+}
+
+/* Adds s (not in the pool; its probe ended at slot) as a new code. */
+static lp_status pool_insert(lp_strpool *pool, const char *s, size_t len, uint32_t h, size_t slot,
+                             int32_t *out_code)
+{
     if ((size_t)(pool->count + 1) * 10 >= pool->nslots * 7) {
         if (pool_resize_slots(pool, pool->nslots * 2) != LP_OK) return LP_ERR_NOMEM;
         int32_t found = pool_lookup(pool, s, len, h, &slot);
         (void)found; /* -1: the string is still new */
     }
-    lp_status st = bytes_add(pool, s, len);
+    lp_status st = pool_push(pool, s, len, out_code);
     if (st) return st;
-    int32_t code = pool->count++;
-    pool->offs[code + 1] = pool->offs[code] + (uint32_t)len + 1;
-    pool->slots[slot] = (uint64_t)h << 32 | (uint32_t)(code + 1);
-    *out_code = code;
+    pool->slots[slot] = (uint64_t)h << 32 | (uint32_t)(*out_code + 1);
     return LP_OK;
 }
 
@@ -405,17 +413,7 @@ lp_status lp_strpool_intern(lp_strpool *pool, const char *s, size_t len, int32_t
 lp_status lp_strpool_append(lp_strpool *pool, const char *s, size_t len, int32_t *out_code)
 {
     if (pool->slots) lp_strpool_drop_index(pool);
-    if (pool->count == INT32_MAX) return LP_ERR_LIMIT;
-    if (pool->count == pool->cap) {
-        lp_status st = offs_reserve(pool, (size_t)pool->count + 1);
-        if (st) return st;
-    }
-    lp_status st = bytes_add(pool, s, len);
-    if (st) return st;
-    int32_t code = pool->count++;
-    pool->offs[code + 1] = pool->offs[code] + (uint32_t)len + 1;
-    *out_code = code;
-    return LP_OK;
+    return pool_push(pool, s, len, out_code);
 }
 
 int32_t lp_strpool_find(const lp_strpool *pool, const char *s, size_t len)
