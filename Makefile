@@ -11,16 +11,20 @@ all: build
 deps:
 	@sh cli/install-deps.sh
 
-$(BUILD)/CMakeCache.txt:
+# Keyed on the generated Makefile, which CMake writes only when configuring
+# succeeds: a configure that failed (say, before the packages were installed)
+# is run again instead of leaving a build folder that cannot build.
+$(BUILD)/Makefile:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
-build: $(BUILD)/CMakeCache.txt
+build: $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: deps build
 	./$(BUILD)/leadpack run --out out
 
 test: deps build
+	/usr/bin/python3 tests/setup_check.py .
 	cd $(BUILD) && ctest --output-on-failure
 
 # Every suite under AddressSanitizer, LeakSanitizer and UBSan. The

@@ -2,6 +2,8 @@
 # Installs the Debian packages leadpack needs to build, run and test, and
 # only those that are missing. Silent and fast when nothing is missing.
 # --bench adds what only `make bench` needs (its pandas and DuckDB baselines).
+# tests/setup_check.py (run by `make test`, so by CI) fails when a test imports
+# a module or starts a program that PACKAGES does not bring.
 set -e
 
 PACKAGES="
@@ -9,13 +11,13 @@ build-essential cmake pkg-config
 libcsv-dev libgsl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev
 libyaml-dev libcurl4-openssl-dev libpq-dev libcriterion-dev
 fonts-dejavu-core
-poppler-utils qpdf python3 python3-openpyxl python3-aiosmtpd openssl
+poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter python3-aiosmtpd openssl
 libreoffice-calc-nogui
 postgresql
 valgrind clang libclang-rt-14-dev
 "
 
-BENCH_PACKAGES="python3-pandas python3-xlsxwriter nodejs"
+BENCH_PACKAGES="python3-pandas nodejs"
 if [ "$1" = "--bench" ]; then
     # npm installs @duckdb/node-api; some nodejs builds carry their own npm
     command -v npm >/dev/null 2>&1 || BENCH_PACKAGES="$BENCH_PACKAGES npm"
