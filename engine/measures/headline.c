@@ -346,6 +346,7 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
             closes ? median_inplace(cycle + ncycle[k], ncycle[k + 1] - ncycle[k]) : NAN;
         m->hv[M_INBOUND_WON_SHARE][k] =
             closes && amounts ? ratio(won_amt[k], all_won_amount[k]) : NAN;
+        m->all_won_amount[k] = all_won_amount[k];
     }
 cleanup:
     lp_free(cycle);

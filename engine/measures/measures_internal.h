@@ -186,6 +186,8 @@ typedef struct mctx {
     /* Headline values per measure and window position (NAN = none). */
     double hv[M_COUNT][WINDOW], hlo[M_COUNT][WINDOW], hhi[M_COUNT][WINDOW];
     uint64_t hx[M_COUNT][WINDOW], hn[M_COUNT][WINDOW]; /* rates: successes, trials */
+    double all_won_amount[WINDOW]; /* won amount of every channel closed in each
+                                      period (the base of inbound_won_share) */
 
     /* Campaign figures of the configured model, for findings. */
     size_t nbreaches;

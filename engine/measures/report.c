@@ -4,6 +4,8 @@
  */
 #include "measures_internal.h"
 
+#include "lp/figures.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,11 +22,32 @@ static bool is_count(int q)
            q == M_SLA_PENDING || q == M_INBOUND_WON_COUNT;
 }
 
+/* The base of measure q in window period k: the count a rate is a share of
+ * (its trials), the population a median is taken over, the amount a share
+ * of money is of; NAN for a count or an amount (no base). */
+static double base_of(const mctx *m, int q, int k)
+{
+    if (is_rate(q)) return m->hn[q][k] ? (double)m->hn[q][k] : (isnan(m->hv[q][k]) ? NAN : 0);
+    switch (q) {
+    case M_SLA_MEDIAN_HOURS:
+    case M_SLA_P90_HOURS: return m->hv[M_MQL_COUNT][k];
+    case M_INBOUND_PIPELINE_AMOUNT: return m->hv[M_INBOUND_PIPELINE_COUNT][k];
+    case M_INBOUND_WON_AMOUNT:
+    case M_INBOUND_AVG_DEAL:
+    case M_INBOUND_CYCLE_MEDIAN_DAYS: return m->hv[M_INBOUND_WON_COUNT][k];
+    case M_INBOUND_WON_SHARE: return isnan(m->hv[q][k]) ? NAN : m->all_won_amount[k];
+    }
+    return NAN;
+}
+
 static lp_status headline_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "headline", "measure:S,period:S,value:D,low:D,high:D,provisional:B");
+    tb_init(&b, "headline", "measure:S,period:S,value:D,low:D,high:D,provisional:B,unit:S,"
+                            "level:D,base:D,matures_at:T");
+    const char *currency = m->set->currency[0] ? m->set->currency : "USD";
     for (int q = 0; q < M_COUNT; q++) {
+        const lp_figure_def *def = lp_figure_def_find(lp_headline_measures[q]);
         for (int k = 0; k < WINDOW; k++) {
             tb_s(&b, 0, lp_headline_measures[q]);
             tb_s(&b, 1, m->labels[k]);
@@ -33,7 +56,13 @@ static lp_status headline_table(mctx *m)
             tb_d(&b, 4, is_rate(q) ? m->hhi[q][k] : NAN);
             /* Acceptance keeps growing while MQLs of the period are still
              * being worked: provisional until 30 days after the period. */
-            tb_b(&b, 5, q == M_ACCEPTANCE_RATE && m->bound[k + 1] > m->as_of - 30 * 86400);
+            int64_t matures = m->bound[k + 1] + 30 * 86400;
+            bool provisional = q == M_ACCEPTANCE_RATE && matures > m->as_of;
+            tb_b(&b, 5, provisional);
+            tb_s(&b, 6, def ? lp_unit_label(def->unit, currency) : "");
+            tb_d(&b, 7, is_rate(q) && !isnan(m->hlo[q][k]) && def ? def->level : NAN);
+            tb_d(&b, 8, base_of(m, q, k));
+            tb_t(&b, 9, provisional ? matures : NONE);
         }
     }
     return tb_finish(&b, m->res);
@@ -73,7 +102,7 @@ static lp_status changes_table(mctx *m)
 {
     tb b;
     tb_init(&b, "changes", "measure:S,current:D,previous:D,change:D,change_pct:D,p_value:D,"
-                           "real:B,test:S");
+                           "real:B,test:S,compared_as_of:T,verdict:S");
     for (int q = 0; q < M_COUNT; q++) {
         change c = change_of(m, q);
         double diff = c.current - c.previous;
@@ -85,6 +114,12 @@ static lp_status changes_table(mctx *m)
         tb_d(&b, 5, c.p_value);
         tb_b(&b, 6, c.real);
         tb_s(&b, 7, c.test);
+        bool compared = !isnan(c.current) && !isnan(c.previous);
+        tb_t(&b, 8, compared ? m->as_of : NONE);
+        tb_s(&b, 9, !compared ? lp_verdict_name(LP_VERDICT_NONE)
+                    : !*c.test ? lp_verdict_name(LP_VERDICT_UNTESTED)
+                    : c.real   ? lp_verdict_name(LP_VERDICT_REAL)
+                               : lp_verdict_name(LP_VERDICT_NOISE));
     }
     return tb_finish(&b, m->res);
 }
@@ -433,7 +468,10 @@ lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *o
         snprintf(res->period_label, sizeof res->period_label, "%s", m->labels[PI_P]);
         res->settings = options->settings;
         res->dataset = ds;
-        *out_results = res;
+        st = lp_figures_build(res);
+    }
+    if (!st) {
+        *out_results = m->res;
         m->res = NULL;
     } else if (!errmsg[0]) {
         lp_errmsg_set(errmsg, "measures: %s", lp_status_str(st));

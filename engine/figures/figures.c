@@ -1,0 +1,546 @@
+/*
+ * figures.c: the figure catalogue (figures.h).
+ *
+ * Three tables written once: the units of every result column, the
+ * definition of every figure, and the rule that resolves a figure for P
+ * (value, base, interval, target and status, comparison and verdict) into
+ * the "figures" result table.
+ */
+#include "lp/figures.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lp/time.h"
+
+/* ---- Units ---- */
+
+static const char *const unit_names[] = {"",      "count", "money",  "share",  "points",
+                                         "hours", "days",  "ratio", "p_value"};
+
+const char *lp_unit_name(lp_unit unit)
+{
+    return (unsigned)unit < sizeof unit_names / sizeof unit_names[0] ? unit_names[unit] : "";
+}
+
+const char *lp_unit_label(lp_unit unit, const char *currency)
+{
+    if (unit == LP_UNIT_MONEY) return currency && *currency ? currency : "USD";
+    return lp_unit_name(unit);
+}
+
+static lp_unit unit_from_label(const char *label)
+{
+    if (!label || !*label) return LP_UNIT_NONE;
+    for (size_t u = 1; u < sizeof unit_names / sizeof unit_names[0]; u++)
+        if (strcmp(label, unit_names[u]) == 0) return (lp_unit)u;
+    /* an ISO currency code: three capital letters */
+    if (strlen(label) == 3 && label[0] >= 'A' && label[0] <= 'Z') return LP_UNIT_MONEY;
+    return LP_UNIT_NONE;
+}
+
+/* The result columns that hold numbers, table by table (measures.h lists
+ * the tables). Columns not named here are text, ids, instants or flags.
+ * Each entry: table, then "column=unit" pairs. */
+typedef struct column_units {
+    const char *table;
+    const char *units;
+} column_units;
+
+#define C "count"
+#define M "money"
+#define S "share"
+#define H "hours"
+static const column_units column_catalogue[] = {
+    {"campaigns", "touches=" C ",responders=" C ",response_rate=" S ",leads_created=" C
+                  ",mqls=" C ",sqls=" C ",opportunities=" C ",pipeline=" M ",won=" M
+                  ",cost=" M ",cost_per_lead=" M ",cost_per_mql=" M
+                  ",cost_per_opportunity=" M ",return=" S},
+    {"sla_by_owner", "eligible=" C ",within=" C ",compliance=" S ",median_hours=" H
+                     ",p90_hours=" H ",untouched=" C ",pending=" C},
+    {"breaches", "hours_late=" H},
+    {"funnel", "reached=" C ",rate=" S ",low=" S ",high=" S ",open=" C ",closed=" C
+               ",closed_win_rate=" S ",closed_low=" S ",closed_high=" S},
+    {"routing", "mqls=" C ",won=" C ",rate=" S ",low=" S ",high=" S},
+    {"forecast", "mql_forecast=" C ",low=" C ",high=" C},
+    {"mql_trend", "mqls=" C ",sqls=" C ",mql_target=" C},
+    {"volume_by_source", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
+                         ",low=" S ",high=" S ",mql_target=" C},
+    {"volume_by_channel", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
+                          ",low=" S ",high=" S ",mql_target=" C},
+    {"volume_by_campaign", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
+                           ",low=" S ",high=" S ",mql_target=" C},
+    {"volume_by_team", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
+                       ",low=" S ",high=" S ",mql_target=" C},
+    {"volume_by_segment", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
+                          ",low=" S ",high=" S ",mql_target=" C},
+    {"attribution", "mqls=" C ",sqls=" C ",opportunities=" C ",pipeline=" M ",won=" M},
+    {"campaign_tests", "mqls=" C ",opportunities=" C ",rate=" S ",others_rate=" S
+                       ",p_value=p_value,q_value=p_value"},
+    {"pipeline_by_stage", "count=" C ",amount=" M},
+    {"pipeline_by_source", "count=" C ",amount=" M},
+    {"pipeline_by_campaign", "count=" C ",amount=" M},
+    {"won_by_source", "count=" C ",amount=" M},
+    {"won_by_campaign", "count=" C ",amount=" M},
+    {"coverage", "open_inbound_pipeline=" M ",quota=" M ",won_to_date=" M
+                 ",remaining_quota=" M ",coverage=ratio"},
+    {"sla_by_team", "eligible=" C ",within=" C ",compliance=" S ",low=" S ",high=" S
+                    ",median_hours=" H ",p90_hours=" H ",untouched=" C ",pending=" C
+                    ",followup_eligible=" C ",followup_met=" C ",followup_compliance=" S},
+    {"sla_by_partner", "eligible=" C ",within=" C ",compliance=" S ",low=" S ",high=" S
+                       ",median_hours=" H ",p90_hours=" H ",untouched=" C ",pending=" C
+                       ",followup_eligible=" C ",followup_met=" C
+                       ",followup_compliance=" S},
+    {"sla_curve", "hours=" H ",touched_share=" S},
+    {"reverse_funnel", "needed=" C ",low=" C ",high=" C ",quota=" M ",rate=" S
+                       ",avg_deal=" M},
+    {"routing_by_segment", "mqls=" C ",won=" C ",rate=" S ",low=" S ",high=" S},
+    {"detail_mqls", "hours_to_first_touch=" H},
+    {"detail_inbound_opportunities", "amount=" M},
+    {"detail_inbound_wins", "amount=" M},
+    {"findings", "rank=" C ",p_value=p_value"},
+    {"changes", "p_value=p_value,change_pct=" S},
+    {"figures", "p_value=p_value,attainment=" S ",level=" S},
+    {"headline", "level=" S},
+};
+#undef C
+#undef M
+#undef S
+#undef H
+
+lp_unit lp_result_unit(const char *table, const char *column)
+{
+    if (!table || !column) return LP_UNIT_NONE;
+    size_t clen = strlen(column);
+    for (size_t i = 0; i < sizeof column_catalogue / sizeof column_catalogue[0]; i++) {
+        if (strcmp(column_catalogue[i].table, table) != 0) continue;
+        const char *p = column_catalogue[i].units;
+        while (*p) {
+            const char *eq = strchr(p, '='), *end = strchr(p, ',');
+            if (!end) end = p + strlen(p);
+            if (eq && (size_t)(eq - p) == clen && memcmp(p, column, clen) == 0) {
+                char unit[16];
+                size_t ulen = (size_t)(end - eq - 1);
+                if (ulen >= sizeof unit) ulen = sizeof unit - 1;
+                memcpy(unit, eq + 1, ulen);
+                unit[ulen] = '\0';
+                return unit_from_label(unit);
+            }
+            p = *end ? end + 1 : end;
+        }
+        return LP_UNIT_NONE;
+    }
+    return LP_UNIT_NONE;
+}
+
+static const char *row_str(const lp_table *t, const char *column, size_t row)
+{
+    const lp_column *c = lp_table_column(t, column);
+    if (!c || c->type != LP_TYPE_STRING || row >= c->length || !lp_column_valid(c, row))
+        return NULL;
+    return lp_column_str(c, row);
+}
+
+lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row)
+{
+    if (!table || !column) return LP_UNIT_NONE;
+    lp_unit fixed = lp_result_unit(table->name, column);
+    if (fixed != LP_UNIT_NONE) return fixed;
+    static const char *const value_like[] = {"value",  "low",    "high",     "previous",
+                                             "current", "change", "target",  "actual",
+                                             "base",   NULL};
+    bool like = false;
+    for (size_t i = 0; value_like[i]; i++)
+        if (strcmp(column, value_like[i]) == 0) like = true;
+    if (!like) return LP_UNIT_NONE;
+    lp_unit unit = unit_from_label(row_str(table, "unit", row));
+    if (unit == LP_UNIT_NONE) {
+        const char *id = row_str(table, "figure", row);
+        if (!id) id = row_str(table, "measure", row);
+        const lp_figure_def *def = lp_figure_def_find(id);
+        if (!def && id) {
+            /* targets name measures as the targets export does ("mql") */
+            size_t n = 0;
+            const lp_figure_def *defs = lp_figure_defs(&n);
+            for (size_t i = 0; i < n && !def; i++)
+                if (defs[i].target_measure && strcasecmp(defs[i].target_measure, id) == 0)
+                    def = &defs[i];
+        }
+        if (def) unit = def->unit;
+    }
+    if (strcmp(column, "base") == 0) {
+        const lp_figure_def *def = lp_figure_def_find(row_str(table, "figure", row));
+        if (!def) def = lp_figure_def_find(row_str(table, "measure", row));
+        const lp_figure_def *base = def ? lp_figure_def_find(def->base) : NULL;
+        return base ? base->unit : LP_UNIT_COUNT;
+    }
+    if (unit == LP_UNIT_SHARE && strcmp(column, "change") == 0) return LP_UNIT_POINTS;
+    return unit;
+}
+
+/* ---- Definitions ---- */
+
+static const char *const scope_names[] = {"period", "at_end", "lifetime",
+                                          "trailing_4_quarters", "window"};
+
+const char *lp_scope_name(lp_scope scope)
+{
+    return (unsigned)scope < sizeof scope_names / sizeof scope_names[0] ? scope_names[scope]
+                                                                        : "";
+}
+
+static const char *const verdict_names[] = {"", "untested", "real", "noise", "too_early"};
+
+const char *lp_verdict_name(lp_verdict verdict)
+{
+    return (unsigned)verdict < sizeof verdict_names / sizeof verdict_names[0]
+               ? verdict_names[verdict]
+               : "";
+}
+
+static lp_verdict verdict_from_name(const char *name)
+{
+    for (size_t v = 1; name && v < sizeof verdict_names / sizeof verdict_names[0]; v++)
+        if (strcmp(name, verdict_names[v]) == 0) return (lp_verdict)v;
+    return LP_VERDICT_NONE;
+}
+
+static const char *const status_names[] = {"", "on_track", "at_risk", "off_track"};
+
+const char *lp_target_status_name(lp_target_status status)
+{
+    return (unsigned)status < sizeof status_names / sizeof status_names[0]
+               ? status_names[status]
+               : "";
+}
+
+static lp_target_status status_from_name(const char *name)
+{
+    for (size_t v = 1; name && v < sizeof status_names / sizeof status_names[0]; v++)
+        if (strcmp(name, status_names[v]) == 0) return (lp_target_status)v;
+    return LP_TARGET_NONE;
+}
+
+#define P LP_SCOPE_PERIOD
+/* id, label, unit, scope, base, level, target measure, maturing, higher is better */
+static const lp_figure_def defs[] = {
+    {"mql_count", "Qualified leads (MQLs)", LP_UNIT_COUNT, P, NULL, 0, "mql", false, true},
+    {"sql_count", "Sales-accepted leads (SQLs)", LP_UNIT_COUNT, P, NULL, 0, "sql", false, true},
+    {"acceptance_rate", "Accepted by sales", LP_UNIT_SHARE, P, "mql_count", 0.95, NULL, true,
+     true},
+    {"inbound_pipeline_count", "Inbound opportunities", LP_UNIT_COUNT, P, NULL, 0, NULL, false,
+     true},
+    {"inbound_pipeline_amount", "Inbound pipeline", LP_UNIT_MONEY, P, "inbound_pipeline_count",
+     0, "pipeline", false, true},
+    {"open_inbound_pipeline_amount", "Open inbound pipeline", LP_UNIT_MONEY, LP_SCOPE_AT_END,
+     NULL, 0, NULL, false, true},
+    {"sla_eligible", "MQLs due a first touch", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"sla_within", "MQLs reached in time", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"sla_compliance", "Reached in time (share)", LP_UNIT_SHARE, P, "sla_eligible", 0.95,
+     "sla", true, true},
+    {"sla_median_hours", "Median time to first touch", LP_UNIT_HOURS, P, "mql_count", 0,
+     NULL, false, false},
+    {"sla_p90_hours", "90th percentile time to first touch", LP_UNIT_HOURS, P, "mql_count", 0,
+     NULL, false, false},
+    {"sla_untouched", "MQLs not yet touched", LP_UNIT_COUNT, P, NULL, 0, NULL, false, false},
+    {"sla_pending", "MQLs still inside the SLA", LP_UNIT_COUNT, P, NULL, 0, NULL, false, false},
+    {"followup_compliance", "Followed up 3 times in 7 days", LP_UNIT_SHARE, P,
+     "followup_eligible", 0.95, NULL, true, true},
+    {"followup_eligible", "MQLs whose 7-day follow-up window has closed", LP_UNIT_COUNT, P,
+     NULL, 0, NULL, false, true},
+    {"inbound_won_count", "Inbound deals won", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"inbound_won_amount", "Inbound closed business", LP_UNIT_MONEY, P, "inbound_won_count", 0,
+     "won", false, true},
+    {"inbound_win_rate", "Inbound win rate", LP_UNIT_SHARE, P, "inbound_closed_count", 0.95,
+     NULL, true, true},
+    {"inbound_closed_count", "Inbound deals closed (won or lost)", LP_UNIT_COUNT, P, NULL, 0,
+     NULL, false, true},
+    {"inbound_avg_deal", "Average inbound deal", LP_UNIT_MONEY, P, "inbound_won_count", 0, NULL,
+     false, true},
+    {"inbound_cycle_median_days", "Median inbound sales cycle", LP_UNIT_DAYS, P,
+     "inbound_won_count", 0, NULL, false, false},
+    {"inbound_won_share", "Inbound share of closed business", LP_UNIT_SHARE, P, "won_amount", 0,
+     NULL, false, true},
+    {"won_count", "Deals won (every channel)", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"won_amount", "Closed business (every channel)", LP_UNIT_MONEY, P, "won_count", 0, NULL,
+     false, true},
+    {"win_rate", "Win rate (every channel)", LP_UNIT_SHARE, P, "closed_count", 0.95, NULL, true,
+     true},
+    {"closed_count", "Deals closed (won or lost, every channel)", LP_UNIT_COUNT, P, NULL, 0,
+     NULL, false, true},
+    {"cycle_median_days", "Median sales cycle (every channel)", LP_UNIT_DAYS, P, "won_count", 0,
+     NULL, false, false},
+    {"funnel_closed_win_rate", "Closed win rate of the funnel cohort", LP_UNIT_SHARE,
+     LP_SCOPE_WINDOW, "funnel_closed", 0.95, NULL, false, true},
+    {"funnel_closed", "Funnel opportunities closed (won or lost)", LP_UNIT_COUNT,
+     LP_SCOPE_WINDOW, NULL, 0, NULL, false, true},
+    {"funnel_open", "Funnel opportunities still open", LP_UNIT_COUNT, LP_SCOPE_WINDOW, NULL, 0,
+     NULL, false, true},
+    {"funnel_rate", "Funnel step conversion", LP_UNIT_SHARE, LP_SCOPE_WINDOW, NULL, 0.95, NULL,
+     false, true},
+    {"funnel_reached", "Funnel step reached", LP_UNIT_COUNT, LP_SCOPE_WINDOW, NULL, 0, NULL,
+     false, true},
+    {"campaign_mqls", "Campaign MQLs (lifetime, credited)", LP_UNIT_COUNT, LP_SCOPE_LIFETIME,
+     NULL, 0, NULL, false, true},
+    {"campaign_mql_to_opportunity", "Campaign MQL-to-opportunity rate (lifetime)",
+     LP_UNIT_SHARE, LP_SCOPE_LIFETIME, "campaign_mqls", 0, NULL, false, true},
+    {"campaign_others_rate", "MQL-to-opportunity rate of all other campaigns (lifetime)",
+     LP_UNIT_SHARE, LP_SCOPE_LIFETIME, NULL, 0, NULL, false, true},
+    {"campaign_pipeline", "Campaign pipeline (lifetime, credited)", LP_UNIT_MONEY,
+     LP_SCOPE_LIFETIME, NULL, 0, NULL, false, true},
+    {"campaign_won", "Campaign closed business (lifetime, credited)", LP_UNIT_MONEY,
+     LP_SCOPE_LIFETIME, NULL, 0, NULL, false, true},
+    {"campaign_cost_per_mql", "Campaign cost per MQL (lifetime)", LP_UNIT_MONEY,
+     LP_SCOPE_LIFETIME, NULL, 0, NULL, false, false},
+    {"campaign_return", "Campaign return (lifetime)", LP_UNIT_SHARE, LP_SCOPE_LIFETIME, NULL, 0,
+     NULL, false, true},
+    {"volume_mqls", "MQLs of a group", LP_UNIT_COUNT, P, NULL, 0, "mql", false, true},
+    {"volume_acceptance_rate", "Accepted by sales, of a group", LP_UNIT_SHARE, P, "volume_mqls",
+     0.95, NULL, true, true},
+    {"team_sla_compliance", "Reached in time, of a team", LP_UNIT_SHARE, P, "team_sla_eligible",
+     0.95, "sla", true, true},
+    {"team_sla_eligible", "MQLs due a first touch, of a team", LP_UNIT_COUNT, P, NULL, 0, NULL,
+     false, true},
+    {"team_median_hours", "Median time to first touch, of a team", LP_UNIT_HOURS, P, NULL, 0,
+     NULL, false, false},
+    {"breach_count", "MQLs reached late or not at all", LP_UNIT_COUNT, P, NULL, 0, NULL, false,
+     false},
+    {"routing_rate", "MQL-to-won rate of a team (lifetime)", LP_UNIT_SHARE, LP_SCOPE_LIFETIME,
+     "routing_mqls", 0.90, NULL, false, true},
+    {"routing_mqls", "MQLs of a team (lifetime)", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL, 0,
+     NULL, false, true},
+    {"forecast_mqls", "Forecast MQLs", LP_UNIT_COUNT, P, NULL, 0.80, NULL, false, true},
+    {"reverse_funnel_needed", "Needed to reach quota", LP_UNIT_COUNT, LP_SCOPE_TRAILING, NULL,
+     0.95, NULL, false, true},
+    {"quota", "Quota", LP_UNIT_MONEY, P, NULL, 0, NULL, false, true},
+    {"pipeline_coverage", "Open inbound pipeline over remaining quota", LP_UNIT_RATIO,
+     LP_SCOPE_AT_END, NULL, 0, NULL, false, true},
+    {"target", "Target", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"target_attainment", "Share of target reached", LP_UNIT_SHARE, P, NULL, 0, NULL, false,
+     true},
+    {"change", "Change on the previous period", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"change_pct", "Change on the previous period, as a share of it", LP_UNIT_SHARE, P, NULL, 0,
+     NULL, false, true},
+    {"rejected_rows", "Rows that could not be read", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL, 0,
+     NULL, false, false},
+};
+#undef P
+
+const lp_figure_def *lp_figure_def_find(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof defs / sizeof defs[0]; i++)
+        if (strcmp(defs[i].id, id) == 0) return &defs[i];
+    return NULL;
+}
+
+const lp_figure_def *lp_figure_defs(size_t *out_n)
+{
+    if (out_n) *out_n = sizeof defs / sizeof defs[0];
+    return defs;
+}
+
+/* ---- Resolving a figure for P ---- */
+
+static bool row_num(const lp_table *t, const char *column, size_t row, double *out)
+{
+    const lp_column *c = t ? lp_table_column(t, column) : NULL;
+    if (!c || row >= c->length || !lp_column_valid(c, row)) return false;
+    double v = lp_column_number(c, row);
+    if (!isfinite(v)) return false;
+    *out = v;
+    return true;
+}
+
+static int64_t row_instant(const lp_table *t, const char *column, size_t row)
+{
+    const lp_column *c = t ? lp_table_column(t, column) : NULL;
+    if (!c || c->type != LP_TYPE_INSTANT || row >= c->length || !lp_column_valid(c, row))
+        return INT64_MIN;
+    return c->v.i64[row];
+}
+
+static long find_measure_row(const lp_table *t, const char *column, const char *id,
+                             const char *period)
+{
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *m = row_str(t, column, i);
+        if (!m || strcmp(m, id) != 0) continue;
+        if (period) {
+            const char *p = row_str(t, "period", i);
+            if (!p || strcmp(p, period) != 0) continue;
+        }
+        return (long)i;
+    }
+    return -1;
+}
+
+/* The target rule (templates/DEFINITIONS.md, "Targets"), the only one: a
+ * figure's target for P is the targets export's company row for P (team
+ * blank or "all"; several are added up), or else the sum of its team rows
+ * for P. SLA compliance takes the settings' sla_target instead. */
+static double resolve_target(const lp_results *r, const lp_figure_def *def)
+{
+    if (!def->target_measure) return NAN;
+    if (strcmp(def->target_measure, "sla") == 0) {
+        double t = r->settings ? r->settings->sla_target : NAN;
+        return t > 0 ? t : NAN;
+    }
+    const lp_table *t = lp_results_table(r, "targets");
+    double company = NAN, teams = NAN, v;
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *m = row_str(t, "measure", i), *p = row_str(t, "period", i);
+        if (!m || !p || strcasecmp(m, def->target_measure) != 0 ||
+            strcmp(p, r->period_label) != 0 || !row_num(t, "target", i, &v))
+            continue;
+        const char *team = row_str(t, "team", i);
+        if (!team || !*team || strcasecmp(team, "all") == 0)
+            company = isnan(company) ? v : company + v;
+        else
+            teams = isnan(teams) ? v : teams + v;
+    }
+    return isnan(company) ? teams : company;
+}
+
+lp_target_status lp_figure_target_status(const lp_figure_def *def, double value, double target)
+{
+    if (!def || isnan(value) || !(target > 0)) return LP_TARGET_NONE;
+    double attainment = def->higher_is_better ? value / target : target / value;
+    if (attainment >= 1.0) return LP_TARGET_ON_TRACK;
+    if (attainment >= 0.9) return LP_TARGET_AT_RISK;
+    return LP_TARGET_OFF_TRACK;
+}
+
+lp_status lp_figures_build(lp_results *r)
+{
+    if (!r) return LP_ERR_USAGE;
+    const lp_table *head = lp_results_table(r, "headline");
+    const lp_table *chg = lp_results_table(r, "changes");
+    const char *currency = r->settings && r->settings->currency[0] ? r->settings->currency
+                                                                   : "USD";
+    lp_table *t = lp_table_new("figures");
+    if (!t) return LP_ERR_NOMEM;
+    static const struct {
+        const char *name;
+        lp_type type;
+    } cols[] = {
+        {"figure", LP_TYPE_STRING},     {"label", LP_TYPE_STRING},
+        {"unit", LP_TYPE_STRING},       {"scope", LP_TYPE_STRING},
+        {"period", LP_TYPE_STRING},     {"value", LP_TYPE_DOUBLE},
+        {"low", LP_TYPE_DOUBLE},        {"high", LP_TYPE_DOUBLE},
+        {"level", LP_TYPE_DOUBLE},      {"base_figure", LP_TYPE_STRING},
+        {"base", LP_TYPE_DOUBLE},       {"target", LP_TYPE_DOUBLE},
+        {"attainment", LP_TYPE_DOUBLE}, {"status", LP_TYPE_STRING},
+        {"previous", LP_TYPE_DOUBLE},   {"compared_as_of", LP_TYPE_INSTANT},
+        {"test", LP_TYPE_STRING},       {"p_value", LP_TYPE_DOUBLE},
+        {"verdict", LP_TYPE_STRING},    {"provisional", LP_TYPE_BOOL},
+        {"matures_at", LP_TYPE_INSTANT},
+    };
+    enum { NCOLS = sizeof cols / sizeof cols[0] };
+    lp_column *c[NCOLS];
+    lp_status st = LP_OK;
+    for (size_t i = 0; i < NCOLS && !st; i++)
+        st = lp_table_add_column(t, cols[i].name, cols[i].type, &c[i]);
+
+#define PUT_S(i, s) (st = st ? st : ((s) ? lp_column_append_string(c[i], (s), strlen(s)) \
+                                         : lp_column_append_null(c[i])))
+#define PUT_D(i, v) (st = st ? st : (isfinite(v) ? lp_column_append_double(c[i], (v)) \
+                                                 : lp_column_append_null(c[i])))
+#define PUT_T(i, v) (st = st ? st : ((v) != INT64_MIN ? lp_column_append_int64(c[i], (v)) \
+                                                      : lp_column_append_null(c[i])))
+    for (size_t d = 0; d < sizeof defs / sizeof defs[0] && !st; d++) {
+        const lp_figure_def *def = &defs[d];
+        long hr = find_measure_row(head, "measure", def->id, r->period_label);
+        if (hr < 0) continue; /* only figures with a value for P */
+        size_t h = (size_t)hr;
+        double value = NAN, low = NAN, high = NAN, level = NAN, base = NAN;
+        row_num(head, "value", h, &value);
+        row_num(head, "low", h, &low);
+        row_num(head, "high", h, &high);
+        row_num(head, "level", h, &level);
+        row_num(head, "base", h, &base);
+        double prov = 0;
+        row_num(head, "provisional", h, &prov);
+        double target = resolve_target(r, def);
+        double attainment = target > 0 && isfinite(value) ? value / target : NAN;
+        lp_target_status status = lp_figure_target_status(def, value, target);
+
+        double previous = NAN, p_value = NAN;
+        int64_t compared = INT64_MIN;
+        const char *test = "", *verdict = "";
+        long cr = find_measure_row(chg, "measure", def->id, NULL);
+        if (cr >= 0) {
+            row_num(chg, "previous", (size_t)cr, &previous);
+            row_num(chg, "p_value", (size_t)cr, &p_value);
+            compared = row_instant(chg, "compared_as_of", (size_t)cr);
+            const char *s = row_str(chg, "test", (size_t)cr);
+            if (s) test = s;
+            s = row_str(chg, "verdict", (size_t)cr);
+            if (s) verdict = s;
+        }
+        PUT_S(0, def->id);
+        PUT_S(1, def->label);
+        PUT_S(2, lp_unit_label(def->unit, currency));
+        PUT_S(3, lp_scope_name(def->scope));
+        PUT_S(4, r->period_label);
+        PUT_D(5, value);
+        PUT_D(6, low);
+        PUT_D(7, high);
+        PUT_D(8, level);
+        PUT_S(9, def->base);
+        PUT_D(10, base);
+        PUT_D(11, target);
+        PUT_D(12, attainment);
+        PUT_S(13, lp_target_status_name(status));
+        PUT_D(14, previous);
+        PUT_T(15, compared);
+        PUT_S(16, test);
+        PUT_D(17, p_value);
+        PUT_S(18, verdict);
+        if (!st) st = lp_column_append_bool(c[19], prov != 0);
+        PUT_T(20, prov != 0 ? row_instant(head, "matures_at", h) : INT64_MIN);
+    }
+#undef PUT_S
+#undef PUT_D
+#undef PUT_T
+    if (!st) st = lp_table_finish(t);
+    if (st) {
+        lp_table_free(t);
+        return st;
+    }
+    return lp_results_add(r, t);
+}
+
+lp_status lp_figure_get(const lp_results *results, const char *id, lp_figure *out)
+{
+    const lp_figure_def *def = lp_figure_def_find(id);
+    const lp_table *t = results ? lp_results_table(results, "figures") : NULL;
+    long row = def ? find_measure_row(t, "figure", id, NULL) : -1;
+    if (row < 0 || !out) return LP_ERR_NOTFOUND;
+    size_t i = (size_t)row;
+    lp_figure f;
+    memset(&f, 0, sizeof f);
+    f.def = def;
+    f.period = row_str(t, "period", i);
+    f.value = f.low = f.high = f.base = f.target = f.attainment = f.previous = f.p_value = NAN;
+    row_num(t, "value", i, &f.value);
+    row_num(t, "low", i, &f.low);
+    row_num(t, "high", i, &f.high);
+    row_num(t, "base", i, &f.base);
+    row_num(t, "target", i, &f.target);
+    row_num(t, "attainment", i, &f.attainment);
+    row_num(t, "previous", i, &f.previous);
+    row_num(t, "p_value", i, &f.p_value);
+    f.status = status_from_name(row_str(t, "status", i));
+    f.compared_as_of = row_instant(t, "compared_as_of", i);
+    f.test = row_str(t, "test", i);
+    if (!f.test) f.test = "";
+    f.verdict = verdict_from_name(row_str(t, "verdict", i));
+    double prov = 0;
+    row_num(t, "provisional", i, &prov);
+    f.provisional = prov != 0;
+    f.matures_at = row_instant(t, "matures_at", i);
+    *out = f;
+    return LP_OK;
+}

@@ -1,0 +1,161 @@
+/*
+ * figures.h: the figure catalogue, the one place that says what a published
+ * number means.
+ *
+ * A figure is a number the pack states: the MQL count of P, a team's median
+ * hours to first touch, a campaign's lifetime MQLs. Its meaning is decided
+ * here, once, in the engine: its unit, its scope, its base (the count a
+ * share is of), its interval and the interval's level, its target (resolved
+ * by one rule, templates/DEFINITIONS.md "Targets"), and its comparison with
+ * the previous period (previous value, compared as of when, test, p-value
+ * and verdict). Renderers (narrative, PDF, charts, workbook, mail, results
+ * files) read these and derive nothing.
+ *
+ * Three parts:
+ *  - units of every result-table column (lp_result_unit): how a cell is
+ *    formatted is a property of the column, never guessed from its name in
+ *    a renderer;
+ *  - figure definitions (lp_figure_def), static, one per figure id;
+ *  - the "figures" result table, built by lp_measures_compute for P: one row
+ *    per headline figure with everything above resolved (lp_figure_get
+ *    reads a row back as an lp_figure).
+ */
+#ifndef LP_FIGURES_H
+#define LP_FIGURES_H
+
+#include "lp/results.h"
+
+/* What a number counts or measures. */
+typedef enum lp_unit {
+    LP_UNIT_NONE = 0, /* not a number (text, id, instant, yes/no): shown by type */
+    LP_UNIT_COUNT,    /* things: leads, deals (attribution credits may be fractional) */
+    LP_UNIT_MONEY,    /* an amount in the settings' currency */
+    LP_UNIT_SHARE,    /* a proportion in 0..1, shown as a whole percent */
+    LP_UNIT_POINTS,   /* a difference of two shares, in 0..1 units, shown in
+                         percentage points ("down 6 points") */
+    LP_UNIT_HOURS,    /* a duration in hours */
+    LP_UNIT_DAYS,     /* a duration in days */
+    LP_UNIT_RATIO,    /* a plain multiple: pipeline coverage, "1.4x" */
+    LP_UNIT_PVALUE    /* a probability of a test, 0..1, shown to 3 decimals */
+} lp_unit;
+
+/* The unit's name as written in results files: "count", "money", "share",
+ * "points", "hours", "days", "ratio", "p_value"; "" for none. */
+const char *lp_unit_name(lp_unit unit);
+
+/* The unit written in a results file's `unit` column: lp_unit_name, except
+ * money, which is the ISO currency code ("USD"). currency may be NULL
+ * ("USD"). */
+const char *lp_unit_label(lp_unit unit, const char *currency);
+
+/* Unit of a result table's column (measures.h lists the tables). For a
+ * table whose value column holds several units (headline, changes,
+ * findings, figures, targets, statements), the row's own `unit` column says
+ * (lp_result_row_unit). LP_UNIT_NONE for text, ids, instants and flags, and
+ * for a table or column the catalogue does not know. */
+lp_unit lp_result_unit(const char *table, const char *column);
+
+/* Unit of row `row` of a result table: the column's unit, or for tables
+ * whose rows differ, the unit of the figure the row is about (its `unit`
+ * column, else its `measure` or `figure` column's definition). low, high,
+ * previous, change, target and actual take the value's unit; a change of a
+ * share is LP_UNIT_POINTS. */
+lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
+
+/* ---- Definitions ---- */
+
+/* Over what time a figure counts. */
+typedef enum lp_scope {
+    LP_SCOPE_PERIOD = 0,  /* events in P ("this week") */
+    LP_SCOPE_AT_END,      /* standing at min(end of P, as-of) (open pipeline) */
+    LP_SCOPE_LIFETIME,    /* every record up to as-of (campaign totals, routing) */
+    LP_SCOPE_TRAILING,    /* the four quarters before as-of (reverse funnel) */
+    LP_SCOPE_WINDOW       /* P and the 12 periods before it (funnel cohort, trend) */
+} lp_scope;
+
+/* "period", "at_end", "lifetime", "trailing_4_quarters", "window". */
+const char *lp_scope_name(lp_scope scope);
+
+/* What the comparison with the previous period concluded. */
+typedef enum lp_verdict {
+    LP_VERDICT_NONE = 0,  /* no previous value, or the figure is not compared */
+    LP_VERDICT_UNTESTED,  /* compared, but no test applies (money, durations) */
+    LP_VERDICT_REAL,      /* the test passed at 5% */
+    LP_VERDICT_NOISE,     /* tested, within normal variation */
+    LP_VERDICT_TOO_EARLY  /* a maturing rate with no fair comparison yet */
+} lp_verdict;
+
+/* "", "untested", "real", "noise", "too_early". */
+const char *lp_verdict_name(lp_verdict verdict);
+
+typedef struct lp_figure_def {
+    const char *id;             /* stable id, e.g. "mql_count" (a headline measure) */
+    const char *label;          /* short label for people, "Qualified leads (MQLs)" */
+    lp_unit unit;
+    lp_scope scope;
+    const char *base;           /* id of the figure that is its base (a share's
+                                   denominator, a median's population), or NULL */
+    double level;               /* interval level (0.95), 0 when no interval */
+    const char *target_measure; /* measure name in the targets export ("mql"),
+                                   or NULL when targets never apply */
+    bool maturing;              /* a rate whose cohort keeps maturing after P:
+                                   compared at the same age (METRICS.md) */
+    bool higher_is_better;      /* for target status and the direction words */
+} lp_figure_def;
+
+/* Definition of a figure id, or NULL. */
+const lp_figure_def *lp_figure_def_find(const char *id);
+/* Every definition, in catalogue order; *out_n receives the count. */
+const lp_figure_def *lp_figure_defs(size_t *out_n);
+
+/* ---- Resolved figures for P (the "figures" result table) ---- */
+
+/* Target status of a figure with a target ("on_track", "at_risk",
+ * "off_track"; templates/DEFINITIONS.md "Targets"). */
+typedef enum lp_target_status {
+    LP_TARGET_NONE = 0,   /* no target applies */
+    LP_TARGET_ON_TRACK,   /* attainment >= 100% */
+    LP_TARGET_AT_RISK,    /* 90% <= attainment < 100% */
+    LP_TARGET_OFF_TRACK   /* attainment < 90% */
+} lp_target_status;
+
+/* "", "on_track", "at_risk", "off_track". */
+const char *lp_target_status_name(lp_target_status status);
+
+/* Status of value against target for a figure (the rule of
+ * templates/DEFINITIONS.md "Targets"): attainment value / target (target /
+ * value when lower is better); LP_TARGET_NONE when target is not positive
+ * or value is NAN. */
+lp_target_status lp_figure_target_status(const lp_figure_def *def, double value, double target);
+
+/* A figure as published for P. Doubles are NAN when they do not exist;
+ * instants are INT64_MIN when they do not exist. Strings are borrowed from
+ * the result set. */
+typedef struct lp_figure {
+    const lp_figure_def *def;
+    const char *period;         /* label of P */
+    double value;
+    double low, high;           /* interval at def->level */
+    double base;                /* size of the base (def->base's value) */
+    double target;              /* resolved target, NAN when none */
+    double attainment;          /* value / target */
+    lp_target_status status;
+    double previous;            /* the previous period's value, as compared */
+    int64_t compared_as_of;     /* the instant the previous value is taken at */
+    const char *test;           /* "poisson", "two_proportion", "" */
+    double p_value;
+    lp_verdict verdict;
+    bool provisional;           /* still maturing */
+    int64_t matures_at;         /* when it stops being provisional */
+} lp_figure;
+
+/* The figure id for P from the results' "figures" table. LP_ERR_NOTFOUND
+ * when the id is unknown or the results have no row for it. */
+lp_status lp_figure_get(const lp_results *results, const char *id, lp_figure *out_figure);
+
+/* Builds the "figures" result table (columns in measures.h) from the
+ * headline, changes and targets tables and the settings; called by
+ * lp_measures_compute after those tables exist. */
+lp_status lp_figures_build(lp_results *results);
+
+#endif
