@@ -51,6 +51,9 @@ static void *render_pdf(void *arg)
     if (job->results_dir)
         job->results_status = lp_results_write_dir(job->results, job->results_dir,
                                                    job->results_errmsg);
+    if (job->results_dir && !job->results_status)
+        job->results_status = lp_statements_write(job->narrative, job->results_dir,
+                                                  job->results_errmsg);
     return NULL;
 }
 

@@ -325,7 +325,39 @@ static const lp_figure_def defs[] = {
      NULL, false, true},
     {"rejected_rows", "Rows that could not be read", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL, 0,
      NULL, false, false},
+    {"sla_threshold_hours", "SLA response threshold (setting)", LP_UNIT_HOURS, P, NULL, 0,
+     NULL, false, false},
+    {"sla_compliance_others", "Reached in time, of the other teams", LP_UNIT_SHARE, P, NULL,
+     0.95, NULL, true, true},
+    {"campaigns_listed", "Campaigns listed (lifetime)", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL,
+     0, NULL, false, true},
+    {"campaigns_better", "Campaigns clearly better (lifetime)", LP_UNIT_COUNT,
+     LP_SCOPE_LIFETIME, NULL, 0, NULL, false, true},
+    {"changes_real", "Changes called real", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"changes_tested", "Changes tested", LP_UNIT_COUNT, P, NULL, 0, NULL, false, true},
+    {"figures_switched_off", "Figures the exports cannot support", LP_UNIT_COUNT, P, NULL, 0,
+     NULL, false, false},
+    {"remaining_quota", "Quota still to win", LP_UNIT_MONEY, LP_SCOPE_AT_END, NULL, 0, NULL,
+     false, false},
+    {"routing_won", "Won MQLs of a team (lifetime)", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL, 0,
+     NULL, false, true},
+    {"forecast_mqls_low", "Forecast MQLs, low end of the 80% interval", LP_UNIT_COUNT, P, NULL,
+     0.80, NULL, false, true},
+    {"forecast_mqls_high", "Forecast MQLs, high end of the 80% interval", LP_UNIT_COUNT, P,
+     NULL, 0.80, NULL, false, true},
+    {"hours_late", "Hours past the SLA deadline", LP_UNIT_HOURS, P, NULL, 0, NULL, false,
+     false},
+    {"window_periods", "Periods in the window (P and the 12 before it)", LP_UNIT_COUNT,
+     LP_SCOPE_WINDOW, NULL, 0, NULL, false, true},
+    {"groups", "Groups (teams, reps or partners) handed MQLs", LP_UNIT_COUNT, P, NULL, 0, NULL,
+     false, true},
 };
+
+/* The first-page figures, in order: the five headline measures. */
+static const char *const kpi_ids[] = {"mql_count", "acceptance_rate", "inbound_pipeline_amount",
+                                      "sla_compliance", "inbound_won_amount", NULL};
+
+const char *const *lp_figure_kpis(void) { return kpi_ids; }
 #undef P
 
 const lp_figure_def *lp_figure_def_find(const char *id)

@@ -26,51 +26,12 @@
 #include <strings.h>
 
 #include "../template/yaml_doc.h"
+#include "lp/figures.h"
 #include "lp/time.h"
 
 #define MAX_ARGS 16
+#define MAX_CITES 12
 #define MAX_FINDINGS 5
-#define PROVISIONAL_DAYS 30
-
-/* ---- How each headline measure is formatted (units, not wording). ---- */
-
-typedef enum fmt_kind { F_COUNT, F_MONEY, F_RATE, F_HOURS, F_DAYS } fmt_kind;
-
-typedef struct measure_info {
-    const char *measure;
-    fmt_kind fmt;
-    const char *target_alias; /* measure name in the targets table, or NULL */
-    const char *unit;         /* wording unit (unit.NAME.one/other) of the value
-                                 for counts, of the base for the others */
-} measure_info;
-
-static const measure_info measure_infos[] = {
-    {"mql_count", F_COUNT, "mql", "mql"},
-    {"sql_count", F_COUNT, "sql", "sql"},
-    {"acceptance_rate", F_RATE, NULL, "mql"},
-    {"inbound_pipeline_count", F_COUNT, NULL, "opportunity"},
-    {"inbound_pipeline_amount", F_MONEY, "pipeline", "opportunity"},
-    {"open_inbound_pipeline_amount", F_MONEY, NULL, "opportunity"},
-    {"sla_eligible", F_COUNT, NULL, "mql"},
-    {"sla_within", F_COUNT, NULL, "mql"},
-    {"sla_compliance", F_RATE, NULL, "mql"},
-    {"sla_median_hours", F_HOURS, NULL, "mql"},
-    {"sla_p90_hours", F_HOURS, NULL, "mql"},
-    {"sla_untouched", F_COUNT, NULL, "mql"},
-    {"sla_pending", F_COUNT, NULL, "mql"},
-    {"followup_compliance", F_RATE, NULL, "mql"},
-    {"inbound_won_count", F_COUNT, NULL, "deal"},
-    {"inbound_won_amount", F_MONEY, "won", "deal"},
-    {"inbound_win_rate", F_RATE, NULL, "deal"},
-    {"inbound_avg_deal", F_MONEY, NULL, "deal"},
-    {"inbound_cycle_median_days", F_DAYS, NULL, "deal"},
-    {"inbound_won_share", F_RATE, NULL, "deal"},
-};
-
-/* The first-page tiles, in order. */
-static const char *const kpi_measures[] = {"mql_count", "acceptance_rate",
-                                           "inbound_pipeline_amount", "sla_compliance",
-                                           "inbound_won_amount", NULL};
 
 /* Wording keys of the attribution models, in lp_attribution order. */
 static const char *const attribution_keys[LP_ATTR_COUNT] = {
@@ -81,13 +42,6 @@ static const char *attribution_key(const lp_settings *settings)
 {
     int model = settings ? (int)settings->attribution : 0;
     return attribution_keys[model >= 0 && model < LP_ATTR_COUNT ? model : 0];
-}
-
-static const measure_info *measure_find(const char *measure)
-{
-    for (size_t i = 0; i < sizeof measure_infos / sizeof measure_infos[0]; i++)
-        if (measure && strcmp(measure_infos[i].measure, measure) == 0) return &measure_infos[i];
-    return NULL;
 }
 
 /* ---- Builder state ---- */
@@ -107,6 +61,15 @@ typedef struct nctx {
     const char *kind;        /* "week", "month", "quarter", "fiscal-quarter" */
     double sla_hours;
     double sla_target;
+    /* Citations: each number a sentence states is formatted through cite(),
+     * which records the figure here; push_sentence hands them to the
+     * sentence as statements (results/statements.csv). */
+    lp_statement pending[MAX_CITES];
+    size_t npending;
+    const char *section;     /* statements' section while a list is built */
+    size_t nsaid;            /* sentences said so far in that section */
+    lp_statement *statements;
+    size_t nstatements, statements_cap;
 } nctx;
 
 static void fail(nctx *c, lp_status status, const char *fmt, ...)
@@ -247,6 +210,106 @@ static void say(nctx *c, lp_buf *out, const char *key, ...)
     expand(c, out, key, args);
 }
 
+static void drop_citations(nctx *c)
+{
+    for (size_t i = 0; i < c->npending; i++) {
+        lp_free(c->pending[i].figure);
+        lp_free(c->pending[i].subject);
+        lp_free(c->pending[i].period);
+        lp_free(c->pending[i].unit);
+    }
+    c->npending = 0;
+}
+
+static bool is_month_word(const char *p, size_t len)
+{
+    static const char *const months[] = {"January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December"};
+    for (size_t i = 0; i < 12; i++)
+        if (strlen(months[i]) == len && strncmp(months[i], p, len) == 0) return true;
+    return false;
+}
+
+/* True when a sentence states a number: a run of digits that is not part
+ * of a date ("16 November 2026"), a period or campaign label ("2026-W47",
+ * "2026-06 Webinar") or a time of day. */
+static bool states_number(const char *s)
+{
+    for (const char *p = s; *p; p++) {
+        if (!isdigit((unsigned char)*p)) continue;
+        const char *start = p;
+        while (isdigit((unsigned char)*p) || ((*p == ',' || *p == '.') && isdigit((unsigned char)p[1])))
+            p++;
+        char before = start > s ? start[-1] : ' ', after = *p;
+        bool label = before == '-' || after == '-' || before == ':' || after == ':' ||
+                     isalpha((unsigned char)before) || (isalpha((unsigned char)after) &&
+                                                       after != 'K' && after != 'M' && after != 'B');
+        const char *next = p;
+        while (*next == ' ') next++;
+        size_t nlen = 0;
+        while (isalpha((unsigned char)next[nlen])) nlen++;
+        const char *prev = start;
+        while (prev > s && prev[-1] == ' ') prev--;
+        size_t plen = 0;
+        while (prev - (ptrdiff_t)plen > s && isalpha((unsigned char)prev[-(ptrdiff_t)plen - 1])) plen++;
+        bool date = is_month_word(next, nlen) || (plen && is_month_word(prev - plen, plen));
+        if (!label && !date) return true;
+        if (!*p) break;
+    }
+    return false;
+}
+
+/* The pending citations become statements of the sentence `said`. A
+ * sentence that states a number without citing a figure becomes one
+ * statement with an empty figure, so the defect shows in statements.csv
+ * (and fails its check) instead of passing unseen. */
+static void attach_citations(nctx *c, const char *said)
+{
+    if (c->status != LP_OK) return;
+    if (!c->npending && states_number(said) && c->npending < MAX_CITES) {
+        lp_statement *st = &c->pending[c->npending++];
+        memset(st, 0, sizeof *st);
+        st->figure = lp_strdup("");
+        st->subject = lp_strdup("");
+        st->period = lp_strdup(c->r->period_label);
+        st->unit = lp_strdup("");
+        st->value = NAN;
+    }
+    if (!c->npending) return;
+    char id[96];
+    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", ++c->nsaid);
+    for (size_t i = 0; i < c->npending && c->status == LP_OK; i++) {
+        if (c->nstatements == c->statements_cap) {
+            size_t cap = c->statements_cap ? c->statements_cap * 2 : 64;
+            lp_statement *grown = lp_realloc(c->statements, cap * sizeof *grown);
+            if (!grown) {
+                fail(c, LP_ERR_NOMEM, "out of memory");
+                return;
+            }
+            c->statements = grown;
+            c->statements_cap = cap;
+        }
+        lp_statement *st = &c->statements[c->nstatements];
+        *st = c->pending[i];
+        st->id = lp_strdup(id);
+        st->section = lp_strdup(c->section ? c->section : "pack");
+        st->text = lp_strdup(said);
+        c->pending[i].figure = c->pending[i].subject = c->pending[i].period = NULL;
+        c->pending[i].unit = NULL;
+        c->nstatements++;
+        if (!st->id || !st->section || !st->text) fail(c, LP_ERR_NOMEM, "out of memory");
+    }
+}
+
+/* Starts the statements of a section (ids "section.1", "section.2", ...). */
+static void begin_section(nctx *c, const char *section)
+{
+    drop_citations(c);
+    c->section = section;
+    c->nsaid = 0;
+}
+
 /* Turns buf into a finished sentence (capital first letter, one space
  * between words, final full stop) and pushes it; an empty buf adds nothing. */
 static void push_sentence(nctx *c, strlist *list, lp_buf *buf)
@@ -268,7 +331,9 @@ static void push_sentence(nctx *c, strlist *list, lp_buf *buf)
         buf->len = w;
         if (!strchr(".!?", s[w - 1])) lp_buf_puts(buf, ".");
         strlist_push(c, list, buf->data);
+        attach_citations(c, buf->data);
     }
+    drop_citations(c);
     lp_buf_reset(buf);
 }
 
@@ -300,66 +365,13 @@ static const char *cell_str(const lp_table *t, const char *column, size_t row)
     return lp_column_str(col, row);
 }
 
-/* Row of a table whose key column equals key, or -1. */
-static long find_row(const lp_table *t, const char *column, const char *key)
-{
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *s = cell_str(t, column, i);
-        if (s && strcmp(s, key) == 0) return (long)i;
-    }
-    return -1;
-}
-
-/* Value of a headline measure for P. */
+/* Value of a catalogue figure for P (false when it does not exist). */
 static bool headline_value(nctx *c, const char *measure, double *out)
 {
-    const lp_table *t = table_of(c, "headline");
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *m = cell_str(t, "measure", i), *p = cell_str(t, "period", i);
-        if (m && p && strcmp(m, measure) == 0 && strcmp(p, c->r->period_label) == 0)
-            return cell_num(t, "value", i, out);
-    }
-    /* A result set without a headline row for P may still carry the change. */
-    const lp_table *ch = table_of(c, "changes");
-    long row = find_row(ch, "measure", measure);
-    return row >= 0 && cell_num(ch, "current", (size_t)row, out);
-}
-
-typedef struct change_info {
-    bool has;        /* a previous value exists */
-    double current;
-    double previous;
-    bool tested;     /* the change has a test */
-    bool real;       /* and it passed */
-} change_info;
-
-static change_info change_of(nctx *c, const char *measure)
-{
-    change_info ci = {0};
-    const lp_table *t = table_of(c, "changes");
-    long row = find_row(t, "measure", measure);
-    if (row < 0) return ci;
-    if (!cell_num(t, "current", (size_t)row, &ci.current) &&
-        !headline_value(c, measure, &ci.current))
-        return ci;
-    if (!cell_num(t, "previous", (size_t)row, &ci.previous)) return ci;
-    ci.has = true;
-    const char *test = cell_str(t, "test", (size_t)row);
-    double real = 0;
-    ci.tested = test && *test && cell_num(t, "real", (size_t)row, &real);
-    ci.real = ci.tested && real != 0;
-    return ci;
-}
-
-static void fmt_value(nctx *c, fmt_kind fmt, double v, char *buf, size_t size)
-{
-    switch (fmt) {
-    case F_COUNT: lp_fmt_count(v, buf, size); break;
-    case F_MONEY: lp_fmt_money(v, c->currency, buf, size); break;
-    case F_RATE: lp_fmt_rate(v, buf, size); break;
-    case F_HOURS: lp_fmt_hours(v, buf, size); break;
-    case F_DAYS: lp_fmt_days(v, buf, size); break;
-    }
+    lp_figure f;
+    if (lp_figure_get(c->r, measure, &f) != LP_OK || !isfinite(f.value)) return false;
+    *out = f.value;
+    return true;
 }
 
 /* "qualified lead" or "qualified leads" for a formatted count. */
@@ -370,201 +382,213 @@ static const char *unit_for(nctx *c, const char *unit, const char *formatted)
     return text(c, key);
 }
 
+/* The number v of figure `figure` in the unit a person reads, recorded as a
+ * citation of the sentence being built (subject NULL for the whole company,
+ * period NULL for P). Counts are whole; shares whole percents; points the
+ * whole number of percentage points (the wording says "points"). */
+static const char *cite(nctx *c, const char *figure, const char *subject, const char *period,
+                        lp_unit unit, double v, char *buf, size_t size)
+{
+    switch (unit) {
+    case LP_UNIT_COUNT: lp_fmt_count(round(v), buf, size); break;
+    case LP_UNIT_MONEY: lp_fmt_money(v, c->currency, buf, size); break;
+    case LP_UNIT_SHARE: lp_fmt_rate(v, buf, size); break;
+    case LP_UNIT_POINTS: {
+        double points = round(fabs(v) * 100.0);
+        snprintf(buf, size, "%.0f", points < 1 && v != 0 ? 1.0 : points);
+        break;
+    }
+    case LP_UNIT_HOURS: lp_fmt_hours(v, buf, size); break;
+    case LP_UNIT_DAYS: lp_fmt_days(v, buf, size); break;
+    case LP_UNIT_RATIO: {
+        double tenths = round(v * 10.0);
+        snprintf(buf, size, fmod(tenths, 10.0) == 0 ? "%.0f" : "%.1f", tenths / 10.0);
+        break;
+    }
+    default: snprintf(buf, size, "%g", v); break;
+    }
+    if (c->npending < MAX_CITES && isfinite(v)) {
+        lp_statement *st = &c->pending[c->npending++];
+        memset(st, 0, sizeof *st);
+        st->figure = lp_strdup(figure);
+        st->subject = lp_strdup(subject ? subject : "");
+        st->period = lp_strdup(period ? period : c->r->period_label);
+        st->unit = lp_strdup(lp_unit_label(unit, c->currency));
+        st->value = v;
+        if (!st->figure || !st->subject || !st->period || !st->unit)
+            fail(c, LP_ERR_NOMEM, "out of memory");
+    }
+    return buf;
+}
+
+/* cite() for a catalogue figure: its unit comes from the catalogue. */
+static const char *cite_fig(nctx *c, const char *figure, const char *subject, double v,
+                            char *buf, size_t size)
+{
+    const lp_figure_def *def = lp_figure_def_find(figure);
+    return cite(c, figure, subject, NULL, def ? def->unit : LP_UNIT_COUNT, v, buf, size);
+}
+
+/* Label of the period before P ("2026-W46"). */
+static void previous_label(nctx *c, char *buf, size_t size)
+{
+    lp_period_label(&c->r->calendar, c->r->period - 1, buf, size);
+}
+
+/* The settings' SLA threshold in words, cited as a figure. */
+static const char *threshold_words(nctx *c, char *buf, size_t size)
+{
+    return cite(c, "sla_threshold_hours", NULL, NULL, LP_UNIT_HOURS, c->sla_hours, buf, size);
+}
+
 /* ---- Clauses: change, verdict, target ---- */
 
-/* The change of a measure in words ("up 38 (10%) on last week"), or "" when
- * there is no previous value. Sets *moved when the value changed. */
-static void change_words(nctx *c, fmt_kind fmt, const change_info *ci, lp_buf *out,
-                         bool *moved)
+/* The change of figure f in words ("up 38 (10%) on last week", "down 6
+ * points from 54% last week"), "" when there is no previous value, or "too
+ * early to compare" for a maturing rate without a fair comparison. Cites
+ * the previous value and the change (the changes table's). Sets *moved when
+ * the value changed. */
+static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
 {
     *moved = false;
-    if (!ci->has) return;
-    char now[64] = "", before[64] = "", delta[64] = "", pct[32] = "";
-    fmt_value(c, fmt, ci->current, now, sizeof now);
-    fmt_value(c, fmt, ci->previous, before, sizeof before);
-    double d = ci->current - ci->previous;
+    if (f->verdict == LP_VERDICT_TOO_EARLY) {
+        say(c, out, "change.too_early", NULL);
+        return;
+    }
+    if (isnan(f->previous) || isnan(f->value)) return;
+    const char *id = f->def->id;
+    lp_unit unit = f->def->unit;
+    char now[64] = "", before[64] = "", delta[64] = "", pct[32] = "", prev_label[24];
+    previous_label(c, prev_label, sizeof prev_label);
+    /* formatted without citing, to tell "the same" from a change */
+    lp_statement saved[MAX_CITES];
+    size_t nsaved = c->npending;
+    memcpy(saved, c->pending, nsaved * sizeof *saved);
+    cite(c, id, NULL, NULL, unit, f->value, now, sizeof now);
+    cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
+    for (size_t i = nsaved; i < c->npending; i++) {
+        lp_free(c->pending[i].figure);
+        lp_free(c->pending[i].subject);
+        lp_free(c->pending[i].period);
+        lp_free(c->pending[i].unit);
+    }
+    c->npending = nsaved;
+    memcpy(c->pending, saved, nsaved * sizeof *saved);
     if (strcmp(now, before) == 0) {
         say(c, out, "change.same", NULL);
         return;
     }
     *moved = true;
+    double d = f->value - f->previous;
     bool up = d > 0;
-    if (fmt == F_RATE) {
-        double points = round(fabs(d) * 100.0);
-        if (points < 1) points = 1; /* the whole percentages differ */
-        snprintf(delta, sizeof delta, "%.0f", points);
+    if (f->previous == 0 && unit != LP_UNIT_SHARE && unit != LP_UNIT_HOURS &&
+        unit != LP_UNIT_DAYS) {
+        say(c, out, "change.up_from_none", "delta", now, NULL);
+        return;
+    }
+    cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
+    if (unit == LP_UNIT_SHARE) {
+        cite(c, "change", id, NULL, LP_UNIT_POINTS, d, delta, sizeof delta);
         say(c, out, up ? "change.rate_up" : "change.rate_down", "points", delta, "point_unit",
             unit_for(c, "point", delta), "previous", before, NULL);
         return;
     }
-    if (fmt == F_HOURS || fmt == F_DAYS) {
+    if (unit == LP_UNIT_HOURS || unit == LP_UNIT_DAYS) {
         say(c, out, up ? "change.duration_up" : "change.duration_down", "previous", before,
             NULL);
         return;
     }
-    if (ci->previous == 0) {
-        say(c, out, "change.up_from_none", "delta", now, NULL);
-        return;
-    }
-    fmt_value(c, fmt, fabs(d), delta, sizeof delta);
-    lp_fmt_rate(fabs(d) / fabs(ci->previous), pct, sizeof pct);
+    cite(c, "change", id, NULL, unit, fabs(d), delta, sizeof delta);
+    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(d) / fabs(f->previous), pct, sizeof pct);
     say(c, out, up ? "change.up" : "change.down", "delta", delta, "pct", pct, "previous",
         before, NULL);
 }
 
-/* ", up 38 (10%) on last week, a real rise" as wording clauses. */
-static void change_clauses(nctx *c, fmt_kind fmt, const change_info *ci, lp_buf *out)
+/* ", up 38 (10%) on last week, a real rise" as wording clauses; the verdict
+ * is the catalogue's (real, noise, untested, too early). */
+static void change_clauses(nctx *c, const lp_figure *f, lp_buf *out)
 {
     lp_buf words = {0};
     bool moved = false;
-    change_words(c, fmt, ci, &words, &moved);
+    change_words(c, f, &words, &moved);
     if (words.data) say(c, out, "clause.change", "change", words.data, NULL);
     lp_buf_reset(&words);
-    if (!moved || !ci->tested) return;
+    if (!moved) return;
     lp_buf verdict = {0};
-    if (ci->real)
-        say(c, &verdict, ci->current > ci->previous ? "verdict.real_up" : "verdict.real_down",
+    if (f->verdict == LP_VERDICT_REAL)
+        say(c, &verdict, f->value > f->previous ? "verdict.real_up" : "verdict.real_down",
             NULL);
-    else
+    else if (f->verdict == LP_VERDICT_NOISE)
         say(c, &verdict, "verdict.noise", NULL);
+    else if (f->verdict == LP_VERDICT_UNTESTED)
+        say(c, &verdict, "verdict.untested", NULL);
     if (verdict.data) say(c, out, "clause.verdict", "verdict", verdict.data, NULL);
     lp_buf_reset(&verdict);
 }
 
-/* The overall target of a measure for P, from the targets table. */
-static bool target_of(nctx *c, const char *measure, double *out_target)
+/* KPI status key of a figure's target status. */
+static const char *status_key(lp_target_status status)
 {
-    const measure_info *info = measure_find(measure);
-    const lp_table *t = table_of(c, "targets");
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *m = cell_str(t, "measure", i), *p = cell_str(t, "period", i);
-        const char *team = cell_str(t, "team", i);
-        if (!m || !p || strcmp(p, c->r->period_label) != 0) continue;
-        if (strcmp(m, measure) != 0 && !(info && info->target_alias &&
-                                         strcmp(m, info->target_alias) == 0))
-            continue;
-        if (team && *team && strcasecmp(team, "all") != 0) continue;
-        double target;
-        if (cell_num(t, "target", i, &target) && target > 0) {
-            *out_target = target;
-            return true;
-        }
+    switch (status) {
+    case LP_TARGET_ON_TRACK: return "kpi.on_track";
+    case LP_TARGET_AT_RISK: return "kpi.at_risk";
+    case LP_TARGET_OFF_TRACK: return "kpi.off_track";
+    default: return "kpi.no_target";
     }
-    return false;
 }
 
-/* Target clause for a measure with value v; *out_status receives the KPI
- * status key ("kpi.on_target", ...). */
-static void target_clause(nctx *c, const char *measure, fmt_kind fmt, double v, lp_buf *out,
-                          const char **out_status)
+/* Target clause of figure f (the catalogue's one target rule);
+ * *out_status receives the KPI status key. */
+static void target_clause(nctx *c, const lp_figure *f, lp_buf *out, const char **out_status)
 {
+    *out_status = status_key(f->status);
+    if (!(f->target > 0) || isnan(f->value)) return;
     char target_text[64], attainment[32];
-    double target;
-    *out_status = "kpi.no_target";
-    if (strcmp(measure, "sla_compliance") == 0) {
-        if (!(c->sla_target > 0)) return;
-        lp_fmt_rate(c->sla_target, target_text, sizeof target_text);
-        bool met = v >= c->sla_target;
-        *out_status = met ? "kpi.on_target" : "kpi.below_target";
-        lp_buf words = {0};
+    const char *id = f->def->id;
+    cite(c, "target", id, NULL, f->def->unit, f->target, target_text, sizeof target_text);
+    bool met = f->status == LP_TARGET_ON_TRACK;
+    lp_buf words = {0};
+    if (f->def->unit == LP_UNIT_SHARE) {
         say(c, &words, met ? "target.rate_met" : "target.rate_short", "target", target_text,
             NULL);
-        if (words.data) say(c, out, "clause.target", "target", words.data, NULL);
-        lp_buf_reset(&words);
-        return;
+    } else {
+        cite(c, "target_attainment", id, NULL, LP_UNIT_SHARE, f->attainment, attainment,
+             sizeof attainment);
+        say(c, &words, met ? "target.met" : "target.short", "target", target_text,
+            "attainment", attainment, NULL);
     }
-    if (!target_of(c, measure, &target)) return;
-    fmt_value(c, fmt, target, target_text, sizeof target_text);
-    lp_fmt_rate(v / target, attainment, sizeof attainment);
-    bool met = v >= target;
-    *out_status = met ? "kpi.on_target" : "kpi.below_target";
-    lp_buf words = {0};
-    say(c, &words, met ? "target.met" : "target.short", "target", target_text, "attainment",
-        attainment, NULL);
     if (words.data) say(c, out, "clause.target", "target", words.data, NULL);
     lp_buf_reset(&words);
 }
 
-/* ---- Bases: what a rate is a share of, said as a number ---- */
-
-static bool sum_column(nctx *c, const char *table, const char *column, double *out)
-{
-    const lp_table *t = table_of(c, table);
-    double sum = 0, v;
-    bool any = false;
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *team = cell_str(t, "team", i);
-        if (team && strcmp(team, "All") == 0) continue;
-        if (cell_num(t, column, i, &v)) sum += v, any = true;
-    }
-    *out = sum;
-    return any;
-}
-
-static bool base_of(nctx *c, const char *measure, double *out)
-{
-    double v, rate;
-    if (strcmp(measure, "acceptance_rate") == 0 || strcmp(measure, "sla_median_hours") == 0 ||
-        strcmp(measure, "sla_p90_hours") == 0)
-        return headline_value(c, "mql_count", out);
-    if (strcmp(measure, "sla_compliance") == 0) return headline_value(c, "sla_eligible", out);
-    if (strcmp(measure, "followup_compliance") == 0)
-        return sum_column(c, "sla_by_team", "followup_eligible", out);
-    if (strcmp(measure, "inbound_win_rate") == 0) {
-        if (!headline_value(c, "inbound_won_count", &v) ||
-            !headline_value(c, measure, &rate) || rate <= 0)
-            return false;
-        *out = round(v / rate);
-        return true;
-    }
-    if (strcmp(measure, "inbound_won_share") == 0) {
-        if (!headline_value(c, "inbound_won_amount", &v) ||
-            !headline_value(c, measure, &rate) || rate <= 0)
-            return false;
-        *out = v / rate;
-        return true;
-    }
-    if (strcmp(measure, "inbound_avg_deal") == 0 ||
-        strcmp(measure, "inbound_cycle_median_days") == 0)
-        return headline_value(c, "inbound_won_count", out);
-    return false;
-}
-
-/* The base formatted ("120" or "$2.1M"), "" when none. */
-static void base_words(nctx *c, const char *measure, char *buf, size_t size)
-{
-    double base = 0;
-    buf[0] = '\0';
-    if (!base_of(c, measure, &base)) return;
-    fmt_value(c, strcmp(measure, "inbound_won_share") == 0 ? F_MONEY : F_COUNT, base, buf,
-              size);
-}
-
 /* ---- Sentences about one measure ---- */
 
-/* The sentence "{say}{change}{verdict}{target}" for a headline measure,
- * with say taken from wording key say_key. Returns false (and says nothing)
- * when the value does not exist, or a rate has no base. */
+/* The sentence "{say}{change}{verdict}{target}" for a headline figure, with
+ * say taken from wording key say_key. Value, base, change, verdict and
+ * target all come from the figure catalogue. Returns false (and says
+ * nothing) when the value does not exist, or a share has no base. */
 static bool measure_sentence(nctx *c, const char *measure, const char *say_key, lp_buf *out,
                              const char **out_status)
 {
-    const measure_info *info = measure_find(measure);
-    double v;
-    const char *status = "kpi.no_target";
-    if (out_status) *out_status = status;
-    if (!info || !headline_value(c, measure, &v)) return false;
-    char value[64], base[64];
-    fmt_value(c, info->fmt, v, value, sizeof value);
-    base_words(c, measure, base, sizeof base);
-    if (info->fmt == F_RATE && !*base) return false;
+    lp_figure f;
+    if (out_status) *out_status = "kpi.no_target";
+    if (lp_figure_get(c->r, measure, &f) != LP_OK || isnan(f.value)) return false;
+    bool share = f.def->unit == LP_UNIT_SHARE;
+    if (share && !(f.base > 0)) return false;
+    char value[64], base[64] = "";
+    cite_fig(c, measure, NULL, f.value, value, sizeof value);
+    if (f.def->base && isfinite(f.base)) cite_fig(c, f.def->base, NULL, f.base, base, sizeof base);
     /* Counts: the unit goes with the value; the others: with the base. */
+    char unit_key[96];
+    snprintf(unit_key, sizeof unit_key, "measure.%s.unit", measure);
+    const char *noun = text_opt(c, unit_key);
     const char *unit = "";
-    if (info->fmt == F_COUNT) unit = unit_for(c, info->unit, value);
-    else if (*base) unit = unit_for(c, info->unit, base);
+    if (noun && f.def->unit == LP_UNIT_COUNT) unit = unit_for(c, noun, value);
+    else if (noun && *base) unit = unit_for(c, noun, base);
     say(c, out, say_key, "value", value, "unit", unit, "base", base, NULL);
-    change_info ci = change_of(c, measure);
-    change_clauses(c, info->fmt, &ci, out);
-    target_clause(c, measure, info->fmt, v, out, &status);
+    change_clauses(c, &f, out);
+    const char *status;
+    target_clause(c, &f, out, &status);
     if (out_status) *out_status = status;
     return true;
 }
@@ -615,23 +639,6 @@ static void push_section_missing(nctx *c, strlist *list, const lp_template_secti
 
 /* ---- Headlines ---- */
 
-static bool acceptance_provisional(nctx *c, int64_t *out_until)
-{
-    int64_t end = lp_period_end(&c->r->calendar, c->r->period);
-    *out_until = end + (int64_t)PROVISIONAL_DAYS * 86400;
-    return c->r->as_of < *out_until;
-}
-
-/* "3 in 10" when the rate is a whole tenth, else "31%". */
-static void in_ten(double rate, char *buf, size_t size)
-{
-    double tenths = rate * 10.0;
-    if (rate > 0.05 && rate < 0.95 && fabs(tenths - round(tenths)) < 0.005)
-        snprintf(buf, size, "%.0f in 10", round(tenths));
-    else
-        lp_fmt_rate(rate, buf, size);
-}
-
 static void headline_volume(nctx *c, strlist *out)
 {
     lp_buf b = {0};
@@ -640,18 +647,18 @@ static void headline_volume(nctx *c, strlist *out)
         return;
     }
     push_sentence(c, out, &b);
-    double rate, mqls;
-    if (!headline_value(c, "acceptance_rate", &rate) || !headline_value(c, "mql_count", &mqls) ||
-        mqls <= 0)
+    lp_figure f;
+    if (lp_figure_get(c->r, "acceptance_rate", &f) != LP_OK || isnan(f.value) ||
+        !(f.base > 0))
         return;
     char share[32], until[48];
-    in_ten(rate, share, sizeof share);
+    cite_fig(c, "acceptance_rate", NULL, f.value, share, sizeof share);
     say(c, &b, "headline.acceptance", "share", share, NULL);
-    int64_t until_at;
-    if (acceptance_provisional(c, &until_at)) {
-        lp_fmt_day_month(until_at, until, sizeof until);
+    if (f.provisional && f.matures_at != INT64_MIN) {
+        lp_fmt_day_month(f.matures_at, until, sizeof until);
         say(c, &b, "caveat.provisional", "until", until, NULL);
     }
+    change_clauses(c, &f, &b);
     push_sentence(c, out, &b);
 }
 
@@ -688,6 +695,8 @@ static size_t listed_campaigns(nctx *c)
     return n;
 }
 
+/* Campaigns over their lifetime under the configured model: a standing
+ * fact, so its sentences say their scope. */
 static void headline_campaigns(nctx *c, strlist *out)
 {
     size_t listed = listed_campaigns(c);
@@ -700,23 +709,29 @@ static void headline_campaigns(nctx *c, strlist *out)
         return;
     }
     char n[32];
-    lp_fmt_count((double)listed, n, sizeof n);
+    cite(c, "campaigns_listed", NULL, NULL, LP_UNIT_COUNT, (double)listed, n, sizeof n);
+    const char *model = text(c, attribution_key(c->r->settings));
     lp_buf names = {0}, b = {0};
     size_t better = campaign_names(c, "better", &names);
     if (listed == 1 && !better) {
+        drop_citations(c);
         say(c, &b, "headline.campaigns_single", NULL);
     } else if (!table_of(c, "campaign_tests")) {
         say(c, &b, "headline.campaigns_untested", "n", n, "unit", unit_for(c, "campaign", n),
             NULL);
     } else if (better) {
         char count[32];
-        lp_fmt_count((double)better, count, sizeof count);
+        if (better > 1) /* one is said as a word */
+            cite(c, "campaigns_better", NULL, NULL, LP_UNIT_COUNT, (double)better, count,
+                 sizeof count);
+        else
+            snprintf(count, sizeof count, "1");
         say(c, &b, better == 1 ? "headline.campaigns_better_one" : "headline.campaigns_better",
             "count", count, "n", n, "unit", unit_for(c, "campaign", n), "names", names.data,
-            NULL);
+            "model", model, NULL);
     } else {
         say(c, &b, "headline.campaigns_no_difference", "n", n, "unit",
-            unit_for(c, "campaign", n), NULL);
+            unit_for(c, "campaign", n), "model", model, NULL);
     }
     lp_buf_reset(&names);
     push_sentence(c, out, &b);
@@ -732,28 +747,23 @@ static void headline_amount(nctx *c, strlist *out, const char *amount_measure,
                             const char *count_measure, const char *key, const char *area)
 {
     lp_buf b = {0};
+    lp_figure f;
     double count;
-    char count_text[32] = "";
-    if (!headline_value(c, count_measure, &count)) {
+    if (!headline_value(c, count_measure, &count) ||
+        lp_figure_get(c->r, amount_measure, &f) != LP_OK || isnan(f.value)) {
         push_missing(c, out, amount_measure, area);
         return;
     }
-    lp_fmt_count(count, count_text, sizeof count_text);
-    /* The count sits in the main clause, so the say key carries it. */
-    const measure_info *info = measure_find(amount_measure);
-    double v;
-    if (!headline_value(c, amount_measure, &v)) {
-        push_missing(c, out, amount_measure, area);
-        return;
-    }
-    char value[64];
-    fmt_value(c, info->fmt, v, value, sizeof value);
+    char value[64], count_text[32];
+    cite_fig(c, amount_measure, NULL, f.value, value, sizeof value);
+    cite_fig(c, count_measure, NULL, count, count_text, sizeof count_text);
+    char unit_key[96];
+    snprintf(unit_key, sizeof unit_key, "measure.%s.unit", count_measure);
     say(c, &b, key, "value", value, "count", count_text, "unit",
-        unit_for(c, measure_find(count_measure)->unit, count_text), NULL);
-    change_info ci = change_of(c, amount_measure);
-    change_clauses(c, info->fmt, &ci, &b);
+        unit_for(c, text(c, unit_key), count_text), NULL);
+    change_clauses(c, &f, &b);
     const char *status;
-    target_clause(c, amount_measure, info->fmt, v, &b, &status);
+    target_clause(c, &f, &b, &status);
     push_sentence(c, out, &b);
 }
 
@@ -761,26 +771,27 @@ static void headline_sla(nctx *c, strlist *out)
 {
     lp_buf b = {0};
     char threshold[48];
-    lp_fmt_hours(c->sla_hours, threshold, sizeof threshold);
-    double v;
-    char value[32], base[64];
-    if (!headline_value(c, "sla_compliance", &v) ||
-        (base_words(c, "sla_compliance", base, sizeof base), !*base)) {
+    lp_figure f;
+    if (lp_figure_get(c->r, "sla_compliance", &f) != LP_OK || isnan(f.value) ||
+        !(f.base > 0)) {
         push_missing(c, out, "sla_compliance", "activit");
     } else {
-        lp_fmt_rate(v, value, sizeof value);
+        char value[32], base[64];
+        cite_fig(c, "sla_compliance", NULL, f.value, value, sizeof value);
+        cite_fig(c, "sla_eligible", NULL, f.base, base, sizeof base);
+        threshold_words(c, threshold, sizeof threshold);
         say(c, &b, "headline.sla", "value", value, "base", base, "unit",
             unit_for(c, "mql", base), "threshold", threshold, NULL);
-        change_info ci = change_of(c, "sla_compliance");
-        change_clauses(c, F_RATE, &ci, &b);
+        change_clauses(c, &f, &b);
         const char *status;
-        target_clause(c, "sla_compliance", F_RATE, v, &b, &status);
+        target_clause(c, &f, &b, &status);
         push_sentence(c, out, &b);
     }
     double pending;
     if (headline_value(c, "sla_pending", &pending) && pending > 0) {
         char n[32];
-        lp_fmt_count(pending, n, sizeof n);
+        cite_fig(c, "sla_pending", NULL, pending, n, sizeof n);
+        threshold_words(c, threshold, sizeof threshold);
         say(c, &b, "caveat.pending", "n", n, "unit", unit_for(c, "mql", n), "threshold",
             threshold, NULL);
         push_sentence(c, out, &b);
@@ -826,58 +837,60 @@ static int compare_rank(const void *a, const void *b)
     return (x[0] > y[0]) - (x[0] < y[0]);
 }
 
+/* One "What changed" sentence. Only this period's changes are listed: a
+ * lifetime fact (a campaign's or a team's standing conversion) is no change
+ * of this period and is said on its own page with its scope. */
 static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *out)
 {
     const char *kind = cell_str(t, "kind", row);
     const char *measure = cell_str(t, "measure", row);
     const char *subject = cell_str(t, "subject", row);
-    double value = 0, base = 0, p_value = 1;
+    double value = 0, base = 0;
     if (!kind || !cell_num(t, "value", row, &value)) return;
     bool has_base = cell_num(t, "base", row, &base);
-    const measure_info *info = measure_find(measure);
     char v[64], b[64], key[96];
     lp_buf buf = {0};
     if (strcmp(kind, "volume_change") == 0 || strcmp(kind, "rate_change") == 0) {
-        if (!info || !has_base) return;
-        change_info ci = {.has = true, .current = value, .previous = base};
-        ci.tested = cell_num(t, "p_value", row, &p_value);
-        ci.real = ci.tested && p_value < 0.05;
-        fmt_value(c, info->fmt, value, v, sizeof v);
+        lp_figure f;
+        if (!measure || lp_figure_get(c->r, measure, &f) != LP_OK) return;
+        if (f.verdict != LP_VERDICT_REAL) return;
+        cite_fig(c, measure, NULL, f.value, v, sizeof v);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
         lp_buf about = {0};
         if (subject && *subject) say(c, &about, "finding.subject", "subject", subject, NULL);
         say(c, &buf, "finding.change", "noun", text(c, key), "subject",
             about.data ? about.data : "", "value", v, NULL);
         lp_buf_reset(&about);
-        change_clauses(c, info->fmt, &ci, &buf);
-    } else if (strcmp(kind, "campaign_better") == 0 || strcmp(kind, "campaign_worse") == 0 ||
-               strcmp(kind, "team_best_route") == 0) {
-        if (!subject || !has_base) return;
-        lp_fmt_rate(value, v, sizeof v);
-        lp_fmt_rate(base, b, sizeof b);
-        snprintf(key, sizeof key, "finding.%s", kind);
-        say(c, &buf, key, "subject", subject, "value", v, "base", b, NULL);
+        change_clauses(c, &f, &buf);
     } else if (strcmp(kind, "team_slow") == 0) {
+        /* value and base are shares reached in time (the team's, everyone
+         * else's), never durations. */
         if (!subject || !has_base) return;
-        lp_fmt_hours(value, v, sizeof v);
-        lp_fmt_hours(base, b, sizeof b);
-        say(c, &buf, "finding.team_slow", "subject", subject, "value", v, "base", b, NULL);
+        char threshold[48];
+        cite(c, "team_sla_compliance", subject, NULL, LP_UNIT_SHARE, value, v, sizeof v);
+        cite(c, "sla_compliance_others", subject, NULL, LP_UNIT_SHARE, base, b, sizeof b);
+        threshold_words(c, threshold, sizeof threshold);
+        say(c, &buf, "finding.team_slow", "subject", subject, "value", v, "base", b,
+            "threshold", threshold, NULL);
     } else if (strcmp(kind, "breaches") == 0) {
-        lp_fmt_count(value, v, sizeof v);
-        if (has_base) lp_fmt_count(base, b, sizeof b);
+        cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, value, v, sizeof v);
+        if (has_base) cite_fig(c, "sla_eligible", NULL, base, b, sizeof b);
         say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "n", v,
             "unit", unit_for(c, "mql", v), "base", has_base ? b : "", NULL);
     } else if (strcmp(kind, "target") == 0) {
-        if (!info || !has_base || base <= 0) return;
+        lp_figure f;
+        if (!measure || lp_figure_get(c->r, measure, &f) != LP_OK || !(f.target > 0)) return;
         char attainment[32];
-        fmt_value(c, info->fmt, value, v, sizeof v);
-        fmt_value(c, info->fmt, base, b, sizeof b);
-        lp_fmt_rate(value / base, attainment, sizeof attainment);
+        cite_fig(c, measure, NULL, f.value, v, sizeof v);
+        cite(c, "target", measure, NULL, f.def->unit, f.target, b, sizeof b);
+        cite(c, "target_attainment", measure, NULL, LP_UNIT_SHARE, f.attainment, attainment,
+             sizeof attainment);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
-        say(c, &buf, value >= base ? "finding.target_met" : "finding.target_short", "noun",
-            text(c, key), "value", v, "target", b, "attainment", attainment, NULL);
+        say(c, &buf, f.status == LP_TARGET_ON_TRACK ? "finding.target_met"
+                                                   : "finding.target_short",
+            "noun", text(c, key), "value", v, "target", b, "attainment", attainment, NULL);
     } else {
-        return; /* a kind this version cannot word is left out, never half-said */
+        return; /* lifetime findings and kinds this version cannot word are left out */
     }
     push_sentence(c, out, &buf);
 }
@@ -906,34 +919,34 @@ static void build_changes(nctx *c, strlist *out)
 
 static void build_kpis(nctx *c, lp_narrative *n)
 {
+    const char *const *ids = lp_figure_kpis();
     size_t count = 0;
-    while (kpi_measures[count]) count++;
+    while (ids[count]) count++;
     n->kpis = lp_calloc(count, sizeof *n->kpis);
     if (!n->kpis) {
         fail(c, LP_ERR_NOMEM, "out of memory");
         return;
     }
     for (size_t i = 0; i < count && c->status == LP_OK; i++) {
-        const char *measure = kpi_measures[i];
-        const measure_info *info = measure_find(measure);
+        const char *measure = ids[i];
         lp_kpi *k = &n->kpis[n->nkpis++];
         char key[96], value[64];
         snprintf(key, sizeof key, "measure.%s.label", measure);
         k->measure = lp_strdup(measure);
         k->label = lp_strdup(text(c, key));
-        double v;
+        lp_figure f;
         lp_buf change = {0}, target = {0};
         const char *status = "kpi.no_target";
-        if (headline_value(c, measure, &v)) {
-            fmt_value(c, info->fmt, v, value, sizeof value);
-            change_info ci = change_of(c, measure);
+        if (lp_figure_get(c->r, measure, &f) == LP_OK && !isnan(f.value)) {
+            cite_fig(c, measure, NULL, f.value, value, sizeof value);
             bool moved;
-            change_words(c, info->fmt, &ci, &change, &moved);
-            k->real_change = moved && ci.tested && ci.real;
-            target_clause(c, measure, info->fmt, v, &target, &status);
+            change_words(c, &f, &change, &moved);
+            k->real_change = moved && f.verdict == LP_VERDICT_REAL;
+            target_clause(c, &f, &target, &status);
         } else {
             snprintf(value, sizeof value, "%s", text(c, "kpi.no_value"));
         }
+        drop_citations(c); /* tiles are not sentences */
         k->value = lp_strdup(value);
         k->change = lp_strdup(change.data ? change.data : "");
         k->status = lp_strdup(text(c, status));
@@ -960,27 +973,30 @@ static void section_cover(nctx *c, const lp_narrative *n, strlist *out)
 
 static void section_headlines(nctx *c, const lp_narrative *n, strlist *out)
 {
-    const lp_table *t = table_of(c, "changes");
-    size_t tested = 0, real = 0;
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *m = cell_str(t, "measure", i);
-        change_info ci = change_of(c, m ? m : "");
-        if (!ci.tested) continue;
+    size_t nf = 0, tested = 0, real = 0;
+    const lp_figure_def *defs = lp_figure_defs(&nf);
+    for (size_t i = 0; i < nf; i++) {
+        lp_figure f;
+        if (lp_figure_get(c->r, defs[i].id, &f) != LP_OK) continue;
+        if (f.verdict != LP_VERDICT_REAL && f.verdict != LP_VERDICT_NOISE) continue;
         tested++;
-        real += ci.real;
+        real += f.verdict == LP_VERDICT_REAL;
     }
     lp_buf b = {0};
     if (tested) {
         char r[32], all[32];
-        lp_fmt_count((double)real, r, sizeof r);
-        lp_fmt_count((double)tested, all, sizeof all);
+        cite(c, "changes_real", NULL, NULL, LP_UNIT_COUNT, (double)real, r, sizeof r);
+        cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT, (double)tested, all, sizeof all);
+        if (!real) drop_citations(c), cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT,
+                                            (double)tested, all, sizeof all);
         say(c, &b, real ? "section.headlines.real" : "section.headlines.none_real", "n", r,
             "tested", all, NULL);
         push_sentence(c, out, &b);
     }
     if (n->ncaveats) {
         char k[32];
-        lp_fmt_count((double)n->ncaveats, k, sizeof k);
+        cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
+             sizeof k);
         say(c, &b, "section.headlines.caveats", "n", k, "unit", unit_for(c, "figure", k), NULL);
         push_sentence(c, out, &b);
     }
@@ -1040,7 +1056,8 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
     lp_buf b = {0};
     if (row >= 0) {
         char v[32], dimension_key[64];
-        lp_fmt_count(mqls, v, sizeof v);
+        cite(c, "volume_mqls", cell_str(table_of(c, table), "key", (size_t)row), NULL,
+             LP_UNIT_COUNT, mqls, v, sizeof v);
         snprintf(dimension_key, sizeof dimension_key, "dimension.%s", table + 10);
         say(c, &b, "section.volume.top_key", "dimension", text(c, dimension_key), "key",
             cell_str(table_of(c, table), "key", (size_t)row), "value", v, "unit",
@@ -1057,8 +1074,8 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
     if (partner >= 0 && cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
         cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
         char r[32], base[32];
-        lp_fmt_rate(rate, r, sizeof r);
-        lp_fmt_count(n, base, sizeof base);
+        cite(c, "volume_acceptance_rate", "partner", NULL, LP_UNIT_SHARE, rate, r, sizeof r);
+        cite(c, "volume_mqls", "partner", NULL, LP_UNIT_COUNT, n, base, sizeof base);
         say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
             unit_for(c, "mql", base), NULL);
         push_sentence(c, out, &b);
@@ -1092,8 +1109,9 @@ static void section_campaigns(nctx *c, const lp_template_section *s, strlist *ou
     }
     if (best >= 0) {
         char amount[64];
-        lp_fmt_money(pipeline, c->currency, amount, sizeof amount);
         const char *name = cell_str(t, "name", (size_t)best);
+        cite(c, "campaign_pipeline", name ? name : cell_str(t, "campaign_id", (size_t)best),
+             NULL, LP_UNIT_MONEY, pipeline, amount, sizeof amount);
         const char *model_key = attribution_key(c->r->settings);
         lp_buf b = {0};
         say(c, &b, "section.campaigns.top_pipeline", "name",
@@ -1119,10 +1137,9 @@ static void section_pipeline(nctx *c, strlist *out)
         cell_num(t, "remaining_quota", 0, &remaining) && cell_num(t, "coverage", 0, &coverage) &&
         remaining > 0) {
         char o[64], rq[64], times[32];
-        lp_fmt_money(open, c->currency, o, sizeof o);
-        lp_fmt_money(remaining, c->currency, rq, sizeof rq);
-        double tenths = round(coverage * 10.0);
-        snprintf(times, sizeof times, fmod(tenths, 10.0) == 0 ? "%.0f" : "%.1f", tenths / 10.0);
+        cite(c, "open_inbound_pipeline_amount", NULL, NULL, LP_UNIT_MONEY, open, o, sizeof o);
+        cite(c, "remaining_quota", NULL, NULL, LP_UNIT_MONEY, remaining, rq, sizeof rq);
+        cite(c, "pipeline_coverage", NULL, NULL, LP_UNIT_RATIO, coverage, times, sizeof times);
         lp_buf b = {0};
         say(c, &b, "section.pipeline.coverage", "open", o, "remaining", rq, "times", times,
             NULL);
@@ -1139,9 +1156,9 @@ static void section_sla(nctx *c, strlist *out)
     lp_buf b = {0};
     if (headline_value(c, "sla_median_hours", &median)) {
         char m[48], p[48];
-        lp_fmt_hours(median, m, sizeof m);
+        cite_fig(c, "sla_median_hours", NULL, median, m, sizeof m);
         if (headline_value(c, "sla_p90_hours", &p90)) {
-            lp_fmt_hours(p90, p, sizeof p);
+            cite_fig(c, "sla_p90_hours", NULL, p90, p, sizeof p);
             say(c, &b, "section.sla.times", "median", m, "p90", p, NULL);
         } else {
             say(c, &b, "section.sla.median", "median", m, NULL);
@@ -1151,7 +1168,8 @@ static void section_sla(nctx *c, strlist *out)
     const lp_table *breaches = lp_results_table(c->r, "breaches");
     if (breaches) {
         char n[32];
-        lp_fmt_count((double)breaches->nrows, n, sizeof n);
+        cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)breaches->nrows, n, sizeof n);
+        if (!breaches->nrows) drop_citations(c);
         say(c, &b, breaches->nrows ? "section.sla.breaches" : "section.sla.no_breaches", "n", n,
             "unit", unit_for(c, "mql", n), NULL);
         push_sentence(c, out, &b);
@@ -1166,6 +1184,10 @@ static void section_won(nctx *c, strlist *out)
     push_measure(c, out, "inbound_cycle_median_days");
 }
 
+/* The funnel: the cohort's overall conversion, then where it narrows most.
+ * The step into won counts open opportunities as not yet won, so it is
+ * said through the closed win rate and the open count, and it is never
+ * called the biggest drop while most of its cohort is still open. */
 static void section_funnel(nctx *c, const lp_template_section *s, strlist *out)
 {
     const lp_table *t = table_of(c, "funnel");
@@ -1175,23 +1197,51 @@ static void section_funnel(nctx *c, const lp_template_section *s, strlist *out)
         return;
     }
     char a[32], z[32];
-    lp_fmt_count(first, a, sizeof a);
-    lp_fmt_count(last, z, sizeof z);
+    cite(c, "funnel_reached", "lead", NULL, LP_UNIT_COUNT, first, a, sizeof a);
+    cite(c, "funnel_reached", "won", NULL, LP_UNIT_COUNT, last, z, sizeof z);
     lp_buf b = {0};
+    char periods[16];
+    cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
     say(c, &b, "section.funnel.overall", "leads", a, "unit", unit_for(c, "lead", a), "won", z,
-        NULL);
+        "periods", periods, NULL);
     push_sentence(c, out, &b);
-    /* The step with the lowest conversion from the one before. */
+    size_t won_row = t->nrows - 1;
+    double open = 0, closed = 0, closed_rate = 0;
+    bool has_closed = cell_num(t, "open", won_row, &open) &&
+                      cell_num(t, "closed", won_row, &closed);
+    bool mostly_open = has_closed && open > closed;
+    if (has_closed && open + closed > 0) {
+        char o[32], cl[32], r[32], all[32];
+        cite(c, "funnel_reached", "opportunity", NULL, LP_UNIT_COUNT, open + closed, all,
+             sizeof all);
+        cite(c, "funnel_open", NULL, NULL, LP_UNIT_COUNT, open, o, sizeof o);
+        if (closed > 0 && cell_num(t, "closed_win_rate", won_row, &closed_rate)) {
+            cite(c, "funnel_closed_win_rate", NULL, NULL, LP_UNIT_SHARE, closed_rate, r,
+                 sizeof r);
+            cite(c, "funnel_closed", NULL, NULL, LP_UNIT_COUNT, closed, cl, sizeof cl);
+            say(c, &b, "section.funnel.closed", "opportunities", all, "open", o, "rate", r,
+                "closed", cl, NULL);
+        } else {
+            say(c, &b, "section.funnel.all_open", "opportunities", all, "open", o, NULL);
+        }
+        push_sentence(c, out, &b);
+    }
+    /* The step with the lowest conversion from the one before, leaving out
+     * the step into won while most of its cohort is still open. */
     long worst = -1;
     double worst_rate = 2, rate;
-    for (size_t i = 1; i < t->nrows; i++)
+    for (size_t i = 1; i < t->nrows; i++) {
+        if (i == won_row && (mostly_open || !has_closed)) continue;
         if (cell_num(t, "rate", i, &rate) && rate < worst_rate) worst = (long)i, worst_rate = rate;
+    }
     if (worst > 0 && cell_num(t, "reached", (size_t)worst - 1, &reached)) {
         char from_key[64], to_key[64], r[32], base[32];
-        snprintf(from_key, sizeof from_key, "funnel.%s", cell_str(t, "step", (size_t)worst - 1));
-        snprintf(to_key, sizeof to_key, "funnel.%s", cell_str(t, "step", (size_t)worst));
-        lp_fmt_rate(worst_rate, r, sizeof r);
-        lp_fmt_count(reached, base, sizeof base);
+        const char *to = cell_str(t, "step", (size_t)worst);
+        const char *from = cell_str(t, "step", (size_t)worst - 1);
+        snprintf(from_key, sizeof from_key, "funnel.%s", from);
+        snprintf(to_key, sizeof to_key, "funnel.%s", to);
+        cite(c, "funnel_rate", to, NULL, LP_UNIT_SHARE, worst_rate, r, sizeof r);
+        cite(c, "funnel_reached", from, NULL, LP_UNIT_COUNT, reached, base, sizeof base);
         say(c, &b, "section.funnel.drop", "from", text(c, from_key), "to", text(c, to_key),
             "rate", r, "base", base, NULL);
         push_sentence(c, out, &b);
@@ -1222,9 +1272,10 @@ static void section_routing(nctx *c, const lp_template_section *s, strlist *out)
         cell_num(t, "rate", (size_t)best, &rate);
         cell_num(t, "won", (size_t)best, &won);
         cell_num(t, "mqls", (size_t)best, &mqls);
-        lp_fmt_rate(rate, r, sizeof r);
-        lp_fmt_count(won, w, sizeof w);
-        lp_fmt_count(mqls, m, sizeof m);
+        const char *team = cell_str(t, "team", (size_t)best);
+        cite(c, "routing_rate", team, NULL, LP_UNIT_SHARE, rate, r, sizeof r);
+        cite(c, "routing_won", team, NULL, LP_UNIT_COUNT, won, w, sizeof w);
+        cite(c, "routing_mqls", team, NULL, LP_UNIT_COUNT, mqls, m, sizeof m);
         say(c, &b, "section.routing.best", "team", cell_str(t, "team", (size_t)best), "rate", r,
             "won", w, "mqls", m, NULL);
     } else {
@@ -1245,10 +1296,11 @@ static void section_forecast(nctx *c, const lp_template_section *s, strlist *out
         return;
     }
     char fv[32], lo[32], hi[32];
-    lp_fmt_count(v < 0 ? 0 : v, fv, sizeof fv);
+    const char *next = cell_str(t, "period", 0);
+    cite(c, "forecast_mqls", NULL, next, LP_UNIT_COUNT, v < 0 ? 0 : v, fv, sizeof fv);
     if (cell_num(t, "low", 0, &low) && cell_num(t, "high", 0, &high)) {
-        lp_fmt_count(low < 0 ? 0 : low, lo, sizeof lo);
-        lp_fmt_count(high, hi, sizeof hi);
+        cite(c, "forecast_mqls_low", NULL, next, LP_UNIT_COUNT, low < 0 ? 0 : low, lo, sizeof lo);
+        cite(c, "forecast_mqls_high", NULL, next, LP_UNIT_COUNT, high, hi, sizeof hi);
         say(c, &b, "section.forecast.next", "value", fv, "unit", unit_for(c, "mql", fv), "low",
             lo, "high", hi, NULL);
     } else {
@@ -1256,7 +1308,9 @@ static void section_forecast(nctx *c, const lp_template_section *s, strlist *out
             NULL);
     }
     push_sentence(c, out, &b);
-    say(c, &b, "section.forecast.how", NULL);
+    char periods[16];
+    cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
+    say(c, &b, "section.forecast.how", "periods", periods, NULL);
     push_sentence(c, out, &b);
 }
 
@@ -1265,7 +1319,8 @@ static void section_quality(nctx *c, const lp_narrative *n, strlist *out)
     lp_buf b = {0};
     if (n->ncaveats) {
         char k[32];
-        lp_fmt_count((double)n->ncaveats, k, sizeof k);
+        cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
+             sizeof k);
         say(c, &b, "section.quality.switched_off", "n", k, "unit", unit_for(c, "figure", k),
             NULL);
     } else {
@@ -1288,8 +1343,9 @@ static void section_breaches(nctx *c, const lp_template_section *s, strlist *out
         return;
     }
     char n[32], threshold[48];
-    lp_fmt_count((double)t->nrows, n, sizeof n);
-    lp_fmt_hours(c->sla_hours, threshold, sizeof threshold);
+    if (t->nrows) cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)t->nrows, n, sizeof n);
+    else snprintf(n, sizeof n, "0");
+    threshold_words(c, threshold, sizeof threshold);
     say(c, &b, t->nrows ? "section.breaches.count" : "section.breaches.none", "n", n, "unit",
         unit_for(c, "mql", n), "threshold", threshold, NULL);
     push_sentence(c, out, &b);
@@ -1301,7 +1357,8 @@ static void section_breaches(nctx *c, const lp_template_section *s, strlist *out
     if (worst >= 0) {
         char h[48];
         const char *team = cell_str(t, "team", (size_t)worst);
-        lp_fmt_hours(most, h, sizeof h);
+        cite(c, "hours_late", cell_str(t, "lead_id", (size_t)worst), NULL, LP_UNIT_HOURS, most,
+             h, sizeof h);
         say(c, &b, team && *team ? "section.breaches.worst_team" : "section.breaches.worst",
             "hours", h, "team", team ? team : "", NULL);
         push_sentence(c, out, &b);
@@ -1328,8 +1385,8 @@ static void section_groups(nctx *c, const char *table, const char *key_column,
     for (size_t i = 0; i < t->nrows; i++)
         if (cell_num(t, "eligible", i, &v)) received += v;
     char n[32], k[32];
-    lp_fmt_count((double)t->nrows, k, sizeof k);
-    lp_fmt_count(received, n, sizeof n);
+    cite(c, "groups", table, NULL, LP_UNIT_COUNT, (double)t->nrows, k, sizeof k);
+    cite(c, "team_sla_eligible", table, NULL, LP_UNIT_COUNT, received, n, sizeof n);
     snprintf(key, sizeof key, "%s.count", prefix);
     say(c, &b, key, "groups", k, "group_unit", unit_for(c, group_unit, k), "n", n, "unit",
         unit_for(c, "mql", n), NULL);
@@ -1343,8 +1400,10 @@ static void section_groups(nctx *c, const char *table, const char *key_column,
     }
     if (best >= 0 && worst >= 0 && best != worst) {
         char br[32], wr[32];
-        lp_fmt_rate(best_rate, br, sizeof br);
-        lp_fmt_rate(worst_rate, wr, sizeof wr);
+        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)best), NULL,
+             LP_UNIT_SHARE, best_rate, br, sizeof br);
+        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)worst), NULL,
+             LP_UNIT_SHARE, worst_rate, wr, sizeof wr);
         snprintf(key, sizeof key, "%s.range", prefix);
         say(c, &b, key, "best", cell_str(t, key_column, (size_t)best), "best_rate", br, "worst",
             cell_str(t, key_column, (size_t)worst), "worst_rate", wr, NULL);
@@ -1356,7 +1415,7 @@ static void section_parameters(nctx *c, strlist *out)
 {
     char threshold[48];
     const char *model_key = attribution_key(c->r->settings);
-    lp_fmt_hours(c->sla_hours, threshold, sizeof threshold);
+    threshold_words(c, threshold, sizeof threshold);
     lp_buf b = {0};
     say(c, &b, "section.parameters.summary", "threshold", threshold, "model",
         text(c, model_key), NULL);
@@ -1532,6 +1591,20 @@ static char *as_of_words(nctx *c)
 
 /* ---- Public ---- */
 
+static void free_statements(lp_statement *st, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        lp_free(st[i].id);
+        lp_free(st[i].section);
+        lp_free(st[i].text);
+        lp_free(st[i].figure);
+        lp_free(st[i].subject);
+        lp_free(st[i].period);
+        lp_free(st[i].unit);
+    }
+    lp_free(st);
+}
+
 static void take_list(strlist *list, char ***out_items, size_t *out_n)
 {
     *out_items = list->items;
@@ -1565,12 +1638,16 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
     if (!n->title) fail(&c, LP_ERR_NOMEM, "out of memory");
     n->period_words = period_words(&c);
     n->as_of_words = as_of_words(&c);
+    begin_section(&c, "caveats");
     build_caveats(&c, &caveats);
     take_list(&caveats, &n->caveats, &n->ncaveats);
+    begin_section(&c, "summary");
     build_headlines(&c, &headlines);
     take_list(&headlines, &n->headlines, &n->nheadlines);
+    begin_section(&c, "what_changed");
     build_changes(&c, &changes);
     take_list(&changes, &n->changes, &n->nchanges);
+    begin_section(&c, "kpis");
     build_kpis(&c, n);
     if (tpl && tpl->nsections && c.status == LP_OK) {
         n->sections = lp_calloc(tpl->nsections, sizeof *n->sections);
@@ -1579,12 +1656,22 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
             lp_narrative_section *ns = &n->sections[n->nsections++];
             ns->id = lp_strdup(tpl->sections[i].id);
             if (!ns->id) fail(&c, LP_ERR_NOMEM, "out of memory");
+            begin_section(&c, tpl->sections[i].id);
             build_section(&c, &tpl->sections[i], n, &section);
             take_list(&section, &ns->sentences, &ns->nsentences);
         }
     }
+    drop_citations(&c);
     status = c.status;
+    if (status == LP_OK) {
+        n->statements = c.statements;
+        n->nstatements = c.nstatements;
+        c.statements = NULL;
+        c.nstatements = 0;
+    }
 cleanup:
+    drop_citations(&c);
+    free_statements(c.statements, c.nstatements);
     if (status == LP_ERR_NOMEM) lp_errmsg_set(errmsg, "out of memory");
     strlist_free(&headlines);
     strlist_free(&changes);
@@ -1629,6 +1716,7 @@ void lp_narrative_free(lp_narrative *n)
     free_strings(n->glossary_terms, n->nglossary);
     free_strings(n->glossary_texts, n->nglossary);
     free_strings(n->caveats, n->ncaveats);
+    free_statements(n->statements, n->nstatements);
     lp_free(n);
 }
 

@@ -795,6 +795,13 @@ static void render_cover(doc *d)
         subheading(d, "In brief");
         for (size_t i = 0; i < d->narrative->nheadlines; i++)
             bullet(d, d->narrative->headlines[i]);
+        /* and what changed, as the workbook's Summary says it */
+        if (d->narrative->nchanges > 0) {
+            d->y += 8;
+            subheading(d, "What changed");
+            for (size_t i = 0; i < d->narrative->nchanges; i++)
+                bullet(d, d->narrative->changes[i]);
+        }
         d->y += 16;
     } else {
         d->y += 40;
@@ -821,7 +828,7 @@ static void kpi_tile(doc *d, const lp_kpi *kpi, double x, double y, double w, do
     cairo_set_line_width(cr, 0.7);
     cairo_rectangle(cr, x, y, w, h);
     cairo_stroke(cr);
-    bool below = kpi->status && strstr(kpi->status, "below");
+    bool below = kpi->status && (strstr(kpi->status, "off") || strstr(kpi->status, "risk"));
     /* A solid bar for a miss, an outline for the rest: readable in grey. */
     cairo_rectangle(cr, x, y, 4, h);
     if (below) {

@@ -205,3 +205,37 @@ lp_status lp_results_write_dir(const lp_results *results, const char *dir, char 
     }
     return write_file(dir, "rejects", NULL, results->dataset, errmsg);
 }
+
+/* statements.csv: the narrative's citations as a table, so it is written
+ * by the same writer as every other results file. */
+lp_status lp_statements_write(const lp_narrative *narrative, const char *dir, char *errmsg)
+{
+    char scratch[LP_ERRMSG_SIZE];
+    if (!errmsg) errmsg = scratch;
+    if (!narrative || !dir) return LP_ERR_USAGE;
+    lp_table *t = lp_table_new("statements");
+    if (!t) return LP_ERR_NOMEM;
+    static const char *const names[] = {"statement", "section", "text",  "figure",
+                                        "subject",   "period",  "value", "unit"};
+    lp_column *c[8];
+    lp_status st = LP_OK;
+    for (size_t i = 0; i < 8 && !st; i++)
+        st = lp_table_add_column(t, names[i], i == 6 ? LP_TYPE_DOUBLE : LP_TYPE_STRING, &c[i]);
+    for (size_t r = 0; r < narrative->nstatements && !st; r++) {
+        const lp_statement *s = &narrative->statements[r];
+        const char *text[8] = {s->id, s->section, s->text, s->figure, s->subject, s->period,
+                               NULL, s->unit};
+        for (size_t i = 0; i < 8 && !st; i++) {
+            if (i == 6)
+                st = isfinite(s->value) ? lp_column_append_double(c[i], s->value)
+                                        : lp_column_append_null(c[i]);
+            else st = lp_column_append_string(c[i], text[i] ? text[i] : "",
+                                              strlen(text[i] ? text[i] : ""));
+        }
+    }
+    if (!st) st = lp_table_finish(t);
+    if (!st) st = write_file(dir, "statements", t, NULL, errmsg);
+    else lp_errmsg_set(errmsg, "%s/statements.csv: %s", dir, lp_status_str(st));
+    lp_table_free(t);
+    return st;
+}

@@ -108,6 +108,9 @@ const lp_figure_def *lp_figure_def_find(const char *id);
 /* Every definition, in catalogue order; *out_n receives the count. */
 const lp_figure_def *lp_figure_defs(size_t *out_n);
 
+/* The figures of the first page's tiles, in order (NULL-terminated). */
+const char *const *lp_figure_kpis(void);
+
 /* ---- Resolved figures for P (the "figures" result table) ---- */
 
 /* Target status of a figure with a target ("on_track", "at_risk",

@@ -23,6 +23,20 @@ typedef struct lp_narrative_section {
     size_t nsentences;
 } lp_narrative_section;
 
+/* One figure cited by one printed sentence (results/statements.csv). A
+ * sentence that states several figures gives several rows with the same id
+ * and text. */
+typedef struct lp_statement {
+    char *id;           /* "headlines.3": section and the sentence's number in it */
+    char *section;      /* "headlines", "changes", or a template section id */
+    char *text;         /* the sentence exactly as printed */
+    char *figure;       /* catalogue id (lp/figures.h) */
+    char *subject;      /* team, campaign, step, ... ; "" for the whole company */
+    char *period;       /* the period the value is of ("2026-W47") */
+    double value;       /* full precision, in the unit below */
+    char *unit;         /* lp_unit_label: "count", "share", "hours", "USD", ... */
+} lp_statement;
+
 typedef struct lp_narrative {
     char *title;                 /* pack title */
     char *period_words;          /* "the week of 16 November 2026" */
@@ -40,6 +54,8 @@ typedef struct lp_narrative {
     size_t nglossary;
     char **caveats;              /* missing data said as such */
     size_t ncaveats;
+    lp_statement *statements;    /* every figure each sentence above states */
+    size_t nstatements;
 } lp_narrative;
 
 /* Builds every sentence from the results and the template's wording.

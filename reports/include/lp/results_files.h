@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 
+#include "lp/narrative.h"
 #include "lp/results.h"
 
 /* Writes every table of results as dir/NAME.csv, and dir/rejects.csv from
@@ -30,6 +31,11 @@
  * LP_ERR_OUTPUT (or LP_ERR_NOMEM) with errmsg (LP_ERRMSG_SIZE bytes) naming
  * the file on failure. */
 lp_status lp_results_write_dir(const lp_results *results, const char *dir, char *errmsg);
+
+/* Writes dir/statements.csv (METRICS.md): one row per figure that a printed
+ * sentence of the narrative cites: statement, section, text, figure,
+ * subject, period, value, unit. */
+lp_status lp_statements_write(const lp_narrative *narrative, const char *dir, char *errmsg);
 
 /* Writes one table in the format above to an open stream. LP_ERR_OUTPUT on a
  * write error. */
