@@ -36,9 +36,10 @@ ParameterizedTestParameters(statements, every_sentence_states_its_figures)
     struct dirent *e;
     while (dir && (e = readdir(dir)) && ntemplates < 16) {
         size_t len = strlen(e->d_name);
-        if (len > 5 && len - 5 < sizeof templates[0] && strcmp(e->d_name + len - 5, ".yaml") == 0)
-            snprintf(templates[ntemplates++], sizeof templates[0], "%.*s", (int)(len - 5),
-                     e->d_name);
+        if (len > 5 && len - 5 < sizeof templates[0] && strcmp(e->d_name + len - 5, ".yaml") == 0) {
+            memcpy(templates[ntemplates], e->d_name, len - 5);
+            templates[ntemplates++][len - 5] = '\0';
+        }
     }
     if (dir) closedir(dir);
     static pack_case cases[6 * 16];
