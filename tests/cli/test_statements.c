@@ -30,7 +30,7 @@ ParameterizedTestParameters(statements, every_sentence_states_its_figures)
     static const char *const dialects[] = {"", "salesforce", "hubspot", "marketo", "pipedrive",
                                            "generic"};
     /* every pack shipped in templates/packs */
-    static char templates[16][32];
+    static char templates[16][sizeof(((pack_case *)0)->template_name)];
     size_t ntemplates = 0;
     DIR *dir = opendir(LP_SOURCE_DIR "/templates/packs");
     struct dirent *e;
@@ -47,7 +47,7 @@ ParameterizedTestParameters(statements, every_sentence_states_its_figures)
     for (size_t d = 0; d < 6; d++)
         for (size_t t = 0; t < ntemplates; t++, n++) {
             snprintf(cases[n].dialect, sizeof cases[n].dialect, "%s", dialects[d]);
-            snprintf(cases[n].template_name, sizeof cases[n].template_name, "%s", templates[t]);
+            memcpy(cases[n].template_name, templates[t], sizeof cases[n].template_name);
         }
     return cr_make_param_array(pack_case, cases, n);
 }
