@@ -278,7 +278,7 @@ static void attach_citations(nctx *c, const char *said)
     }
     if (!c->npending) return;
     char id[96];
-    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", ++c->nsaid);
+    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", c->nsaid);
     for (size_t i = 0; i < c->npending && c->status == LP_OK; i++) {
         if (c->nstatements == c->statements_cap) {
             size_t cap = c->statements_cap ? c->statements_cap * 2 : 64;
@@ -331,6 +331,7 @@ static void push_sentence(nctx *c, strlist *list, lp_buf *buf)
         buf->len = w;
         if (!strchr(".!?", s[w - 1])) lp_buf_puts(buf, ".");
         strlist_push(c, list, buf->data);
+        c->nsaid++;
         attach_citations(c, buf->data);
     }
     drop_citations(c);
@@ -575,6 +576,8 @@ static bool measure_sentence(nctx *c, const char *measure, const char *say_key, 
     if (lp_figure_get(c->r, measure, &f) != LP_OK || isnan(f.value)) return false;
     bool share = f.def->unit == LP_UNIT_SHARE;
     if (share && !(f.base > 0)) return false;
+    /* a sentence that names its base says nothing rather than leave a hole */
+    if (f.def->base && !isfinite(f.base)) return false;
     char value[64], base[64] = "";
     cite_fig(c, measure, NULL, f.value, value, sizeof value);
     if (f.def->base && isfinite(f.base)) cite_fig(c, f.def->base, NULL, f.base, base, sizeof base);
@@ -680,6 +683,10 @@ static size_t campaign_names(nctx *c, const char *verdict, lp_buf *out)
         if (n) lp_buf_puts(out, text(c, n + 1 == total ? "list.last" : "list.separator"));
         lp_buf_puts(out, name);
         n++;
+    }
+    if (out->failed) {
+        fail(c, LP_ERR_NOMEM, "out of memory");
+        return 0;
     }
     return n;
 }
@@ -856,11 +863,13 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
         if (f.verdict != LP_VERDICT_REAL) return;
         cite_fig(c, measure, NULL, f.value, v, sizeof v);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
-        lp_buf about = {0};
-        if (subject && *subject) say(c, &about, "finding.subject", "subject", subject, NULL);
-        say(c, &buf, "finding.change", "noun", text(c, key), "subject",
-            about.data ? about.data : "", "value", v, NULL);
-        lp_buf_reset(&about);
+        /* the catalogue's figure is the company's: a finding about a subject
+         * of this kind is not worded with the company's numbers */
+        if (subject && *subject) {
+            drop_citations(c);
+            return;
+        }
+        say(c, &buf, "finding.change", "noun", text(c, key), "subject", "", "value", v, NULL);
         change_clauses(c, &f, &buf);
     } else if (strcmp(kind, "team_slow") == 0) {
         /* value and base are shares reached in time (the team's, everyone

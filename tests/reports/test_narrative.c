@@ -882,13 +882,11 @@ Test(narrative, every_allocation_failure_is_clean)
     expect_every_allocation_failure_clean(&b);
 }
 
-/* Disabled: fails on narrative.c as it stands. With a campaign called
- * better, an allocation failure while the campaign names are joined
- * (campaign_names' buffer) leaves {names} NULL, and the build ends with
- * LP_ERR_CONFIG 'wording key "headline.campaigns_better_one": unknown
- * placeholder {names}' instead of LP_ERR_NOMEM (k = 746 and k = 1257 on
- * this input). Enable once the narrative reports the buffer's failure. */
-Test(narrative, every_allocation_failure_is_clean_with_campaign_verdicts, .disabled = true)
+/* With a campaign called better, an allocation failure while the campaign
+ * names are joined (campaign_names' buffer) once left {names} NULL and the
+ * build ended with LP_ERR_CONFIG ('unknown placeholder {names}', k = 746
+ * and 1257 on this input) instead of LP_ERR_NOMEM. */
+Test(narrative, every_allocation_failure_is_clean_with_campaign_verdicts)
 {
     builder b;
     full_week(&b);
@@ -896,14 +894,14 @@ Test(narrative, every_allocation_failure_is_clean_with_campaign_verdicts, .disab
     expect_every_allocation_failure_clean(&b);
 }
 
-/* Disabled: fails on narrative.c as it stands. A figure whose sentence
- * states its base ({base}) but whose headline row has no base prints a
- * hole: only shares are held back without a base. Input: headline
+/* A figure whose sentence states its base ({base}) but whose headline row
+ * has no base once printed a hole: only shares were held back without a
+ * base. Input: headline
  * inbound_cycle_median_days 12 with base null (inbound_won_count 1);
  * output in the "won" section: "The typical inbound deal ( ) took 12 days
  * from opportunity to close." The engine writes a base for every such row,
  * so this shows only in results built without one. */
-Test(narrative, figure_without_base_prints_no_hole, .disabled = true)
+Test(narrative, figure_without_base_prints_no_hole)
 {
     builder b;
     builder_init(&b, LP_PERIOD_WEEK, "2026-W47", "2026-11-25T09:00:00Z");
