@@ -228,7 +228,9 @@ Test(measures, tiny_period_and_as_of)
     cr_expect_eq(res->as_of, expected);
     cr_expect_str_eq(res->period_label, "2026-W47");
     const lp_table *h = table(res, "headline");
-    cr_expect_eq(h->nrows, 20 * 13); /* every measure x 13 periods */
+    /* every measure x 13 periods: 20, then the four all-channel measures of
+     * measure 5 (won_count, won_amount, win_rate, cycle_median_days) */
+    cr_expect_eq(h->nrows, 24 * 13);
     cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 0), "2026-W35");
     cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 12), "2026-W47");
     /* Acceptance of W47 ended 2 days before as-of: provisional; W35 ended
