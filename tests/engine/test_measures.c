@@ -189,6 +189,16 @@ static double num(const lp_table *t, long row, const char *col)
     return lp_column_number(c, (size_t)row);
 }
 
+/* String at (row, col); "" when null. */
+static const char *str_at(const lp_table *t, long row, const char *col)
+{
+    const lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    cr_assert(row >= 0, "%s: row not found (column %s)", t->name, col);
+    const char *s = lp_column_valid(c, (size_t)row) ? lp_column_str(c, (size_t)row) : NULL;
+    return s ? s : "";
+}
+
 /* Expect value (NAN = expect null). */
 #define EXPECT_NUM(t, row, col, expected)                                                   \
     do {                                                                                    \
@@ -291,6 +301,35 @@ Test(measures, tiny_headline_for_p)
     expect_headline(res, "inbound_avg_deal", P, 6500, NAN, NAN);
     expect_headline(res, "inbound_cycle_median_days", P, 19.5, NAN, NAN);
     expect_headline(res, "inbound_won_share", P, 13000.0 / 17000.0, NAN, NAN);
+    /* 5 for every channel: closed in P are O2 won 5000 (1 day), O3 won 8000
+     * (38 days), O7 won 4000 (partner; created 21 Nov, closed 22 Nov: 1
+     * day), O5 lost (partner), O6 lost -> won 3, 17000, win rate 3/5 with
+     * Wilson [0.2307243, 0.8823792] (formula of METRICS.md, z = 1.959964,
+     * in Python's math module), cycle median of {1, 1, 38} = 1. */
+    expect_headline(res, "won_count", P, 3, NAN, NAN);
+    expect_headline(res, "won_amount", P, 17000, NAN, NAN);
+    expect_headline(res, "win_rate", P, 0.6, 0.230724279409, 0.882379226859);
+    expect_headline(res, "cycle_median_days", P, 1, NAN, NAN);
+    /* Bases: win_rate over won + lost = 5; won_amount and cycle_median_days
+     * over won_count = 3; the rate's interval is at 95%. */
+    const lp_table *h = table(res, "headline");
+    long r = find_row2(h, "measure", "win_rate", "period", P);
+    EXPECT_NUM(h, r, "base", 5);
+    EXPECT_NUM(h, r, "level", 0.95);
+    cr_expect_str_eq(str_at(h, r, "unit"), "share");
+    r = find_row2(h, "measure", "won_amount", "period", P);
+    EXPECT_NUM(h, r, "base", 3);
+    cr_expect_str_eq(str_at(h, r, "unit"), "USD");
+    r = find_row2(h, "measure", "cycle_median_days", "period", P);
+    EXPECT_NUM(h, r, "base", 3);
+    cr_expect_str_eq(str_at(h, r, "unit"), "days");
+    r = find_row2(h, "measure", "won_count", "period", P);
+    EXPECT_NUM(h, r, "base", NAN);
+    /* The new figures come after inbound_won_share, in that order. */
+    static const char *const tail[] = {"inbound_won_share", "won_count", "won_amount",
+                                       "win_rate", "cycle_median_days", NULL};
+    for (int i = 0; tail[i]; i++) cr_expect_str_eq(lp_headline_measures[19 + i], tail[i]);
+    cr_expect_null(lp_headline_measures[24]);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -315,6 +354,67 @@ Test(measures, tiny_previous_period_and_changes)
     EXPECT_NUM(c, r, "p_value", 0.1796875);
     cr_expect(num(c, r, "real") == 0);
     cr_expect_str_eq(lp_column_str(lp_table_column(c, "test"), (size_t)r), "poisson");
+    /* Counts are compared as they stand at as-of (2026-11-25T12:00Z). */
+    int64_t as_of, aged;
+    lp_instant_parse_iso("2026-11-25T12:00:00Z", &as_of);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Maturing rates compare with W46 as it stood the same time after its
+     * end: as-of minus 7 days = 2026-11-18T12:00Z.
+     * acceptance: W46 MQLs L8 (10 Nov) and L9 (12 Nov, SQL 13 Nov, before
+     * that instant) -> 1/2, as today. 2/7 vs 1/2, pooled two-proportion z
+     * test (Python math.erfc) p = 0.5707504. */
+    lp_instant_parse_iso("2026-11-18T12:00:00Z", &aged);
+    r = find_row(c, "measure", "acceptance_rate");
+    EXPECT_NUM(c, r, "current", 2.0 / 7);
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 2.0 / 7 - 0.5);
+    EXPECT_NUM(c, r, "p_value", 0.570750388058);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "test"), "two_proportion");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    /* SLA: L8 touched 1 h after hand-off (within), L9 48 h after (late),
+     * both before 18 Nov 12:00 -> 1/2. 3/7 vs 1/2: p = 0.8577145. */
+    r = find_row(c, "measure", "sla_compliance");
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "p_value", 0.857714480661);
+    /* Follow-up: today both W46 windows have closed (0/2), but at 18 Nov
+     * 12:00 only L8's had (10 Nov 10:00 + 7 days = 17 Nov 10:00; L9's closes
+     * 19 Nov 09:00), and L8 had 1 activity in it -> 0/1. 1/3 vs 0/1:
+     * p = 0.5049851 (against today's 0/2 it would be 0.3613104). The
+     * headline row of W46 keeps today's 0/2 (Wilson [0, 0.6576198]). */
+    r = find_row(c, "measure", "followup_compliance");
+    EXPECT_NUM(c, r, "current", 1.0 / 3);
+    EXPECT_NUM(c, r, "previous", 0);
+    EXPECT_NUM(c, r, "p_value", 0.504985075094);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    expect_headline(res, "followup_compliance", "2026-W46", 0, 0, 0.657619776045);
+    /* Win rates: nothing closed in W46 -> no fair comparison: too_early,
+     * untested, no previous value (before the aging, inbound_win_rate had
+     * an empty verdict here). */
+    const char *early[] = {"inbound_win_rate", "win_rate"};
+    for (int i = 0; i < 2; i++) {
+        r = find_row(c, "measure", early[i]);
+        EXPECT_NUM(c, r, "previous", NAN);
+        EXPECT_NUM(c, r, "change", NAN);
+        EXPECT_NUM(c, r, "p_value", NAN);
+        EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+        cr_expect(num(c, r, "real") == 0);
+        cr_expect_str_eq(str_at(c, r, "test"), "");
+        cr_expect_str_eq(str_at(c, r, "verdict"), "too_early");
+    }
+    /* won_count 3 vs 0: Binomial(3, 0.5) two-sided, both tails 1/8 + 1/8. */
+    r = find_row(c, "measure", "won_count");
+    EXPECT_NUM(c, r, "p_value", 0.25);
+    cr_expect_str_eq(str_at(c, r, "test"), "poisson");
+    /* Money and durations: compared, not tested. */
+    r = find_row(c, "measure", "won_amount");
+    EXPECT_NUM(c, r, "change", 17000);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+    r = find_row(c, "measure", "cycle_median_days"); /* no W46 value */
+    cr_expect_str_eq(str_at(c, r, "verdict"), "");
+    EXPECT_NUM(c, r, "compared_as_of", NAN);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -328,6 +428,13 @@ Test(measures, tiny_campaigns_first_touch)
     lp_results *res = run(ds, &set, NULL, NULL);
     const lp_table *t = table(res, "campaigns");
     cr_expect_eq(t->nrows, 4); /* c1, c2, c3 (all touched in the window) + (no campaign) */
+    /* The two columns at the end: lifetime scope, the configured model. */
+    cr_expect_str_eq(t->columns[t->ncols - 2]->name, "scope");
+    cr_expect_str_eq(t->columns[t->ncols - 1]->name, "model");
+    for (long i = 0; i < (long)t->nrows; i++) {
+        cr_expect_str_eq(str_at(t, i, "scope"), "lifetime");
+        cr_expect_str_eq(str_at(t, i, "model"), "first_touch");
+    }
     /* Touches (lifetime, leads known): c1 t01 t06 t08 t09 t12 t14 = 6, of which
      * responded t01 t06 t08 t12 = 4; c2 t02 t04 t07 t11 = 4 (t10's lead LX is
      * unknown), responded t04 t11 = 2; c3 t03 t05 t13 = 3, responded t03.
@@ -479,6 +586,11 @@ Test(measures, tiny_configured_model_drives_campaigns)
     long r = find_row(t, "campaign_id", "c2");
     EXPECT_NUM(t, r, "mqls", 2.95);
     EXPECT_NUM(t, r, "cost_per_mql", 2000 / 2.95);
+    /* Every row says its scope and the model it was credited under. */
+    for (long i = 0; i < (long)t->nrows; i++) {
+        cr_expect_str_eq(str_at(t, i, "scope"), "lifetime");
+        cr_expect_str_eq(str_at(t, i, "model"), "w_shaped");
+    }
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -596,6 +708,19 @@ Test(measures, tiny_funnel)
         EXPECT_NUM(f, i, "low", low[i]);
         EXPECT_NUM(f, i, "high", high[i]);
     }
+    /* The won row's closed view: of the opportunity leads L1, L4, L10, L1's
+     * O1 is open (not closed; its close date 15 Dec is after as-of), L4 and
+     * L10 won, none lost -> open 1, closed 2, closed win rate 2/2 with
+     * Wilson [0.3423802, 1] (METRICS.md formula in Python's math module).
+     * The other rows carry none of it. */
+    EXPECT_NUM(f, 4, "open", 1);
+    EXPECT_NUM(f, 4, "closed", 2);
+    EXPECT_NUM(f, 4, "closed_win_rate", 1);
+    EXPECT_NUM(f, 4, "closed_low", 0.342380223955);
+    EXPECT_NUM(f, 4, "closed_high", 1);
+    const char *extra[] = {"open", "closed", "closed_win_rate", "closed_low", "closed_high"};
+    for (long i = 0; i < 4; i++)
+        for (int c = 0; c < 5; c++) EXPECT_NUM(f, i, extra[c], NAN);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
