@@ -21,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp/figures.h"
 #include "lp/measures.h"
 #include "lp/stats.h"
 #include "lp/time.h"
 
 #define TOL 1e-6
+#define NONE_INSTANT INT64_MIN
 
 /* ---- Fixture loading (canonical CSV form, no quoted fields) ---- */
 
@@ -868,6 +870,269 @@ Test(measures, bad_period_label_is_usage_error)
     opt.period_label = NULL;
     cr_expect_eq(lp_measures_compute(empty, &opt, &res, err), LP_ERR_INPUT);
     lp_dataset_free(empty);
+}
+
+/* ---- Changes: compare like with like ---- */
+
+static int64_t at_iso(const char *iso)
+{
+    int64_t t = NONE_INSTANT;
+    if (iso) cr_assert_eq(lp_instant_parse_iso(iso, &t), LP_OK, "bad instant %s", iso);
+    return t;
+}
+
+static void put_str(lp_table *t, const char *col, const char *s)
+{
+    lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    if (s) lp_column_append_string(c, s, strlen(s));
+    else lp_column_append_null(c);
+}
+
+static void put_at(lp_table *t, const char *col, const char *iso)
+{
+    lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    if (iso) lp_column_append_int64(c, at_iso(iso));
+    else lp_column_append_null(c);
+}
+
+/* Two ISO weeks, W46 (Mon 9 Nov .. Mon 16 Nov 2026) and W47 (.. Mon 23 Nov),
+ * and a pack run on Monday 23 Nov at 09:00 for W47: the previous week is
+ * compared as it stood on Monday 16 Nov at 09:00 (end of W46 + 9 h).
+ * Every lead is a web lead (inbound), created a day before its MQL.
+ *        MQL            SQL            first activity
+ *  A  Mon  9 Nov 10:00  10 Nov 10:00   9 Nov 12:00  (within 24 h)
+ *  B  Fri 13 Nov 10:00  17 Nov 10:00   16 Nov 12:00 (late; after 16 Nov 09:00)
+ *  C  Sun 15 Nov 10:00  -              16 Nov 09:30 (within; after 16 Nov 09:00)
+ *  D  Mon 16 Nov 10:00  18 Nov 10:00   16 Nov 11:00 (within)
+ *  E  Fri 20 Nov 10:00  -              22 Nov 10:00 (late)
+ *  F  Sun 22 Nov 10:00  -              none (deadline 23 Nov 10:00, after as-of)
+ * Opportunities (close date at local midnight):
+ *  O1 lead A, created 10 Nov, won 1000, closed 12 Nov
+ *  O2 no lead, source "cold call" (outbound), created 10 Nov, lost, 13 Nov
+ *  O5 lead B, created Tue 17 Nov, lost, close date 15 Nov (entered after the
+ *     fact: on 16 Nov 09:00 it did not exist yet)
+ *  O3 lead D, created 17 Nov, won 2000, closed 18 Nov
+ *  O4 no lead, cold call, created 17 Nov, won 3000, closed 20 Nov */
+static lp_dataset *two_weeks(void)
+{
+    lp_dataset *ds = lp_dataset_new();
+    lp_table *l, *a, *o;
+    lp_canon_table_new(LP_LEADS, &l);
+    lp_table_add_column(l, "source", LP_TYPE_STRING, NULL);
+    lp_table_add_column(l, "mql_at", LP_TYPE_INSTANT, NULL);
+    lp_table_add_column(l, "sql_at", LP_TYPE_INSTANT, NULL);
+    static const char *const lead[][5] = {
+        /* id, created, mql, sql, first activity */
+        {"A", "2026-11-08T10:00:00Z", "2026-11-09T10:00:00Z", "2026-11-10T10:00:00Z",
+         "2026-11-09T12:00:00Z"},
+        {"B", "2026-11-12T10:00:00Z", "2026-11-13T10:00:00Z", "2026-11-17T10:00:00Z",
+         "2026-11-16T12:00:00Z"},
+        {"C", "2026-11-14T10:00:00Z", "2026-11-15T10:00:00Z", NULL, "2026-11-16T09:30:00Z"},
+        {"D", "2026-11-15T10:00:00Z", "2026-11-16T10:00:00Z", "2026-11-18T10:00:00Z",
+         "2026-11-16T11:00:00Z"},
+        {"E", "2026-11-19T10:00:00Z", "2026-11-20T10:00:00Z", NULL, "2026-11-22T10:00:00Z"},
+        {"F", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z", NULL, NULL},
+    };
+    lp_canon_table_new(LP_ACTIVITIES, &a);
+    for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+        put_str(l, "lead_id", lead[i][0]);
+        put_at(l, "created_at", lead[i][1]);
+        put_str(l, "source", "Web");
+        put_at(l, "mql_at", lead[i][2]);
+        put_at(l, "sql_at", lead[i][3]);
+        if (!lead[i][4]) continue;
+        put_str(a, "lead_id", lead[i][0]);
+        put_at(a, "at", lead[i][4]);
+    }
+    lp_canon_table_new(LP_OPPORTUNITIES, &o);
+    lp_table_add_column(o, "amount", LP_TYPE_DOUBLE, NULL);
+    lp_table_add_column(o, "close_date", LP_TYPE_DATE, NULL);
+    lp_table_add_column(o, "lead_id", LP_TYPE_STRING, NULL);
+    lp_table_add_column(o, "source", LP_TYPE_STRING, NULL);
+    static const struct {
+        const char *id, *lead, *created, *stage;
+        double amount;
+        int close_day; /* of November 2026 */
+    } opp[] = {
+        {"O1", "A", "2026-11-10T10:00:00Z", "Closed Won", 1000, 12},
+        {"O2", NULL, "2026-11-10T10:00:00Z", "Closed Lost", 500, 13},
+        {"O5", "B", "2026-11-17T10:00:00Z", "Closed Lost", 700, 15},
+        {"O3", "D", "2026-11-17T10:00:00Z", "Closed Won", 2000, 18},
+        {"O4", NULL, "2026-11-17T10:00:00Z", "Closed Won", 3000, 20},
+    };
+    for (size_t j = 0; j < sizeof opp / sizeof opp[0]; j++) {
+        put_str(o, "opportunity_id", opp[j].id);
+        put_at(o, "created_at", opp[j].created);
+        put_str(o, "stage", opp[j].stage);
+        lp_column_append_double(lp_table_column(o, "amount"), opp[j].amount);
+        lp_column_append_date(lp_table_column(o, "close_date"),
+                              (int32_t)lp_days_from_civil(2026, 11, opp[j].close_day));
+        put_str(o, "lead_id", opp[j].lead);
+        put_str(o, "source", opp[j].lead ? NULL : "cold call");
+    }
+    lp_table_finish(l);
+    lp_table_finish(a);
+    lp_table_finish(o);
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_ACTIVITIES] = a;
+    ds->tables[LP_OPPORTUNITIES] = o;
+    return ds;
+}
+
+Test(measures, changes_compare_like_with_like)
+{
+    lp_dataset *ds = two_weeks();
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, "2026-11-23T09:00:00Z", NULL);
+    cr_assert_str_eq(res->period_label, "2026-W47");
+    const int64_t aged = at_iso("2026-11-16T09:00:00Z"), as_of = at_iso("2026-11-23T09:00:00Z");
+    const lp_table *c = table(res, "changes");
+
+    /* Acceptance. W47: D of D, E, F -> 1/3. W46 today: A and B -> 2/3 (the
+     * headline row keeps it); on 16 Nov 09:00 B's SQL (17 Nov) had not
+     * happened -> 1/3. 1/3 vs 1/3: z = 0, p = 1, noise. Compared with
+     * today's 2/3 it would have read as a fall of a third that is only
+     * age. */
+    expect_headline(res, "acceptance_rate", "2026-W46", 2.0 / 3, 0.207659598808,
+                    0.938508055979);
+    long r = find_row(c, "measure", "acceptance_rate");
+    EXPECT_NUM(c, r, "current", 1.0 / 3);
+    EXPECT_NUM(c, r, "previous", 1.0 / 3);
+    EXPECT_NUM(c, r, "change", 0);
+    EXPECT_NUM(c, r, "change_pct", 0);
+    EXPECT_NUM(c, r, "p_value", 1);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect(num(c, r, "real") == 0);
+    cr_expect_str_eq(str_at(c, r, "test"), "two_proportion");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* SLA (24 h). W47: D within, E late, F untouched with its deadline
+     * after as-of (pending) -> 1/2. W46 today: A within, B late, C within
+     * -> 2/3. On 16 Nov 09:00: A within; B untouched, deadline (14 Nov
+     * 10:00) passed -> eligible, not within; C untouched, deadline 16 Nov
+     * 10:00 still ahead -> pending, not eligible -> 1/2. p = 1. */
+    expect_headline(res, "sla_compliance", "2026-W46", 2.0 / 3, 0.207659598808,
+                    0.938508055979);
+    expect_headline(res, "sla_compliance", "2026-W47", 0.5, 0.094531204639, 0.905468795361);
+    r = find_row(c, "measure", "sla_compliance");
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 0);
+    EXPECT_NUM(c, r, "p_value", 1);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Follow-up (3 activities in 7 days). W47: D's window closes 23 Nov
+     * 10:00, after as-of; E's and F's later -> 0 eligible. W46 on 16 Nov
+     * 09:00: A's closes 16 Nov 10:00 -> 0 eligible. No fair comparison on
+     * either side: too_early (today W46 has 3 eligible, none met: 0/3). */
+    expect_headline(res, "followup_compliance", "2026-W46", 0, 0, 0.561497035639);
+    r = find_row(c, "measure", "followup_compliance");
+    EXPECT_NUM(c, r, "current", NAN);
+    EXPECT_NUM(c, r, "previous", NAN);
+    EXPECT_NUM(c, r, "p_value", NAN);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "test"), "");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "too_early");
+
+    /* Win rates. W47 closed: O3 won (inbound), O4 won (outbound) -> every
+     * channel 2/2, inbound 1/1. W46 today: O1 won, O2 lost, O5 lost ->
+     * every channel 1/3, inbound (O1, O5) 1/2. On 16 Nov 09:00 O5 did not
+     * exist -> every channel 1/2, inbound 1/1.
+     * win_rate: 2/2 vs 1/2, pooled z = 0.5 / sqrt(0.75 * 0.25 * 1) =
+     * 1.1547, p = 0.2482131 (Python math.erfc). inbound: 1/1 vs 1/1, both
+     * all successes: nothing to test, p = 1. */
+    expect_headline(res, "win_rate", "2026-W46", 1.0 / 3, 0.061491944021, 0.792340401192);
+    expect_headline(res, "inbound_win_rate", "2026-W46", 0.5, 0.094531204639, 0.905468795361);
+    r = find_row(c, "measure", "win_rate");
+    EXPECT_NUM(c, r, "current", 1);
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 0.5);
+    EXPECT_NUM(c, r, "change_pct", 1);
+    EXPECT_NUM(c, r, "p_value", 0.248213078990);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    r = find_row(c, "measure", "inbound_win_rate");
+    EXPECT_NUM(c, r, "previous", 1);
+    EXPECT_NUM(c, r, "p_value", 1);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Closed business, every channel, W47: won O3 2000 (1 day: 17 -> 18
+     * Nov) and O4 3000 (3 days) -> 2, 5000, median cycle 2 days; W46 today:
+     * O1 1000 (2 days). Counts and amounts compare at as-of: 2 vs 1 under
+     * Binomial(3, 0.5): every outcome is as likely or less -> p = 1. */
+    expect_headline(res, "won_count", "2026-W47", 2, NAN, NAN);
+    expect_headline(res, "won_amount", "2026-W47", 5000, NAN, NAN);
+    expect_headline(res, "cycle_median_days", "2026-W47", 2, NAN, NAN);
+    expect_headline(res, "win_rate", "2026-W47", 1, 0.342380223955, 1);
+    r = find_row(c, "measure", "won_count");
+    EXPECT_NUM(c, r, "previous", 1);
+    EXPECT_NUM(c, r, "p_value", 1);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    r = find_row(c, "measure", "won_amount");
+    EXPECT_NUM(c, r, "previous", 1000);
+    EXPECT_NUM(c, r, "change_pct", 4);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "test"), "");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+    r = find_row(c, "measure", "cycle_median_days");
+    EXPECT_NUM(c, r, "previous", 2);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+
+    /* The figures table reads the same comparison. */
+    lp_figure f;
+    cr_assert_eq(lp_figure_get(res, "acceptance_rate", &f), LP_OK);
+    cr_expect(fabs(f.previous - 1.0 / 3) < TOL);
+    cr_expect_eq(f.compared_as_of, aged);
+    cr_expect_eq(f.verdict, LP_VERDICT_NOISE);
+    cr_assert_eq(lp_figure_get(res, "followup_compliance", &f), LP_OK);
+    cr_expect_eq(f.verdict, LP_VERDICT_TOO_EARLY);
+    cr_assert_eq(lp_figure_get(res, "win_rate", &f), LP_OK);
+    cr_expect(fabs(f.previous - 0.5) < TOL);
+    cr_expect(fabs(f.base - 2) < TOL);
+
+    /* Funnel won row: opportunity leads A (O1 won), B (O5 lost), D (O3 won)
+     * -> open 0, closed 3, 2/3 (Wilson [0.2076596, 0.9385081]). */
+    const lp_table *fu = table(res, "funnel");
+    EXPECT_NUM(fu, 3, "reached", 3);
+    EXPECT_NUM(fu, 4, "open", 0);
+    EXPECT_NUM(fu, 4, "closed", 3);
+    EXPECT_NUM(fu, 4, "closed_win_rate", 2.0 / 3);
+    EXPECT_NUM(fu, 4, "closed_low", 0.207659598808);
+    EXPECT_NUM(fu, 4, "closed_high", 0.938508055979);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+Test(measures, changes_too_early_when_the_current_cohort_is_empty)
+{
+    /* The same data, as of Tuesday 24 Nov 12:00 but for W48 (23 .. 30
+     * Nov), which has no MQLs and no closed deals yet: every maturing rate
+     * is too_early. W47, aged to end of W47 + (as-of - end of W48) = 23 Nov
+     * - 5 days 12 h = Tue 17 Nov 12:00, is still given where it had a
+     * cohort then: D alone had been handed off (16 Nov 10:00), not yet
+     * accepted (18 Nov) -> acceptance 0/1; touched at 11:00, within -> SLA
+     * 1/1; no follow-up window closed and no deal closed (O3 closes 18 Nov)
+     * -> none. */
+    lp_dataset *ds = two_weeks();
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, "2026-11-24T12:00:00Z", "2026-W48");
+    const lp_table *c = table(res, "changes");
+    double previous[] = {0, 1, NAN, NAN, NAN};
+    static const char *const rates[] = {"acceptance_rate", "sla_compliance",
+                                        "followup_compliance", "inbound_win_rate", "win_rate"};
+    for (int i = 0; i < 5; i++) {
+        long r = find_row(c, "measure", rates[i]);
+        cr_expect_str_eq(str_at(c, r, "verdict"), "too_early", "%s", rates[i]);
+        EXPECT_NUM(c, r, "current", NAN);
+        EXPECT_NUM(c, r, "p_value", NAN);
+        cr_expect(num(c, r, "real") == 0);
+        EXPECT_NUM(c, r, "previous", previous[i]);
+        EXPECT_NUM(c, r, "compared_as_of", (double)at_iso("2026-11-17T12:00:00Z"));
+    }
+    lp_results_free(res);
+    lp_dataset_free(ds);
 }
 
 /* ---- Property tests on a generated dataset ---- */
