@@ -157,8 +157,9 @@ typedef struct change {
 
 /* P against the period before. Counts and amounts take P-1 as it stands
  * at as-of; a maturing rate takes P-1 at m->compared_as_of (age_previous),
- * and with no trials on either side there is no fair comparison yet:
- * too_early, whatever the values. */
+ * and when P or that aged P-1 has no trials there is no fair comparison
+ * yet: too_early, untested. The findings' rate changes read the same
+ * comparison. */
 static change change_of(const mctx *m, int q)
 {
     change c = {m->hv[q][PI_P], m->hv[q][PI_PREV], NAN, false, "", NONE, LP_VERDICT_NONE};

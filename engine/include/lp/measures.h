@@ -98,7 +98,9 @@
  *                team S, mqls I, won I, rate D, low D, high D, best_route B
  *  findings      rank I, measure S, kind S, subject S, value D, base D,
  *                change D, p_value D, effect D
- *                (ranked by evidence and size; kind: "volume_change",
+ *                (ranked by evidence and size; volume and rate changes are
+ *                 the changes table's, so a maturing rate's base is the aged
+ *                 previous value; kind: "volume_change",
  *                 "rate_change", "campaign_better", "campaign_worse",
  *                 "team_slow", "team_best_route", "breaches", "target")
  *  switched_off  figure S, reason S   (figures a missing table/column turned off)
