@@ -489,9 +489,15 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
     }
     cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
     if (unit == LP_UNIT_SHARE) {
+        /* a maturing rate is compared with the previous period as it stood
+         * the same time after its end, and says so */
+        bool aged = f->compared_as_of != INT64_MIN && f->compared_as_of != c->r->as_of;
         cite(c, "change", id, NULL, LP_UNIT_POINTS, d, delta, sizeof delta);
-        say(c, out, up ? "change.rate_up" : "change.rate_down", "points", delta, "point_unit",
-            unit_for(c, "point", delta), "previous", before, NULL);
+        say(c, out,
+            aged ? (up ? "change.rate_up_same_age" : "change.rate_down_same_age")
+                 : (up ? "change.rate_up" : "change.rate_down"),
+            "points", delta, "point_unit", unit_for(c, "point", delta), "previous", before,
+            NULL);
         return;
     }
     if (unit == LP_UNIT_HOURS || unit == LP_UNIT_DAYS) {
@@ -1191,6 +1197,12 @@ static void section_won(nctx *c, strlist *out)
                     "opportunit");
     push_measure(c, out, "inbound_win_rate");
     push_measure(c, out, "inbound_cycle_median_days");
+    /* closed business from every channel, beside the inbound figures */
+    double won;
+    if (headline_value(c, "won_count", &won)) {
+        headline_amount(c, out, "won_amount", "won_count", "headline.won_all", "opportunit");
+        push_measure(c, out, "win_rate");
+    }
 }
 
 /* The funnel: the cohort's overall conversion, then where it narrows most.
