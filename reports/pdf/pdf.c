@@ -814,6 +814,8 @@ static void render_volume(doc *d, const lp_template_section *sec)
             lp_chart_set_categories(chart, mqls.labels, mqls.n);
             lp_chart_add_series(chart, "MQLs", mqls.values, NULL, NULL, mqls.n);
             lp_chart_add_series(chart, "SQLs", sqls.values, NULL, NULL, sqls.n);
+            lp_chart_set_value_axis(chart, lp_result_unit("mql_trend", "mqls"), d->currency,
+                                    NULL);
             const lp_column *target = lp_table_column(trend, "mql_target");
             if (target && trend->nrows > 0 && lp_column_valid(target, trend->nrows - 1))
                 lp_chart_add_reference(chart, lp_column_number(target, trend->nrows - 1),
@@ -872,6 +874,7 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
         }
         lp_chart *chart = lp_chart_new(LP_CHART_HBARS);
         lp_chart_set_title(chart, "MQLs credited under each attribution model");
+        lp_chart_set_value_axis(chart, lp_result_unit("attribution", "mqls"), d->currency, NULL);
         lp_chart_set_categories(chart, labels, nc);
         for (size_t m = 0; m < nm; m++) {
             char label[64];
@@ -1020,6 +1023,7 @@ static void render_funnel(doc *d, const lp_template_section *sec)
             p.labels[i] = display_name(p.labels[i], names[i], sizeof(names[i]));
         lp_chart_set_categories(chart, p.labels, p.n);
         lp_chart_add_series(chart, "Reached", p.values, NULL, NULL, p.n);
+        lp_chart_set_value_axis(chart, lp_result_unit("funnel", "reached"), d->currency, NULL);
         if (labels && storage) lp_chart_set_point_labels(chart, (const char *const *)labels, p.n);
         lp_free(labels);
         lp_free(storage);
@@ -1065,6 +1069,8 @@ static void render_forecast(doc *d, const lp_template_section *sec)
             lp_chart_set_categories(chart, labels, n);
             if (have_hist) lp_chart_add_series(chart, "MQLs", h, NULL, NULL, n);
             if (have_fc) lp_chart_add_series(chart, "Forecast", f, lo, hi, n);
+            lp_chart_set_value_axis(chart, lp_result_unit("forecast", "mql_forecast"),
+                                    d->currency, NULL);
             place_chart(d, chart, CHART_HEIGHT + 20);
         }
         lp_free(labels);

@@ -378,7 +378,8 @@ static const drilldown drilldowns[] = {
      {.detail = MQLS, .crits = {{"pending", CR_TRUE, NULL}}, .ncrits = 1}, NULL, NULL},
     {"followup_compliance", K_SLA, MQLS, {0}, NULL, NULL},
     {"inbound_won_count", K_WON, WINS, {.detail = WINS}, NULL, NULL},
-    {"inbound_won_amount", K_WON, WINS, {.detail = WINS, .sum_column = "amount"}, NULL, NULL},
+    {"inbound_won_amount", K_WON, WINS, {.detail = WINS, .sum_column = "amount"}, NULL,
+     NULL},
     {"inbound_win_rate", K_WON, NULL, {0}, NULL, NULL},
     {"inbound_avg_deal", K_WON, WINS, {0}, "inbound_won_amount", "inbound_won_count"},
     {"inbound_cycle_median_days", K_WON, WINS, {0}, NULL, NULL},
@@ -940,9 +941,9 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
                                      .value_string = cond, .format = w->f.bad};
         xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
                  s->ws, first, 4);
-        char note[96];
-        snprintf(note, sizeof(note), "Compliance below the %.4g%% target is shaded.",
-                 w->res->settings->sla_target * 100);
+        char target[32], note[96];
+        lp_fmt_unit(LP_UNIT_SHARE, w->res->settings->sla_target, NULL, target, sizeof(target));
+        snprintf(note, sizeof(note), "Compliance below the %s target is shaded.", target);
         row++;
         xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
@@ -1315,9 +1316,10 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
         xw_str(w, s->ws, pc.row, 0, f->path, NULL);
         xw_str(w, s->ws, pc.row, 1, lp_canon_table_name(f->table), NULL);
         xw_str(w, s->ws, pc.row, 2, f->dialect, NULL);
-        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, xw_unit_format(w, LP_UNIT_COUNT, false));
-        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, xw_unit_format(w, LP_UNIT_COUNT, false));
-        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, xw_unit_format(w, LP_UNIT_COUNT, false));
+        lxw_format *whole = xw_unit_format(w, LP_UNIT_COUNT, false);
+        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, whole);
+        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, whole);
+        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, whole);
         xw_str(w, s->ws, pc.row, 6, f->sha256, NULL);
         widen_text(s, 0, f->path);
         widen_text(s, 2, f->dialect);

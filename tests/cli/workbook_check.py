@@ -180,7 +180,8 @@ def check_formats(formulas):
             cells = [c.value for c in row]
             if "mql_forecast" in cells:
                 header = row[0].row
-                cols = {v: i + 1 for i, v in enumerate(cells) if v in ("mql_forecast", "low", "high")}
+                cols = {v: i + 1 for i, v in enumerate(cells)
+                        if v in ("mql_forecast", "low", "high")}
                 break
         if expect(header is not None and len(cols) == 3, "Forecast has no mql_forecast/low/high"):
             nrows = 0
