@@ -391,22 +391,17 @@ static const char *cite(nctx *c, const char *figure, const char *subject, const 
                         lp_unit unit, double v, char *buf, size_t size)
 {
     switch (unit) {
-    case LP_UNIT_COUNT: lp_fmt_count(round(v), buf, size); break;
-    case LP_UNIT_MONEY: lp_fmt_money(v, c->currency, buf, size); break;
-    case LP_UNIT_SHARE: lp_fmt_rate(v, buf, size); break;
     case LP_UNIT_POINTS: {
         double points = round(fabs(v) * 100.0);
         snprintf(buf, size, "%.0f", points < 1 && v != 0 ? 1.0 : points);
         break;
     }
-    case LP_UNIT_HOURS: lp_fmt_hours(v, buf, size); break;
-    case LP_UNIT_DAYS: lp_fmt_days(v, buf, size); break;
     case LP_UNIT_RATIO: {
         double tenths = round(v * 10.0);
         snprintf(buf, size, fmod(tenths, 10.0) == 0 ? "%.0f" : "%.1f", tenths / 10.0);
         break;
     }
-    default: snprintf(buf, size, "%g", v); break;
+    default: lp_fmt_unit(unit, v, c->currency, buf, size); break;
     }
     if (c->npending < MAX_CITES && isfinite(v)) {
         lp_statement *st = &c->pending[c->npending++];
