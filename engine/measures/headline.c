@@ -524,6 +524,22 @@ lp_status headline_run(mctx *m)
 {
     double all_won_amount[WINDOW];
     lp_status st = headline_values(m, all_won_amount);
+    if (!st && m->opps && !m->channel_known) {
+        /* No opportunity can be traced to a lead or carries a source: its
+         * channel cannot be known, so the inbound figures do not exist
+         * (never 0); closed business from every channel stands. */
+        static const int inbound[] = {M_INBOUND_PIPELINE_COUNT, M_INBOUND_PIPELINE_AMOUNT,
+                                      M_OPEN_INBOUND_PIPELINE_AMOUNT, M_INBOUND_WON_COUNT,
+                                      M_INBOUND_WON_AMOUNT, M_INBOUND_WIN_RATE,
+                                      M_INBOUND_AVG_DEAL, M_INBOUND_CYCLE_MEDIAN_DAYS,
+                                      M_INBOUND_WON_SHARE};
+        for (size_t i = 0; i < sizeof inbound / sizeof inbound[0]; i++)
+            for (int k = 0; k < WINDOW; k++) {
+                int q = inbound[i];
+                m->hv[q][k] = m->hlo[q][k] = m->hhi[q][k] = NAN;
+                m->hx[q][k] = m->hn[q][k] = 0;
+            }
+    }
     if (!st) st = breakdown(m, BY_SOURCE, "volume_by_source");
     if (!st) st = breakdown(m, BY_CHANNEL, "volume_by_channel");
     if (!st) st = breakdown(m, BY_CAMPAIGN, "volume_by_campaign");

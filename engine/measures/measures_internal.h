@@ -113,6 +113,8 @@ typedef struct mctx {
     /* What the data has (drives switched_off). */
     bool has_mql, has_sql, has_owner, has_source, has_employees, has_cost;
     bool has_amount, has_close, has_stage_outcome;
+    bool channel_known;  /* some opportunity has a lead or a source, so its channel
+                            can be known; else the inbound figures are not available */
 
     /* Leads (row i of the leads table). created_at and sql_at are not
      * copied: lead_created and lead_sql read them from the table's columns

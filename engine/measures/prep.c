@@ -562,6 +562,7 @@ static lp_status prep_opportunities(mctx *m)
         int32_t lr = m->o_lead[j];
         int32_t sk = m->o_source[j];
         m->o_channel[j] = lr >= 0 ? m->l_channel[lr] : sk >= 0 ? source_class[sk] : CH_OUTBOUND;
+        if (lr >= 0 || sk >= 0) m->channel_known = true;
         double a = m->has_amount ? lp_column_number(amount, j) : NAN;
         m->o_amount[j] = isnan(a) ? 0 : a;
         if (close && lp_column_valid(close, j)) {

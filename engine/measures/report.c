@@ -419,6 +419,10 @@ static lp_status switched_off_table(mctx *m)
     OFF(!opps, "Inbound pipeline, closed business and coverage",
         "Pipeline and closed-business figures are missing because there is no "
         "opportunities export.");
+    OFF(opps && !m->channel_known && m->no > 0, "Inbound pipeline and inbound closed business",
+        "Inbound figures are not available because no opportunity can be traced to a lead "
+        "or carries a source, so no channel can be known; closed business from every "
+        "channel is reported instead.");
     OFF(opps && !m->has_amount, "Pipeline and won amounts",
         "Amounts are missing because the opportunities export has no amount column.");
     OFF(opps && !m->has_close, "Closed business from inbound",

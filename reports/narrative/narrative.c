@@ -782,7 +782,7 @@ static void headline_sla(nctx *c, strlist *out)
     lp_figure f;
     if (lp_figure_get(c->r, "sla_compliance", &f) != LP_OK || isnan(f.value) ||
         !(f.base > 0)) {
-        push_missing(c, out, "sla_compliance", "activit");
+        push_missing(c, out, "sla_compliance", "SLA");
     } else {
         char value[32], base[64];
         cite_fig(c, "sla_compliance", NULL, f.value, value, sizeof value);
@@ -828,12 +828,17 @@ static void build_headlines(nctx *c, strlist *out)
     headline_campaigns(c, &s);
     push_paragraph(c, out, &s);
     headline_amount(c, &s, "inbound_pipeline_amount", "inbound_pipeline_count",
-                    "headline.pipeline", "opportunit");
+                    "headline.pipeline", "inbound");
     push_paragraph(c, out, &s);
     headline_sla(c, &s);
     push_paragraph(c, out, &s);
     headline_amount(c, &s, "inbound_won_amount", "inbound_won_count", "headline.won",
-                    "opportunit");
+                    "inbound");
+    /* where the inbound figures cannot be known, closed business from every
+     * channel is the first page's word on closed business */
+    double v;
+    if (!headline_value(c, "inbound_won_amount", &v) && headline_value(c, "won_count", &v))
+        headline_amount(c, &s, "won_amount", "won_count", "headline.won_all", "inbound");
     push_paragraph(c, out, &s);
 }
 
@@ -1140,7 +1145,7 @@ static void section_campaigns(nctx *c, const lp_template_section *s, strlist *ou
 static void section_pipeline(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_pipeline_amount", "inbound_pipeline_count",
-                    "headline.pipeline", "opportunit");
+                    "headline.pipeline", "inbound");
     const lp_table *t = table_of(c, "coverage");
     double open, remaining, coverage;
     if (t && cell_num(t, "open_inbound_pipeline", 0, &open) &&
@@ -1189,13 +1194,13 @@ static void section_sla(nctx *c, strlist *out)
 static void section_won(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_won_amount", "inbound_won_count", "headline.won",
-                    "opportunit");
+                    "inbound");
     push_measure(c, out, "inbound_win_rate");
     push_measure(c, out, "inbound_cycle_median_days");
     /* closed business from every channel, beside the inbound figures */
     double won;
     if (headline_value(c, "won_count", &won)) {
-        headline_amount(c, out, "won_amount", "won_count", "headline.won_all", "opportunit");
+        headline_amount(c, out, "won_amount", "won_count", "headline.won_all", "inbound");
         push_measure(c, out, "win_rate");
     }
 }
@@ -1355,7 +1360,7 @@ static void section_breaches(nctx *c, const lp_template_section *s, strlist *out
     const lp_table *t = lp_results_table(c->r, "breaches");
     lp_buf b = {0};
     if (!t) {
-        push_section_missing(c, out, s, "activit");
+        push_section_missing(c, out, s, "SLA");
         return;
     }
     char n[32], threshold[48];

@@ -704,7 +704,8 @@ Test(narrative, missing_data_said_as_such)
 {
     builder b;
     builder_init(&b, LP_PERIOD_WEEK, "2026-W47", "2026-11-25T09:00:00Z");
-    off(&b, "opportunity figures", "there is no opportunities export");
+    /* the figure named as the engine's switched_off table names it */
+    off(&b, "Inbound pipeline, closed business and coverage", "there is no opportunities export");
     /* A null value is "does not exist": no sentence may word it. */
     headline_row(&b, "2026-W47", "sla_median_hours", NAN, NAN, NAN, NAN, NONE);
     /* Nor may a NaN written as a number. */
