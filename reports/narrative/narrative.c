@@ -475,7 +475,7 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
         return;
     }
     *moved = true;
-    double d = f->value - f->previous;
+    double d = isfinite(f->change) ? f->change : 0;
     bool up = d > 0;
     if (f->previous == 0 && unit != LP_UNIT_SHARE && unit != LP_UNIT_HOURS &&
         unit != LP_UNIT_DAYS) {
@@ -501,7 +501,7 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
         return;
     }
     cite(c, "change", id, NULL, unit, fabs(d), delta, sizeof delta);
-    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(d) / fabs(f->previous), pct, sizeof pct);
+    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(f->change_pct), pct, sizeof pct);
     say(c, out, up ? "change.up" : "change.down", "delta", delta, "pct", pct, "previous",
         before, NULL);
 }

@@ -144,6 +144,9 @@ typedef struct lp_figure {
     double attainment;          /* value / target */
     lp_target_status status;
     double previous;            /* the previous period's value, as compared */
+    double change;              /* value - previous (in the value's unit; points
+                                   for a share), from the changes table */
+    double change_pct;          /* change / previous, a share; NAN from zero */
     int64_t compared_as_of;     /* the instant the previous value is taken at */
     const char *test;           /* "poisson", "two_proportion", "" */
     double p_value;
