@@ -584,3 +584,20 @@ lp_status lp_figure_get(const lp_results *results, const char *id, lp_figure *ou
     *out = f;
     return LP_OK;
 }
+
+lp_scope lp_result_scope(const char *table)
+{
+    static const struct {
+        const char *table;
+        lp_scope scope;
+    } scopes[] = {
+        {"campaigns", LP_SCOPE_LIFETIME},       {"attribution", LP_SCOPE_LIFETIME},
+        {"campaign_tests", LP_SCOPE_LIFETIME},  {"routing", LP_SCOPE_LIFETIME},
+        {"routing_by_segment", LP_SCOPE_LIFETIME}, {"funnel", LP_SCOPE_WINDOW},
+        {"mql_trend", LP_SCOPE_WINDOW},         {"reverse_funnel", LP_SCOPE_TRAILING},
+        {"coverage", LP_SCOPE_AT_END},
+    };
+    for (size_t i = 0; table && i < sizeof scopes / sizeof scopes[0]; i++)
+        if (strcmp(scopes[i].table, table) == 0) return scopes[i].scope;
+    return LP_SCOPE_PERIOD;
+}

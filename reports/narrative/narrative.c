@@ -1610,6 +1610,28 @@ static char *as_of_words(nctx *c)
     return words;
 }
 
+/* What a section's table covers, when that is not the period: said under
+ * its heading so a lifetime figure never passes as this period's. */
+static char *scope_words(nctx *c, const lp_template_section *s)
+{
+    lp_buf b = {0};
+    char date[48], key[64];
+    lp_fmt_date(c->r->as_of, date, sizeof date);
+    lp_scope scope = lp_result_scope(s->table);
+    if (scope != LP_SCOPE_PERIOD) {
+        snprintf(key, sizeof key, "scope.%s", lp_scope_name(scope));
+        const char *model = text(c, attribution_key(c->r->settings));
+        bool attributed = s->table && (strcmp(s->table, "campaigns") == 0 ||
+                                       strcmp(s->table, "campaign_tests") == 0);
+        say(c, &b, key, "as_of", date, NULL);
+        if (attributed) say(c, &b, "scope.model", "model", model, NULL);
+    }
+    if (b.failed) fail(c, LP_ERR_NOMEM, "out of memory");
+    char *words = b.data ? b.data : lp_strdup("");
+    if (!words) fail(c, LP_ERR_NOMEM, "out of memory");
+    return words;
+}
+
 /* ---- Public ---- */
 
 static void free_statements(lp_statement *st, size_t n)
@@ -1678,6 +1700,7 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
             ns->id = lp_strdup(tpl->sections[i].id);
             if (!ns->id) fail(&c, LP_ERR_NOMEM, "out of memory");
             begin_section(&c, tpl->sections[i].id);
+            ns->scope = scope_words(&c, &tpl->sections[i]);
             build_section(&c, &tpl->sections[i], n, &section);
             take_list(&section, &ns->sentences, &ns->nsentences);
         }
@@ -1731,6 +1754,7 @@ void lp_narrative_free(lp_narrative *n)
     lp_free(n->kpis);
     for (size_t i = 0; i < n->nsections; i++) {
         lp_free(n->sections[i].id);
+        lp_free(n->sections[i].scope);
         free_strings(n->sections[i].sentences, n->sections[i].nsentences);
     }
     lp_free(n->sections);

@@ -1240,6 +1240,12 @@ static void render_section(doc *d, size_t i)
     const char *title = sec->title && *sec->title ? sec->title : sec->id ? sec->id : kind;
     bool cover = strcmp(kind, "cover") == 0;
     section_begin(d, i, cover ? pack_title(d) : title, !cover);
+    const lp_narrative_section *ns = sentences_of(d, sec->id);
+    if (!cover && ns && ns->scope && *ns->scope) {
+        /* the table's scope, so a lifetime figure never reads as this period's */
+        paragraph(d, ns->scope, 8.5, true, 0, 0.35);
+        d->y += 2;
+    }
     if (cover) render_cover(d);
     else if (strcmp(kind, "headlines") == 0) render_headlines(d, sec);
     else if (strcmp(kind, "volume") == 0) render_volume(d, sec);

@@ -76,6 +76,12 @@ typedef enum lp_scope {
 /* "period", "at_end", "lifetime", "trailing_4_quarters", "window". */
 const char *lp_scope_name(lp_scope scope);
 
+/* Scope of a result table's rows: campaigns, attribution, campaign_tests,
+ * routing and routing_by_segment are lifetime; funnel and mql_trend the
+ * window; reverse_funnel the trailing four quarters; coverage at the end
+ * of P; every other table (and NULL) the period P. */
+lp_scope lp_result_scope(const char *table);
+
 /* What the comparison with the previous period concluded. */
 typedef enum lp_verdict {
     LP_VERDICT_NONE = 0,  /* no previous value, or the figure is not compared */

@@ -22,6 +22,9 @@ typedef struct lp_narrative_section {
     char *id;           /* template section id */
     char **sentences;   /* two or three sentences for the section */
     size_t nsentences;
+    char *scope;        /* what the section's table covers when it is not the
+                           period ("Lifetime to 23 November 2026, first-touch
+                           attribution"), or "" */
 } lp_narrative_section;
 
 /* One figure cited by one printed sentence (results/statements.csv). A
