@@ -92,7 +92,7 @@ static lp_dataset *load(const char *dir, const lp_mapping *m, int threads, lp_st
     lp_settings settings;
     memset(&settings, 0, sizeof settings);
     strcpy(settings.time_zone, "UTC");
-    lp_load_options opts = {dir, m, &settings, false, threads, NULL};
+    lp_load_options opts = {.input_dir = dir, .mapping = m, .settings = &settings, .threads = threads};
     lp_dataset *ds = NULL;
     lp_status st = lp_dataset_load(&opts, &ds, errmsg);
     cr_assert_eq(st, expect, "status %d: %s", st, errmsg);
@@ -336,7 +336,7 @@ Test(load, unusable_files_stop_the_load)
         m.tables[LP_LEADS] = (lp_table_map){pattern, 1, lead_cols, 6};
         lp_settings settings;
         memset(&settings, 0, sizeof settings);
-        lp_load_options opts = {QUIRKS, &m, &settings, false, 1, NULL};
+        lp_load_options opts = {.input_dir = QUIRKS, .mapping = &m, .settings = &settings, .threads = 1};
         lp_dataset *ds = NULL;
         cr_expect_eq(lp_dataset_load(&opts, &ds, errmsg), LP_ERR_INPUT, "%s", files[i]);
         cr_expect(strstr(errmsg, messages[i]), "%s", errmsg);
@@ -521,7 +521,7 @@ Test(load, allocation_failures_are_clean)
     lp_mapping m = salesforce_mapping();
     lp_settings settings;
     memset(&settings, 0, sizeof settings);
-    lp_load_options opts = {QUIRKS "/export", &m, &settings, false, 1, NULL};
+    lp_load_options opts = {.input_dir = QUIRKS "/export", .mapping = &m, .settings = &settings, .threads = 1};
     bool succeeded = false;
     for (long n = 1; n < 5000 && !succeeded; n += 1) {
         char errmsg[LP_ERRMSG_SIZE] = "";
