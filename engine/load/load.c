@@ -709,7 +709,8 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
         lp_civil_from_days(lp_instant_local_date(cells[j].v.i64), &y, &mo, &d);
         char date[24];
         snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)y, mo, d);
-        if (!ch->future_dated++) snprintf(ch->future_example, sizeof ch->future_example, "%s", date);
+        if (!ch->future_dated++)
+            snprintf(ch->future_example, sizeof ch->future_example, "%s", date);
         return add_reject(ch, rec->line, cp->source_name, cells[j].s, cells[j].len,
                           "dated after the run: %s", date);
     }
