@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 /* Loads each scale's generated data (generic dialect) in this process and
- * prints the wall time of each operator of lp/ops.h over it. */
+ * prints the wall time of each operator of operators.h over it. */
 void bench_operators(const char *source_dir, const char *const *data_dirs,
                      const char *const *scales, size_t nscales);
 

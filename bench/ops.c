@@ -1,9 +1,9 @@
 /*
  * Operator timings for `make bench`: the generated data of each scale is
- * loaded in this process, then each columnar operator of lp/ops.h runs over
- * the big tables (activities, touches, leads) and its wall time is printed,
- * so the note can show that group-by, join, sort and bucketing cost grows
- * linearly with rows.
+ * loaded in this process, then each columnar operator of operators.h runs
+ * over the big tables (activities, touches, leads) and its wall time is
+ * printed, so the note can show that group-by, join, sort and bucketing
+ * cost grows linearly with rows.
  */
 #include <stdio.h>
 #include <time.h>
@@ -11,9 +11,9 @@
 #include "bench_ops.h"
 #include "lp/load.h"
 #include "lp/mapping.h"
-#include "lp/ops.h"
 #include "lp/settings.h"
 #include "lp/time.h"
+#include "operators.h"
 
 static double seconds(void)
 {

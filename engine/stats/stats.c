@@ -13,11 +13,6 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_fit.h>
-#include <gsl/gsl_integration.h>
-#include <gsl/gsl_randist.h>
-#include <gsl/gsl_sf_psi.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 
 #include "lp/stats.h"
 
@@ -34,7 +29,9 @@ static bool confidence_ok(double confidence)
     return confidence > 0.0 && confidence < 1.0;
 }
 
-double lp_z_for_confidence(double confidence)
+/* Two-sided normal quantile for a confidence level: 0.95 gives LP_Z95, the
+ * METRICS.md constant, exactly rather than GSL's 1.95996398... */
+static double z_for_confidence(double confidence)
 {
     if (fabs(confidence - 0.95) < 1e-12) return LP_Z95;
     return gsl_cdf_ugaussian_Pinv(1.0 - (1.0 - confidence) / 2.0);
@@ -52,7 +49,7 @@ static double clamp01(double v)
 lp_interval lp_wilson(uint64_t x, uint64_t n, double confidence)
 {
     if (n == 0 || x > n || !confidence_ok(confidence)) return no_interval;
-    double z = lp_z_for_confidence(confidence);
+    double z = z_for_confidence(confidence);
     double nd = (double)n, p = (double)x / nd, z2 = z * z;
     double denom = 1.0 + z2 / nd;
     double center = (p + z2 / (2.0 * nd)) / denom;
@@ -60,43 +57,6 @@ lp_interval lp_wilson(uint64_t x, uint64_t n, double confidence)
     lp_interval r = {p, clamp01(center - half), clamp01(center + half), true};
     if (x == 0) r.low = 0.0;
     if (x == n) r.high = 1.0;
-    return r;
-}
-
-static double beta_cdf(double x, double a, double b);
-
-lp_interval lp_clopper_pearson(uint64_t x, uint64_t n, double confidence)
-{
-    if (n == 0 || x > n || !confidence_ok(confidence)) return no_interval;
-    double alpha = 1.0 - confidence, xd = (double)x, nd = (double)n;
-    lp_interval r = {xd / nd, 0.0, 1.0, true};
-    if (x > 0) r.low = lp_beta_quantile(alpha / 2.0, xd, nd - xd + 1.0);
-    if (x < n) r.high = lp_beta_quantile(1.0 - alpha / 2.0, xd + 1.0, nd - xd);
-    return r;
-}
-
-lp_interval lp_newcombe_diff(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
-                             double confidence)
-{
-    lp_interval w1 = lp_wilson(x1, n1, confidence);
-    lp_interval w2 = lp_wilson(x2, n2, confidence);
-    if (!w1.defined || !w2.defined) return no_interval;
-    double d = w1.estimate - w2.estimate;
-    double dl1 = w1.estimate - w1.low, du1 = w1.high - w1.estimate;
-    double dl2 = w2.estimate - w2.low, du2 = w2.high - w2.estimate;
-    lp_interval r = {d, d - sqrt(dl1 * dl1 + du2 * du2), d + sqrt(du1 * du1 + dl2 * dl2), true};
-    if (r.low < -1.0) r.low = -1.0;
-    if (r.high > 1.0) r.high = 1.0;
-    return r;
-}
-
-lp_interval lp_beta_interval(uint64_t won, uint64_t n, double low_q, double high_q)
-{
-    if (n == 0 || won > n || !(low_q > 0.0 && low_q < 1.0) || !(high_q > 0.0 && high_q < 1.0))
-        return no_interval;
-    double a = (double)won + 1.0, b = (double)(n - won) + 1.0;
-    lp_interval r = {(double)won / (double)n, lp_beta_quantile(low_q, a, b),
-                     lp_beta_quantile(high_q, a, b), true};
     return r;
 }
 
@@ -173,16 +133,6 @@ static double binom_logpmf(const discrete *d, double x)
     return log_dbinom(x, d->a, d->b, d->c);
 }
 
-/* Hypergeometric: x white balls in a draw of c from a white and b black,
- * as R's dhyper: dbinom(x; a, p) dbinom(c - x; b, p) / dbinom(c; a + b, p)
- * with p = c / (a + b). */
-static double hyper_logpmf(const discrete *d, double x)
-{
-    double total = d->a + d->b, p = d->c / total, q = (total - d->c) / total;
-    return log_dbinom(x, d->a, p, q) + log_dbinom(d->c - x, d->b, p, q) -
-           log_dbinom(d->c, total, p, q);
-}
-
 /* Sums the probabilities from x outward (step -1 or +1) until the bound or
  * until terms fall below 1e-17 of the sum: on the tails of a unimodal
  * distribution the terms only decrease outward. */
@@ -227,37 +177,6 @@ static double two_sided_exact(const discrete *d, double x)
     return p > 1.0 ? 1.0 : p;
 }
 
-lp_test lp_fisher_exact(uint64_t a, uint64_t b, uint64_t c, uint64_t d)
-{
-    double row1 = (double)a + (double)b, row2 = (double)c + (double)d;
-    double col1 = (double)a + (double)c;
-    if (row1 + row2 == 0.0) return no_test;
-    discrete dist = {hyper_logpmf, 0, 0, 0, row1, row2, col1};
-    dist.lo = col1 - row2 > 0.0 ? col1 - row2 : 0.0;
-    dist.hi = col1 < row1 ? col1 : row1;
-    dist.mode = floor((col1 + 1.0) * (row1 + 1.0) / (row1 + row2 + 2.0));
-    if (dist.mode < dist.lo) dist.mode = dist.lo;
-    if (dist.mode > dist.hi) dist.mode = dist.hi;
-    return (lp_test){0.0, two_sided_exact(&dist, (double)a), true};
-}
-
-lp_test lp_proportions_compare(uint64_t x1, uint64_t n1, uint64_t x2, uint64_t n2,
-                               bool *out_exact)
-{
-    if (out_exact) *out_exact = false;
-    if (n1 == 0 || n2 == 0 || x1 > n1 || x2 > n2) return no_test;
-    double nd1 = (double)n1, nd2 = (double)n2, total = nd1 + nd2;
-    double succ = (double)x1 + (double)x2, fail = total - succ;
-    double min_margin = succ < fail ? succ : fail, min_row = nd1 < nd2 ? nd1 : nd2;
-    /* The smallest expected count is the smallest row times the smallest
-     * column over the total. */
-    if (min_row * min_margin / total < 5.0) {
-        if (out_exact) *out_exact = true;
-        return lp_fisher_exact(x1, n1 - x1, x2, n2 - x2);
-    }
-    return lp_two_proportion_test(x1, n1, x2, n2);
-}
-
 lp_test lp_poisson_test(uint64_t c1, uint64_t c2)
 {
     double n = (double)c1 + (double)c2;
@@ -265,32 +184,6 @@ lp_test lp_poisson_test(uint64_t c1, uint64_t c2)
     discrete dist = {binom_logpmf, 0.0, n, floor((n + 1.0) / 2.0), n, 0.5, 0.5};
     if (dist.mode > n) dist.mode = n;
     return (lp_test){(double)c1, two_sided_exact(&dist, (double)c1), true};
-}
-
-lp_test lp_chisq_independence(const uint64_t *successes, const uint64_t *trials, size_t k)
-{
-    double col_s = 0.0, col_f = 0.0, total = 0.0;
-    size_t rows = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (successes[i] > trials[i]) return no_test;
-        if (trials[i] == 0) continue;
-        rows++;
-        col_s += (double)successes[i];
-        col_f += (double)(trials[i] - successes[i]);
-    }
-    total = col_s + col_f;
-    if (rows < 2 || col_s == 0.0 || col_f == 0.0) return no_test;
-    double stat = 0.0;
-    for (size_t i = 0; i < k; i++) {
-        if (trials[i] == 0) continue;
-        double n = (double)trials[i];
-        double es = n * col_s / total, ef = n * col_f / total;
-        double os = (double)successes[i], of = n - os;
-        stat += (os - es) * (os - es) / es + (of - ef) * (of - ef) / ef;
-    }
-    double p = gsl_cdf_chisq_Q(stat, (double)(rows - 1));
-    if (!isfinite(p)) return no_test;
-    return (lp_test){stat, p, true};
 }
 
 /* ----------------------------------------------------- Beta for large a, b */
@@ -481,34 +374,6 @@ lp_status lp_km_quantile(const lp_km *km, double q, double *out_time)
     return LP_ERR_MATH;
 }
 
-double lp_km_survival_at(const lp_km *km, double t)
-{
-    double s = 1.0;
-    /* Binary search for the last event time <= t. */
-    size_t lo = 0, hi = km->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (km->times[mid] <= t) lo = mid + 1; else hi = mid;
-    }
-    if (lo > 0) s = km->survival[lo - 1];
-    return s;
-}
-
-double lp_km_share_by(const lp_km *km, double t)
-{
-    return 1.0 - lp_km_survival_at(km, t);
-}
-
-void lp_km_curve(const lp_km *km, double *out_times, double *out_share)
-{
-    out_times[0] = km->n && km->times[0] < 0.0 ? km->times[0] : 0.0;
-    out_share[0] = 0.0;
-    for (size_t i = 0; i < km->n; i++) {
-        out_times[i + 1] = km->times[i];
-        out_share[i + 1] = 1.0 - km->survival[i];
-    }
-}
-
 /* ------------------------------------------------------------------ trend */
 
 lp_ols lp_ols_fit(const double *y, size_t n)
@@ -546,209 +411,4 @@ lp_interval lp_ols_predict(const lp_ols *fit, const double *y, double x0, double
     double est = fit->intercept + fit->slope * x0;
     double half = t * fit->s * sqrt(1.0 + 1.0 / n + (x0 - xbar) * (x0 - xbar) / sxx);
     return (lp_interval){est, est - half, est + half, true};
-}
-
-/* Runs additive Holt-Winters with fixed parameters; returns the SSE of the
- * one-step-ahead errors over t = m..n-1 and leaves the final states in *hw. */
-static double hw_run(const double *y, size_t n, size_t m, double alpha, double beta,
-                     double gamma, lp_hw *hw)
-{
-    double mean1 = 0.0, mean2 = 0.0;
-    for (size_t i = 0; i < m; i++) {
-        mean1 += y[i];
-        mean2 += y[m + i];
-    }
-    mean1 /= (double)m;
-    mean2 /= (double)m;
-    /* mean1 is the level at the middle of the first season, (m - 1) / 2;
-     * the trend carries it to time m - 1, and the seasonal indices are the
-     * first season's deviations from that trend line, so a series that is
-     * exactly linear plus a fixed seasonal pattern is fitted exactly. */
-    double trend = (mean2 - mean1) / (double)m;
-    double level = mean1 + trend * (double)(m - 1) / 2.0;
-    double season[LP_HW_MAX_SEASON];
-    for (size_t i = 0; i < m; i++)
-        season[i] = y[i] - (mean1 + trend * ((double)i - (double)(m - 1) / 2.0));
-    /* The initial states describe time m - 1; update from t = m on. */
-    double sse = 0.0;
-    for (size_t t = m; t < n; t++) {
-        double s_old = season[t % m];
-        double forecast = level + trend + s_old;
-        double err = y[t] - forecast;
-        sse += err * err;
-        double new_level = alpha * (y[t] - s_old) + (1.0 - alpha) * (level + trend);
-        trend = beta * (new_level - level) + (1.0 - beta) * trend;
-        season[t % m] = gamma * (y[t] - new_level) + (1.0 - gamma) * s_old;
-        level = new_level;
-    }
-    hw->alpha = alpha;
-    hw->beta = beta;
-    hw->gamma = gamma;
-    hw->level = level;
-    hw->trend = trend;
-    memcpy(hw->season, season, m * sizeof(double));
-    return sse;
-}
-
-lp_hw lp_hw_fit(const double *y, size_t n, size_t m)
-{
-    lp_hw best;
-    memset(&best, 0, sizeof best);
-    best.m = m;
-    best.n = n;
-    if (m < 2 || m > LP_HW_MAX_SEASON || n < 2 * m) return best;
-    for (size_t i = 0; i < n; i++)
-        if (!isfinite(y[i])) return best;
-    double best_sse = INFINITY;
-    for (int a = 1; a <= 9; a++)
-        for (int b = 1; b <= 9; b++)
-            for (int g = 1; g <= 9; g++) {
-                lp_hw trial = best;
-                double sse = hw_run(y, n, m, a / 10.0, b / 10.0, g / 10.0, &trial);
-                if (sse < best_sse) {
-                    best_sse = sse;
-                    best = trial;
-                }
-            }
-    best.s = sqrt(best_sse / (double)(n - m));
-    best.defined = isfinite(best.s);
-    return best;
-}
-
-lp_interval lp_hw_forecast(const lp_hw *fit, size_t h, double level)
-{
-    if (!fit->defined || h == 0 || !confidence_ok(level)) return no_interval;
-    double est = fit->level + (double)h * fit->trend + fit->season[(fit->n + h - 1) % fit->m];
-    double var = 1.0;
-    for (size_t j = 1; j < h; j++) {
-        double c = fit->alpha * (1.0 + (double)j * fit->beta) + (j % fit->m == 0 ? fit->gamma : 0.0);
-        var += c * c;
-    }
-    double half = lp_z_for_confidence(level) * fit->s * sqrt(var);
-    return (lp_interval){est, est - half, est + half, true};
-}
-
-lp_interval lp_forecast(const double *y, size_t n, size_t m, double x0, double level,
-                        bool *out_seasonal)
-{
-    if (out_seasonal) *out_seasonal = false;
-    if (m >= 2 && m <= LP_HW_MAX_SEASON && n >= 2 * m) {
-        if (x0 < (double)n) return no_interval;
-        lp_hw hw = lp_hw_fit(y, n, m);
-        if (hw.defined) {
-            if (out_seasonal) *out_seasonal = true;
-            size_t h = (size_t)(x0 - (double)n) + 1;
-            return lp_hw_forecast(&hw, h, level);
-        }
-    }
-    lp_ols fit = lp_ols_fit(y, n);
-    return lp_ols_predict(&fit, y, x0, level);
-}
-
-/* ---------------------------------------------------------------- Bayesian */
-
-typedef struct beta_pair {
-    double a1, b1, a2, b2;
-} beta_pair;
-
-static double integrand_greater(double p, void *params)
-{
-    const beta_pair *bp = params;
-    return gsl_ran_beta_pdf(p, bp->a1, bp->b1) * beta_cdf(p, bp->a2, bp->b2);
-}
-
-static double integrand_density(double p, void *params)
-{
-    const beta_pair *bp = params;
-    return gsl_ran_beta_pdf(p, bp->a1, bp->b1);
-}
-
-lp_status lp_prob_greater(uint64_t wonA, uint64_t nA, uint64_t wonB, uint64_t nB,
-                          double *out_prob)
-{
-    if (wonA > nA || wonB > nB) return LP_ERR_USAGE;
-    beta_pair bp = {(double)wonA + 1.0, (double)(nA - wonA) + 1.0,
-                    (double)wonB + 1.0, (double)(nB - wonB) + 1.0};
-    if (bp.a1 + bp.b1 > LARGE_BETA || bp.a2 + bp.b2 > LARGE_BETA) {
-        /* Quadrature would need the slow large-parameter CDF at hundreds of
-         * points: use logit(A) - logit(B) as normal with its exact mean
-         * psi(a1) - psi(b1) - psi(a2) + psi(b2) and variance (sum of
-         * trigammas). */
-        double mean = gsl_sf_psi(bp.a1) - gsl_sf_psi(bp.b1) - gsl_sf_psi(bp.a2) + gsl_sf_psi(bp.b2);
-        double var = gsl_sf_psi_1(bp.a1) + gsl_sf_psi_1(bp.b1) + gsl_sf_psi_1(bp.a2) +
-                     gsl_sf_psi_1(bp.b2);
-        if (!isfinite(mean) || !(var > 0.0)) return LP_ERR_MATH;
-        *out_prob = clamp01(gsl_cdf_ugaussian_P(mean / sqrt(var)));
-        return LP_OK;
-    }
-    double s = bp.a1 + bp.b1;
-    double mean = bp.a1 / s, sd = sqrt(bp.a1 * bp.b1 / (s * s * (s + 1.0)));
-    double lo = mean - 40.0 * sd, hi = mean + 40.0 * sd;
-    if (lo < 0.0) lo = 0.0;
-    if (hi > 1.0) hi = 1.0;
-    gsl_integration_workspace *ws = gsl_integration_workspace_alloc(1000);
-    if (!ws) return LP_ERR_NOMEM;
-    gsl_function f_num = {integrand_greater, &bp}, f_den = {integrand_density, &bp};
-    double num, den, err;
-    int rc1 = gsl_integration_qag(&f_num, lo, hi, 0.0, 1e-10, 1000, GSL_INTEG_GAUSS61,
-                                  ws, &num, &err);
-    int rc2 = gsl_integration_qag(&f_den, lo, hi, 0.0, 1e-10, 1000, GSL_INTEG_GAUSS61,
-                                  ws, &den, &err);
-    gsl_integration_workspace_free(ws);
-    /* GSL_EROUND means the requested accuracy could not be proven though the
-     * result is at round-off level: acceptable. */
-    if ((rc1 != GSL_SUCCESS && rc1 != GSL_EROUND) || (rc2 != GSL_SUCCESS && rc2 != GSL_EROUND) ||
-        !isfinite(num) || !(den > 0.0))
-        return LP_ERR_MATH;
-    *out_prob = clamp01(num / den);
-    return LP_OK;
-}
-
-/* ------------------------------------------------------------- descriptive */
-
-static lp_status sorted_copy(const double *values, size_t stride, size_t n, double **out)
-{
-    double *copy = lp_malloc(n * sizeof(double));
-    if (!copy) return LP_ERR_NOMEM;
-    for (size_t i = 0; i < n; i++) {
-        copy[i] = values[i * stride];
-        if (isnan(copy[i])) {
-            lp_free(copy);
-            return LP_ERR_INPUT;
-        }
-    }
-    gsl_sort(copy, 1, n);
-    *out = copy;
-    return LP_OK;
-}
-
-lp_status lp_quantile(const double *values, size_t stride, size_t n, double q,
-                      double *out_quantile)
-{
-    if (!(q >= 0.0 && q <= 1.0) || stride == 0) return LP_ERR_USAGE;
-    if (n == 0) return LP_ERR_MATH;
-    double *sorted;
-    lp_status st = sorted_copy(values, stride, n, &sorted);
-    if (st) return st;
-    *out_quantile = gsl_stats_quantile_from_sorted_data(sorted, 1, n, q);
-    lp_free(sorted);
-    return LP_OK;
-}
-
-lp_status lp_median(const double *values, size_t stride, size_t n, double *out_median)
-{
-    return lp_quantile(values, stride, n, 0.5, out_median);
-}
-
-lp_status lp_mean(const double *values, size_t stride, size_t n, double *out_mean)
-{
-    if (stride == 0) return LP_ERR_USAGE;
-    if (n == 0) return LP_ERR_MATH;
-    long double sum = 0.0L;
-    for (size_t i = 0; i < n; i++) {
-        if (isnan(values[i * stride])) return LP_ERR_INPUT;
-        sum += values[i * stride];
-    }
-    *out_mean = (double)(sum / (long double)n);
-    return LP_OK;
 }

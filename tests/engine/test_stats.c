@@ -1,15 +1,15 @@
 /*
- * Statistics: intervals, tests, survival, trend, posteriors, descriptive.
+ * Statistics: intervals, tests, survival, trend, Beta quantiles.
  *
  * Reference values come from scipy 1.10.1 under /usr/bin/python3 (Debian's
- * python3-scipy); the exact call is written beside each value. Wilson and
- * Newcombe references use the closed formulas evaluated in Python (with
- * z = 1.959964 at 95%, scipy.stats.norm.ppf otherwise); Kaplan-Meier and
- * Holt-Winters cases are worked by hand in comments.
+ * python3-scipy); the exact call is written beside each value. Wilson
+ * references use the closed formula evaluated in Python (with z = 1.959964
+ * at 95%, scipy.stats.norm.ppf otherwise); Kaplan-Meier cases are worked by
+ * hand in comments.
  *
  * Tolerances: 1e-9 absolute for closed formulas and exact tests on small
- * tables; 1e-7 relative where GSL inverts a distribution (Beta quantiles,
- * Clopper-Pearson, t quantiles); 1e-6 relative for 10^9-sized inputs.
+ * tables; 1e-7 relative where GSL inverts a distribution (Beta and t
+ * quantiles); 1e-6 relative for 10^9-sized inputs.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -65,42 +65,7 @@ Test(stats, wilson_edges, .init = init)
     cr_expect_eq(r.high, 1.0);
 }
 
-/* ------------------------------------------------------- Clopper-Pearson */
-
-/* scipy.stats.binomtest(x, n).proportion_ci(confidence_level=c, method='exact');
- * for the two 10^9 cases scipy.stats.beta.ppf(a/2, x, n-x+1) and
- * beta.ppf(1-a/2, x+1, n-x) instead, because binomtest's brentq stops at an
- * absolute xtol of 2e-12, too coarse for bounds near 1e-10. */
-ParameterizedTestParameters(stats, clopper_pearson)
-{
-    static interval_case cases[] = {
-        {12, 50, 0.95, 0.24, 0.130609916197482, 0.381690748104038, 1e-7},
-        {0, 10, 0.95, 0.0, 0.0, 0.308497107818763, 1e-7},
-        {10, 10, 0.95, 1.0, 0.691502892181237, 1.0, 1e-7},
-        {1, 1, 0.95, 1.0, 0.025, 1.0, 1e-7},
-        {7, 20, 0.90, 0.35, 0.177310917574469, 0.558034511315489, 1e-7},
-        {500000000, 1000000000, 0.95, 0.5, 0.499969009748271, 0.500030990251729, 1e-9},
-        {3, 1000000000, 0.99, 3e-9, 3.37863389008521e-10, 1.09774775224083e-08, 1e-6},
-    };
-    return cr_make_param_array(interval_case, cases, sizeof cases / sizeof cases[0]);
-}
-
-ParameterizedTest(interval_case *c, stats, clopper_pearson, .init = init)
-{
-    lp_interval r = lp_clopper_pearson(c->x, c->n, c->confidence);
-    cr_assert(r.defined);
-    NEAR(r.estimate, c->est, 1e-15);
-    NEAR_REL(r.low, c->low, c->tol);
-    NEAR_REL(r.high, c->high, c->tol);
-    cr_expect_not(isnan(r.low) || isnan(r.high));
-}
-
-Test(stats, clopper_pearson_empty, .init = init)
-{
-    cr_expect_not(lp_clopper_pearson(0, 0, 0.95).defined);
-}
-
-/* ------------------------------------------------------------ z and Fisher */
+/* ------------------------------------------------------------------ z-test */
 
 typedef struct test_case {
     uint64_t a, b, c, d;
@@ -139,79 +104,6 @@ Test(stats, two_proportion_edges, .init = init)
     cr_expect_eq(t.p_value, 1.0);
 }
 
-/* scipy.stats.fisher_exact([[a, b], [c, d]])[1] (two-sided) */
-ParameterizedTestParameters(stats, fisher)
-{
-    static test_case cases[] = {
-        {3, 1, 1, 3, 0, 0.485714285714286, 1e-9},
-        {1, 9, 11, 3, 0, 0.00275945618522008, 1e-9},
-        {0, 10, 5, 5, 0, 0.0325077399380805, 1e-9},
-        {2, 98, 9, 91, 0, 0.0582207175802875, 1e-9},
-        {0, 5, 0, 5, 0, 1.0, 1e-12},
-        {10, 0, 0, 10, 0, 1.0825088224469e-05, 1e-12},
-    };
-    return cr_make_param_array(test_case, cases, sizeof cases / sizeof cases[0]);
-}
-
-ParameterizedTest(test_case *c, stats, fisher, .init = init)
-{
-    lp_test t = lp_fisher_exact(c->a, c->b, c->c, c->d);
-    cr_assert(t.defined);
-    NEAR(t.p_value, c->p, c->tol);
-}
-
-Test(stats, fisher_large_and_empty, .init = init)
-{
-    cr_expect_not(lp_fisher_exact(0, 0, 0, 0).defined);
-    /* Equal proportions at 10^9 scale: the observed table is the mode, so
-     * every other table is no more likely and p = 1. */
-    lp_test t = lp_fisher_exact(500000000, 500000000, 500000000, 500000000);
-    cr_expect(t.defined);
-    NEAR(t.p_value, 1.0, 1e-12);
-    /* 3 of 10^9 against 0 of 10^9: margins col1 = 3, so the table is
-     * Hypergeometric(3 draws, half the balls each side): P(a = 3) = P(a = 0)
-     * = 1/8 (to 1e-9), p = 1/8 + 1/8 = 0.25 (worked by hand). */
-    t = lp_fisher_exact(3, 999999997, 0, 1000000000);
-    NEAR(t.p_value, 0.25, 1e-8);
-}
-
-Test(stats, proportions_compare_picks, .init = init)
-{
-    bool exact = false;
-    /* [[0,10],[5,5]]: expected successes 2.5 < 5 -> Fisher (value above). */
-    lp_test t = lp_proportions_compare(0, 10, 5, 10, &exact);
-    cr_expect(exact);
-    NEAR(t.p_value, 0.0325077399380805, 1e-9);
-    /* 45/100 vs 30/100: all expected counts >= 37.5 -> z-test (value above). */
-    t = lp_proportions_compare(45, 100, 30, 100, &exact);
-    cr_expect_not(exact);
-    NEAR(t.p_value, 0.0284597369163106, 1e-9);
-    cr_expect_not(lp_proportions_compare(0, 0, 1, 2, &exact).defined);
-}
-
-/* --------------------------------------------------------------- Newcombe */
-
-/* Python: (p1,l1,u1), (p2,l2,u2) = Wilson 95%; d = p1-p2;
- * (d - sqrt((p1-l1)^2 + (u2-p2)^2), d + sqrt((u1-p1)^2 + (p2-l2)^2)).
- * The first case is Newcombe's (1998) example 56/70 - 48/80:
- * published 0.0524 to 0.3339. */
-Test(stats, newcombe, .init = init)
-{
-    lp_interval r = lp_newcombe_diff(56, 70, 48, 80, 0.95);
-    cr_assert(r.defined);
-    NEAR(r.estimate, 0.2, 1e-12);
-    NEAR(r.low, 0.0524314712180457, 1e-9);
-    NEAR(r.high, 0.333872655016008, 1e-9);
-    r = lp_newcombe_diff(9, 10, 3, 10, 0.95);
-    NEAR(r.low, 0.170522720508117, 1e-9);
-    NEAR(r.high, 0.809017974395233, 1e-9);
-    r = lp_newcombe_diff(0, 10, 0, 20, 0.95);
-    NEAR(r.estimate, 0.0, 1e-15);
-    NEAR(r.low, -0.16112516018513, 1e-9);
-    NEAR(r.high, 0.277532803026058, 1e-9);
-    cr_expect_not(lp_newcombe_diff(1, 0, 0, 20, 0.95).defined);
-}
-
 /* ----------------------------------------------------------------- Poisson */
 
 typedef struct pois_case {
@@ -247,35 +139,6 @@ Test(stats, poisson_zero_counts, .init = init)
     lp_test t = lp_poisson_test(0, 0);
     cr_expect_not(t.defined);
     cr_expect_eq(t.p_value, 1.0);
-}
-
-/* -------------------------------------------------------------- chi-square */
-
-/* scipy.stats.chi2_contingency(table, correction=False) -> (stat, p, dof) */
-Test(stats, chisq_independence, .init = init)
-{
-    uint64_t s1[] = {10, 20, 30}, n1[] = {100, 100, 100};
-    lp_test t = lp_chisq_independence(s1, n1, 3);
-    cr_assert(t.defined);
-    NEAR(t.statistic, 12.5, 1e-9);
-    NEAR(t.p_value, 0.00193045413622771, 1e-12);
-
-    uint64_t s2[] = {5, 0}, n2[] = {20, 20};
-    t = lp_chisq_independence(s2, n2, 2);
-    NEAR(t.statistic, 5.71428571428571, 1e-9);
-    NEAR(t.p_value, 0.0168274094827568, 1e-12);
-
-    /* A row with no trials is left out: same as the 2-row table
-     * [[40,60],[45,55]] -> 0.51150895140665, p 0.474486371171339. */
-    uint64_t s3[] = {40, 0, 45}, n3[] = {100, 0, 100};
-    t = lp_chisq_independence(s3, n3, 3);
-    NEAR(t.statistic, 0.51150895140665, 1e-9);
-    NEAR(t.p_value, 0.474486371171339, 1e-12);
-
-    uint64_t s4[] = {0, 0}, n4[] = {10, 10}; /* a zero column */
-    cr_expect_not(lp_chisq_independence(s4, n4, 2).defined);
-    cr_expect_not(lp_chisq_independence(s1, n1, 1).defined);
-    cr_expect_not(lp_chisq_independence(NULL, NULL, 0).defined);
 }
 
 /* ------------------------------------------------------ Benjamini-Hochberg */
@@ -340,17 +203,6 @@ Test(stats, kaplan_meier, .init = init)
     NEAR(q, 2.0, 0.0);
     cr_expect_eq(lp_km_quantile(km, 0.9, &q), LP_ERR_MATH);
     cr_expect_eq(lp_km_quantile(km, 0.0, &q), LP_ERR_USAGE);
-    NEAR(lp_km_share_by(km, 4.0), 0.4, 1e-15);
-    NEAR(lp_km_share_by(km, 0.5), 0.0, 0.0);
-    NEAR(lp_km_share_by(km, 5.0), 0.8, 1e-15);
-    NEAR(lp_km_survival_at(km, 100.0), 0.2, 1e-15);
-    double ct[5], cs[5];
-    lp_km_curve(km, ct, cs);
-    double ct_want[] = {0, 1, 2, 3, 5}, cs_want[] = {0, 0.125, 0.25, 0.4, 0.8};
-    for (int i = 0; i < 5; i++) {
-        NEAR(ct[i], ct_want[i], 0.0);
-        NEAR(cs[i], cs_want[i], 1e-15);
-    }
     lp_km_free(km);
 }
 
@@ -362,7 +214,6 @@ Test(stats, kaplan_meier_edges, .init = init)
     cr_assert_eq(lp_km_new(NULL, NULL, 0, &km), LP_OK);
     cr_expect_eq(km->n, 0);
     cr_expect_eq(lp_km_quantile(km, 0.5, &q), LP_ERR_MATH);
-    NEAR(lp_km_share_by(km, 10.0), 0.0, 0.0);
     lp_km_free(km);
     /* All censored: no points, no quantile. */
     double t1[] = {3, 4, 5};
@@ -451,141 +302,49 @@ Test(stats, ols_edges, .init = init)
     NEAR(p.high, 9.0, 1e-9);
 }
 
-/* ------------------------------------------------------------ Holt-Winters */
-
-/* By hand: y_t = 10 + 2t + pattern[t % 4], pattern = (3, -1, -2, 0), n = 12.
- * The start states are exact (trend (mean2 - mean1)/4 = 8/4 = 2, level at
- * t = 3 is 16, indices = pattern), so every one-step error is 0 whatever
- * the parameters: s = 0 and the forecast h steps ahead is
- * 10 + 2(11 + h) + pattern[(11 + h) % 4]: h = 1 -> 37, h = 2 -> 35,
- * h = 4 -> 40. */
-Test(stats, holt_winters_exact_pattern, .init = init)
-{
-    double pattern[] = {3, -1, -2, 0}, y[12];
-    for (int t = 0; t < 12; t++) y[t] = 10 + 2 * t + pattern[t % 4];
-    lp_hw hw = lp_hw_fit(y, 12, 4);
-    cr_assert(hw.defined);
-    NEAR(hw.s, 0.0, 1e-9);
-    lp_interval f = lp_hw_forecast(&hw, 1, 0.8);
-    NEAR(f.estimate, 37.0, 1e-9);
-    NEAR(f.high - f.low, 0.0, 1e-8);
-    NEAR(lp_hw_forecast(&hw, 2, 0.8).estimate, 35.0, 1e-9);
-    NEAR(lp_hw_forecast(&hw, 4, 0.8).estimate, 40.0, 1e-9);
-    bool seasonal = false;
-    f = lp_forecast(y, 12, 4, 12, 0.8, &seasonal);
-    cr_expect(seasonal);
-    NEAR(f.estimate, 37.0, 1e-9);
-}
-
-Test(stats, holt_winters_noisy_and_short, .init = init)
-{
-    double y[] = {20, 14, 11, 17, 23, 15, 12, 19, 25, 18, 13, 20, 27};
-    lp_hw hw = lp_hw_fit(y, 13, 4);
-    cr_assert(hw.defined);
-    cr_expect(hw.alpha >= 0.1 && hw.alpha <= 0.9);
-    cr_expect(hw.s > 0.0);
-    lp_interval f1 = lp_hw_forecast(&hw, 1, 0.8), f4 = lp_hw_forecast(&hw, 4, 0.8);
-    cr_expect(f1.low < f1.estimate && f1.estimate < f1.high);
-    /* The interval widens with the horizon. */
-    cr_expect(f4.high - f4.low > f1.high - f1.low);
-    /* Fewer than two seasons: no seasonal fit; lp_forecast falls back to OLS. */
-    cr_expect_not(lp_hw_fit(y, 7, 4).defined);
-    bool seasonal = true;
-    double line[] = {1, 3, 5, 7, 9, 11, 13};
-    lp_interval f = lp_forecast(line, 7, 4, 7, 0.8, &seasonal);
-    cr_expect_not(seasonal);
-    NEAR(f.estimate, 15.0, 1e-9);
-}
-
-/* --------------------------------------------------------------- Bayesian */
+/* ------------------------------------------------------------ Beta quantile */
 
 typedef struct beta_case {
-    uint64_t won, n;
-    double low, high, tol;
+    double p, a, b, want, tol;
 } beta_case;
 
-/* scipy.stats.beta.ppf(0.05, won+1, n-won+1), scipy.stats.beta.ppf(0.95, ...) */
-ParameterizedTestParameters(stats, beta_interval)
+/* scipy.stats.beta.ppf(p, a, b). The first ten are the 0.05 and 0.95
+ * quantiles of Beta(won + 1, n - won + 1), the routing interval of
+ * engine/measures/funnel.c, for (won, n) = (3, 10), (0, 20), (20, 20),
+ * (0, 1) and (4e8, 1e9); the last four are 10^9-scale parameters with a
+ * small tail (the exact binomial bounds of 5e8 of 1e9 at 95% and of 3 of
+ * 1e9 at 99%), where GSL's inversion gives up and the CDF is solved. */
+ParameterizedTestParameters(stats, beta_quantile)
 {
     static beta_case cases[] = {
-        {3, 10, 0.135075472919641, 0.564374188289229, 1e-7},
-        {0, 20, 0.00243955725966886, 0.132945911026523, 1e-7},
-        {20, 20, 0.867054088973477, 0.997560442740331, 1e-7},
-        {0, 1, 0.0253205655191036, 0.776393202250021, 1e-7},
-        {400000000, 1000000000, 0.399974518350753, 0.400025482276653, 1e-6},
+        {0.05, 4, 8, 0.135075472919641, 1e-7},
+        {0.95, 4, 8, 0.564374188289229, 1e-7},
+        {0.05, 1, 21, 0.00243955725966886, 1e-7},
+        {0.95, 1, 21, 0.132945911026523, 1e-7},
+        {0.05, 21, 1, 0.867054088973477, 1e-7},
+        {0.95, 21, 1, 0.997560442740331, 1e-7},
+        {0.05, 1, 2, 0.0253205655191036, 1e-7},
+        {0.95, 1, 2, 0.776393202250021, 1e-7},
+        {0.05, 400000001, 600000001, 0.399974518350753, 1e-6},
+        {0.95, 400000001, 600000001, 0.400025482276653, 1e-6},
+        {0.025, 500000000, 500000001, 0.499969009748271, 1e-9},
+        {0.975, 500000001, 500000000, 0.500030990251729, 1e-9},
+        {0.005, 3, 999999998, 3.37863389008521e-10, 1e-6},
+        {0.995, 4, 999999997, 1.09774775224083e-08, 1e-6},
     };
     return cr_make_param_array(beta_case, cases, sizeof cases / sizeof cases[0]);
 }
 
-ParameterizedTest(beta_case *c, stats, beta_interval, .init = init)
+ParameterizedTest(beta_case *c, stats, beta_quantile, .init = init)
 {
-    lp_interval r = lp_beta_interval(c->won, c->n, 0.05, 0.95);
-    cr_assert(r.defined);
-    NEAR(r.estimate, (double)c->won / (double)c->n, 1e-15);
-    NEAR_REL(r.low, c->low, c->tol);
-    NEAR_REL(r.high, c->high, c->tol);
+    double q = lp_beta_quantile(c->p, c->a, c->b);
+    cr_expect_not(isnan(q));
+    NEAR_REL(q, c->want, c->tol);
 }
 
-Test(stats, beta_edges, .init = init)
+Test(stats, beta_quantile_edges, .init = init)
 {
-    cr_expect_not(lp_beta_interval(0, 0, 0.05, 0.95).defined);
-    cr_expect_not(lp_beta_interval(3, 2, 0.05, 0.95).defined);
     /* Beta(1, 1) is uniform: the 0.3-quantile is 0.3 (by hand). */
     NEAR(lp_beta_quantile(0.3, 1, 1), 0.3, 1e-12);
     NEAR(lp_beta_quantile(0.0, 1, 1), 0.0, 0.0);
-}
-
-/* A = Beta(wa+1, na-wa+1), B likewise; scipy.integrate.quad(lambda p:
- * A.pdf(p) * B.cdf(p), lo, hi, epsabs=0, epsrel=1e-12, limit=200) with
- * lo, hi = mean_A -+ 40 sd_A clipped to [0, 1]. (5,10) vs (5,10) is 0.5 by
- * symmetry. */
-Test(stats, prob_greater, .init = init)
-{
-    double p;
-    cr_assert_eq(lp_prob_greater(30, 100, 20, 100, &p), LP_OK);
-    NEAR(p, 0.947603103352369, 1e-8);
-    cr_assert_eq(lp_prob_greater(5, 10, 5, 10, &p), LP_OK);
-    NEAR(p, 0.5, 1e-9);
-    cr_assert_eq(lp_prob_greater(0, 10, 10, 10, &p), LP_OK);
-    NEAR_REL(p, 1.4175710770138e-06, 1e-6);
-    cr_assert_eq(lp_prob_greater(5000, 10000, 4900, 10000, &p), LP_OK);
-    NEAR(p, 0.921351260220978, 1e-8);
-    /* Empty groups: both uniform, 0.5 by symmetry. */
-    cr_assert_eq(lp_prob_greater(0, 0, 0, 0, &p), LP_OK);
-    NEAR(p, 0.5, 1e-9);
-    /* Very large n: equal rates, 0.5 by symmetry. */
-    cr_assert_eq(lp_prob_greater(400000000, 1000000000, 400000000, 1000000000, &p), LP_OK);
-    NEAR(p, 0.5, 1e-4);
-    cr_expect_eq(lp_prob_greater(3, 2, 0, 1, &p), LP_ERR_USAGE);
-}
-
-/* ------------------------------------------------------------ descriptive */
-
-/* numpy: v = [5,1,4,2,3,8]; np.median(v) = 3.5, np.quantile(v, 0.9) = 6.5,
- * np.quantile(v, 0.25) = 2.25, np.mean(v) = 3.8333333333333335. */
-Test(stats, descriptive, .init = init)
-{
-    double v[] = {5, 1, 4, 2, 3, 8};
-    double out;
-    cr_assert_eq(lp_median(v, 1, 6, &out), LP_OK);
-    NEAR(out, 3.5, 1e-15);
-    cr_assert_eq(lp_quantile(v, 1, 6, 0.9, &out), LP_OK);
-    NEAR(out, 6.5, 1e-12);
-    cr_assert_eq(lp_quantile(v, 1, 6, 0.25, &out), LP_OK);
-    NEAR(out, 2.25, 1e-12);
-    cr_assert_eq(lp_mean(v, 1, 6, &out), LP_OK);
-    NEAR(out, 3.8333333333333335, 1e-15);
-    /* Stride 2 reads 5, 4, 3: median 4 (by hand). */
-    cr_assert_eq(lp_median(v, 2, 3, &out), LP_OK);
-    NEAR(out, 4.0, 0.0);
-    /* One value; odd count. */
-    cr_assert_eq(lp_median(v + 5, 1, 1, &out), LP_OK);
-    NEAR(out, 8.0, 0.0);
-    out = -1.0;
-    cr_expect_eq(lp_median(v, 1, 0, &out), LP_ERR_MATH);
-    cr_expect_eq(lp_mean(v, 1, 0, &out), LP_ERR_MATH);
-    NEAR(out, -1.0, 0.0); /* untouched on failure */
-    cr_expect_eq(lp_quantile(v, 1, 6, 1.5, &out), LP_ERR_USAGE);
-    double with_nan[] = {1, NAN};
-    cr_expect_eq(lp_median(with_nan, 1, 2, &out), LP_ERR_INPUT);
 }

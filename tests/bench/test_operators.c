@@ -6,7 +6,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "lp/ops.h"
+#include "operators.h"
 
 /* leads:
  *  row source   owner  created  amount  won
@@ -66,7 +66,7 @@ static void expect_rows(const lp_row *rows, size_t n, const lp_row *want, size_t
 
 /* ---------------------------------------------------------------- filters */
 
-Test(ops, filters_and_combinations)
+Test(operators, filters_and_combinations)
 {
     fixture f = leads();
     lp_selection *sel;
@@ -114,7 +114,7 @@ static bool even_row(void *ctx, size_t row)
     return row % 2 == 0;
 }
 
-Test(ops, union_fn_and_empty)
+Test(operators, union_fn_and_empty)
 {
     lp_selection *a, *b, *u;
     lp_selection_new(4, &a);
@@ -148,7 +148,7 @@ Test(ops, union_fn_and_empty)
 /* By source over every row: groups in order of first appearance:
  * web (rows 0, 3, 5), event (1), null (2), partner (4). Amounts: web 5, 7,
  * 5; event 3; null group: null amount; partner 1. */
-Test(ops, group_by_one_key)
+Test(operators, group_by_one_key)
 {
     fixture f = leads();
     lp_groups *g;
@@ -201,7 +201,7 @@ Test(ops, group_by_one_key)
 /* (owner, source): (10,web) rows 0, 3; (20,event) 1; (10,null) 2;
  * (20,partner) 4; (null,web) 5 -> 5 groups. With a selection of rows
  * {0, 3, 4}: (10,web) {0, 3}, (20,partner) {4}. */
-Test(ops, group_by_two_keys_and_selection)
+Test(operators, group_by_two_keys_and_selection)
 {
     fixture f = leads();
     lp_groups *g;
@@ -239,7 +239,7 @@ Test(ops, group_by_two_keys_and_selection)
 
 /* One group: every row has won = true in rows {0, 3, 5}; amounts 5, 7, 5:
  * median 5, mean 17/3, quantile 0.25 at position 0.5 -> 5. */
-Test(ops, single_group)
+Test(operators, single_group)
 {
     fixture f = leads();
     lp_selection *sel;
@@ -266,7 +266,7 @@ Test(ops, single_group)
 /* Probe: opportunities.lead_source = web, partner, chat, null (another
  * table, so its codes differ and are translated). Build: leads.source.
  * web -> build rows 0, 3, 5; partner -> 4; chat and null -> nothing. */
-Test(ops, join_strings_across_tables)
+Test(operators, join_strings_across_tables)
 {
     fixture f = leads();
     lp_table *opp = lp_table_new("opportunities");
@@ -312,7 +312,7 @@ Test(ops, join_strings_across_tables)
 /* Build: leads.owner restricted to rows {0,1,2,3,4} (row 5's owner is null
  * anyway). Probe users.owner_id = 20, 10, 30: 20 -> {1, 4}, 10 -> {0, 2, 3},
  * 30 -> {}. */
-Test(ops, join_int64_one_to_many)
+Test(operators, join_int64_one_to_many)
 {
     fixture f = leads();
     lp_table *users = lp_table_new("users");
@@ -357,7 +357,7 @@ Test(ops, join_int64_one_to_many)
  * 5 (5), null 2. Source descending: web 3, 0, 5, partner 4, event 1, and
  * the null still last. created ascending: 0 (100), 4 (150), 1 (200),
  * 5 (250), 3 (300), 2 (null). */
-Test(ops, sort_multi_key_stable_nulls_last)
+Test(operators, sort_multi_key_stable_nulls_last)
 {
     fixture f = leads();
     lp_row out[6];
@@ -389,7 +389,7 @@ Test(ops, sort_multi_key_stable_nulls_last)
  * to Sun 2026-01-04 and Mon 2026-01-05 starts 2026-W02. Instants:
  * 2026-01-05 00:00:00 (W02), 2026-01-11 23:59:59 (W02), 2026-01-12 00:00
  * (W03), null, 2026-01-04 23:59:59 (W01). */
-Test(ops, period_bucketing)
+Test(operators, period_bucketing)
 {
     cr_assert_eq(lp_tz_set("UTC"), LP_OK);
     lp_calendar cal = {LP_PERIOD_WEEK, 1};

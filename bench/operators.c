@@ -1,6 +1,6 @@
 /*
- * ops.c: filter, group-by, join, sort and period bucketing over columns
- * (contracts in lp/ops.h).
+ * operators.c: filter, group-by, join, sort and period bucketing over
+ * columns (contracts in operators.h).
  *
  * Hash tables here are open-addressing with linear probing, sized up front
  * to a power of two at least twice the number of rows they may hold, so
@@ -13,7 +13,7 @@
 
 #include <gsl/gsl_statistics_double.h>
 
-#include "lp/ops.h"
+#include "operators.h"
 
 #define NO_GROUP UINT32_MAX
 

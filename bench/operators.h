@@ -1,6 +1,11 @@
 /*
- * ops.h: columnar operators over lp_column (table.h): filter, group-by,
- * join, sort and period bucketing.
+ * operators.h: columnar operators over lp_column (lp/table.h): filter,
+ * group-by, join, sort and period bucketing.
+ *
+ * Not part of the engine: the measures run their own loops over columns.
+ * These operators live in bench/ as the library lp_operators, which lp_bench
+ * links to time them over each scale's data (bench/ops.c) and which
+ * tests/bench tests.
  *
  * Every operator works on row indices. A selection is an ascending list of
  * row numbers of one table; filters narrow it in place, so predicates
@@ -24,8 +29,8 @@
  * leaves its out_* parameters untouched on failure. Inputs are never
  * changed, except the selection a filter narrows.
  */
-#ifndef LP_OPS_H
-#define LP_OPS_H
+#ifndef LP_BENCH_OPERATORS_H
+#define LP_BENCH_OPERATORS_H
 
 #include "lp/table.h"
 #include "lp/time.h"
