@@ -12,9 +12,10 @@
  * files) read these and derive nothing.
  *
  * Three parts:
- *  - units of every result-table column (lp_result_unit): how a cell is
- *    formatted is a property of the column, never guessed from its name in
- *    a renderer;
+ *  - the result catalogue: every result table, every column of it in
+ *    order, its type and unit (lp_result_tables, lp_result_unit): how a
+ *    cell is formatted is a property of the column, never guessed from its
+ *    name in a renderer, and a template names only what is listed;
  *  - figure definitions (lp_figure_def), static, one per figure id;
  *  - the "figures" result table, built by lp_measures_compute for P: one row
  *    per headline figure with everything above resolved (lp_figure_get
@@ -48,16 +49,61 @@ const char *lp_unit_name(lp_unit unit);
  * ("USD"). */
 const char *lp_unit_label(lp_unit unit, const char *currency);
 
-/* Unit of a result table's column (measures.h lists the tables). For a
- * table whose value column holds several units (headline, changes,
- * findings, figures, targets, statements), the row's own `unit` column says
- * (lp_result_row_unit). LP_UNIT_NONE for text, ids, instants and flags, and
- * for a table or column the catalogue does not know. */
+/* ---- The result catalogue ---- */
+
+/* One column of a result table. */
+typedef struct lp_result_column_def {
+    const char *name;   /* column name, as in results/TABLE.csv's header */
+    lp_type type;       /* LP_TYPE_STRING, _INT64, _DOUBLE, _BOOL or _INSTANT */
+    lp_unit unit;       /* LP_UNIT_NONE for text, ids, instants and flags, for a
+                           number whose unit is its row's (unit_by_row), and for
+                           a plain number (findings' effect) */
+    bool unit_by_row;   /* the unit differs row by row: the row's figure's
+                           (lp_result_row_unit) */
+} lp_result_column_def;
+
+/* One result table: its name and its columns in order. */
+typedef struct lp_result_table_def {
+    const char *name;                      /* table name, results/NAME.csv */
+    const lp_result_column_def *columns;   /* in table order */
+    size_t ncolumns;
+} lp_result_table_def;
+
+/* The result catalogue: every table lp_measures_compute can produce, in the
+ * order it adds them to the result set, each with every column it has, in
+ * order, with type and unit. This is the one list of result tables and
+ * columns; measures.h and results.h say what the rows mean. A run adds
+ * every table listed except where measures.h says a table may be left out;
+ * it adds no table and no column that is not listed (tests/engine/
+ * test_result_catalogue.c holds the measures to this on the sample).
+ * Tables that reports/ writes itself (results/statements.csv,
+ * results/rejects.csv) are not result tables and are not listed.
+ * *out_n receives the count; the array is static. */
+const lp_result_table_def *lp_result_tables(size_t *out_n);
+
+/* The catalogue's table of that name, or NULL (also for NULL). */
+const lp_result_table_def *lp_result_table_find(const char *table);
+
+/* The catalogue's column of that table and name, or NULL. */
+const lp_result_column_def *lp_result_column_find(const char *table, const char *column);
+
+/* true when the catalogue lists the table and, unless column is NULL, the
+ * column in it: what a template may name in `table:` and `columns:`. */
+bool lp_result_has_column(const char *table, const char *column);
+
+/* Unit of a result table's column (lp_result_column_find's unit). For a
+ * column whose unit differs row by row (headline, changes, findings,
+ * figures, targets: unit_by_row), lp_result_row_unit says. LP_UNIT_NONE for
+ * text, ids, instants and flags, and for a table or column the catalogue
+ * does not know. */
 lp_unit lp_result_unit(const char *table, const char *column);
 
-/* Unit of row `row` of a result table: the column's unit, or for tables
- * whose rows differ, the unit of the figure the row is about (its `unit`
- * column, else its `measure` or `figure` column's definition). low, high,
+/* Unit of row `row` of a result table: the column's unit, or for a
+ * unit_by_row column the unit of the figure the row is about (its `unit`
+ * column, else its `measure` or `figure` column's definition). A table
+ * outside the catalogue (results/statements.csv) is read the same way in
+ * its value, low, high, previous, current, change, target, actual and base
+ * columns. low, high,
  * previous, change, target and actual take the value's unit; a change of a
  * share is LP_UNIT_POINTS. */
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
