@@ -485,6 +485,79 @@ const lp_figure_def *lp_figure_defs(size_t *out_n)
     return defs;
 }
 
+/* ---- The records behind a figure ---- */
+
+static const char *const topic_names[] = {"", "volume", "campaigns", "pipeline", "sla", "won"};
+
+const char *lp_topic_name(lp_topic topic)
+{
+    return (unsigned)topic < sizeof topic_names / sizeof topic_names[0] ? topic_names[topic]
+                                                                        : "";
+}
+
+/* The records behind each headline figure (templates/DEFINITIONS.md says
+ * what each counts; the detail tables' rows are in measures.h). A figure
+ * with no detail table still names its breakdown: sql_count counts SQLs of
+ * P, which are not the MQLs of P that detail_mqls holds; open pipeline
+ * stands at the end of P, not created in it; the win rate's lost deals and
+ * the won share's every-channel wins are in no detail table. */
+#define MQLS "detail_mqls"
+#define OPPS "detail_inbound_opportunities"
+#define WINS "detail_inbound_wins"
+#define ALL NULL, LP_ROWS_ALL
+/* figure, breakdown, table, column and test, rule, sum column, num, den */
+static const lp_figure_records records[] = {
+    {"mql_count", LP_TOPIC_VOLUME, MQLS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
+    {"sql_count", LP_TOPIC_VOLUME, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"acceptance_rate", LP_TOPIC_VOLUME, MQLS, "sql_at", LP_ROWS_SET, LP_RECORDS_RATIO, NULL,
+     NULL, "mql_count"},
+    {"inbound_pipeline_count", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"inbound_pipeline_amount", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_SUM, "amount", NULL,
+     NULL},
+    {"open_inbound_pipeline_amount", LP_TOPIC_PIPELINE, NULL, ALL, LP_RECORDS_DRAWN, NULL,
+     NULL, NULL},
+    {"sla_eligible", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_FALSE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"sla_within", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"sla_compliance", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_RATIO, NULL,
+     "sla_within", "sla_eligible"},
+    /* Kaplan-Meier over every MQL of P, untouched ones up to as-of */
+    {"sla_median_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"sla_p90_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"sla_untouched", LP_TOPIC_SLA, MQLS, "first_touch_at", LP_ROWS_BLANK, LP_RECORDS_COUNT,
+     NULL, NULL, NULL},
+    {"sla_pending", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    /* of the MQLs whose first 7 days have passed, which no column marks */
+    {"followup_compliance", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_won_count", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
+    {"inbound_won_amount", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_SUM, "amount", NULL, NULL},
+    {"inbound_win_rate", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_avg_deal", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_RATIO, NULL, "inbound_won_amount",
+     "inbound_won_count"},
+    {"inbound_cycle_median_days", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_won_share", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+};
+#undef MQLS
+#undef OPPS
+#undef WINS
+#undef ALL
+
+const lp_figure_records *lp_figure_records_find(const char *figure)
+{
+    for (size_t i = 0; figure && i < sizeof records / sizeof records[0]; i++)
+        if (strcmp(records[i].figure, figure) == 0) return &records[i];
+    return NULL;
+}
+
+const lp_figure_records *lp_figure_records_all(size_t *out_n)
+{
+    if (out_n) *out_n = sizeof records / sizeof records[0];
+    return records;
+}
+
 /* ---- Resolving a figure for P ---- */
 
 static bool row_num(const lp_table *t, const char *column, size_t row, double *out)

@@ -157,6 +157,75 @@ const lp_figure_def *lp_figure_defs(size_t *out_n);
 /* The figures of the first page's tiles, in order (NULL-terminated). */
 const char *const *lp_figure_kpis(void);
 
+/* ---- The records behind a figure ---- */
+
+/* The measures of templates/DEFINITIONS.md (1 to 5), by the name their
+ * template sections carry. */
+typedef enum lp_topic {
+    LP_TOPIC_NONE = 0,
+    LP_TOPIC_VOLUME,     /* 1. Qualified lead volume */
+    LP_TOPIC_CAMPAIGNS,  /* 2. Campaign effectiveness */
+    LP_TOPIC_PIPELINE,   /* 3. Inbound-sourced pipeline */
+    LP_TOPIC_SLA,        /* 4. Response to qualified leads */
+    LP_TOPIC_WON         /* 5. Closed business from inbound */
+} lp_topic;
+
+/* "", "volume", "campaigns", "pipeline", "sla", "won". */
+const char *lp_topic_name(lp_topic topic);
+
+/* Which rows of a detail table are a figure's records. */
+typedef enum lp_record_test {
+    LP_ROWS_ALL = 0,  /* every row */
+    LP_ROWS_TRUE,     /* the flag column is true */
+    LP_ROWS_FALSE,    /* the flag column is false */
+    LP_ROWS_SET,      /* the column is not null (an instant that happened) */
+    LP_ROWS_BLANK     /* the column is null */
+} lp_record_test;
+
+/* How a figure's value for P follows from its records. */
+typedef enum lp_records_rule {
+    LP_RECORDS_DRAWN = 0, /* drawn from them by a statistic no count or sum gives
+                             (a Kaplan-Meier median, a share of a subset no
+                             column marks): the records are shown, not added */
+    LP_RECORDS_COUNT,     /* the number of records */
+    LP_RECORDS_SUM,       /* the sum of sum_column over the records */
+    LP_RECORDS_RATIO      /* a numerator over den's value; the numerator is
+                             num's value, or with num NULL the number of
+                             records */
+} lp_records_rule;
+
+/* Where the records behind a headline figure for P are, and how the figure
+ * follows from them: the workbook writes a figure as a formula over its
+ * records, and a ledger of record keys per count reads the same. Holds for
+ * the figure's value for P on the headline and figures tables; the detail
+ * tables hold P's records only. */
+typedef struct lp_figure_records {
+    const char *figure;       /* figure id (lp_figure_def_find) */
+    lp_topic breakdown;       /* the measure whose result tables break the figure
+                                 down by key (volume_by_*, pipeline_by_*,
+                                 sla_by_*, won_by_*); LP_TOPIC_NONE: none does */
+    const char *table;        /* detail result table holding its records
+                                 (detail_mqls, detail_inbound_opportunities,
+                                 detail_inbound_wins), or NULL when no detail
+                                 table holds them (rule then LP_RECORDS_DRAWN,
+                                 column NULL) */
+    const char *column;       /* the column test reads; NULL for LP_ROWS_ALL */
+    lp_record_test test;      /* which rows of table are its records (of a ratio:
+                                 the numerator's) */
+    lp_records_rule rule;
+    const char *sum_column;   /* LP_RECORDS_SUM: the column of table added */
+    const char *num, *den;    /* LP_RECORDS_RATIO: figure ids of the numerator
+                                 (NULL: the records' count) and the denominator */
+} lp_figure_records;
+
+/* The records behind a figure, or NULL when the figure has none and no
+ * breakdown (won_count and the other every-channel figures: the detail and
+ * breakdown tables are inbound only). Static. */
+const lp_figure_records *lp_figure_records_find(const char *figure);
+
+/* Every entry, in headline order; *out_n receives the count. Static. */
+const lp_figure_records *lp_figure_records_all(size_t *out_n);
+
 /* ---- Resolved figures for P (the "figures" result table) ---- */
 
 /* Target status of a figure with a target ("on_track", "at_risk",
