@@ -1,10 +1,11 @@
 /*
  * figures.c: the figure catalogue (figures.h).
  *
- * Three tables written once: the units of every result column, the
- * definition of every figure, and the rule that resolves a figure for P
- * (value, base, interval, target and status, comparison and verdict) into
- * the "figures" result table.
+ * Tables written once: the result catalogue (every result table and
+ * column with its type and unit), the definition of every figure, the
+ * records behind each headline figure, and the rule that resolves a figure
+ * for P (value, base, interval, target and status, comparison and verdict)
+ * into the "figures" result table.
  */
 #include "lp/figures.h"
 

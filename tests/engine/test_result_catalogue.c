@@ -110,7 +110,8 @@ Test(result_catalogue, columns_are_well_formed)
             cr_expect_eq(lp_result_column_find(tables[t].name, col->name), col,
                          "%s.%s listed twice", tables[t].name, col->name);
             bool number = col->type == LP_TYPE_INT64 || col->type == LP_TYPE_DOUBLE;
-            if (!number) cr_expect_eq(col->unit, LP_UNIT_NONE, "%s.%s", tables[t].name, col->name);
+            if (!number)
+                cr_expect_eq(col->unit, LP_UNIT_NONE, "%s.%s", tables[t].name, col->name);
             if (col->unit_by_row)
                 cr_expect(col->type == LP_TYPE_DOUBLE && col->unit == LP_UNIT_NONE, "%s.%s",
                           tables[t].name, col->name);
@@ -122,4 +123,106 @@ Test(result_catalogue, columns_are_well_formed)
     cr_expect(lp_result_has_column("headline", "matures_at"));
     cr_expect_eq(lp_result_unit("funnel", "closed_win_rate"), LP_UNIT_SHARE);
     cr_expect_eq(lp_result_unit("breaches", "owner_name"), LP_UNIT_NONE);
+}
+
+/* Every table, column and figure the records name exists, and the rule's
+ * fields are the ones it reads. */
+Test(figure_records, name_what_exists)
+{
+    size_t n = 0;
+    const lp_figure_records *recs = lp_figure_records_all(&n);
+    cr_assert_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const lp_figure_records *r = &recs[i];
+        cr_expect_not_null(lp_figure_def_find(r->figure), "%s", r->figure);
+        cr_expect_eq(lp_figure_records_find(r->figure), r, "%s listed twice", r->figure);
+        cr_expect_str_neq(lp_topic_name(r->breakdown), "", "%s", r->figure);
+        if (!r->table) {
+            cr_expect_eq(r->rule, LP_RECORDS_DRAWN, "%s", r->figure);
+            cr_expect_null(r->column, "%s", r->figure);
+            continue;
+        }
+        cr_expect(lp_result_has_column(r->table, NULL), "%s: %s", r->figure, r->table);
+        cr_expect_eq(r->test == LP_ROWS_ALL, r->column == NULL, "%s", r->figure);
+        if (r->column) {
+            const lp_result_column_def *c = lp_result_column_find(r->table, r->column);
+            cr_expect_not_null(c, "%s: %s.%s", r->figure, r->table, r->column);
+            if (c && (r->test == LP_ROWS_TRUE || r->test == LP_ROWS_FALSE))
+                cr_expect_eq(c->type, LP_TYPE_BOOL, "%s: %s", r->figure, r->column);
+        }
+        cr_expect_eq(r->rule == LP_RECORDS_SUM, r->sum_column != NULL, "%s", r->figure);
+        if (r->sum_column)
+            cr_expect(lp_result_has_column(r->table, r->sum_column), "%s", r->figure);
+        if (r->rule == LP_RECORDS_RATIO)
+            cr_expect_not_null(lp_figure_def_find(r->den), "%s", r->figure);
+        else
+            cr_expect(!r->num && !r->den, "%s", r->figure);
+        if (r->num) cr_expect_not_null(lp_figure_def_find(r->num), "%s", r->figure);
+    }
+    cr_expect_null(lp_figure_records_find("won_count"));
+    cr_expect_null(lp_figure_records_find(NULL));
+}
+
+static bool row_selected(const lp_table *t, const lp_figure_records *r, size_t row)
+{
+    if (r->test == LP_ROWS_ALL) return true;
+    const lp_column *c = lp_table_column(t, r->column);
+    cr_assert_not_null(c, "%s.%s", t->name, r->column);
+    bool valid = lp_column_valid(c, row);
+    switch (r->test) {
+    case LP_ROWS_SET: return valid;
+    case LP_ROWS_BLANK: return !valid;
+    case LP_ROWS_TRUE: return valid && c->v.b[row];
+    case LP_ROWS_FALSE: return valid && !c->v.b[row];
+    case LP_ROWS_ALL: break;
+    }
+    return true;
+}
+
+/* On the sample, each figure that is a count, sum or ratio of its records
+ * is that count, sum or ratio of the detail rows the catalogue names: the
+ * detail rows are the records behind the published number. The expected
+ * side is computed here from the detail rows, independently of the
+ * measures' own arithmetic. */
+Test(figure_records, reproduce_the_figures_on_the_sample, .timeout = 60)
+{
+    lp_dataset *ds = NULL;
+    lp_settings settings;
+    lp_results *res = compute("sample/salesforce", "salesforce", &ds, &settings);
+    size_t n = 0, checked = 0;
+    const lp_figure_records *recs = lp_figure_records_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const lp_figure_records *r = &recs[i];
+        if (!r->table || r->rule == LP_RECORDS_DRAWN) continue;
+        lp_figure fig;
+        cr_assert_eq(lp_figure_get(res, r->figure, &fig), LP_OK, "%s", r->figure);
+        const lp_table *t = lp_results_table(res, r->table);
+        cr_assert_not_null(t, "%s", r->table);
+        double count = 0, sum = 0;
+        const lp_column *sc = r->sum_column ? lp_table_column(t, r->sum_column) : NULL;
+        for (size_t row = 0; row < t->nrows; row++) {
+            if (!row_selected(t, r, row)) continue;
+            count++;
+            if (sc && lp_column_valid(sc, row)) sum += lp_column_number(sc, row);
+        }
+        double expected = count;
+        if (r->rule == LP_RECORDS_SUM) expected = sum;
+        if (r->rule == LP_RECORDS_RATIO) {
+            lp_figure num, den;
+            cr_assert_eq(lp_figure_get(res, r->den, &den), LP_OK, "%s", r->den);
+            double numerator = count;
+            if (r->num) {
+                cr_assert_eq(lp_figure_get(res, r->num, &num), LP_OK, "%s", r->num);
+                numerator = num.value;
+            }
+            expected = numerator / den.value;
+        }
+        cr_expect_float_eq(fig.value, expected, 1e-9 * (1 + expected),
+                           "%s: %.17g, rows give %.17g", r->figure, fig.value, expected);
+        checked++;
+    }
+    cr_expect_geq(checked, 10);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+    lp_settings_clear(&settings);
 }

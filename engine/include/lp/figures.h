@@ -11,12 +11,15 @@
  * and verdict). Renderers (narrative, PDF, charts, workbook, mail, results
  * files) read these and derive nothing.
  *
- * Three parts:
+ * Four parts:
  *  - the result catalogue: every result table, every column of it in
  *    order, its type and unit (lp_result_tables, lp_result_unit): how a
  *    cell is formatted is a property of the column, never guessed from its
  *    name in a renderer, and a template names only what is listed;
  *  - figure definitions (lp_figure_def), static, one per figure id;
+ *  - the records behind each headline figure (lp_figure_records): which
+ *    detail rows it counts or adds up, so that renderers and ledgers reach
+ *    them without a list of figure names of their own;
  *  - the "figures" result table, built by lp_measures_compute for P: one row
  *    per headline figure with everything above resolved (lp_figure_get
  *    reads a row back as an lp_figure).
@@ -72,10 +75,10 @@ typedef struct lp_result_table_def {
 /* The result catalogue: every table lp_measures_compute can produce, in the
  * order it adds them to the result set, each with every column it has, in
  * order, with type and unit. This is the one list of result tables and
- * columns; measures.h and results.h say what the rows mean. A run adds
- * every table listed except where measures.h says a table may be left out;
- * it adds no table and no column that is not listed (tests/engine/
- * test_result_catalogue.c holds the measures to this on the sample).
+ * columns; measures.h says what the rows mean. A run adds every table
+ * listed, in this order, each with exactly the columns listed, and nothing
+ * else (tests/engine/test_result_catalogue.c holds the measures to this on
+ * the sample and the tiny fixture).
  * Tables that reports/ writes itself (results/statements.csv,
  * results/rejects.csv) are not result tables and are not listed.
  * *out_n receives the count; the array is static. */
@@ -103,9 +106,8 @@ lp_unit lp_result_unit(const char *table, const char *column);
  * column, else its `measure` or `figure` column's definition). A table
  * outside the catalogue (results/statements.csv) is read the same way in
  * its value, low, high, previous, current, change, target, actual and base
- * columns. low, high,
- * previous, change, target and actual take the value's unit; a change of a
- * share is LP_UNIT_POINTS. */
+ * columns. low, high, previous, change, target and actual take the value's
+ * unit; a change of a share is LP_UNIT_POINTS. */
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
 
 /* ---- Definitions ---- */
@@ -194,11 +196,11 @@ typedef enum lp_records_rule {
                              records */
 } lp_records_rule;
 
-/* Where the records behind a headline figure for P are, and how the figure
+/* Where the records behind a headline figure are, and how the figure
  * follows from them: the workbook writes a figure as a formula over its
- * records, and a ledger of record keys per count reads the same. Holds for
- * the figure's value for P on the headline and figures tables; the detail
- * tables hold P's records only. */
+ * records, and a ledger of record keys per count reads the same. It
+ * describes the value for P (the headline row of P, the figures row): the
+ * detail tables hold P's records only. */
 typedef struct lp_figure_records {
     const char *figure;       /* figure id (lp_figure_def_find) */
     lp_topic breakdown;       /* the measure whose result tables break the figure
