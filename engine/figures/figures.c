@@ -1,10 +1,11 @@
 /*
  * figures.c: the figure catalogue (figures.h).
  *
- * Three tables written once: the units of every result column, the
- * definition of every figure, and the rule that resolves a figure for P
- * (value, base, interval, target and status, comparison and verdict) into
- * the "figures" result table.
+ * Tables written once: the result catalogue (every result table and
+ * column with its type and unit), the definition of every figure, the
+ * records behind each headline figure, and the rule that resolves a figure
+ * for P (value, base, interval, target and status, comparison and verdict)
+ * into the "figures" result table.
  */
 #include "lp/figures.h"
 
@@ -41,98 +42,208 @@ static lp_unit unit_from_label(const char *label)
     return LP_UNIT_NONE;
 }
 
-/* The result columns that hold numbers, table by table (measures.h lists
- * the tables). Columns not named here are text, ids, instants or flags.
- * Each entry: table, then "column=unit" pairs. */
-typedef struct column_units {
-    const char *table;
-    const char *units;
-} column_units;
+/* The result catalogue: every table lp_measures_compute produces, in the
+ * order it adds them, and every column of each, in order, with its type
+ * and unit. tests/engine/test_result_catalogue.c computes the measures on
+ * the sample and fails on any table or column that is here and not
+ * produced, or produced and not here, or in another order or of another
+ * type: the catalogue cannot drift from the measures. */
+#define COL(name, type, unit) {name, LP_TYPE_##type, LP_UNIT_##unit, false}
+/* A number whose unit is its row's figure's (lp_result_row_unit). */
+#define BY_ROW(name) {name, LP_TYPE_DOUBLE, LP_UNIT_NONE, true}
+#define TEXT(name) COL(name, STRING, NONE)
+#define INSTANT(name) COL(name, INSTANT, NONE)
+#define FLAG(name) COL(name, BOOL, NONE)
 
-#define C "count"
-#define M "money"
-#define S "share"
-#define H "hours"
-static const column_units column_catalogue[] = {
-    {"campaigns", "touches=" C ",responders=" C ",response_rate=" S ",leads_created=" C
-                  ",mqls=" C ",sqls=" C ",opportunities=" C ",pipeline=" M ",won=" M
-                  ",cost=" M ",cost_per_lead=" M ",cost_per_mql=" M
-                  ",cost_per_opportunity=" M ",return=" S},
-    {"sla_by_owner", "eligible=" C ",within=" C ",compliance=" S ",median_hours=" H
-                     ",p90_hours=" H ",untouched=" C ",pending=" C},
-    {"breaches", "hours_late=" H},
-    {"funnel", "reached=" C ",rate=" S ",low=" S ",high=" S ",open=" C ",closed=" C
-               ",closed_win_rate=" S ",closed_low=" S ",closed_high=" S},
-    {"routing", "mqls=" C ",won=" C ",rate=" S ",low=" S ",high=" S},
-    {"forecast", "mql_forecast=" C ",low=" C ",high=" C},
-    {"mql_trend", "mqls=" C ",sqls=" C ",mql_target=" C},
-    {"volume_by_source", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
-                         ",low=" S ",high=" S ",mql_target=" C},
-    {"volume_by_channel", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
-                          ",low=" S ",high=" S ",mql_target=" C},
-    {"volume_by_campaign", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
-                           ",low=" S ",high=" S ",mql_target=" C},
-    {"volume_by_team", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
-                       ",low=" S ",high=" S ",mql_target=" C},
-    {"volume_by_segment", "mqls=" C ",sqls=" C ",accepted=" C ",acceptance_rate=" S
-                          ",low=" S ",high=" S ",mql_target=" C},
-    {"attribution", "mqls=" C ",sqls=" C ",opportunities=" C ",pipeline=" M ",won=" M},
-    {"campaign_tests", "mqls=" C ",opportunities=" C ",rate=" S ",others_rate=" S
-                       ",p_value=p_value,q_value=p_value"},
-    {"pipeline_by_stage", "count=" C ",amount=" M},
-    {"pipeline_by_source", "count=" C ",amount=" M},
-    {"pipeline_by_campaign", "count=" C ",amount=" M},
-    {"won_by_source", "count=" C ",amount=" M},
-    {"won_by_campaign", "count=" C ",amount=" M},
-    {"coverage", "open_inbound_pipeline=" M ",quota=" M ",won_to_date=" M
-                 ",remaining_quota=" M ",coverage=ratio"},
-    {"sla_by_team", "eligible=" C ",within=" C ",compliance=" S ",low=" S ",high=" S
-                    ",median_hours=" H ",p90_hours=" H ",untouched=" C ",pending=" C
-                    ",followup_eligible=" C ",followup_met=" C ",followup_compliance=" S},
-    {"sla_by_partner", "eligible=" C ",within=" C ",compliance=" S ",low=" S ",high=" S
-                       ",median_hours=" H ",p90_hours=" H ",untouched=" C ",pending=" C
-                       ",followup_eligible=" C ",followup_met=" C
-                       ",followup_compliance=" S},
-    {"sla_curve", "hours=" H ",touched_share=" S},
-    {"reverse_funnel", "needed=" C ",low=" C ",high=" C ",quota=" M ",rate=" S
-                       ",avg_deal=" M},
-    {"routing_by_segment", "mqls=" C ",won=" C ",rate=" S ",low=" S ",high=" S},
-    {"detail_mqls", "hours_to_first_touch=" H},
-    {"detail_inbound_opportunities", "amount=" M},
-    {"detail_inbound_wins", "amount=" M},
-    {"findings", "rank=" C ",p_value=p_value"},
-    {"changes", "p_value=p_value,change_pct=" S},
-    {"figures", "p_value=p_value,attainment=" S ",level=" S ",change_pct=" S},
-    {"headline", "level=" S},
+#define VOLUME_COLUMNS                                                                   \
+    TEXT("key"), COL("mqls", INT64, COUNT), COL("sqls", INT64, COUNT),                   \
+        COL("accepted", INT64, COUNT), COL("acceptance_rate", DOUBLE, SHARE),            \
+        COL("low", DOUBLE, SHARE), COL("high", DOUBLE, SHARE),                           \
+        COL("mql_target", DOUBLE, COUNT)
+#define AMOUNT_COLUMNS TEXT("key"), COL("count", INT64, COUNT), COL("amount", DOUBLE, MONEY)
+#define SLA_GROUP_COLUMNS                                                                \
+    TEXT("team"), COL("eligible", INT64, COUNT), COL("within", INT64, COUNT),            \
+        COL("compliance", DOUBLE, SHARE), COL("low", DOUBLE, SHARE),                     \
+        COL("high", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),                  \
+        COL("p90_hours", DOUBLE, HOURS), COL("untouched", INT64, COUNT),                 \
+        COL("pending", INT64, COUNT), COL("followup_eligible", INT64, COUNT),            \
+        COL("followup_met", INT64, COUNT), COL("followup_compliance", DOUBLE, SHARE)
+#define OPPORTUNITY_DETAIL_COLUMNS                                                       \
+    TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),       \
+        COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),             \
+        TEXT("source"), TEXT("campaign_id"), TEXT("owner_id")
+
+static const lp_result_column_def volume_columns[] = {VOLUME_COLUMNS};
+static const lp_result_column_def amount_columns[] = {AMOUNT_COLUMNS};
+static const lp_result_column_def sla_group_columns[] = {SLA_GROUP_COLUMNS};
+static const lp_result_column_def opportunity_detail_columns[] = {OPPORTUNITY_DETAIL_COLUMNS};
+static const lp_result_column_def coverage_columns[] = {
+    COL("open_inbound_pipeline", DOUBLE, MONEY), COL("quota", DOUBLE, MONEY),
+    COL("won_to_date", DOUBLE, MONEY), COL("remaining_quota", DOUBLE, MONEY),
+    COL("coverage", DOUBLE, RATIO)};
+static const lp_result_column_def targets_columns[] = {
+    TEXT("measure"), TEXT("period"), TEXT("team"), BY_ROW("target"), BY_ROW("actual"),
+    COL("attainment", DOUBLE, SHARE)};
+static const lp_result_column_def mql_trend_columns[] = {
+    TEXT("period"), COL("mqls", INT64, COUNT), COL("sqls", INT64, COUNT),
+    COL("mql_target", DOUBLE, COUNT)};
+static const lp_result_column_def sla_by_owner_columns[] = {
+    TEXT("owner_id"), TEXT("team"), COL("eligible", INT64, COUNT), COL("within", INT64, COUNT),
+    COL("compliance", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),
+    COL("p90_hours", DOUBLE, HOURS), COL("untouched", INT64, COUNT),
+    COL("pending", INT64, COUNT), TEXT("owner_name")};
+static const lp_result_column_def breaches_columns[] = {
+    TEXT("lead_id"), TEXT("owner_id"), TEXT("team"), INSTANT("mql_at"),
+    INSTANT("first_touch_at"), COL("hours_late", DOUBLE, HOURS), TEXT("owner_name")};
+static const lp_result_column_def sla_curve_columns[] = {
+    TEXT("team"), COL("hours", DOUBLE, HOURS), COL("touched_share", DOUBLE, SHARE)};
+static const lp_result_column_def campaigns_columns[] = {
+    TEXT("campaign_id"), TEXT("name"), COL("touches", INT64, COUNT),
+    COL("responders", INT64, COUNT), COL("response_rate", DOUBLE, SHARE),
+    COL("leads_created", INT64, COUNT), COL("mqls", DOUBLE, COUNT), COL("sqls", DOUBLE, COUNT),
+    COL("opportunities", DOUBLE, COUNT), COL("pipeline", DOUBLE, MONEY),
+    COL("won", DOUBLE, MONEY), COL("cost", DOUBLE, MONEY), COL("cost_per_lead", DOUBLE, MONEY),
+    COL("cost_per_mql", DOUBLE, MONEY), COL("cost_per_opportunity", DOUBLE, MONEY),
+    COL("return", DOUBLE, SHARE), TEXT("scope"), TEXT("model")};
+static const lp_result_column_def attribution_columns[] = {
+    TEXT("campaign_id"), TEXT("name"), TEXT("model"), COL("mqls", DOUBLE, COUNT),
+    COL("sqls", DOUBLE, COUNT), COL("opportunities", DOUBLE, COUNT),
+    COL("pipeline", DOUBLE, MONEY), COL("won", DOUBLE, MONEY)};
+static const lp_result_column_def detail_touches_columns[] = {
+    TEXT("lead_id"), TEXT("campaign_id"), INSTANT("touched_at"), FLAG("responded")};
+static const lp_result_column_def campaign_tests_columns[] = {
+    TEXT("campaign_id"), TEXT("name"), COL("mqls", INT64, COUNT),
+    COL("opportunities", INT64, COUNT), COL("rate", DOUBLE, SHARE),
+    COL("others_rate", DOUBLE, SHARE), COL("p_value", DOUBLE, PVALUE),
+    COL("q_value", DOUBLE, PVALUE), TEXT("verdict")};
+static const lp_result_column_def funnel_columns[] = {
+    TEXT("step"), COL("reached", INT64, COUNT), COL("rate", DOUBLE, SHARE),
+    COL("low", DOUBLE, SHARE), COL("high", DOUBLE, SHARE), COL("open", INT64, COUNT),
+    COL("closed", INT64, COUNT), COL("closed_win_rate", DOUBLE, SHARE),
+    COL("closed_low", DOUBLE, SHARE), COL("closed_high", DOUBLE, SHARE)};
+static const lp_result_column_def reverse_funnel_columns[] = {
+    TEXT("stage"), COL("needed", DOUBLE, COUNT), COL("low", DOUBLE, COUNT),
+    COL("high", DOUBLE, COUNT), COL("quota", DOUBLE, MONEY), COL("rate", DOUBLE, SHARE),
+    COL("avg_deal", DOUBLE, MONEY)};
+static const lp_result_column_def forecast_columns[] = {
+    TEXT("period"), COL("mql_forecast", DOUBLE, COUNT), COL("low", DOUBLE, COUNT),
+    COL("high", DOUBLE, COUNT)};
+static const lp_result_column_def routing_columns[] = {
+    TEXT("team"), COL("mqls", INT64, COUNT), COL("won", INT64, COUNT),
+    COL("rate", DOUBLE, SHARE), COL("low", DOUBLE, SHARE), COL("high", DOUBLE, SHARE),
+    FLAG("best_route")};
+static const lp_result_column_def routing_by_segment_columns[] = {
+    TEXT("segment"), TEXT("team"), COL("mqls", INT64, COUNT), COL("won", INT64, COUNT),
+    COL("rate", DOUBLE, SHARE), COL("low", DOUBLE, SHARE), COL("high", DOUBLE, SHARE),
+    FLAG("best_route")};
+static const lp_result_column_def headline_columns[] = {
+    TEXT("measure"), TEXT("period"), BY_ROW("value"), BY_ROW("low"), BY_ROW("high"),
+    FLAG("provisional"), TEXT("unit"), COL("level", DOUBLE, SHARE), BY_ROW("base"),
+    INSTANT("matures_at")};
+static const lp_result_column_def changes_columns[] = {
+    TEXT("measure"), BY_ROW("current"), BY_ROW("previous"), BY_ROW("change"),
+    COL("change_pct", DOUBLE, SHARE), COL("p_value", DOUBLE, PVALUE), FLAG("real"),
+    TEXT("test"), INSTANT("compared_as_of"), TEXT("verdict")};
+/* effect: a size of effect whose scale depends on the finding's kind, a
+ * plain number. */
+static const lp_result_column_def findings_columns[] = {
+    COL("rank", INT64, COUNT), TEXT("measure"), TEXT("kind"), TEXT("subject"),
+    BY_ROW("value"), BY_ROW("base"), BY_ROW("change"), COL("p_value", DOUBLE, PVALUE),
+    COL("effect", DOUBLE, NONE)};
+static const lp_result_column_def switched_off_columns[] = {TEXT("figure"), TEXT("reason")};
+static const lp_result_column_def detail_mqls_columns[] = {
+    TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("sql_at"),
+    TEXT("source"), TEXT("channel"), TEXT("campaign_id"), TEXT("owner_id"), TEXT("team"),
+    TEXT("company"), TEXT("email"), TEXT("segment"), INSTANT("first_touch_at"),
+    COL("hours_to_first_touch", DOUBLE, HOURS), FLAG("within_sla"), FLAG("pending")};
+static const lp_result_column_def figures_columns[] = {
+    TEXT("figure"), TEXT("label"), TEXT("unit"), TEXT("scope"), TEXT("period"),
+    BY_ROW("value"), BY_ROW("low"), BY_ROW("high"), COL("level", DOUBLE, SHARE),
+    TEXT("base_figure"), BY_ROW("base"), BY_ROW("target"), COL("attainment", DOUBLE, SHARE),
+    TEXT("status"), BY_ROW("previous"), INSTANT("compared_as_of"), TEXT("test"),
+    COL("p_value", DOUBLE, PVALUE), TEXT("verdict"), FLAG("provisional"),
+    INSTANT("matures_at"), BY_ROW("change"), COL("change_pct", DOUBLE, SHARE)};
+
+#define TABLE(name, columns) {name, columns, sizeof columns / sizeof columns[0]}
+static const lp_result_table_def result_tables[] = {
+    TABLE("volume_by_source", volume_columns),
+    TABLE("volume_by_channel", volume_columns),
+    TABLE("volume_by_campaign", volume_columns),
+    TABLE("volume_by_team", volume_columns),
+    TABLE("volume_by_segment", volume_columns),
+    TABLE("pipeline_by_stage", amount_columns),
+    TABLE("pipeline_by_source", amount_columns),
+    TABLE("pipeline_by_campaign", amount_columns),
+    TABLE("won_by_source", amount_columns),
+    TABLE("won_by_campaign", amount_columns),
+    TABLE("coverage", coverage_columns),
+    TABLE("targets", targets_columns),
+    TABLE("mql_trend", mql_trend_columns),
+    TABLE("sla_by_owner", sla_by_owner_columns),
+    TABLE("sla_by_team", sla_group_columns),
+    TABLE("sla_by_partner", sla_group_columns),
+    TABLE("breaches", breaches_columns),
+    TABLE("sla_curve", sla_curve_columns),
+    TABLE("campaigns", campaigns_columns),
+    TABLE("attribution", attribution_columns),
+    TABLE("detail_touches", detail_touches_columns),
+    TABLE("campaign_tests", campaign_tests_columns),
+    TABLE("funnel", funnel_columns),
+    TABLE("reverse_funnel", reverse_funnel_columns),
+    TABLE("forecast", forecast_columns),
+    TABLE("routing", routing_columns),
+    TABLE("routing_by_segment", routing_by_segment_columns),
+    TABLE("headline", headline_columns),
+    TABLE("changes", changes_columns),
+    TABLE("findings", findings_columns),
+    TABLE("switched_off", switched_off_columns),
+    TABLE("detail_mqls", detail_mqls_columns),
+    TABLE("detail_inbound_opportunities", opportunity_detail_columns),
+    TABLE("detail_inbound_wins", opportunity_detail_columns),
+    TABLE("figures", figures_columns),
 };
-#undef C
-#undef M
-#undef S
-#undef H
+#undef TABLE
+#undef COL
+#undef BY_ROW
+#undef TEXT
+#undef INSTANT
+#undef FLAG
+#undef VOLUME_COLUMNS
+#undef AMOUNT_COLUMNS
+#undef SLA_GROUP_COLUMNS
+#undef OPPORTUNITY_DETAIL_COLUMNS
+
+const lp_result_table_def *lp_result_tables(size_t *out_n)
+{
+    if (out_n) *out_n = sizeof result_tables / sizeof result_tables[0];
+    return result_tables;
+}
+
+const lp_result_table_def *lp_result_table_find(const char *table)
+{
+    for (size_t i = 0; table && i < sizeof result_tables / sizeof result_tables[0]; i++)
+        if (strcmp(result_tables[i].name, table) == 0) return &result_tables[i];
+    return NULL;
+}
+
+const lp_result_column_def *lp_result_column_find(const char *table, const char *column)
+{
+    const lp_result_table_def *t = lp_result_table_find(table);
+    for (size_t i = 0; t && column && i < t->ncolumns; i++)
+        if (strcmp(t->columns[i].name, column) == 0) return &t->columns[i];
+    return NULL;
+}
+
+bool lp_result_has_column(const char *table, const char *column)
+{
+    if (!column) return lp_result_table_find(table) != NULL;
+    return lp_result_column_find(table, column) != NULL;
+}
 
 lp_unit lp_result_unit(const char *table, const char *column)
 {
-    if (!table || !column) return LP_UNIT_NONE;
-    size_t clen = strlen(column);
-    for (size_t i = 0; i < sizeof column_catalogue / sizeof column_catalogue[0]; i++) {
-        if (strcmp(column_catalogue[i].table, table) != 0) continue;
-        const char *p = column_catalogue[i].units;
-        while (*p) {
-            const char *eq = strchr(p, '='), *end = strchr(p, ',');
-            if (!end) end = p + strlen(p);
-            if (eq && (size_t)(eq - p) == clen && memcmp(p, column, clen) == 0) {
-                char unit[16];
-                size_t ulen = (size_t)(end - eq - 1);
-                if (ulen >= sizeof unit) ulen = sizeof unit - 1;
-                memcpy(unit, eq + 1, ulen);
-                unit[ulen] = '\0';
-                return unit_from_label(unit);
-            }
-            p = *end ? end + 1 : end;
-        }
-        return LP_UNIT_NONE;
-    }
-    return LP_UNIT_NONE;
+    const lp_result_column_def *c = lp_result_column_find(table, column);
+    return c ? c->unit : LP_UNIT_NONE;
 }
 
 static const char *row_str(const lp_table *t, const char *column, size_t row)
@@ -146,15 +257,17 @@ static const char *row_str(const lp_table *t, const char *column, size_t row)
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row)
 {
     if (!table || !column) return LP_UNIT_NONE;
-    lp_unit fixed = lp_result_unit(table->name, column);
-    if (fixed != LP_UNIT_NONE) return fixed;
-    static const char *const value_like[] = {"value",  "low",    "high",     "previous",
-                                             "current", "change", "target",  "actual",
-                                             "base",   NULL};
-    bool like = false;
-    for (size_t i = 0; value_like[i]; i++)
-        if (strcmp(column, value_like[i]) == 0) like = true;
-    if (!like) return LP_UNIT_NONE;
+    const lp_result_column_def *col = lp_result_column_find(table->name, column);
+    bool by_row = col ? col->unit_by_row : false;
+    if (!col) {
+        /* A table outside the catalogue (the statements file reports/
+         * writes) that says its rows' units: its value-like columns. */
+        static const char *const value_like[] = {"value", "low", "high", "previous", "current",
+                                                 "change", "target", "actual", "base", NULL};
+        for (size_t i = 0; value_like[i]; i++)
+            if (strcmp(column, value_like[i]) == 0) by_row = true;
+    }
+    if (!by_row) return col ? col->unit : LP_UNIT_NONE;
     lp_unit unit = unit_from_label(row_str(table, "unit", row));
     if (unit == LP_UNIT_NONE) {
         const char *id = row_str(table, "figure", row);
@@ -371,6 +484,79 @@ const lp_figure_def *lp_figure_defs(size_t *out_n)
 {
     if (out_n) *out_n = sizeof defs / sizeof defs[0];
     return defs;
+}
+
+/* ---- The records behind a figure ---- */
+
+static const char *const topic_names[] = {"", "volume", "campaigns", "pipeline", "sla", "won"};
+
+const char *lp_topic_name(lp_topic topic)
+{
+    return (unsigned)topic < sizeof topic_names / sizeof topic_names[0] ? topic_names[topic]
+                                                                        : "";
+}
+
+/* The records behind each headline figure (templates/DEFINITIONS.md says
+ * what each counts; the detail tables' rows are in measures.h). A figure
+ * with no detail table still names its breakdown: sql_count counts SQLs of
+ * P, which are not the MQLs of P that detail_mqls holds; open pipeline
+ * stands at the end of P, not created in it; the win rate's lost deals and
+ * the won share's every-channel wins are in no detail table. */
+#define MQLS "detail_mqls"
+#define OPPS "detail_inbound_opportunities"
+#define WINS "detail_inbound_wins"
+#define ALL NULL, LP_ROWS_ALL
+/* figure, breakdown, table, column and test, rule, sum column, num, den */
+static const lp_figure_records records[] = {
+    {"mql_count", LP_TOPIC_VOLUME, MQLS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
+    {"sql_count", LP_TOPIC_VOLUME, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"acceptance_rate", LP_TOPIC_VOLUME, MQLS, "sql_at", LP_ROWS_SET, LP_RECORDS_RATIO, NULL,
+     NULL, "mql_count"},
+    {"inbound_pipeline_count", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"inbound_pipeline_amount", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_SUM, "amount", NULL,
+     NULL},
+    {"open_inbound_pipeline_amount", LP_TOPIC_PIPELINE, NULL, ALL, LP_RECORDS_DRAWN, NULL,
+     NULL, NULL},
+    {"sla_eligible", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_FALSE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"sla_within", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    {"sla_compliance", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_RATIO, NULL,
+     "sla_within", "sla_eligible"},
+    /* Kaplan-Meier over every MQL of P, untouched ones up to as-of */
+    {"sla_median_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"sla_p90_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"sla_untouched", LP_TOPIC_SLA, MQLS, "first_touch_at", LP_ROWS_BLANK, LP_RECORDS_COUNT,
+     NULL, NULL, NULL},
+    {"sla_pending", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
+     NULL},
+    /* of the MQLs whose first 7 days have passed, which no column marks */
+    {"followup_compliance", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_won_count", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
+    {"inbound_won_amount", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_SUM, "amount", NULL, NULL},
+    {"inbound_win_rate", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_avg_deal", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_RATIO, NULL, "inbound_won_amount",
+     "inbound_won_count"},
+    {"inbound_cycle_median_days", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {"inbound_won_share", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+};
+#undef MQLS
+#undef OPPS
+#undef WINS
+#undef ALL
+
+const lp_figure_records *lp_figure_records_find(const char *figure)
+{
+    for (size_t i = 0; figure && i < sizeof records / sizeof records[0]; i++)
+        if (strcmp(records[i].figure, figure) == 0) return &records[i];
+    return NULL;
+}
+
+const lp_figure_records *lp_figure_records_all(size_t *out_n)
+{
+    if (out_n) *out_n = sizeof records / sizeof records[0];
+    return records;
 }
 
 /* ---- Resolving a figure for P ---- */

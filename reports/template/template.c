@@ -18,74 +18,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lp/figures.h"
 #include "yaml_doc.h"
-
-/* ---- The result catalogue of measures.h (tables and their columns). ---- */
-
-#define SLA_GROUP_COLUMNS                                                                  \
-    "team", "eligible", "within", "compliance", "low", "high", "median_hours", "p90_hours", \
-        "untouched", "pending", "followup_eligible", "followup_met", "followup_compliance"
-#define VOLUME_COLUMNS \
-    "key", "mqls", "sqls", "accepted", "acceptance_rate", "low", "high", "mql_target"
-#define OPPORTUNITY_DETAIL_COLUMNS                                                         \
-    "opportunity_id", "lead_id", "created_at", "stage", "amount", "close_date", "is_won", \
-        "source", "campaign_id", "owner_id"
-
-typedef struct result_table {
-    const char *name;
-    const char *columns[20]; /* NULL-terminated */
-} result_table;
-
-static const result_table result_tables[] = {
-    {"headline", {"measure", "period", "value", "low", "high"}},
-    {"campaigns",
-     {"campaign_id", "name", "touches", "responders", "response_rate", "leads_created", "mqls",
-      "sqls", "opportunities", "pipeline", "won", "cost", "cost_per_lead", "cost_per_mql",
-      "cost_per_opportunity", "return"}},
-    {"sla_by_owner",
-     {"owner_id", "team", "eligible", "within", "compliance", "median_hours", "p90_hours",
-      "untouched", "pending", "owner_name"}},
-    {"breaches",
-     {"lead_id", "owner_id", "team", "mql_at", "first_touch_at", "hours_late", "owner_name"}},
-    {"funnel", {"step", "reached", "rate", "low", "high"}},
-    {"routing", {"team", "mqls", "won", "rate", "low", "high"}},
-    {"forecast", {"period", "mql_forecast", "low", "high"}},
-    {"changes",
-     {"measure", "current", "previous", "change", "change_pct", "p_value", "real", "test"}},
-    {"targets", {"measure", "period", "team", "target", "actual", "attainment"}},
-    {"mql_trend", {"period", "mqls", "sqls", "mql_target"}},
-    {"volume_by_source", {VOLUME_COLUMNS}},
-    {"volume_by_channel", {VOLUME_COLUMNS}},
-    {"volume_by_campaign", {VOLUME_COLUMNS}},
-    {"volume_by_team", {VOLUME_COLUMNS}},
-    {"volume_by_segment", {VOLUME_COLUMNS}},
-    {"attribution",
-     {"campaign_id", "name", "model", "mqls", "sqls", "opportunities", "pipeline", "won"}},
-    {"campaign_tests",
-     {"campaign_id", "name", "mqls", "opportunities", "rate", "others_rate", "p_value",
-      "q_value", "verdict"}},
-    {"pipeline_by_stage", {"key", "count", "amount"}},
-    {"pipeline_by_source", {"key", "count", "amount"}},
-    {"pipeline_by_campaign", {"key", "count", "amount"}},
-    {"coverage",
-     {"open_inbound_pipeline", "quota", "won_to_date", "remaining_quota", "coverage"}},
-    {"sla_by_team", {SLA_GROUP_COLUMNS}},
-    {"sla_by_partner", {SLA_GROUP_COLUMNS}},
-    {"sla_curve", {"team", "hours", "touched_share"}},
-    {"won_by_source", {"key", "count", "amount"}},
-    {"won_by_campaign", {"key", "count", "amount"}},
-    {"reverse_funnel", {"stage", "needed", "low", "high", "quota", "rate", "avg_deal"}},
-    {"findings",
-     {"rank", "measure", "kind", "subject", "value", "base", "change", "p_value", "effect"}},
-    {"switched_off", {"figure", "reason"}},
-    {"detail_mqls",
-     {"lead_id", "created_at", "mql_at", "sql_at", "source", "channel", "campaign_id",
-      "owner_id", "team", "company", "email", "segment", "first_touch_at",
-      "hours_to_first_touch", "within_sla", "pending"}},
-    {"detail_inbound_opportunities", {OPPORTUNITY_DETAIL_COLUMNS}},
-    {"detail_inbound_wins", {OPPORTUNITY_DETAIL_COLUMNS}},
-    {"detail_touches", {"lead_id", "campaign_id", "touched_at", "responded"}},
-};
 
 static const char *const section_kinds[] = {
     "cover", "headlines", "volume",      "campaigns", "pipeline", "sla",
@@ -115,13 +49,7 @@ static void join_list(const char *const *list, char *buf, size_t size)
 
 bool lp_template_result_known(const char *table, const char *column)
 {
-    if (!table) return false;
-    for (size_t i = 0; i < sizeof result_tables / sizeof result_tables[0]; i++) {
-        if (strcmp(result_tables[i].name, table) != 0) continue;
-        if (!column) return true;
-        return in_list(result_tables[i].columns, column);
-    }
-    return false;
+    return lp_result_has_column(table, column);
 }
 
 /* ---- Template memory ---- */

@@ -337,63 +337,39 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
 
 /* ---- Summary ---- */
 
-/* Where the workbook breaks a headline figure down: the sheet it links to,
- * the detail table whose rows are behind it, and the formula that
- * reproduces it from those rows. What the figure is (label, unit, target)
- * comes from the figure catalogue, not from here. A figure not listed has
- * no link and stays a number. */
-typedef struct drilldown {
-    const char *figure;      /* figure id (lp_figure_def_find) */
-    sheet_kind sheet;        /* the sheet that breaks it down */
-    const char *detail;      /* detail table of its rows (Rows link), or NULL */
-    agg rows;                /* formula over the detail rows (rows.detail NULL: none) */
-    const char *num, *den;   /* or a ratio of two figures' cells; den alone: the
-                                rows' formula over den's cell */
-} drilldown;
+/* Where the workbook breaks a headline figure down comes from the figure
+ * catalogue (lp_figure_records_find): the sheet of the measure whose tables
+ * break it down, the detail rows behind it (Rows link), and the formula
+ * that reproduces it from those rows or from other figures' cells. A figure
+ * the catalogue gives no records stays a number with no link. */
 
-#define MQLS "detail_mqls"
-#define OPPS "detail_inbound_opportunities"
-#define WINS "detail_inbound_wins"
-static const drilldown drilldowns[] = {
-    {"mql_count", K_VOLUME, MQLS, {.detail = MQLS}, NULL, NULL},
-    {"sql_count", K_VOLUME, NULL, {0}, NULL, NULL},
-    {"acceptance_rate", K_VOLUME, MQLS,
-     {.detail = MQLS, .crits = {{"sql_at", CR_NONBLANK, NULL}}, .ncrits = 1}, NULL,
-     "mql_count"},
-    {"inbound_pipeline_count", K_PIPELINE, OPPS, {.detail = OPPS}, NULL, NULL},
-    {"inbound_pipeline_amount", K_PIPELINE, OPPS, {.detail = OPPS, .sum_column = "amount"},
-     NULL, NULL},
-    {"open_inbound_pipeline_amount", K_PIPELINE, NULL, {0}, NULL, NULL},
-    {"sla_eligible", K_SLA, MQLS,
-     {.detail = MQLS, .crits = {{"pending", CR_FALSE, NULL}}, .ncrits = 1}, NULL, NULL},
-    {"sla_within", K_SLA, MQLS,
-     {.detail = MQLS, .crits = {{"within_sla", CR_TRUE, NULL}}, .ncrits = 1}, NULL, NULL},
-    {"sla_compliance", K_SLA, MQLS, {0}, "sla_within", "sla_eligible"},
-    {"sla_median_hours", K_SLA, MQLS, {0}, NULL, NULL},
-    {"sla_p90_hours", K_SLA, MQLS, {0}, NULL, NULL},
-    {"sla_untouched", K_SLA, MQLS,
-     {.detail = MQLS, .crits = {{"first_touch_at", CR_BLANK, NULL}}, .ncrits = 1}, NULL,
-     NULL},
-    {"sla_pending", K_SLA, MQLS,
-     {.detail = MQLS, .crits = {{"pending", CR_TRUE, NULL}}, .ncrits = 1}, NULL, NULL},
-    {"followup_compliance", K_SLA, MQLS, {0}, NULL, NULL},
-    {"inbound_won_count", K_WON, WINS, {.detail = WINS}, NULL, NULL},
-    {"inbound_won_amount", K_WON, WINS, {.detail = WINS, .sum_column = "amount"}, NULL,
-     NULL},
-    {"inbound_win_rate", K_WON, NULL, {0}, NULL, NULL},
-    {"inbound_avg_deal", K_WON, WINS, {0}, "inbound_won_amount", "inbound_won_count"},
-    {"inbound_cycle_median_days", K_WON, WINS, {0}, NULL, NULL},
-    {"inbound_won_share", K_WON, NULL, {0}, NULL, NULL},
-};
-#undef MQLS
-#undef OPPS
-#undef WINS
-
-static const drilldown *drilldown_find(const char *figure)
+/* The sheet that shows a measure's tables: the sheet of the template
+ * section kind of that name ("volume" -> Volume). */
+static const sheet_plan *topic_sheet(const xw *w, lp_topic topic)
 {
-    for (size_t i = 0; i < sizeof(drilldowns) / sizeof(drilldowns[0]); i++)
-        if (strcmp(drilldowns[i].figure, figure) == 0) return &drilldowns[i];
+    const char *name = lp_topic_name(topic);
+    for (size_t k = 0; *name && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+        if (strcmp(kinds[k].kind, name) == 0) return plan_find(w, kinds[k].sheet);
     return NULL;
+}
+
+/* The count or sum over a figure's records as a workbook aggregate;
+ * false when the figure is not a count or sum of detail rows (ratio
+ * numerators included: with num NULL the numerator is the rows' count). */
+static bool records_agg(const lp_figure_records *rec, agg *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!rec || !rec->table || rec->rule == LP_RECORDS_DRAWN ||
+        (rec->rule == LP_RECORDS_RATIO && rec->num))
+        return false;
+    out->detail = rec->table;
+    out->sum_column = rec->rule == LP_RECORDS_SUM ? rec->sum_column : NULL;
+    static const crit_kind kind_of[] = {[LP_ROWS_TRUE] = CR_TRUE, [LP_ROWS_FALSE] = CR_FALSE,
+                                        [LP_ROWS_SET] = CR_NONBLANK,
+                                        [LP_ROWS_BLANK] = CR_BLANK};
+    if (rec->test != LP_ROWS_ALL && rec->column)
+        out->crits[out->ncrits++] = (crit){rec->column, kind_of[rec->test], NULL};
+    return true;
 }
 
 /* Row of a measure in the headline table for a period label, or -1. */
@@ -503,31 +479,34 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 
         /* This period: a live formula over the detail rows where one exists. */
         double v = cur[k];
-        const drilldown *dd = drilldown_find(m);
+        const lp_figure_records *rec = lp_figure_records_find(m);
+        agg rows;
+        bool counted = records_agg(rec, &rows);
+        const char *num = rec && rec->rule == LP_RECORDS_RATIO ? rec->num : NULL;
+        const char *den = rec && rec->rule == LP_RECORDS_RATIO ? rec->den : NULL;
         size_t ni = nnames, di = nnames;
-        for (size_t j = 0; dd && j < nnames; j++) {
-            if (dd->num && strcmp(names[j], dd->num) == 0) ni = j;
-            if (dd->den && strcmp(names[j], dd->den) == 0) di = j;
+        for (size_t j = 0; j < nnames; j++) {
+            if (num && strcmp(names[j], num) == 0) ni = j;
+            if (den && strcmp(names[j], den) == 0) di = j;
         }
         char ncell[16], dcell[16];
-        if (dd && dd->rows.detail && !dd->den) {
-            xw_agg_cell(w, ws, row, 2, &dd->rows, v, fmt);
-        } else if (dd && dd->num && ni < nnames && di < nnames) {
+        if (counted && !den) {
+            xw_agg_cell(w, ws, row, 2, &rows, v, fmt);
+        } else if (num && ni < nnames && di < nnames) {
             cell_name(ncell, first + (lxw_row_t)ni, 2);
             cell_name(dcell, first + (lxw_row_t)di, 2);
             xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
-        } else if (dd && dd->rows.detail && di < nnames) {
+        } else if (counted && di < nnames) {
             /* The rows' count over the den figure's cell; in parentheses:
              * over several detail sheets the count is a sum. */
             lp_buf expr = {0};
-            double counted;
+            double count;
             cell_name(dcell, first + (lxw_row_t)di, 2);
             lp_buf_puts(&expr, "(");
-            bool ok = xw_agg_eval(w, &dd->rows, &counted) &&
-                      xw_agg_formula(w, &dd->rows, &expr);
+            bool ok = xw_agg_eval(w, &rows, &count) && xw_agg_formula(w, &rows, &expr);
             lp_buf_puts(&expr, ")");
             if (ok && !expr.failed)
-                xw_ratio_cell(w, ws, row, 2, expr.data, counted, dcell, cur[di], v, fmt);
+                xw_ratio_cell(w, ws, row, 2, expr.data, count, dcell, cur[di], v, fmt);
             else
                 xw_num(w, ws, row, 2, v, fmt);
             lp_buf_reset(&expr);
@@ -563,14 +542,14 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             }
         }
 
-        const sheet_plan *ms = dd ? plan_find(w, dd->sheet) : NULL;
+        const sheet_plan *ms = rec ? topic_sheet(w, rec->breakdown) : NULL;
         if (ms) {
             char place[48];
             snprintf(place, sizeof(place), "'%s'!A1", ms->name);
             xw_link(w, ws, row, 7, place, ms->name);
             widen_text(s, 7, ms->name);
         }
-        const sheet_plan *dp = dd && dd->detail ? xw_detail_plan(w, dd->detail) : NULL;
+        const sheet_plan *dp = rec && rec->table ? xw_detail_plan(w, rec->table) : NULL;
         if (dp) {
             char place[64];
             detail_place(dp, place, sizeof(place));

@@ -11,11 +11,15 @@
  * and verdict). Renderers (narrative, PDF, charts, workbook, mail, results
  * files) read these and derive nothing.
  *
- * Three parts:
- *  - units of every result-table column (lp_result_unit): how a cell is
- *    formatted is a property of the column, never guessed from its name in
- *    a renderer;
+ * Four parts:
+ *  - the result catalogue: every result table, every column of it in
+ *    order, its type and unit (lp_result_tables, lp_result_unit): how a
+ *    cell is formatted is a property of the column, never guessed from its
+ *    name in a renderer, and a template names only what is listed;
  *  - figure definitions (lp_figure_def), static, one per figure id;
+ *  - the records behind each headline figure (lp_figure_records): which
+ *    detail rows it counts or adds up, so that renderers and ledgers reach
+ *    them without a list of figure names of their own;
  *  - the "figures" result table, built by lp_measures_compute for P: one row
  *    per headline figure with everything above resolved (lp_figure_get
  *    reads a row back as an lp_figure).
@@ -48,18 +52,62 @@ const char *lp_unit_name(lp_unit unit);
  * ("USD"). */
 const char *lp_unit_label(lp_unit unit, const char *currency);
 
-/* Unit of a result table's column (measures.h lists the tables). For a
- * table whose value column holds several units (headline, changes,
- * findings, figures, targets, statements), the row's own `unit` column says
- * (lp_result_row_unit). LP_UNIT_NONE for text, ids, instants and flags, and
- * for a table or column the catalogue does not know. */
+/* ---- The result catalogue ---- */
+
+/* One column of a result table. */
+typedef struct lp_result_column_def {
+    const char *name;   /* column name, as in results/TABLE.csv's header */
+    lp_type type;       /* LP_TYPE_STRING, _INT64, _DOUBLE, _BOOL or _INSTANT */
+    lp_unit unit;       /* LP_UNIT_NONE for text, ids, instants and flags, for a
+                           number whose unit is its row's (unit_by_row), and for
+                           a plain number (findings' effect) */
+    bool unit_by_row;   /* the unit differs row by row: the row's figure's
+                           (lp_result_row_unit) */
+} lp_result_column_def;
+
+/* One result table: its name and its columns in order. */
+typedef struct lp_result_table_def {
+    const char *name;                      /* table name, results/NAME.csv */
+    const lp_result_column_def *columns;   /* in table order */
+    size_t ncolumns;
+} lp_result_table_def;
+
+/* The result catalogue: every table lp_measures_compute can produce, in the
+ * order it adds them to the result set, each with every column it has, in
+ * order, with type and unit. This is the one list of result tables and
+ * columns; measures.h says what the rows mean. A run adds every table
+ * listed, in this order, each with exactly the columns listed, and nothing
+ * else (tests/engine/test_result_catalogue.c holds the measures to this on
+ * the sample and the tiny fixture).
+ * Tables that reports/ writes itself (results/statements.csv,
+ * results/rejects.csv) are not result tables and are not listed.
+ * *out_n receives the count; the array is static. */
+const lp_result_table_def *lp_result_tables(size_t *out_n);
+
+/* The catalogue's table of that name, or NULL (also for NULL). */
+const lp_result_table_def *lp_result_table_find(const char *table);
+
+/* The catalogue's column of that table and name, or NULL. */
+const lp_result_column_def *lp_result_column_find(const char *table, const char *column);
+
+/* true when the catalogue lists the table and, unless column is NULL, the
+ * column in it: what a template may name in `table:` and `columns:`. */
+bool lp_result_has_column(const char *table, const char *column);
+
+/* Unit of a result table's column (lp_result_column_find's unit). For a
+ * column whose unit differs row by row (headline, changes, findings,
+ * figures, targets: unit_by_row), lp_result_row_unit says. LP_UNIT_NONE for
+ * text, ids, instants and flags, and for a table or column the catalogue
+ * does not know. */
 lp_unit lp_result_unit(const char *table, const char *column);
 
-/* Unit of row `row` of a result table: the column's unit, or for tables
- * whose rows differ, the unit of the figure the row is about (its `unit`
- * column, else its `measure` or `figure` column's definition). low, high,
- * previous, change, target and actual take the value's unit; a change of a
- * share is LP_UNIT_POINTS. */
+/* Unit of row `row` of a result table: the column's unit, or for a
+ * unit_by_row column the unit of the figure the row is about (its `unit`
+ * column, else its `measure` or `figure` column's definition). A table
+ * outside the catalogue (results/statements.csv) is read the same way in
+ * its value, low, high, previous, current, change, target, actual and base
+ * columns. low, high, previous, change, target and actual take the value's
+ * unit; a change of a share is LP_UNIT_POINTS. */
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
 
 /* ---- Definitions ---- */
@@ -116,6 +164,75 @@ const lp_figure_def *lp_figure_defs(size_t *out_n);
 
 /* The figures of the first page's tiles, in order (NULL-terminated). */
 const char *const *lp_figure_kpis(void);
+
+/* ---- The records behind a figure ---- */
+
+/* The measures of templates/DEFINITIONS.md (1 to 5), by the name their
+ * template sections carry. */
+typedef enum lp_topic {
+    LP_TOPIC_NONE = 0,
+    LP_TOPIC_VOLUME,     /* 1. Qualified lead volume */
+    LP_TOPIC_CAMPAIGNS,  /* 2. Campaign effectiveness */
+    LP_TOPIC_PIPELINE,   /* 3. Inbound-sourced pipeline */
+    LP_TOPIC_SLA,        /* 4. Response to qualified leads */
+    LP_TOPIC_WON         /* 5. Closed business from inbound */
+} lp_topic;
+
+/* "", "volume", "campaigns", "pipeline", "sla", "won". */
+const char *lp_topic_name(lp_topic topic);
+
+/* Which rows of a detail table are a figure's records. */
+typedef enum lp_record_test {
+    LP_ROWS_ALL = 0,  /* every row */
+    LP_ROWS_TRUE,     /* the flag column is true */
+    LP_ROWS_FALSE,    /* the flag column is false */
+    LP_ROWS_SET,      /* the column is not null (an instant that happened) */
+    LP_ROWS_BLANK     /* the column is null */
+} lp_record_test;
+
+/* How a figure's value for P follows from its records. */
+typedef enum lp_records_rule {
+    LP_RECORDS_DRAWN = 0, /* drawn from them by a statistic no count or sum gives
+                             (a Kaplan-Meier median, a share of a subset no
+                             column marks): the records are shown, not added */
+    LP_RECORDS_COUNT,     /* the number of records */
+    LP_RECORDS_SUM,       /* the sum of sum_column over the records */
+    LP_RECORDS_RATIO      /* a numerator over den's value; the numerator is
+                             num's value, or with num NULL the number of
+                             records */
+} lp_records_rule;
+
+/* Where the records behind a headline figure are, and how the figure
+ * follows from them: the workbook writes a figure as a formula over its
+ * records, and a ledger of record keys per count reads the same. It
+ * describes the value for P (the headline row of P, the figures row): the
+ * detail tables hold P's records only. */
+typedef struct lp_figure_records {
+    const char *figure;       /* figure id (lp_figure_def_find) */
+    lp_topic breakdown;       /* the measure whose result tables break the figure
+                                 down by key (volume_by_*, pipeline_by_*,
+                                 sla_by_*, won_by_*); LP_TOPIC_NONE: none does */
+    const char *table;        /* detail result table holding its records
+                                 (detail_mqls, detail_inbound_opportunities,
+                                 detail_inbound_wins), or NULL when no detail
+                                 table holds them (rule then LP_RECORDS_DRAWN,
+                                 column NULL) */
+    const char *column;       /* the column test reads; NULL for LP_ROWS_ALL */
+    lp_record_test test;      /* which rows of table are its records (of a ratio:
+                                 the numerator's) */
+    lp_records_rule rule;
+    const char *sum_column;   /* LP_RECORDS_SUM: the column of table added */
+    const char *num, *den;    /* LP_RECORDS_RATIO: figure ids of the numerator
+                                 (NULL: the records' count) and the denominator */
+} lp_figure_records;
+
+/* The records behind a figure, or NULL when the figure has none and no
+ * breakdown (won_count and the other every-channel figures: the detail and
+ * breakdown tables are inbound only). Static. */
+const lp_figure_records *lp_figure_records_find(const char *figure);
+
+/* Every entry, in headline order; *out_n receives the count. Static. */
+const lp_figure_records *lp_figure_records_all(size_t *out_n);
 
 /* ---- Resolved figures for P (the "figures" result table) ---- */
 

@@ -2,43 +2,40 @@
  * measures.h: every figure of METRICS.md, computed from a loaded dataset into
  * one result set (results.h).
  *
- * Result table catalogue: the contract between the measures and every
- * renderer. Types: S string, I int64, D double, T instant, B bool. A null is
- * "does not exist" (rate over zero, quantile not reached, no target).
- * P is the report period, the window is P and the 12 periods before it.
+ * The result tables, their columns in order, types and units are listed
+ * once, in the result catalogue (lp_result_tables, lp/figures.h,
+ * engine/figures/figures.c); tests/engine/test_result_catalogue.c holds the
+ * measures to it. What follows says what the rows and the less obvious
+ * columns mean. A null is "does not exist" (rate over zero, quantile not
+ * reached, no target). P is the report period, the window is P and the 12
+ * periods before it.
  *
- * The seven results files (METRICS.md, written as results/NAME.csv):
- *  headline      measure S, period S, value D, low D, high D
- *  campaigns     campaign_id S, name S, touches I, responders I, response_rate D,
- *                leads_created I, mqls D, sqls D, opportunities D, pipeline D,
- *                won D, cost D, cost_per_lead D, cost_per_mql D,
- *                cost_per_opportunity D, return D
- *  sla_by_owner  owner_id S, team S, eligible I, within I, compliance D,
- *                median_hours D, p90_hours D, untouched I, pending I,
- *                owner_name S (the users export's name, else the owner id)
- *  breaches      lead_id S, owner_id S, team S, mql_at T, first_touch_at T,
- *                hours_late D, owner_name S (as in sla_by_owner)
- *  funnel        step S, reached I, rate D, low D, high D
- *  routing       team S, mqls I, won I, rate D, low D, high D
- *  forecast      period S, mql_forecast D, low D, high D
+ * The seven results files of METRICS.md (results/NAME.csv) are headline,
+ * campaigns, sla_by_owner, breaches, funnel, routing and forecast; the
+ * columns after METRICS.md's own are additions it allows.
  *
- * Columns added after the seven files above (METRICS.md allows new columns):
- *  headline      ... provisional B  (true on acceptance_rate rows whose period
- *                ended less than 30 days before as-of; false elsewhere),
- *                unit S, level D, base D, matures_at T (lp/figures.h). base:
- *                a rate's trials (win_rate: won + lost closed in the period),
- *                a median's population or an amount's count (won_amount and
+ *  headline      every headline measure x the 13 window periods, oldest
+ *                first. provisional: true on acceptance_rate rows whose
+ *                period ended less than 30 days before as-of; unit, level,
+ *                base, matures_at as in lp/figures.h. base: a rate's trials
+ *                (win_rate: won + lost closed in the period), a median's
+ *                population or an amount's count (won_amount and
  *                cycle_median_days: won_count). Every period's row holds
  *                today's value: the trend is not aged (see changes).
- *  routing       ... best_route B   (interval wholly above every other team's)
- *  funnel        ... open I, closed I, closed_win_rate D, closed_low D,
- *                closed_high D      (on the "won" row only, null on the others:
- *                of the cohort leads that reached the opportunity step, open =
- *                not won and an opportunity not closed by as-of, closed = won +
- *                lost, closed_win_rate = won / closed with its 95% Wilson
- *                interval; open + closed = the opportunity step's reached)
- *  campaigns     ... scope S ("lifetime": every figure counts to as-of),
- *                model S (the configured model, lp_attribution_name)
+ *  campaigns     listed campaigns by the configured model; scope "lifetime"
+ *                (every figure counts to as-of), model as lp_attribution_name.
+ *  sla_by_owner, breaches
+ *                owner_name: the users export's name, else the owner id.
+ *  funnel        one row per step; open, closed, closed_win_rate,
+ *                closed_low, closed_high on the "won" row only, null on the
+ *                others: of the cohort leads that reached the opportunity
+ *                step, open = not won and an opportunity not closed by
+ *                as-of, closed = won + lost, closed_win_rate = won / closed
+ *                with its 95% Wilson interval; open + closed = the
+ *                opportunity step's reached.
+ *  routing       one row per team; best_route: interval wholly above every
+ *                other team's.
+ *  forecast      the periods after P.
  *
  * Headline measures (lp_headline_measures, METRICS.md order): mql_count,
  * sql_count, acceptance_rate, inbound_pipeline_count, inbound_pipeline_amount,
@@ -50,9 +47,7 @@
  * closed in the period, Wilson 95% interval in low/high), cycle_median_days.
  *
  * Further tables (also written to results/ as CSV):
- *  changes       measure S, current D, previous D, change D, change_pct D,
- *                p_value D, real B, test S, compared_as_of T, verdict S
- *                (P against the period before, one row per headline measure;
+ *  changes       P against the period before, one row per headline measure.
  *                test is "poisson" for counts, "two_proportion" for rates, ""
  *                when untested. Maturing rates (acceptance_rate, sla_compliance,
  *                followup_compliance, inbound_win_rate, win_rate) compare
@@ -64,57 +59,41 @@
  *                keeps today's). Other measures: compared_as_of = as-of.
  *                verdict: "real", "noise", "untested" (no test applies: money,
  *                durations), "too_early" (a maturing rate whose current or
- *                aged previous trials are 0), "" (no previous value).)
- *  targets       measure S, period S, team S, target D, actual D, attainment D
- *                (every target row that matches a window period)
- *  mql_trend     period S, mqls I, sqls I, mql_target D   (the 13 window periods)
+ *                aged previous trials are 0), "" (no previous value).
+ *  targets       every target row that matches a window period.
+ *  mql_trend     the 13 window periods.
  *  volume_by_source, volume_by_channel, volume_by_campaign, volume_by_team,
  *  volume_by_segment
- *                key S, mqls I, sqls I, accepted I, acceptance_rate D, low D,
- *                high D, mql_target D                    (for P)
- *  attribution   campaign_id S, name S, model S, mqls D, sqls D, opportunities D,
- *                pipeline D, won D       (listed campaigns and "(no campaign)" x
- *                all five models; model as lp_attribution_name)
- *  campaign_tests campaign_id S, name S, mqls I, opportunities I, rate D,
- *                others_rate D, p_value D, q_value D, verdict S
- *                ("better", "worse" or "" = not different)
+ *                one row per key, for P.
+ *  attribution   listed campaigns and "(no campaign)" x all five models
+ *                (model as lp_attribution_name).
+ *  campaign_tests verdict "better", "worse" or "" (not different).
  *  pipeline_by_stage, pipeline_by_source, pipeline_by_campaign
- *                key S, count I, amount D              (inbound, created in P)
- *  coverage      open_inbound_pipeline D, quota D, won_to_date D,
- *                remaining_quota D, coverage D          (one row)
+ *                inbound opportunities created in P, by key.
+ *  coverage      one row.
  *  sla_by_team, sla_by_partner
- *                team S (partner: owner name), eligible I, within I,
- *                compliance D, low D, high D, median_hours D, p90_hours D,
- *                untouched I, pending I, followup_eligible I, followup_met I,
- *                followup_compliance D
- *  sla_curve     team S ("All" for everyone), hours D, touched_share D
- *                (Kaplan-Meier step points: 1 - S(t))
+ *                one row per team (partner: owner name in team).
+ *  sla_curve     Kaplan-Meier step points, touched_share = 1 - S(t); team
+ *                "All" for everyone.
  *  won_by_source, won_by_campaign
- *                key S, count I, amount D               (inbound, closed won in P)
- *  reverse_funnel stage S ("leads", "mqls", "opportunities"), needed D, low D,
- *                high D, quota D, rate D, avg_deal D
+ *                inbound, closed won in P, by key.
+ *  reverse_funnel stage "leads", "mqls", "opportunities".
  *  routing_by_segment
- *                segment S ("1-49", "50-199", "200-999", "1000+", "(unknown)"),
- *                team S, mqls I, won I, rate D, low D, high D, best_route B
- *  findings      rank I, measure S, kind S, subject S, value D, base D,
- *                change D, p_value D, effect D
- *                (ranked by evidence and size; volume and rate changes are
- *                 the changes table's, so a maturing rate's base is the aged
- *                 previous value; kind: "volume_change",
- *                 "rate_change", "campaign_better", "campaign_worse",
- *                 "team_slow", "team_best_route", "breaches", "target")
- *  switched_off  figure S, reason S   (figures a missing table/column turned off)
- *  detail_mqls   lead_id S, created_at T, mql_at T, sql_at T, source S,
- *                channel S, campaign_id S, owner_id S, team S, company S,
- *                email S, segment S, first_touch_at T, hours_to_first_touch D,
- *                within_sla B, pending B       (leads with mql_at in P)
+ *                segment "1-49", "50-199", "200-999", "1000+", "(unknown)" x
+ *                team.
+ *  findings      ranked by evidence and size; volume and rate changes are
+ *                the changes table's, so a maturing rate's base is the aged
+ *                previous value; kind: "volume_change", "rate_change",
+ *                "campaign_better", "campaign_worse", "team_slow",
+ *                "team_best_route", "breaches", "target".
+ *  switched_off  figures a missing table or column turned off, with why.
+ *  detail_mqls   leads with mql_at in P.
  *  detail_inbound_opportunities
- *                opportunity_id S, lead_id S, created_at T, stage S, amount D,
- *                close_date T, is_won B, source S, campaign_id S, owner_id S
- *                (inbound, created in P)
- *  detail_inbound_wins  same columns (inbound, won, close_date in P)
- *  detail_touches lead_id S, campaign_id S, touched_at T, responded B
- *                (touches of the campaigns listed in campaigns, made in P)
+ *                inbound opportunities created in P.
+ *  detail_inbound_wins
+ *                inbound opportunities won with close_date in P.
+ *  detail_touches touches of the campaigns listed in campaigns, made in P.
+ *  figures       one row per headline figure for P (lp/figures.h).
  */
 #ifndef LP_MEASURES_H
 #define LP_MEASURES_H
@@ -134,8 +113,9 @@ typedef struct lp_measures_options {
  * loaded whole. */
 void lp_measures_columns(uint32_t out_masks[LP_TABLE_COUNT]);
 
-/* Computes every measure. On LP_OK *out_results holds the tables above and
- * borrows ds and settings (keep them alive while the results are used).
+/* Computes every measure. On LP_OK *out_results holds the tables of the
+ * result catalogue (lp/figures.h), in its order, and borrows ds and
+ * settings (keep them alive while the results are used).
  * errmsg (LP_ERRMSG_SIZE) says what was wrong on failure (e.g. no data to
  * find an as-of in, a period label that does not parse). */
 lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *options,

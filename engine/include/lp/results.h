@@ -7,29 +7,9 @@
  * In result tables a null value means "does not exist" (a rate over zero, a
  * quantile not reached) and is written as an empty field.
  *
- * Result tables and their columns (name: columns). The first seven are the
- * results files of METRICS.md, written verbatim as results/NAME.csv; the
- * rest are extra tables that renderers and results/ may also use.
- *
- *  headline:      measure S, period S, value D, low D, high D
- *                 (every measure of METRICS.md x the 13 periods of the window,
- *                  periods oldest first)
- *  campaigns:     campaign_id S, name S, touches I, responders I, response_rate D,
- *                 leads_created I, mqls D, sqls D, opportunities D, pipeline D,
- *                 won D, cost D, cost_per_lead D, cost_per_mql D,
- *                 cost_per_opportunity D, return D          (configured model)
- *  sla_by_owner:  owner_id S, team S, eligible I, within I, compliance D,
- *                 median_hours D, p90_hours D, untouched I, pending I
- *  breaches:      lead_id S, owner_id S, team S, mql_at T, first_touch_at T,
- *                 hours_late D
- *  funnel:        step S, reached I, rate D, low D, high D
- *  routing:       team S, mqls I, won I, rate D, low D, high D
- *  forecast:      period S, mql_forecast D, low D, high D
- *
- *  Types: S string, I int64, D double, T instant. Further tables (added by the
- *  measures, documented in measures.h): breakdowns, attribution by model,
- *  SLA by team and partner, Kaplan-Meier curves, changes, findings, detail
- *  rows for the workbook.
+ * The result tables and their columns are listed once, in the result
+ * catalogue (lp_result_tables, lp/figures.h); measures.h says what their
+ * rows mean.
  */
 #ifndef LP_RESULTS_H
 #define LP_RESULTS_H

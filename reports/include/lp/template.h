@@ -74,8 +74,9 @@ lp_status lp_template_list(const char *templates_dir,
                                         const char *description),
                            void *ctx, char *errmsg);
 
-/* true when table is a result table of measures.h; with column non-NULL,
- * when that table has that column. */
+/* true when table is a result table of the engine's result catalogue
+ * (lp_result_has_column, lp/figures.h); with column non-NULL, when that
+ * table has that column. */
 bool lp_template_result_known(const char *table, const char *column);
 
 #endif

@@ -1,0 +1,228 @@
+/*
+ * The result catalogue (lp_result_tables, lp/figures.h) is the one list of
+ * result tables and columns: renderers format by it and templates are
+ * checked against it. These tests compute the measures on checked-in
+ * fixtures and hold the catalogue to what the measures produce, table by
+ * table and column by column, in order and by type, both ways, so that a
+ * column added to a measure and not to the catalogue (or the reverse)
+ * fails here. The records behind each headline figure
+ * (lp_figure_records_find) are held to the catalogue too: every table and
+ * column they name exists.
+ */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lp/figures.h"
+#include "lp/load.h"
+#include "lp/measures.h"
+
+#define PROFILES LP_SOURCE_DIR "/templates/profiles"
+
+static lp_results *compute(const char *dir, const char *profile, lp_dataset **out_ds,
+                           lp_settings *settings)
+{
+    char path[256], err[LP_ERRMSG_SIZE] = "";
+    snprintf(path, sizeof path, "%s/fixtures/%s", LP_SOURCE_DIR, dir);
+    lp_mapping *m = NULL;
+    cr_assert_eq(lp_mapping_load(PROFILES, profile, NULL, &m, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_settings_init(settings), LP_OK);
+    lp_load_options o = {.input_dir = path, .mapping = m, .settings = settings, .threads = 1};
+    cr_assert_eq(lp_dataset_load(&o, out_ds, err), LP_OK, "%s: %s", dir, err);
+    lp_mapping_free(m);
+    lp_measures_options mo = {.settings = settings};
+    lp_results *res = NULL;
+    cr_assert_eq(lp_measures_compute(*out_ds, &mo, &res, err), LP_OK, "%s", err);
+    return res;
+}
+
+typedef struct fixture_case {
+    char dir[48];
+    char profile[24];
+} fixture_case;
+
+ParameterizedTestParameters(result_catalogue, lists_exactly_what_the_measures_produce)
+{
+    static fixture_case cases[] = {
+        {"sample/salesforce", "salesforce"},
+        {"tiny", "generic"},
+    };
+    return cr_make_param_array(fixture_case, cases, sizeof cases / sizeof cases[0]);
+}
+
+ParameterizedTest(fixture_case *c, result_catalogue, lists_exactly_what_the_measures_produce,
+                  .timeout = 60)
+{
+    lp_dataset *ds = NULL;
+    lp_settings settings;
+    lp_results *res = compute(c->dir, c->profile, &ds, &settings);
+
+    size_t ntables = 0;
+    const lp_result_table_def *tables = lp_result_tables(&ntables);
+    cr_expect_eq(res->ntables, ntables, "%s: %zu tables produced, %zu in the catalogue",
+                 c->dir, res->ntables, ntables);
+    size_t n = res->ntables < ntables ? res->ntables : ntables;
+    for (size_t t = 0; t < n; t++) {
+        const lp_table *made = res->tables[t];
+        const lp_result_table_def *def = &tables[t];
+        cr_assert_str_eq(made->name, def->name, "table %zu: produced %s, catalogue %s", t,
+                         made->name, def->name);
+        cr_expect_eq(made->ncols, def->ncolumns, "%s: %zu columns produced, %zu listed",
+                     made->name, made->ncols, def->ncolumns);
+        size_t ncols = made->ncols < def->ncolumns ? made->ncols : def->ncolumns;
+        for (size_t k = 0; k < ncols; k++) {
+            const lp_column *col = made->columns[k];
+            cr_expect_str_eq(col->name, def->columns[k].name, "%s column %zu", made->name, k);
+            cr_expect_eq(col->type, def->columns[k].type, "%s.%s type", made->name,
+                         col->name);
+        }
+        for (size_t k = made->ncols; k < def->ncolumns; k++)
+            cr_expect_fail("%s.%s is listed and not produced", def->name,
+                           def->columns[k].name);
+        for (size_t k = def->ncolumns; k < made->ncols; k++)
+            cr_expect_fail("%s.%s is produced and not listed", made->name,
+                           made->columns[k]->name);
+    }
+    for (size_t t = n; t < res->ntables; t++)
+        cr_expect_fail("table %s is produced and not listed", res->tables[t]->name);
+    for (size_t t = n; t < ntables; t++)
+        cr_expect_fail("table %s is listed and not produced", tables[t].name);
+
+    lp_results_free(res);
+    lp_dataset_free(ds);
+    lp_settings_clear(&settings);
+}
+
+/* The catalogue's own rules: names unique, units only on numbers, a row's
+ * unit only on doubles. */
+Test(result_catalogue, columns_are_well_formed)
+{
+    size_t ntables = 0;
+    const lp_result_table_def *tables = lp_result_tables(&ntables);
+    cr_assert_gt(ntables, 0);
+    for (size_t t = 0; t < ntables; t++) {
+        cr_expect_eq(lp_result_table_find(tables[t].name), &tables[t], "%s listed twice",
+                     tables[t].name);
+        cr_expect(lp_result_has_column(tables[t].name, NULL));
+        for (size_t k = 0; k < tables[t].ncolumns; k++) {
+            const lp_result_column_def *col = &tables[t].columns[k];
+            cr_expect_eq(lp_result_column_find(tables[t].name, col->name), col,
+                         "%s.%s listed twice", tables[t].name, col->name);
+            bool number = col->type == LP_TYPE_INT64 || col->type == LP_TYPE_DOUBLE;
+            if (!number)
+                cr_expect_eq(col->unit, LP_UNIT_NONE, "%s.%s", tables[t].name, col->name);
+            if (col->unit_by_row)
+                cr_expect(col->type == LP_TYPE_DOUBLE && col->unit == LP_UNIT_NONE, "%s.%s",
+                          tables[t].name, col->name);
+            cr_expect_eq(lp_result_unit(tables[t].name, col->name), col->unit);
+        }
+    }
+    cr_expect(!lp_result_has_column("nope", NULL));
+    cr_expect(!lp_result_has_column("sla_by_partner", "owner_id"));
+    cr_expect(lp_result_has_column("headline", "matures_at"));
+    cr_expect_eq(lp_result_unit("funnel", "closed_win_rate"), LP_UNIT_SHARE);
+    cr_expect_eq(lp_result_unit("breaches", "owner_name"), LP_UNIT_NONE);
+}
+
+/* Every table, column and figure the records name exists, and the rule's
+ * fields are the ones it reads. */
+Test(figure_records, name_what_exists)
+{
+    size_t n = 0;
+    const lp_figure_records *recs = lp_figure_records_all(&n);
+    cr_assert_gt(n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const lp_figure_records *r = &recs[i];
+        cr_expect_not_null(lp_figure_def_find(r->figure), "%s", r->figure);
+        cr_expect_eq(lp_figure_records_find(r->figure), r, "%s listed twice", r->figure);
+        cr_expect_str_neq(lp_topic_name(r->breakdown), "", "%s", r->figure);
+        if (!r->table) {
+            cr_expect_eq(r->rule, LP_RECORDS_DRAWN, "%s", r->figure);
+            cr_expect_null(r->column, "%s", r->figure);
+            continue;
+        }
+        cr_expect(lp_result_has_column(r->table, NULL), "%s: %s", r->figure, r->table);
+        cr_expect_eq(r->test == LP_ROWS_ALL, r->column == NULL, "%s", r->figure);
+        if (r->column) {
+            const lp_result_column_def *c = lp_result_column_find(r->table, r->column);
+            cr_expect_not_null(c, "%s: %s.%s", r->figure, r->table, r->column);
+            if (c && (r->test == LP_ROWS_TRUE || r->test == LP_ROWS_FALSE))
+                cr_expect_eq(c->type, LP_TYPE_BOOL, "%s: %s", r->figure, r->column);
+        }
+        cr_expect_eq(r->rule == LP_RECORDS_SUM, r->sum_column != NULL, "%s", r->figure);
+        if (r->sum_column)
+            cr_expect(lp_result_has_column(r->table, r->sum_column), "%s", r->figure);
+        if (r->rule == LP_RECORDS_RATIO)
+            cr_expect_not_null(lp_figure_def_find(r->den), "%s", r->figure);
+        else
+            cr_expect(!r->num && !r->den, "%s", r->figure);
+        if (r->num) cr_expect_not_null(lp_figure_def_find(r->num), "%s", r->figure);
+    }
+    cr_expect_null(lp_figure_records_find("won_count"));
+    cr_expect_null(lp_figure_records_find(NULL));
+}
+
+static bool row_selected(const lp_table *t, const lp_figure_records *r, size_t row)
+{
+    if (r->test == LP_ROWS_ALL) return true;
+    const lp_column *c = lp_table_column(t, r->column);
+    cr_assert_not_null(c, "%s.%s", t->name, r->column);
+    bool valid = lp_column_valid(c, row);
+    switch (r->test) {
+    case LP_ROWS_SET: return valid;
+    case LP_ROWS_BLANK: return !valid;
+    case LP_ROWS_TRUE: return valid && c->v.b[row];
+    case LP_ROWS_FALSE: return valid && !c->v.b[row];
+    case LP_ROWS_ALL: break;
+    }
+    return true;
+}
+
+/* On the sample, each figure that is a count, sum or ratio of its records
+ * is that count, sum or ratio of the detail rows the catalogue names: the
+ * detail rows are the records behind the published number. The expected
+ * side is computed here from the detail rows, independently of the
+ * measures' own arithmetic. */
+Test(figure_records, reproduce_the_figures_on_the_sample, .timeout = 60)
+{
+    lp_dataset *ds = NULL;
+    lp_settings settings;
+    lp_results *res = compute("sample/salesforce", "salesforce", &ds, &settings);
+    size_t n = 0, checked = 0;
+    const lp_figure_records *recs = lp_figure_records_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const lp_figure_records *r = &recs[i];
+        if (!r->table || r->rule == LP_RECORDS_DRAWN) continue;
+        lp_figure fig;
+        cr_assert_eq(lp_figure_get(res, r->figure, &fig), LP_OK, "%s", r->figure);
+        const lp_table *t = lp_results_table(res, r->table);
+        cr_assert_not_null(t, "%s", r->table);
+        double count = 0, sum = 0;
+        const lp_column *sc = r->sum_column ? lp_table_column(t, r->sum_column) : NULL;
+        for (size_t row = 0; row < t->nrows; row++) {
+            if (!row_selected(t, r, row)) continue;
+            count++;
+            if (sc && lp_column_valid(sc, row)) sum += lp_column_number(sc, row);
+        }
+        double expected = count;
+        if (r->rule == LP_RECORDS_SUM) expected = sum;
+        if (r->rule == LP_RECORDS_RATIO) {
+            lp_figure num, den;
+            cr_assert_eq(lp_figure_get(res, r->den, &den), LP_OK, "%s", r->den);
+            double numerator = count;
+            if (r->num) {
+                cr_assert_eq(lp_figure_get(res, r->num, &num), LP_OK, "%s", r->num);
+                numerator = num.value;
+            }
+            expected = numerator / den.value;
+        }
+        cr_expect_float_eq(fig.value, expected, 1e-9 * (1 + expected),
+                           "%s: %.17g, rows give %.17g", r->figure, fig.value, expected);
+        checked++;
+    }
+    cr_expect_geq(checked, 10);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+    lp_settings_clear(&settings);
+}
