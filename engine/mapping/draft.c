@@ -566,8 +566,8 @@ static bool type_fits(const dfile *f, size_t col, lp_type type, char *what, size
         snprintf(what, size, "text");
         return true;
     }
-    snprintf(what, size, "%s in %.0f%% of %zu sampled values", kind, floor(100 * share),
-             s->nonempty);
+    snprintf(what, size, "%s in %.0f%% of the %zu%s values sampled", kind, floor(100 * share),
+             s->nonempty, s->nonempty == SAMPLE_ROWS ? " first" : "");
     return share >= 0.9;
 }
 
@@ -789,6 +789,20 @@ static double coverage(const drafter *d, const dfile *f, size_t col, int target,
     return n ? (double)hit / (double)n : 0;
 }
 
+static bool has_word(const char *text, const char *word);
+
+/* A stage column's values name outcomes: some say won and some lost. */
+static bool outcome_values(const dfile *f, size_t col)
+{
+    bool won = false, lost = false;
+    for (size_t r = 0; r < f->nsample && !(won && lost); r++) {
+        const char *v = cell(f, r, col);
+        won = won || has_word(v, "won") || has_word(v, "closedwon");
+        lost = lost || has_word(v, "lost") || has_word(v, "closedlost");
+    }
+    return won && lost;
+}
+
 /* The candidates of one file for the columns of its table; with a profile,
  * the profile's names first. key_only: only the table's key column. */
 static lp_status gather(const drafter *d, const dfile *f, bool key_only, candidate **out,
@@ -832,8 +846,13 @@ static lp_status gather(const drafter *d, const dfile *f, bool key_only, candida
             if (d->hint && !profiled && sc < 1.0) continue;
             double score = sc >= NAME_THRESHOLD ? sc : 0.4;
             if (target >= 0 && ncov) score += 0.5 * cov;
+            bool outcomes = !strcmp(name, "stage") && outcome_values(f, h);
+            if (outcomes) score += 0.6;
             int len = snprintf(why, sizeof why, "%s", sc >= 1.0 ? "name matches"
                                : sc >= NAME_THRESHOLD ? "name is like it" : "by its values");
+            if (outcomes)
+                len += snprintf(why + len, sizeof why - (size_t)len,
+                                "; its values include won and lost");
             if (cols[c].type != LP_TYPE_STRING)
                 len += snprintf(why + len, sizeof why - (size_t)len, "; %s", what);
             if (target >= 0 && ncov)

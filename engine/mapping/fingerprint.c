@@ -164,21 +164,18 @@ lp_status lp_mapping_headers_compare(const lp_mapping *mapping, const char *inpu
             if (!same || gone || added) {
                 lp_buf_printf(&msg, "%s: its headers differ from those the mapping was drafted "
                                     "from", p->file);
-                const char *sep = ": ";
-                for (size_t c = 0, k = 0; c < p->ncolumns; c++) {
-                    if (has_name(names, n, p->columns[c])) continue;
-                    lp_buf_printf(&msg, "%s%s", k++ ? ", " : sep, p->columns[c]);
-                    sep = "; ";
-                }
-                if (gone)
-                    lp_buf_printf(&msg, " %s gone (renamed or dropped?)", gone == 1 ? "is" : "are");
-                for (size_t c = 0, k = 0; p->ncolumns && c < n; c++) {
-                    if (has_name(p->columns, p->ncolumns, names[c])) continue;
-                    lp_buf_printf(&msg, "%s%s", k++ ? ", " : (gone ? "; new: " : ": new: "),
-                                  names[c]);
-                }
+                if (gone) lp_buf_puts(&msg, "; gone (renamed or dropped?):");
+                for (size_t c = 0, k = 0; c < p->ncolumns; c++)
+                    if (!has_name(names, n, p->columns[c]))
+                        lp_buf_printf(&msg, "%s %s", k++ ? "," : "", p->columns[c]);
+                if (added) lp_buf_puts(&msg, "; new:");
+                for (size_t c = 0, k = 0; p->ncolumns && c < n; c++)
+                    if (!has_name(p->columns, p->ncolumns, names[c]))
+                        lp_buf_printf(&msg, "%s %s", k++ ? "," : "", names[c]);
                 if (!gone && !added)
                     lp_buf_puts(&msg, " (the same names in another order or spelling)");
+                else
+                    lp_buf_puts(&msg, "; review the mapping (leadpack map drafts a new one)");
             }
         }
         lp_detect_header_free(names, n);

@@ -72,7 +72,8 @@ void lp_header_fingerprint(char *const *names, size_t n, char out_hex[65]);
  * with the header lines of the files now in input_dir. Calls warn once per
  * file whose headers changed, with a sentence naming the columns that are
  * gone and new ("Lead.csv: its headers differ from those the mapping was
- * drafted from: MQL_Date__c is gone (renamed or dropped?); new: MQL__c"),
+ * drafted from; gone (renamed or dropped?): MQL_Date__c; new: MQL__c; review
+ * the mapping (leadpack map drafts a new one)"),
  * or that is no longer in the folder. *out_changed (may be NULL) is the
  * number of such files. A mapping without fingerprints changes nothing. */
 lp_status lp_mapping_headers_compare(const lp_mapping *mapping, const char *input_dir,
