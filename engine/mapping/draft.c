@@ -1599,6 +1599,11 @@ static lp_status write_yaml(drafter *d, lp_buf *b)
         lp_buf_puts(b, "skip_footer:   # lines after the rows with fewer fields # review\n");
         for (size_t k = i; k < d->nfiles; k++) {
             if (!d->files[k].footer || d->files[k].table < 0) continue;
+            bool listed = false;
+            for (size_t j = i; j < k && !listed; j++)
+                listed = d->files[j].footer && d->files[j].table >= 0 &&
+                         !strcmp(d->files[j].footer, d->files[k].footer);
+            if (listed) continue;
             lp_buf_puts(b, "  - ");
             put_scalar(b, d->files[k].footer);
             lp_buf_printf(b, "   # %s\n", d->files[k].name);
