@@ -1642,7 +1642,9 @@ static void drafter_free(drafter *d)
         lp_free(f->path);
         for (size_t c = 0; f->headers && c < f->ncols; c++) lp_free(f->headers[c]);
         lp_free(f->headers);
-        for (size_t k = 0; f->cells && k < f->nsample * f->ncols; k++) lp_free(f->cells[k]);
+        /* a row cut short by a failed allocation sits past nsample */
+        size_t rows = f->nsample < SAMPLE_ROWS ? f->nsample + 1 : SAMPLE_ROWS;
+        for (size_t k = 0; f->cells && k < rows * f->ncols; k++) lp_free(f->cells[k]);
         lp_free(f->cells);
         lp_free(f->sniffs);
         lp_free(f->taken);
