@@ -882,6 +882,34 @@ static void note_unmapped(drafter *d, int table, int col, char *text)
     d->unmapped[table][col] = text;
 }
 
+/* The note of a column the profile does not map: left unmapped so the
+ * draft reads as the profile does, with the best free header by name as a
+ * suggestion for the reviewer. Owned text, or NULL when out of memory. */
+static char *unprofiled_note(const drafter *d, const dfile *f, int col)
+{
+    size_t ncols;
+    const lp_canon_column *cols = lp_canon_columns((lp_table_id)f->table, &ncols);
+    int best = -1;
+    double best_score = NAME_THRESHOLD - 1e-9;
+    char what[96] = "", best_what[96] = "";
+    for (size_t h = 0; h < f->ncols; h++) {
+        if (f->taken[h] >= 0) continue;
+        double sc = name_score(f->table, cols[col].name, f->headers[h]);
+        if (sc <= best_score || !type_fits(f, h, cols[col].type, what, sizeof what)) continue;
+        best = (int)h;
+        best_score = sc;
+        snprintf(best_what, sizeof best_what, "%s", what);
+    }
+    if (best < 0)
+        return dup_printf("not mapped: the %s profile does not map it, and %s has no column "
+                          "named like it", d->hint->profile, f->name);
+    return dup_printf("not mapped: the %s profile does not map it; %s has \"%s\" (%s%s%s), "
+                      "to map here if it is one # review", d->hint->profile, f->name,
+                      f->headers[best], best_score >= 1.0 ? "name matches" : "name is like it",
+                      cols[col].type != LP_TYPE_STRING ? "; " : "",
+                      cols[col].type != LP_TYPE_STRING ? best_what : "");
+}
+
 /* Chooses the columns of one file: greedy over the sorted candidates, then
  * the type fallback for required dates. */
 static lp_status choose_columns(drafter *d, dfile *f, bool key_only)
@@ -962,7 +990,7 @@ static lp_status choose_columns(drafter *d, dfile *f, bool key_only)
         const lp_column_map *cm;
         char *text;
         if (d->hint && !profile_column_sources(d->hint, f->table, cols[c].name, &cm))
-            text = dup_printf("not mapped: the %s profile does not map it", d->hint->profile);
+            text = unprofiled_note(d, f, (int)c);
         else if (d->hint)
             text = dup_printf("not mapped: %s has none of the %s profile's names for it, and "
                               "no column named like it", f->name, d->hint->profile);
@@ -1444,12 +1472,12 @@ static lp_status write_yaml(drafter *d, lp_buf *b)
     lp_buf_puts(b, "# Review every line marked \"# review\" and every AMBIGUOUS or \"not mapped\"\n"
                    "# comment, then:  leadpack check --input DIR --mapping THIS_FILE\n");
     if (d->hint)
-        lp_buf_printf(b, "# Drafted from the %s profile (%s), written out whole so this file\n"
-                         "# stands alone; columns it does not map stay unmapped.\n",
+        lp_buf_printf(b, "# Drafted from the %s profile (%s);\n# written out whole so this file "
+                         "stands alone; columns it does not map stay unmapped.\n",
                       d->hint->profile, d->hint_why);
     else
-        lp_buf_printf(b, "# No profile fits these headers (%s); drafted from names, sniffed\n"
-                         "# value types and joins alone.\n", d->hint_why);
+        lp_buf_printf(b, "# No profile fits these headers (%s);\n# drafted from names, sniffed "
+                         "value types and joins alone.\n", d->hint_why);
     lp_buf_puts(b, "description: ");
     put_scalar(b, "Draft mapping by leadpack map");
     lp_buf_puts(b, "\nfiles:\n");
@@ -1611,8 +1639,8 @@ static lp_status write_yaml(drafter *d, lp_buf *b)
         footer = true;
     }
     lp_buf_printf(b, "date_order: %s   # %s\n", d->order_text,
-                  d->hint ? "the profile's" : "from the slashed dates sampled (mdy when none "
-                                              "says otherwise)");
+                  d->hint ? "the profile's" : "from the dates sampled (mdy unless a day or "
+                                              "year comes first)");
     lp_buf_puts(b, "headers:   # the header lines this draft was made from: run and check warn, "
                    "naming the columns, when they change\n");
     for (size_t i = 0; i < d->nfiles; i++) {
