@@ -28,8 +28,11 @@ typedef struct cli_input {
     const char *settings_path; /* --settings */
     bool quiet;                /* --quiet */
     const uint32_t *columns;   /* lp_load_options.columns: NULL loads every column */
-    /* run only, for a --source in pushdown mode (its window): */
-    const char *as_of_text;    /* --as-of, or NULL */
+    /* run only: --as-of, or NULL. Given, nothing is future-dated (the
+     * clock is not read); NULL, rows dated after the moment of the run
+     * (the clock, or $LEADPACK_NOW) are set aside (lp_load_options.now).
+     * Also fixes a --source's pushdown window, with: */
+    const char *as_of_text;
     const char *period_label;  /* --period, or NULL */
     const char *period_kind;   /* the template's period kind ("month"...), or NULL */
 } cli_input;

@@ -146,6 +146,29 @@ void cli_error(const char *fmt, ...)
 
 int cli_exit_code(lp_status status) { return lp_status_exit_code(status); }
 
+/* The moment of the run that records are future-dated after
+ * (lp_load_options.now): none with --as-of (the output then depends on the
+ * input and the as-of only); else $LEADPACK_NOW when set (an ISO 8601
+ * instant; tests pin the clock with it), else the clock. Read after the
+ * settings set the time zone, which a LEADPACK_NOW without one is read in.
+ * Returns an exit code. */
+static int run_now(const cli_input *in, bool *out_has_now, int64_t *out_now)
+{
+    *out_has_now = false;
+    if (in->as_of_text) return EXIT_DONE;
+    const char *env = getenv("LEADPACK_NOW");
+    if (env && *env) {
+        if (lp_instant_parse_iso(env, out_now) != LP_OK) {
+            cli_error("LEADPACK_NOW \"%s\" is not an ISO 8601 date or time", env);
+            return EXIT_USAGE;
+        }
+    } else {
+        *out_now = (int64_t)time(NULL);
+    }
+    *out_has_now = true;
+    return EXIT_DONE;
+}
+
 /* ---- --source: a PostgreSQL-compatible warehouse (lp/warehouse.h) ---- */
 
 static void log_line(void *ctx, const char *line)
@@ -200,6 +223,8 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     };
     if (in->as_of_text && lp_instant_parse_iso(in->as_of_text, &options.as_of) == LP_OK)
         options.has_as_of = true;
+    int code = run_now(in, &options.has_now, &options.now);
+    if (code) return code;
     st = lp_warehouse_load(&options, &out->dataset, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
@@ -326,6 +351,11 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .threads = 0,
         .columns = in->columns,
     };
+    int code = run_now(in, &options.has_now, &options.now);
+    if (code) {
+        lp_free(detected);
+        return code;
+    }
     st = lp_dataset_load(&options, &out->dataset, errmsg);
     if (st == LP_OK) st = header_notes(&drift, out->mapping, out->dataset);
     lp_buf_reset(&drift.files);

@@ -45,9 +45,12 @@ static const struct {
      "  --settings FILE    YAML settings (time zone, period kind, SLA hours, ...)\n"
      "  --template NAME    report pack (see `leadpack templates`), or a YAML file\n"
      "  --period LABEL     report period: 2026-W47, 2026-11, 2026-Q4 or FY2027-Q2\n"
-     "                     (default: the last complete period before as-of)\n"
+     "                     (default: the last complete period before as-of; one\n"
+     "                     that ends after the latest record is refused, exit 2)\n"
      "  --as-of TIMESTAMP  ISO 8601 instant the figures are true at\n"
-     "                     (default: the latest event in the exports)\n"
+     "                     (default: the latest event in the exports; rows dated\n"
+     "                     after now, or $LEADPACK_NOW, are set aside as\n"
+     "                     future-dated and listed in rejects.csv)\n"
      "  --out DIR          output folder (default: out)\n"
      "  --mail             email the pack when built (see `leadpack help mail`)\n"
      "  --quiet            no progress or phase log on stderr\n"},
@@ -56,8 +59,13 @@ static const struct {
      "                      [--settings FILE] [--json]\n"
      "\n"
      "Reads the exports and reports, per file, the detected dialect, rows read, loaded\n"
-     "and rejected, nulls per column, the first rejects with reasons, and data-quality\n"
-     "findings. Exit 0 when the exports can be used. --json prints one JSON object.\n"},
+     "and rejected, which source column fed which canonical columns (one column may\n"
+     "feed several: FirstContact -> created_at, mql_at), nulls per column, the first\n"
+     "rejects with reasons (rows dated after now, or $LEADPACK_NOW, among them), the\n"
+     "values of mapped value columns that the mapping does not name, with counts\n"
+     "(origin (leads.source): 1,099 rows 'unknown', 150 'other' have no channel), and\n"
+     "data-quality findings. Exit 0 when the exports can be used. --json prints one\n"
+     "JSON object (per file \"columns\"; \"unmapped\").\n"},
     {"map",
      "Usage: leadpack map --input DIR [--profile NAME] [--settings FILE] [--quiet]\n"
      "\n"

@@ -102,7 +102,7 @@ static const column_units column_catalogue[] = {
     {"detail_inbound_wins", "amount=" M},
     {"findings", "rank=" C ",p_value=p_value"},
     {"changes", "p_value=p_value,change_pct=" S},
-    {"figures", "p_value=p_value,attainment=" S ",level=" S},
+    {"figures", "p_value=p_value,attainment=" S ",level=" S ",change_pct=" S},
     {"headline", "level=" S},
 };
 #undef C
@@ -467,7 +467,8 @@ lp_status lp_figures_build(lp_results *r)
         {"previous", LP_TYPE_DOUBLE},   {"compared_as_of", LP_TYPE_INSTANT},
         {"test", LP_TYPE_STRING},       {"p_value", LP_TYPE_DOUBLE},
         {"verdict", LP_TYPE_STRING},    {"provisional", LP_TYPE_BOOL},
-        {"matures_at", LP_TYPE_INSTANT},
+        {"matures_at", LP_TYPE_INSTANT}, {"change", LP_TYPE_DOUBLE},
+        {"change_pct", LP_TYPE_DOUBLE},
     };
     enum { NCOLS = sizeof cols / sizeof cols[0] };
     lp_column *c[NCOLS];
@@ -498,13 +499,15 @@ lp_status lp_figures_build(lp_results *r)
         double attainment = target > 0 && isfinite(value) ? value / target : NAN;
         lp_target_status status = lp_figure_target_status(def, value, target);
 
-        double previous = NAN, p_value = NAN;
+        double previous = NAN, p_value = NAN, change = NAN, change_pct = NAN;
         int64_t compared = INT64_MIN;
         const char *test = "", *verdict = "";
         long cr = find_measure_row(chg, "measure", def->id, NULL);
         if (cr >= 0) {
             row_num(chg, "previous", (size_t)cr, &previous);
             row_num(chg, "p_value", (size_t)cr, &p_value);
+            row_num(chg, "change", (size_t)cr, &change);
+            row_num(chg, "change_pct", (size_t)cr, &change_pct);
             compared = row_instant(chg, "compared_as_of", (size_t)cr);
             const char *s = row_str(chg, "test", (size_t)cr);
             if (s) test = s;
@@ -532,6 +535,8 @@ lp_status lp_figures_build(lp_results *r)
         PUT_S(18, verdict);
         if (!st) st = lp_column_append_bool(c[19], prov != 0);
         PUT_T(20, prov != 0 ? row_instant(head, "matures_at", h) : INT64_MIN);
+        PUT_D(21, change);
+        PUT_D(22, change_pct);
     }
 #undef PUT_S
 #undef PUT_D
@@ -556,6 +561,9 @@ lp_status lp_figure_get(const lp_results *results, const char *id, lp_figure *ou
     f.def = def;
     f.period = row_str(t, "period", i);
     f.value = f.low = f.high = f.base = f.target = f.attainment = f.previous = f.p_value = NAN;
+    f.change = f.change_pct = NAN;
+    row_num(t, "change", i, &f.change);
+    row_num(t, "change_pct", i, &f.change_pct);
     row_num(t, "value", i, &f.value);
     row_num(t, "low", i, &f.low);
     row_num(t, "high", i, &f.high);
@@ -575,4 +583,21 @@ lp_status lp_figure_get(const lp_results *results, const char *id, lp_figure *ou
     f.matures_at = row_instant(t, "matures_at", i);
     *out = f;
     return LP_OK;
+}
+
+lp_scope lp_result_scope(const char *table)
+{
+    static const struct {
+        const char *table;
+        lp_scope scope;
+    } scopes[] = {
+        {"campaigns", LP_SCOPE_LIFETIME},       {"attribution", LP_SCOPE_LIFETIME},
+        {"campaign_tests", LP_SCOPE_LIFETIME},  {"routing", LP_SCOPE_LIFETIME},
+        {"routing_by_segment", LP_SCOPE_LIFETIME}, {"funnel", LP_SCOPE_WINDOW},
+        {"mql_trend", LP_SCOPE_WINDOW},         {"reverse_funnel", LP_SCOPE_TRAILING},
+        {"coverage", LP_SCOPE_AT_END},
+    };
+    for (size_t i = 0; table && i < sizeof scopes / sizeof scopes[0]; i++)
+        if (strcmp(scopes[i].table, table) == 0) return scopes[i].scope;
+    return LP_SCOPE_PERIOD;
 }

@@ -63,9 +63,18 @@ typedef struct col_plan {
     size_t field;               /* PLAN_SOURCE: field index */
     const char *source_name;    /* header name, or the canonical name */
     const lp_value_map *vmap;   /* applied before typing, or NULL */
-    cell default_cell;          /* PLAN_DEFAULT */
+    const char *default_text;   /* PLAN_DEFAULT: the mapping's constant (borrowed) */
+    cell default_cell;          /* PLAN_DEFAULT: default_text typed */
+    int same_as;                /* PLAN_SOURCE: an earlier plan column that reads the same
+                                   field with the same type and value map, whose cell is
+                                   copied (a field feeding several canonical columns is
+                                   read once per row), or -1 */
+    bool future_check;          /* an as-of date: checked against lp_load_options.now */
     lp_column *target;          /* dataset column */
 } col_plan;
+
+/* What typing one field gave. */
+typedef enum cell_outcome { CELL_OK, CELL_EMPTY, CELL_BAD } cell_outcome;
 
 typedef enum stage_status { STAGE_OPEN, STAGE_WON, STAGE_LOST } stage_status;
 
@@ -89,6 +98,8 @@ typedef struct file_ctx {
     const lp_value_map *stage_map; /* stage -> won/lost/open, or NULL */
     bool derive_stage;
     size_t stage_unmapped;      /* rows whose stage the map does not name */
+    size_t future_dated;        /* rows rejected as dated after lp_load_options.now */
+    char future_example[24];    /* the first one's date, YYYY-MM-DD */
     /* size of the last merged chunk, so that the next ones start at about
      * their final size (written by chunk_done, read by chunk_new on other
      * threads: atomic) */
@@ -122,6 +133,8 @@ typedef struct load_chunk {
     size_t nulls[LP_CANON_MAX_COLUMNS];
     size_t bad[LP_CANON_MAX_COLUMNS];
     size_t stage_unmapped;
+    size_t future_dated;
+    char future_example[24];
     bool in_footer;
 } load_chunk;
 
@@ -202,6 +215,43 @@ static bool stage_target(const char *to, stage_status *out)
     else if (!strcasecmp(to, "open")) *out = STAGE_OPEN;
     else return false;
     return true;
+}
+
+/* The status of a stage text: through the stage map when there is one (a
+ * stage the map does not name counts in *unmapped, unless it is itself won,
+ * lost or open), else by name. A stage column and a default stage both go
+ * through here, so a default behaves exactly like a column holding it. */
+static stage_status stage_of(const lp_value_map *stage_map, const char *s, size_t len,
+                             size_t *unmapped)
+{
+    stage_status status;
+    if (stage_map) {
+        const char *to = vmap_lookup(stage_map, s, len);
+        if (to && stage_target(to, &status)) return status;
+        char word[8];
+        if (len < sizeof word) {
+            memcpy(word, s, len);
+            word[len] = '\0';
+            if (stage_target(word, &status)) return status;
+        }
+        (*unmapped)++;
+    }
+    return stage_by_name(s, len);
+}
+
+/* The canonical columns that as-of is taken from (METRICS.md "Periods,
+ * as-of and what counts"); close dates and campaign dates are not among
+ * them, since exports carry future expected close dates. */
+static bool is_as_of_column(lp_table_id table, const char *name)
+{
+    switch (table) {
+    case LP_LEADS:
+        return !strcmp(name, "created_at") || !strcmp(name, "mql_at") || !strcmp(name, "sql_at");
+    case LP_TOUCHES: return !strcmp(name, "touched_at");
+    case LP_ACTIVITIES: return !strcmp(name, "at");
+    case LP_OPPORTUNITIES: return !strcmp(name, "created_at");
+    default: return false;
+    }
 }
 
 static const char *type_noun(lp_type type)
@@ -343,6 +393,27 @@ static lp_status plan_column(file_ctx *fc, col_plan *cp)
     return LP_OK;
 }
 
+/* Types a default's constant (through the column's value map, as a field
+ * would be) into cp->default_cell. */
+static lp_status plan_default(file_ctx *fc, col_plan *cp)
+{
+    const char *s, *text = cp->default_text;
+    const char *to = cp->vmap ? vmap_lookup(cp->vmap, text, strlen(text)) : NULL;
+    if (to) text = to;
+    size_t len = lp_value_trim(text, strlen(text), &s);
+    memset(&cp->default_cell, 0, sizeof cp->default_cell);
+    if (len && !type_text(fc, cp->canon->type, s, len, &cp->default_cell)) {
+        lp_errmsg_set(fc->errmsg, "%s: the default \"%s\" for %s.%s is not %s", fc->label,
+                      cp->default_text, lp_canon_table_name(fc->table_id), cp->canon->name,
+                      type_noun(cp->canon->type));
+        return LP_ERR_CONFIG;
+    }
+    cp->default_cell.valid = len > 0;
+    cp->default_cell.s = s;
+    cp->default_cell.len = len;
+    return LP_OK;
+}
+
 static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_dialect *dialect)
 {
     file_ctx *fc = ctx;
@@ -393,17 +464,8 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
         } else if (cm && cm->default_value) {
             cp->kind = PLAN_DEFAULT;
             cp->source_name = canon[c].name;
-            const char *s, *text = cm->default_value;
-            if (cp->vmap && vmap_lookup(cp->vmap, text, strlen(text)))
-                text = vmap_lookup(cp->vmap, text, strlen(text));
-            size_t len = lp_value_trim(text, strlen(text), &s);
-            if (len && !type_text(fc, canon[c].type, s, len, &cp->default_cell)) {
-                lp_errmsg_set(fc->errmsg, "%s: the default \"%s\" for %s.%s is not %s",
-                              fc->label, cm->default_value, lp_canon_table_name(fc->table_id),
-                              canon[c].name, type_noun(canon[c].type));
-                return LP_ERR_CONFIG;
-            }
-            cp->default_cell.valid = len > 0;
+            cp->default_text = cm->default_value;
+            if ((st = plan_default(fc, cp))) return st;
         } else if (canon[c].required) {
             return missing_required(fc, &canon[c], cm);
         } else {
@@ -425,8 +487,11 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
             if (!stage_target(sm->to[i], &s)) status_map = false;
         }
         if (status_map) {
+            col_plan *stage = &fc->cols[fc->stage_col];
             fc->stage_map = sm;
-            fc->cols[fc->stage_col].vmap = NULL; /* the stage keeps its own name */
+            stage->vmap = NULL; /* the stage keeps its own name */
+            /* and so does a default stage, typed again without the map */
+            if (stage->kind == PLAN_DEFAULT && (st = plan_default(fc, stage))) return st;
         }
         for (int k = 0; k < 2; k++) {
             if (k == 0 ? has_closed : has_won) continue;
@@ -440,6 +505,26 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
             if ((st = plan_column(fc, cp))) return st;
             fc->ncols++;
         }
+    }
+    /* A field that feeds several canonical columns of the same type and
+     * value map is typed once per row; the report keeps what fed what. */
+    for (size_t j = 0; j < fc->ncols; j++) {
+        col_plan *cp = &fc->cols[j];
+        cp->same_as = -1;
+        cp->future_check = cp->canon->type == LP_TYPE_INSTANT &&
+                           is_as_of_column(fc->table_id, cp->canon->name);
+        for (size_t i = 0; i < j && cp->kind == PLAN_SOURCE && cp->same_as < 0; i++) {
+            const col_plan *earlier = &fc->cols[i];
+            if (earlier->kind == PLAN_SOURCE && earlier->field == cp->field &&
+                earlier->canon->type == cp->canon->type && earlier->vmap == cp->vmap)
+                cp->same_as = (int)i;
+        }
+        char **slot = cp->kind == PLAN_SOURCE    ? &fc->report->sources[cp->canon_index]
+                      : cp->kind == PLAN_DEFAULT ? &fc->report->defaults[cp->canon_index]
+                                                 : NULL;
+        if (slot && !*slot &&
+            !(*slot = lp_strdup(cp->kind == PLAN_SOURCE ? cp->source_name : cp->default_text)))
+            return LP_ERR_NOMEM;
     }
     return LP_OK;
 }
@@ -565,53 +650,69 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     }
 
     cell cells[LP_CANON_MAX_COLUMNS + 2];
+    cell_outcome outcome[LP_CANON_MAX_COLUMNS + 2];
     stage_status stage = STAGE_OPEN;
     for (size_t j = 0; j < fc->ncols; j++) {
         const col_plan *cp = &fc->cols[j];
         cell *c = &cells[j];
-        if (cp->kind == PLAN_DEFAULT) {
-            *c = cp->default_cell;
-            continue;
-        }
         if (cp->kind == PLAN_DERIVED_CLOSED || cp->kind == PLAN_DERIVED_WON) {
             c->valid = cells[fc->stage_col].valid;
             c->v.b = cp->kind == PLAN_DERIVED_CLOSED ? stage != STAGE_OPEN : stage == STAGE_WON;
             continue;
         }
-        const char *raw = rec->fields[cp->field];
-        size_t raw_len = rec->lens[cp->field];
-        if (cp->vmap) {
-            const char *to = vmap_lookup(cp->vmap, raw, raw_len);
-            if (to) {
-                raw = to;
-                raw_len = strlen(to);
+        if (cp->kind == PLAN_DEFAULT) {
+            *c = cp->default_cell;
+        } else if (cp->same_as >= 0) {
+            *c = cells[cp->same_as];
+            outcome[j] = outcome[cp->same_as];
+        } else {
+            const char *raw = rec->fields[cp->field];
+            size_t raw_len = rec->lens[cp->field];
+            if (cp->vmap) {
+                const char *to = vmap_lookup(cp->vmap, raw, raw_len);
+                if (to) {
+                    raw = to;
+                    raw_len = strlen(to);
+                }
             }
+            c->len = lp_value_trim(raw, raw_len, &c->s);
+            if (!c->len) c->valid = false, outcome[j] = CELL_EMPTY;
+            else if (!type_text(fc, cp->canon->type, c->s, c->len, c))
+                c->valid = false, outcome[j] = CELL_BAD;
+            else outcome[j] = CELL_OK;
         }
-        const char *s;
-        size_t len = lp_value_trim(raw, raw_len, &s);
-        if (!len) {
-            c->valid = false;
+        if (cp->kind == PLAN_SOURCE && outcome[j] == CELL_EMPTY) {
             if (cp->canon->required)
                 return add_reject(ch, rec->line, cp->source_name, "", 0,
                                   "required value is empty");
             ch->nulls[cp->canon_index]++;
             continue;
         }
-        if (!type_text(fc, cp->canon->type, s, len, c)) {
+        if (cp->kind == PLAN_SOURCE && outcome[j] == CELL_BAD) {
             if (cp->canon->required)
-                return add_reject(ch, rec->line, cp->source_name, s, len, "\"%.*s\" is not %s",
-                                  (int)(len > 100 ? 100 : len), s, type_noun(cp->canon->type));
-            c->valid = false;
+                return add_reject(ch, rec->line, cp->source_name, c->s, c->len,
+                                  "\"%.*s\" is not %s", (int)(c->len > 100 ? 100 : c->len),
+                                  c->s, type_noun(cp->canon->type));
             ch->bad[cp->canon_index]++;
             continue;
         }
-        if ((int)j == fc->stage_col && fc->derive_stage) {
-            const char *to = fc->stage_map ? vmap_lookup(fc->stage_map, s, len) : NULL;
-            if (!to || !stage_target(to, &stage)) {
-                if (fc->stage_map) ch->stage_unmapped++;
-                stage = stage_by_name(s, len);
-            }
-        }
+        if ((int)j == fc->stage_col && fc->derive_stage && c->valid)
+            stage = stage_of(fc->stage_map, c->s, c->len, &ch->stage_unmapped);
+    }
+    /* Future-dated: an as-of date after the moment of the run sets the row
+     * aside, so that it neither counts nor moves as-of. */
+    for (size_t j = 0; j < fc->ncols && fc->opts->has_now; j++) {
+        const col_plan *cp = &fc->cols[j];
+        if (!cp->future_check || !cells[j].valid || cells[j].v.i64 <= fc->opts->now) continue;
+        int64_t y;
+        int mo, d;
+        lp_civil_from_days(lp_instant_local_date(cells[j].v.i64), &y, &mo, &d);
+        char date[24];
+        snprintf(date, sizeof date, "%04lld-%02d-%02d", (long long)y, mo, d);
+        if (!ch->future_dated++)
+            snprintf(ch->future_example, sizeof ch->future_example, "%s", date);
+        return add_reject(ch, rec->line, cp->source_name, cells[j].s, cells[j].len,
+                          "dated after the run: %s", date);
     }
     /* the stage's nulls were counted above; derived columns count nothing.
      * Strings are hashed and their slots prefetched first, so that the
@@ -689,6 +790,9 @@ static lp_status chunk_done(void *ctx, void *chunk)
         fc->report->bad_values[k] += ch->bad[k];
     }
     fc->stage_unmapped += ch->stage_unmapped;
+    if (ch->future_dated && !fc->future_dated)
+        snprintf(fc->future_example, sizeof fc->future_example, "%s", ch->future_example);
+    fc->future_dated += ch->future_dated;
     __atomic_store_n(&fc->hint_rows, ch->rows_loaded, __ATOMIC_RELAXED);
     __atomic_store_n(&fc->hint_strings, (size_t)ncodes, __ATOMIC_RELAXED);
 cleanup:
@@ -782,6 +886,12 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
                       "%s: %zu opportunit%s a stage the stage map does not name; taken by its name "
                       "(Closed Won, Closed Lost, otherwise open)",
                       label, fc.stage_unmapped, fc.stage_unmapped == 1 ? "y has" : "ies have");
+        if (!st && fc.future_dated)
+            st = note(ds, id, "future_dated", fc.future_dated,
+                      "%s: %zu row%s dated after the run (such as %s); set aside (see "
+                      "rejects.csv), so %s not move the as-of date",
+                      label, fc.future_dated, fc.future_dated == 1 ? " is" : "s are",
+                      fc.future_example, fc.future_dated == 1 ? "it does" : "they do");
     }
     if (st && !errmsg[0])
         lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));

@@ -11,6 +11,11 @@
  *
  * Every check runs after each file is applied, so an error points at the
  * line of the file that caused it.
+ *
+ * One source header may feed several canonical columns of a table (a
+ * funnel export's first-contact date is both created_at and mql_at; users
+ * keyed by name give owner_id and name from one column): nothing here
+ * refuses it, and the loader reads the field once per row for all of them.
  */
 #include "lp/mapping.h"
 
@@ -33,14 +38,11 @@ static const char *const top_keys[] = {
     "skip_footer", "date_order", "headers",
 };
 
-/* Line of each column map's entry in the file being applied (0 = it came
- * from an earlier file), kept beside the public struct. */
+/* The state of applying one file. */
 typedef struct loader {
-    lp_mapping *mapping;
-    lp_yaml *yaml;
-    char *errmsg;
-    int *lines[LP_TABLE_COUNT];
-    size_t nlines[LP_TABLE_COUNT];
+    lp_mapping *mapping;   /* being built */
+    lp_yaml *yaml;         /* the file being applied */
+    char *errmsg;          /* LP_ERRMSG_SIZE */
 } loader;
 
 static void strv_free(char **v, size_t n)
@@ -167,15 +169,10 @@ static lp_status column_map(loader *ld, int table, const char *canonical, size_t
     lp_column_map *grown = lp_realloc(tm->columns, (tm->ncolumns + 1) * sizeof *grown);
     if (!grown) return LP_ERR_NOMEM;
     tm->columns = grown;
-    int *lines = lp_realloc(ld->lines[table], (tm->ncolumns + 1) * sizeof *lines);
-    if (!lines) return LP_ERR_NOMEM;
-    ld->lines[table] = lines;
-    lines[tm->ncolumns] = 0;
     lp_column_map *cm = &grown[tm->ncolumns];
     memset(cm, 0, sizeof *cm);
     if (!(cm->canonical = lp_strdup(canonical))) return LP_ERR_NOMEM;
     *out_index = tm->ncolumns++;
-    ld->nlines[table] = tm->ncolumns;
     return LP_OK;
 }
 
@@ -304,7 +301,6 @@ static lp_status apply_columns(loader *ld, yaml_node_t *node, bool defaults)
                 strv_free(cm->sources, cm->nsources);
                 cm->sources = sources;
                 cm->nsources = n;
-                ld->lines[table][idx] = lp_yaml_line(cv);
             }
         }
     }
@@ -392,40 +388,12 @@ static lp_status apply_values(loader *ld, yaml_node_t *node)
     return LP_OK;
 }
 
-/* No two canonical columns of one table may read the same source header. */
-static lp_status check_duplicates(loader *ld)
-{
-    for (int t = 0; t < LP_TABLE_COUNT; t++) {
-        lp_table_map *tm = &ld->mapping->tables[t];
-        for (size_t a = 0; a < tm->ncolumns; a++) {
-            for (size_t b = a + 1; b < tm->ncolumns; b++) {
-                lp_column_map *ca = &tm->columns[a], *cb = &tm->columns[b];
-                for (size_t i = 0; i < ca->nsources; i++) {
-                    for (size_t j = 0; j < cb->nsources; j++) {
-                        if (strcasecmp(ca->sources[i], cb->sources[j])) continue;
-                        int line = ld->lines[t][b] ? ld->lines[t][b] : ld->lines[t][a];
-                        lp_errmsg_set(ld->errmsg,
-                                      "%s line %d: columns.%s: \"%s\" is mapped to both %s "
-                                      "and %s; a source column can feed one canonical column",
-                                      ld->yaml->name, line, table_names[t], cb->sources[j],
-                                      ca->canonical, cb->canonical);
-                        return LP_ERR_CONFIG;
-                    }
-                }
-            }
-        }
-    }
-    return LP_OK;
-}
-
 /* Applies one parsed file. profile_key receives the node of its
  * `profile:` key (NULL when absent). */
 static lp_status apply_file(loader *ld, yaml_node_t **profile_key)
 {
     lp_status st = LP_OK;
     lp_mapping *m = ld->mapping;
-    for (int t = 0; t < LP_TABLE_COUNT; t++)
-        for (size_t i = 0; i < ld->nlines[t]; i++) ld->lines[t][i] = 0;
     *profile_key = NULL;
     yaml_node_t *root = lp_yaml_root(ld->yaml);
     if (!root) return LP_OK;
@@ -483,7 +451,7 @@ static lp_status apply_file(loader *ld, yaml_node_t **profile_key)
         }
         if (st) return st;
     }
-    return check_duplicates(ld);
+    return LP_OK;
 }
 
 static bool profile_name_ok(const char *name)
@@ -600,7 +568,6 @@ lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
     ld.mapping = NULL;
 cleanup:
     lp_mapping_free(ld.mapping);
-    for (int t = 0; t < LP_TABLE_COUNT; t++) lp_free(ld.lines[t]);
     lp_yaml_close(&user);
     lp_yaml_close(&prof);
     lp_free(path);

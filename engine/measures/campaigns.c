@@ -12,6 +12,8 @@
  */
 #include "measures_internal.h"
 
+#include "lp/figures.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -254,7 +256,7 @@ static lp_status campaign_tables(attr_state *a)
     tb_init(&c, "campaigns", "campaign_id:S,name:S,touches:I,responders:I,response_rate:D,"
                              "leads_created:I,mqls:D,sqls:D,opportunities:D,pipeline:D,won:D,"
                              "cost:D,cost_per_lead:D,cost_per_mql:D,cost_per_opportunity:D,"
-                             "return:D");
+                             "return:D,scope:S,model:S");
     tb_init(&at, "attribution", "campaign_id:S,name:S,model:S,mqls:D,sqls:D,opportunities:D,"
                                 "pipeline:D,won:D");
     tb_init(&dt, "detail_touches", "lead_id:S,campaign_id:S,touched_at:T,responded:B");
@@ -328,6 +330,11 @@ static lp_status campaign_tables(attr_state *a)
         tb_d(&c, 13, ratio(cost, mqls));
         tb_d(&c, 14, ratio(cost, opps));
         tb_d(&c, 15, ratio(won - cost, cost));
+        /* Every figure of the row counts from the first record to as-of
+         * under the configured model: say so beside the numbers, so no
+         * renderer reads them as this period's. */
+        tb_s(&c, 16, lp_scope_name(LP_SCOPE_LIFETIME));
+        tb_s(&c, 17, lp_attribution_name(m->set->attribution));
         for (int md = 0; md < LP_ATTR_COUNT; md++) {
             tb_s(&at, 0, id);
             tb_s(&at, 1, name);

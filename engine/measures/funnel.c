@@ -8,12 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The funnel of the window's creation cohort. The step into won counts an
+ * opportunity still open as not (yet) won, so the "won" row also says how
+ * many of the cohort's opportunity leads are still open and the win rate
+ * of those already closed (METRICS.md, "Change between periods"): a lead
+ * that reached the opportunity step is won when one of its opportunities
+ * is won (the step's own rule), else open when one of its opportunities
+ * created by as-of is not closed by as-of (not closed, or closed with a
+ * close date after as-of), else lost. open + won + lost = the opportunity
+ * step's reached. */
 static lp_status funnel_table(mctx *m)
 {
     static const char *const steps[] = {"lead", "mql", "sql", "opportunity", "won"};
-    uint64_t reached[5] = {0};
+    uint64_t reached[5] = {0}, open = 0;
     bool avail[5] = {m->leads != NULL, m->has_mql, m->has_sql, m->opps != NULL,
                      m->opps != NULL};
+    uint8_t *has_open = lp_calloc(m->nl ? m->nl : 1, 1);
+    if (!has_open) return LP_ERR_NOMEM;
+    for (size_t j = 0; j < m->no; j++) {
+        int32_t lr = m->o_lead[j];
+        if (lr < 0 || !m->o_in[j]) continue;
+        bool closed = m->o_closed[j] && (m->o_close[j] == NONE || m->o_close[j] <= m->as_of);
+        if (!closed) has_open[lr] = 1;
+    }
     for (size_t i = 0; m->leads && i < m->nl; i++) {
         if (!m->l_in[i] || wpos(m, lead_created(m, i)) < 0) continue;
         reached[0]++;
@@ -24,15 +41,18 @@ static lp_status funnel_table(mctx *m)
         if (!m->l_has_opp[i]) continue;
         reached[3]++;
         if (m->l_won[i]) reached[4]++;
+        else if (has_open[i]) open++;
     }
+    lp_free(has_open);
     tb b;
-    tb_init(&b, "funnel", "step:S,reached:I,rate:D,low:D,high:D");
+    tb_init(&b, "funnel", "step:S,reached:I,rate:D,low:D,high:D,open:I,closed:I,"
+                          "closed_win_rate:D,closed_low:D,closed_high:D");
     bool chain = true;
     for (int s = 0; s < 5; s++) {
         chain = chain && avail[s];
         tb_s(&b, 0, steps[s]);
         if (!chain) {
-            for (int c = 1; c < 5; c++) tb_null(&b, c);
+            for (int c = 1; c < 10; c++) tb_null(&b, c);
             continue;
         }
         tb_i(&b, 1, (int64_t)reached[s]);
@@ -41,6 +61,17 @@ static lp_status funnel_table(mctx *m)
         tb_d(&b, 2, est);
         tb_d(&b, 3, lo);
         tb_d(&b, 4, hi);
+        if (s != 4) {
+            for (int c = 5; c < 10; c++) tb_null(&b, c);
+            continue;
+        }
+        uint64_t closed = reached[3] - open; /* won + lost */
+        wilson3(reached[4], closed, &est, &lo, &hi);
+        tb_i(&b, 5, (int64_t)open);
+        tb_i(&b, 6, (int64_t)closed);
+        tb_d(&b, 7, est);
+        tb_d(&b, 8, lo);
+        tb_d(&b, 9, hi);
     }
     return tb_finish(&b, m->res);
 }

@@ -15,7 +15,8 @@ const char *const lp_headline_measures[] = {
     "sla_within", "sla_compliance", "sla_median_hours", "sla_p90_hours",
     "sla_untouched", "sla_pending", "followup_compliance", "inbound_won_count",
     "inbound_won_amount", "inbound_win_rate", "inbound_avg_deal",
-    "inbound_cycle_median_days", "inbound_won_share", NULL,
+    "inbound_cycle_median_days", "inbound_won_share", "won_count", "won_amount", "win_rate",
+    "cycle_median_days", NULL,
 };
 
 const char *campaign_name(const mctx *m, int32_t key)
@@ -242,14 +243,44 @@ static lp_status opp_sums(mctx *m, int by, bool won, const char *table)
 
 /* ---- The headline values ---- */
 
+/* Median sales cycle (days from the local date of created_at to the close
+ * date) of the deals won and closed in each window period; inbound deals
+ * only when inbound_only. NAN for a period without such a deal. The cycles
+ * are grouped by period with a counting sort (CSR), so each median sorts
+ * only its own period's values. */
+static lp_status cycle_medians(const mctx *m, bool inbound_only, double out[WINDOW])
+{
+    size_t ncycle[WINDOW + 1] = {0}, fill[WINDOW] = {0};
+    for (size_t j = 0; j < m->no; j++) {
+        if (!m->o_in[j] || !m->o_closed[j] || !m->o_won[j]) continue;
+        if (inbound_only && m->o_channel[j] != CH_INBOUND) continue;
+        int p = wpos(m, m->o_close[j]);
+        if (p >= 0) ncycle[p + 1]++;
+    }
+    for (int k = 0; k < WINDOW; k++) ncycle[k + 1] += ncycle[k];
+    double *cycle = lp_malloc((ncycle[WINDOW] ? ncycle[WINDOW] : 1) * sizeof(double));
+    if (!cycle) return LP_ERR_NOMEM;
+    for (size_t j = 0; j < m->no; j++) {
+        if (!m->o_in[j] || !m->o_closed[j] || !m->o_won[j]) continue;
+        if (inbound_only && m->o_channel[j] != CH_INBOUND) continue;
+        int p = wpos(m, m->o_close[j]);
+        if (p < 0) continue;
+        cycle[ncycle[p] + fill[p]++] =
+            (double)(m->o_close_date[j] - lp_instant_local_date(m->o_created[j]));
+    }
+    for (int k = 0; k < WINDOW; k++)
+        out[k] = median_inplace(cycle + ncycle[k], ncycle[k + 1] - ncycle[k]);
+    lp_free(cycle);
+    return LP_OK;
+}
+
 static lp_status headline_values(mctx *m, double *all_won_amount)
 {
-    lp_status st = LP_OK;
-    double *cycle = NULL;
-    size_t *cycle_off = NULL;
     uint64_t mqls[WINDOW] = {0}, sqls[WINDOW] = {0}, accepted[WINDOW] = {0};
     uint64_t pipe_n[WINDOW] = {0}, won_n[WINDOW] = {0}, lost_n[WINDOW] = {0};
+    uint64_t all_won_n[WINDOW] = {0}, all_lost_n[WINDOW] = {0};
     double pipe_amt[WINDOW] = {0}, won_amt[WINDOW] = {0}, open_amt[WINDOW] = {0};
+    double cycle_inbound[WINDOW], cycle_all[WINDOW];
     int64_t ends[WINDOW];
     for (int k = 0; k < WINDOW; k++) {
         ends[k] = m->bound[k + 1] < m->as_of ? m->bound[k + 1] : m->as_of;
@@ -266,7 +297,6 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
         if (p >= 0) sqls[p]++;
     }
 
-    size_t ncycle[WINDOW + 1] = {0};
     for (size_t j = 0; j < m->no; j++) {
         if (!m->o_in[j]) continue;
         bool inbound = m->o_channel[j] == CH_INBOUND;
@@ -284,32 +314,23 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
         }
         p = m->o_closed[j] ? wpos(m, m->o_close[j]) : -1;
         if (p < 0) continue;
-        if (m->o_won[j]) all_won_amount[p] += m->o_amount[j];
+        if (m->o_won[j]) {
+            all_won_amount[p] += m->o_amount[j];
+            all_won_n[p]++;
+        } else {
+            all_lost_n[p]++;
+        }
         if (!inbound) continue;
         if (m->o_won[j]) {
             won_n[p]++;
             won_amt[p] += m->o_amount[j];
-            ncycle[p + 1]++;
         } else {
             lost_n[p]++;
         }
     }
-    /* Sales cycles of inbound wins grouped by period (CSR), for the medians. */
-    for (int k = 0; k < WINDOW; k++) ncycle[k + 1] += ncycle[k];
-    cycle = lp_malloc((ncycle[WINDOW] ? ncycle[WINDOW] : 1) * sizeof(double));
-    cycle_off = lp_calloc(WINDOW, sizeof(size_t));
-    if (!cycle || !cycle_off) {
-        st = LP_ERR_NOMEM;
-        goto cleanup;
-    }
-    for (size_t j = 0; j < m->no; j++) {
-        if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND || !m->o_closed[j] || !m->o_won[j])
-            continue;
-        int p = wpos(m, m->o_close[j]);
-        if (p < 0) continue;
-        cycle[ncycle[p] + cycle_off[p]++] =
-            (double)(m->o_close_date[j] - lp_instant_local_date(m->o_created[j]));
-    }
+    lp_status st = cycle_medians(m, true, cycle_inbound);
+    if (!st) st = cycle_medians(m, false, cycle_all);
+    if (st) return st;
 
     for (int k = 0; k < WINDOW; k++) {
         for (int q = 0; q < M_COUNT; q++) m->hlo[q][k] = m->hhi[q][k] = NAN;
@@ -342,16 +363,27 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
         m->hn[M_INBOUND_WIN_RATE][k] = won_n[k] + lost_n[k];
         m->hv[M_INBOUND_AVG_DEAL][k] =
             closes && amounts && won_n[k] ? won_amt[k] / (double)won_n[k] : NAN;
-        m->hv[M_INBOUND_CYCLE_MEDIAN_DAYS][k] =
-            closes ? median_inplace(cycle + ncycle[k], ncycle[k + 1] - ncycle[k]) : NAN;
+        m->hv[M_INBOUND_CYCLE_MEDIAN_DAYS][k] = closes ? cycle_inbound[k] : NAN;
         m->hv[M_INBOUND_WON_SHARE][k] =
             closes && amounts ? ratio(won_amt[k], all_won_amount[k]) : NAN;
         m->all_won_amount[k] = all_won_amount[k];
+
+        /* Measure 5 for every channel (METRICS.md, amended 2026-12-02): the
+         * same figures without the channel filter, so a pack without
+         * inbound deals still says what closed. */
+        m->hv[M_WON_COUNT][k] = closes ? (double)all_won_n[k] : NAN;
+        m->hv[M_WON_AMOUNT][k] = closes && amounts ? all_won_amount[k] : NAN;
+        if (closes) {
+            wilson3(all_won_n[k], all_won_n[k] + all_lost_n[k], &m->hv[M_WIN_RATE][k],
+                    &m->hlo[M_WIN_RATE][k], &m->hhi[M_WIN_RATE][k]);
+        } else {
+            m->hv[M_WIN_RATE][k] = NAN;
+        }
+        m->hx[M_WIN_RATE][k] = all_won_n[k];
+        m->hn[M_WIN_RATE][k] = all_won_n[k] + all_lost_n[k];
+        m->hv[M_CYCLE_MEDIAN_DAYS][k] = closes ? cycle_all[k] : NAN;
     }
-cleanup:
-    lp_free(cycle);
-    lp_free(cycle_off);
-    return st;
+    return LP_OK;
 }
 
 /* ---- Targets, trend and coverage ---- */
@@ -492,6 +524,22 @@ lp_status headline_run(mctx *m)
 {
     double all_won_amount[WINDOW];
     lp_status st = headline_values(m, all_won_amount);
+    if (!st && m->opps && !m->channel_known) {
+        /* No opportunity can be traced to a lead or carries a source: its
+         * channel cannot be known, so the inbound figures do not exist
+         * (never 0); closed business from every channel stands. */
+        static const int inbound[] = {M_INBOUND_PIPELINE_COUNT, M_INBOUND_PIPELINE_AMOUNT,
+                                      M_OPEN_INBOUND_PIPELINE_AMOUNT, M_INBOUND_WON_COUNT,
+                                      M_INBOUND_WON_AMOUNT, M_INBOUND_WIN_RATE,
+                                      M_INBOUND_AVG_DEAL, M_INBOUND_CYCLE_MEDIAN_DAYS,
+                                      M_INBOUND_WON_SHARE};
+        for (size_t i = 0; i < sizeof inbound / sizeof inbound[0]; i++)
+            for (int k = 0; k < WINDOW; k++) {
+                int q = inbound[i];
+                m->hv[q][k] = m->hlo[q][k] = m->hhi[q][k] = NAN;
+                m->hx[q][k] = m->hn[q][k] = 0;
+            }
+    }
     if (!st) st = breakdown(m, BY_SOURCE, "volume_by_source");
     if (!st) st = breakdown(m, BY_CHANNEL, "volume_by_channel");
     if (!st) st = breakdown(m, BY_CAMPAIGN, "volume_by_campaign");

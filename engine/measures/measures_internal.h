@@ -47,7 +47,8 @@ enum {
     M_SLA_WITHIN, M_SLA_COMPLIANCE, M_SLA_MEDIAN_HOURS, M_SLA_P90_HOURS,
     M_SLA_UNTOUCHED, M_SLA_PENDING, M_FOLLOWUP_COMPLIANCE, M_INBOUND_WON_COUNT,
     M_INBOUND_WON_AMOUNT, M_INBOUND_WIN_RATE, M_INBOUND_AVG_DEAL,
-    M_INBOUND_CYCLE_MEDIAN_DAYS, M_INBOUND_WON_SHARE, M_COUNT
+    M_INBOUND_CYCLE_MEDIAN_DAYS, M_INBOUND_WON_SHARE, M_WON_COUNT, M_WON_AMOUNT,
+    M_WIN_RATE, M_CYCLE_MEDIAN_DAYS, M_COUNT
 };
 
 /* A set of distinct keys (sources, teams, owners, campaigns, stages): key
@@ -112,6 +113,8 @@ typedef struct mctx {
     /* What the data has (drives switched_off). */
     bool has_mql, has_sql, has_owner, has_source, has_employees, has_cost;
     bool has_amount, has_close, has_stage_outcome;
+    bool channel_known;  /* some opportunity has a lead or a source, so its channel
+                            can be known; else the inbound figures are not available */
 
     /* Leads (row i of the leads table). created_at and sql_at are not
      * copied: lead_created and lead_sql read them from the table's columns
@@ -188,6 +191,14 @@ typedef struct mctx {
     uint64_t hx[M_COUNT][WINDOW], hn[M_COUNT][WINDOW]; /* rates: successes, trials */
     double all_won_amount[WINDOW]; /* won amount of every channel closed in each
                                       period (the base of inbound_won_share) */
+
+    /* The previous period's maturing rates as they stood the same time
+     * after its own end (METRICS.md "Compare like with like"): the cohort
+     * of P-1 evaluated at compared_as_of = end(P-1) + (as-of - end(P)).
+     * Filled by report.c for the measures whose definition is maturing;
+     * the changes table compares P with these, never with hx/hn of P-1. */
+    int64_t compared_as_of;
+    uint64_t aged_x[M_COUNT], aged_n[M_COUNT]; /* successes, trials at compared_as_of */
 
     /* Campaign figures of the configured model, for findings. */
     size_t nbreaches;

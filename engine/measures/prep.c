@@ -56,13 +56,18 @@ static int64_t instant_at(const lp_column *c, size_t row)
     return c->v.i64[row];
 }
 
-static void take_max(int64_t *latest, const lp_table *t, const char *name)
+/* Raises *latest to the latest value of t.name, naming it in *out_what. */
+static void take_max(int64_t *latest, const char **out_what, const lp_table *t,
+                     const char *what, const char *name)
 {
     const lp_column *c = col_of(t, name, LP_TYPE_INSTANT);
     if (!c) return;
     for (size_t i = 0; i < t->nrows; i++) {
         int64_t v = instant_at(c, i);
-        if (v != NONE && v > *latest) *latest = v;
+        if (v != NONE && v > *latest) {
+            *latest = v;
+            *out_what = what;
+        }
     }
 }
 
@@ -75,19 +80,26 @@ static bool in_list(char *const *list, size_t n, const char *s)
 
 /* ---- As-of and the window ---- */
 
+/* As-of and P. The latest record is the latest of the dates as-of is
+ * taken from; future-dated rows never reach here (the loader sets them
+ * aside, lp_load_options.now). A --period that ends after it is refused:
+ * its end would lie beyond every table's data, so its figures would be
+ * zeros that look like a real, empty period. */
 static lp_status choose_period(mctx *m, const lp_measures_options *opt)
 {
     const lp_dataset *ds = m->ds;
+    int64_t latest = NONE;
+    const char *latest_what = "";
+    take_max(&latest, &latest_what, ds->tables[LP_LEADS], "leads.created_at", "created_at");
+    take_max(&latest, &latest_what, ds->tables[LP_LEADS], "leads.mql_at", "mql_at");
+    take_max(&latest, &latest_what, ds->tables[LP_LEADS], "leads.sql_at", "sql_at");
+    take_max(&latest, &latest_what, ds->tables[LP_TOUCHES], "touches.touched_at", "touched_at");
+    take_max(&latest, &latest_what, ds->tables[LP_ACTIVITIES], "activities.at", "at");
+    take_max(&latest, &latest_what, ds->tables[LP_OPPORTUNITIES], "opportunities.created_at",
+             "created_at");
     if (opt->has_as_of) {
         m->as_of = opt->as_of;
     } else {
-        int64_t latest = NONE;
-        take_max(&latest, ds->tables[LP_LEADS], "created_at");
-        take_max(&latest, ds->tables[LP_LEADS], "mql_at");
-        take_max(&latest, ds->tables[LP_LEADS], "sql_at");
-        take_max(&latest, ds->tables[LP_TOUCHES], "touched_at");
-        take_max(&latest, ds->tables[LP_ACTIVITIES], "at");
-        take_max(&latest, ds->tables[LP_OPPORTUNITIES], "created_at");
         if (latest == NONE) {
             lp_errmsg_set(m->errmsg, "no dated records to take an as-of date from; "
                                      "give --as-of");
@@ -104,6 +116,17 @@ static lp_status choose_period(mctx *m, const lp_measures_options *opt)
                           "period \"%s\" is not a period label (2026-W47, 2026-11, "
                           "2026-Q4, FY2027-Q2)", opt->period_label);
             return LP_ERR_USAGE;
+        }
+        if (latest != NONE && lp_period_end(&m->cal, m->P) > latest) {
+            int64_t y;
+            int mo, d;
+            lp_civil_from_days(lp_instant_local_date(latest), &y, &mo, &d);
+            lp_errmsg_set(m->errmsg,
+                          "period %s ends after the latest record in the exports "
+                          "(%04lld-%02d-%02d, %s); give a period that ends by then, or "
+                          "leave --period out for the last complete one",
+                          opt->period_label, (long long)y, mo, d, latest_what);
+            return LP_ERR_INPUT;
         }
     } else {
         m->P = lp_period_of(&m->cal, m->as_of) - 1;
@@ -562,6 +585,7 @@ static lp_status prep_opportunities(mctx *m)
         int32_t lr = m->o_lead[j];
         int32_t sk = m->o_source[j];
         m->o_channel[j] = lr >= 0 ? m->l_channel[lr] : sk >= 0 ? source_class[sk] : CH_OUTBOUND;
+        if (lr >= 0 || sk >= 0) m->channel_known = true;
         double a = m->has_amount ? lp_column_number(amount, j) : NAN;
         m->o_amount[j] = isnan(a) ? 0 : a;
         if (close && lp_column_valid(close, j)) {

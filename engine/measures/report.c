@@ -12,14 +12,91 @@
 static bool is_rate(int q)
 {
     return q == M_ACCEPTANCE_RATE || q == M_SLA_COMPLIANCE || q == M_FOLLOWUP_COMPLIANCE ||
-           q == M_INBOUND_WIN_RATE;
+           q == M_INBOUND_WIN_RATE || q == M_WIN_RATE;
 }
 
 static bool is_count(int q)
 {
     return q == M_MQL_COUNT || q == M_SQL_COUNT || q == M_INBOUND_PIPELINE_COUNT ||
            q == M_SLA_ELIGIBLE || q == M_SLA_WITHIN || q == M_SLA_UNTOUCHED ||
-           q == M_SLA_PENDING || q == M_INBOUND_WON_COUNT;
+           q == M_SLA_PENDING || q == M_INBOUND_WON_COUNT || q == M_WON_COUNT;
+}
+
+/* A rate whose cohort keeps maturing after its period ends: the figure
+ * catalogue (lp/figures.h) decides, so the changes table and the figures
+ * table cannot disagree on which rates are compared at the same age. */
+static bool is_maturing(int q)
+{
+    const lp_figure_def *def = lp_figure_def_find(lp_headline_measures[q]);
+    return def && def->maturing && is_rate(q);
+}
+
+/* Whether the data can give rate q at all (a missing table or column
+ * switches it off: then there is nothing to compare, which is not the same
+ * as "too early"). */
+static bool rate_available(const mctx *m, int q)
+{
+    switch (q) {
+    case M_ACCEPTANCE_RATE: return m->leads && m->has_mql && m->has_sql;
+    case M_SLA_COMPLIANCE:
+    case M_FOLLOWUP_COMPLIANCE: return m->leads && m->has_mql && m->acts;
+    case M_INBOUND_WIN_RATE:
+    case M_WIN_RATE: return m->opps && m->has_close;
+    }
+    return false;
+}
+
+/* The previous period's cohort of every maturing rate as it stood at
+ * compared_as_of = end(P-1) + (as-of - end(P)), the same time after its own
+ * end as as-of is after P's (for ISO weeks, as-of minus 7 days). Every
+ * instant after that counts as not yet happened: a lead created or handed
+ * off later is not in the cohort, an sql_at later is unset, a first touch
+ * later has not happened (so the MQL is untouched, and pending while its
+ * deadline is after that instant), a follow-up window still open then is
+ * not counted, and an opportunity created or closed later is not closed.
+ * The headline keeps today's value for P-1 (the trend shows what is known
+ * now); only the comparison uses these counts. */
+static void age_previous(mctx *m)
+{
+    int64_t cas = m->bound[PI_P] + (m->as_of - m->bound[WINDOW]);
+    int64_t from = m->bound[PI_PREV], to = m->bound[PI_P];
+    int fu_need = m->set->followup_activities > 0 ? m->set->followup_activities : 3;
+    int64_t fu_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
+    m->compared_as_of = cas;
+    memset(m->aged_x, 0, sizeof m->aged_x);
+    memset(m->aged_n, 0, sizeof m->aged_n);
+    for (size_t i = 0; i < m->nl; i++) {
+        int32_t q = m->l_mql_ord[i];
+        if (q < 0) continue;
+        int64_t at = m->mq_at[q], created = lead_created(m, i);
+        if (at < from || at >= to || at > cas || created == NONE || created > cas) continue;
+        int64_t sql = lead_sql(m, i);
+        m->aged_n[M_ACCEPTANCE_RATE]++;
+        if (sql != NONE && sql <= cas) m->aged_x[M_ACCEPTANCE_RATE]++;
+        int64_t first = m->mq_first[q];
+        bool touched = first != NONE && first <= cas;
+        if (touched || m->mq_deadline[q] <= cas) { /* not pending at cas: eligible */
+            m->aged_n[M_SLA_COMPLIANCE]++;
+            if (touched && first <= m->mq_deadline[q]) m->aged_x[M_SLA_COMPLIANCE]++;
+        }
+        /* Follow-ups counted by prep.c lie in [hand-off, hand-off + span),
+         * all at or before cas once the window has closed by then. */
+        if (at + fu_span <= cas) {
+            m->aged_n[M_FOLLOWUP_COMPLIANCE]++;
+            if (m->mq_followups[q] >= fu_need) m->aged_x[M_FOLLOWUP_COMPLIANCE]++;
+        }
+    }
+    for (size_t j = 0; j < m->no; j++) {
+        int64_t close = m->o_close[j];
+        if (!m->o_in[j] || m->o_created[j] > cas || !m->o_closed[j] || close == NONE ||
+            close < from || close >= to || close > cas)
+            continue;
+        m->aged_n[M_WIN_RATE]++;
+        if (m->o_won[j]) m->aged_x[M_WIN_RATE]++;
+        if (m->o_channel[j] != CH_INBOUND) continue;
+        m->aged_n[M_INBOUND_WIN_RATE]++;
+        if (m->o_won[j]) m->aged_x[M_INBOUND_WIN_RATE]++;
+    }
 }
 
 /* The base of measure q in window period k: the count a rate is a share of
@@ -36,6 +113,8 @@ static double base_of(const mctx *m, int q, int k)
     case M_INBOUND_AVG_DEAL:
     case M_INBOUND_CYCLE_MEDIAN_DAYS: return m->hv[M_INBOUND_WON_COUNT][k];
     case M_INBOUND_WON_SHARE: return isnan(m->hv[q][k]) ? NAN : m->all_won_amount[k];
+    case M_WON_AMOUNT:
+    case M_CYCLE_MEDIAN_DAYS: return m->hv[M_WON_COUNT][k];
     }
     return NAN;
 }
@@ -71,29 +150,51 @@ static lp_status headline_table(mctx *m)
 typedef struct change {
     double current, previous, p_value;
     bool real;
-    const char *test;
+    const char *test;       /* "poisson", "two_proportion", "" when not tested */
+    int64_t compared_as_of; /* instant the previous value stands at, NONE when none */
+    lp_verdict verdict;
 } change;
 
+/* P against the period before. Counts and amounts take P-1 as it stands
+ * at as-of; a maturing rate takes P-1 at m->compared_as_of (age_previous),
+ * and when P or that aged P-1 has no trials there is no fair comparison
+ * yet: too_early, untested. The findings' rate changes read the same
+ * comparison. */
 static change change_of(const mctx *m, int q)
 {
-    change c = {m->hv[q][PI_P], m->hv[q][PI_PREV], NAN, false, ""};
+    change c = {m->hv[q][PI_P], m->hv[q][PI_PREV], NAN, false, "", NONE, LP_VERDICT_NONE};
+    uint64_t px = m->hx[q][PI_PREV], pn = m->hn[q][PI_PREV];
+    if (is_maturing(q)) {
+        if (!rate_available(m, q)) return c;
+        px = m->aged_x[q];
+        pn = m->aged_n[q];
+        c.previous = pn ? (double)px / (double)pn : NAN;
+        c.compared_as_of = m->compared_as_of;
+        if (!m->hn[q][PI_P] || !pn) {
+            c.verdict = LP_VERDICT_TOO_EARLY;
+            return c;
+        }
+    }
     if (isnan(c.current) || isnan(c.previous)) return c;
+    if (!is_maturing(q)) c.compared_as_of = m->as_of;
     lp_test t = {0};
     if (is_count(q)) {
         t = lp_poisson_test((uint64_t)c.current, (uint64_t)c.previous);
         c.test = "poisson";
     } else if (is_rate(q)) {
-        t = lp_two_proportion_test(m->hx[q][PI_P], m->hn[q][PI_P], m->hx[q][PI_PREV],
-                                   m->hn[q][PI_PREV]);
+        t = lp_two_proportion_test(m->hx[q][PI_P], m->hn[q][PI_P], px, pn);
         c.test = "two_proportion";
     } else {
+        c.verdict = LP_VERDICT_UNTESTED;
         return c;
     }
     if (t.defined) {
         c.p_value = t.p_value;
         c.real = t.p_value < 0.05;
+        c.verdict = c.real ? LP_VERDICT_REAL : LP_VERDICT_NOISE;
     } else {
         c.test = "";
+        c.verdict = LP_VERDICT_UNTESTED;
     }
     return c;
 }
@@ -114,12 +215,8 @@ static lp_status changes_table(mctx *m)
         tb_d(&b, 5, c.p_value);
         tb_b(&b, 6, c.real);
         tb_s(&b, 7, c.test);
-        bool compared = !isnan(c.current) && !isnan(c.previous);
-        tb_t(&b, 8, compared ? m->as_of : NONE);
-        tb_s(&b, 9, !compared ? lp_verdict_name(LP_VERDICT_NONE)
-                    : !*c.test ? lp_verdict_name(LP_VERDICT_UNTESTED)
-                    : c.real   ? lp_verdict_name(LP_VERDICT_REAL)
-                               : lp_verdict_name(LP_VERDICT_NOISE));
+        tb_t(&b, 8, c.compared_as_of);
+        tb_s(&b, 9, lp_verdict_name(c.verdict));
     }
     return tb_finish(&b, m->res);
 }
@@ -322,6 +419,10 @@ static lp_status switched_off_table(mctx *m)
     OFF(!opps, "Inbound pipeline, closed business and coverage",
         "Pipeline and closed-business figures are missing because there is no "
         "opportunities export.");
+    OFF(opps && !m->channel_known && m->no > 0, "Inbound pipeline and inbound closed business",
+        "Inbound figures are not available because no opportunity can be traced to a lead "
+        "or carries a source, so no channel can be known; closed business from every "
+        "channel is reported instead.");
     OFF(opps && !m->has_amount, "Pipeline and won amounts",
         "Amounts are missing because the opportunities export has no amount column.");
     OFF(opps && !m->has_close, "Closed business from inbound",
@@ -421,6 +522,7 @@ static lp_status detail_opps(mctx *m, bool wins)
 
 lp_status report_run(mctx *m)
 {
+    age_previous(m);
     lp_status st = headline_table(m);
     if (!st) st = changes_table(m);
     if (!st) st = findings_table(m);

@@ -113,6 +113,10 @@ void lp_dataset_free(lp_dataset *ds)
     for (size_t i = 0; i < ds->nfiles; i++) {
         lp_free(ds->files[i].path);
         lp_free(ds->files[i].dialect);
+        for (size_t k = 0; k < LP_CANON_MAX_COLUMNS; k++) {
+            lp_free(ds->files[i].sources[k]);
+            lp_free(ds->files[i].defaults[k]);
+        }
     }
     lp_free(ds->files);
     for (size_t i = 0; i < ds->nrejects; i++) {

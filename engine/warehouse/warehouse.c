@@ -954,6 +954,8 @@ static lp_status pushdown_window(wh *w)
         if (!st && !why) st = server_latest(w, LP_ACTIVITIES, act_cols, 1, &as_of, &why);
         if (st) return st;
         if (!why && as_of == INT64_MIN) why = "the data has no dated rows";
+        if (!why && o->has_now && as_of > o->now)
+            why = "a row is dated after the run and is set aside on copy";
     }
     lp_calendar cal = set ? set->calendar : (lp_calendar){LP_PERIOD_WEEK, 1};
     if (cal.fiscal_start_month < 1 || cal.fiscal_start_month > 12) cal.fiscal_start_month = 1;
@@ -1855,6 +1857,8 @@ lp_status lp_warehouse_load(const lp_warehouse_options *options, lp_dataset **ou
         .settings = options->settings,
         .threads = options->threads,
         .columns = options->columns,
+        .has_now = options->has_now,
+        .now = options->now,
     };
     if ((st = lp_load_stream_begin(&lopts, &ds, errmsg))) goto cleanup;
     if ((st = plan_tables(&w, ds))) goto cleanup;

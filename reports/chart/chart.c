@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lp/fileio.h"
+#include "lp/format.h"
 
 #define FONT_FAMILY "DejaVu Sans"
 #define TITLE_SIZE 10.0
@@ -32,7 +33,7 @@ typedef struct reference {
 } reference;
 
 typedef struct axis {
-    lp_axis_format format;
+    lp_unit unit;          /* what the values are (lp/figures.h); written by lp/format.h */
     char currency[8];
     char *caption;
     bool fixed;            /* range given by the caller */
@@ -93,8 +94,8 @@ lp_chart *lp_chart_new(lp_chart_kind kind)
     if (!chart) return &nil_chart;
     chart->kind = kind;
     chart->value_labels = -1;
-    chart->value_axis.format = LP_AXIS_NUMBER;
-    chart->x_axis.format = LP_AXIS_NUMBER;
+    chart->value_axis.unit = LP_UNIT_NONE;
+    chart->x_axis.unit = LP_UNIT_NONE;
     return chart;
 }
 
@@ -259,24 +260,24 @@ void lp_chart_set_value_labels(lp_chart *chart, bool on)
     if (usable(chart)) chart->value_labels = on ? 1 : 0;
 }
 
-static void set_axis(lp_chart *chart, axis *ax, lp_axis_format format,
-                     const char *currency, const char *caption)
+static void set_axis(lp_chart *chart, axis *ax, lp_unit unit, const char *currency,
+                     const char *caption)
 {
-    ax->format = format;
+    ax->unit = unit;
     snprintf(ax->currency, sizeof(ax->currency), "%s", currency ? currency : "USD");
     lp_free(ax->caption);
     ax->caption = (caption && *caption) ? copy_string(chart, caption) : NULL;
 }
 
-void lp_chart_set_value_axis(lp_chart *chart, lp_axis_format format,
-                             const char *currency, const char *caption)
+void lp_chart_set_value_axis(lp_chart *chart, lp_unit unit, const char *currency,
+                             const char *caption)
 {
-    if (usable(chart)) set_axis(chart, &chart->value_axis, format, currency, caption);
+    if (usable(chart)) set_axis(chart, &chart->value_axis, unit, currency, caption);
 }
 
-void lp_chart_set_x_axis(lp_chart *chart, lp_axis_format format, const char *caption)
+void lp_chart_set_x_axis(lp_chart *chart, lp_unit unit, const char *caption)
 {
-    if (usable(chart)) set_axis(chart, &chart->x_axis, format, NULL, caption);
+    if (usable(chart)) set_axis(chart, &chart->x_axis, unit, NULL, caption);
 }
 
 static void set_range(lp_chart *chart, axis *ax, double lo, double hi)
@@ -499,88 +500,10 @@ static void text_at(cairo_t *cr, const char *s, double size, bool bold, double x
 
 /* ---- Numbers ----------------------------------------------------------- */
 
-/* value with decimals and a thousands separator into buf. */
-static void fmt_grouped(double value, int decimals, char *buf, size_t size)
-{
-    char digits[64];
-    snprintf(digits, sizeof(digits), "%.*f", decimals, fabs(value));
-    if (strspn(digits, "0.") == strlen(digits)) value = 0; /* no "-0" */
-    const char *dot = strchr(digits, '.');
-    size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
-    char out[96];
-    size_t o = 0;
-    if (value < 0) out[o++] = '-';
-    for (size_t i = 0; i < int_len; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0) out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    snprintf(out + o, sizeof(out) - o, "%s", dot ? dot : "");
-    snprintf(buf, size, "%s", out);
-}
-
-/* Decimals needed to tell apart values `step` apart (0..3). */
-static int decimals_for(double step)
-{
-    if (!(step > 0) || step >= 1) return 0;
-    int d = (int)ceil(-log10(step) - 1e-9);
-    return d > 3 ? 3 : d;
-}
-
-static const char *currency_symbol(const char *code)
-{
-    if (!code || !*code || strcmp(code, "USD") == 0) return "$";
-    if (strcmp(code, "EUR") == 0) return "\u20ac";
-    if (strcmp(code, "GBP") == 0) return "\u00a3";
-    if (strcmp(code, "JPY") == 0) return "\u00a5";
-    return NULL;
-}
-
-/* A value as the axis shows it; step is the precision to keep. */
+/* A tick of an axis, step apart from its neighbours (lp_fmt_tick). */
 static void fmt_value(const axis *ax, double value, double step, char *buf, size_t size)
 {
-    char num[64];
-    switch (ax->format) {
-    case LP_AXIS_PERCENT:
-        fmt_grouped(value * 100, decimals_for(step * 100), num, sizeof(num));
-        snprintf(buf, size, "%s%%", num);
-        return;
-    case LP_AXIS_HOURS:
-        fmt_grouped(value, decimals_for(step), num, sizeof(num));
-        snprintf(buf, size, "%s h", num);
-        return;
-    case LP_AXIS_MONEY: {
-        double scale = 1;
-        const char *suffix = "";
-        double big = fmax(fabs(value), step);
-        if (value == 0) big = 0; /* "$0", not "$0k" */
-        if (big >= 1e9) scale = 1e9, suffix = "B";
-        else if (big >= 1e6) scale = 1e6, suffix = "M";
-        else if (big >= 1e4) scale = 1e3, suffix = "k";
-        fmt_grouped(value / scale, decimals_for(step / scale), num, sizeof(num));
-        const char *symbol = currency_symbol(ax->currency);
-        bool negative = num[0] == '-';
-        if (symbol)
-            snprintf(buf, size, "%s%s%s%s", negative ? "-" : "", symbol,
-                     num + negative, suffix);
-        else
-            snprintf(buf, size, "%s %s%s", ax->currency, num, suffix);
-        return;
-    }
-    default:
-        fmt_grouped(value, decimals_for(step), buf, size);
-        return;
-    }
-}
-
-/* Precision for a direct label: whole numbers stay whole, others keep two
- * significant digits below 10 and none above. */
-static double label_step(const axis *ax, double value)
-{
-    double a = fabs(value);
-    if (ax->format == LP_AXIS_PERCENT) return 0.01;
-    if (ax->format == LP_AXIS_MONEY) return a >= 1e4 ? a / 100 : 1;
-    if (a == floor(a)) return 1;
-    return a >= 10 ? 1 : a >= 1 ? 0.1 : 0.01;
+    lp_fmt_tick(ax->unit, value, step, ax->currency, buf, size);
 }
 
 /* 1, 2 or 5 times a power of ten, near range / target. */
@@ -605,11 +528,11 @@ static void fit_axis(axis *ax, double lo, double hi, bool from_zero, int target)
         if (lo > 0) lo = 0;
         if (hi < 0) hi = 0;
     }
-    if (hi - lo < 1e-12) hi = lo + (ax->format == LP_AXIS_PERCENT ? 0.1 : 1);
+    if (hi - lo < 1e-12) hi = lo + (ax->unit == LP_UNIT_SHARE ? 0.1 : 1);
     ax->step = nice_step(hi - lo, target);
     ax->lo = floor(lo / ax->step + 1e-9) * ax->step;
     ax->hi = ceil(hi / ax->step - 1e-9) * ax->step;
-    if (ax->format == LP_AXIS_NUMBER && ax->step < 1 && hi > 2) {
+    if ((ax->unit == LP_UNIT_NONE || ax->unit == LP_UNIT_COUNT) && ax->step < 1 && hi > 2) {
         /* Whole-number data on a short axis: keep whole ticks. */
         ax->step = 1;
         ax->hi = ceil(hi);
@@ -707,8 +630,7 @@ static void point_label(const lp_chart *chart, const series *s, size_t i, char *
         snprintf(buf, size, "%s", s->point_labels[i]);
         return;
     }
-    fmt_value(&chart->value_axis, s->y[i], label_step(&chart->value_axis, s->y[i]), buf,
-              size);
+    lp_fmt_unit(chart->value_axis.unit, s->y[i], chart->value_axis.currency, buf, size);
 }
 
 static bool show_value_labels(const lp_chart *chart)

@@ -30,7 +30,7 @@ lp_status lp_chart_write_trend_png(const struct lp_results *results, const char 
     lp_chart_set_title(chart, "Qualified leads per period");
     lp_chart_set_categories(chart, labels, n);
     lp_chart_add_series(chart, "Qualified leads", values, NULL, NULL, n);
-    lp_chart_set_value_axis(chart, LP_AXIS_NUMBER, NULL, NULL);
+    lp_chart_set_value_axis(chart, LP_UNIT_COUNT, NULL, NULL);
     lp_chart_set_value_labels(chart, true);
     /* The target of the report period, when there is one. */
     if (target && n && lp_column_valid(target, n - 1))

@@ -278,7 +278,7 @@ static void attach_citations(nctx *c, const char *said)
     }
     if (!c->npending) return;
     char id[96];
-    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", ++c->nsaid);
+    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", c->nsaid);
     for (size_t i = 0; i < c->npending && c->status == LP_OK; i++) {
         if (c->nstatements == c->statements_cap) {
             size_t cap = c->statements_cap ? c->statements_cap * 2 : 64;
@@ -331,6 +331,7 @@ static void push_sentence(nctx *c, strlist *list, lp_buf *buf)
         buf->len = w;
         if (!strchr(".!?", s[w - 1])) lp_buf_puts(buf, ".");
         strlist_push(c, list, buf->data);
+        c->nsaid++;
         attach_citations(c, buf->data);
     }
     drop_citations(c);
@@ -390,22 +391,17 @@ static const char *cite(nctx *c, const char *figure, const char *subject, const 
                         lp_unit unit, double v, char *buf, size_t size)
 {
     switch (unit) {
-    case LP_UNIT_COUNT: lp_fmt_count(round(v), buf, size); break;
-    case LP_UNIT_MONEY: lp_fmt_money(v, c->currency, buf, size); break;
-    case LP_UNIT_SHARE: lp_fmt_rate(v, buf, size); break;
     case LP_UNIT_POINTS: {
         double points = round(fabs(v) * 100.0);
         snprintf(buf, size, "%.0f", points < 1 && v != 0 ? 1.0 : points);
         break;
     }
-    case LP_UNIT_HOURS: lp_fmt_hours(v, buf, size); break;
-    case LP_UNIT_DAYS: lp_fmt_days(v, buf, size); break;
     case LP_UNIT_RATIO: {
         double tenths = round(v * 10.0);
         snprintf(buf, size, fmod(tenths, 10.0) == 0 ? "%.0f" : "%.1f", tenths / 10.0);
         break;
     }
-    default: snprintf(buf, size, "%g", v); break;
+    default: lp_fmt_unit(unit, v, c->currency, buf, size); break;
     }
     if (c->npending < MAX_CITES && isfinite(v)) {
         lp_statement *st = &c->pending[c->npending++];
@@ -479,7 +475,7 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
         return;
     }
     *moved = true;
-    double d = f->value - f->previous;
+    double d = isfinite(f->change) ? f->change : 0;
     bool up = d > 0;
     if (f->previous == 0 && unit != LP_UNIT_SHARE && unit != LP_UNIT_HOURS &&
         unit != LP_UNIT_DAYS) {
@@ -488,9 +484,15 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
     }
     cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
     if (unit == LP_UNIT_SHARE) {
+        /* a maturing rate is compared with the previous period as it stood
+         * the same time after its end, and says so */
+        bool aged = f->compared_as_of != INT64_MIN && f->compared_as_of != c->r->as_of;
         cite(c, "change", id, NULL, LP_UNIT_POINTS, d, delta, sizeof delta);
-        say(c, out, up ? "change.rate_up" : "change.rate_down", "points", delta, "point_unit",
-            unit_for(c, "point", delta), "previous", before, NULL);
+        say(c, out,
+            aged ? (up ? "change.rate_up_same_age" : "change.rate_down_same_age")
+                 : (up ? "change.rate_up" : "change.rate_down"),
+            "points", delta, "point_unit", unit_for(c, "point", delta), "previous", before,
+            NULL);
         return;
     }
     if (unit == LP_UNIT_HOURS || unit == LP_UNIT_DAYS) {
@@ -499,7 +501,7 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
         return;
     }
     cite(c, "change", id, NULL, unit, fabs(d), delta, sizeof delta);
-    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(d) / fabs(f->previous), pct, sizeof pct);
+    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(f->change_pct), pct, sizeof pct);
     say(c, out, up ? "change.up" : "change.down", "delta", delta, "pct", pct, "previous",
         before, NULL);
 }
@@ -575,6 +577,8 @@ static bool measure_sentence(nctx *c, const char *measure, const char *say_key, 
     if (lp_figure_get(c->r, measure, &f) != LP_OK || isnan(f.value)) return false;
     bool share = f.def->unit == LP_UNIT_SHARE;
     if (share && !(f.base > 0)) return false;
+    /* a sentence that names its base says nothing rather than leave a hole */
+    if (f.def->base && !isfinite(f.base)) return false;
     char value[64], base[64] = "";
     cite_fig(c, measure, NULL, f.value, value, sizeof value);
     if (f.def->base && isfinite(f.base)) cite_fig(c, f.def->base, NULL, f.base, base, sizeof base);
@@ -681,6 +685,10 @@ static size_t campaign_names(nctx *c, const char *verdict, lp_buf *out)
         lp_buf_puts(out, name);
         n++;
     }
+    if (out->failed) {
+        fail(c, LP_ERR_NOMEM, "out of memory");
+        return 0;
+    }
     return n;
 }
 
@@ -774,7 +782,7 @@ static void headline_sla(nctx *c, strlist *out)
     lp_figure f;
     if (lp_figure_get(c->r, "sla_compliance", &f) != LP_OK || isnan(f.value) ||
         !(f.base > 0)) {
-        push_missing(c, out, "sla_compliance", "activit");
+        push_missing(c, out, "sla_compliance", "SLA");
     } else {
         char value[32], base[64];
         cite_fig(c, "sla_compliance", NULL, f.value, value, sizeof value);
@@ -820,12 +828,17 @@ static void build_headlines(nctx *c, strlist *out)
     headline_campaigns(c, &s);
     push_paragraph(c, out, &s);
     headline_amount(c, &s, "inbound_pipeline_amount", "inbound_pipeline_count",
-                    "headline.pipeline", "opportunit");
+                    "headline.pipeline", "inbound");
     push_paragraph(c, out, &s);
     headline_sla(c, &s);
     push_paragraph(c, out, &s);
     headline_amount(c, &s, "inbound_won_amount", "inbound_won_count", "headline.won",
-                    "opportunit");
+                    "inbound");
+    /* where the inbound figures cannot be known, closed business from every
+     * channel is the first page's word on closed business */
+    double v;
+    if (!headline_value(c, "inbound_won_amount", &v) && headline_value(c, "won_count", &v))
+        headline_amount(c, &s, "won_amount", "won_count", "headline.won_all", "inbound");
     push_paragraph(c, out, &s);
 }
 
@@ -856,11 +869,13 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
         if (f.verdict != LP_VERDICT_REAL) return;
         cite_fig(c, measure, NULL, f.value, v, sizeof v);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
-        lp_buf about = {0};
-        if (subject && *subject) say(c, &about, "finding.subject", "subject", subject, NULL);
-        say(c, &buf, "finding.change", "noun", text(c, key), "subject",
-            about.data ? about.data : "", "value", v, NULL);
-        lp_buf_reset(&about);
+        /* the catalogue's figure is the company's: a finding about a subject
+         * of this kind is not worded with the company's numbers */
+        if (subject && *subject) {
+            drop_citations(c);
+            return;
+        }
+        say(c, &buf, "finding.change", "noun", text(c, key), "subject", "", "value", v, NULL);
         change_clauses(c, &f, &buf);
     } else if (strcmp(kind, "team_slow") == 0) {
         /* value and base are shares reached in time (the team's, everyone
@@ -1130,7 +1145,7 @@ static void section_campaigns(nctx *c, const lp_template_section *s, strlist *ou
 static void section_pipeline(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_pipeline_amount", "inbound_pipeline_count",
-                    "headline.pipeline", "opportunit");
+                    "headline.pipeline", "inbound");
     const lp_table *t = table_of(c, "coverage");
     double open, remaining, coverage;
     if (t && cell_num(t, "open_inbound_pipeline", 0, &open) &&
@@ -1179,9 +1194,15 @@ static void section_sla(nctx *c, strlist *out)
 static void section_won(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_won_amount", "inbound_won_count", "headline.won",
-                    "opportunit");
+                    "inbound");
     push_measure(c, out, "inbound_win_rate");
     push_measure(c, out, "inbound_cycle_median_days");
+    /* closed business from every channel, beside the inbound figures */
+    double won;
+    if (headline_value(c, "won_count", &won)) {
+        headline_amount(c, out, "won_amount", "won_count", "headline.won_all", "inbound");
+        push_measure(c, out, "win_rate");
+    }
 }
 
 /* The funnel: the cohort's overall conversion, then where it narrows most.
@@ -1339,7 +1360,7 @@ static void section_breaches(nctx *c, const lp_template_section *s, strlist *out
     const lp_table *t = lp_results_table(c->r, "breaches");
     lp_buf b = {0};
     if (!t) {
-        push_section_missing(c, out, s, "activit");
+        push_section_missing(c, out, s, "SLA");
         return;
     }
     char n[32], threshold[48];
@@ -1589,6 +1610,28 @@ static char *as_of_words(nctx *c)
     return words;
 }
 
+/* What a section's table covers, when that is not the period: said under
+ * its heading so a lifetime figure never passes as this period's. */
+static char *scope_words(nctx *c, const lp_template_section *s)
+{
+    lp_buf b = {0};
+    char date[48], key[64];
+    lp_fmt_date(c->r->as_of, date, sizeof date);
+    lp_scope scope = lp_result_scope(s->table);
+    if (scope != LP_SCOPE_PERIOD) {
+        snprintf(key, sizeof key, "scope.%s", lp_scope_name(scope));
+        const char *model = text(c, attribution_key(c->r->settings));
+        bool attributed = s->table && (strcmp(s->table, "campaigns") == 0 ||
+                                       strcmp(s->table, "campaign_tests") == 0);
+        say(c, &b, key, "as_of", date, NULL);
+        if (attributed) say(c, &b, "scope.model", "model", model, NULL);
+    }
+    if (b.failed) fail(c, LP_ERR_NOMEM, "out of memory");
+    char *words = b.data ? b.data : lp_strdup("");
+    if (!words) fail(c, LP_ERR_NOMEM, "out of memory");
+    return words;
+}
+
 /* ---- Public ---- */
 
 static void free_statements(lp_statement *st, size_t n)
@@ -1657,6 +1700,7 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
             ns->id = lp_strdup(tpl->sections[i].id);
             if (!ns->id) fail(&c, LP_ERR_NOMEM, "out of memory");
             begin_section(&c, tpl->sections[i].id);
+            ns->scope = scope_words(&c, &tpl->sections[i]);
             build_section(&c, &tpl->sections[i], n, &section);
             take_list(&section, &ns->sentences, &ns->nsentences);
         }
@@ -1710,6 +1754,7 @@ void lp_narrative_free(lp_narrative *n)
     lp_free(n->kpis);
     for (size_t i = 0; i < n->nsections; i++) {
         lp_free(n->sections[i].id);
+        lp_free(n->sections[i].scope);
         free_strings(n->sections[i].sentences, n->sections[i].nsentences);
     }
     lp_free(n->sections);

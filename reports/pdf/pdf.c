@@ -16,7 +16,9 @@
 #include <string.h>
 
 #include "lp/chart.h"
+#include "lp/figures.h"
 #include "lp/fileio.h"
+#include "lp/format.h"
 #include "lp/time.h"
 
 #define FONT_FAMILY "DejaVu Sans"
@@ -230,98 +232,12 @@ static void section_begin(doc *d, size_t i, const char *title, bool heading)
     d->y += GAP;
 }
 
-/* ---- Numbers (private until the shared formatting helpers land) -------- */
-
-static void fmt_grouped(double value, int decimals, char *buf, size_t size)
-{
-    char digits[64];
-    snprintf(digits, sizeof(digits), "%.*f", decimals, fabs(value));
-    bool zero = strspn(digits, "0.") == strlen(digits);
-    const char *dot = strchr(digits, '.');
-    size_t int_len = dot ? (size_t)(dot - digits) : strlen(digits);
-    char out[96];
-    size_t o = 0;
-    if (value < 0 && !zero) out[o++] = '-';
-    for (size_t i = 0; i < int_len && o < sizeof(out) - 2; i++) {
-        if (i > 0 && (int_len - i) % 3 == 0) out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    snprintf(out + o, sizeof(out) - o, "%s", dot ? dot : "");
-    snprintf(buf, size, "%s", out);
-}
-
-static void fmt_money(const char *currency, double value, char *buf, size_t size)
-{
-    char num[80];
-    fmt_grouped(value, fabs(value) >= 100 ? 0 : 2, num, sizeof(num));
-    bool negative = num[0] == '-';
-    const char *symbol = NULL;
-    if (!currency || strcmp(currency, "USD") == 0) symbol = "$";
-    else if (strcmp(currency, "EUR") == 0) symbol = "\u20ac";
-    else if (strcmp(currency, "GBP") == 0) symbol = "\u00a3";
-    if (symbol)
-        snprintf(buf, size, "%s%s%s", negative ? "-" : "", symbol, num + negative);
-    else
-        snprintf(buf, size, "%s %s", currency, num);
-}
-
 /* ---- Result tables ----------------------------------------------------- */
 
-typedef enum cell_class {
-    CELL_TEXT, CELL_COUNT, CELL_NUMBER, CELL_MONEY, CELL_RATE, CELL_HOURS,
-    CELL_INSTANT, CELL_BOOL
-} cell_class;
-
-static bool name_has(const char *name, const char *part) { return strstr(name, part) != NULL; }
-
-static cell_class class_by_name(const lp_column *col)
-{
-    const char *n = col->name;
-    switch (col->type) {
-    case LP_TYPE_STRING: return CELL_TEXT;
-    case LP_TYPE_INT64: return CELL_COUNT;
-    case LP_TYPE_INSTANT: case LP_TYPE_DATE: return CELL_INSTANT;
-    case LP_TYPE_BOOL: return CELL_BOOL;
-    default: break;
-    }
-    if (name_has(n, "hours")) return CELL_HOURS;
-    if (name_has(n, "rate") || name_has(n, "compliance") || name_has(n, "share") ||
-        name_has(n, "coverage") || name_has(n, "attainment") || strcmp(n, "return") == 0)
-        return CELL_RATE;
-    if (name_has(n, "cost") || name_has(n, "pipeline") || strcmp(n, "won") == 0 ||
-        name_has(n, "amount") || name_has(n, "quota") || name_has(n, "avg_deal") ||
-        name_has(n, "won_to_date"))
-        return CELL_MONEY;
-    return CELL_NUMBER;
-}
-
-/* How a column reads; low and high read like the column they bound (the
- * nearest column before them that is neither). */
-static cell_class column_class(const lp_table *t, const lp_column *col)
-{
-    if (col->type == LP_TYPE_DOUBLE &&
-        (strcmp(col->name, "low") == 0 || strcmp(col->name, "high") == 0)) {
-        size_t at = 0;
-        while (at < t->ncols && t->columns[at] != col) at++;
-        while (at-- > 0) {
-            const char *n = t->columns[at]->name;
-            if (strcmp(n, "low") != 0 && strcmp(n, "high") != 0)
-                return class_by_name(t->columns[at]);
-        }
-    }
-    return class_by_name(col);
-}
-
-static lp_axis_format axis_of(cell_class cls)
-{
-    switch (cls) {
-    case CELL_MONEY: return LP_AXIS_MONEY;
-    case CELL_RATE: return LP_AXIS_PERCENT;
-    case CELL_HOURS: return LP_AXIS_HOURS;
-    default: return LP_AXIS_NUMBER;
-    }
-}
-
+/* A cell as readers see it. Numbers take their unit from the figure
+ * catalogue (the column's, or for tables whose rows differ, the row's) and
+ * are written by lp_fmt_cell; a figure id in a text column is written as
+ * the figure's label. */
 static void format_cell(const doc *d, const lp_table *t, const lp_column *col, size_t row,
                         char *buf, size_t size)
 {
@@ -329,31 +245,24 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
         snprintf(buf, size, "\u2013");
         return;
     }
-    double v = lp_column_number(col, row);
-    switch (column_class(t, col)) {
-    case CELL_TEXT:
-        snprintf(buf, size, "%s", lp_column_str(col, row));
+    switch (col->type) {
+    case LP_TYPE_STRING: {
+        const char *text = lp_column_str(col, row);
+        const lp_figure_def *def = NULL;
+        if (strcmp(col->name, "measure") == 0 || strcmp(col->name, "figure") == 0)
+            def = lp_figure_def_find(text);
+        snprintf(buf, size, "%s", def ? def->label : text ? text : "");
         return;
-    case CELL_COUNT:
-        fmt_grouped(v, 0, buf, size);
+    }
+    case LP_TYPE_BOOL:
+        snprintf(buf, size, "%s", col->v.b[row] ? "yes" : "no");
         return;
-    case CELL_MONEY:
-        fmt_money(d->currency, v, buf, size);
-        return;
-    case CELL_RATE:
-        fmt_grouped(v * 100, 1, buf, size > 1 ? size - 1 : size);
-        strncat(buf, "%", size - strlen(buf) - 1);
-        return;
-    case CELL_HOURS:
-        fmt_grouped(v, 1, buf, size);
-        return;
-    case CELL_BOOL:
-        snprintf(buf, size, "%s", v != 0 ? "yes" : "no");
-        return;
-    case CELL_INSTANT: {
+    case LP_TYPE_INSTANT:
+    case LP_TYPE_DATE: {
         int64_t y;
         int m, day, hh, mm;
-        int64_t instant = col->type == LP_TYPE_DATE ? lp_date_to_instant((int64_t)v) : (int64_t)v;
+        int64_t instant = col->type == LP_TYPE_DATE ? lp_date_to_instant(col->v.i32[row])
+                                                    : col->v.i64[row];
         lp_instant_to_local(instant, &y, &m, &day, &hh, &mm, NULL);
         if (col->type == LP_TYPE_DATE)
             snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, day);
@@ -361,10 +270,12 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
             snprintf(buf, size, "%04lld-%02d-%02d %02d:%02d", (long long)y, m, day, hh, mm);
         return;
     }
-    default:
-        fmt_grouped(v, (v == floor(v) || fabs(v) >= 1000) ? 0 : 1, buf, size);
-        return;
+    case LP_TYPE_INT64:
+    case LP_TYPE_DOUBLE:
+        break;
     }
+    lp_fmt_cell(lp_result_row_unit(t, col->name, row), lp_column_number(col, row), d->currency,
+                buf, size);
 }
 
 /* Column heading for readers. */
@@ -385,7 +296,7 @@ static void column_heading(const lp_table *t, const char *name, char *buf, size_
         {"untouched", "Untouched"}, {"pending", "Pending"}, {"step", "Step"},
         {"reached", "Reached"}, {"rate", "Rate"}, {"low", "Low"}, {"high", "High"},
         {"period", "Period"}, {"mql_forecast", "MQL forecast"}, {"accepted", "Accepted"},
-        {"acceptance_rate", "Acceptance"}, {"mql_target", "MQL target"},
+        {"mql_target", "MQL target"},
         {"count", "Count"}, {"amount", "Amount"}, {"figure", "Figure"},
         {"reason", "Reason"}, {"followup_compliance", "Follow-up"},
         {"followup_eligible", "Follow-up eligible"}, {"followup_met", "Follow-up met"},
@@ -691,8 +602,7 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
     char heading[64];
     column_heading(t, value, heading, sizeof(heading));
     lp_chart_add_series(chart, heading, p.values, p.low, p.high, p.n);
-    cell_class cls = column_class(t, lp_table_column(t, value));
-    lp_chart_set_value_axis(chart, axis_of(cls), d->currency, NULL);
+    lp_chart_set_value_axis(chart, lp_result_row_unit(t, value, 0), d->currency, NULL);
     if (isfinite(reference)) lp_chart_add_reference(chart, reference, reference_label);
     /* Rows of a horizontal chart need about 18 points each. */
     if (kind == LP_CHART_HBARS || kind == LP_CHART_INTERVALS || kind == LP_CHART_FUNNEL)
@@ -911,6 +821,8 @@ static void render_volume(doc *d, const lp_template_section *sec)
             lp_chart_set_categories(chart, mqls.labels, mqls.n);
             lp_chart_add_series(chart, "MQLs", mqls.values, NULL, NULL, mqls.n);
             lp_chart_add_series(chart, "SQLs", sqls.values, NULL, NULL, sqls.n);
+            lp_chart_set_value_axis(chart, lp_result_unit("mql_trend", "mqls"), d->currency,
+                                    NULL);
             const lp_column *target = lp_table_column(trend, "mql_target");
             if (target && trend->nrows > 0 && lp_column_valid(target, trend->nrows - 1))
                 lp_chart_add_reference(chart, lp_column_number(target, trend->nrows - 1),
@@ -969,6 +881,7 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
         }
         lp_chart *chart = lp_chart_new(LP_CHART_HBARS);
         lp_chart_set_title(chart, "MQLs credited under each attribution model");
+        lp_chart_set_value_axis(chart, lp_result_unit("attribution", "mqls"), d->currency, NULL);
         lp_chart_set_categories(chart, labels, nc);
         for (size_t m = 0; m < nm; m++) {
             char label[64];
@@ -1045,21 +958,25 @@ static void render_sla(doc *d, const lp_template_section *sec)
         }
         lp_free(x);
         lp_free(y);
-        lp_chart_set_value_axis(chart, LP_AXIS_PERCENT, NULL, "Share of MQLs touched");
+        lp_chart_set_value_axis(chart, lp_result_unit("sla_curve", "touched_share"), NULL,
+                                "Share of MQLs touched");
         lp_chart_set_value_range(chart, 0, 1);
-        lp_chart_set_x_axis(chart, LP_AXIS_HOURS, "Hours after hand-off");
+        lp_chart_set_x_axis(chart, lp_result_unit("sla_curve", "hours"), "Hours after hand-off");
         if (settings && settings->sla_hours > 0) {
-            char label[48];
-            snprintf(label, sizeof(label), "SLA %g h", settings->sla_hours);
+            char hours[48], label[64];
+            lp_fmt_unit(LP_UNIT_HOURS, settings->sla_hours, NULL, hours, sizeof(hours));
+            snprintf(label, sizeof(label), "SLA %s", hours);
             lp_chart_add_x_reference(chart, settings->sla_hours, label);
         }
         place_chart(d, chart, 200);
     }
-    char target_label[48] = "Target";
+    char target_label[64] = "Target";
     double target = NAN;
     if (settings && settings->sla_target > 0) {
+        char share[32];
         target = settings->sla_target;
-        snprintf(target_label, sizeof(target_label), "Target %g%%", settings->sla_target * 100);
+        lp_fmt_unit(LP_UNIT_SHARE, target, NULL, share, sizeof(share));
+        snprintf(target_label, sizeof(target_label), "Target %s", share);
     }
     /* The section's chart kind may name the curve above (step); the
      * per-team comparison needs a categorical kind. */
@@ -1113,6 +1030,7 @@ static void render_funnel(doc *d, const lp_template_section *sec)
             p.labels[i] = display_name(p.labels[i], names[i], sizeof(names[i]));
         lp_chart_set_categories(chart, p.labels, p.n);
         lp_chart_add_series(chart, "Reached", p.values, NULL, NULL, p.n);
+        lp_chart_set_value_axis(chart, lp_result_unit("funnel", "reached"), d->currency, NULL);
         if (labels && storage) lp_chart_set_point_labels(chart, (const char *const *)labels, p.n);
         lp_free(labels);
         lp_free(storage);
@@ -1158,6 +1076,8 @@ static void render_forecast(doc *d, const lp_template_section *sec)
             lp_chart_set_categories(chart, labels, n);
             if (have_hist) lp_chart_add_series(chart, "MQLs", h, NULL, NULL, n);
             if (have_fc) lp_chart_add_series(chart, "Forecast", f, lo, hi, n);
+            lp_chart_set_value_axis(chart, lp_result_unit("forecast", "mql_forecast"),
+                                    d->currency, NULL);
             place_chart(d, chart, CHART_HEIGHT + 20);
         }
         lp_free(labels);
@@ -1184,9 +1104,9 @@ static void files_cell(const doc *d, const void *ctx, size_t row, size_t col, ch
         snprintf(buf, size, "%s", slash ? slash + 1 : f->path ? f->path : "");
         return;
     }
-    case 1: fmt_grouped((double)f->rows_read, 0, buf, size); return;
-    case 2: fmt_grouped((double)f->rows_loaded, 0, buf, size); return;
-    default: fmt_grouped((double)f->rows_rejected, 0, buf, size); return;
+    case 1: lp_fmt_cell(LP_UNIT_COUNT, (double)f->rows_read, NULL, buf, size); return;
+    case 2: lp_fmt_cell(LP_UNIT_COUNT, (double)f->rows_loaded, NULL, buf, size); return;
+    default: lp_fmt_cell(LP_UNIT_COUNT, (double)f->rows_rejected, NULL, buf, size); return;
     }
 }
 
@@ -1320,6 +1240,12 @@ static void render_section(doc *d, size_t i)
     const char *title = sec->title && *sec->title ? sec->title : sec->id ? sec->id : kind;
     bool cover = strcmp(kind, "cover") == 0;
     section_begin(d, i, cover ? pack_title(d) : title, !cover);
+    const lp_narrative_section *ns = sentences_of(d, sec->id);
+    if (!cover && ns && ns->scope && *ns->scope) {
+        /* the table's scope, so a lifetime figure never reads as this period's */
+        paragraph(d, ns->scope, 8.5, true, 0, 0.35);
+        d->y += 2;
+    }
     if (cover) render_cover(d);
     else if (strcmp(kind, "headlines") == 0) render_headlines(d, sec);
     else if (strcmp(kind, "volume") == 0) render_volume(d, sec);

@@ -59,34 +59,9 @@ static lxw_format *fmt_new(xw *w, const char *num_format, bool bold)
     return f;
 }
 
-/* Currency format for an ISO code: the symbol for the common ones, the code
- * itself otherwise (locale-free, so it reads the same everywhere). */
-static void money_format(const char *currency, char *buf, size_t size)
-{
-    static const struct { const char *code, *format; } symbols[] = {
-        {"USD", "\"$\"#,##0"}, {"EUR", "\"\xe2\x82\xac\"#,##0"},
-        {"GBP", "\"\xc2\xa3\"#,##0"}, {"JPY", "\"\xc2\xa5\"#,##0"},
-    };
-    for (size_t i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
-        if (currency && strcmp(currency, symbols[i].code) == 0) {
-            snprintf(buf, size, "%s", symbols[i].format);
-            return;
-        }
-    char code[8] = "USD";
-    if (currency && *currency) {
-        size_t n = 0;
-        for (const char *p = currency; *p && n < sizeof(code) - 1; p++)
-            if (isalpha((unsigned char)*p)) code[n++] = (char)toupper((unsigned char)*p);
-        code[n] = '\0';
-    }
-    snprintf(buf, size, "\"%s \"#,##0", code);
-}
-
 void xw_formats_init(xw *w, const char *currency)
 {
     xw_formats *f = &w->f;
-    char money[48];
-    money_format(currency, money, sizeof(money));
     f->title = fmt_new(w, NULL, true);
     f->subtitle = fmt_new(w, NULL, false);
     f->h2 = fmt_new(w, NULL, true);
@@ -95,15 +70,12 @@ void xw_formats_init(xw *w, const char *currency)
     f->text = fmt_new(w, "@", false);
     f->wrap = fmt_new(w, NULL, false);
     f->note = fmt_new(w, NULL, false);
-    f->count = fmt_new(w, "#,##0", false);
-    f->count_bold = fmt_new(w, "#,##0", true);
-    f->decimal = fmt_new(w, "#,##0.0", false);
-    f->decimal2 = fmt_new(w, "#,##0.00", false);
-    f->pvalue = fmt_new(w, "0.0000", false);
-    f->pct = fmt_new(w, "0.0%", false);
-    f->pct_bold = fmt_new(w, "0.0%", true);
-    f->money = fmt_new(w, money, false);
-    f->money_bold = fmt_new(w, money, true);
+    f->unit[LP_UNIT_NONE] = NULL;
+    f->unit_bold[LP_UNIT_NONE] = f->bold;
+    for (int u = LP_UNIT_NONE + 1; u < XW_NUNITS; u++) {
+        f->unit[u] = fmt_new(w, lp_fmt_excel((lp_unit)u, currency), false);
+        f->unit_bold[u] = fmt_new(w, lp_fmt_excel((lp_unit)u, currency), true);
+    }
     f->date = fmt_new(w, "yyyy-mm-dd", false);
     f->datetime = fmt_new(w, "yyyy-mm-dd hh:mm", false);
     f->link = fmt_new(w, NULL, false);
@@ -208,11 +180,10 @@ void xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char 
     lp_buf_reset(&url);
 }
 
-static bool name_in(const char *name, const char *const *list)
+lxw_format *xw_unit_format(const xw *w, lp_unit unit, bool bold)
 {
-    for (; *list; list++)
-        if (strcmp(name, *list) == 0) return true;
-    return false;
+    if ((unsigned)unit >= XW_NUNITS) unit = LP_UNIT_NONE;
+    return bold ? w->f.unit_bold[unit] : w->f.unit[unit];
 }
 
 static lxw_format *column_format(xw *w, const lp_column *c);
@@ -229,44 +200,42 @@ lxw_format *xw_column_format(xw *w, const lp_column *c)
 
 static lxw_format *column_format(xw *w, const lp_column *c)
 {
-    static const char *const pct[] = {
-        "rate", "response_rate", "acceptance_rate", "compliance", "touched_share",
-        "followup_compliance", "attainment", "return", "others_rate", "change_pct",
-        "low", "high", NULL};
-    static const char *const money[] = {
-        "pipeline", "won", "cost", "cost_per_lead", "cost_per_mql",
-        "cost_per_opportunity", "amount", "open_inbound_pipeline", "quota",
-        "won_to_date", "remaining_quota", "avg_deal", NULL};
-    static const char *const one_decimal[] = {
-        "median_hours", "p90_hours", "hours_late", "hours", "hours_to_first_touch",
-        "mql_forecast", "needed", NULL};
-    static const char *const pvalue[] = {"p_value", "q_value", NULL};
-    static const char *const whole[] = {"mql_target", NULL};
     switch (c->type) {
-    case LP_TYPE_INT64: return w->f.count;
     case LP_TYPE_INSTANT: return w->f.datetime;
     case LP_TYPE_DATE: return w->f.date;
     case LP_TYPE_BOOL:
     case LP_TYPE_STRING: return NULL;
+    case LP_TYPE_INT64:
     case LP_TYPE_DOUBLE: break;
     }
-    if (name_in(c->name, pct)) return w->f.pct;
-    if (name_in(c->name, money)) return w->f.money;
-    if (name_in(c->name, one_decimal)) return w->f.decimal;
-    if (name_in(c->name, pvalue)) return w->f.pvalue;
-    if (name_in(c->name, whole)) return w->f.count;
-    return w->f.decimal2;
+    lp_unit unit = lp_result_unit(c->table ? c->table->name : NULL, c->name);
+    /* Integers the catalogue does not list are still whole numbers. */
+    if (unit == LP_UNIT_NONE && c->type == LP_TYPE_INT64) unit = LP_UNIT_COUNT;
+    return xw_unit_format(w, unit, false);
+}
+
+/* A number cell of a column whose format is General: its row may say its
+ * unit (headline, changes, targets, findings, figures). */
+static void row_number(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                       const lp_column *c, size_t r, double v)
+{
+    lp_unit unit = lp_result_row_unit(c->table, c->name, r);
+    xw_num(w, ws, row, col, lp_fmt_excel_value(unit, v), xw_unit_format(w, unit, false));
 }
 
 void xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
               const lp_column *c, size_t r, lxw_format *fmt)
 {
     if (!c || r >= c->length || !lp_column_valid(c, r) || w->status) return;
+    bool general = !fmt && c->type == LP_TYPE_DOUBLE;
     if (!fmt) fmt = xw_column_format(w, c);
     switch (c->type) {
     case LP_TYPE_STRING: xw_str(w, ws, row, col, lp_column_str(c, r), fmt); break;
     case LP_TYPE_INT64: xw_num(w, ws, row, col, (double)c->v.i64[r], fmt); break;
-    case LP_TYPE_DOUBLE: xw_num(w, ws, row, col, c->v.f64[r], fmt); break;
+    case LP_TYPE_DOUBLE:
+        if (general && !fmt) row_number(w, ws, row, col, c, r, c->v.f64[r]);
+        else xw_num(w, ws, row, col, c->v.f64[r], fmt);
+        break;
     case LP_TYPE_BOOL:
         xw_check(w, worksheet_write_boolean(ws, row, col, c->v.b[r], fmt), ws, row, col);
         break;
@@ -563,13 +532,16 @@ void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
 }
 
 void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                  const char *a_expr, double a, const char *b_expr, double b, double v,
-                  lxw_format *fmt)
+                  const char *a_expr, double a, const char *b_expr, double b, double scale,
+                  double v, lxw_format *fmt)
 {
     if (isnan(v) || w->status) return;
-    if (!isnan(a) && !isnan(b) && same_value(a - b, v)) {
+    if (!isnan(a) && !isnan(b) && same_value((a - b) * scale, v)) {
         char formula[64];
-        snprintf(formula, sizeof(formula), "=%s-%s", a_expr, b_expr);
+        if (scale == 1.0)
+            snprintf(formula, sizeof(formula), "=%s-%s", a_expr, b_expr);
+        else
+            snprintf(formula, sizeof(formula), "=(%s-%s)*%.15g", a_expr, b_expr, scale);
         formula_cell(w, ws, row, col, formula, v, fmt);
     } else {
         xw_num(w, ws, row, col, v, fmt);

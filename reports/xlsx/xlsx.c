@@ -337,103 +337,87 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
 
 /* ---- Summary ---- */
 
-typedef struct measure_info {
-    const char *name;
-    sheet_kind sheet;
-    const char *detail;
-    char kind;                /* 'c' count, 'p' rate, 'm' money, 'd' decimal */
-} measure_info;
+/* Where the workbook breaks a headline figure down: the sheet it links to,
+ * the detail table whose rows are behind it, and the formula that
+ * reproduces it from those rows. What the figure is (label, unit, target)
+ * comes from the figure catalogue, not from here. A figure not listed has
+ * no link and stays a number. */
+typedef struct drilldown {
+    const char *figure;      /* figure id (lp_figure_def_find) */
+    sheet_kind sheet;        /* the sheet that breaks it down */
+    const char *detail;      /* detail table of its rows (Rows link), or NULL */
+    agg rows;                /* formula over the detail rows (rows.detail NULL: none) */
+    const char *num, *den;   /* or a ratio of two figures' cells; den alone: the
+                                rows' formula over den's cell */
+} drilldown;
 
-static const measure_info measure_infos[] = {
-    {"mql_count", K_VOLUME, "detail_mqls", 'c'},
-    {"sql_count", K_VOLUME, NULL, 'c'},
-    {"acceptance_rate", K_VOLUME, "detail_mqls", 'p'},
-    {"inbound_pipeline_count", K_PIPELINE, "detail_inbound_opportunities", 'c'},
-    {"inbound_pipeline_amount", K_PIPELINE, "detail_inbound_opportunities", 'm'},
-    {"open_inbound_pipeline_amount", K_PIPELINE, NULL, 'm'},
-    {"sla_eligible", K_SLA, "detail_mqls", 'c'},
-    {"sla_within", K_SLA, "detail_mqls", 'c'},
-    {"sla_compliance", K_SLA, "detail_mqls", 'p'},
-    {"sla_median_hours", K_SLA, "detail_mqls", 'd'},
-    {"sla_p90_hours", K_SLA, "detail_mqls", 'd'},
-    {"sla_untouched", K_SLA, "detail_mqls", 'c'},
-    {"sla_pending", K_SLA, "detail_mqls", 'c'},
-    {"followup_compliance", K_SLA, "detail_mqls", 'p'},
-    {"inbound_won_count", K_WON, "detail_inbound_wins", 'c'},
-    {"inbound_won_amount", K_WON, "detail_inbound_wins", 'm'},
-    {"inbound_win_rate", K_WON, NULL, 'p'},
-    {"inbound_avg_deal", K_WON, "detail_inbound_wins", 'm'},
-    {"inbound_cycle_median_days", K_WON, "detail_inbound_wins", 'd'},
-    {"inbound_won_share", K_WON, NULL, 'p'},
+#define MQLS "detail_mqls"
+#define OPPS "detail_inbound_opportunities"
+#define WINS "detail_inbound_wins"
+static const drilldown drilldowns[] = {
+    {"mql_count", K_VOLUME, MQLS, {.detail = MQLS}, NULL, NULL},
+    {"sql_count", K_VOLUME, NULL, {0}, NULL, NULL},
+    {"acceptance_rate", K_VOLUME, MQLS,
+     {.detail = MQLS, .crits = {{"sql_at", CR_NONBLANK, NULL}}, .ncrits = 1}, NULL,
+     "mql_count"},
+    {"inbound_pipeline_count", K_PIPELINE, OPPS, {.detail = OPPS}, NULL, NULL},
+    {"inbound_pipeline_amount", K_PIPELINE, OPPS, {.detail = OPPS, .sum_column = "amount"},
+     NULL, NULL},
+    {"open_inbound_pipeline_amount", K_PIPELINE, NULL, {0}, NULL, NULL},
+    {"sla_eligible", K_SLA, MQLS,
+     {.detail = MQLS, .crits = {{"pending", CR_FALSE, NULL}}, .ncrits = 1}, NULL, NULL},
+    {"sla_within", K_SLA, MQLS,
+     {.detail = MQLS, .crits = {{"within_sla", CR_TRUE, NULL}}, .ncrits = 1}, NULL, NULL},
+    {"sla_compliance", K_SLA, MQLS, {0}, "sla_within", "sla_eligible"},
+    {"sla_median_hours", K_SLA, MQLS, {0}, NULL, NULL},
+    {"sla_p90_hours", K_SLA, MQLS, {0}, NULL, NULL},
+    {"sla_untouched", K_SLA, MQLS,
+     {.detail = MQLS, .crits = {{"first_touch_at", CR_BLANK, NULL}}, .ncrits = 1}, NULL,
+     NULL},
+    {"sla_pending", K_SLA, MQLS,
+     {.detail = MQLS, .crits = {{"pending", CR_TRUE, NULL}}, .ncrits = 1}, NULL, NULL},
+    {"followup_compliance", K_SLA, MQLS, {0}, NULL, NULL},
+    {"inbound_won_count", K_WON, WINS, {.detail = WINS}, NULL, NULL},
+    {"inbound_won_amount", K_WON, WINS, {.detail = WINS, .sum_column = "amount"}, NULL,
+     NULL},
+    {"inbound_win_rate", K_WON, NULL, {0}, NULL, NULL},
+    {"inbound_avg_deal", K_WON, WINS, {0}, "inbound_won_amount", "inbound_won_count"},
+    {"inbound_cycle_median_days", K_WON, WINS, {0}, NULL, NULL},
+    {"inbound_won_share", K_WON, NULL, {0}, NULL, NULL},
 };
+#undef MQLS
+#undef OPPS
+#undef WINS
 
-static const measure_info *measure_find(const char *name)
+static const drilldown *drilldown_find(const char *figure)
 {
-    for (size_t i = 0; i < sizeof(measure_infos) / sizeof(measure_infos[0]); i++)
-        if (strcmp(measure_infos[i].name, name) == 0) return &measure_infos[i];
+    for (size_t i = 0; i < sizeof(drilldowns) / sizeof(drilldowns[0]); i++)
+        if (strcmp(drilldowns[i].figure, figure) == 0) return &drilldowns[i];
     return NULL;
 }
 
-static lxw_format *measure_format(xw *w, const measure_info *mi)
-{
-    switch (mi ? mi->kind : 'c') {
-    case 'p': return w->f.pct;
-    case 'm': return w->f.money;
-    case 'd': return w->f.decimal;
-    default: return w->f.count;
-    }
-}
-
-/* Value of a measure in the headline table for a period label, NAN if none. */
-static double headline_value(const lp_table *h, const char *measure, const char *period)
+/* Row of a measure in the headline table for a period label, or -1. */
+static long headline_row(const lp_table *h, const char *measure, const char *period)
 {
     for (size_t r = 0; h && r < h->nrows; r++) {
         const char *m = xw_str_at(h, "measure", r), *p = xw_str_at(h, "period", r);
-        if (m && p && strcmp(m, measure) == 0 && strcmp(p, period) == 0)
-            return xw_num_at(h, "value", r);
+        if (m && p && strcmp(m, measure) == 0 && strcmp(p, period) == 0) return (long)r;
     }
-    return NAN;
+    return -1;
 }
 
-static double target_for(const xw *w, const char *measure)
+static double headline_value(const lp_table *h, const char *measure, const char *period)
 {
-    static const struct { const char *alias, *measure; } aliases[] = {
-        {"mql", "mql_count"}, {"sql", "sql_count"},
-        {"pipeline", "inbound_pipeline_amount"}, {"won", "inbound_won_amount"},
-    };
-    if (strcmp(measure, "sla_compliance") == 0 && w->res->settings)
-        return w->res->settings->sla_target;
-    const lp_table *t = lp_results_table(w->res, "targets");
-    for (size_t r = 0; t && r < t->nrows; r++) {
-        const char *m = xw_str_at(t, "measure", r), *p = xw_str_at(t, "period", r);
-        const char *team = xw_str_at(t, "team", r);
-        if (!m || !p || strcmp(p, w->res->period_label) != 0 || (team && *team)) continue;
-        bool match = strcmp(m, measure) == 0;
-        for (size_t a = 0; !match && a < sizeof(aliases) / sizeof(aliases[0]); a++)
-            match = strcmp(m, aliases[a].alias) == 0 && strcmp(measure, aliases[a].measure) == 0;
-        if (match) return xw_num_at(t, "target", r);
-    }
-    if (strcmp(measure, "mql_count") == 0) {
-        const lp_table *trend = lp_results_table(w->res, "mql_trend");
-        for (size_t r = 0; trend && r < trend->nrows; r++) {
-            const char *p = xw_str_at(trend, "period", r);
-            if (p && strcmp(p, w->res->period_label) == 0)
-                return xw_num_at(trend, "mql_target", r);
-        }
-    }
-    return NAN;
+    long r = headline_row(h, measure, period);
+    return r < 0 ? NAN : xw_num_at(h, "value", (size_t)r);
 }
 
-static const char *kpi_label(const xw *w, const char *measure)
+/* A target status as readers write it: "on track", "at risk", "off track". */
+static void status_words(lp_target_status status, char *buf, size_t size)
 {
-    for (size_t i = 0; w->nar && i < w->nar->nkpis; i++)
-        if (w->nar->kpis[i].measure && strcmp(w->nar->kpis[i].measure, measure) == 0)
-            return w->nar->kpis[i].label;
-    /* Measures without a tile take the label the template's wording gives. */
-    char key[96];
-    snprintf(key, sizeof key, "measure.%s.label", measure);
-    const char *label = w->tpl ? lp_template_text(w->tpl, key) : NULL;
-    return label ? label : measure;
+    snprintf(buf, size, "%s", lp_target_status_name(status));
+    for (char *p = buf; *p; p++)
+        if (*p == '_') *p = ' ';
 }
 
 /* Place of a detail table's rows (first part), "'MQLs'!A1:P13". */
@@ -496,9 +480,9 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 
     xw_str(w, ws, row++, 0, "Headline measures", w->f.h2);
     static const char *const headers[] = {"Measure", "Name", "This period", "Previous",
-                                          "Change", "Target", "Sheet", "Rows"};
+                                          "Change", "Target", "Status", "Sheet", "Rows"};
     lxw_row_t header_row = row++;
-    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnames, headers, 8,
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnames, headers, 9,
                     "headline_measures");
     lxw_row_t first = row;
     double cur[MAX_MEASURES];
@@ -506,9 +490,12 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 
     for (size_t k = 0; k < nnames && !w->status; k++, row++) {
         const char *m = names[k];
-        const measure_info *mi = measure_find(m);
-        lxw_format *fmt = measure_format(w, mi);
-        const char *label = kpi_label(w, m);
+        const lp_figure_def *def = lp_figure_def_find(m);
+        long hr = headline_row(h, m, res->period_label);
+        lp_unit unit = def ? def->unit
+                           : lp_result_row_unit(h, "value", hr >= 0 ? (size_t)hr : 0);
+        lxw_format *fmt = xw_unit_format(w, unit, false);
+        const char *label = def ? def->label : m;
         xw_str(w, ws, row, 0, label, NULL);
         widen_text(s, 0, label);
         xw_str(w, ws, row, 1, m, NULL);
@@ -516,59 +503,31 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 
         /* This period: a live formula over the detail rows where one exists. */
         double v = cur[k];
-        agg a = {0};
-        const char *num = NULL, *den = NULL;  /* ratio of two measures' cells */
-        if (strcmp(m, "mql_count") == 0) {
-            a = (agg){.detail = "detail_mqls"};
-        } else if (strcmp(m, "sla_eligible") == 0) {
-            a = (agg){.detail = "detail_mqls", .crits = {{"pending", CR_FALSE, NULL}}, .ncrits = 1};
-        } else if (strcmp(m, "sla_within") == 0) {
-            a = (agg){.detail = "detail_mqls", .crits = {{"within_sla", CR_TRUE, NULL}}, .ncrits = 1};
-        } else if (strcmp(m, "sla_untouched") == 0) {
-            a = (agg){.detail = "detail_mqls", .crits = {{"first_touch_at", CR_BLANK, NULL}},
-                      .ncrits = 1};
-        } else if (strcmp(m, "sla_pending") == 0) {
-            a = (agg){.detail = "detail_mqls", .crits = {{"pending", CR_TRUE, NULL}}, .ncrits = 1};
-        } else if (strcmp(m, "inbound_pipeline_count") == 0) {
-            a = (agg){.detail = "detail_inbound_opportunities"};
-        } else if (strcmp(m, "inbound_pipeline_amount") == 0) {
-            a = (agg){.detail = "detail_inbound_opportunities", .sum_column = "amount"};
-        } else if (strcmp(m, "inbound_won_count") == 0) {
-            a = (agg){.detail = "detail_inbound_wins"};
-        } else if (strcmp(m, "inbound_won_amount") == 0) {
-            a = (agg){.detail = "detail_inbound_wins", .sum_column = "amount"};
-        } else if (strcmp(m, "sla_compliance") == 0) {
-            num = "sla_within", den = "sla_eligible";
-        } else if (strcmp(m, "inbound_avg_deal") == 0) {
-            num = "inbound_won_amount", den = "inbound_won_count";
-        } else if (strcmp(m, "acceptance_rate") == 0) {
-            den = "mql_count";
-        }
+        const drilldown *dd = drilldown_find(m);
         size_t ni = nnames, di = nnames;
-        for (size_t j = 0; j < nnames; j++) {
-            if (num && strcmp(names[j], num) == 0) ni = j;
-            if (den && strcmp(names[j], den) == 0) di = j;
+        for (size_t j = 0; dd && j < nnames; j++) {
+            if (dd->num && strcmp(names[j], dd->num) == 0) ni = j;
+            if (dd->den && strcmp(names[j], dd->den) == 0) di = j;
         }
         char ncell[16], dcell[16];
-        if (a.detail) {
-            xw_agg_cell(w, ws, row, 2, &a, v, fmt);
-        } else if (num && ni < nnames && di < nnames) {
+        if (dd && dd->rows.detail && !dd->den) {
+            xw_agg_cell(w, ws, row, 2, &dd->rows, v, fmt);
+        } else if (dd && dd->num && ni < nnames && di < nnames) {
             cell_name(ncell, first + (lxw_row_t)ni, 2);
             cell_name(dcell, first + (lxw_row_t)di, 2);
             xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
-        } else if (!num && den && di < nnames) {
-            /* acceptance_rate: accepted MQLs of P over the MQL count. */
-            agg acc = {.detail = "detail_mqls", .crits = {{"sql_at", CR_NONBLANK, NULL}},
-                       .ncrits = 1};
-            /* In parentheses: over several detail sheets it is a sum. */
+        } else if (dd && dd->rows.detail && di < nnames) {
+            /* The rows' count over the den figure's cell; in parentheses:
+             * over several detail sheets the count is a sum. */
             lp_buf expr = {0};
-            double accepted;
+            double counted;
             cell_name(dcell, first + (lxw_row_t)di, 2);
             lp_buf_puts(&expr, "(");
-            bool ok = xw_agg_eval(w, &acc, &accepted) && xw_agg_formula(w, &acc, &expr);
+            bool ok = xw_agg_eval(w, &dd->rows, &counted) &&
+                      xw_agg_formula(w, &dd->rows, &expr);
             lp_buf_puts(&expr, ")");
             if (ok && !expr.failed)
-                xw_ratio_cell(w, ws, row, 2, expr.data, accepted, dcell, cur[di], v, fmt);
+                xw_ratio_cell(w, ws, row, 2, expr.data, counted, dcell, cur[di], v, fmt);
             else
                 xw_num(w, ws, row, 2, v, fmt);
             lp_buf_reset(&expr);
@@ -581,28 +540,42 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         for (size_t r = 0; changes && r < changes->nrows; r++) {
             const char *cm = xw_str_at(changes, "measure", r);
             if (!cm || strcmp(cm, m) != 0) continue;
+            /* A change of a share is in points: the cell holds points. */
+            lp_unit change_unit = lp_result_row_unit(changes, "change", r);
+            double scale = lp_fmt_excel_value(change_unit, 1.0);
             char c_cell[16], p_cell[16];
             cell_name(c_cell, row, 2);
             cell_name(p_cell, row, 3);
-            xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev,
-                         xw_num_at(changes, "change", r), fmt);
+            xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev, scale,
+                         lp_fmt_excel_value(change_unit, xw_num_at(changes, "change", r)),
+                         xw_unit_format(w, change_unit, false));
             break;
         }
-        xw_num(w, ws, row, 5, target_for(w, m), fmt);
+        /* Target and status by the catalogue's one target rule. */
+        lp_figure fig;
+        if (lp_figure_get(res, m, &fig) == LP_OK) {
+            xw_num(w, ws, row, 5, fig.target, fmt);
+            if (fig.status != LP_TARGET_NONE) {
+                char words[24];
+                status_words(fig.status, words, sizeof(words));
+                xw_str(w, ws, row, 6, words, NULL);
+                widen_text(s, 6, words);
+            }
+        }
 
-        const sheet_plan *ms = mi ? plan_find(w, mi->sheet) : NULL;
+        const sheet_plan *ms = dd ? plan_find(w, dd->sheet) : NULL;
         if (ms) {
             char place[48];
             snprintf(place, sizeof(place), "'%s'!A1", ms->name);
-            xw_link(w, ws, row, 6, place, ms->name);
-            widen_text(s, 6, ms->name);
+            xw_link(w, ws, row, 7, place, ms->name);
+            widen_text(s, 7, ms->name);
         }
-        const sheet_plan *dp = mi && mi->detail ? xw_detail_plan(w, mi->detail) : NULL;
+        const sheet_plan *dp = dd && dd->detail ? xw_detail_plan(w, dd->detail) : NULL;
         if (dp) {
             char place[64];
             detail_place(dp, place, sizeof(place));
-            xw_link(w, ws, row, 7, place, dp->name);
-            widen_text(s, 7, dp->name);
+            xw_link(w, ws, row, 8, place, dp->name);
+            widen_text(s, 8, dp->name);
         }
     }
     if (!nnames) row++;
@@ -880,7 +853,7 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
                                       {"within_sla", CR_TRUE, NULL},
                                       {"first_touch_at", CR_BLANK, NULL},
                                       {"pending", CR_TRUE, NULL}};
-    lxw_format *cf = total ? w->f.count_bold : w->f.count;
+    lxw_format *cf = xw_unit_format(w, lp_result_unit(t->name, "eligible"), total);
     for (int i = 0; i < 4; i++) {
         double v = xw_num_at(t, counts[i], r);
         if (key) {
@@ -896,9 +869,11 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
     cell_name(eligible, row, 2);
     xw_ratio_cell(w, s->ws, row, 4, within, xw_num_at(t, "within", r), eligible,
                   xw_num_at(t, "eligible", r), xw_num_at(t, "compliance", r),
-                  total ? w->f.pct_bold : w->f.pct);
-    xw_num(w, s->ws, row, 5, xw_num_at(t, "median_hours", r), w->f.decimal);
-    xw_num(w, s->ws, row, 6, xw_num_at(t, "p90_hours", r), w->f.decimal);
+                  xw_unit_format(w, lp_result_unit(t->name, "compliance"), total));
+    xw_num(w, s->ws, row, 5, xw_num_at(t, "median_hours", r),
+           xw_unit_format(w, lp_result_unit(t->name, "median_hours"), false));
+    xw_num(w, s->ws, row, 6, xw_num_at(t, "p90_hours", r),
+           xw_unit_format(w, lp_result_unit(t->name, "p90_hours"), false));
 }
 
 static void write_sla(xw *w, const sheet_plan *p, sheet *s)
@@ -966,9 +941,9 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
                                      .value_string = cond, .format = w->f.bad};
         xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
                  s->ws, first, 4);
-        char note[96];
-        snprintf(note, sizeof(note), "Compliance below the %.4g%% target is shaded.",
-                 w->res->settings->sla_target * 100);
+        char target[32], note[96];
+        lp_fmt_unit(LP_UNIT_SHARE, w->res->settings->sla_target, NULL, target, sizeof(target));
+        snprintf(note, sizeof(note), "Compliance below the %s target is shaded.", target);
         row++;
         xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
@@ -1137,7 +1112,7 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
     for (size_t i = 0; i < nrejects && !w->status; i++, row++) {
         const lp_reject *rj = &ds->rejects[i];
         xw_str(w, s->ws, row, 0, rj->file, NULL);
-        xw_num(w, s->ws, row, 1, (double)rj->line, w->f.count);
+        xw_num(w, s->ws, row, 1, (double)rj->line, xw_unit_format(w, LP_UNIT_COUNT, false));
         xw_str(w, s->ws, row, 2, rj->column, NULL);
         xw_str(w, s->ws, row, 3, rj->value, NULL);
         xw_str(w, s->ws, row, 4, rj->reason, NULL);
@@ -1164,7 +1139,7 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
         const lp_quality_note *n = &ds->notes[i];
         xw_str(w, s->ws, row, 0, n->table, NULL);
         xw_str(w, s->ws, row, 1, n->kind, NULL);
-        xw_num(w, s->ws, row, 2, (double)n->count, w->f.count);
+        xw_num(w, s->ws, row, 2, (double)n->count, xw_unit_format(w, LP_UNIT_COUNT, false));
         xw_str(w, s->ws, row, 3, n->message, NULL);
         widen_text(s, 1, n->kind);
         widen_text(s, 3, n->message);
@@ -1287,7 +1262,7 @@ static void settings_params(param_ctx *pc, const lp_settings *st)
     param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
     param(pc, "day_first", st->day_first ? "true" : "false");
     param(pc, "targets_file", st->targets_file ? st->targets_file : "");
-    param_num(pc, "sla_target", st->sla_target, pc->w->f.pct);
+    param_num(pc, "sla_target", st->sla_target, xw_unit_format(pc->w, LP_UNIT_SHARE, false));
     param(pc, "paper", st->paper);
     param(pc, "mail_to", st->mail_to ? st->mail_to : "");
     param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
@@ -1341,9 +1316,10 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
         xw_str(w, s->ws, pc.row, 0, f->path, NULL);
         xw_str(w, s->ws, pc.row, 1, lp_canon_table_name(f->table), NULL);
         xw_str(w, s->ws, pc.row, 2, f->dialect, NULL);
-        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, w->f.count);
-        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, w->f.count);
-        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, w->f.count);
+        lxw_format *whole = xw_unit_format(w, LP_UNIT_COUNT, false);
+        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, whole);
+        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, whole);
+        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, whole);
         xw_str(w, s->ws, pc.row, 6, f->sha256, NULL);
         widen_text(s, 0, f->path);
         widen_text(s, 2, f->dialect);

@@ -7,6 +7,8 @@
 
 #include <xlsxwriter.h>
 
+#include "lp/figures.h"
+#include "lp/format.h"
 #include "lp/xlsx.h"
 
 #define XW_MAX_SHEETS 64
@@ -57,11 +59,15 @@ typedef struct key_index {
     size_t *rows;            /* row numbers grouped by folded code (null rows left out) */
 } key_index;
 
-/* Number formats. */
+#define XW_NUNITS (LP_UNIT_PVALUE + 1)
+
+/* Number formats. Numbers take the format of their unit (lp/figures.h),
+ * lp_fmt_excel's; LP_UNIT_NONE is General (NULL, or bold). */
 typedef struct xw_formats {
     lxw_format *title, *subtitle, *h2, *header, *bold, *text, *wrap, *note;
-    lxw_format *count, *count_bold, *decimal, *decimal2, *pvalue, *pct, *pct_bold;
-    lxw_format *money, *money_bold, *date, *datetime, *link, *bad;
+    lxw_format *unit[XW_NUNITS];       /* by lp_unit */
+    lxw_format *unit_bold[XW_NUNITS];  /* by lp_unit, bold (totals) */
+    lxw_format *date, *datetime, *link, *bad;
 } xw_formats;
 
 /* The writer: a sticky status as in cairo; the first failure wins. */
@@ -81,7 +87,8 @@ typedef struct xw {
     size_t truncated;              /* text cells cut at the cell limit */
     size_t formulas;               /* formulas written */
     /* xw_column_format's answers by column (direct-mapped on the column's
-     * address): it matches names, and is asked once per result cell. */
+     * address): it looks the unit up in the catalogue, and is asked once per
+     * result cell. */
     const lp_column *format_cols[XW_FORMAT_CACHE];
     lxw_format *format_of[XW_FORMAT_CACHE];
     lp_status status;              /* first failure */
@@ -112,12 +119,17 @@ void xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t day
 /* Link to a place in the workbook, "'Sheet'!A1" or "'Sheet'!A2:F9". */
 void xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
              const char *text);
-/* Any cell of a result or detail column at row, in the column's natural
- * format (fmt overrides when not NULL). Nulls write nothing. */
+/* Any cell of a result or detail column at row, in the format of its unit
+ * (the catalogue's, lp_result_row_unit; fmt overrides when not NULL). A
+ * points cell holds points (lp_fmt_excel_value). Nulls write nothing. */
 void xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
               const lp_column *c, size_t r, lxw_format *fmt);
-/* Format for a column by its name and type. */
+/* Format for a column: its unit's in the catalogue (lp_result_unit of its
+ * table and name); whole numbers for other integer columns, dates and
+ * date-times by type; NULL (General) otherwise. */
 lxw_format *xw_column_format(xw *w, const lp_column *c);
+/* Format of a unit, bold or not. */
+lxw_format *xw_unit_format(const xw *w, lp_unit unit, bool bold);
 /* Excel serial of an instant in the report time zone. */
 double xw_serial(int64_t instant);
 
@@ -155,10 +167,11 @@ void xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const a
 void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                    const char *num_expr, double num, const char *den_expr, double den,
                    double v, lxw_format *fmt);
-/* Writes v as formula a - b when that reproduces it, else as a number. */
+/* Writes v as formula (a - b) * scale when that reproduces it (scale 1:
+ * a - b; 100: a change of shares in points), else as a number. */
 void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                  const char *a_expr, double a, const char *b_expr, double b, double v,
-                  lxw_format *fmt);
+                  const char *a_expr, double a, const char *b_expr, double b, double scale,
+                  double v, lxw_format *fmt);
 /* The plan of the first part of a detail table, or NULL. */
 const sheet_plan *xw_detail_plan(const xw *w, const char *detail);
 /* Number of values as a double (NAN when null / absent). */

@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,14 +29,25 @@ ParameterizedTestParameters(statements, every_sentence_states_its_figures)
 {
     static const char *const dialects[] = {"", "salesforce", "hubspot", "marketo", "pipedrive",
                                            "generic"};
-    static const char *const templates[] = {"weekly-leadership", "monthly-marketing-review",
-                                            "sla-scorecard", "partner-scorecard"};
-    static pack_case cases[6 * 4];
+    /* every pack shipped in templates/packs */
+    static char templates[16][sizeof(((pack_case *)0)->template_name)];
+    size_t ntemplates = 0;
+    DIR *dir = opendir(LP_SOURCE_DIR "/templates/packs");
+    struct dirent *e;
+    while (dir && (e = readdir(dir)) && ntemplates < 16) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && len - 5 < sizeof templates[0] && strcmp(e->d_name + len - 5, ".yaml") == 0) {
+            memcpy(templates[ntemplates], e->d_name, len - 5);
+            templates[ntemplates++][len - 5] = '\0';
+        }
+    }
+    if (dir) closedir(dir);
+    static pack_case cases[6 * 16];
     size_t n = 0;
     for (size_t d = 0; d < 6; d++)
-        for (size_t t = 0; t < 4; t++, n++) {
+        for (size_t t = 0; t < ntemplates; t++, n++) {
             snprintf(cases[n].dialect, sizeof cases[n].dialect, "%s", dialects[d]);
-            snprintf(cases[n].template_name, sizeof cases[n].template_name, "%s", templates[t]);
+            memcpy(cases[n].template_name, templates[t], sizeof cases[n].template_name);
         }
     return cr_make_param_array(pack_case, cases, n);
 }

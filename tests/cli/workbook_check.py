@@ -11,6 +11,11 @@
       - figures are numbers, not text: Summary rates carry a percentage
         format and amounts a currency format; no cell of a non-detail sheet
         is text that reads as a number ("22%", "$47K", "1,234");
+      - formats follow the figure catalogue's units (METRICS.md): Summary
+        counts are whole numbers ("#,##0"), the change of a share is in
+        points (a " pts" format, no percent); the Forecast sheet's
+        mql_forecast, low and high are MQL counts: whole, never percentages;
+        no number anywhere shows two decimals ("178.00", "$0.00");
       - detail sheets (MQLs, Inbound opportunities, Inbound wins, Touches and
         their continuations "NAME (2)", ...) hold no formula, in openpyxl's
         reading and in the sheet XML itself; every other formula is one of
@@ -53,6 +58,8 @@ PERCENT = {"acceptance_rate", "sla_compliance", "followup_compliance", "inbound_
            "inbound_won_share"}
 MONEY = {"inbound_pipeline_amount", "open_inbound_pipeline_amount", "inbound_won_amount",
          "inbound_avg_deal"}
+COUNTS = {"mql_count", "sql_count", "inbound_pipeline_count", "sla_eligible", "sla_within",
+          "sla_untouched", "sla_pending", "inbound_won_count", "won_count"}
 NUMBER_TEXT = re.compile(r"^\s*[-+]?[$\u20ac\u00a3]?\d[\d,]*(\.\d+)?\s*(%|[KMB])?\s*$")
 POISON = -7777.0
 
@@ -150,8 +157,52 @@ def check_summary(formulas, values, args):
                 expect("%" in fmt, f"{where} format {fmt!r} is not a percentage")
             elif name in MONEY:
                 expect("$" in fmt, f"{where} format {fmt!r} is not currency")
+            elif name in COUNTS:
+                expect(fmt == "#,##0", f"{where} count format {fmt!r} is not whole")
             else:
                 expect(fmt != "@", f"{where} is formatted as text")
+        # A change of a share is a difference in percentage points.
+        if name in PERCENT and "Change" in columns:
+            c = wf.cell(row=row, column=columns["Change"] + 1)
+            if c.value is not None:
+                expect("pts" in c.number_format and "%" not in c.number_format,
+                       f"Summary {name} Change ({c.coordinate}) format {c.number_format!r} "
+                       "is not in points")
+
+
+def check_formats(formulas):
+    """Number formats by unit: the Forecast band is MQL counts, and no
+    number shows two decimals."""
+    if expect("Forecast" in formulas.sheetnames, "no Forecast sheet"):
+        ws = formulas["Forecast"]
+        header, cols = None, {}
+        for row in ws.iter_rows():
+            cells = [c.value for c in row]
+            if "mql_forecast" in cells:
+                header = row[0].row
+                cols = {v: i + 1 for i, v in enumerate(cells)
+                        if v in ("mql_forecast", "low", "high")}
+                break
+        if expect(header is not None and len(cols) == 3, "Forecast has no mql_forecast/low/high"):
+            nrows = 0
+            for r in range(header + 1, ws.max_row + 1):
+                if ws.cell(row=r, column=1).value is None:
+                    break
+                for name, col in cols.items():
+                    c = ws.cell(row=r, column=col)
+                    if isinstance(c.value, (int, float)):
+                        nrows += 1
+                        expect(c.number_format == "#,##0",
+                               f"Forecast!{c.coordinate} {name} format {c.number_format!r}: "
+                               "MQL counts are whole numbers, not percentages")
+            expect(nrows > 0, "Forecast holds no numbers")
+    for ws in formulas.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, (int, float)) or c.data_type == "f":
+                    expect(not re.search(r"\.00(?!0)", c.number_format or ""),
+                           f"{ws.title}!{c.coordinate} format {c.number_format!r} "
+                           "shows two decimals")
 
 
 def check_cells(formulas, args):
@@ -274,6 +325,7 @@ def main():
 
     values = openpyxl.load_workbook(args.xlsx, data_only=True)
     check_summary(formulas, values, args)
+    check_formats(formulas)
     check_cells(formulas, args)
     check_libreoffice(formulas, values, args)
     return report()

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lp/load.h"
@@ -92,7 +93,8 @@ static lp_dataset *load(const char *dir, const lp_mapping *m, int threads, lp_st
     lp_settings settings;
     memset(&settings, 0, sizeof settings);
     strcpy(settings.time_zone, "UTC");
-    lp_load_options opts = {dir, m, &settings, false, threads, NULL};
+    lp_load_options opts = {
+        .input_dir = dir, .mapping = m, .settings = &settings, .threads = threads};
     lp_dataset *ds = NULL;
     lp_status st = lp_dataset_load(&opts, &ds, errmsg);
     cr_assert_eq(st, expect, "status %d: %s", st, errmsg);
@@ -336,7 +338,8 @@ Test(load, unusable_files_stop_the_load)
         m.tables[LP_LEADS] = (lp_table_map){pattern, 1, lead_cols, 6};
         lp_settings settings;
         memset(&settings, 0, sizeof settings);
-        lp_load_options opts = {QUIRKS, &m, &settings, false, 1, NULL};
+        lp_load_options opts = {
+            .input_dir = QUIRKS, .mapping = &m, .settings = &settings, .threads = 1};
         lp_dataset *ds = NULL;
         cr_expect_eq(lp_dataset_load(&opts, &ds, errmsg), LP_ERR_INPUT, "%s", files[i]);
         cr_expect(strstr(errmsg, messages[i]), "%s", errmsg);
@@ -521,7 +524,8 @@ Test(load, allocation_failures_are_clean)
     lp_mapping m = salesforce_mapping();
     lp_settings settings;
     memset(&settings, 0, sizeof settings);
-    lp_load_options opts = {QUIRKS "/export", &m, &settings, false, 1, NULL};
+    lp_load_options opts = {
+        .input_dir = QUIRKS "/export", .mapping = &m, .settings = &settings, .threads = 1};
     bool succeeded = false;
     for (long n = 1; n < 5000 && !succeeded; n += 1) {
         char errmsg[LP_ERRMSG_SIZE] = "";
@@ -537,4 +541,259 @@ Test(load, allocation_failures_are_clean)
         lp_dataset_free(ds);
     }
     cr_expect(succeeded);
+}
+
+/* ---- Fan-out, default stages, future-dated rows ----
+ * Small exports written by each test into a fresh folder. Expected
+ * instants and day numbers from Python's datetime:
+ * datetime(2026,11,16,9,tzinfo=timezone.utc).timestamp() = 1794819600,
+ * datetime(2026,11,20,tzinfo=timezone.utc).timestamp() = 1795132800,
+ * (date(2026,11,20) - date(1970,1,1)).days = 20777, and 20778 for 11-21. */
+
+static char *temp_dir(void)
+{
+    char *dir = strdup("/tmp/lp_load_XXXXXX");
+    cr_assert(dir && mkdtemp(dir), "mkdtemp");
+    return dir;
+}
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void drop_dir(char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+    free(dir);
+}
+
+static lp_dataset *load_with(const char *dir, const lp_mapping *m, bool has_now, int64_t now)
+{
+    lp_settings settings;
+    memset(&settings, 0, sizeof settings);
+    strcpy(settings.time_zone, "UTC");
+    lp_load_options opts = {.input_dir = dir, .mapping = m, .settings = &settings,
+                            .threads = 1, .has_now = has_now, .now = now};
+    lp_dataset *ds = NULL;
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    lp_status st = lp_dataset_load(&opts, &ds, errmsg);
+    cr_assert_eq(st, LP_OK, "status %d: %s", st, errmsg);
+    return ds;
+}
+
+static char *funnel_files[] = {"funnel.csv"};
+static char *owner_files[] = {"owners.csv"};
+static char *deal_files[] = {"deals.csv"};
+static lp_column_map funnel_cols[] = {
+    {"lead_id", SRC("Email"), NULL},
+    {"created_at", SRC("FirstContact"), NULL},
+    {"mql_at", SRC("FirstContact"), NULL},
+    {"owner_id", SRC("Owner"), NULL},
+};
+static lp_column_map owner_cols[] = {
+    {"owner_id", SRC("Full Name"), NULL},
+    {"name", SRC("Full Name"), NULL},
+};
+static lp_column_map deal_cols[] = {
+    {"opportunity_id", SRC("Deal"), NULL},
+    {"created_at", SRC("Closed"), NULL},
+    {"close_date", SRC("Closed"), NULL},
+    {"amount", SRC("Amount"), NULL},
+    {"stage", NULL, 0, "open"},
+};
+
+static lp_mapping fan_out_mapping(void)
+{
+    lp_mapping m;
+    memset(&m, 0, sizeof m);
+    m.profile = "test";
+    m.tables[LP_LEADS] = (lp_table_map){funnel_files, 1, funnel_cols, 4};
+    m.tables[LP_USERS] = (lp_table_map){owner_files, 1, owner_cols, 2};
+    m.tables[LP_OPPORTUNITIES] = (lp_table_map){deal_files, 1, deal_cols, 5};
+    strcpy(m.date_order, "ymd");
+    return m;
+}
+
+/* One date column feeds created_at and mql_at: a row holds the same
+ * instant in both, an empty or unreadable date is one reject for the row
+ * (created_at is required), and the report names the header for both. One
+ * name column feeds owner_id and name; one date feeds an instant
+ * (created_at) and a date (close_date), typed once for each type. */
+Test(load, one_column_feeds_several)
+{
+    char *dir = temp_dir();
+    put_file(dir, "funnel.csv",
+             "Email,FirstContact,Owner\n"
+             "a@x.com,2026-11-16 09:00,Ann Lee\n"
+             "b@x.com,,Bob Roe\n"
+             "c@x.com,not a date,Ann Lee\n"
+             "d@x.com,2026-11-20,Bob Roe\n");
+    put_file(dir, "owners.csv", "Full Name,Department\nAnn Lee,Sales\nBob Roe,Marketing\n");
+    put_file(dir, "deals.csv", "Deal,Closed,Amount\nD1,2026-11-20,1000\nD2,2026-11-21,2500\n");
+    lp_mapping m = fan_out_mapping();
+    lp_dataset *ds = load_with(dir, &m, false, 0);
+
+    const lp_table *leads = ds->tables[LP_LEADS];
+    cr_assert_eq(leads->nrows, 2);
+    const int64_t at[] = {1794819600, 1795132800};
+    expect_i64(leads, "created_at", at, 2);
+    expect_i64(leads, "mql_at", at, 2);
+    const lp_file_report *fr = file_report(ds, "funnel.csv");
+    cr_expect_eq(fr->rows_rejected, 2);
+    cr_assert_eq(ds->nrejects, 2);
+    cr_expect_str_eq(ds->rejects[0].reason, "required value is empty");
+    cr_expect_str_eq(ds->rejects[1].reason, "\"not a date\" is not a date");
+    cr_expect_str_eq(fr->sources[canon_index(LP_LEADS, "created_at")], "FirstContact");
+    cr_expect_str_eq(fr->sources[canon_index(LP_LEADS, "mql_at")], "FirstContact");
+    cr_expect_str_eq(fr->sources[canon_index(LP_LEADS, "owner_id")], "Owner");
+
+    const char *names[] = {"Ann Lee", "Bob Roe"};
+    expect_strings(ds->tables[LP_USERS], "owner_id", names, 2);
+    expect_strings(ds->tables[LP_USERS], "name", names, 2);
+
+    const lp_table *deals = ds->tables[LP_OPPORTUNITIES];
+    const int64_t created[] = {1795132800, 1795132800 + 86400};
+    expect_i64(deals, "created_at", created, 2);
+    const lp_column *close = lp_table_column(deals, "close_date");
+    cr_assert_not_null(close);
+    cr_expect_eq(close->v.i32[0], 20777);
+    cr_expect_eq(close->v.i32[1], 20778);
+    lp_dataset_free(ds);
+    drop_dir(dir);
+}
+
+static lp_column_map deal_stage_default[] = {
+    {"opportunity_id", SRC("Deal"), NULL},
+    {"created_at", SRC("Closed"), NULL},
+    {"close_date", SRC("Closed"), NULL},
+    {"amount", SRC("Amount"), NULL},
+    {"stage", NULL, 0, "Won"},
+};
+static lp_column_map deal_stage_column[] = {
+    {"opportunity_id", SRC("Deal"), NULL},
+    {"created_at", SRC("Closed"), NULL},
+    {"close_date", SRC("Closed"), NULL},
+    {"amount", SRC("Amount"), NULL},
+    {"stage", SRC("Stage"), NULL},
+};
+
+/* A closed-deals export without a stage column, mapped with the default
+ * stage Won, loads exactly as the same file with a Stage column holding
+ * Won: won and closed, the stage text kept, with and without a stage map
+ * whose targets are won/lost/open (the salesforce-like map of value_maps
+ * does not name "Won"; a stage that is itself won/lost/open is not
+ * counted as unmapped). A default "Closed Lost" goes through that map. */
+Test(load, default_stage_behaves_like_a_column)
+{
+    char *dir = temp_dir();
+    put_file(dir, "deals.csv", "Deal,Closed,Amount\nD1,2026-11-20,1000\nD2,2026-11-21,2500\n");
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/col", dir);
+    cr_assert_eq(mkdir(sub, 0700), 0);
+    put_file(sub, "deals.csv",
+             "Deal,Closed,Amount,Stage\nD1,2026-11-20,1000,Won\nD2,2026-11-21,2500,Won\n");
+    for (int with_map = 0; with_map < 2; with_map++) {
+        for (int from_column = 0; from_column < 2; from_column++) {
+            lp_mapping m = fan_out_mapping();
+            m.tables[LP_LEADS].nfiles = 0;
+            m.tables[LP_USERS].nfiles = 0;
+            m.tables[LP_OPPORTUNITIES].columns = from_column ? deal_stage_column
+                                                             : deal_stage_default;
+            m.tables[LP_OPPORTUNITIES].ncolumns = 5;
+            m.values = &value_maps[1];
+            m.nvalues = (size_t)with_map;
+            lp_dataset *ds = load_with(from_column ? sub : dir, &m, false, 0);
+            const lp_table *o = ds->tables[LP_OPPORTUNITIES];
+            const double yes[] = {1, 1};
+            const char *stage[] = {"Won", "Won"};
+            cr_expect_eq(o->nrows, 2, "map %d column %d", with_map, from_column);
+            expect_num(o, "is_won", yes, 2);
+            expect_num(o, "is_closed", yes, 2);
+            expect_strings(o, "stage", stage, 2);
+            cr_expect_eq(note_count(ds, "opportunities", "stage_unmapped"), 0);
+            cr_expect_eq(note_count(ds, "opportunities", "stage_guess"), with_map ? 0 : 2);
+            lp_dataset_free(ds);
+        }
+    }
+    /* Closed Lost through the map: lost, closed, and named as exported. */
+    lp_column_map lost[5];
+    memcpy(lost, deal_stage_default, sizeof lost);
+    lost[4].default_value = "Closed Lost";
+    lp_mapping m = fan_out_mapping();
+    m.tables[LP_LEADS].nfiles = 0;
+    m.tables[LP_USERS].nfiles = 0;
+    m.tables[LP_OPPORTUNITIES].columns = lost;
+    m.tables[LP_OPPORTUNITIES].ncolumns = 5;
+    m.values = &value_maps[1];
+    m.nvalues = 1;
+    lp_dataset *ds = load_with(dir, &m, false, 0);
+    const double no[] = {0, 0}, yes[] = {1, 1};
+    const char *stage[] = {"Closed Lost", "Closed Lost"};
+    expect_num(ds->tables[LP_OPPORTUNITIES], "is_won", no, 2);
+    expect_num(ds->tables[LP_OPPORTUNITIES], "is_closed", yes, 2);
+    expect_strings(ds->tables[LP_OPPORTUNITIES], "stage", stage, 2);
+    lp_dataset_free(ds);
+    drop_dir(dir);
+}
+
+/* With now = 2026-12-01 00:00 UTC (1796083200), a lead created 2099-01-01
+ * or 9999-12-31, or with an mql_at in 2099, is rejected as dated after the
+ * run; a close date in 2099 is not an as-of date and loads. Without now
+ * every row loads. */
+Test(load, future_dated_rows_are_set_aside)
+{
+    char *dir = temp_dir();
+    put_file(dir, "funnel.csv",
+             "Email,FirstContact,Owner,MQL\n"
+             "a@x.com,2026-11-16 09:00,Ann Lee,\n"
+             "b@x.com,2099-01-01,Bob Roe,\n"
+             "c@x.com,9999-12-31 23:00,Ann Lee,\n"
+             "d@x.com,2026-11-20,Bob Roe,2099-01-02\n");
+    put_file(dir, "deals.csv", "Deal,Created,Closed,Amount\nD1,2026-11-20,2099-01-01,1000\n");
+    lp_column_map leads[] = {
+        {"lead_id", SRC("Email"), NULL},
+        {"created_at", SRC("FirstContact"), NULL},
+        {"mql_at", SRC("MQL"), NULL},
+    };
+    lp_column_map deals[] = {
+        {"opportunity_id", SRC("Deal"), NULL},
+        {"created_at", SRC("Created"), NULL},
+        {"close_date", SRC("Closed"), NULL},
+        {"stage", NULL, 0, "open"},
+    };
+    lp_mapping m = fan_out_mapping();
+    m.tables[LP_LEADS].columns = leads;
+    m.tables[LP_LEADS].ncolumns = 3;
+    m.tables[LP_USERS].nfiles = 0;
+    m.tables[LP_OPPORTUNITIES].columns = deals;
+    m.tables[LP_OPPORTUNITIES].ncolumns = 4;
+
+    lp_dataset *ds = load_with(dir, &m, true, 1796083200);
+    cr_expect_eq(ds->tables[LP_LEADS]->nrows, 1);
+    cr_expect_eq(ds->tables[LP_OPPORTUNITIES]->nrows, 1);
+    cr_assert_eq(ds->nrejects, 3);
+    cr_expect_eq(ds->rejects[0].line, 3);
+    cr_expect_str_eq(ds->rejects[0].column, "FirstContact");
+    cr_expect_str_eq(ds->rejects[0].value, "2099-01-01");
+    cr_expect_str_eq(ds->rejects[0].reason, "dated after the run: 2099-01-01");
+    cr_expect_str_eq(ds->rejects[1].reason, "dated after the run: 9999-12-31");
+    cr_expect_str_eq(ds->rejects[2].column, "MQL");
+    cr_expect_str_eq(ds->rejects[2].reason, "dated after the run: 2099-01-02");
+    cr_expect_eq(note_count(ds, "leads", "future_dated"), 3);
+    lp_dataset_free(ds);
+
+    ds = load_with(dir, &m, false, 0);
+    cr_expect_eq(ds->tables[LP_LEADS]->nrows, 4);
+    cr_expect_eq(ds->nrejects, 0);
+    cr_expect_eq(note_count(ds, "leads", "future_dated"), 0);
+    lp_dataset_free(ds);
+    drop_dir(dir);
 }

@@ -21,11 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp/figures.h"
 #include "lp/measures.h"
 #include "lp/stats.h"
 #include "lp/time.h"
 
 #define TOL 1e-6
+#define NONE_INSTANT INT64_MIN
 
 /* ---- Fixture loading (canonical CSV form, no quoted fields) ---- */
 
@@ -189,6 +191,16 @@ static double num(const lp_table *t, long row, const char *col)
     return lp_column_number(c, (size_t)row);
 }
 
+/* String at (row, col); "" when null. */
+static const char *str_at(const lp_table *t, long row, const char *col)
+{
+    const lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    cr_assert(row >= 0, "%s: row not found (column %s)", t->name, col);
+    const char *s = lp_column_valid(c, (size_t)row) ? lp_column_str(c, (size_t)row) : NULL;
+    return s ? s : "";
+}
+
 /* Expect value (NAN = expect null). */
 #define EXPECT_NUM(t, row, col, expected)                                                   \
     do {                                                                                    \
@@ -228,7 +240,9 @@ Test(measures, tiny_period_and_as_of)
     cr_expect_eq(res->as_of, expected);
     cr_expect_str_eq(res->period_label, "2026-W47");
     const lp_table *h = table(res, "headline");
-    cr_expect_eq(h->nrows, 20 * 13); /* every measure x 13 periods */
+    /* every measure x 13 periods: 20, then the four all-channel measures of
+     * measure 5 (won_count, won_amount, win_rate, cycle_median_days) */
+    cr_expect_eq(h->nrows, 24 * 13);
     cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 0), "2026-W35");
     cr_expect_str_eq(lp_column_str(lp_table_column(h, "period"), 12), "2026-W47");
     /* Acceptance of W47 ended 2 days before as-of: provisional; W35 ended
@@ -289,6 +303,35 @@ Test(measures, tiny_headline_for_p)
     expect_headline(res, "inbound_avg_deal", P, 6500, NAN, NAN);
     expect_headline(res, "inbound_cycle_median_days", P, 19.5, NAN, NAN);
     expect_headline(res, "inbound_won_share", P, 13000.0 / 17000.0, NAN, NAN);
+    /* 5 for every channel: closed in P are O2 won 5000 (1 day), O3 won 8000
+     * (38 days), O7 won 4000 (partner; created 21 Nov, closed 22 Nov: 1
+     * day), O5 lost (partner), O6 lost -> won 3, 17000, win rate 3/5 with
+     * Wilson [0.2307243, 0.8823792] (formula of METRICS.md, z = 1.959964,
+     * in Python's math module), cycle median of {1, 1, 38} = 1. */
+    expect_headline(res, "won_count", P, 3, NAN, NAN);
+    expect_headline(res, "won_amount", P, 17000, NAN, NAN);
+    expect_headline(res, "win_rate", P, 0.6, 0.230724279409, 0.882379226859);
+    expect_headline(res, "cycle_median_days", P, 1, NAN, NAN);
+    /* Bases: win_rate over won + lost = 5; won_amount and cycle_median_days
+     * over won_count = 3; the rate's interval is at 95%. */
+    const lp_table *h = table(res, "headline");
+    long r = find_row2(h, "measure", "win_rate", "period", P);
+    EXPECT_NUM(h, r, "base", 5);
+    EXPECT_NUM(h, r, "level", 0.95);
+    cr_expect_str_eq(str_at(h, r, "unit"), "share");
+    r = find_row2(h, "measure", "won_amount", "period", P);
+    EXPECT_NUM(h, r, "base", 3);
+    cr_expect_str_eq(str_at(h, r, "unit"), "USD");
+    r = find_row2(h, "measure", "cycle_median_days", "period", P);
+    EXPECT_NUM(h, r, "base", 3);
+    cr_expect_str_eq(str_at(h, r, "unit"), "days");
+    r = find_row2(h, "measure", "won_count", "period", P);
+    EXPECT_NUM(h, r, "base", NAN);
+    /* The new figures come after inbound_won_share, in that order. */
+    static const char *const tail[] = {"inbound_won_share", "won_count", "won_amount",
+                                       "win_rate", "cycle_median_days", NULL};
+    for (int i = 0; tail[i]; i++) cr_expect_str_eq(lp_headline_measures[19 + i], tail[i]);
+    cr_expect_null(lp_headline_measures[24]);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -313,6 +356,67 @@ Test(measures, tiny_previous_period_and_changes)
     EXPECT_NUM(c, r, "p_value", 0.1796875);
     cr_expect(num(c, r, "real") == 0);
     cr_expect_str_eq(lp_column_str(lp_table_column(c, "test"), (size_t)r), "poisson");
+    /* Counts are compared as they stand at as-of (2026-11-25T12:00Z). */
+    int64_t as_of, aged;
+    lp_instant_parse_iso("2026-11-25T12:00:00Z", &as_of);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Maturing rates compare with W46 as it stood the same time after its
+     * end: as-of minus 7 days = 2026-11-18T12:00Z.
+     * acceptance: W46 MQLs L8 (10 Nov) and L9 (12 Nov, SQL 13 Nov, before
+     * that instant) -> 1/2, as today. 2/7 vs 1/2, pooled two-proportion z
+     * test (Python math.erfc) p = 0.5707504. */
+    lp_instant_parse_iso("2026-11-18T12:00:00Z", &aged);
+    r = find_row(c, "measure", "acceptance_rate");
+    EXPECT_NUM(c, r, "current", 2.0 / 7);
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 2.0 / 7 - 0.5);
+    EXPECT_NUM(c, r, "p_value", 0.570750388058);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "test"), "two_proportion");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    /* SLA: L8 touched 1 h after hand-off (within), L9 48 h after (late),
+     * both before 18 Nov 12:00 -> 1/2. 3/7 vs 1/2: p = 0.8577145. */
+    r = find_row(c, "measure", "sla_compliance");
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "p_value", 0.857714480661);
+    /* Follow-up: today both W46 windows have closed (0/2), but at 18 Nov
+     * 12:00 only L8's had (10 Nov 10:00 + 7 days = 17 Nov 10:00; L9's closes
+     * 19 Nov 09:00), and L8 had 1 activity in it -> 0/1. 1/3 vs 0/1:
+     * p = 0.5049851 (against today's 0/2 it would be 0.3613104). The
+     * headline row of W46 keeps today's 0/2 (Wilson [0, 0.6576198]). */
+    r = find_row(c, "measure", "followup_compliance");
+    EXPECT_NUM(c, r, "current", 1.0 / 3);
+    EXPECT_NUM(c, r, "previous", 0);
+    EXPECT_NUM(c, r, "p_value", 0.504985075094);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    expect_headline(res, "followup_compliance", "2026-W46", 0, 0, 0.657619776045);
+    /* Win rates: nothing closed in W46 -> no fair comparison: too_early,
+     * untested, no previous value (before the aging, inbound_win_rate had
+     * an empty verdict here). */
+    const char *early[] = {"inbound_win_rate", "win_rate"};
+    for (int i = 0; i < 2; i++) {
+        r = find_row(c, "measure", early[i]);
+        EXPECT_NUM(c, r, "previous", NAN);
+        EXPECT_NUM(c, r, "change", NAN);
+        EXPECT_NUM(c, r, "p_value", NAN);
+        EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+        cr_expect(num(c, r, "real") == 0);
+        cr_expect_str_eq(str_at(c, r, "test"), "");
+        cr_expect_str_eq(str_at(c, r, "verdict"), "too_early");
+    }
+    /* won_count 3 vs 0: Binomial(3, 0.5) two-sided, both tails 1/8 + 1/8. */
+    r = find_row(c, "measure", "won_count");
+    EXPECT_NUM(c, r, "p_value", 0.25);
+    cr_expect_str_eq(str_at(c, r, "test"), "poisson");
+    /* Money and durations: compared, not tested. */
+    r = find_row(c, "measure", "won_amount");
+    EXPECT_NUM(c, r, "change", 17000);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+    r = find_row(c, "measure", "cycle_median_days"); /* no W46 value */
+    cr_expect_str_eq(str_at(c, r, "verdict"), "");
+    EXPECT_NUM(c, r, "compared_as_of", NAN);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -326,6 +430,13 @@ Test(measures, tiny_campaigns_first_touch)
     lp_results *res = run(ds, &set, NULL, NULL);
     const lp_table *t = table(res, "campaigns");
     cr_expect_eq(t->nrows, 4); /* c1, c2, c3 (all touched in the window) + (no campaign) */
+    /* The two columns at the end: lifetime scope, the configured model. */
+    cr_expect_str_eq(t->columns[t->ncols - 2]->name, "scope");
+    cr_expect_str_eq(t->columns[t->ncols - 1]->name, "model");
+    for (long i = 0; i < (long)t->nrows; i++) {
+        cr_expect_str_eq(str_at(t, i, "scope"), "lifetime");
+        cr_expect_str_eq(str_at(t, i, "model"), "first_touch");
+    }
     /* Touches (lifetime, leads known): c1 t01 t06 t08 t09 t12 t14 = 6, of which
      * responded t01 t06 t08 t12 = 4; c2 t02 t04 t07 t11 = 4 (t10's lead LX is
      * unknown), responded t04 t11 = 2; c3 t03 t05 t13 = 3, responded t03.
@@ -477,6 +588,11 @@ Test(measures, tiny_configured_model_drives_campaigns)
     long r = find_row(t, "campaign_id", "c2");
     EXPECT_NUM(t, r, "mqls", 2.95);
     EXPECT_NUM(t, r, "cost_per_mql", 2000 / 2.95);
+    /* Every row says its scope and the model it was credited under. */
+    for (long i = 0; i < (long)t->nrows; i++) {
+        cr_expect_str_eq(str_at(t, i, "scope"), "lifetime");
+        cr_expect_str_eq(str_at(t, i, "model"), "w_shaped");
+    }
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -594,6 +710,19 @@ Test(measures, tiny_funnel)
         EXPECT_NUM(f, i, "low", low[i]);
         EXPECT_NUM(f, i, "high", high[i]);
     }
+    /* The won row's closed view: of the opportunity leads L1, L4, L10, L1's
+     * O1 is open (not closed; its close date 15 Dec is after as-of), L4 and
+     * L10 won, none lost -> open 1, closed 2, closed win rate 2/2 with
+     * Wilson [0.3423802, 1] (METRICS.md formula in Python's math module).
+     * The other rows carry none of it. */
+    EXPECT_NUM(f, 4, "open", 1);
+    EXPECT_NUM(f, 4, "closed", 2);
+    EXPECT_NUM(f, 4, "closed_win_rate", 1);
+    EXPECT_NUM(f, 4, "closed_low", 0.342380223955);
+    EXPECT_NUM(f, 4, "closed_high", 1);
+    const char *extra[] = {"open", "closed", "closed_win_rate", "closed_low", "closed_high"};
+    for (long i = 0; i < 4; i++)
+        for (int c = 0; c < 5; c++) EXPECT_NUM(f, i, extra[c], NAN);
     lp_results_free(res);
     lp_dataset_free(ds);
 }
@@ -741,6 +870,259 @@ Test(measures, bad_period_label_is_usage_error)
     opt.period_label = NULL;
     cr_expect_eq(lp_measures_compute(empty, &opt, &res, err), LP_ERR_INPUT);
     lp_dataset_free(empty);
+}
+
+/* ---- Changes: compare like with like ---- */
+
+static int64_t at_iso(const char *iso)
+{
+    int64_t t = NONE_INSTANT;
+    if (iso) cr_assert_eq(lp_instant_parse_iso(iso, &t), LP_OK, "bad instant %s", iso);
+    return t;
+}
+
+static void put_str(lp_table *t, const char *col, const char *s)
+{
+    lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    if (s) lp_column_append_string(c, s, strlen(s));
+    else lp_column_append_null(c);
+}
+
+static void put_at(lp_table *t, const char *col, const char *iso)
+{
+    lp_column *c = lp_table_column(t, col);
+    cr_assert(c, "%s has no column %s", t->name, col);
+    if (iso) lp_column_append_int64(c, at_iso(iso));
+    else lp_column_append_null(c);
+}
+
+/* Two ISO weeks, W46 (Mon 9 Nov .. Mon 16 Nov 2026) and W47 (.. Mon 23 Nov),
+ * and a pack run on Monday 23 Nov at 09:00 for W47: the previous week is
+ * compared as it stood on Monday 16 Nov at 09:00 (end of W46 + 9 h).
+ * Every lead is a web lead (inbound), created a day before its MQL.
+ *        MQL            SQL            first activity
+ *  A  Mon  9 Nov 10:00  10 Nov 10:00   9 Nov 12:00  (within 24 h)
+ *  B  Fri 13 Nov 10:00  17 Nov 10:00   16 Nov 12:00 (late; after 16 Nov 09:00)
+ *  C  Sun 15 Nov 10:00  -              16 Nov 09:30 (within; after 16 Nov 09:00)
+ *  D  Mon 16 Nov 10:00  18 Nov 10:00   16 Nov 11:00 (within)
+ *  E  Fri 20 Nov 10:00  -              22 Nov 10:00 (late)
+ *  F  Sun 22 Nov 10:00  -              none (deadline 23 Nov 10:00, after as-of)
+ * Opportunities (close date at local midnight):
+ *  O1 lead A, created 10 Nov, won 1000, closed 12 Nov
+ *  O2 no lead, source "cold call" (outbound), created 10 Nov, lost, 13 Nov
+ *  O5 lead B, created Tue 17 Nov, lost, close date 15 Nov (entered after the
+ *     fact: on 16 Nov 09:00 it did not exist yet)
+ *  O3 lead D, created 17 Nov, won 2000, closed 18 Nov
+ *  O4 no lead, cold call, created 17 Nov, won 3000, closed 20 Nov */
+static lp_dataset *two_weeks(void)
+{
+    lp_dataset *ds = lp_dataset_new();
+    lp_table *l, *a, *o;
+    lp_canon_table_new(LP_LEADS, &l);
+    lp_table_add_column(l, "source", LP_TYPE_STRING, NULL);
+    lp_table_add_column(l, "mql_at", LP_TYPE_INSTANT, NULL);
+    lp_table_add_column(l, "sql_at", LP_TYPE_INSTANT, NULL);
+    static const char *const lead[][5] = {
+        /* id, created, mql, sql, first activity */
+        {"A", "2026-11-08T10:00:00Z", "2026-11-09T10:00:00Z", "2026-11-10T10:00:00Z",
+         "2026-11-09T12:00:00Z"},
+        {"B", "2026-11-12T10:00:00Z", "2026-11-13T10:00:00Z", "2026-11-17T10:00:00Z",
+         "2026-11-16T12:00:00Z"},
+        {"C", "2026-11-14T10:00:00Z", "2026-11-15T10:00:00Z", NULL, "2026-11-16T09:30:00Z"},
+        {"D", "2026-11-15T10:00:00Z", "2026-11-16T10:00:00Z", "2026-11-18T10:00:00Z",
+         "2026-11-16T11:00:00Z"},
+        {"E", "2026-11-19T10:00:00Z", "2026-11-20T10:00:00Z", NULL, "2026-11-22T10:00:00Z"},
+        {"F", "2026-11-21T10:00:00Z", "2026-11-22T10:00:00Z", NULL, NULL},
+    };
+    lp_canon_table_new(LP_ACTIVITIES, &a);
+    for (size_t i = 0; i < sizeof lead / sizeof lead[0]; i++) {
+        put_str(l, "lead_id", lead[i][0]);
+        put_at(l, "created_at", lead[i][1]);
+        put_str(l, "source", "Web");
+        put_at(l, "mql_at", lead[i][2]);
+        put_at(l, "sql_at", lead[i][3]);
+        if (!lead[i][4]) continue;
+        put_str(a, "lead_id", lead[i][0]);
+        put_at(a, "at", lead[i][4]);
+    }
+    lp_canon_table_new(LP_OPPORTUNITIES, &o);
+    lp_table_add_column(o, "amount", LP_TYPE_DOUBLE, NULL);
+    lp_table_add_column(o, "close_date", LP_TYPE_DATE, NULL);
+    lp_table_add_column(o, "lead_id", LP_TYPE_STRING, NULL);
+    lp_table_add_column(o, "source", LP_TYPE_STRING, NULL);
+    static const struct {
+        const char *id, *lead, *created, *stage;
+        double amount;
+        int close_day; /* of November 2026 */
+    } opp[] = {
+        {"O1", "A", "2026-11-10T10:00:00Z", "Closed Won", 1000, 12},
+        {"O2", NULL, "2026-11-10T10:00:00Z", "Closed Lost", 500, 13},
+        {"O5", "B", "2026-11-17T10:00:00Z", "Closed Lost", 700, 15},
+        {"O3", "D", "2026-11-17T10:00:00Z", "Closed Won", 2000, 18},
+        {"O4", NULL, "2026-11-17T10:00:00Z", "Closed Won", 3000, 20},
+    };
+    for (size_t j = 0; j < sizeof opp / sizeof opp[0]; j++) {
+        put_str(o, "opportunity_id", opp[j].id);
+        put_at(o, "created_at", opp[j].created);
+        put_str(o, "stage", opp[j].stage);
+        lp_column_append_double(lp_table_column(o, "amount"), opp[j].amount);
+        lp_column_append_date(lp_table_column(o, "close_date"),
+                              (int32_t)lp_days_from_civil(2026, 11, opp[j].close_day));
+        put_str(o, "lead_id", opp[j].lead);
+        put_str(o, "source", opp[j].lead ? NULL : "cold call");
+    }
+    lp_table_finish(l);
+    lp_table_finish(a);
+    lp_table_finish(o);
+    ds->tables[LP_LEADS] = l;
+    ds->tables[LP_ACTIVITIES] = a;
+    ds->tables[LP_OPPORTUNITIES] = o;
+    return ds;
+}
+
+Test(measures, changes_compare_like_with_like)
+{
+    lp_dataset *ds = two_weeks();
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, "2026-11-23T09:00:00Z", NULL);
+    cr_assert_str_eq(res->period_label, "2026-W47");
+    const int64_t aged = at_iso("2026-11-16T09:00:00Z"), as_of = at_iso("2026-11-23T09:00:00Z");
+    const lp_table *c = table(res, "changes");
+
+    /* Acceptance. W47: D of D, E, F -> 1/3. W46 today: A and B -> 2/3 (the
+     * headline row keeps it); on 16 Nov 09:00 B's SQL (17 Nov) had not
+     * happened -> 1/3. 1/3 vs 1/3: z = 0, p = 1, noise. Compared with
+     * today's 2/3 it would have read as a fall of a third that is only
+     * age. */
+    expect_headline(res, "acceptance_rate", "2026-W46", 2.0 / 3, 0.207659598808,
+                    0.938508055979);
+    long r = find_row(c, "measure", "acceptance_rate");
+    EXPECT_NUM(c, r, "current", 1.0 / 3);
+    EXPECT_NUM(c, r, "previous", 1.0 / 3);
+    EXPECT_NUM(c, r, "change", 0);
+    EXPECT_NUM(c, r, "change_pct", 0);
+    EXPECT_NUM(c, r, "p_value", 1);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect(num(c, r, "real") == 0);
+    cr_expect_str_eq(str_at(c, r, "test"), "two_proportion");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* SLA (24 h). W47: D within, E late, F untouched with its deadline
+     * after as-of (pending) -> 1/2. W46 today: A within, B late, C within
+     * -> 2/3. On 16 Nov 09:00: A within; B untouched, deadline (14 Nov
+     * 10:00) passed -> eligible, not within; C untouched, deadline 16 Nov
+     * 10:00 still ahead -> pending, not eligible -> 1/2. p = 1. */
+    expect_headline(res, "sla_compliance", "2026-W46", 2.0 / 3, 0.207659598808,
+                    0.938508055979);
+    expect_headline(res, "sla_compliance", "2026-W47", 0.5, 0.094531204639, 0.905468795361);
+    r = find_row(c, "measure", "sla_compliance");
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 0);
+    EXPECT_NUM(c, r, "p_value", 1);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Follow-up (3 activities in 7 days). W47: D's window closes 23 Nov
+     * 10:00, after as-of; E's and F's later -> 0 eligible. W46 on 16 Nov
+     * 09:00: A's closes 16 Nov 10:00 -> 0 eligible. No fair comparison on
+     * either side: too_early (today W46 has 3 eligible, none met: 0/3). */
+    expect_headline(res, "followup_compliance", "2026-W46", 0, 0, 0.561497035639);
+    r = find_row(c, "measure", "followup_compliance");
+    EXPECT_NUM(c, r, "current", NAN);
+    EXPECT_NUM(c, r, "previous", NAN);
+    EXPECT_NUM(c, r, "p_value", NAN);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "test"), "");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "too_early");
+
+    /* Win rates. W47 closed: O3 won (inbound), O4 won (outbound) -> every
+     * channel 2/2, inbound 1/1. W46 today: O1 won, O2 lost, O5 lost ->
+     * every channel 1/3, inbound (O1, O5) 1/2. On 16 Nov 09:00 O5 did not
+     * exist -> every channel 1/2, inbound 1/1.
+     * win_rate: 2/2 vs 1/2, pooled z = 0.5 / sqrt(0.75 * 0.25 * 1) =
+     * 1.1547, p = 0.2482131 (Python math.erfc). inbound: 1/1 vs 1/1, both
+     * all successes: nothing to test, p = 1. */
+    expect_headline(res, "win_rate", "2026-W46", 1.0 / 3, 0.061491944021, 0.792340401192);
+    expect_headline(res, "inbound_win_rate", "2026-W46", 0.5, 0.094531204639, 0.905468795361);
+    r = find_row(c, "measure", "win_rate");
+    EXPECT_NUM(c, r, "current", 1);
+    EXPECT_NUM(c, r, "previous", 0.5);
+    EXPECT_NUM(c, r, "change", 0.5);
+    EXPECT_NUM(c, r, "change_pct", 1);
+    EXPECT_NUM(c, r, "p_value", 0.248213078990);
+    EXPECT_NUM(c, r, "compared_as_of", (double)aged);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    r = find_row(c, "measure", "inbound_win_rate");
+    EXPECT_NUM(c, r, "previous", 1);
+    EXPECT_NUM(c, r, "p_value", 1);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+
+    /* Closed business, every channel, W47: won O3 2000 (1 day: 17 -> 18
+     * Nov) and O4 3000 (3 days) -> 2, 5000, median cycle 2 days; W46 today:
+     * O1 1000 (2 days). Counts and amounts compare at as-of: 2 vs 1 under
+     * Binomial(3, 0.5): every outcome is as likely or less -> p = 1. */
+    expect_headline(res, "won_count", "2026-W47", 2, NAN, NAN);
+    expect_headline(res, "won_amount", "2026-W47", 5000, NAN, NAN);
+    expect_headline(res, "cycle_median_days", "2026-W47", 2, NAN, NAN);
+    expect_headline(res, "win_rate", "2026-W47", 1, 0.342380223955, 1);
+    r = find_row(c, "measure", "won_count");
+    EXPECT_NUM(c, r, "previous", 1);
+    EXPECT_NUM(c, r, "p_value", 1);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "noise");
+    r = find_row(c, "measure", "won_amount");
+    EXPECT_NUM(c, r, "previous", 1000);
+    EXPECT_NUM(c, r, "change_pct", 4);
+    EXPECT_NUM(c, r, "compared_as_of", (double)as_of);
+    cr_expect_str_eq(str_at(c, r, "test"), "");
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+    r = find_row(c, "measure", "cycle_median_days");
+    EXPECT_NUM(c, r, "previous", 2);
+    cr_expect_str_eq(str_at(c, r, "verdict"), "untested");
+
+    /* The figures table reads the same comparison. */
+    lp_figure f;
+    cr_assert_eq(lp_figure_get(res, "acceptance_rate", &f), LP_OK);
+    cr_expect(fabs(f.previous - 1.0 / 3) < TOL);
+    cr_expect_eq(f.compared_as_of, aged);
+    cr_expect_eq(f.verdict, LP_VERDICT_NOISE);
+    cr_assert_eq(lp_figure_get(res, "followup_compliance", &f), LP_OK);
+    cr_expect_eq(f.verdict, LP_VERDICT_TOO_EARLY);
+    cr_assert_eq(lp_figure_get(res, "win_rate", &f), LP_OK);
+    cr_expect(fabs(f.previous - 0.5) < TOL);
+    cr_expect(fabs(f.base - 2) < TOL);
+
+    /* Funnel won row: opportunity leads A (O1 won), B (O5 lost), D (O3 won)
+     * -> open 0, closed 3, 2/3 (Wilson [0.2076596, 0.9385081]). */
+    const lp_table *fu = table(res, "funnel");
+    EXPECT_NUM(fu, 3, "reached", 3);
+    EXPECT_NUM(fu, 4, "open", 0);
+    EXPECT_NUM(fu, 4, "closed", 3);
+    EXPECT_NUM(fu, 4, "closed_win_rate", 2.0 / 3);
+    EXPECT_NUM(fu, 4, "closed_low", 0.207659598808);
+    EXPECT_NUM(fu, 4, "closed_high", 0.938508055979);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* A period that has not ended by the latest record (W48, 23 .. 30 Nov,
+ * asked for as of Tuesday 24 Nov 12:00, the data's last record being F's
+ * MQL on 22 Nov) is refused rather than published with an empty cohort
+ * (METRICS.md, "Periods, as-of and what counts"); too_early for an empty
+ * cohort inside a complete period is covered above (win rates, follow-up). */
+Test(measures, period_not_ended_by_the_latest_record_is_refused)
+{
+    lp_dataset *ds = two_weeks();
+    lp_settings set = default_settings();
+    lp_measures_options opt = {&set, true, 0, "2026-W48"};
+    cr_assert_eq(lp_instant_parse_iso("2026-11-24T12:00:00Z", &opt.as_of), LP_OK);
+    lp_results *res = NULL;
+    char err[LP_ERRMSG_SIZE] = "";
+    cr_expect_neq(lp_measures_compute(ds, &opt, &res, err), LP_OK);
+    cr_expect_null(res);
+    cr_expect(strstr(err, "2026-11-22") != NULL, "%s", err);
+    lp_results_free(res);
+    lp_dataset_free(ds);
 }
 
 /* ---- Property tests on a generated dataset ---- */
@@ -913,7 +1295,13 @@ Test(measures, properties_on_generated_data)
         lp_dataset *ds = generate(seed, 400);
         lp_settings set = default_settings();
         set.attribution = (lp_attribution)(seed % LP_ATTR_COUNT);
-        lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", "2026-W47");
+        /* P is 2026-W47, the last complete week before as-of. It is no
+         * longer named with a period label: the generated records end
+         * before W47 does, and a requested period that ends after the
+         * latest record is now refused (METRICS.md, "Periods, as-of and
+         * what counts"); the properties hold for any P. */
+        lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", NULL);
+        cr_assert_str_eq(res->period_label, "2026-W47");
         /* Totals straight from the generated tables. */
         const lp_table *o = ds->tables[LP_OPPORTUNITIES], *l = ds->tables[LP_LEADS];
         double amount = 0, nopp = 0, nmql = 0, nsql = 0;

@@ -78,7 +78,7 @@ Test(chart, horizontal_bars_grow_from_the_left)
     lp_chart *chart = lp_chart_new(LP_CHART_HBARS);
     lp_chart_set_categories(chart, labels, 2);
     lp_chart_add_series(chart, "Compliance", values, NULL, NULL, 2);
-    lp_chart_set_value_axis(chart, LP_AXIS_PERCENT, NULL, NULL);
+    lp_chart_set_value_axis(chart, LP_UNIT_SHARE, NULL, NULL);
     lp_chart_set_value_range(chart, 0, 1);
     cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 400, 200);
     cairo_t *cr = cairo_create(surface);
@@ -124,13 +124,13 @@ Test(chart, every_kind_writes_png_and_svg, .init = make_tmpdir)
             const double x[] = {1, 5, 20, 30}, y[] = {0.2, 0.5, 0.8, 0.9};
             lp_chart_add_xy_series(chart, "North", x, y, 4);
             lp_chart_add_xy_series(chart, "South", x, a, 0); /* empty curve is fine */
-            lp_chart_set_x_axis(chart, LP_AXIS_HOURS, "Hours after hand-off");
+            lp_chart_set_x_axis(chart, LP_UNIT_HOURS, "Hours after hand-off");
             lp_chart_add_x_reference(chart, 24, "SLA 24 h");
         } else {
             lp_chart_set_categories(chart, periods, 4);
             lp_chart_add_series(chart, "Inbound", a, lo, hi, 4);
             lp_chart_add_series(chart, "Partner", b, NULL, NULL, 4);
-            lp_chart_set_value_axis(chart, LP_AXIS_MONEY, "USD", "Pipeline");
+            lp_chart_set_value_axis(chart, LP_UNIT_MONEY, "USD", "Pipeline");
             lp_chart_add_reference(chart, 140, "Target");
         }
         char png[128], svg[128];

@@ -335,8 +335,8 @@ static char *volume_sentences[] = {"Web brought 250 of the 412 qualified leads."
                                    "Acceptance held at 40%."};
 static char *sla_sentences[] = {"East reached 92% of its leads within a day; West reached 76%."};
 static lp_narrative_section nsections[] = {
-    {"volume", volume_sentences, 2},
-    {"sla", sla_sentences, 1},
+    {"volume", volume_sentences, 2, NULL},
+    {"sla", sla_sentences, 1, NULL},
 };
 static char *terms[] = {"MQL", "SLA compliance"};
 static char *texts[] = {"A marketing-qualified lead: a lead with mql_at set.",

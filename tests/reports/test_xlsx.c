@@ -115,7 +115,7 @@ static lp_template_section sections[] = {
     {"breaches", "breaches", "SLA breaches", NULL, "breaches", NULL, 0, false, true},
     {"funnel", "funnel", "Funnel", "funnel", "funnel", NULL, 0, true, true},
     {"routing", "routing", "Routing", "intervals", "routing", NULL, 0, true, true},
-    {"forecast", "forecast", "Forecast", "line_band", "forecast", NULL, 0, true, false},
+    {"forecast", "forecast", "Forecast", "line_band", "forecast", NULL, 0, true, true},
     {"mqls", "detail", "MQL rows", NULL, "detail_mqls", NULL, 0, false, true},
     {"quality", "quality", "Data quality", NULL, NULL, NULL, 0, true, true},
     {"definitions", "definitions", "Definitions", NULL, NULL, NULL, 0, true, true},
@@ -309,6 +309,9 @@ static void fixture_build(fixture *fx)
         "L3", "C2", "2026-11-03T09:00:00Z", "1",
         "L4", "C2", "2026-11-04T09:00:00Z", "1",
         "L1", "C2", "2026-11-05T09:00:00Z", "0");
+
+    /* The figures of P (targets and statuses) by the catalogue's rule. */
+    cr_assert_eq(lp_figures_build(res), LP_OK);
 
     fx->nar = (lp_narrative){
         .title = "Weekly leadership pack",

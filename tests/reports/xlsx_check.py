@@ -55,7 +55,7 @@ def check_common(path, tag, rows_per_detail):
     # template places MQLs, quality, definitions and parameters; the other
     # detail sheets follow its sections.
     expected = ["Summary", "Volume", "Campaigns", "SLA", "Pipeline", "Won", "Breaches",
-                "Funnel", "Routing", "MQLs"]
+                "Funnel", "Routing", "Forecast", "MQLs"]
     if rows_per_detail == 3:
         expected.append("MQLs (2)")   # 4 MQL rows, 3 per sheet
     expected += ["Data quality", "Definitions", "Parameters", "Inbound opportunities",
@@ -86,12 +86,16 @@ def check_common(path, tag, rows_per_detail):
     check(s.cell(r, 5).value == f"=C{r}-D{r}" and sc.cell(r, 5).value == -2,
           f"{tag}: change {s.cell(r, 5).value}")
     check(sc.cell(r, 6).value == 5, f"{tag}: target {sc.cell(r, 6).value}")
-    check(s.cell(r, 1).value == "Qualified leads", f"{tag}: label {s.cell(r, 1).value}")
-    link = s.cell(r, 7).hyperlink
+    check(s.cell(r, 6).number_format == "#,##0", f"{tag}: target format")
+    # Status by the target rule: 4 / 5 = 80% of target, under 90%: off track.
+    check(s.cell(r, 7).value == "off track", f"{tag}: mql status {s.cell(r, 7).value}")
+    # The label is the figure catalogue's.
+    check(s.cell(r, 1).value == "Qualified leads (MQLs)", f"{tag}: label {s.cell(r, 1).value}")
+    link = s.cell(r, 8).hyperlink
     check(link is not None and link.location == "'Volume'!A1", f"{tag}: sheet link")
     # Detail rows: 16 columns (A..P); rows 1..(n+1) of the first part.
     last = 4 if rows_per_detail == 3 else 5
-    link = s.cell(r, 8).hyperlink
+    link = s.cell(r, 9).hyperlink
     check(link is not None and link.location == f"'MQLs'!A1:P{last}",
           f"{tag}: rows link {link.location if link else None}")
     if rows_per_detail == 3:
@@ -103,8 +107,16 @@ def check_common(path, tag, rows_per_detail):
     rw, re_ = find_row(s, 2, "sla_within"), find_row(s, 2, "sla_eligible")
     check(s.cell(r, 3).value == f"=C{rw}/C{re_}", f"{tag}: compliance {s.cell(r, 3).value}")
     check(close(sc.cell(r, 3).value, 1 / 3), f"{tag}: compliance cached")
-    check(s.cell(r, 3).number_format == "0.0%", f"{tag}: pct format")
+    check(s.cell(r, 3).number_format == "0%", f"{tag}: pct format {s.cell(r, 3).number_format}")
     check(close(sc.cell(r, 6).value, 0.95), f"{tag}: sla target")
+    # 1/3 against 0.95 is 35% of target: off track.
+    check(s.cell(r, 7).value == "off track", f"{tag}: sla status {s.cell(r, 7).value}")
+    # The change of a share is in points: 1/3 - 1/2 = -0.1667 = -16.67
+    # points, a formula over the two cells beside it, in a points format.
+    check(s.cell(r, 5).value == f"=(C{r}-D{r})*100", f"{tag}: sla change {s.cell(r, 5).value}")
+    check(close(sc.cell(r, 5).value, -50 / 3), f"{tag}: sla change cached {sc.cell(r, 5).value}")
+    fmt = s.cell(r, 5).number_format
+    check("pts" in fmt and "%" not in fmt, f"{tag}: change format {fmt}")
     # inbound_pipeline_amount = 10000 + 25000.5 + blank = 35000.5, currency.
     r = find_row(s, 2, "inbound_pipeline_amount")
     check(s.cell(r, 3).value.startswith("=SUM('Inbound opportunities'!"),
@@ -127,6 +139,29 @@ def check_common(path, tag, rows_per_detail):
     check(v.cell(r, 5).value == f"=D{r}/B{r}", f"{tag}: acceptance formula")
     r = find_row(v, 1, "we*")
     check(v.cell(r, 2).value == 0, f"{tag}: wildcard key {v.cell(r, 2).value}")
+    # Formats from the catalogue's units: mqls a count, acceptance_rate and
+    # its interval shares.
+    r = find_row(v, 1, "web")
+    check([v.cell(r, c).number_format for c in (2, 5, 6, 7)] == ["#,##0", "0%", "0%", "0%"],
+          f"{tag}: volume formats {[v.cell(r, c).number_format for c in (2, 5, 6, 7)]}")
+
+    # Forecast: mql_forecast 4.5, low 2, high 7 are MQL counts: whole-number
+    # format, never a percentage.
+    fc = wb["Forecast"]
+    r = find_row(fc, 1, "2026-W48")
+    check(r is not None and [fc.cell(r, c).value for c in (2, 3, 4)] == [4.5, 2, 7],
+          f"{tag}: forecast row")
+    if r is not None:
+        fmts = [fc.cell(r, c).number_format for c in (2, 3, 4)]
+        check(fmts == ["#,##0"] * 3, f"{tag}: forecast formats {fmts}")
+    # No number in the workbook shows two decimals ("178.00", "$0.00").
+    for sheet in wb.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, (int, float)) and ".00" in cell.number_format \
+                        and ".000" not in cell.number_format:
+                    check(False, f"{tag}: {sheet.title}!{cell.coordinate} format "
+                          f"{cell.number_format}")
 
     # Campaigns: C2 has 3 touches (L3, L4, L1), 2 responders (L3, L4).
     cp, cpc = wb["Campaigns"], cached["Campaigns"]

@@ -76,6 +76,12 @@ typedef enum lp_scope {
 /* "period", "at_end", "lifetime", "trailing_4_quarters", "window". */
 const char *lp_scope_name(lp_scope scope);
 
+/* Scope of a result table's rows: campaigns, attribution, campaign_tests,
+ * routing and routing_by_segment are lifetime; funnel and mql_trend the
+ * window; reverse_funnel the trailing four quarters; coverage at the end
+ * of P; every other table (and NULL) the period P. */
+lp_scope lp_result_scope(const char *table);
+
 /* What the comparison with the previous period concluded. */
 typedef enum lp_verdict {
     LP_VERDICT_NONE = 0,  /* no previous value, or the figure is not compared */
@@ -144,6 +150,9 @@ typedef struct lp_figure {
     double attainment;          /* value / target */
     lp_target_status status;
     double previous;            /* the previous period's value, as compared */
+    double change;              /* value - previous (in the value's unit; points
+                                   for a share), from the changes table */
+    double change_pct;          /* change / previous, a share; NAN from zero */
     int64_t compared_as_of;     /* the instant the previous value is taken at */
     const char *test;           /* "poisson", "two_proportion", "" */
     double p_value;

@@ -28,7 +28,8 @@
  *  - Stage: when an opportunities file has no is_closed and/or is_won
  *    column, they are derived from the stage: through the "stage" value map
  *    when all its targets are won/lost/open (the stage column then keeps the
- *    export's own names; "stage_unmapped" note for names the map lacks),
+ *    export's own names; "stage_unmapped" note for names the map lacks,
+ *    other than won, lost and open themselves),
  *    else by name (Closed Won / Won -> won, Closed Lost / Lost -> lost,
  *    anything else open) with a "stage_guess" note.
  *  - Rows: a record whose fields are all empty is skipped; a record whose
@@ -39,8 +40,14 @@
  *    value is empty"), or an unreadable required value ("\"31/02/2026\" is
  *    not a date"). An unreadable optional value is loaded as null and
  *    counted in lp_file_report.bad_values (and a "bad_value" note).
+ *  - Fan-out: one header may feed several canonical columns (a funnel
+ *    export's first-contact date as created_at and mql_at); the field is
+ *    typed once per row for the columns of one type and value map.
+ *    lp_file_report.sources and .defaults say what fed each column.
+ *  - Defaults: a default goes through the column's value map and, for the
+ *    stage, the same won/lost/open derivation as a column holding it.
  *  - Notes (lp_quality_note.kind): missing_file, bad_value, stage_guess,
- *    stage_unmapped, duplicate_id (leads.lead_id, opportunities.
+ *    stage_unmapped, future_dated, duplicate_id (leads.lead_id, opportunities.
  *    opportunity_id, campaigns.campaign_id), orphan (touches and activities
  *    whose lead_id matches no lead), date_order (mql_at before created_at,
  *    sql_at before mql_at), missing_column (one per absent optional column).
@@ -70,6 +77,19 @@ typedef struct lp_load_options {
      * lp_dataset.unloaded records the columns left out. `leadpack run`
      * passes lp_measures_columns; `leadpack check` loads everything. */
     const uint32_t *columns;
+    /* Future-dated records (METRICS.md "Periods, as-of and what counts").
+     * When has_now, a row whose as-of date (leads created_at, mql_at,
+     * sql_at; touches touched_at; activities at; opportunities created_at)
+     * is after `now` (UTC seconds) is rejected with the reason "dated after
+     * the run: 2099-01-01" (the date in the report time zone) and counted in
+     * a "future_dated" note, so it neither counts nor moves as-of. The
+     * engine never reads the clock: `leadpack run` and `check` set now from
+     * the real clock, or from the environment variable LEADPACK_NOW (an ISO
+     * 8601 instant, for tests) when it is set, and leave has_now false when
+     * --as-of is given, so that the same input and as-of give the same
+     * output whenever it runs. */
+    bool has_now;
+    int64_t now;
 } lp_load_options;
 
 /* Loads every table the mapping names from input_dir. On LP_OK *out_ds holds
@@ -80,5 +100,41 @@ typedef struct lp_load_options {
  * date`. */
 lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds,
                           char *errmsg);
+
+/* One value of a mapped value column that its mapping does not name. */
+typedef struct lp_unmapped_value {
+    const char *value;          /* as loaded (borrowed from the dataset's table) */
+    size_t rows;                /* rows holding it */
+} lp_unmapped_value;
+
+/* The unmapped values of one column of one table. */
+typedef struct lp_unmapped {
+    lp_table_id table;
+    const char *column;         /* canonical column: "source", "stage", "type", ... */
+    const char *source_name;    /* the export header it came from (the first file's), or
+                                   the canonical name (borrowed from the dataset) */
+    const char *kind;           /* what the values lack: "channel" (source: neither an
+                                   inbound nor a partner source, nor "outbound"; such a
+                                   lead is outbound unless its owner is a partner),
+                                   "stage" (not in the stage map: the stage is then taken
+                                   by its name), "value" (not in the column's value map:
+                                   kept as exported) */
+    size_t rows;                /* rows with an unmapped value (blank values excluded) */
+    lp_unmapped_value *values;  /* owned: most rows first, then by value */
+    size_t nvalues;
+} lp_unmapped;
+
+/* Lists, per text column that has a meaning through a mapping (source and
+ * its channel, whenever settings is not NULL; stage and any other column
+ * with a value map in mapping, activities.type but not the free-text types
+ * of campaigns and opportunities), the loaded values the mapping does not
+ * name, with their row counts. A value counts as named when it is one of
+ * the map's export values or one of its targets. Columns without such
+ * values are left out. *out (caller frees with lp_unmapped_free) borrows
+ * ds, which must outlive it. */
+lp_status lp_dataset_unmapped(const lp_dataset *ds, const lp_mapping *mapping,
+                              const lp_settings *settings, lp_unmapped **out,
+                              size_t *out_n);
+void lp_unmapped_free(lp_unmapped *list, size_t n);
 
 #endif

@@ -24,13 +24,47 @@
  *
  * Columns added after the seven files above (METRICS.md allows new columns):
  *  headline      ... provisional B  (true on acceptance_rate rows whose period
- *                ended less than 30 days before as-of; false elsewhere)
+ *                ended less than 30 days before as-of; false elsewhere),
+ *                unit S, level D, base D, matures_at T (lp/figures.h). base:
+ *                a rate's trials (win_rate: won + lost closed in the period),
+ *                a median's population or an amount's count (won_amount and
+ *                cycle_median_days: won_count). Every period's row holds
+ *                today's value: the trend is not aged (see changes).
  *  routing       ... best_route B   (interval wholly above every other team's)
+ *  funnel        ... open I, closed I, closed_win_rate D, closed_low D,
+ *                closed_high D      (on the "won" row only, null on the others:
+ *                of the cohort leads that reached the opportunity step, open =
+ *                not won and an opportunity not closed by as-of, closed = won +
+ *                lost, closed_win_rate = won / closed with its 95% Wilson
+ *                interval; open + closed = the opportunity step's reached)
+ *  campaigns     ... scope S ("lifetime": every figure counts to as-of),
+ *                model S (the configured model, lp_attribution_name)
+ *
+ * Headline measures (lp_headline_measures, METRICS.md order): mql_count,
+ * sql_count, acceptance_rate, inbound_pipeline_count, inbound_pipeline_amount,
+ * open_inbound_pipeline_amount, sla_eligible, sla_within, sla_compliance,
+ * sla_median_hours, sla_p90_hours, sla_untouched, sla_pending,
+ * followup_compliance, inbound_won_count, inbound_won_amount, inbound_win_rate,
+ * inbound_avg_deal, inbound_cycle_median_days, inbound_won_share, then measure
+ * 5 for every channel: won_count, won_amount, win_rate (won / (won + lost)
+ * closed in the period, Wilson 95% interval in low/high), cycle_median_days.
  *
  * Further tables (also written to results/ as CSV):
  *  changes       measure S, current D, previous D, change D, change_pct D,
- *                p_value D, real B, test S      (P against the period before;
- *                test is "poisson", "two_proportion" or "" when untested)
+ *                p_value D, real B, test S, compared_as_of T, verdict S
+ *                (P against the period before, one row per headline measure;
+ *                test is "poisson" for counts, "two_proportion" for rates, ""
+ *                when untested. Maturing rates (acceptance_rate, sla_compliance,
+ *                followup_compliance, inbound_win_rate, win_rate) compare
+ *                with the previous cohort as it stood the same time after its
+ *                own end: compared_as_of = end(P-1) + (as-of - end(P)) (ISO
+ *                weeks: as-of - 7 days), every event after it not yet
+ *                happened; previous, change, change_pct, p_value, test, real
+ *                and verdict use that aged value (the headline row of P-1
+ *                keeps today's). Other measures: compared_as_of = as-of.
+ *                verdict: "real", "noise", "untested" (no test applies: money,
+ *                durations), "too_early" (a maturing rate whose current or
+ *                aged previous trials are 0), "" (no previous value).)
  *  targets       measure S, period S, team S, target D, actual D, attainment D
  *                (every target row that matches a window period)
  *  mql_trend     period S, mqls I, sqls I, mql_target D   (the 13 window periods)
@@ -64,7 +98,9 @@
  *                team S, mqls I, won I, rate D, low D, high D, best_route B
  *  findings      rank I, measure S, kind S, subject S, value D, base D,
  *                change D, p_value D, effect D
- *                (ranked by evidence and size; kind: "volume_change",
+ *                (ranked by evidence and size; volume and rate changes are
+ *                 the changes table's, so a maturing rate's base is the aged
+ *                 previous value; kind: "volume_change",
  *                 "rate_change", "campaign_better", "campaign_worse",
  *                 "team_slow", "team_best_route", "breaches", "target")
  *  switched_off  figure S, reason S   (figures a missing table/column turned off)

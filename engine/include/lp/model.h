@@ -61,6 +61,10 @@ typedef struct lp_file_report {
     size_t bad_values[LP_CANON_MAX_COLUMNS];  /* loaded rows whose optional value could not be
                                                  read and was loaded as null (not counted in
                                                  null_values); see the "bad_value" notes */
+    char *sources[LP_CANON_MAX_COLUMNS];  /* header that fed the column, or NULL (owned); one
+                                             header may feed several columns (fan-out) */
+    char *defaults[LP_CANON_MAX_COLUMNS]; /* the mapping's constant where the file had no
+                                             column and a default was used, or NULL (owned) */
 } lp_file_report;
 
 /* One rejected row (or null-ed optional value, when nulled is true). */

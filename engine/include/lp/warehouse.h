@@ -253,6 +253,12 @@ typedef struct lp_warehouse_options {
     bool has_as_of;
     int64_t as_of;
     const char *period_label;      /* NULL = the last complete period */
+    /* lp_load_options.has_now and now: rows dated after now are set aside
+     * as future-dated. In pushdown mode, a server whose latest dated row is
+     * after now gives no window (the window would otherwise be fixed from a
+     * row the load sets aside), and the tables are copied as without one. */
+    bool has_now;
+    int64_t now;
     /* lp_load_options.columns: the columns to load (the others are not
      * selected), or NULL for every column. */
     const uint32_t *columns;

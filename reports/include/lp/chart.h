@@ -32,6 +32,7 @@
 
 #include <cairo.h>
 
+#include "lp/figures.h"
 #include "lp/lp.h"
 
 typedef enum lp_chart_kind {
@@ -48,13 +49,6 @@ typedef enum lp_chart_kind {
 /* Chart kind by the template's name ("bars", "hbars", "stacked", "hstacked",
  * "line_band", "step", "funnel", "intervals"); LP_ERR_NOTFOUND otherwise. */
 lp_status lp_chart_kind_parse(const char *name, lp_chart_kind *out_kind);
-
-typedef enum lp_axis_format {
-    LP_AXIS_NUMBER,      /* 1,250 / 2.5 */
-    LP_AXIS_MONEY,       /* $1.2M, $250k, $900 (currency from the axis) */
-    LP_AXIS_PERCENT,     /* values are rates in 0..1, labels "20%" */
-    LP_AXIS_HOURS        /* "12 h" */
-} lp_axis_format;
 
 typedef struct lp_chart lp_chart;
 
@@ -90,15 +84,19 @@ void lp_chart_set_point_labels(lp_chart *chart, const char *const *labels, size_
  * bar series with at most 16 categories, funnels and intervals). */
 void lp_chart_set_value_labels(lp_chart *chart, bool on);
 
-/* The value axis: its number format, ISO currency ("USD") for
- * LP_AXIS_MONEY, and a caption (copied, may be NULL). */
-void lp_chart_set_value_axis(lp_chart *chart, lp_axis_format format,
-                             const char *currency, const char *caption);
+/* The value axis: the unit of its values (lp/figures.h; the catalogue's
+ * lp_result_unit of the column charted), the ISO currency ("USD") for
+ * LP_UNIT_MONEY, and a caption (copied, may be NULL). Ticks are written by
+ * lp_fmt_tick ("$250K", "20%", "12 h", "1,250") and direct labels by
+ * lp_fmt_unit, the same text as the narrative's ("$228K", "22%"). Until
+ * set, the unit is LP_UNIT_NONE (plain numbers). */
+void lp_chart_set_value_axis(lp_chart *chart, lp_unit unit, const char *currency,
+                             const char *caption);
 /* Fixes the value axis to [lo, hi] instead of choosing it from the data
  * (ticks still come in 1-2-5 steps inside it). LP_ERR_USAGE unless lo < hi. */
 void lp_chart_set_value_range(lp_chart *chart, double lo, double hi);
-/* The numeric x axis of LP_CHART_STEP. */
-void lp_chart_set_x_axis(lp_chart *chart, lp_axis_format format, const char *caption);
+/* The numeric x axis of LP_CHART_STEP: the unit of its values, a caption. */
+void lp_chart_set_x_axis(lp_chart *chart, lp_unit unit, const char *caption);
 /* Fixes the x axis of LP_CHART_STEP to [lo, hi]. */
 void lp_chart_set_x_range(lp_chart *chart, double lo, double hi);
 /* A dashed reference line across the plot at a value of the value axis

@@ -5,6 +5,7 @@
 #ifndef LP_NARRATIVE_H
 #define LP_NARRATIVE_H
 
+#include "lp/format.h"
 #include "lp/results.h"
 #include "lp/template.h"
 
@@ -21,6 +22,9 @@ typedef struct lp_narrative_section {
     char *id;           /* template section id */
     char **sentences;   /* two or three sentences for the section */
     size_t nsentences;
+    char *scope;        /* what the section's table covers when it is not the
+                           period ("Lifetime to 23 November 2026, first-touch
+                           attribution"), or "" */
 } lp_narrative_section;
 
 /* One figure cited by one printed sentence (results/statements.csv). A
@@ -68,24 +72,8 @@ void lp_narrative_free(lp_narrative *narrative);
 const lp_narrative_section *lp_narrative_section_find(const lp_narrative *narrative,
                                                       const char *id);
 
-/* Number formatting for people (used by every renderer). Each writes into
- * buf (size bytes) and returns buf. */
-char *lp_fmt_count(double value, char *buf, size_t size);            /* "1,234" */
-char *lp_fmt_money(double value, const char *currency, char *buf, size_t size); /* "$1.2M" */
-char *lp_fmt_rate(double rate, char *buf, size_t size);              /* "87%" */
-char *lp_fmt_hours(double hours, char *buf, size_t size);            /* "5 hours", "2 days" */
-char *lp_fmt_date(int64_t instant, char *buf, size_t size);          /* "16 November 2026" */
-
-/* Added. Conventions shared by every lp_fmt_*: a value that is NaN or
- * infinite is written "n/a" (the narrative never words one); counts are
- * rounded to whole numbers unless they hold a fraction of at least 0.05
- * (attribution credits: "12.5"); money is in the settings' currency (ISO
- * code; $, EUR as the euro sign, GBP as the pound sign, JPY as the yen sign,
- * other codes as "CHF 950"): whole units below 10,000 ("$9,950"), then
- * "$450K", "$1.2M", "$3.4B"; rates are whole percentages, "under 1%" and
- * "over 99%" at the edges; hours below one are minutes ("45 minutes"),
- * below 48 whole hours ("1 hour", "36 hours"), from 48 whole days. */
-char *lp_fmt_days(double days, char *buf, size_t size);              /* "1 day", "12 days" */
-char *lp_fmt_day_month(int64_t instant, char *buf, size_t size);     /* "16 November" */
+/* Numbers are written by lp/format.h (lp_fmt_count, lp_fmt_money, lp_fmt_rate,
+ * lp_fmt_hours, lp_fmt_days, lp_fmt_date, lp_fmt_day_month, lp_fmt_unit,
+ * ...), included above for the narrative's callers. */
 
 #endif
