@@ -740,6 +740,7 @@ typedef struct candidate {
     int col;              /* canonical column index */
     int header;
     double score;
+    bool from_profile;    /* the profile's name: may feed several columns (fan-out) */
     char why[200];
 } candidate;
 
@@ -826,6 +827,7 @@ static lp_status gather(const drafter *d, const dfile *f, bool key_only, candida
             cd->col = (int)c;
             cd->header = h;
             cd->score = 3.0 - 0.01 * (double)s - (profile_present ? 1.0 : 0);
+            cd->from_profile = true;
             snprintf(cd->why, sizeof cd->why, "the %s profile's name for it", d->hint->profile);
             profile_present = true;
         }
@@ -921,7 +923,10 @@ static lp_status choose_columns(drafter *d, dfile *f, bool key_only)
     if (st) return st;
     for (size_t i = 0; i < n; i++) {
         candidate *cd = &list[i];
-        if (f->chosen[cd->col] >= 0 || f->taken[cd->header] >= 0) continue;
+        /* a header feeds one column, unless the profile itself has it feed
+         * several (users keyed by name: owner_id and name) */
+        if (f->chosen[cd->col] >= 0 || (f->taken[cd->header] >= 0 && !cd->from_profile))
+            continue;
         if (d->ambiguous[f->table][cd->col]) continue;
         /* an equally good other header for a required column: refuse */
         const candidate *rival = NULL;
@@ -1581,6 +1586,23 @@ static lp_status write_yaml(drafter *d, lp_buf *b)
                 lp_buf_puts(b, " # review");
             }
             if (review) d->summary.review++;
+            lp_buf_puts(b, "\n");
+        }
+    }
+    /* the profile's defaults (a constant where no source column is present) */
+    bool defaults_started = false;
+    for (int t = 0; d->hint && t < LP_TABLE_COUNT; t++) {
+        bool present = false, table_started = false;
+        for (size_t i = 0; i < d->nfiles && !present; i++) present = d->files[i].table == t;
+        const lp_table_map *tm = &d->hint->tables[t];
+        for (size_t c = 0; present && c < tm->ncolumns; c++) {
+            if (!tm->columns[c].default_value) continue;
+            if (!defaults_started) lp_buf_puts(b, "defaults:   # the profile's\n");
+            if (!table_started)
+                lp_buf_printf(b, "  %s:\n", lp_canon_table_name((lp_table_id)t));
+            defaults_started = table_started = true;
+            lp_buf_printf(b, "    %s: ", tm->columns[c].canonical);
+            put_scalar(b, tm->columns[c].default_value);
             lp_buf_puts(b, "\n");
         }
     }

@@ -148,29 +148,28 @@ Test(map, public_fixtures_draft_and_reviewed_mapping_pass_check)
     free(tmp);
 }
 
-/* The base column of headline.csv (won amount of every channel, the
- * denominator of inbound_won_share) for a period, or NAN. */
-static double won_amount_base(const char *out, const char *period)
+/* A field of headline.csv for a measure and period (column 2 = value,
+ * 3 = low, 4 = high), or NAN when the row is missing or the field empty. */
+static double headline(const char *out, const char *measure, const char *period, int field)
 {
     char path[600], key[96];
     snprintf(path, sizeof path, "%s/results/headline.csv", out);
-    snprintf(key, sizeof key, "\ninbound_won_share,%s,", period);
+    snprintf(key, sizeof key, "\n%s,%s,", measure, period);
     char *csv = read_file(path, NULL);
     cr_assert_not_null(csv, "no %s", path);
-    const char *line = strstr(csv, key);
-    double base = NAN;
-    if (line) {
+    const char *p = strstr(csv, key);
+    double value = NAN;
+    if (p) {
         /* measure,period,value,low,high,provisional,unit,level,base,matures_at */
-        const char *p = line + 1;
-        for (int field = 0; field < 8 && p; field++) {
+        p++;
+        for (int f = 0; f < field && p; f++) {
             p = strchr(p, ',');
             if (p) p++;
         }
-        if (p && *p != ',') base = strtod(p, NULL);
-        else if (p) base = 0;
+        if (p && *p != ',' && *p != '\n') value = strtod(p, NULL);
     }
     free(csv);
-    return base;
+    return value;
 }
 
 static void run_public(const char *set, const char *out, const char *const *extra)
@@ -188,46 +187,57 @@ static void run_public(const char *set, const char *out, const char *const *extr
     run_result_free(&r);
 }
 
-/* Pardot opportunities (40 rows). Won amount closed in a month, worked out
- * from the raw file with
+/* Pardot opportunities (40 rows). Won deals and amount closed in a month,
+ * worked out from the raw file with
  *   awk -F, 'NR>1 && $8=="Won" {m=substr($4,1,7); s[m]+=$11; n[m]++}
  *            END {for (m in s) print m, n[m], s[m]}' pardot_opportunity_data.csv
- * (status is column 8, closed_at 4, value 11; every row's closed_at is at
- * 21:00 UTC, so the UTC date is the month's): 2019-03: 5 deals, 15750 +
- * 51915 + 8500.8 + 16000 + 11200 = 103365.8; 2018-09: 4 deals, 50000 +
- * 11000 + 33600 + 14250 = 108850; 2018-05: none. */
-Test(map, public_pardot_won_amount_by_month, .timeout = 120)
+ * (status is column 8, closed_at 4, value 11; every closed_at is at 21:00
+ * UTC, so its UTC date is the report's): 2019-03: 5 deals, 15750 + 51915 +
+ * 8500.8 + 16000 + 11200 = 103365.8; 2018-09: 4 deals, 50000 + 11000 +
+ * 33600 + 14250 = 108850; 2018-05: none. No Lost row closes in either
+ * month, so both win rates are 1. */
+Test(map, public_pardot_won_by_month, .timeout = 120)
 {
     char *tmp = make_temp_dir();
     char out[512];
     snprintf(out, sizeof out, "%s/out", tmp);
     const char *extra[] = {"--period", "2019-03", NULL};
     run_public("pardot-opportunities", out, extra);
-    cr_expect_float_eq(won_amount_base(out, "2019-03"), 103365.8, 1e-6);
-    cr_expect_float_eq(won_amount_base(out, "2018-09"), 108850.0, 1e-6);
-    double may = won_amount_base(out, "2018-05");
-    cr_expect(isnan(may) || may == 0, "2018-05: %g", may);
+    cr_expect_float_eq(headline(out, "won_count", "2019-03", 2), 5, 1e-9);
+    cr_expect_float_eq(headline(out, "won_amount", "2019-03", 2), 103365.8, 1e-6);
+    cr_expect_float_eq(headline(out, "won_count", "2018-09", 2), 4, 1e-9);
+    cr_expect_float_eq(headline(out, "won_amount", "2018-09", 2), 108850.0, 1e-6);
+    cr_expect_float_eq(headline(out, "win_rate", "2018-09", 2), 1, 1e-9);
+    cr_expect_float_eq(headline(out, "won_count", "2018-05", 2), 0, 1e-9);
     free(tmp);
 }
 
-/* Fivetran-synced Salesforce opportunities (10 rows). is_won is true on the
- * first five rows, all with close_date in December 2018; only the first
- * has an amount (24120000; a blank amount is 0), so the won amount closed
- * in 2018-12 is 24120000 and in 2018-11 (row 6 closes 2018-11-21, not
- * won) it is 0. Worked out with
- *   awk -F, 'NR>1 && $21=="true" {s[substr($5,1,7)]+=$3} END {for (m in s) print m, s[m]}'
- * (is_won is column 21, close_date 5, amount 3). The latest created_date is
- * 2018-12-19, so December needs an as-of after it. */
-Test(map, public_salesforce_fivetran_won_amount, .timeout = 120)
+/* Fivetran-synced Salesforce opportunities (10 rows), by ISO week of
+ * close_date, from the raw file with
+ *   awk -F, 'NR>1 && $18=="true" {print $5, $21}' sf_opportunity_data.csv
+ * (is_closed is column 18, close_date 5, is_won 21): week 2018-W50 (10-16
+ * December) holds 13 December three times, won once (the row "lu test 3")
+ * and lost twice, so 1 won deal (its amount is blank: 0) and a win rate of
+ * 1/3 with the Wilson interval (z = 1.959964) 0.0614919 .. 0.7923404, worked
+ * out with python: c = (p + z^2/2n) / (1 + z^2/n), h = z sqrt(p(1-p)/n +
+ * z^2/4n^2) / (1 + z^2/n). 2018-W49 holds 7 December, won. 2018-W44 holds
+ * 31 October, lost. The 24,120,000 deal closes on 19 December (2018-W51),
+ * after the last complete week (the latest created_date is 19 December). */
+Test(map, public_salesforce_fivetran_won_by_week, .timeout = 120)
 {
     char *tmp = make_temp_dir();
     char out[512];
     snprintf(out, sizeof out, "%s/out", tmp);
-    const char *extra[] = {"--period", "2018-12", "--as-of", "2019-01-10T00:00:00Z", NULL};
+    const char *extra[] = {"--period", "2018-W50", NULL};
     run_public("salesforce-fivetran", out, extra);
-    cr_expect_float_eq(won_amount_base(out, "2018-12"), 24120000.0, 1e-6);
-    double nov = won_amount_base(out, "2018-11");
-    cr_expect(isnan(nov) || nov == 0, "2018-11: %g", nov);
+    cr_expect_float_eq(headline(out, "won_count", "2018-W50", 2), 1, 1e-9);
+    cr_expect_float_eq(headline(out, "won_amount", "2018-W50", 2), 0, 1e-9);
+    cr_expect_float_eq(headline(out, "win_rate", "2018-W50", 2), 1.0 / 3.0, 1e-9);
+    cr_expect_float_eq(headline(out, "win_rate", "2018-W50", 3), 0.0614919, 1e-6);
+    cr_expect_float_eq(headline(out, "win_rate", "2018-W50", 4), 0.7923404, 1e-6);
+    cr_expect_float_eq(headline(out, "won_count", "2018-W49", 2), 1, 1e-9);
+    cr_expect_float_eq(headline(out, "win_rate", "2018-W44", 2), 0, 1e-9);
+    cr_expect(isnan(headline(out, "won_count", "2018-W51", 2)), "W51 is after the pack's week");
     free(tmp);
 }
 
