@@ -842,10 +842,14 @@ static lp_status gather(const drafter *d, const dfile *f, bool key_only, candida
             if (target >= 0 && d->keys[target].n) cov = coverage(d, f, h, target, &ncov);
             bool by_join = target >= 0 && ncov && cov >= 0.8 && f->sniffs[h].distinct > 1;
             if (sc < NAME_THRESHOLD && !by_join) continue;
-            /* with a profile, a column it does not map is proposed only when
-             * the header is the canonical name itself (the loader reads that
-             * anyway): the draft then reproduces the profile. */
-            if (d->hint && !profiled && sc < 1.0) continue;
+            /* with a profile, an optional column it does not map in a table
+             * it maps is proposed only when the header is the canonical name
+             * itself (the loader reads that anyway): the draft then
+             * reproduces the profile. Required columns, and tables the
+             * profile has no names for, are drafted as without one. */
+            if (d->hint && !profiled && sc < 1.0 && !cols[c].required &&
+                d->hint->tables[f->table].ncolumns)
+                continue;
             double score = sc >= NAME_THRESHOLD ? sc : 0.4;
             if (target >= 0 && ncov) score += 0.5 * cov;
             bool outcomes = !strcmp(name, "stage") && outcome_values(f, h);
@@ -994,8 +998,11 @@ static lp_status choose_columns(drafter *d, dfile *f, bool key_only)
         if (f->chosen[c] >= 0) continue;
         const lp_column_map *cm;
         char *text;
-        if (d->hint && !profile_column_sources(d->hint, f->table, cols[c].name, &cm))
+        if (d->hint && d->hint->tables[f->table].ncolumns &&
+            !profile_column_sources(d->hint, f->table, cols[c].name, &cm))
             text = unprofiled_note(d, f, (int)c);
+        else if (d->hint && !d->hint->tables[f->table].ncolumns)
+            text = dup_printf("not mapped: %s has no column named like it", f->name);
         else if (d->hint)
             text = dup_printf("not mapped: %s has none of the %s profile's names for it, and "
                               "no column named like it", f->name, d->hint->profile);

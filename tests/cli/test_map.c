@@ -140,6 +140,13 @@ Test(map, public_fixtures_draft_and_reviewed_mapping_pass_check)
         run_result r = check_with(dir, yaml);
         cr_expect_eq(r.exit_code, 0, "%s: check with the draft: %s", public_sets[i], r.err);
         run_result_free(&r);
+        /* a profile given for the wrong CRM: its names are absent, the rest
+         * (and tables it has no names for) are drafted as without one */
+        free(draft(dir, "hubspot", yaml));
+        r = check_with(dir, yaml);
+        cr_expect_eq(r.exit_code, 0, "%s: check with a --profile hubspot draft: %s",
+                     public_sets[i], r.err);
+        run_result_free(&r);
         r = check_with(dir, reviewed);
         cr_expect_eq(r.exit_code, 0, "%s: check with mapping.yaml: %s", public_sets[i], r.err);
         cr_expect(strstr(r.err, "warning") == NULL, "%s: %s", public_sets[i], r.err);
