@@ -94,5 +94,6 @@ int cmd_check(int argc, char **argv);
 int cmd_fixtures(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
+int cmd_map(int argc, char **argv);
 
 #endif

@@ -11,6 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fnmatch.h>
+
+#include "lp/draft.h"
 #include "lp/fileio.h"
 #include "lp/stats.h"
 #include "lp/time.h"
@@ -231,6 +234,41 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     return EXIT_DONE;
 }
 
+/* Header drift (lp/draft.h): each changed file is warned about on stderr
+ * at once and becomes a data-quality note once the dataset exists. */
+typedef struct header_warnings {
+    lp_buf files;      /* file names, NUL-separated */
+    lp_buf messages;   /* messages, NUL-separated */
+    size_t n;
+} header_warnings;
+
+static void header_warn(void *ctx, const char *file, const char *message)
+{
+    header_warnings *w = ctx;
+    fprintf(stderr, "leadpack: warning: %s\n", message);
+    lp_buf_append(&w->files, file, strlen(file) + 1);
+    lp_buf_append(&w->messages, message, strlen(message) + 1);
+    w->n++;
+}
+
+static lp_status header_notes(header_warnings *w, const lp_mapping *m, lp_dataset *ds)
+{
+    if (w->files.failed || w->messages.failed) return LP_ERR_NOMEM;
+    const char *file = w->files.data, *message = w->messages.data;
+    for (size_t i = 0; i < w->n; i++) {
+        const char *table = "";
+        for (int t = 0; t < LP_TABLE_COUNT && !*table; t++)
+            for (size_t p = 0; p < m->tables[t].nfiles && !*table; p++)
+                if (!fnmatch(m->tables[t].files[p], file, FNM_CASEFOLD))
+                    table = lp_canon_table_name((lp_table_id)t);
+        lp_status st = lp_dataset_add_note(ds, table, "header_change", 1, message);
+        if (st) return st;
+        file += strlen(file) + 1;
+        message += strlen(message) + 1;
+    }
+    return LP_OK;
+}
+
 int cli_load(const cli_input *in, cli_loaded *out)
 {
     char errmsg[LP_ERRMSG_SIZE] = "";
@@ -295,6 +333,15 @@ int cli_load(const cli_input *in, cli_loaded *out)
         return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
     }
 
+    /* a mapping drafted by `leadpack map` knows the headers it was made from */
+    header_warnings drift = {0};
+    st = lp_mapping_headers_compare(out->mapping, input_dir, header_warn, &drift, NULL);
+    if (st) {
+        cli_error("%s", lp_status_str(st));
+        lp_free(detected);
+        return cli_exit_code(st);
+    }
+
     cli_phase_clock clock = cli_phase_begin();
     lp_load_options options = {
         .input_dir = input_dir,
@@ -310,6 +357,9 @@ int cli_load(const cli_input *in, cli_loaded *out)
         return code;
     }
     st = lp_dataset_load(&options, &out->dataset, errmsg);
+    if (st == LP_OK) st = header_notes(&drift, out->mapping, out->dataset);
+    lp_buf_reset(&drift.files);
+    lp_buf_reset(&drift.messages);
     if (st == LP_OK) {
         const char *name = out->mapping->profile ? out->mapping->profile : "custom mapping";
         out->dataset->profile = lp_strdup(name);

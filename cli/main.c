@@ -16,6 +16,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  run        build the pack: PDF, workbook and results files (default: the sample)\n"
     "  check      read exports and report what loads, what is rejected and why\n"
+    "  map        draft a mapping file for a folder of exports it has never seen\n"
     "  fixtures   generate realistic sample exports in a CRM's dialect\n"
     "  templates  list the report packs that ship with leadpack\n"
     "  mail       email a pack that was built\n"
@@ -65,6 +66,27 @@ static const struct {
      "(origin (leads.source): 1,099 rows 'unknown', 150 'other' have no channel), and\n"
      "data-quality findings. Exit 0 when the exports can be used. --json prints one\n"
      "JSON object (per file \"columns\"; \"unmapped\").\n"},
+    {"map",
+     "Usage: leadpack map --input DIR [--profile NAME] [--settings FILE] [--quiet]\n"
+     "\n"
+     "Writes a draft mapping (the YAML that --mapping reads) to standard output for a\n"
+     "folder of exports: which file holds which table, a source column for every\n"
+     "canonical column with the reason as a comment (name, sniffed type, join\n"
+     "coverage), stage and source value maps listing every value found with its count\n"
+     "and proposed meaning, what could not be mapped and why, and the header\n"
+     "fingerprints that let run and check warn when the export's columns change.\n"
+     "Lines marked \"# review\" are guesses. A required column with two equally good\n"
+     "candidates is left unmapped (AMBIGUOUS), so check fails until you choose.\n"
+     "\n"
+     "  --input DIR        folder of CSV exports\n"
+     "  --profile NAME     draft from this profile's names (default: the profile whose\n"
+     "                     headers fit, if any; else names, types and joins alone;\n"
+     "                     \"none\": names, types and joins alone)\n"
+     "  --settings FILE    YAML settings (inbound and partner sources, date forms)\n"
+     "  --quiet            no log line on stderr\n"
+     "\n"
+     "Example: leadpack map --input exports/ > mapping.yaml\n"
+     "         leadpack check --input exports/ --mapping mapping.yaml\n"},
     {"fixtures",
      "Usage: leadpack fixtures --dialect salesforce|hubspot|marketo|pipedrive|generic\n"
      "                         [--scale S] [--seed N] --out DIR\n"
@@ -127,6 +149,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "fixtures") == 0) return cmd_fixtures(argc - 1, argv + 1);
     if (strcmp(command, "templates") == 0) return cmd_templates(argc - 1, argv + 1);
     if (strcmp(command, "mail") == 0) return cmd_mail(argc - 1, argv + 1);
+    if (strcmp(command, "map") == 0) return cmd_map(argc - 1, argv + 1);
     cli_error("unknown command \"%s\"; see leadpack --help", command);
     return EXIT_USAGE;
 }

@@ -29,12 +29,13 @@
 
 #include "../settings/yaml_util.h"
 #include "header.h"
+#include "fingerprint.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const top_keys[] = {
     "profile", "description", "detect", "files", "tables", "columns", "values", "defaults",
-    "skip_footer", "date_order",
+    "skip_footer", "date_order", "headers",
 };
 
 /* The state of applying one file. */
@@ -82,6 +83,7 @@ void lp_mapping_free(lp_mapping *mapping)
     }
     lp_free(mapping->values);
     strv_free(mapping->skip_footer, mapping->nskip_footer);
+    lp_header_prints_free(mapping->header_prints, mapping->nheader_prints);
     lp_free(mapping);
 }
 
@@ -438,6 +440,9 @@ static lp_status apply_file(loader *ld, yaml_node_t **profile_key)
             st = apply_columns(ld, v, true);
         } else if (!strcmp(key, "values")) {
             st = apply_values(ld, v);
+        } else if (!strcmp(key, "headers")) {
+            st = lp_header_prints_read(ld->yaml, v, &m->header_prints, &m->nheader_prints,
+                                       ld->errmsg);
         } else {
             char hint[96];
             return lp_yaml_error(ld->yaml, k, ld->errmsg, "unknown key \"%s\"%s", key,
