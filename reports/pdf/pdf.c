@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp/chart.h"
@@ -50,6 +51,9 @@ typedef struct doc {
     const lp_template *tpl;
     const char *currency;
     char footer[320];
+    bool cover_section;         /* the template has a cover: page 1 is the status */
+    bool headlines_section;     /* a headlines section follows the cover */
+    size_t changes_shown;       /* "what changed" sentences the status page holds */
     lp_status status;           /* first failure */
 } doc;
 
@@ -666,131 +670,397 @@ static const char *pack_title(const doc *d)
     return d->tpl->title ? d->tpl->title : "Leadership pack";
 }
 
+/* ---- The status page (page 1) ----------------------------------------- */
+
+/* Okabe-Ito colours of a target status (colour-blind safe); near-black text
+ * on each of them passes WCAG AA (contrast 5.4:1 on vermillion, the least). */
+static void status_colour(lp_target_status status, double rgb[3])
+{
+    static const double colours[][3] = {
+        {0xBB / 255.0, 0xBB / 255.0, 0xBB / 255.0}, /* no target: grey */
+        {0x00 / 255.0, 0x9E / 255.0, 0x73 / 255.0}, /* on track: bluish green */
+        {0xE6 / 255.0, 0x9F / 255.0, 0x00 / 255.0}, /* at risk: orange */
+        {0xD5 / 255.0, 0x5E / 255.0, 0x00 / 255.0}, /* off track: vermillion */
+    };
+    int i = status >= LP_TARGET_NONE && status <= LP_TARGET_OFF_TRACK ? (int)status : 0;
+    memcpy(rgb, colours[i], sizeof colours[i]);
+}
+
+/* The period named with its dates, as a heading: "Week 47, 16–22 November
+ * 2026", "October 2026 (1–31 October)", else "LABEL (16 November 2026 –
+ * 15 February 2027)". Dates are the calendar's, not figures. */
+static void period_heading(const doc *d, char *buf, size_t size)
+{
+    static const char *const months[] = {"January", "February", "March", "April", "May",
+                                         "June", "July", "August", "September", "October",
+                                         "November", "December"};
+    const lp_results *r = d->results;
+    int64_t start = lp_period_start(&r->calendar, r->period);
+    int64_t last = lp_period_end(&r->calendar, r->period) - 1;
+    int64_t y0, y1;
+    int m0, d0, m1, d1;
+    lp_instant_to_local(start, &y0, &m0, &d0, NULL, NULL, NULL);
+    lp_instant_to_local(last, &y1, &m1, &d1, NULL, NULL, NULL);
+    const char *mn0 = months[(m0 - 1) % 12], *mn1 = months[(m1 - 1) % 12];
+    const char *w = strstr(r->period_label, "-W");
+    if (r->calendar.kind == LP_PERIOD_WEEK && w) {
+        int week = atoi(w + 2);
+        if (y0 != y1)
+            snprintf(buf, size, "Week %d, %d %s %lld \u2013 %d %s %lld", week, d0, mn0,
+                     (long long)y0, d1, mn1, (long long)y1);
+        else if (m0 != m1)
+            snprintf(buf, size, "Week %d, %d %s \u2013 %d %s %lld", week, d0, mn0, d1, mn1,
+                     (long long)y1);
+        else
+            snprintf(buf, size, "Week %d, %d\u2013%d %s %lld", week, d0, d1, mn1, (long long)y1);
+    } else if (r->calendar.kind == LP_PERIOD_MONTH) {
+        snprintf(buf, size, "%s %lld (%d\u2013%d %s)", mn0, (long long)y0, d0, d1, mn1);
+    } else {
+        snprintf(buf, size, "%s (%d %s %lld \u2013 %d %s %lld)", r->period_label, d0, mn0,
+                 (long long)y0, d1, mn1, (long long)y1);
+    }
+}
+
+/* Up to max values of a headline measure for the last periods of the
+ * window up to P, oldest first, from the headline table (NAN where a
+ * period has no value). Returns how many. */
+static size_t trend_values(const doc *d, const char *measure, double *out, size_t max)
+{
+    const lp_table *t = result(d, "headline");
+    const lp_column *mc = t ? lp_table_column(t, "measure") : NULL;
+    const lp_column *pc = t ? lp_table_column(t, "period") : NULL;
+    const lp_column *vc = t ? lp_table_column(t, "value") : NULL;
+    if (!mc || !pc || !vc || !measure) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *m = lp_column_str(mc, i), *p = lp_column_str(pc, i);
+        if (!m || !p || strcmp(m, measure) != 0) continue;
+        if (strlen(p) == strlen(d->results->period_label) &&
+            strcmp(p, d->results->period_label) > 0)
+            continue;
+        if (n == max) {
+            memmove(out, out + 1, (max - 1) * sizeof *out);
+            n--;
+        }
+        out[n++] = lp_column_valid(vc, i) ? lp_column_number(vc, i) : NAN;
+    }
+    return n;
+}
+
+/* A sparkline of values in (x, y, w, h): a thin line, the last point a dot. */
+static void sparkline(doc *d, const double *values, size_t n, double x, double y, double w,
+                      double h)
+{
+    cairo_t *cr = d->cr;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) lo = fmin(lo, values[i]), hi = fmax(hi, values[i]);
+    if (n < 2 || !isfinite(lo)) return;
+    if (hi - lo < 1e-12) lo -= 1, hi += 1;
+    grey(cr, 0.2);
+    cairo_set_line_width(cr, 1.1);
+    bool pen = false;
+    double px = x, py = y;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i])) {
+            pen = false;
+            continue;
+        }
+        px = x + w * (double)i / (double)(n - 1);
+        py = y + h - h * (values[i] - lo) / (hi - lo);
+        if (pen) cairo_line_to(cr, px, py);
+        else cairo_move_to(cr, px, py);
+        pen = true;
+    }
+    cairo_stroke(cr);
+    if (isfinite(values[n - 1])) {
+        cairo_arc(cr, px, py, 1.8, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+/* A bullet graph (Few) in (x, y, w, h): qualitative ranges of the target
+ * (below 90%, 90-100%, above: the status bands of the target rule) in
+ * greys, the measure as a dark bar, the target as a tick. */
+static void bullet_graph(doc *d, const lp_figure *f, double x, double y, double w, double h)
+{
+    cairo_t *cr = d->cr;
+    double scale = fmax(f->target * 1.25, isfinite(f->value) ? f->value * 1.05 : 0);
+    if (!(scale > 0)) return;
+    double bands[][2] = {{0, 0.9 * f->target}, {0.9 * f->target, f->target},
+                         {f->target, scale}};
+    const double shades[] = {0.72, 0.83, 0.93};
+    if (!f->def->higher_is_better) { /* lower is better: the good band is below */
+        bands[0][0] = 0, bands[0][1] = f->target;
+        bands[1][0] = f->target, bands[1][1] = fmin(f->target / 0.9, scale);
+        bands[2][0] = fmin(f->target / 0.9, scale), bands[2][1] = scale;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        double s = f->def->higher_is_better ? shades[i] : shades[2 - i];
+        grey(cr, s);
+        cairo_rectangle(cr, x + w * bands[i][0] / scale, y,
+                        w * (bands[i][1] - bands[i][0]) / scale, h);
+        cairo_fill(cr);
+    }
+    if (isfinite(f->value) && f->value > 0) {
+        grey(cr, 0.12);
+        cairo_rectangle(cr, x, y + h * 0.33, w * fmin(f->value, scale) / scale, h * 0.34);
+        cairo_fill(cr);
+    }
+    double tx = x + w * f->target / scale;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 2);
+    cairo_move_to(cr, tx, y - 2);
+    cairo_line_to(cr, tx, y + h + 2);
+    cairo_stroke(cr);
+}
+
+/* A word on a coloured pill at (x, y); returns its width. */
+static double status_pill(doc *d, const char *word, lp_target_status status, double x,
+                          double y)
+{
+    double rgb[3];
+    status_colour(status, rgb);
+    PangoLayout *layout = layout_new(d, word, 7.5, true, 0, false);
+    int w, h;
+    pango_layout_get_pixel_size(layout, &w, &h);
+    cairo_set_source_rgb(d->cr, rgb[0], rgb[1], rgb[2]);
+    cairo_rectangle(d->cr, x, y, w + 8, h + 2);
+    cairo_fill(d->cr);
+    grey(d->cr, 0);
+    show_at(d, layout, x + 4, y + 1);
+    g_object_unref(layout);
+    return w + 8;
+}
+
+/* The verdict of a change as a short label (the sentence itself is the
+ * narrative's). */
+static const char *verdict_label(lp_verdict verdict)
+{
+    switch (verdict) {
+    case LP_VERDICT_REAL: return "Real change";
+    case LP_VERDICT_NOISE: return "Normal variation";
+    case LP_VERDICT_UNTESTED: return "Not tested";
+    case LP_VERDICT_TOO_EARLY: return "Too early to compare";
+    default: return "";
+    }
+}
+
+#define STATUS_ROW 60.0 /* height of one figure's row on the status page */
+
+/* One figure's row of the status page: label and value; bullet graph,
+ * target and status; sparkline of the last six periods; change and its
+ * verdict. Everything shown is the catalogue's or the narrative's. */
+static void status_row(doc *d, const lp_kpi *kpi, double y)
+{
+    cairo_t *cr = d->cr;
+    double x = MARGIN, w = content_width(d), h = STATUS_ROW - 6;
+    lp_figure f;
+    bool have = kpi->measure && lp_figure_get(d->results, kpi->measure, &f) == LP_OK;
+    bool target = have && f.target > 0 && isfinite(f.target);
+    lp_target_status status = target ? f.status : LP_TARGET_NONE;
+    double rgb[3];
+    status_colour(status, rgb);
+    grey(cr, 0.975);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_rectangle(cr, x, y, 5, h);
+    cairo_fill(cr);
+
+    /* Label and value. */
+    double ax = x + 12, aw = 122;
+    PangoLayout *label = layout_new(d, kpi->label ? kpi->label : kpi->measure, 8, false, aw, false);
+    pango_layout_set_wrap(label, PANGO_WRAP_WORD);
+    grey(cr, 0.25);
+    show_at(d, label, ax, y + 5);
+    double lh = layout_height(label);
+    g_object_unref(label);
+    PangoLayout *value = layout_new(d, kpi->value ? kpi->value : "\u2013", 16, true, aw, false);
+    pango_layout_set_wrap(value, PANGO_WRAP_WORD);
+    grey(cr, 0);
+    show_at(d, value, ax, fmin(y + 7 + lh, y + h - layout_height(value) - 2));
+    g_object_unref(value);
+
+    /* Bullet graph, target and status. */
+    double bx = x + 142, bw = 150;
+    char status_word[64];
+    snprintf(status_word, sizeof status_word, "%s", kpi->status ? kpi->status : "");
+    if (status_word[0] >= 'a' && status_word[0] <= 'z') status_word[0] = (char)(status_word[0] - 32);
+    if (target) {
+        bullet_graph(d, &f, bx, y + 9, bw, 13);
+        char amount[48], line[96];
+        lp_fmt_unit(f.def->unit, f.target, d->currency, amount, sizeof amount);
+        snprintf(line, sizeof line, "Target %s", amount);
+        double pw = status_pill(d, status_word, status, bx, y + 30);
+        grey(cr, 0.15);
+        line_at(d, line, 7.5, false, bx + pw + 6, y + 31, 0, 0);
+    } else {
+        status_pill(d, status_word[0] ? status_word : "No target", LP_TARGET_NONE, bx, y + 30);
+    }
+
+    /* Sparkline of the last six periods. */
+    double sx = x + 306, sw = 62;
+    double values[6];
+    size_t n = have ? trend_values(d, kpi->measure, values, 6) : 0;
+    if (n >= 2) {
+        sparkline(d, values, n, sx, y + 8, sw, 20);
+        char caption[48];
+        snprintf(caption, sizeof caption, "Last %zu %s", n,
+                 d->results->calendar.kind == LP_PERIOD_WEEK    ? "weeks"
+                 : d->results->calendar.kind == LP_PERIOD_MONTH ? "months"
+                                                                : "periods");
+        grey(cr, 0.35);
+        line_at(d, caption, 6.5, false, sx, y + 32, 0, 0);
+    }
+
+    /* The change, then its verdict. */
+    double cx = x + 382, cw = w - 382 - 6;
+    double cy = y + 5;
+    if (kpi->change && *kpi->change) {
+        PangoLayout *change = layout_new(d, kpi->change, 7.5, false, cw, false);
+        pango_layout_set_wrap(change, PANGO_WRAP_WORD);
+        grey(cr, 0.1);
+        show_at(d, change, cx, cy);
+        cy += layout_height(change) + 2;
+        g_object_unref(change);
+    }
+    const char *verdict = have ? verdict_label(f.verdict) : "";
+    if (have && f.verdict == LP_VERDICT_TOO_EARLY && kpi->change && *kpi->change) verdict = "";
+    if (*verdict) {
+        grey(cr, 0);
+        line_at(d, verdict, 7.5, f.verdict == LP_VERDICT_REAL, cx, fmin(cy, y + h - 11), 0, 0);
+    }
+}
+
+/* Height of a list of bullets at a size, wrapped to the content width. */
+static double bullets_height(doc *d, char *const *items, size_t n, double size)
+{
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        PangoLayout *layout = layout_new(d, items[i], size, false, content_width(d) - 14, false);
+        total += layout_height(layout) + 3;
+        g_object_unref(layout);
+    }
+    return total;
+}
+
+static void bullet_sized(doc *d, const char *text, double size)
+{
+    PangoLayout *layout = layout_new(d, text, size, false, content_width(d) - 14, false);
+    double h = layout_height(layout);
+    ensure_room(d, h);
+    grey(d->cr, 0);
+    line_at(d, "\u2022", size, true, MARGIN + 2, d->y, 0, 0);
+    show_at(d, layout, MARGIN + 14, d->y);
+    d->y += h + 3;
+    g_object_unref(layout);
+}
+
+/* The first page: the status of the period. The same layout every week:
+ * title and period with its dates, one row per headline figure, then the
+ * headline sentences and what changed, in the largest size (9.5 down to
+ * 7.5 points) at which they fit the page. What changed beyond the page is
+ * listed on the headlines section's page (d->changes_shown says how many
+ * were shown here). */
 static void render_cover(doc *d)
 {
     cairo_t *cr = d->cr;
+    const lp_narrative *n = d->narrative;
     double w = content_width(d);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_rectangle(cr, MARGIN, MARGIN + 80, 60, 6);
-    cairo_fill(cr);
-    d->y = MARGIN + 100;
-    paragraph(d, pack_title(d), 28, true, 0, 0);
-    d->y += 6;
-    if (d->narrative->period_words) {
-        char line[256];
-        snprintf(line, sizeof(line), "For %s", d->narrative->period_words);
-        paragraph(d, line, 14, false, 0, 0.1);
-    } else {
-        paragraph(d, d->results->period_label, 14, false, 0, 0.1);
-    }
-    if (d->narrative->as_of_words) {
-        char line[256];
-        snprintf(line, sizeof(line), "Figures as of %s", d->narrative->as_of_words);
-        paragraph(d, line, 11, false, 0, 0.25);
-    }
-    if (d->tpl->audience && *d->tpl->audience) {
-        char line[300];
-        snprintf(line, sizeof(line), "Prepared for %s", d->tpl->audience);
-        paragraph(d, line, 11, false, 0, 0.25);
-    }
-    /* A pack without a headlines page gives its headline sentences (those
-     * that the mail body carries) on the cover, so the PDF says what the
-     * message announces. */
-    bool headlines_page = false;
-    for (size_t i = 0; i < d->tpl->nsections; i++)
-        if (d->tpl->sections[i].pdf && strcmp(d->tpl->sections[i].kind, "headlines") == 0)
-            headlines_page = true;
-    if (!headlines_page && d->narrative->nheadlines > 0) {
-        d->y += 24;
-        subheading(d, "In brief");
-        for (size_t i = 0; i < d->narrative->nheadlines; i++)
-            bullet(d, d->narrative->headlines[i]);
-        /* and what changed, as the workbook's Summary says it */
-        if (d->narrative->nchanges > 0) {
-            d->y += 8;
-            subheading(d, "What changed");
-            for (size_t i = 0; i < d->narrative->nchanges; i++)
-                bullet(d, d->narrative->changes[i]);
-        }
-        d->y += 16;
-    } else {
-        d->y += 40;
-    }
-    subheading(d, "Contents");
-    for (size_t i = 0; i < d->tpl->nsections; i++) {
-        const lp_template_section *sec = &d->tpl->sections[i];
-        if (!sec->pdf || strcmp(sec->kind, "cover") == 0) continue;
-        char number[16] = "";
-        if (d->section_pages[i] > 0) snprintf(number, sizeof(number), "%d", d->section_pages[i]);
-        ensure_room(d, 16);
-        grey(cr, 0.1);
-        line_at(d, sec->title ? sec->title : sec->id, 10, false, MARGIN, d->y, 0, w - 40);
-        line_at(d, number, 10, false, MARGIN + w, d->y, 2, 0);
-        d->y += 16;
-    }
-}
-
-/* One tile of the first page: label, value, change, status. */
-static void kpi_tile(doc *d, const lp_kpi *kpi, double x, double y, double w, double h)
-{
-    cairo_t *cr = d->cr;
-    grey(cr, 0.55);
-    cairo_set_line_width(cr, 0.7);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_stroke(cr);
-    bool below = kpi->status && (strstr(kpi->status, "off") || strstr(kpi->status, "risk"));
-    /* A solid bar for a miss, an outline for the rest: readable in grey. */
-    cairo_rectangle(cr, x, y, 4, h);
-    if (below) {
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_fill(cr);
-    } else {
-        grey(cr, 0.75);
-        cairo_fill(cr);
-    }
-    double tx = x + 10, tw = w - 16, ty = y + 6;
-    grey(cr, 0.3);
-    line_at(d, kpi->label ? kpi->label : kpi->measure, 8, false, tx, ty, 0, tw);
-    ty += 12;
     grey(cr, 0);
-    line_at(d, kpi->value ? kpi->value : "\u2013", 18, true, tx, ty, 0, tw);
-    ty += 24;
-    if (kpi->change && *kpi->change) {
-        PangoLayout *layout = layout_new(d, kpi->change, 7.5, kpi->real_change, tw, false);
-        pango_layout_set_height(layout, -2); /* at most two lines */
-        pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-        grey(cr, 0.15);
-        show_at(d, layout, tx, ty);
-        ty += layout_height(layout) + 1;
-        g_object_unref(layout);
+    PangoLayout *title = layout_new(d, pack_title(d), 18, true, w, false);
+    show_at(d, title, MARGIN, d->y);
+    d->y += layout_height(title) + 1;
+    g_object_unref(title);
+    char period[160];
+    period_heading(d, period, sizeof period);
+    paragraph(d, period, 13, false, 0, 0.05);
+    char line[400];
+    if (n->as_of_words && *n->as_of_words && d->tpl->audience && *d->tpl->audience)
+        snprintf(line, sizeof line, "Figures as of %s \u00b7 for %s", n->as_of_words,
+                 d->tpl->audience);
+    else if (n->as_of_words && *n->as_of_words)
+        snprintf(line, sizeof line, "Figures as of %s", n->as_of_words);
+    else
+        line[0] = '\0';
+    paragraph(d, line, 8, false, 0, 0.3);
+    grey(cr, 0);
+    cairo_set_line_width(cr, 1.2);
+    cairo_move_to(cr, MARGIN, d->y);
+    cairo_line_to(cr, MARGIN + w, d->y);
+    cairo_stroke(cr);
+    d->y += 8;
+
+    for (size_t i = 0; i < n->nkpis; i++) {
+        status_row(d, &n->kpis[i], d->y);
+        d->y += STATUS_ROW;
     }
-    if (kpi->status && *kpi->status) {
-        grey(cr, 0);
-        line_at(d, kpi->status, 7.5, true, tx, fmin(ty, y + h - 12), 0, tw);
+    d->y += 4;
+
+    /* Headlines and changes at the largest size that fits the page. */
+    double heads = 2 * (H2_SIZE + 8);
+    double room = d->bottom - d->y - heads;
+    double size = BODY_SIZE;
+    while (size > 7.5 && bullets_height(d, n->headlines, n->nheadlines, size) +
+                                 bullets_height(d, n->changes, n->nchanges, size) > room)
+        size -= 0.5;
+    if (n->nheadlines > 0) {
+        subheading(d, "In brief");
+        for (size_t i = 0; i < n->nheadlines; i++) bullet_sized(d, n->headlines[i], size);
+    }
+    d->changes_shown = 0;
+    if (n->nchanges > 0) {
+        double left = d->bottom - d->y - (H2_SIZE + 8);
+        size_t fit = 0;
+        double used = 0;
+        while (fit < n->nchanges) {
+            double h = bullets_height(d, &n->changes[fit], 1, size);
+            if (used + h > left) break;
+            used += h;
+            fit++;
+        }
+        /* When a headlines section follows, what does not fit is listed
+         * there; otherwise this page continues. */
+        if (!d->headlines_section) fit = n->nchanges;
+        if (fit > 0) {
+            d->y += 4;
+            subheading(d, "What changed");
+            for (size_t i = 0; i < fit; i++) bullet_sized(d, n->changes[i], size);
+        }
+        d->changes_shown = fit;
     }
 }
 
+/* The headlines section. After a status page (the cover) it gives the
+ * section's sentences, the changes table and what changed beyond what the
+ * status page held; without a cover it is the status itself. */
 static void render_headlines(doc *d, const lp_template_section *sec)
 {
     const lp_narrative *n = d->narrative;
-    for (size_t i = 0; i < n->nheadlines; i++) bullet(d, n->headlines[i]);
-    d->y += 6;
-    size_t per_row = 3;
-    double gap = 8, w = (content_width(d) - gap * (double)(per_row - 1)) / (double)per_row;
-    double h = 78;
-    for (size_t i = 0; i < n->nkpis; i += per_row) {
-        ensure_room(d, h);
-        for (size_t k = 0; k < per_row && i + k < n->nkpis; k++)
-            kpi_tile(d, &n->kpis[i + k], MARGIN + (double)k * (w + gap), d->y, w, h);
-        d->y += h + gap;
+    if (!d->cover_section) {
+        for (size_t i = 0; i < n->nheadlines; i++) bullet(d, n->headlines[i]);
+        d->y += 6;
+        for (size_t i = 0; i < n->nkpis; i++) {
+            ensure_room(d, STATUS_ROW);
+            status_row(d, &n->kpis[i], d->y);
+            d->y += STATUS_ROW;
+        }
     }
-    if (n->nchanges > 0) {
-        d->y += 4;
-        subheading(d, "What changed");
-        for (size_t i = 0; i < n->nchanges; i++) bullet(d, n->changes[i]);
-    }
-    d->y += 4;
     section_sentences(d, sec);
+    size_t from = d->cover_section ? d->changes_shown : 0;
+    if (from < n->nchanges) {
+        d->y += 4;
+        subheading(d, from > 0 ? "What else changed" : "What changed");
+        for (size_t i = from; i < n->nchanges; i++) bullet(d, n->changes[i]);
+        d->y += 4;
+    }
+    const lp_table *t = result(d, sec->table ? sec->table : "changes");
+    if (t && t->nrows > 0) {
+        subheading(d, "Every headline figure against the period before");
+        draw_result_table(d, t, sec->ncolumns ? sec->columns : NULL, sec->ncolumns, NULL,
+                          t->nrows);
+    }
 }
 
 /* The section's chart kind from the template, or a default. */
@@ -1298,6 +1568,14 @@ static int layout_document(doc *d)
     d->cr = cairo_create(d->surface);
     d->page = 0;
     d->bottom = d->page_h - MARGIN - FOOTER_GAP;
+    d->cover_section = d->headlines_section = false;
+    for (size_t i = 0; i < d->tpl->nsections; i++) {
+        const lp_template_section *sec = &d->tpl->sections[i];
+        if (!sec->pdf || !sec->kind) continue;
+        if (strcmp(sec->kind, "cover") == 0) d->cover_section = true;
+        else if (strcmp(sec->kind, "headlines") == 0 && d->cover_section)
+            d->headlines_section = true;
+    }
     bool any = false;
     for (size_t i = 0; i < d->tpl->nsections && d->status == LP_OK; i++) {
         if (!d->tpl->sections[i].pdf) continue;
