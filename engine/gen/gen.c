@@ -147,6 +147,71 @@ static void opp_name(const lead_text *t, const char *kind, char *buf, size_t siz
     snprintf(buf, size, "%s - %s", t ? t->company : "Renewal", kind);
 }
 
+/* ================= Plan targets (Salesforce and HubSpot forms) ================= */
+
+/* Targets.csv in the canonical columns (period, measure, team, value): the
+ * plan a sales and marketing team sets beside its CRM. For every week and
+ * month of the generated year and the one after day0's: qualified leads for
+ * the company (the sum of its teams) and per team, new inbound pipeline and
+ * inbound closed business. Sized per generated lead, so that at the sample's
+ * scale the default pack shows every status: about 34 MQLs, $240K pipeline
+ * and $60K won a week at 4,000 leads. */
+static lp_status write_plan_targets(job *jb)
+{
+    static const double team_share[GEN_TEAMS] = {0.06, 0.18, 0.35, 0.26, 0.15};
+    const gen_ctx *ctx = jb->ctx;
+    wfile targets = {0};
+    char buf[64];
+    lp_status st = wf_open(&targets, jb->dir, "Targets.csv", jb->errmsg);
+    if (st) goto cleanup;
+    static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
+    w_header(&targets, target_h);
+    const struct {
+        lp_calendar cal;
+        int periods;
+        double mql, pipeline, won; /* per generated lead */
+    } plans[] = {
+        {{LP_PERIOD_WEEK, 1}, 56, 0.0085, 60.0, 15.0},
+        {{LP_PERIOD_MONTH, 1}, 14, 0.035, 275.0, 62.5},
+    };
+    double leads = (double)ctx->nleads;
+    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) {
+        int64_t first = lp_period_of(&plans[k].cal, (int64_t)ctx->day0 * 86400);
+        for (int64_t p = first; p < first + plans[k].periods; p++) {
+            lp_period_label(&plans[k].cal, p, buf, sizeof buf);
+            int64_t team_mql[GEN_TEAMS], company = 0;
+            for (int t = 0; t < GEN_TEAMS; t++) {
+                team_mql[t] = (int64_t)(leads * plans[k].mql * team_share[t] + 0.5);
+                company += team_mql[t];
+            }
+            w_text(&targets, buf);
+            w_text(&targets, "mql");
+            w_empty(&targets);
+            w_int(&targets, company);
+            w_end(&targets);
+            for (int t = 0; t < GEN_TEAMS; t++) {
+                w_text(&targets, buf);
+                w_text(&targets, "mql");
+                w_text(&targets, gen_team_names[t]);
+                w_int(&targets, team_mql[t]);
+                w_end(&targets);
+            }
+            w_text(&targets, buf);
+            w_text(&targets, "pipeline");
+            w_empty(&targets);
+            w_int(&targets, (int64_t)(leads * plans[k].pipeline / 1000 + 0.5) * 1000);
+            w_end(&targets);
+            w_text(&targets, buf);
+            w_text(&targets, "won");
+            w_empty(&targets);
+            w_int(&targets, (int64_t)(leads * plans[k].won / 1000 + 0.5) * 1000);
+            w_end(&targets);
+        }
+    }
+cleanup:
+    return wf_close(&targets, st, jb->errmsg);
+}
+
 /* ================= Salesforce (API names) ================= */
 
 static lp_status sf_main(job *jb)
@@ -304,6 +369,7 @@ cleanup:
     st = wf_close(&camps, st, jb->errmsg);
     st = wf_close(&users, st, jb->errmsg);
     st = wf_close(&opps, st, jb->errmsg);
+    if (!st) st = write_plan_targets(jb);
     return st;
 }
 
@@ -480,6 +546,7 @@ cleanup:
     st = wf_close(&contacts, st, jb->errmsg);
     st = wf_close(&deals, st, jb->errmsg);
     st = wf_close(&owners, st, jb->errmsg);
+    if (!st) st = write_plan_targets(jb);
     return st;
 }
 
