@@ -449,7 +449,8 @@ static void marker(cairo_t *cr, size_t i, double x, double y, double r)
 
 /* ---- Text -------------------------------------------------------------- */
 
-/* A layout of s at an absolute size (user units); max_width > 0 ellipsizes. */
+/* A layout of s at an absolute size (user units); max_width > 0 wraps it
+ * at its words (labels are never cut or ellipsised). */
 static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, bool bold,
                                 double max_width)
 {
@@ -461,7 +462,7 @@ static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, bool bo
     pango_font_description_free(font);
     if (max_width > 0) {
         pango_layout_set_width(layout, (int)(max_width * PANGO_SCALE));
-        pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD);
     }
     pango_layout_set_text(layout, s, -1);
     return layout;
@@ -482,7 +483,8 @@ enum { LEFT, CENTRE, RIGHT };
 enum { TOP, MIDDLE, BOTTOM };
 
 /* Draws s anchored at (x, y): halign LEFT/CENTRE/RIGHT, valign TOP/MIDDLE/
- * BOTTOM. max_width > 0 ellipsizes longer text. Colour is the current one. */
+ * BOTTOM. max_width > 0 wraps longer text at its words. Colour is the current
+ * one. */
 static void text_at(cairo_t *cr, const char *s, double size, bool bold, double x,
                     double y, int halign, int valign, double max_width)
 {

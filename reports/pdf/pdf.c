@@ -54,6 +54,7 @@ typedef struct doc {
     bool cover_section;         /* the template has a cover: page 1 is the status */
     bool headlines_section;     /* a headlines section follows the cover */
     size_t changes_shown;       /* "what changed" sentences the status page holds */
+    bool compact_money;         /* format_cell writes money compact ("$228K") */
     lp_status status;           /* first failure */
 } doc;
 
@@ -68,10 +69,11 @@ static void fail(doc *d, lp_status status)
 
 /* ---- Text -------------------------------------------------------------- */
 
-/* A word-wrapped layout of text, width in points (<= 0: one line). With
- * ellipsize, text longer than width ends in "..." on one line. */
+/* A word-wrapped layout of text, width in points (<= 0: one line). Nothing
+ * is ever ellipsised: with one_line (a label meant to fit), text longer
+ * than width still wraps at its words rather than being cut. */
 static PangoLayout *layout_new(doc *d, const char *text, double size, bool bold,
-                               double width, bool ellipsize)
+                               double width, bool one_line)
 {
     PangoLayout *layout = pango_cairo_create_layout(d->cr);
     PangoFontDescription *font = pango_font_description_from_string(FONT_FAMILY);
@@ -81,8 +83,7 @@ static PangoLayout *layout_new(doc *d, const char *text, double size, bool bold,
     pango_font_description_free(font);
     if (width > 0) {
         pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
-        if (ellipsize) pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-        else pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_wrap(layout, one_line ? PANGO_WRAP_WORD : PANGO_WRAP_WORD_CHAR);
     }
     pango_layout_set_text(layout, text ? text : "", -1);
     return layout;
@@ -278,8 +279,11 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
     case LP_TYPE_DOUBLE:
         break;
     }
-    lp_fmt_cell(lp_result_row_unit(t, col->name, row), lp_column_number(col, row), d->currency,
-                buf, size);
+    lp_unit unit = lp_result_row_unit(t, col->name, row);
+    if (d->compact_money && unit == LP_UNIT_MONEY)
+        lp_fmt_unit(unit, lp_column_number(col, row), d->currency, buf, size);
+    else
+        lp_fmt_cell(unit, lp_column_number(col, row), d->currency, buf, size);
 }
 
 /* Column heading for readers. */
@@ -339,127 +343,250 @@ typedef struct grid {
     const void *ctx;
 } grid;
 
-/* The header row: headings wrap onto as many lines as their column needs
- * (a column is at least as wide as its longest word), so none is cut. */
-static void draw_grid_header(doc *d, const grid *g, const double *widths)
+/* ---- Table layout ------------------------------------------------------
+ *
+ * Every PDF table goes through draw_grid, which decides, from the text of
+ * the cells themselves:
+ *  - column widths: each column as wide as its widest cell and its heading
+ *    on one line when the table fits; otherwise headings wrap at their
+ *    words (never inside one) and text columns (names) wrap at their words,
+ *    sharing what the numbers leave, before anything else gives;
+ *  - then money columns switch to the compact form ("$228K" for
+ *    "$228,360"), then the type gets smaller (down to 6.5 points);
+ *  - numbers are right-aligned and never wrap;
+ *  - rows are as tall as their wrapped cells; a table that runs on repeats
+ *    its header on the next page, and no page holds a single row of it
+ *    (at least two rows start a table and two end it on a page);
+ *  - nothing is cut or ellipsised: as the very last resort a word too long
+ *    for any width breaks between characters. */
+
+typedef struct grid_layout {
+    double *widths;      /* per column, points, padding included */
+    bool *compact;       /* per column: money written compact */
+    double size;         /* type size of the body and header */
+    double total;        /* sum of widths */
+    bool char_wrap;      /* last resort: words may break */
+} grid_layout;
+
+/* The text of a cell as laid out: compact money when the column asks. */
+static void grid_cell(doc *d, const grid *g, const grid_layout *lay, size_t r, size_t c,
+                      char *buf, size_t size)
 {
-    cairo_t *cr = d->cr;
-    double total = 0, height = ROW_HEIGHT + 2;
-    char text[128];
-    for (size_t c = 0; c < g->ncols; c++) {
-        total += widths[c];
-        g->heading(g->ctx, c, text, sizeof(text));
-        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
-        height = fmax(height, layout_height(layout) + 4);
-        g_object_unref(layout);
-    }
-    ensure_room(d, height + ROW_HEIGHT);
-    grey(cr, 0.86);
-    cairo_rectangle(cr, MARGIN, d->y, total, height);
-    cairo_fill(cr);
-    grey(cr, 0);
-    double x = MARGIN;
-    for (size_t c = 0; c < g->ncols; c++) {
-        g->heading(g->ctx, c, text, sizeof(text));
-        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
-        if (g->right_aligned(g->ctx, c)) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
-        show_at(d, layout, x + CELL_PAD, d->y + 2);
-        g_object_unref(layout);
-        x += widths[c];
-    }
-    d->y += height;
+    d->compact_money = lay && lay->compact[c];
+    g->cell(d, g->ctx, r, c, buf, size);
+    d->compact_money = false;
 }
 
-/* Width of the longest word of a heading, the narrowest its column may be. */
-static double longest_word_width(doc *d, const char *text)
+/* Widest word of text at a size (bold for headings). */
+static double widest_word(doc *d, const char *text, double size, bool bold)
 {
     double widest = 0;
-    char word[128];
+    char word[256];
     while (*text) {
+        while (*text == ' ') text++;
         size_t n = strcspn(text, " ");
+        if (n == 0) break;
         if (n >= sizeof word) n = sizeof word - 1;
         memcpy(word, text, n);
         word[n] = '\0';
-        widest = fmax(widest, text_width(d, word, TABLE_SIZE, true));
+        widest = fmax(widest, text_width(d, word, size, bold));
         text += n;
-        while (*text == ' ') text++;
     }
     return widest;
 }
 
-/* Lays a grid out at the cursor; rows that do not fit continue on the next
- * page under a repeated header. Column widths follow the widest text (the
- * first 500 rows), shrunk in proportion when the total is too wide; cells
- * that still do not fit end in "...". */
+/* Natural (one line) and narrowest (widest word) width of each column at
+ * lay->size, padding included. Numbers do not wrap: their narrowest is
+ * their natural width. */
+static void grid_measure(doc *d, const grid *g, const grid_layout *lay, double *natural,
+                         double *narrowest)
+{
+    char text[256];
+    size_t sample = g->nrows < 500 ? g->nrows : 500;
+    for (size_t c = 0; c < g->ncols; c++) {
+        bool number = g->right_aligned(g->ctx, c);
+        double nat = 0, min = 0;
+        for (size_t r = 0; r < sample; r++) {
+            grid_cell(d, g, lay, r, c, text, sizeof text);
+            double w = text_width(d, text, lay->size, false);
+            nat = fmax(nat, w);
+            min = fmax(min, number ? w : widest_word(d, text, lay->size, false));
+        }
+        g->heading(g->ctx, c, text, sizeof text);
+        nat = fmax(nat, text_width(d, text, lay->size, true));
+        min = fmax(min, widest_word(d, text, lay->size, true));
+        /* A very long name wraps rather than take the page. */
+        natural[c] = fmin(nat, 240) + 2 * CELL_PAD + 1;
+        narrowest[c] = fmin(min, 240) + 2 * CELL_PAD + 1;
+        if (natural[c] < narrowest[c]) natural[c] = narrowest[c];
+    }
+}
+
+/* Fits the columns into the width available (see above). */
+static void grid_fit(doc *d, const grid *g, grid_layout *lay)
+{
+    double avail = content_width(d);
+    double *natural = lp_calloc(g->ncols, sizeof(double));
+    double *narrowest = lp_calloc(g->ncols, sizeof(double));
+    if (!natural || !narrowest) {
+        fail(d, LP_ERR_NOMEM);
+        goto cleanup;
+    }
+    static const double sizes[] = {TABLE_SIZE, 7.5, 7.0, 6.5};
+    for (size_t attempt = 0; attempt < 2 * (sizeof sizes / sizeof sizes[0]); attempt++) {
+        lay->size = sizes[attempt / 2];
+        bool compact = attempt % 2 == 1;
+        for (size_t c = 0; c < g->ncols; c++) lay->compact[c] = compact;
+        grid_measure(d, g, lay, natural, narrowest);
+        double nat = 0, min = 0;
+        for (size_t c = 0; c < g->ncols; c++) nat += natural[c], min += narrowest[c];
+        if (nat <= avail) {
+            memcpy(lay->widths, natural, g->ncols * sizeof(double));
+            lay->total = nat;
+            goto cleanup;
+        }
+        if (min <= avail) {
+            /* Start at the narrowest, then give the room left to the
+             * columns that wrap, in proportion to what they lack. */
+            double lack = nat - min, spare = avail - min;
+            lay->total = 0;
+            for (size_t c = 0; c < g->ncols; c++) {
+                double want = natural[c] - narrowest[c];
+                lay->widths[c] = narrowest[c] + (lack > 0 ? want * spare / lack : 0);
+                lay->total += lay->widths[c];
+            }
+            goto cleanup;
+        }
+    }
+    /* Nothing fits even at the smallest size: shrink in proportion and let
+     * words break between characters rather than run into each other. */
+    double min = 0;
+    for (size_t c = 0; c < g->ncols; c++) min += narrowest[c];
+    lay->total = 0;
+    for (size_t c = 0; c < g->ncols; c++) {
+        lay->widths[c] = narrowest[c] * avail / min;
+        lay->total += lay->widths[c];
+    }
+    lay->char_wrap = true;
+cleanup:
+    lp_free(natural);
+    lp_free(narrowest);
+}
+
+/* A cell's layout, wrapped at its column's width. */
+static PangoLayout *grid_text(doc *d, const grid_layout *lay, const char *text, size_t c,
+                              bool bold, bool right)
+{
+    PangoLayout *layout = layout_new(d, text, lay->size, bold, lay->widths[c] - 2 * CELL_PAD,
+                                     false);
+    pango_layout_set_wrap(layout, lay->char_wrap ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
+    if (right) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
+    return layout;
+}
+
+static double grid_header_height(doc *d, const grid *g, const grid_layout *lay)
+{
+    char text[256];
+    double height = ROW_HEIGHT + 2;
+    for (size_t c = 0; c < g->ncols; c++) {
+        g->heading(g->ctx, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, true, false);
+        height = fmax(height, layout_height(layout) + 4);
+        g_object_unref(layout);
+    }
+    return height;
+}
+
+static double grid_row_height(doc *d, const grid *g, const grid_layout *lay, size_t r)
+{
+    char text[256];
+    double height = ROW_HEIGHT;
+    for (size_t c = 0; c < g->ncols; c++) {
+        if (g->right_aligned(g->ctx, c)) continue; /* numbers are one line */
+        grid_cell(d, g, lay, r, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, false, false);
+        height = fmax(height, layout_height(layout) + 3);
+        g_object_unref(layout);
+    }
+    return height;
+}
+
+static void draw_grid_header(doc *d, const grid *g, const grid_layout *lay, double height)
+{
+    cairo_t *cr = d->cr;
+    char text[256];
+    grey(cr, 0.86);
+    cairo_rectangle(cr, MARGIN, d->y, lay->total, height);
+    cairo_fill(cr);
+    grey(cr, 0);
+    double x = MARGIN;
+    for (size_t c = 0; c < g->ncols; c++) {
+        g->heading(g->ctx, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, true, g->right_aligned(g->ctx, c));
+        show_at(d, layout, x + CELL_PAD, d->y + 2);
+        g_object_unref(layout);
+        x += lay->widths[c];
+    }
+    d->y += height;
+}
+
+/* Lays a grid out at the cursor (see "Table layout" above). */
 static void draw_grid(doc *d, const grid *g)
 {
     if (g->ncols == 0) return;
-    double *widths = lp_calloc(g->ncols, sizeof(double));
-    if (!widths) {
+    grid_layout lay = {0};
+    lay.widths = lp_calloc(g->ncols, sizeof(double));
+    lay.compact = lp_calloc(g->ncols, sizeof(bool));
+    double *heights = lp_calloc(g->nrows ? g->nrows : 1, sizeof(double));
+    if (!lay.widths || !lay.compact || !heights) {
         fail(d, LP_ERR_NOMEM);
-        return;
+        goto cleanup;
     }
-    char text[256];
-    size_t sample = g->nrows < 500 ? g->nrows : 500;
-    double total = 0, total_wrapped = 0;
-    double *wrapped = lp_calloc(g->ncols, sizeof(double));
-    if (!wrapped) {
-        lp_free(widths);
-        fail(d, LP_ERR_NOMEM);
-        return;
-    }
-    for (size_t c = 0; c < g->ncols; c++) {
-        double cells = 0;
-        for (size_t r = 0; r < sample; r++) {
-            g->cell(d, g->ctx, r, c, text, sizeof(text));
-            cells = fmax(cells, text_width(d, text, TABLE_SIZE, false));
-        }
-        g->heading(g->ctx, c, text, sizeof(text));
-        /* A heading on one line when the table fits; else wrapped at its
-         * words before anything is shrunk. */
-        widths[c] = fmin(fmax(cells, text_width(d, text, TABLE_SIZE, true)), 220) + 2 * CELL_PAD;
-        wrapped[c] = fmin(fmax(cells, longest_word_width(d, text)), 220) + 2 * CELL_PAD;
-        total += widths[c];
-        total_wrapped += wrapped[c];
-    }
-    if (total > content_width(d)) {
-        memcpy(widths, wrapped, g->ncols * sizeof(double));
-        total = total_wrapped;
-    }
-    lp_free(wrapped);
-    if (total > content_width(d))
-        for (size_t c = 0; c < g->ncols; c++) widths[c] *= content_width(d) / total;
-    total = fmin(total, content_width(d));
+    grid_fit(d, g, &lay);
+    if (d->status) goto cleanup;
+    for (size_t r = 0; r < g->nrows; r++) heights[r] = grid_row_height(d, g, &lay, r);
+    double header = grid_header_height(d, g, &lay);
 
-    ensure_room(d, 2 * (ROW_HEIGHT + 2));
-    draw_grid_header(d, g, widths);
+    /* The header with the first two rows (or all, when fewer). */
+    double start = header;
+    size_t first_rows = g->nrows <= 3 ? g->nrows : 2;
+    for (size_t r = 0; r < first_rows; r++) start += heights[r];
+    ensure_room(d, start);
+    draw_grid_header(d, g, &lay, header);
     cairo_t *cr = d->cr;
+    char text[256];
     for (size_t r = 0; r < g->nrows; r++) {
-        if (ensure_room(d, ROW_HEIGHT)) draw_grid_header(d, g, widths);
+        double need = heights[r];
+        /* Keep the last two rows together, so none ends up alone. */
+        if (r + 2 == g->nrows) need += heights[r + 1];
+        if (d->y + need > d->bottom && ensure_room(d, need + header))
+            draw_grid_header(d, g, &lay, header);
         if (r % 2 == 1) {
             grey(cr, 0.955);
-            cairo_rectangle(cr, MARGIN, d->y, total, ROW_HEIGHT);
+            cairo_rectangle(cr, MARGIN, d->y, lay.total, heights[r]);
             cairo_fill(cr);
         }
         double x = MARGIN;
         grey(cr, 0.05);
         for (size_t c = 0; c < g->ncols; c++) {
-            g->cell(d, g->ctx, r, c, text, sizeof(text));
-            bool right = g->right_aligned(g->ctx, c);
-            line_at(d, text, TABLE_SIZE, false,
-                    right ? x + widths[c] - CELL_PAD : x + CELL_PAD, d->y + 1.5,
-                    right ? 2 : 0, widths[c] - 2 * CELL_PAD);
-            x += widths[c];
+            grid_cell(d, g, &lay, r, c, text, sizeof text);
+            PangoLayout *layout = grid_text(d, &lay, text, c, false, g->right_aligned(g->ctx, c));
+            show_at(d, layout, x + CELL_PAD, d->y + 1.5);
+            g_object_unref(layout);
+            x += lay.widths[c];
         }
-        d->y += ROW_HEIGHT;
+        d->y += heights[r];
     }
     grey(cr, 0.5);
     cairo_set_line_width(cr, 0.6);
     cairo_move_to(cr, MARGIN, d->y);
-    cairo_line_to(cr, MARGIN + total, d->y);
+    cairo_line_to(cr, MARGIN + lay.total, d->y);
     cairo_stroke(cr);
     d->y += GAP;
-    lp_free(widths);
+cleanup:
+    lp_free(lay.widths);
+    lp_free(lay.compact);
+    lp_free(heights);
 }
 
 /* A result table's columns, in a row order. */
