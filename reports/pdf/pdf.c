@@ -664,6 +664,14 @@ static void place_chart(doc *d, lp_chart *chart, double height)
     lp_chart_free(chart);
 }
 
+/* In place of a chart with nothing to draw: one line saying so. */
+static void no_chart(doc *d, const char *title)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s: no data to chart.", title ? title : "Chart");
+    paragraph(d, line, 8.5, false, 0, 0.35);
+}
+
 /* Labels and values of up to max rows of a table: key column (strings),
  * value column and, when named, low and high. Arrays are lp_malloc'ed into
  * the out_* pointers (freed with free_columns). Returns the row count, 0
@@ -704,16 +712,22 @@ static bool pick(doc *d, const lp_table *t, const char *key, const char *value,
         fail(d, LP_ERR_NOMEM);
         return false;
     }
+    size_t finite = 0;
     for (size_t i = 0; i < n; i++) {
         const char *s = lp_column_str(kc, i);
         out->labels[i] = s ? s : "";
         out->values[i] = lp_column_number(vc, i);
+        finite += isfinite(out->values[i]);
         if (out->low) {
             out->low[i] = lp_column_number(lc, i);
             out->high[i] = lp_column_number(hc, i);
         }
     }
     out->n = n;
+    if (finite == 0) { /* nothing to draw: no chart */
+        picked_free(out);
+        return false;
+    }
     return true;
 }
 
@@ -726,7 +740,10 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
     picked p;
     /* A table of categories cannot be a step curve over hours. */
     if (kind == LP_CHART_STEP) kind = LP_CHART_HBARS;
-    if (!pick(d, t, key, value, low, high, max, &p)) return;
+    if (!pick(d, t, key, value, low, high, max, &p)) {
+        no_chart(d, title);
+        return;
+    }
     lp_chart *chart = lp_chart_new(kind);
     lp_chart_set_title(chart, title);
     lp_chart_set_categories(chart, p.labels, p.n);
@@ -1228,6 +1245,8 @@ static void render_volume(doc *d, const lp_template_section *sec)
             picked_free(&sqls);
         }
         picked_free(&mqls);
+    } else {
+        no_chart(d, "Qualified leads per period");
     }
     compact_table(d, sec, "volume_by_source", TABLE_ROWS);
 }
@@ -1433,6 +1452,8 @@ static void render_funnel(doc *d, const lp_template_section *sec)
         lp_free(storage);
         place_chart(d, chart, fmin(CHART_HEIGHT, 40 + 30 * (double)p.n));
         picked_free(&p);
+    } else {
+        no_chart(d, "From lead to won");
     }
     compact_table(d, sec, "funnel", TABLE_ROWS);
 }
@@ -1483,6 +1504,7 @@ static void render_forecast(doc *d, const lp_template_section *sec)
         lp_free(lo);
         lp_free(hi);
     }
+    if (!have_hist && !have_fc) no_chart(d, "Qualified leads: history and forecast");
     if (have_hist) picked_free(&hist);
     if (have_fc) picked_free(&fc);
     compact_table(d, sec, "forecast", TABLE_ROWS);
