@@ -354,9 +354,10 @@ typedef struct grid {
  *  - then money columns switch to the compact form ("$228K" for
  *    "$228,360"), then the type gets smaller (down to 6.5 points);
  *  - numbers are right-aligned and never wrap;
- *  - rows are as tall as their wrapped cells; a table that runs on repeats
- *    its header on the next page, and no page holds a single row of it
- *    (at least two rows start a table and two end it on a page);
+ *  - rows are as tall as their wrapped cells; a short table stays on one
+ *    page; a long one repeats its header on the next page, and no page
+ *    holds a lone row of it (at least two rows start it on a page and the
+ *    last four end it together);
  *  - nothing is cut or ellipsised: as the very last resort a word too long
  *    for any width breaks between characters. */
 
@@ -530,6 +531,8 @@ static void draw_grid_header(doc *d, const grid *g, const grid_layout *lay, doub
     d->y += height;
 }
 
+#define TAIL_ROWS 4 /* rows that end a table together on a page */
+
 /* Lays a grid out at the cursor (see "Table layout" above). */
 static void draw_grid(doc *d, const grid *g)
 {
@@ -547,18 +550,22 @@ static void draw_grid(doc *d, const grid *g)
     for (size_t r = 0; r < g->nrows; r++) heights[r] = grid_row_height(d, g, &lay, r);
     double header = grid_header_height(d, g, &lay);
 
-    /* The header with the first two rows (or all, when fewer). */
-    double start = header;
+    /* A short table (a third of a page or less) is kept whole on one page;
+     * a longer one starts with its header and at least two rows. */
+    double whole = header, start = header;
+    for (size_t r = 0; r < g->nrows; r++) whole += heights[r];
     size_t first_rows = g->nrows <= 3 ? g->nrows : 2;
     for (size_t r = 0; r < first_rows; r++) start += heights[r];
-    ensure_room(d, start);
+    ensure_room(d, whole <= (d->bottom - MARGIN) / 3 ? whole : start);
     draw_grid_header(d, g, &lay, header);
     cairo_t *cr = d->cr;
     char text[256];
     for (size_t r = 0; r < g->nrows; r++) {
         double need = heights[r];
-        /* Keep the last two rows together, so none ends up alone. */
-        if (r + 2 == g->nrows) need += heights[r + 1];
+        /* Keep the last rows together, so a page never carries a lone row
+         * or a bare tail: the last TAIL_ROWS move as one. */
+        if (r + TAIL_ROWS == g->nrows)
+            for (size_t k = r + 1; k < g->nrows; k++) need += heights[k];
         if (d->y + need > d->bottom && ensure_room(d, need + header))
             draw_grid_header(d, g, &lay, header);
         if (r % 2 == 1) {
@@ -621,7 +628,7 @@ static bool view_right(const void *ctx, size_t col)
 static void draw_result_table(doc *d, const lp_table *t, char *const *names, size_t nnames,
                               const size_t *order, size_t nrows)
 {
-    if (!t || t->nrows == 0) return;
+    if (!t) return;
     size_t want = names ? nnames : t->ncols;
     const lp_column **cols = lp_calloc(want ? want : 1, sizeof(*cols));
     if (!cols) {
@@ -637,6 +644,13 @@ static void draw_result_table(doc *d, const lp_table *t, char *const *names, siz
     grid g = {nrows < t->nrows ? nrows : t->nrows, n, view_cell, view_heading, view_right, &view};
     draw_grid(d, &g);
     lp_free(cols);
+    if (t->nrows == 0) {
+        /* An empty table keeps its columns, so the page says what it would
+         * list, and says that nothing is in it. */
+        d->y -= GAP - 3;
+        paragraph(d, "No rows for this period: the table is empty.", 8, false, 0, 0.35);
+        return;
+    }
     if (g.nrows < t->nrows) {
         /* Never a silent cut: say how much the workbook holds beyond it. */
         char note[160];
