@@ -1725,6 +1725,80 @@ static void set_metadata(doc *d)
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
 }
 
+/* ---- Document language ------------------------------------------------ */
+
+/* Finds needle in the n bytes at hay; the last occurrence when last. */
+static const char *find_bytes(const char *hay, size_t n, const char *needle, bool last)
+{
+    size_t k = strlen(needle);
+    const char *found = NULL;
+    for (size_t i = 0; k <= n && i + k <= n; i++)
+        if (memcmp(hay + i, needle, k) == 0) {
+            found = hay + i;
+            if (!last) break;
+        }
+    return found;
+}
+
+/* Sets the document's natural language (/Lang in the catalogue, which
+ * screen readers use to pick a voice): cairo 1.16 has no call for it, so
+ * the file cairo finished gets a PDF incremental update (ISO 32000-1,
+ * 7.5.6) that rewrites the catalogue with /Lang added and chains to
+ * cairo's cross-reference table with /Prev. Deterministic: the same input
+ * gives the same bytes. LP_ERR_OUTPUT when the file is not the shape cairo
+ * writes (classic xref table, trailer with /Size, /Root and /Info). */
+static lp_status set_language(const char *path, const char *lang)
+{
+    lp_status st = LP_ERR_OUTPUT;
+    char *pdf = NULL;
+    size_t n = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp || fseek(fp, 0, SEEK_END) != 0) goto cleanup;
+    long length = ftell(fp);
+    if (length <= 0 || fseek(fp, 0, SEEK_SET) != 0) goto cleanup;
+    pdf = lp_malloc((size_t)length);
+    if (!pdf) {
+        st = LP_ERR_NOMEM;
+        goto cleanup;
+    }
+    n = fread(pdf, 1, (size_t)length, fp);
+    fclose(fp);
+    fp = NULL;
+    if (n != (size_t)length) goto cleanup;
+    const char *trailer = find_bytes(pdf, n, "trailer", true);
+    const char *startxref = find_bytes(pdf, n, "startxref", true);
+    if (!trailer || !startxref || startxref < trailer) goto cleanup;
+    const char *size_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Size ", false);
+    const char *root_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Root ", false);
+    const char *info_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Info ", false);
+    if (!size_at || !root_at) goto cleanup;
+    long size = strtol(size_at + 6, NULL, 10), root = strtol(root_at + 6, NULL, 10);
+    long info = info_at ? strtol(info_at + 6, NULL, 10) : -1;
+    long prev = strtol(startxref + 9, NULL, 10);
+    char head[32];
+    snprintf(head, sizeof head, "\n%ld 0 obj", root);
+    const char *obj = find_bytes(pdf, n, head, false);
+    const char *end = obj ? find_bytes(obj, n - (size_t)(obj - pdf), "endobj", false) : NULL;
+    const char *open = obj && end ? find_bytes(obj, (size_t)(end - obj), "<<", false) : NULL;
+    const char *close = open ? find_bytes(open, (size_t)(end - open), ">>", true) : NULL;
+    if (!close || size <= root || prev <= 0) goto cleanup;
+    fp = fopen(path, "ab");
+    if (!fp) goto cleanup;
+    long at = (long)n + 1; /* after the newline written first */
+    fprintf(fp, "\n%ld 0 obj\n%.*s   /Lang (%s)\n>>\nendobj\n", root, (int)(close - open), open,
+            lang);
+    long xref = ftell(fp);
+    fprintf(fp, "xref\n0 1\n0000000000 65535 f \n%ld 1\n%010ld 00000 n \n", root, at);
+    fprintf(fp, "trailer\n<< /Size %ld\n   /Root %ld 0 R\n", size, root);
+    if (info >= 0) fprintf(fp, "   /Info %ld 0 R\n", info);
+    fprintf(fp, "   /Prev %ld\n>>\nstartxref\n%ld\n%%%%EOF\n", prev, xref);
+    st = ferror(fp) ? LP_ERR_OUTPUT : LP_OK;
+cleanup:
+    if (fp && fclose(fp) != 0) st = LP_ERR_OUTPUT;
+    lp_free(pdf);
+    return st;
+}
+
 /* Lays out every PDF section onto d->surface; returns the page count. */
 static int layout_document(doc *d)
 {
@@ -1806,6 +1880,14 @@ lp_status lp_pdf_write(const lp_results *results, const lp_narrative *narrative,
     }
     cairo_surface_destroy(d.surface);
     d.surface = NULL;
+    if (!d.status) {
+        /* The pack is written in English. */
+        lp_status lang = set_language(out.tmp_path, "en");
+        if (lang) {
+            fail(&d, lang);
+            if (errmsg) lp_errmsg_set(errmsg, "%s: could not set the document language", path);
+        }
+    }
     st = d.status;
     if (st) {
         lp_outfile_abort(&out);

@@ -449,6 +449,10 @@ Test(pdf, metadata_bookmarks_and_reproducible_bytes)
     char *da = slurp(a, &na), *db = slurp(b, &nb);
     cr_expect_eq(na, nb);
     cr_expect(na == nb && memcmp(da, db, na) == 0, "the same input gave different bytes");
+    /* The document language, in the catalogue that the last update
+     * (an incremental update after cairo's output) defines. */
+    cr_expect(memmem(da, na, "/Type /Catalog", 14) != NULL);
+    cr_expect(memmem(da, na, "/Lang (en)", 10) != NULL, "no /Lang in the catalogue");
     free(da);
     free(db);
 
