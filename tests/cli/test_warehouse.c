@@ -181,7 +181,8 @@ Test(warehouse, csv_copy_and_pushdown_agree_byte_for_byte, .timeout = 60)
                                "  touches: [crm.campaignmember]\n"
                                "  activities: [task, event]\n"
                                "  opportunities: [opportunity]\n"
-                               "  users: [user]\n");
+                               "  users: [user]\n"
+                               "  targets: [targets]\n");
 
     const char *csv[] = {leadpack_bin(), "run", "--input", SAMPLE, "--profile", "salesforce",
                          "--as-of", AS_OF, "--out", out_csv, NULL};
