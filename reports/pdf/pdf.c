@@ -3,7 +3,7 @@
  *
  * The document is laid out twice with the same code: a first pass into a
  * PDF surface whose bytes are thrown away counts the pages and records the
- * page each section starts on (for "Page N of M" and the cover's contents),
+ * page each section starts on (for "Page N of M"),
  * and a second pass writes the file. Layout is a cursor (d->y) moving down
  * the page; anything that does not fit below it starts a new page.
  */
@@ -1864,7 +1864,7 @@ lp_status lp_pdf_write(const lp_results *results, const lp_narrative *narrative,
         goto cleanup;
     }
 
-    /* Pass 2: the file, with "Page N of M" and the contents' page numbers. */
+    /* Pass 2: the file, with "Page N of M". */
     st = lp_outfile_prepare(&out, path);
     if (st) goto cleanup;
     d.total_pages = pages;
