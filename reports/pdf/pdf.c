@@ -1015,7 +1015,8 @@ static void status_row(doc *d, const lp_kpi *kpi, double y)
     double x = MARGIN, w = content_width(d), h = STATUS_ROW - 6;
     lp_figure f;
     bool have = kpi->measure && lp_figure_get(d->results, kpi->measure, &f) == LP_OK;
-    bool target = have && f.target > 0 && isfinite(f.target);
+    /* A bullet graph needs both the figure and its target. */
+    bool target = have && f.target > 0 && isfinite(f.target) && isfinite(f.value);
     lp_target_status status = target ? f.status : LP_TARGET_NONE;
     double rgb[3];
     status_colour(status, rgb);
@@ -1060,8 +1061,9 @@ static void status_row(doc *d, const lp_kpi *kpi, double y)
     /* Sparkline of the last six periods. */
     double sx = x + 306, sw = 62;
     double values[6];
-    size_t n = have ? trend_values(d, kpi->measure, values, 6) : 0;
-    if (n >= 2) {
+    size_t n = have ? trend_values(d, kpi->measure, values, 6) : 0, drawn = 0;
+    for (size_t i = 0; i < n; i++) drawn += isfinite(values[i]);
+    if (drawn >= 2) {
         sparkline(d, values, n, sx, y + 8, sw, 20);
         char caption[48];
         snprintf(caption, sizeof caption, "Last %zu %s", n,
