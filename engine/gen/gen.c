@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "gen_internal.h"
@@ -145,6 +146,91 @@ static int64_t asof_day(void) { return LP_GEN_AS_OF / 86400; }
 static void opp_name(const lead_text *t, const char *kind, char *buf, size_t size)
 {
     snprintf(buf, size, "%s - %s", t ? t->company : "Renewal", kind);
+}
+
+/* ================= Plan targets (Salesforce and HubSpot forms) ================= */
+
+/* Targets.csv in the canonical columns (period, measure, team, value): the
+ * plan a sales and marketing team sets beside its CRM. For every week and
+ * month of the generated year and the one after day0's: qualified leads for
+ * the company (the sum of its teams) and per team, new inbound pipeline and
+ * inbound closed business. Sized per generated lead, so that at the sample's
+ * scale the default pack shows every status: about 34 MQLs, $240K pipeline
+ * and $60K won a week at 4,000 leads. */
+/* One period's row of plan targets. */
+typedef struct plan_period {
+    char label[24];
+    double mql, pipeline, won; /* per generated lead */
+} plan_period;
+
+static int plan_period_cmp(const void *a, const void *b)
+{
+    return strcmp(((const plan_period *)a)->label, ((const plan_period *)b)->label);
+}
+
+static lp_status write_plan_targets(job *jb)
+{
+    /* Teams in byte order of their names, then the company (no team): the
+     * order a warehouse copy of the file reads back in (ORDER BY period,
+     * measure, team, nulls last), so both give the same results. */
+    static const int team_order[GEN_TEAMS] = {3, 0, 1, 4, 2}; /* EMEA, Enterprise, ... */
+    static const double team_share[GEN_TEAMS] = {0.06, 0.18, 0.35, 0.26, 0.15};
+    const gen_ctx *ctx = jb->ctx;
+    wfile targets = {0};
+    plan_period periods[56 + 14];
+    size_t np = 0;
+    const lp_calendar week = {LP_PERIOD_WEEK, 1}, month = {LP_PERIOD_MONTH, 1};
+    int64_t w0 = lp_period_of(&week, (int64_t)ctx->day0 * 86400);
+    int64_t m0 = lp_period_of(&month, (int64_t)ctx->day0 * 86400);
+    for (int64_t p = w0; p < w0 + 56; p++) {
+        lp_period_label(&week, p, periods[np].label, sizeof periods[np].label);
+        periods[np].mql = 0.0085, periods[np].pipeline = 60.0, periods[np].won = 15.0;
+        np++;
+    }
+    for (int64_t p = m0; p < m0 + 14; p++) {
+        lp_period_label(&month, p, periods[np].label, sizeof periods[np].label);
+        periods[np].mql = 0.035, periods[np].pipeline = 275.0, periods[np].won = 62.5;
+        np++;
+    }
+    qsort(periods, np, sizeof periods[0], plan_period_cmp);
+    lp_status st = wf_open(&targets, jb->dir, "Targets.csv", jb->errmsg);
+    if (st) goto cleanup;
+    static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
+    w_header(&targets, target_h);
+    double leads = (double)ctx->nleads;
+    for (size_t k = 0; k < np; k++) {
+        const plan_period *pp = &periods[k];
+        int64_t team_mql[GEN_TEAMS], company = 0;
+        for (int t = 0; t < GEN_TEAMS; t++) {
+            team_mql[t] = (int64_t)(leads * pp->mql * team_share[t] + 0.5);
+            company += team_mql[t];
+        }
+        for (int i = 0; i < GEN_TEAMS; i++) {
+            int t = team_order[i];
+            w_text(&targets, pp->label);
+            w_text(&targets, "mql");
+            w_text(&targets, gen_team_names[t]);
+            w_int(&targets, team_mql[t]);
+            w_end(&targets);
+        }
+        w_text(&targets, pp->label);
+        w_text(&targets, "mql");
+        w_empty(&targets);
+        w_int(&targets, company);
+        w_end(&targets);
+        w_text(&targets, pp->label);
+        w_text(&targets, "pipeline");
+        w_empty(&targets);
+        w_int(&targets, (int64_t)(leads * pp->pipeline / 1000 + 0.5) * 1000);
+        w_end(&targets);
+        w_text(&targets, pp->label);
+        w_text(&targets, "won");
+        w_empty(&targets);
+        w_int(&targets, (int64_t)(leads * pp->won / 1000 + 0.5) * 1000);
+        w_end(&targets);
+    }
+cleanup:
+    return wf_close(&targets, st, jb->errmsg);
 }
 
 /* ================= Salesforce (API names) ================= */
@@ -304,6 +390,7 @@ cleanup:
     st = wf_close(&camps, st, jb->errmsg);
     st = wf_close(&users, st, jb->errmsg);
     st = wf_close(&opps, st, jb->errmsg);
+    if (!st) st = write_plan_targets(jb);
     return st;
 }
 
@@ -480,6 +567,7 @@ cleanup:
     st = wf_close(&contacts, st, jb->errmsg);
     st = wf_close(&deals, st, jb->errmsg);
     st = wf_close(&owners, st, jb->errmsg);
+    if (!st) st = write_plan_targets(jb);
     return st;
 }
 

@@ -449,7 +449,8 @@ static void marker(cairo_t *cr, size_t i, double x, double y, double r)
 
 /* ---- Text -------------------------------------------------------------- */
 
-/* A layout of s at an absolute size (user units); max_width > 0 ellipsizes. */
+/* A layout of s at an absolute size (user units); max_width > 0 wraps it
+ * at its words (labels are never cut or ellipsised). */
 static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, bool bold,
                                 double max_width)
 {
@@ -461,10 +462,40 @@ static PangoLayout *make_layout(cairo_t *cr, const char *s, double size, bool bo
     pango_font_description_free(font);
     if (max_width > 0) {
         pango_layout_set_width(layout, (int)(max_width * PANGO_SCALE));
-        pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD);
     }
     pango_layout_set_text(layout, s, -1);
     return layout;
+}
+
+static void text_size_wrapped(cairo_t *cr, const char *s, double size, bool bold,
+                              double max_width, double *out_w, double *out_h)
+{
+    PangoLayout *layout = make_layout(cr, s, size, bold, max_width);
+    int w, h;
+    pango_layout_get_pixel_size(layout, &w, &h);
+    g_object_unref(layout);
+    *out_w = w;
+    *out_h = h;
+}
+
+/* Widest single word of s: the narrowest a wrapped label can be. */
+static double widest_word(cairo_t *cr, const char *s, double size, bool bold)
+{
+    double widest = 0, w, h;
+    char word[128];
+    while (*s) {
+        while (*s == ' ') s++;
+        size_t n = strcspn(s, " ");
+        if (n == 0) break;
+        if (n >= sizeof word) n = sizeof word - 1;
+        memcpy(word, s, n);
+        word[n] = '\0';
+        text_size_wrapped(cr, word, size, bold, 0, &w, &h);
+        widest = fmax(widest, w);
+        s += n;
+    }
+    return widest;
 }
 
 static void text_size(cairo_t *cr, const char *s, double size, bool bold,
@@ -482,7 +513,8 @@ enum { LEFT, CENTRE, RIGHT };
 enum { TOP, MIDDLE, BOTTOM };
 
 /* Draws s anchored at (x, y): halign LEFT/CENTRE/RIGHT, valign TOP/MIDDLE/
- * BOTTOM. max_width > 0 ellipsizes longer text. Colour is the current one. */
+ * BOTTOM. max_width > 0 wraps longer text at its words. Colour is the current
+ * one. */
 static void text_at(cairo_t *cr, const char *s, double size, bool bold, double x,
                     double y, int halign, int valign, double max_width)
 {
@@ -689,6 +721,8 @@ static void draw_categories(const lp_chart *chart, const frame *f, double label_
         double w, h;
         text_size(cr, chart->categories[i], LABEL_SIZE, false, &w, &h);
         widest = fmax(widest, w);
+        if (f->horizontal && label_room > 0)
+            text_size_wrapped(cr, chart->categories[i], LABEL_SIZE, false, label_room, &w, &h);
         tallest = fmax(tallest, h);
     }
     double need = f->horizontal ? tallest : fmin(widest, 90) + 6;
@@ -1070,7 +1104,7 @@ void lp_chart_draw(lp_chart *chart, cairo_t *cr, double x, double y, double w, d
     if (chart->title) {
         grey(cr, 0);
         text_at(cr, chart->title, TITLE_SIZE, true, x, y, LEFT, TOP, w);
-        text_size(cr, chart->title, TITLE_SIZE, true, &tw, &th);
+        text_size_wrapped(cr, chart->title, TITLE_SIZE, true, w, &tw, &th);
         top += th + 4;
     }
     bool horizontal = chart->kind == LP_CHART_HBARS || chart->kind == LP_CHART_HSTACKED ||
@@ -1115,12 +1149,16 @@ void lp_chart_draw(lp_chart *chart, cairo_t *cr, double x, double y, double w, d
     fit_axis(&chart->value_axis, lo, hi, chart->kind != LP_CHART_LINE_BAND, horizontal ? 5 : 4);
 
     if (horizontal) {
-        double widest = 0, lw, lh;
+        double widest = 0, longest_word = 0, lw, lh;
         for (size_t i = 0; i < chart->ncategories; i++) {
             text_size(cr, chart->categories[i], LABEL_SIZE, false, &lw, &lh);
             widest = fmax(widest, lw);
+            longest_word = fmax(longest_word, widest_word(cr, chart->categories[i], LABEL_SIZE,
+                                                          false));
         }
-        category_room = fmin(widest, w * 0.35);
+        /* Labels wrap at their words beyond a third of the width; a word
+         * is never cut. */
+        category_room = fmax(fmin(widest, w * 0.35), fmin(longest_word + 1, w * 0.5));
         left += category_room + 6;
         if (has_axis) bottom -= small_h + 4;
         if (chart->value_axis.caption && has_axis) {
@@ -1160,6 +1198,24 @@ void lp_chart_draw(lp_chart *chart, cairo_t *cr, double x, double y, double w, d
         right -= fmax(6, last_w + 2);
         double lw, lh;
         text_size(cr, "Ag", LABEL_SIZE, false, &lw, &lh);
+        /* Category labels wrap at their words within the bands they get
+         * (draw_categories thins them out the same way): room for the
+         * tallest. */
+        if (chart->kind != LP_CHART_STEP && chart->ncategories) {
+            double widest = 0, cw, ch;
+            for (size_t i = 0; i < chart->ncategories; i++) {
+                text_size(cr, chart->categories[i], LABEL_SIZE, false, &cw, &ch);
+                widest = fmax(widest, cw);
+            }
+            double band_w = fmax(right - left, 1) / (double)chart->ncategories;
+            size_t every = (size_t)ceil((fmin(widest, 90) + 6) / band_w);
+            if (every < 1) every = 1;
+            for (size_t i = 0; i < chart->ncategories; i++) {
+                text_size_wrapped(cr, chart->categories[i], LABEL_SIZE, false,
+                                  band_w * (double)every - 2, &cw, &ch);
+                lh = fmax(lh, ch);
+            }
+        }
         bottom -= lh + 4;
         if (chart->kind == LP_CHART_STEP && chart->x_axis.caption) {
             text_size(cr, chart->x_axis.caption, SMALL_SIZE, false, &tw, &th);

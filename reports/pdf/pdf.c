@@ -3,7 +3,7 @@
  *
  * The document is laid out twice with the same code: a first pass into a
  * PDF surface whose bytes are thrown away counts the pages and records the
- * page each section starts on (for "Page N of M" and the cover's contents),
+ * page each section starts on (for "Page N of M"),
  * and a second pass writes the file. Layout is a cursor (d->y) moving down
  * the page; anything that does not fit below it starts a new page.
  */
@@ -13,6 +13,7 @@
 #include <math.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp/chart.h"
@@ -50,6 +51,10 @@ typedef struct doc {
     const lp_template *tpl;
     const char *currency;
     char footer[320];
+    bool cover_section;         /* the template has a cover: page 1 is the status */
+    bool headlines_section;     /* a headlines section follows the cover */
+    size_t changes_shown;       /* "what changed" sentences the status page holds */
+    bool compact_money;         /* format_cell writes money compact ("$228K") */
     lp_status status;           /* first failure */
 } doc;
 
@@ -64,10 +69,11 @@ static void fail(doc *d, lp_status status)
 
 /* ---- Text -------------------------------------------------------------- */
 
-/* A word-wrapped layout of text, width in points (<= 0: one line). With
- * ellipsize, text longer than width ends in "..." on one line. */
+/* A word-wrapped layout of text, width in points (<= 0: one line). Nothing
+ * is ever ellipsised: with one_line (a label meant to fit), text longer
+ * than width still wraps at its words rather than being cut. */
 static PangoLayout *layout_new(doc *d, const char *text, double size, bool bold,
-                               double width, bool ellipsize)
+                               double width, bool one_line)
 {
     PangoLayout *layout = pango_cairo_create_layout(d->cr);
     PangoFontDescription *font = pango_font_description_from_string(FONT_FAMILY);
@@ -77,8 +83,7 @@ static PangoLayout *layout_new(doc *d, const char *text, double size, bool bold,
     pango_font_description_free(font);
     if (width > 0) {
         pango_layout_set_width(layout, (int)(width * PANGO_SCALE));
-        if (ellipsize) pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-        else pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_wrap(layout, one_line ? PANGO_WRAP_WORD : PANGO_WRAP_WORD_CHAR);
     }
     pango_layout_set_text(layout, text ? text : "", -1);
     return layout;
@@ -274,8 +279,11 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
     case LP_TYPE_DOUBLE:
         break;
     }
-    lp_fmt_cell(lp_result_row_unit(t, col->name, row), lp_column_number(col, row), d->currency,
-                buf, size);
+    lp_unit unit = lp_result_row_unit(t, col->name, row);
+    if (d->compact_money && unit == LP_UNIT_MONEY)
+        lp_fmt_unit(unit, lp_column_number(col, row), d->currency, buf, size);
+    else
+        lp_fmt_cell(unit, lp_column_number(col, row), d->currency, buf, size);
 }
 
 /* Column heading for readers. */
@@ -335,127 +343,257 @@ typedef struct grid {
     const void *ctx;
 } grid;
 
-/* The header row: headings wrap onto as many lines as their column needs
- * (a column is at least as wide as its longest word), so none is cut. */
-static void draw_grid_header(doc *d, const grid *g, const double *widths)
+/* ---- Table layout ------------------------------------------------------
+ *
+ * Every PDF table goes through draw_grid, which decides, from the text of
+ * the cells themselves:
+ *  - column widths: each column as wide as its widest cell and its heading
+ *    on one line when the table fits; otherwise headings wrap at their
+ *    words (never inside one) and text columns (names) wrap at their words,
+ *    sharing what the numbers leave, before anything else gives;
+ *  - then money columns switch to the compact form ("$228K" for
+ *    "$228,360"), then the type gets smaller (down to 6.5 points);
+ *  - numbers are right-aligned and never wrap;
+ *  - rows are as tall as their wrapped cells; a short table stays on one
+ *    page; a long one repeats its header on the next page, and no page
+ *    holds a lone row of it (at least two rows start it on a page and the
+ *    last four end it together);
+ *  - nothing is cut or ellipsised: as the very last resort a word too long
+ *    for any width breaks between characters. */
+
+typedef struct grid_layout {
+    double *widths;      /* per column, points, padding included */
+    bool *compact;       /* per column: money written compact */
+    double size;         /* type size of the body and header */
+    double total;        /* sum of widths */
+    bool char_wrap;      /* last resort: words may break */
+} grid_layout;
+
+/* The text of a cell as laid out: compact money when the column asks. */
+static void grid_cell(doc *d, const grid *g, const grid_layout *lay, size_t r, size_t c,
+                      char *buf, size_t size)
 {
-    cairo_t *cr = d->cr;
-    double total = 0, height = ROW_HEIGHT + 2;
-    char text[128];
-    for (size_t c = 0; c < g->ncols; c++) {
-        total += widths[c];
-        g->heading(g->ctx, c, text, sizeof(text));
-        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
-        height = fmax(height, layout_height(layout) + 4);
-        g_object_unref(layout);
-    }
-    ensure_room(d, height + ROW_HEIGHT);
-    grey(cr, 0.86);
-    cairo_rectangle(cr, MARGIN, d->y, total, height);
-    cairo_fill(cr);
-    grey(cr, 0);
-    double x = MARGIN;
-    for (size_t c = 0; c < g->ncols; c++) {
-        g->heading(g->ctx, c, text, sizeof(text));
-        PangoLayout *layout = layout_new(d, text, TABLE_SIZE, true, widths[c] - 2 * CELL_PAD, false);
-        if (g->right_aligned(g->ctx, c)) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
-        show_at(d, layout, x + CELL_PAD, d->y + 2);
-        g_object_unref(layout);
-        x += widths[c];
-    }
-    d->y += height;
+    d->compact_money = lay && lay->compact[c];
+    g->cell(d, g->ctx, r, c, buf, size);
+    d->compact_money = false;
 }
 
-/* Width of the longest word of a heading, the narrowest its column may be. */
-static double longest_word_width(doc *d, const char *text)
+/* Widest word of text at a size (bold for headings). */
+static double widest_word(doc *d, const char *text, double size, bool bold)
 {
     double widest = 0;
-    char word[128];
+    char word[256];
     while (*text) {
+        while (*text == ' ') text++;
         size_t n = strcspn(text, " ");
+        if (n == 0) break;
         if (n >= sizeof word) n = sizeof word - 1;
         memcpy(word, text, n);
         word[n] = '\0';
-        widest = fmax(widest, text_width(d, word, TABLE_SIZE, true));
+        widest = fmax(widest, text_width(d, word, size, bold));
         text += n;
-        while (*text == ' ') text++;
     }
     return widest;
 }
 
-/* Lays a grid out at the cursor; rows that do not fit continue on the next
- * page under a repeated header. Column widths follow the widest text (the
- * first 500 rows), shrunk in proportion when the total is too wide; cells
- * that still do not fit end in "...". */
+/* Natural (one line) and narrowest (widest word) width of each column at
+ * lay->size, padding included. Numbers do not wrap: their narrowest is
+ * their natural width. */
+static void grid_measure(doc *d, const grid *g, const grid_layout *lay, double *natural,
+                         double *narrowest)
+{
+    char text[256];
+    size_t sample = g->nrows < 500 ? g->nrows : 500;
+    for (size_t c = 0; c < g->ncols; c++) {
+        bool number = g->right_aligned(g->ctx, c);
+        double nat = 0, min = 0;
+        for (size_t r = 0; r < sample; r++) {
+            grid_cell(d, g, lay, r, c, text, sizeof text);
+            double w = text_width(d, text, lay->size, false);
+            nat = fmax(nat, w);
+            min = fmax(min, number ? w : widest_word(d, text, lay->size, false));
+        }
+        g->heading(g->ctx, c, text, sizeof text);
+        nat = fmax(nat, text_width(d, text, lay->size, true));
+        min = fmax(min, widest_word(d, text, lay->size, true));
+        /* A very long name wraps rather than take the page. */
+        natural[c] = fmin(nat, 240) + 2 * CELL_PAD + 1;
+        narrowest[c] = fmin(min, 240) + 2 * CELL_PAD + 1;
+        if (natural[c] < narrowest[c]) natural[c] = narrowest[c];
+    }
+}
+
+/* Fits the columns into the width available (see above). */
+static void grid_fit(doc *d, const grid *g, grid_layout *lay)
+{
+    double avail = content_width(d);
+    double *natural = lp_calloc(g->ncols, sizeof(double));
+    double *narrowest = lp_calloc(g->ncols, sizeof(double));
+    if (!natural || !narrowest) {
+        fail(d, LP_ERR_NOMEM);
+        goto cleanup;
+    }
+    static const double sizes[] = {TABLE_SIZE, 7.5, 7.0, 6.5};
+    for (size_t attempt = 0; attempt < 2 * (sizeof sizes / sizeof sizes[0]); attempt++) {
+        lay->size = sizes[attempt / 2];
+        bool compact = attempt % 2 == 1;
+        for (size_t c = 0; c < g->ncols; c++) lay->compact[c] = compact;
+        grid_measure(d, g, lay, natural, narrowest);
+        double nat = 0, min = 0;
+        for (size_t c = 0; c < g->ncols; c++) nat += natural[c], min += narrowest[c];
+        if (nat <= avail) {
+            memcpy(lay->widths, natural, g->ncols * sizeof(double));
+            lay->total = nat;
+            goto cleanup;
+        }
+        if (min <= avail) {
+            /* Start at the narrowest, then give the room left to the
+             * columns that wrap, in proportion to what they lack. */
+            double lack = nat - min, spare = avail - min;
+            lay->total = 0;
+            for (size_t c = 0; c < g->ncols; c++) {
+                double want = natural[c] - narrowest[c];
+                lay->widths[c] = narrowest[c] + (lack > 0 ? want * spare / lack : 0);
+                lay->total += lay->widths[c];
+            }
+            goto cleanup;
+        }
+    }
+    /* Nothing fits even at the smallest size: shrink in proportion and let
+     * words break between characters rather than run into each other. */
+    double min = 0;
+    for (size_t c = 0; c < g->ncols; c++) min += narrowest[c];
+    lay->total = 0;
+    for (size_t c = 0; c < g->ncols; c++) {
+        lay->widths[c] = narrowest[c] * avail / min;
+        lay->total += lay->widths[c];
+    }
+    lay->char_wrap = true;
+cleanup:
+    lp_free(natural);
+    lp_free(narrowest);
+}
+
+/* A cell's layout, wrapped at its column's width. */
+static PangoLayout *grid_text(doc *d, const grid_layout *lay, const char *text, size_t c,
+                              bool bold, bool right)
+{
+    PangoLayout *layout = layout_new(d, text, lay->size, bold, lay->widths[c] - 2 * CELL_PAD,
+                                     false);
+    pango_layout_set_wrap(layout, lay->char_wrap ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
+    if (right) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
+    return layout;
+}
+
+static double grid_header_height(doc *d, const grid *g, const grid_layout *lay)
+{
+    char text[256];
+    double height = ROW_HEIGHT + 2;
+    for (size_t c = 0; c < g->ncols; c++) {
+        g->heading(g->ctx, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, true, false);
+        height = fmax(height, layout_height(layout) + 4);
+        g_object_unref(layout);
+    }
+    return height;
+}
+
+static double grid_row_height(doc *d, const grid *g, const grid_layout *lay, size_t r)
+{
+    char text[256];
+    double height = ROW_HEIGHT;
+    for (size_t c = 0; c < g->ncols; c++) {
+        if (g->right_aligned(g->ctx, c)) continue; /* numbers are one line */
+        grid_cell(d, g, lay, r, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, false, false);
+        height = fmax(height, layout_height(layout) + 3);
+        g_object_unref(layout);
+    }
+    return height;
+}
+
+static void draw_grid_header(doc *d, const grid *g, const grid_layout *lay, double height)
+{
+    cairo_t *cr = d->cr;
+    char text[256];
+    grey(cr, 0.86);
+    cairo_rectangle(cr, MARGIN, d->y, lay->total, height);
+    cairo_fill(cr);
+    grey(cr, 0);
+    double x = MARGIN;
+    for (size_t c = 0; c < g->ncols; c++) {
+        g->heading(g->ctx, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, lay, text, c, true, g->right_aligned(g->ctx, c));
+        show_at(d, layout, x + CELL_PAD, d->y + 2);
+        g_object_unref(layout);
+        x += lay->widths[c];
+    }
+    d->y += height;
+}
+
+#define TAIL_ROWS 4 /* rows that end a table together on a page */
+
+/* Lays a grid out at the cursor (see "Table layout" above). */
 static void draw_grid(doc *d, const grid *g)
 {
     if (g->ncols == 0) return;
-    double *widths = lp_calloc(g->ncols, sizeof(double));
-    if (!widths) {
+    grid_layout lay = {0};
+    lay.widths = lp_calloc(g->ncols, sizeof(double));
+    lay.compact = lp_calloc(g->ncols, sizeof(bool));
+    double *heights = lp_calloc(g->nrows ? g->nrows : 1, sizeof(double));
+    if (!lay.widths || !lay.compact || !heights) {
         fail(d, LP_ERR_NOMEM);
-        return;
+        goto cleanup;
     }
-    char text[256];
-    size_t sample = g->nrows < 500 ? g->nrows : 500;
-    double total = 0, total_wrapped = 0;
-    double *wrapped = lp_calloc(g->ncols, sizeof(double));
-    if (!wrapped) {
-        lp_free(widths);
-        fail(d, LP_ERR_NOMEM);
-        return;
-    }
-    for (size_t c = 0; c < g->ncols; c++) {
-        double cells = 0;
-        for (size_t r = 0; r < sample; r++) {
-            g->cell(d, g->ctx, r, c, text, sizeof(text));
-            cells = fmax(cells, text_width(d, text, TABLE_SIZE, false));
-        }
-        g->heading(g->ctx, c, text, sizeof(text));
-        /* A heading on one line when the table fits; else wrapped at its
-         * words before anything is shrunk. */
-        widths[c] = fmin(fmax(cells, text_width(d, text, TABLE_SIZE, true)), 220) + 2 * CELL_PAD;
-        wrapped[c] = fmin(fmax(cells, longest_word_width(d, text)), 220) + 2 * CELL_PAD;
-        total += widths[c];
-        total_wrapped += wrapped[c];
-    }
-    if (total > content_width(d)) {
-        memcpy(widths, wrapped, g->ncols * sizeof(double));
-        total = total_wrapped;
-    }
-    lp_free(wrapped);
-    if (total > content_width(d))
-        for (size_t c = 0; c < g->ncols; c++) widths[c] *= content_width(d) / total;
-    total = fmin(total, content_width(d));
+    grid_fit(d, g, &lay);
+    if (d->status) goto cleanup;
+    for (size_t r = 0; r < g->nrows; r++) heights[r] = grid_row_height(d, g, &lay, r);
+    double header = grid_header_height(d, g, &lay);
 
-    ensure_room(d, 2 * (ROW_HEIGHT + 2));
-    draw_grid_header(d, g, widths);
+    /* A short table (a third of a page or less) is kept whole on one page;
+     * a longer one starts with its header and at least two rows. */
+    double whole = header, start = header;
+    for (size_t r = 0; r < g->nrows; r++) whole += heights[r];
+    size_t first_rows = g->nrows <= 3 ? g->nrows : 2;
+    for (size_t r = 0; r < first_rows; r++) start += heights[r];
+    ensure_room(d, whole <= (d->bottom - MARGIN) / 3 ? whole : start);
+    draw_grid_header(d, g, &lay, header);
     cairo_t *cr = d->cr;
+    char text[256];
     for (size_t r = 0; r < g->nrows; r++) {
-        if (ensure_room(d, ROW_HEIGHT)) draw_grid_header(d, g, widths);
+        double need = heights[r];
+        /* Keep the last rows together, so a page never carries a lone row
+         * or a bare tail: the last TAIL_ROWS move as one. */
+        if (r + TAIL_ROWS == g->nrows)
+            for (size_t k = r + 1; k < g->nrows; k++) need += heights[k];
+        if (d->y + need > d->bottom && ensure_room(d, need + header))
+            draw_grid_header(d, g, &lay, header);
         if (r % 2 == 1) {
             grey(cr, 0.955);
-            cairo_rectangle(cr, MARGIN, d->y, total, ROW_HEIGHT);
+            cairo_rectangle(cr, MARGIN, d->y, lay.total, heights[r]);
             cairo_fill(cr);
         }
         double x = MARGIN;
         grey(cr, 0.05);
         for (size_t c = 0; c < g->ncols; c++) {
-            g->cell(d, g->ctx, r, c, text, sizeof(text));
-            bool right = g->right_aligned(g->ctx, c);
-            line_at(d, text, TABLE_SIZE, false,
-                    right ? x + widths[c] - CELL_PAD : x + CELL_PAD, d->y + 1.5,
-                    right ? 2 : 0, widths[c] - 2 * CELL_PAD);
-            x += widths[c];
+            grid_cell(d, g, &lay, r, c, text, sizeof text);
+            PangoLayout *layout = grid_text(d, &lay, text, c, false, g->right_aligned(g->ctx, c));
+            show_at(d, layout, x + CELL_PAD, d->y + 1.5);
+            g_object_unref(layout);
+            x += lay.widths[c];
         }
-        d->y += ROW_HEIGHT;
+        d->y += heights[r];
     }
     grey(cr, 0.5);
     cairo_set_line_width(cr, 0.6);
     cairo_move_to(cr, MARGIN, d->y);
-    cairo_line_to(cr, MARGIN + total, d->y);
+    cairo_line_to(cr, MARGIN + lay.total, d->y);
     cairo_stroke(cr);
     d->y += GAP;
-    lp_free(widths);
+cleanup:
+    lp_free(lay.widths);
+    lp_free(lay.compact);
+    lp_free(heights);
 }
 
 /* A result table's columns, in a row order. */
@@ -490,7 +628,7 @@ static bool view_right(const void *ctx, size_t col)
 static void draw_result_table(doc *d, const lp_table *t, char *const *names, size_t nnames,
                               const size_t *order, size_t nrows)
 {
-    if (!t || t->nrows == 0) return;
+    if (!t) return;
     size_t want = names ? nnames : t->ncols;
     const lp_column **cols = lp_calloc(want ? want : 1, sizeof(*cols));
     if (!cols) {
@@ -506,6 +644,13 @@ static void draw_result_table(doc *d, const lp_table *t, char *const *names, siz
     grid g = {nrows < t->nrows ? nrows : t->nrows, n, view_cell, view_heading, view_right, &view};
     draw_grid(d, &g);
     lp_free(cols);
+    if (t->nrows == 0) {
+        /* An empty table keeps its columns, so the page says what it would
+         * list, and says that nothing is in it. */
+        d->y -= GAP - 3;
+        paragraph(d, "No rows for this period: the table is empty.", 8, false, 0, 0.35);
+        return;
+    }
     if (g.nrows < t->nrows) {
         /* Never a silent cut: say how much the workbook holds beyond it. */
         char note[160];
@@ -531,6 +676,14 @@ static void place_chart(doc *d, lp_chart *chart, double height)
     if (st) fail(d, st);
     d->y += height + GAP;
     lp_chart_free(chart);
+}
+
+/* In place of a chart with nothing to draw: one line saying so. */
+static void no_chart(doc *d, const char *title)
+{
+    char line[256];
+    snprintf(line, sizeof line, "%s: no data to chart.", title ? title : "Chart");
+    paragraph(d, line, 8.5, false, 0, 0.35);
 }
 
 /* Labels and values of up to max rows of a table: key column (strings),
@@ -573,16 +726,22 @@ static bool pick(doc *d, const lp_table *t, const char *key, const char *value,
         fail(d, LP_ERR_NOMEM);
         return false;
     }
+    size_t finite = 0;
     for (size_t i = 0; i < n; i++) {
         const char *s = lp_column_str(kc, i);
         out->labels[i] = s ? s : "";
         out->values[i] = lp_column_number(vc, i);
+        finite += isfinite(out->values[i]);
         if (out->low) {
             out->low[i] = lp_column_number(lc, i);
             out->high[i] = lp_column_number(hc, i);
         }
     }
     out->n = n;
+    if (finite == 0) { /* nothing to draw: no chart */
+        picked_free(out);
+        return false;
+    }
     return true;
 }
 
@@ -595,7 +754,10 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
     picked p;
     /* A table of categories cannot be a step curve over hours. */
     if (kind == LP_CHART_STEP) kind = LP_CHART_HBARS;
-    if (!pick(d, t, key, value, low, high, max, &p)) return;
+    if (!pick(d, t, key, value, low, high, max, &p)) {
+        no_chart(d, title);
+        return;
+    }
     lp_chart *chart = lp_chart_new(kind);
     lp_chart_set_title(chart, title);
     lp_chart_set_categories(chart, p.labels, p.n);
@@ -666,131 +828,399 @@ static const char *pack_title(const doc *d)
     return d->tpl->title ? d->tpl->title : "Leadership pack";
 }
 
+/* ---- The status page (page 1) ----------------------------------------- */
+
+/* Okabe-Ito colours of a target status (colour-blind safe); near-black text
+ * on each of them passes WCAG AA (contrast 5.4:1 on vermillion, the least). */
+static void status_colour(lp_target_status status, double rgb[3])
+{
+    static const double colours[][3] = {
+        {0xBB / 255.0, 0xBB / 255.0, 0xBB / 255.0}, /* no target: grey */
+        {0x00 / 255.0, 0x9E / 255.0, 0x73 / 255.0}, /* on track: bluish green */
+        {0xE6 / 255.0, 0x9F / 255.0, 0x00 / 255.0}, /* at risk: orange */
+        {0xD5 / 255.0, 0x5E / 255.0, 0x00 / 255.0}, /* off track: vermillion */
+    };
+    int i = status >= LP_TARGET_NONE && status <= LP_TARGET_OFF_TRACK ? (int)status : 0;
+    memcpy(rgb, colours[i], sizeof colours[i]);
+}
+
+/* The period named with its dates, as a heading: "Week 47, 16–22 November
+ * 2026", "October 2026 (1–31 October)", else "LABEL (16 November 2026 –
+ * 15 February 2027)". Dates are the calendar's, not figures. */
+static void period_heading(const doc *d, char *buf, size_t size)
+{
+    static const char *const months[] = {"January", "February", "March", "April", "May",
+                                         "June", "July", "August", "September", "October",
+                                         "November", "December"};
+    const lp_results *r = d->results;
+    int64_t start = lp_period_start(&r->calendar, r->period);
+    int64_t last = lp_period_end(&r->calendar, r->period) - 1;
+    int64_t y0, y1;
+    int m0, d0, m1, d1;
+    lp_instant_to_local(start, &y0, &m0, &d0, NULL, NULL, NULL);
+    lp_instant_to_local(last, &y1, &m1, &d1, NULL, NULL, NULL);
+    const char *mn0 = months[(m0 - 1) % 12], *mn1 = months[(m1 - 1) % 12];
+    const char *w = strstr(r->period_label, "-W");
+    if (r->calendar.kind == LP_PERIOD_WEEK && w) {
+        int week = atoi(w + 2);
+        if (y0 != y1)
+            snprintf(buf, size, "Week %d, %d %s %lld \u2013 %d %s %lld", week, d0, mn0,
+                     (long long)y0, d1, mn1, (long long)y1);
+        else if (m0 != m1)
+            snprintf(buf, size, "Week %d, %d %s \u2013 %d %s %lld", week, d0, mn0, d1, mn1,
+                     (long long)y1);
+        else
+            snprintf(buf, size, "Week %d, %d\u2013%d %s %lld", week, d0, d1, mn1, (long long)y1);
+    } else if (r->calendar.kind == LP_PERIOD_MONTH) {
+        snprintf(buf, size, "%s %lld (%d\u2013%d %s)", mn0, (long long)y0, d0, d1, mn1);
+    } else {
+        snprintf(buf, size, "%s (%d %s %lld \u2013 %d %s %lld)", r->period_label, d0, mn0,
+                 (long long)y0, d1, mn1, (long long)y1);
+    }
+}
+
+/* Up to max values of a headline measure for the last periods of the
+ * window up to P, oldest first, from the headline table (NAN where a
+ * period has no value). Returns how many. */
+static size_t trend_values(const doc *d, const char *measure, double *out, size_t max)
+{
+    const lp_table *t = result(d, "headline");
+    const lp_column *mc = t ? lp_table_column(t, "measure") : NULL;
+    const lp_column *pc = t ? lp_table_column(t, "period") : NULL;
+    const lp_column *vc = t ? lp_table_column(t, "value") : NULL;
+    if (!mc || !pc || !vc || !measure) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        const char *m = lp_column_str(mc, i), *p = lp_column_str(pc, i);
+        if (!m || !p || strcmp(m, measure) != 0) continue;
+        if (strlen(p) == strlen(d->results->period_label) &&
+            strcmp(p, d->results->period_label) > 0)
+            continue;
+        if (n == max) {
+            memmove(out, out + 1, (max - 1) * sizeof *out);
+            n--;
+        }
+        out[n++] = lp_column_valid(vc, i) ? lp_column_number(vc, i) : NAN;
+    }
+    return n;
+}
+
+/* A sparkline of values in (x, y, w, h): a thin line, the last point a dot. */
+static void sparkline(doc *d, const double *values, size_t n, double x, double y, double w,
+                      double h)
+{
+    cairo_t *cr = d->cr;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) lo = fmin(lo, values[i]), hi = fmax(hi, values[i]);
+    if (n < 2 || !isfinite(lo)) return;
+    if (hi - lo < 1e-12) lo -= 1, hi += 1;
+    grey(cr, 0.2);
+    cairo_set_line_width(cr, 1.1);
+    bool pen = false;
+    double px = x, py = y;
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(values[i])) {
+            pen = false;
+            continue;
+        }
+        px = x + w * (double)i / (double)(n - 1);
+        py = y + h - h * (values[i] - lo) / (hi - lo);
+        if (pen) cairo_line_to(cr, px, py);
+        else cairo_move_to(cr, px, py);
+        pen = true;
+    }
+    cairo_stroke(cr);
+    if (isfinite(values[n - 1])) {
+        cairo_arc(cr, px, py, 1.8, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+/* A bullet graph (Few) in (x, y, w, h): qualitative ranges of the target
+ * (below 90%, 90-100%, above: the status bands of the target rule) in
+ * greys, the measure as a dark bar, the target as a tick. */
+static void bullet_graph(doc *d, const lp_figure *f, double x, double y, double w, double h)
+{
+    cairo_t *cr = d->cr;
+    double scale = fmax(f->target * 1.25, isfinite(f->value) ? f->value * 1.05 : 0);
+    if (!(scale > 0)) return;
+    double bands[][2] = {{0, 0.9 * f->target}, {0.9 * f->target, f->target},
+                         {f->target, scale}};
+    const double shades[] = {0.72, 0.83, 0.93};
+    if (!f->def->higher_is_better) { /* lower is better: the good band is below */
+        bands[0][0] = 0, bands[0][1] = f->target;
+        bands[1][0] = f->target, bands[1][1] = fmin(f->target / 0.9, scale);
+        bands[2][0] = fmin(f->target / 0.9, scale), bands[2][1] = scale;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        double s = f->def->higher_is_better ? shades[i] : shades[2 - i];
+        grey(cr, s);
+        cairo_rectangle(cr, x + w * bands[i][0] / scale, y,
+                        w * (bands[i][1] - bands[i][0]) / scale, h);
+        cairo_fill(cr);
+    }
+    if (isfinite(f->value) && f->value > 0) {
+        grey(cr, 0.12);
+        cairo_rectangle(cr, x, y + h * 0.33, w * fmin(f->value, scale) / scale, h * 0.34);
+        cairo_fill(cr);
+    }
+    double tx = x + w * f->target / scale;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 2);
+    cairo_move_to(cr, tx, y - 2);
+    cairo_line_to(cr, tx, y + h + 2);
+    cairo_stroke(cr);
+}
+
+/* A word on a coloured pill at (x, y); returns its width. */
+static double status_pill(doc *d, const char *word, lp_target_status status, double x,
+                          double y)
+{
+    double rgb[3];
+    status_colour(status, rgb);
+    PangoLayout *layout = layout_new(d, word, 7.5, true, 0, false);
+    int w, h;
+    pango_layout_get_pixel_size(layout, &w, &h);
+    cairo_set_source_rgb(d->cr, rgb[0], rgb[1], rgb[2]);
+    cairo_rectangle(d->cr, x, y, w + 8, h + 2);
+    cairo_fill(d->cr);
+    grey(d->cr, 0);
+    show_at(d, layout, x + 4, y + 1);
+    g_object_unref(layout);
+    return w + 8;
+}
+
+/* The verdict of a change as a short label (the sentence itself is the
+ * narrative's). */
+static const char *verdict_label(lp_verdict verdict)
+{
+    switch (verdict) {
+    case LP_VERDICT_REAL: return "Real change";
+    case LP_VERDICT_NOISE: return "Normal variation";
+    case LP_VERDICT_UNTESTED: return "Not tested";
+    case LP_VERDICT_TOO_EARLY: return "Too early to compare";
+    default: return "";
+    }
+}
+
+#define STATUS_ROW 60.0 /* height of one figure's row on the status page */
+
+/* One figure's row of the status page: label and value; bullet graph,
+ * target and status; sparkline of the last six periods; change and its
+ * verdict. Everything shown is the catalogue's or the narrative's. */
+static void status_row(doc *d, const lp_kpi *kpi, double y)
+{
+    cairo_t *cr = d->cr;
+    double x = MARGIN, w = content_width(d), h = STATUS_ROW - 6;
+    lp_figure f;
+    bool have = kpi->measure && lp_figure_get(d->results, kpi->measure, &f) == LP_OK;
+    /* A bullet graph needs both the figure and its target. */
+    bool target = have && f.target > 0 && isfinite(f.target) && isfinite(f.value);
+    lp_target_status status = target ? f.status : LP_TARGET_NONE;
+    double rgb[3];
+    status_colour(status, rgb);
+    grey(cr, 0.975);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+    cairo_rectangle(cr, x, y, 5, h);
+    cairo_fill(cr);
+
+    /* Label and value. */
+    double ax = x + 12, aw = 122;
+    PangoLayout *label = layout_new(d, kpi->label ? kpi->label : kpi->measure, 8, false, aw, false);
+    pango_layout_set_wrap(label, PANGO_WRAP_WORD);
+    grey(cr, 0.25);
+    show_at(d, label, ax, y + 5);
+    double lh = layout_height(label);
+    g_object_unref(label);
+    PangoLayout *value = layout_new(d, kpi->value ? kpi->value : "\u2013", 16, true, aw, false);
+    pango_layout_set_wrap(value, PANGO_WRAP_WORD);
+    grey(cr, 0);
+    show_at(d, value, ax, fmin(y + 7 + lh, y + h - layout_height(value) - 2));
+    g_object_unref(value);
+
+    /* Bullet graph, target and status. */
+    double bx = x + 142, bw = 150;
+    char status_word[64];
+    snprintf(status_word, sizeof status_word, "%s", kpi->status ? kpi->status : "");
+    if (status_word[0] >= 'a' && status_word[0] <= 'z') status_word[0] = (char)(status_word[0] - 32);
+    if (target) {
+        bullet_graph(d, &f, bx, y + 9, bw, 13);
+        char amount[48], line[96];
+        lp_fmt_unit(f.def->unit, f.target, d->currency, amount, sizeof amount);
+        snprintf(line, sizeof line, "Target %s", amount);
+        double pw = status_pill(d, status_word, status, bx, y + 30);
+        grey(cr, 0.15);
+        line_at(d, line, 7.5, false, bx + pw + 6, y + 31, 0, 0);
+    } else {
+        status_pill(d, status_word[0] ? status_word : "No target", LP_TARGET_NONE, bx, y + 30);
+    }
+
+    /* Sparkline of the last six periods. */
+    double sx = x + 306, sw = 62;
+    double values[6];
+    size_t n = have ? trend_values(d, kpi->measure, values, 6) : 0, drawn = 0;
+    for (size_t i = 0; i < n; i++) drawn += isfinite(values[i]);
+    if (drawn >= 2) {
+        sparkline(d, values, n, sx, y + 8, sw, 20);
+        char caption[48];
+        snprintf(caption, sizeof caption, "Last %zu %s", n,
+                 d->results->calendar.kind == LP_PERIOD_WEEK    ? "weeks"
+                 : d->results->calendar.kind == LP_PERIOD_MONTH ? "months"
+                                                                : "periods");
+        grey(cr, 0.35);
+        line_at(d, caption, 6.5, false, sx, y + 32, 0, 0);
+    }
+
+    /* The change, then its verdict. */
+    double cx = x + 382, cw = w - 382 - 6;
+    double cy = y + 5;
+    if (kpi->change && *kpi->change) {
+        PangoLayout *change = layout_new(d, kpi->change, 7.5, false, cw, false);
+        pango_layout_set_wrap(change, PANGO_WRAP_WORD);
+        grey(cr, 0.1);
+        show_at(d, change, cx, cy);
+        cy += layout_height(change) + 2;
+        g_object_unref(change);
+    }
+    const char *verdict = have ? verdict_label(f.verdict) : "";
+    if (have && f.verdict == LP_VERDICT_TOO_EARLY && kpi->change && *kpi->change) verdict = "";
+    if (*verdict) {
+        grey(cr, 0);
+        line_at(d, verdict, 7.5, f.verdict == LP_VERDICT_REAL, cx, fmin(cy, y + h - 11), 0, 0);
+    }
+}
+
+/* Height of a list of bullets at a size, wrapped to the content width. */
+static double bullets_height(doc *d, char *const *items, size_t n, double size)
+{
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        PangoLayout *layout = layout_new(d, items[i], size, false, content_width(d) - 14, false);
+        total += layout_height(layout) + 3;
+        g_object_unref(layout);
+    }
+    return total;
+}
+
+static void bullet_sized(doc *d, const char *text, double size)
+{
+    PangoLayout *layout = layout_new(d, text, size, false, content_width(d) - 14, false);
+    double h = layout_height(layout);
+    ensure_room(d, h);
+    grey(d->cr, 0);
+    line_at(d, "\u2022", size, true, MARGIN + 2, d->y, 0, 0);
+    show_at(d, layout, MARGIN + 14, d->y);
+    d->y += h + 3;
+    g_object_unref(layout);
+}
+
+/* The first page: the status of the period. The same layout every week:
+ * title and period with its dates, one row per headline figure, then the
+ * headline sentences and what changed, in the largest size (9.5 down to
+ * 7.5 points) at which they fit the page. What changed beyond the page is
+ * listed on the headlines section's page (d->changes_shown says how many
+ * were shown here). */
 static void render_cover(doc *d)
 {
     cairo_t *cr = d->cr;
+    const lp_narrative *n = d->narrative;
     double w = content_width(d);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_rectangle(cr, MARGIN, MARGIN + 80, 60, 6);
-    cairo_fill(cr);
-    d->y = MARGIN + 100;
-    paragraph(d, pack_title(d), 28, true, 0, 0);
-    d->y += 6;
-    if (d->narrative->period_words) {
-        char line[256];
-        snprintf(line, sizeof(line), "For %s", d->narrative->period_words);
-        paragraph(d, line, 14, false, 0, 0.1);
-    } else {
-        paragraph(d, d->results->period_label, 14, false, 0, 0.1);
-    }
-    if (d->narrative->as_of_words) {
-        char line[256];
-        snprintf(line, sizeof(line), "Figures as of %s", d->narrative->as_of_words);
-        paragraph(d, line, 11, false, 0, 0.25);
-    }
-    if (d->tpl->audience && *d->tpl->audience) {
-        char line[300];
-        snprintf(line, sizeof(line), "Prepared for %s", d->tpl->audience);
-        paragraph(d, line, 11, false, 0, 0.25);
-    }
-    /* A pack without a headlines page gives its headline sentences (those
-     * that the mail body carries) on the cover, so the PDF says what the
-     * message announces. */
-    bool headlines_page = false;
-    for (size_t i = 0; i < d->tpl->nsections; i++)
-        if (d->tpl->sections[i].pdf && strcmp(d->tpl->sections[i].kind, "headlines") == 0)
-            headlines_page = true;
-    if (!headlines_page && d->narrative->nheadlines > 0) {
-        d->y += 24;
-        subheading(d, "In brief");
-        for (size_t i = 0; i < d->narrative->nheadlines; i++)
-            bullet(d, d->narrative->headlines[i]);
-        /* and what changed, as the workbook's Summary says it */
-        if (d->narrative->nchanges > 0) {
-            d->y += 8;
-            subheading(d, "What changed");
-            for (size_t i = 0; i < d->narrative->nchanges; i++)
-                bullet(d, d->narrative->changes[i]);
-        }
-        d->y += 16;
-    } else {
-        d->y += 40;
-    }
-    subheading(d, "Contents");
-    for (size_t i = 0; i < d->tpl->nsections; i++) {
-        const lp_template_section *sec = &d->tpl->sections[i];
-        if (!sec->pdf || strcmp(sec->kind, "cover") == 0) continue;
-        char number[16] = "";
-        if (d->section_pages[i] > 0) snprintf(number, sizeof(number), "%d", d->section_pages[i]);
-        ensure_room(d, 16);
-        grey(cr, 0.1);
-        line_at(d, sec->title ? sec->title : sec->id, 10, false, MARGIN, d->y, 0, w - 40);
-        line_at(d, number, 10, false, MARGIN + w, d->y, 2, 0);
-        d->y += 16;
-    }
-}
-
-/* One tile of the first page: label, value, change, status. */
-static void kpi_tile(doc *d, const lp_kpi *kpi, double x, double y, double w, double h)
-{
-    cairo_t *cr = d->cr;
-    grey(cr, 0.55);
-    cairo_set_line_width(cr, 0.7);
-    cairo_rectangle(cr, x, y, w, h);
-    cairo_stroke(cr);
-    bool below = kpi->status && (strstr(kpi->status, "off") || strstr(kpi->status, "risk"));
-    /* A solid bar for a miss, an outline for the rest: readable in grey. */
-    cairo_rectangle(cr, x, y, 4, h);
-    if (below) {
-        cairo_set_source_rgb(cr, 0, 0, 0);
-        cairo_fill(cr);
-    } else {
-        grey(cr, 0.75);
-        cairo_fill(cr);
-    }
-    double tx = x + 10, tw = w - 16, ty = y + 6;
-    grey(cr, 0.3);
-    line_at(d, kpi->label ? kpi->label : kpi->measure, 8, false, tx, ty, 0, tw);
-    ty += 12;
     grey(cr, 0);
-    line_at(d, kpi->value ? kpi->value : "\u2013", 18, true, tx, ty, 0, tw);
-    ty += 24;
-    if (kpi->change && *kpi->change) {
-        PangoLayout *layout = layout_new(d, kpi->change, 7.5, kpi->real_change, tw, false);
-        pango_layout_set_height(layout, -2); /* at most two lines */
-        pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
-        grey(cr, 0.15);
-        show_at(d, layout, tx, ty);
-        ty += layout_height(layout) + 1;
-        g_object_unref(layout);
+    PangoLayout *title = layout_new(d, pack_title(d), 18, true, w, false);
+    show_at(d, title, MARGIN, d->y);
+    d->y += layout_height(title) + 1;
+    g_object_unref(title);
+    char period[160];
+    period_heading(d, period, sizeof period);
+    paragraph(d, period, 13, false, 0, 0.05);
+    char line[400];
+    if (n->as_of_words && *n->as_of_words && d->tpl->audience && *d->tpl->audience)
+        snprintf(line, sizeof line, "Figures as of %s \u00b7 for %s", n->as_of_words,
+                 d->tpl->audience);
+    else if (n->as_of_words && *n->as_of_words)
+        snprintf(line, sizeof line, "Figures as of %s", n->as_of_words);
+    else
+        line[0] = '\0';
+    paragraph(d, line, 8, false, 0, 0.3);
+    grey(cr, 0);
+    cairo_set_line_width(cr, 1.2);
+    cairo_move_to(cr, MARGIN, d->y);
+    cairo_line_to(cr, MARGIN + w, d->y);
+    cairo_stroke(cr);
+    d->y += 8;
+
+    for (size_t i = 0; i < n->nkpis; i++) {
+        status_row(d, &n->kpis[i], d->y);
+        d->y += STATUS_ROW;
     }
-    if (kpi->status && *kpi->status) {
-        grey(cr, 0);
-        line_at(d, kpi->status, 7.5, true, tx, fmin(ty, y + h - 12), 0, tw);
+    d->y += 4;
+
+    /* Headlines and changes at the largest size that fits the page. */
+    double heads = 2 * (H2_SIZE + 8);
+    double room = d->bottom - d->y - heads;
+    double size = BODY_SIZE;
+    while (size > 7.5 && bullets_height(d, n->headlines, n->nheadlines, size) +
+                                 bullets_height(d, n->changes, n->nchanges, size) > room)
+        size -= 0.5;
+    if (n->nheadlines > 0) {
+        subheading(d, "In brief");
+        for (size_t i = 0; i < n->nheadlines; i++) bullet_sized(d, n->headlines[i], size);
+    }
+    d->changes_shown = 0;
+    if (n->nchanges > 0) {
+        double left = d->bottom - d->y - (H2_SIZE + 8);
+        size_t fit = 0;
+        double used = 0;
+        while (fit < n->nchanges) {
+            double h = bullets_height(d, &n->changes[fit], 1, size);
+            if (used + h > left) break;
+            used += h;
+            fit++;
+        }
+        /* When a headlines section follows, what does not fit is listed
+         * there; otherwise this page continues. */
+        if (!d->headlines_section) fit = n->nchanges;
+        if (fit > 0) {
+            d->y += 4;
+            subheading(d, "What changed");
+            for (size_t i = 0; i < fit; i++) bullet_sized(d, n->changes[i], size);
+        }
+        d->changes_shown = fit;
     }
 }
 
+/* The headlines section. After a status page (the cover) it gives the
+ * section's sentences, the changes table and what changed beyond what the
+ * status page held; without a cover it is the status itself. */
 static void render_headlines(doc *d, const lp_template_section *sec)
 {
     const lp_narrative *n = d->narrative;
-    for (size_t i = 0; i < n->nheadlines; i++) bullet(d, n->headlines[i]);
-    d->y += 6;
-    size_t per_row = 3;
-    double gap = 8, w = (content_width(d) - gap * (double)(per_row - 1)) / (double)per_row;
-    double h = 78;
-    for (size_t i = 0; i < n->nkpis; i += per_row) {
-        ensure_room(d, h);
-        for (size_t k = 0; k < per_row && i + k < n->nkpis; k++)
-            kpi_tile(d, &n->kpis[i + k], MARGIN + (double)k * (w + gap), d->y, w, h);
-        d->y += h + gap;
+    if (!d->cover_section) {
+        for (size_t i = 0; i < n->nheadlines; i++) bullet(d, n->headlines[i]);
+        d->y += 6;
+        for (size_t i = 0; i < n->nkpis; i++) {
+            ensure_room(d, STATUS_ROW);
+            status_row(d, &n->kpis[i], d->y);
+            d->y += STATUS_ROW;
+        }
     }
-    if (n->nchanges > 0) {
-        d->y += 4;
-        subheading(d, "What changed");
-        for (size_t i = 0; i < n->nchanges; i++) bullet(d, n->changes[i]);
-    }
-    d->y += 4;
     section_sentences(d, sec);
+    size_t from = d->cover_section ? d->changes_shown : 0;
+    if (from < n->nchanges) {
+        d->y += 4;
+        subheading(d, from > 0 ? "What else changed" : "What changed");
+        for (size_t i = from; i < n->nchanges; i++) bullet(d, n->changes[i]);
+        d->y += 4;
+    }
+    const lp_table *t = result(d, sec->table ? sec->table : "changes");
+    if (t && t->nrows > 0) {
+        subheading(d, "Every headline figure against the period before");
+        draw_result_table(d, t, sec->ncolumns ? sec->columns : NULL, sec->ncolumns, NULL,
+                          t->nrows);
+    }
 }
 
 /* The section's chart kind from the template, or a default. */
@@ -831,6 +1261,8 @@ static void render_volume(doc *d, const lp_template_section *sec)
             picked_free(&sqls);
         }
         picked_free(&mqls);
+    } else {
+        no_chart(d, "Qualified leads per period");
     }
     compact_table(d, sec, "volume_by_source", TABLE_ROWS);
 }
@@ -1036,6 +1468,8 @@ static void render_funnel(doc *d, const lp_template_section *sec)
         lp_free(storage);
         place_chart(d, chart, fmin(CHART_HEIGHT, 40 + 30 * (double)p.n));
         picked_free(&p);
+    } else {
+        no_chart(d, "From lead to won");
     }
     compact_table(d, sec, "funnel", TABLE_ROWS);
 }
@@ -1086,6 +1520,7 @@ static void render_forecast(doc *d, const lp_template_section *sec)
         lp_free(lo);
         lp_free(hi);
     }
+    if (!have_hist && !have_fc) no_chart(d, "Qualified leads: history and forecast");
     if (have_hist) picked_free(&hist);
     if (have_fc) picked_free(&fc);
     compact_table(d, sec, "forecast", TABLE_ROWS);
@@ -1292,12 +1727,94 @@ static void set_metadata(doc *d)
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_MOD_DATE, date);
 }
 
+/* ---- Document language ------------------------------------------------ */
+
+/* Finds needle in the n bytes at hay; the last occurrence when last. */
+static const char *find_bytes(const char *hay, size_t n, const char *needle, bool last)
+{
+    size_t k = strlen(needle);
+    const char *found = NULL;
+    for (size_t i = 0; k <= n && i + k <= n; i++)
+        if (memcmp(hay + i, needle, k) == 0) {
+            found = hay + i;
+            if (!last) break;
+        }
+    return found;
+}
+
+/* Sets the document's natural language (/Lang in the catalogue, which
+ * screen readers use to pick a voice): cairo 1.16 has no call for it, so
+ * the file cairo finished gets a PDF incremental update (ISO 32000-1,
+ * 7.5.6) that rewrites the catalogue with /Lang added and chains to
+ * cairo's cross-reference table with /Prev. Deterministic: the same input
+ * gives the same bytes. LP_ERR_OUTPUT when the file is not the shape cairo
+ * writes (classic xref table, trailer with /Size, /Root and /Info). */
+static lp_status set_language(const char *path, const char *lang)
+{
+    lp_status st = LP_ERR_OUTPUT;
+    char *pdf = NULL;
+    size_t n = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp || fseek(fp, 0, SEEK_END) != 0) goto cleanup;
+    long length = ftell(fp);
+    if (length <= 0 || fseek(fp, 0, SEEK_SET) != 0) goto cleanup;
+    pdf = lp_malloc((size_t)length);
+    if (!pdf) {
+        st = LP_ERR_NOMEM;
+        goto cleanup;
+    }
+    n = fread(pdf, 1, (size_t)length, fp);
+    fclose(fp);
+    fp = NULL;
+    if (n != (size_t)length) goto cleanup;
+    const char *trailer = find_bytes(pdf, n, "trailer", true);
+    const char *startxref = find_bytes(pdf, n, "startxref", true);
+    if (!trailer || !startxref || startxref < trailer) goto cleanup;
+    const char *size_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Size ", false);
+    const char *root_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Root ", false);
+    const char *info_at = find_bytes(trailer, (size_t)(startxref - trailer), "/Info ", false);
+    if (!size_at || !root_at) goto cleanup;
+    long size = strtol(size_at + 6, NULL, 10), root = strtol(root_at + 6, NULL, 10);
+    long info = info_at ? strtol(info_at + 6, NULL, 10) : -1;
+    long prev = strtol(startxref + 9, NULL, 10);
+    char head[32];
+    snprintf(head, sizeof head, "\n%ld 0 obj", root);
+    const char *obj = find_bytes(pdf, n, head, false);
+    const char *end = obj ? find_bytes(obj, n - (size_t)(obj - pdf), "endobj", false) : NULL;
+    const char *open = obj && end ? find_bytes(obj, (size_t)(end - obj), "<<", false) : NULL;
+    const char *close = open ? find_bytes(open, (size_t)(end - open), ">>", true) : NULL;
+    if (!close || size <= root || prev <= 0) goto cleanup;
+    fp = fopen(path, "ab");
+    if (!fp) goto cleanup;
+    long at = (long)n + 1; /* after the newline written first */
+    fprintf(fp, "\n%ld 0 obj\n%.*s   /Lang (%s)\n>>\nendobj\n", root, (int)(close - open), open,
+            lang);
+    long xref = ftell(fp);
+    fprintf(fp, "xref\n0 1\n0000000000 65535 f \n%ld 1\n%010ld 00000 n \n", root, at);
+    fprintf(fp, "trailer\n<< /Size %ld\n   /Root %ld 0 R\n", size, root);
+    if (info >= 0) fprintf(fp, "   /Info %ld 0 R\n", info);
+    fprintf(fp, "   /Prev %ld\n>>\nstartxref\n%ld\n%%%%EOF\n", prev, xref);
+    st = ferror(fp) ? LP_ERR_OUTPUT : LP_OK;
+cleanup:
+    if (fp && fclose(fp) != 0) st = LP_ERR_OUTPUT;
+    lp_free(pdf);
+    return st;
+}
+
 /* Lays out every PDF section onto d->surface; returns the page count. */
 static int layout_document(doc *d)
 {
     d->cr = cairo_create(d->surface);
     d->page = 0;
     d->bottom = d->page_h - MARGIN - FOOTER_GAP;
+    d->cover_section = d->headlines_section = false;
+    for (size_t i = 0; i < d->tpl->nsections; i++) {
+        const lp_template_section *sec = &d->tpl->sections[i];
+        if (!sec->pdf || !sec->kind) continue;
+        if (strcmp(sec->kind, "cover") == 0) d->cover_section = true;
+        else if (strcmp(sec->kind, "headlines") == 0 && d->cover_section)
+            d->headlines_section = true;
+    }
     bool any = false;
     for (size_t i = 0; i < d->tpl->nsections && d->status == LP_OK; i++) {
         if (!d->tpl->sections[i].pdf) continue;
@@ -1349,7 +1866,7 @@ lp_status lp_pdf_write(const lp_results *results, const lp_narrative *narrative,
         goto cleanup;
     }
 
-    /* Pass 2: the file, with "Page N of M" and the contents' page numbers. */
+    /* Pass 2: the file, with "Page N of M". */
     st = lp_outfile_prepare(&out, path);
     if (st) goto cleanup;
     d.total_pages = pages;
@@ -1365,6 +1882,14 @@ lp_status lp_pdf_write(const lp_results *results, const lp_narrative *narrative,
     }
     cairo_surface_destroy(d.surface);
     d.surface = NULL;
+    if (!d.status) {
+        /* The pack is written in English. */
+        lp_status lang = set_language(out.tmp_path, "en");
+        if (lang) {
+            fail(&d, lang);
+            if (errmsg) lp_errmsg_set(errmsg, "%s: could not set the document language", path);
+        }
+    }
     st = d.status;
     if (st) {
         lp_outfile_abort(&out);

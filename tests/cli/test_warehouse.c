@@ -181,7 +181,8 @@ Test(warehouse, csv_copy_and_pushdown_agree_byte_for_byte, .timeout = 60)
                                "  touches: [crm.campaignmember]\n"
                                "  activities: [task, event]\n"
                                "  opportunities: [opportunity]\n"
-                               "  users: [user]\n");
+                               "  users: [user]\n"
+                               "  targets: [targets]\n");
 
     const char *csv[] = {leadpack_bin(), "run", "--input", SAMPLE, "--profile", "salesforce",
                          "--as-of", AS_OF, "--out", out_csv, NULL};
@@ -382,7 +383,7 @@ static const error_case error_cases[] = {
     {"missing_table", "lp-secret", "crm",
      "profile: salesforce\ntables:\n  leads: [leads_2026]\n", false, 2,
      {"no table or view crm.leads_2026 for leads", "Tables in schema crm:",
-      "campaignmember, event, lead, opportunity, task, user"}},
+      "campaignmember, event, lead, opportunity, targets, task, user"}},
     {"missing_schema", "lp-secret", "sales", NULL, false, 2,
      {"schema sales holds no table", NULL, NULL}},
     {"missing_column", "lp-secret", "crm", "profile: salesforce\ntables:\n  leads: [user]\n",

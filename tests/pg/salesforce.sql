@@ -32,6 +32,7 @@ CREATE TABLE task (
 CREATE TABLE "user" (
     Id text PRIMARY KEY, FirstName text, LastName text, Name text, Email text,
     Department text, UserType text, IsActive boolean);
+CREATE TABLE targets (period text, measure text, team text, value numeric);
 
 \set ON_ERROR_STOP on
 \cd :fixtures
@@ -42,6 +43,7 @@ CREATE TABLE "user" (
 \copy opportunity FROM 'Opportunity.csv' WITH (FORMAT csv, HEADER)
 \copy task FROM 'Task.csv' WITH (FORMAT csv, HEADER)
 \copy "user" FROM 'User.csv' WITH (FORMAT csv, HEADER)
+\copy targets FROM 'Targets.csv' WITH (FORMAT csv, HEADER)
 
 -- For the error tests: a lead table whose created date cannot be read.
 CREATE TABLE badlead (Id text, CreatedDate bytea);

@@ -8,11 +8,18 @@
  * Pages: every template section with pdf = true starts a new page, in
  * template order; a section whose tables do not fit continues on further
  * pages, repeating the table's header row. What each section kind shows:
- *  cover        pack title, period in words, as-of, audience, contents;
- *               the headline sentences too when no PDF section is of kind
- *               headlines (the mail body carries them)
- *  headlines    headline sentences, KPI tiles (value, change, status against
- *               target), "What changed", the section's sentences
+ *  cover        the status page (page 1), one page, the same layout every
+ *               period: pack title, the period with its dates ("Week 47,
+ *               16-22 November 2026"), as-of and audience; one row per
+ *               first-page figure (narrative kpis, lp_figure_kpis): label
+ *               and value, a bullet graph against the catalogue's target,
+ *               the target status as a word on an Okabe-Ito colour, a
+ *               sparkline of the last six periods (headline table), the
+ *               change and its verdict; then the headline sentences and
+ *               "What changed", set as large as fits (9.5 to 7.5 points)
+ *  headlines    after a cover: the section's sentences, what changed beyond
+ *               the status page, the changes table; without a cover it also
+ *               gives the headline sentences and the figure rows
  *  volume       MQLs and SQLs per window period (mql_trend), table
  *  pipeline     inbound pipeline by stage (pipeline_by_stage), table
  *  won          inbound won amount by source (won_by_source), table
@@ -33,10 +40,19 @@
  *  other kinds  the section's sentences, chart and table from its fields
  * Each page carries a footer with the pack title, period and as-of, and
  * "Page N of M". Missing tables are left out (the narrative's caveats say
- * so); a section is never an error because its data is absent.
+ * so); a section is never an error because its data is absent; an empty
+ * table keeps its header and says it is empty, and a chart with nothing to
+ * draw is one line instead.
+ *
+ * Tables (every one, through one layout): column widths from their text;
+ * headings and names wrap at word boundaries before numbers shrink; numbers
+ * right-aligned; money compact in narrow tables; a short table kept on one
+ * page, a long one with its header repeated and never a lone row on a page.
+ * No text in the PDF or its charts is ellipsised or cut.
  *
  * The document has a bookmark per section, metadata (title, subject = the
- * period, author "leadpack", creation date = as-of) so that the same input
+ * period, author "leadpack", creation date = as-of; language "en") so that
+ * the same input
  * gives the same bytes, A4 or US Letter from settings->paper (A4 when
  * results->settings is NULL), text in "DejaVu Sans" (embedded subsets), and
  * reads in black and white (hatching, markers, dashes; no meaning in colour
