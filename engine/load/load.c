@@ -100,6 +100,7 @@ typedef struct file_ctx {
     size_t stage_unmapped;      /* rows whose stage the map does not name */
     size_t future_dated;        /* rows rejected as dated after lp_load_options.now */
     char future_example[24];    /* the first one's date, YYYY-MM-DD */
+    size_t no_lead;             /* activities or touches with a blank lead_id */
     /* size of the last merged chunk, so that the next ones start at about
      * their final size (written by chunk_done, read by chunk_new on other
      * threads: atomic) */
@@ -135,6 +136,7 @@ typedef struct load_chunk {
     size_t stage_unmapped;
     size_t future_dated;
     char future_example[24];
+    size_t no_lead;
     bool in_footer;
 } load_chunk;
 
@@ -682,6 +684,15 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
             else outcome[j] = CELL_OK;
         }
         if (cp->kind == PLAN_SOURCE && outcome[j] == CELL_EMPTY) {
+            /* An activity or touch with no lead (a Salesforce task whose
+             * WhoId is blank belongs to a contact or an account) is not a
+             * bad row: it is left out of the measures and counted, as an
+             * orphan is (METRICS.md, mapping rules), not rejected row by row. */
+            if (cp->canon->required && strcmp(cp->canon->name, "lead_id") == 0 &&
+                (fc->table_id == LP_ACTIVITIES || fc->table_id == LP_TOUCHES)) {
+                ch->no_lead++;
+                return LP_OK;
+            }
             if (cp->canon->required)
                 return add_reject(ch, rec->line, cp->source_name, "", 0,
                                   "required value is empty");
@@ -793,6 +804,7 @@ static lp_status chunk_done(void *ctx, void *chunk)
     if (ch->future_dated && !fc->future_dated)
         snprintf(fc->future_example, sizeof fc->future_example, "%s", ch->future_example);
     fc->future_dated += ch->future_dated;
+    fc->no_lead += ch->no_lead;
     __atomic_store_n(&fc->hint_rows, ch->rows_loaded, __ATOMIC_RELAXED);
     __atomic_store_n(&fc->hint_strings, (size_t)ncodes, __ATOMIC_RELAXED);
 cleanup:
@@ -886,6 +898,12 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
                       "%s: %zu opportunit%s a stage the stage map does not name; taken by its name "
                       "(Closed Won, Closed Lost, otherwise open)",
                       label, fc.stage_unmapped, fc.stage_unmapped == 1 ? "y has" : "ies have");
+        if (!st && fc.no_lead)
+            st = note(ds, id, "no_lead", fc.no_lead,
+                      "%s: %zu row%s no lead (a contact's or an account's %s); left out of "
+                      "the measures",
+                      label, fc.no_lead, fc.no_lead == 1 ? " has" : "s have",
+                      id == LP_ACTIVITIES ? "activity" : "campaign membership");
         if (!st && fc.future_dated)
             st = note(ds, id, "future_dated", fc.future_dated,
                       "%s: %zu row%s dated after the run (such as %s); set aside (see "

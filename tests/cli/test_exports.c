@@ -103,3 +103,68 @@ Test(exports, opportunities_only_reports_every_channel_and_no_inbound_zeros)
     run_result_free(&r);
     free(tmp);
 }
+
+/* Tasks with a blank WhoId belong to a contact or an account, not a lead:
+ * they are counted in data quality and left out of the measures, never
+ * rejected row by row. Input: the sample plus three copies of its first
+ * tasks with WhoId blanked (Python's csv module); the pack's figures are
+ * the sample's own, rejects.csv holds no row, and check says "3 rows have
+ * no lead". */
+static const char *blank_whoid =
+    "import csv, shutil, sys\n"
+    "src, dst = sys.argv[1], sys.argv[2]\n"
+    "shutil.copytree(src, dst)\n"
+    "rows = list(csv.reader(open(dst + '/Task.csv', newline='')))\n"
+    "who = rows[0].index('WhoId')\n"
+    "extra = []\n"
+    "for i in range(3):\n"
+    "    r = list(rows[1 + i]); r[who] = ''; r[0] = r[0][:-3] + 'ZZ' + str(i); extra.append(r)\n"
+    "csv.writer(open(dst + '/Task.csv', 'a', newline=''), lineterminator='\\n').writerows(extra)\n";
+
+Test(exports, tasks_of_no_lead_are_counted_not_rejected)
+{
+    char *tmp = make_temp_dir();
+    cr_assert(tmp);
+    char input[512], out[512], plain[512], path[600];
+    snprintf(input, sizeof input, "%s/in", tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    snprintf(plain, sizeof plain, "%s/plain", tmp);
+    const char *py[] = {PYTHON, "-c", blank_whoid, LP_SOURCE_DIR "/fixtures/sample/salesforce",
+                        input, NULL};
+    run_result r = run_program(py, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    const char *run[] = {leadpack_bin(), "run", "--input", input, "--as-of",
+                         "2026-11-23T09:00:00Z", "--out", out, "--quiet", NULL};
+    r = run_program(run, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    const char *run_plain[] = {leadpack_bin(), "run", "--as-of", "2026-11-23T09:00:00Z", "--out",
+                               plain, "--quiet", NULL};
+    r = run_program(run_plain, NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    snprintf(path, sizeof path, "%s/results/rejects.csv", out);
+    char *rejects = read_file(path, NULL);
+    cr_assert_not_null(rejects);
+    cr_expect_str_eq(rejects, "file,line,column,value,reason\r\n", "%s", rejects);
+    free(rejects);
+    snprintf(path, sizeof path, "%s/results/headline.csv", out);
+    char *with = read_file(path, NULL);
+    snprintf(path, sizeof path, "%s/results/headline.csv", plain);
+    char *without = read_file(path, NULL);
+    cr_assert(with && without);
+    cr_expect_str_eq(with, without, "the tasks of no lead change no figure");
+    free(with);
+    free(without);
+    const char *check[] = {leadpack_bin(), "check", "--input", input, NULL};
+    r = run_program(check, NULL);
+    cr_expect(strstr(r.out, "Task.csv: 3 rows have no lead") ||
+                  strstr(r.err, "Task.csv: 3 rows have no lead"),
+              "%s%s", r.out, r.err);
+    run_result_free(&r);
+    const char *rm[] = {"/bin/rm", "-rf", tmp, NULL};
+    r = run_program(rm, NULL);
+    run_result_free(&r);
+    free(tmp);
+}
