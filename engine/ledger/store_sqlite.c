@@ -24,8 +24,13 @@ static lp_status fail(lp_ledger *l, int rc, const char *what)
     sqlite3 *db = l->db;
     int primary = rc & 0xff;
     const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    if (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) {
+    if (primary == SQLITE_NOTADB) {
         lp_errmsg_set(l->errmsg, "%s is not a leadpack ledger (%s); leadpack leaves it as it is",
+                      l->shown, msg);
+        return LP_ERR_INPUT;
+    }
+    if (primary == SQLITE_CORRUPT) {
+        lp_errmsg_set(l->errmsg, "%s is a corrupt ledger (%s); leadpack leaves it as it is",
                       l->shown, msg);
         return LP_ERR_INPUT;
     }
