@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cli.h"
@@ -123,6 +124,22 @@ enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_
 static int ledger_exit_code(lp_status st)
 {
     return st == LP_ERR_IO ? EXIT_OUTPUT : cli_exit_code(st);
+}
+
+/* A PostgreSQL ledger, or a file that exists (whatever it holds). */
+static bool ledger_exists(const char *target)
+{
+    struct stat info;
+    return !strncasecmp(target, "postgresql://", 13) || !strncasecmp(target, "postgres://", 11) ||
+           stat(target, &info) == 0;
+}
+
+static int open_ledger(const char *target, lp_ledger **out_ledger)
+{
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    lp_status st = lp_ledger_open(target, out_ledger, errmsg);
+    if (st) cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+    return st ? ledger_exit_code(st) : EXIT_DONE;
 }
 
 int cmd_run(int argc, char **argv)
@@ -237,27 +254,23 @@ int cmd_run(int argc, char **argv)
     }
 
     /* The ledger next, before any data is read: a file that is not a
-     * leadpack ledger (or is corrupt) stops the run untouched. Default: the
-     * output folder's history.sqlite. */
-    if (!no_history) {
-        if (!history) {
-            if (!cli_path(default_history, sizeof default_history, "%s/history.sqlite",
-                          out_dir) ||
-                lp_mkdir_p(out_dir) != LP_OK) {
-                cli_error("%s: cannot create the output folder", out_dir);
-                exit_code = EXIT_OUTPUT;
-                goto cleanup;
-            }
-            history = default_history;
-        }
-        st = lp_ledger_open(history, &ledger, errmsg);
-        if (st) {
-            cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-            exit_code = ledger_exit_code(st);
+     * leadpack ledger (or is corrupt) stops the run untouched. A ledger
+     * that does not exist yet is created only once the measures succeeded
+     * (after them, below), so a run that fails on its input leaves none.
+     * Default: the output folder's history.sqlite. */
+    if (!no_history && !history) {
+        if (!cli_path(default_history, sizeof default_history, "%s/history.sqlite", out_dir)) {
+            cli_error("%s: path too long", out_dir);
+            exit_code = EXIT_USAGE;
             goto cleanup;
         }
-        options.record_keys = true;
+        history = default_history;
     }
+    if (!no_history && ledger_exists(history)) {
+        exit_code = open_ledger(history, &ledger);
+        if (exit_code) goto cleanup;
+    }
+    options.record_keys = !no_history;
 
     /* The pack loads only the columns its figures read (`check` reads all). */
     uint32_t columns[LP_TABLE_COUNT];
@@ -295,6 +308,15 @@ int cmd_run(int argc, char **argv)
     cli_log("measures %.2f s: period %s", cli_phase_end("measures", clock),
             results->period_label);
 
+    if (!no_history && !ledger) {
+        if (history == default_history && lp_mkdir_p(out_dir) != LP_OK) {
+            cli_error("%s: cannot create the output folder", out_dir);
+            exit_code = EXIT_OUTPUT;
+            goto cleanup;
+        }
+        exit_code = open_ledger(history, &ledger);
+        if (exit_code) goto cleanup;
+    }
     if (ledger) {
         clock = cli_phase_begin();
         lp_table *restated = NULL;

@@ -115,6 +115,11 @@
  *  detail_inbound_wins  same columns (inbound, won, close_date in P)
  *  detail_touches lead_id S, campaign_id S, touched_at T, responded B
  *                (touches of the campaigns listed in campaigns, made in P)
+ *
+ * Added by `leadpack run` after the measures, when it keeps a ledger:
+ *  restatements  measure S, subject S, period S, published D, now D, change D,
+ *                published_as_of T, cause S   (lp_ledger_restatements,
+ *                lp/ledger.h)
  */
 #ifndef LP_MEASURES_H
 #define LP_MEASURES_H
