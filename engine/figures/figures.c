@@ -150,7 +150,7 @@ lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row
     if (fixed != LP_UNIT_NONE) return fixed;
     static const char *const value_like[] = {"value",  "low",    "high",     "previous",
                                              "current", "change", "target",  "actual",
-                                             "base",   NULL};
+                                             "base",   "published", "now", NULL};
     bool like = false;
     for (size_t i = 0; value_like[i]; i++)
         if (strcmp(column, value_like[i]) == 0) like = true;

@@ -122,6 +122,25 @@ Test(ledger, restatements_and_causes_on_sqlite, .timeout = 120)
     publish_two_weeks(out, NULL);
     snprintf(history, sizeof history, "%s/history.sqlite", out);
     expect_history(history);
+    /* The workbook's Data quality sheet lists them, read back with openpyxl. */
+    char xlsx[600];
+    snprintf(xlsx, sizeof xlsx, "%s/leadpack-2026-W46.xlsx", out);
+    const char *py[] = {"/usr/bin/python3", "-c",
+                        "import sys, openpyxl\n"
+                        "ws = openpyxl.load_workbook(sys.argv[1])['Data quality']\n"
+                        "for row in ws.iter_rows(values_only=True):\n"
+                        "    print('|'.join('' if v is None else str(v) for v in row).rstrip('|'))\n",
+                        xlsx, NULL};
+    run_result x = run_program(py, NULL);
+    cr_assert_eq(x.exit_code, 0, "%s", x.err);
+    cr_expect(strstr(x.out, "Restated since last published\n") != NULL, "%s", x.out);
+    cr_expect(strstr(x.out, "mql_count|all|2026-W45|6|8|2|2026-11-09 12:00:00|5 qualified leads "
+                            "dated in week 45 arrived after the week 45 pack; 1 was deleted; "
+                            "2 moved to week 46 (date edited)") != NULL, "%s", x.out);
+    cr_expect(strstr(x.out, "inbound_pipeline_amount|all|2026-W45|50000|65000|15000|"
+                            "2026-11-09 12:00:00|an opportunity's amount changed from $40,000 "
+                            "to $55,000") != NULL, "%s", x.out);
+    run_result_free(&x);
     /* Key sets are stored once: 13 periods x 3 figures per run, and the
      * second run adds only the sets that differ (mql W45, W46; pipeline and
      * won W45 (amount), W46 (empty set = W44's empty set, already stored)). */

@@ -58,8 +58,8 @@ lp_unit lp_result_unit(const char *table, const char *column);
 /* Unit of row `row` of a result table: the column's unit, or for tables
  * whose rows differ, the unit of the figure the row is about (its `unit`
  * column, else its `measure` or `figure` column's definition). low, high,
- * previous, change, target and actual take the value's unit; a change of a
- * share is LP_UNIT_POINTS. */
+ * previous, change, target and actual (and restatements' published and
+ * now) take the value's unit; a change of a share is LP_UNIT_POINTS. */
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
 
 /* ---- Definitions ---- */
