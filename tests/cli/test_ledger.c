@@ -141,6 +141,19 @@ Test(ledger, restatements_and_causes_on_sqlite, .timeout = 120)
                             "2026-11-09 12:00:00|an opportunity's amount changed from $40,000 "
                             "to $55,000") != NULL, "%s", x.out);
     run_result_free(&x);
+    /* The PDF's About the data section says the same, each cause whole. */
+    char pdf[600];
+    snprintf(pdf, sizeof pdf, "%s/leadpack-2026-W46.pdf", out);
+    const char *text[] = {"/usr/bin/pdftotext", pdf, "-", NULL};
+    x = run_program(text, NULL);
+    cr_assert_eq(x.exit_code, 0, "%s", x.err);
+    for (char *p = x.out; *p; p++)
+        if (*p == '\n') *p = ' ';
+    cr_expect(strstr(x.out, "Restated since last published") != NULL, "%s", x.out);
+    cr_expect(strstr(x.out, "Qualified leads (MQLs), 2026-W45: 6 then, 8 now \u2014 5 qualified "
+                            "leads dated in week 45 arrived after the week 45 pack; 1 was "
+                            "deleted; 2 moved to week 46 (date edited).") != NULL, "%s", x.out);
+    run_result_free(&x);
     /* Key sets are stored once: 13 periods x 3 figures per run, and the
      * second run adds only the sets that differ (mql W45, W46; pipeline and
      * won W45 (amount), W46 (empty set = W44's empty set, already stored)). */
