@@ -95,5 +95,6 @@ int cmd_fixtures(int argc, char **argv);
 int cmd_templates(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 int cmd_map(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

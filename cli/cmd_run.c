@@ -13,9 +13,12 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #include "cli.h"
 #include "lp/fileio.h"
+#include "lp/ledger.h"
 #include "lp/measures.h"
 #include "lp/narrative.h"
 #include "lp/pdf.h"
@@ -113,7 +116,31 @@ static lp_status publish(const char *stage, const char *out_dir)
 }
 
 enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_TEMPLATE,
-       OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET, OPT_TIMINGS };
+       OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET, OPT_TIMINGS, OPT_HISTORY,
+       OPT_NO_HISTORY };
+
+/* Exit code of a ledger failure: not a ledger, corrupt, a database that
+ * refused = bad input (2); a file that cannot be read or written = 3. */
+static int ledger_exit_code(lp_status st)
+{
+    return st == LP_ERR_IO ? EXIT_OUTPUT : cli_exit_code(st);
+}
+
+/* A PostgreSQL ledger, or a file that exists (whatever it holds). */
+static bool ledger_exists(const char *target)
+{
+    struct stat info;
+    return !strncasecmp(target, "postgresql://", 13) || !strncasecmp(target, "postgres://", 11) ||
+           stat(target, &info) == 0;
+}
+
+static int open_ledger(const char *target, lp_ledger **out_ledger)
+{
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    lp_status st = lp_ledger_open(target, out_ledger, errmsg);
+    if (st) cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+    return st ? ledger_exit_code(st) : EXIT_DONE;
+}
 
 int cmd_run(int argc, char **argv)
 {
@@ -121,6 +148,9 @@ int cmd_run(int argc, char **argv)
     const char *template_name = "weekly-leadership";
     const char *period_label = NULL, *as_of_text = NULL, *out_dir = "out";
     const char *timings_path = NULL;
+    const char *history = NULL;
+    char default_history[PATH_MAX];
+    bool no_history = false;
     bool mail = false;
     cli_mail_opts mail_opts;
     cli_mail_opts_init(&mail_opts);
@@ -138,6 +168,8 @@ int cmd_run(int argc, char **argv)
         {"mail", no_argument, NULL, OPT_MAIL},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"timings", required_argument, NULL, OPT_TIMINGS},
+        {"history", required_argument, NULL, OPT_HISTORY},
+        {"no-history", no_argument, NULL, OPT_NO_HISTORY},
         CLI_MAIL_LONG_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -158,6 +190,8 @@ int cmd_run(int argc, char **argv)
         case OPT_MAIL: mail = true; break;
         case OPT_QUIET: in.quiet = true; break;
         case OPT_TIMINGS: timings_path = optarg; break;
+        case OPT_HISTORY: history = optarg; break;
+        case OPT_NO_HISTORY: no_history = true; break;
         default:
             if (cli_mail_opts_parse(&mail_opts, c, optarg)) break;
             cli_error("run: unknown or incomplete option \"%s\"; see leadpack help run",
@@ -173,6 +207,10 @@ int cmd_run(int argc, char **argv)
         cli_error("run: give --input or --source, not both");
         return EXIT_USAGE;
     }
+    if (history && no_history) {
+        cli_error("run: give --history or --no-history, not both");
+        return EXIT_USAGE;
+    }
     cli_log_set_quiet(in.quiet);
 
     int exit_code = EXIT_DONE;
@@ -181,6 +219,7 @@ int cmd_run(int argc, char **argv)
     lp_results *results = NULL;
     lp_template *tpl = NULL;
     lp_narrative *narrative = NULL;
+    lp_ledger *ledger = NULL;
     lp_status st;
     const char *staged = NULL;
 
@@ -213,6 +252,25 @@ int cmd_run(int argc, char **argv)
         exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
         goto cleanup;
     }
+
+    /* The ledger next, before any data is read: a file that is not a
+     * leadpack ledger (or is corrupt) stops the run untouched. A ledger
+     * that does not exist yet is created only once the measures succeeded
+     * (after them, below), so a run that fails on its input leaves none.
+     * Default: the output folder's history.sqlite. */
+    if (!no_history && !history) {
+        if (!cli_path(default_history, sizeof default_history, "%s/history.sqlite", out_dir)) {
+            cli_error("%s: path too long", out_dir);
+            exit_code = EXIT_USAGE;
+            goto cleanup;
+        }
+        history = default_history;
+    }
+    if (!no_history && ledger_exists(history)) {
+        exit_code = open_ledger(history, &ledger);
+        if (exit_code) goto cleanup;
+    }
+    options.record_keys = !no_history;
 
     /* The pack loads only the columns its figures read (`check` reads all). */
     uint32_t columns[LP_TABLE_COUNT];
@@ -249,6 +307,31 @@ int cmd_run(int argc, char **argv)
     }
     cli_log("measures %.2f s: period %s", cli_phase_end("measures", clock),
             results->period_label);
+
+    if (!no_history && !ledger) {
+        if (history == default_history && lp_mkdir_p(out_dir) != LP_OK) {
+            cli_error("%s: cannot create the output folder", out_dir);
+            exit_code = EXIT_OUTPUT;
+            goto cleanup;
+        }
+        exit_code = open_ledger(history, &ledger);
+        if (exit_code) goto cleanup;
+    }
+    if (ledger) {
+        clock = cli_phase_begin();
+        lp_table *restated = NULL;
+        st = lp_ledger_restatements(ledger, results, &restated, errmsg);
+        size_t nrestated = restated ? restated->nrows : 0;
+        if (!st) st = lp_results_add(results, restated);
+        if (st) {
+            cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
+            exit_code = ledger_exit_code(st);
+            goto cleanup;
+        }
+        cli_log("ledger %.2f s: %zu figure%s restated since last published (%s)",
+                cli_phase_end("ledger.read", clock), nrestated, nrestated == 1 ? "" : "s",
+                lp_ledger_describe(ledger));
+    }
 
     clock = cli_phase_begin();
     st = lp_narrative_build(results, tpl, cli_templates_dir(), &narrative, errmsg);
@@ -314,6 +397,22 @@ int cmd_run(int argc, char **argv)
              results->period_label);
     cli_log("wrote %s, %s and %s/results/", final_pdf, final_xlsx, out_dir);
 
+    /* Recorded only now that the pack is in place, in one transaction. */
+    if (ledger) {
+        clock = cli_phase_begin();
+        lp_ledger_run run = {.published_at = (int64_t)time(NULL), .template_name = tpl->name};
+        int64_t run_id = 0;
+        st = lp_ledger_record(ledger, results, &run, &run_id, errmsg);
+        if (st) {
+            cli_error("%s; the pack in %s was written but not recorded, and the ledger is as "
+                      "it was", errmsg[0] ? errmsg : lp_status_str(st), out_dir);
+            exit_code = ledger_exit_code(st) ? ledger_exit_code(st) : EXIT_OUTPUT;
+            goto cleanup;
+        }
+        cli_log("ledger %.2f s: recorded run %lld in %s", cli_phase_end("ledger.record", clock),
+                (long long)run_id, lp_ledger_describe(ledger));
+    }
+
     if (mail) {
         clock = cli_phase_begin();
         exit_code = cli_mail_send_bundle(&mail_opts, &loaded.settings, out_dir, final_pdf,
@@ -326,6 +425,7 @@ int cmd_run(int argc, char **argv)
 cleanup:
     if (staged) remove_tree(staged);
     lp_narrative_free(narrative);
+    lp_ledger_free(ledger);
     lp_template_free(tpl);
     lp_results_free(results);
     cli_loaded_clear(&loaded);

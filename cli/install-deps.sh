@@ -9,7 +9,7 @@ set -e
 PACKAGES="
 build-essential cmake pkg-config
 libcsv-dev libgsl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev
-libyaml-dev libcurl4-openssl-dev libpq-dev libcriterion-dev
+libyaml-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libcriterion-dev
 fonts-dejavu-core
 poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter python3-aiosmtpd openssl
 libreoffice-calc-nogui

@@ -20,6 +20,7 @@ static const char usage_text[] =
     "  fixtures   generate realistic sample exports in a CRM's dialect\n"
     "  templates  list the report packs that ship with leadpack\n"
     "  mail       email a pack that was built\n"
+    "  history    list the figures the ledger says were published, and when\n"
     "  help CMD   show the options of a command\n"
     "\n"
     "Options: --help, --version.  Exit status: 0 done, 1 usage error, 2 bad input,\n"
@@ -33,6 +34,7 @@ static const struct {
      "Usage: leadpack run [--input DIR | --source URL] [--profile NAME] [--mapping FILE]\n"
      "                    [--settings FILE] [--template NAME|FILE] [--period LABEL]\n"
      "                    [--as-of TIMESTAMP] [--out DIR] [--mail [mail options]] [--quiet]\n"
+     "                    [--history FILE|URL | --no-history]\n"
      "\n"
      "Builds the pack into DIR (default out/): leadpack-PERIOD.pdf, leadpack-PERIOD.xlsx,\n"
      "results/*.csv and rejects.csv. Without --input it runs on the built-in sample.\n"
@@ -53,7 +55,23 @@ static const struct {
      "                     future-dated and listed in rejects.csv)\n"
      "  --out DIR          output folder (default: out)\n"
      "  --mail             email the pack when built (see `leadpack help mail`)\n"
-     "  --quiet            no progress or phase log on stderr\n"},
+     "  --quiet            no progress or phase log on stderr\n"
+     "  --history FILE|URL the ledger of published figures (default DIR/history.sqlite):\n"
+     "                     an SQLite file, or postgresql://user@host:port/db?schema=S\n"
+     "                     (password only from PGPASSWORD, ~/.pgpass or a service file).\n"
+     "                     The run records what it published there, once the pack is\n"
+     "                     written, and writes results/restatements.csv: every figure\n"
+     "                     published earlier whose value has changed since, and why\n"
+     "  --no-history       keep no ledger (no restatements)\n"},
+    {"history",
+     "Usage: leadpack history [--history FILE|URL] [--out DIR] [--measure M] [--period P]\n"
+     "                        [--json]\n"
+     "\n"
+     "Lists what the ledger says was published, and when: one line per figure and\n"
+     "period of every run (run, published_at, as_of, pack period, measure, period,\n"
+     "value, unit, number of records behind it), oldest run first. The ledger is\n"
+     "--history, else DIR/history.sqlite (default out/). --measure and --period keep\n"
+     "one measure or one period; --json prints one JSON array.\n"},
     {"check",
      "Usage: leadpack check [--input DIR | --source URL] [--profile NAME] [--mapping FILE]\n"
      "                      [--settings FILE] [--json]\n"
@@ -150,6 +168,7 @@ int main(int argc, char **argv)
     if (strcmp(command, "templates") == 0) return cmd_templates(argc - 1, argv + 1);
     if (strcmp(command, "mail") == 0) return cmd_mail(argc - 1, argv + 1);
     if (strcmp(command, "map") == 0) return cmd_map(argc - 1, argv + 1);
+    if (strcmp(command, "history") == 0) return cmd_history(argc - 1, argv + 1);
     cli_error("unknown command \"%s\"; see leadpack --help", command);
     return EXIT_USAGE;
 }

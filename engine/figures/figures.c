@@ -263,7 +263,8 @@ lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row
         /* A table outside the catalogue (the statements file reports/
          * writes) that says its rows' units: its value-like columns. */
         static const char *const value_like[] = {"value", "low", "high", "previous", "current",
-                                                 "change", "target", "actual", "base", NULL};
+                                                 "change", "target", "actual", "base", "published",
+                                                 "now", NULL};
         for (size_t i = 0; value_like[i]; i++)
             if (strcmp(column, value_like[i]) == 0) by_row = true;
     }

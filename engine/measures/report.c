@@ -520,6 +520,59 @@ static lp_status detail_opps(mctx *m, bool wins)
     return tb_finish(&b, m->res);
 }
 
+/* ---- Record keys for the ledger (measures.h, lp_results.record_keys) ---- */
+
+const char *const lp_record_key_figures[] = {"mql_count", "inbound_pipeline", "inbound_won",
+                                             NULL};
+
+/* The same selections as headline_run makes for mql_count, the inbound
+ * pipeline and inbound won counts, over every window period, keyed by the
+ * record's id. A figure the headline table leaves null (no mql column, no
+ * opportunities, no close dates, channel unknowable) gets no rows, so a key
+ * set is never compared where no figure was published. */
+static lp_status record_keys_table(mctx *m, lp_table **out_table)
+{
+    tb b;
+    tb_init(&b, "record_keys", "figure:S,period:S,key:S,amount:D");
+    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
+    for (size_t i = 0; lead_id && m->has_mql && i < m->nl; i++) {
+        int p = wpos(m, lead_mql(m, i));
+        if (p < 0) continue;
+        const char *key = lp_column_str(lead_id, i);
+        tb_s(&b, 0, "mql_count");
+        tb_s(&b, 1, m->labels[p]);
+        tb_s(&b, 2, key ? key : "");
+        tb_d(&b, 3, NAN);
+    }
+    const lp_column *opp_id = m->opps ? lp_table_column(m->opps, "opportunity_id") : NULL;
+    bool inbound_known = m->channel_known;
+    for (size_t j = 0; opp_id && inbound_known && j < m->no; j++) {
+        if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
+        const char *key = lp_column_str(opp_id, j);
+        int p = wpos(m, m->o_created[j]);
+        if (p >= 0) {
+            tb_s(&b, 0, "inbound_pipeline");
+            tb_s(&b, 1, m->labels[p]);
+            tb_s(&b, 2, key ? key : "");
+            tb_d(&b, 3, m->o_amount[j]);
+        }
+        p = m->has_close && m->o_closed[j] && m->o_won[j] ? wpos(m, m->o_close[j]) : -1;
+        if (p >= 0) {
+            tb_s(&b, 0, "inbound_won");
+            tb_s(&b, 1, m->labels[p]);
+            tb_s(&b, 2, key ? key : "");
+            tb_d(&b, 3, m->o_amount[j]);
+        }
+    }
+    if (!b.st) b.st = lp_table_finish(b.table);
+    if (b.st) {
+        lp_table_free(b.table);
+        return b.st;
+    }
+    *out_table = b.table;
+    return LP_OK;
+}
+
 lp_status report_run(mctx *m)
 {
     age_previous(m);
@@ -572,6 +625,7 @@ lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *o
         res->dataset = ds;
         st = lp_figures_build(res);
     }
+    if (!st && options->record_keys) st = record_keys_table(m, &m->res->record_keys);
     if (!st) {
         *out_results = m->res;
         m->res = NULL;

@@ -10,6 +10,7 @@ void lp_results_free(lp_results *results)
     if (!results) return;
     for (size_t i = 0; i < results->ntables; i++) lp_table_free(results->tables[i]);
     lp_free(results->tables);
+    lp_table_free(results->record_keys);
     lp_free(results);
 }
 

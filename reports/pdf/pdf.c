@@ -306,6 +306,7 @@ static void column_heading(const lp_table *t, const char *name, char *buf, size_
         {"period", "Period"}, {"mql_forecast", "MQL forecast"}, {"accepted", "Accepted"},
         {"mql_target", "MQL target"},
         {"count", "Count"}, {"amount", "Amount"}, {"figure", "Figure"},
+        {"published", "Was"}, {"now", "Now"}, {"cause", "Why"},
         {"reason", "Reason"}, {"followup_compliance", "Follow-up"},
         {"followup_eligible", "Follow-up eligible"}, {"followup_met", "Follow-up met"},
         {"model", "Model"}, {"measure", "Measure"}, {"value", "Value"},
@@ -1616,6 +1617,35 @@ static void render_quality(doc *d, const lp_template_section *sec)
     if (off && off->nrows > 0) {
         subheading(d, "Figures left out");
         draw_result_table(d, off, NULL, 0, NULL, off->nrows);
+    }
+    /* What the ledger says changed since it was published (lp/ledger.h),
+     * only when something did; the workbook's Data quality sheet has every
+     * column. */
+    const lp_table *restated = result(d, "restatements");
+    if (restated && restated->nrows > 0) {
+        subheading(d, "Restated since last published");
+        /* One bullet per figure, so that the cause is never cut:
+         * "Qualified leads (MQLs), 2026-W45: 6 then, 8 now \u2014 5 qualified ..." */
+        static const char *const parts[] = {"measure", "period", "published", "now", "cause"};
+        const lp_column *cols[5];
+        for (size_t i = 0; i < 5; i++) cols[i] = lp_table_column(restated, parts[i]);
+        size_t shown = restated->nrows < 20 ? restated->nrows : 20;
+        for (size_t r = 0; r < shown && cols[0] && cols[1] && cols[2] && cols[3] && cols[4]; r++) {
+            char text[5][512];
+            for (size_t i = 0; i < 5; i++)
+                format_cell(d, restated, cols[i], r, text[i], sizeof text[i]);
+            char line[2600];
+            snprintf(line, sizeof line, "%s, %s: %s then, %s now \u2014 %s.", text[0], text[1],
+                     text[2], text[3], text[4]);
+            bullet(d, line);
+        }
+        if (shown < restated->nrows) {
+            char note[160];
+            snprintf(note, sizeof note, "The first %zu of %zu; the workbook lists them all.",
+                     shown, restated->nrows);
+            paragraph(d, note, 8, false, 0, 0.35);
+        }
+        d->y += 4;
     }
     if (d->narrative->ncaveats > 0) {
         subheading(d, "Caveats");

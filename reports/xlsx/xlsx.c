@@ -1144,6 +1144,14 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
                  long_texts == 1 ? " was" : "s were");
         xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
+    /* What the ledger says changed since it was published (lp/ledger.h);
+     * only when something did. */
+    const lp_table *restated = lp_results_table(w->res, "restatements");
+    if (restated && restated->nrows) {
+        row++;
+        block b = {.table = "restatements", .heading = "Restated since last published"};
+        write_block(w, s, &row, &b);
+    }
 }
 
 static void write_definitions(xw *w, const sheet_plan *p, sheet *s)

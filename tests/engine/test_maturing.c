@@ -134,7 +134,7 @@ static sim_counts simulate(uint64_t seed)
          * 09:00 with no --period: P is the week just ended. */
         int week = FIRST_PACK + p;
         int64_t end = week0 + (int64_t)(week + 1) * 7 * DAY, as_of = end + 9 * 3600;
-        lp_measures_options opt = {&set, true, as_of, NULL};
+        lp_measures_options opt = {&set, true, as_of, NULL, false};
         lp_results *res = NULL;
         char err[LP_ERRMSG_SIZE];
         cr_assert_eq(lp_measures_compute(ds, &opt, &res, err), LP_OK, "%s", err);

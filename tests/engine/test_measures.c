@@ -136,7 +136,7 @@ static lp_settings default_settings(void)
 static lp_results *run(const lp_dataset *ds, const lp_settings *set, const char *as_of,
                        const char *period)
 {
-    lp_measures_options opt = {set, false, 0, period};
+    lp_measures_options opt = {set, false, 0, period, false};
     if (as_of) {
         opt.has_as_of = true;
         cr_assert_eq(lp_instant_parse_iso(as_of, &opt.as_of), LP_OK);
@@ -860,7 +860,7 @@ Test(measures, bad_period_label_is_usage_error)
 {
     lp_dataset *ds = load_tiny(0);
     lp_settings set = default_settings();
-    lp_measures_options opt = {&set, false, 0, "2026-W99"};
+    lp_measures_options opt = {&set, false, 0, "2026-W99", false};
     lp_results *res = NULL;
     char err[LP_ERRMSG_SIZE];
     cr_expect_eq(lp_measures_compute(ds, &opt, &res, err), LP_ERR_USAGE);
@@ -1114,7 +1114,7 @@ Test(measures, period_not_ended_by_the_latest_record_is_refused)
 {
     lp_dataset *ds = two_weeks();
     lp_settings set = default_settings();
-    lp_measures_options opt = {&set, true, 0, "2026-W48"};
+    lp_measures_options opt = {&set, true, 0, "2026-W48", false};
     cr_assert_eq(lp_instant_parse_iso("2026-11-24T12:00:00Z", &opt.as_of), LP_OK);
     lp_results *res = NULL;
     char err[LP_ERRMSG_SIZE] = "";
@@ -1402,7 +1402,7 @@ Test(measures, allocation_failures_are_clean)
      * the ASan build, without leaking. */
     lp_dataset *ds = load_tiny(0);
     lp_settings set = default_settings();
-    lp_measures_options opt = {&set, false, 0, NULL};
+    lp_measures_options opt = {&set, false, 0, NULL, false};
     char err[LP_ERRMSG_SIZE];
     lp_status st = LP_ERR_NOMEM;
     long n;

@@ -99,7 +99,7 @@ static lp_table *leads_table(void)
 static lp_results *run(const lp_dataset *ds)
 {
     lp_settings set = settings();
-    lp_measures_options opt = {&set, true, at(AS_OF), P};
+    lp_measures_options opt = {&set, true, at(AS_OF), P, false};
     lp_results *res = NULL;
     char err[LP_ERRMSG_SIZE];
     lp_status st = lp_measures_compute(ds, &opt, &res, err);
@@ -354,7 +354,7 @@ Test(measures, prep_more_rows_than_int32_is_a_limit_error)
     u->nrows = (size_t)INT32_MAX + 1;
 
     lp_settings set = settings();
-    lp_measures_options opt = {&set, true, at(AS_OF), P};
+    lp_measures_options opt = {&set, true, at(AS_OF), P, false};
     lp_results *res = NULL;
     char err[LP_ERRMSG_SIZE];
     cr_expect_eq(lp_measures_compute(ds, &opt, &res, err), LP_ERR_LIMIT);

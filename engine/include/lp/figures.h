@@ -106,8 +106,8 @@ lp_unit lp_result_unit(const char *table, const char *column);
  * column, else its `measure` or `figure` column's definition). A table
  * outside the catalogue (results/statements.csv) is read the same way in
  * its value, low, high, previous, current, change, target, actual and base
- * columns. low, high, previous, change, target and actual take the value's
- * unit; a change of a share is LP_UNIT_POINTS. */
+ * columns (and restatements' published and now). low, high, previous,
+ * change, target, actual, published and now take the value's unit; a change of a share is LP_UNIT_POINTS. */
 lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row);
 
 /* ---- Definitions ---- */

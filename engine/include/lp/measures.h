@@ -94,6 +94,11 @@
  *                inbound opportunities won with close_date in P.
  *  detail_touches touches of the campaigns listed in campaigns, made in P.
  *  figures       one row per headline figure for P (lp/figures.h).
+ *
+ * Added by `leadpack run` after the measures, when it keeps a ledger:
+ *  restatements  measure S, subject S, period S, published D, now D, change D,
+ *                published_as_of T, cause S   (lp_ledger_restatements,
+ *                lp/ledger.h)
  */
 #ifndef LP_MEASURES_H
 #define LP_MEASURES_H
@@ -105,7 +110,26 @@ typedef struct lp_measures_options {
     bool has_as_of;                /* as_of given (--as-of) */
     int64_t as_of;                 /* instant, when has_as_of */
     const char *period_label;      /* --period, or NULL: last complete period */
+    bool record_keys;              /* also build lp_results.record_keys (below) */
 } lp_measures_options;
+
+/* The record keys behind the count figures of every window period, for the
+ * ledger of published figures (lp/ledger.h). Built by lp_measures_compute
+ * when options->record_keys is set, by the same rules as the headline
+ * table, into lp_results.record_keys (owned by the result set, and not one
+ * of its tables, so no renderer writes it): a table named "record_keys",
+ *   figure S   "mql_count", "inbound_pipeline" or "inbound_won"
+ *   period S   window period label
+ *   key S      lead_id (mql_count) or opportunity_id
+ *   amount D   the opportunity's amount (blank = 0); null for mql_count
+ * One row per record and period: mql_count lists the leads whose MQL
+ * instant (mql_at, or the qualification rule's) by as-of is in the period;
+ * inbound_pipeline the inbound opportunities created in the period (they
+ * make inbound_pipeline_count and _amount); inbound_won the inbound
+ * opportunities closed won with close_date in the period (inbound_won_count
+ * and _amount). Rows are in dataset order; a figure the data switches off
+ * has no rows. A record with a blank key is listed with key "". */
+extern const char *const lp_record_key_figures[]; /* the three names above, NULL-terminated */
 
 /* The canonical columns lp_measures_compute reads, as lp_load_options
  * masks: out_masks[table] bit k = column k of lp_canon_columns(table). A

@@ -28,10 +28,13 @@ typedef struct lp_results {
     char period_label[24];    /* e.g. "2026-W47" */
     const lp_settings *settings;  /* borrowed: the settings the run used */
     const lp_dataset *dataset;    /* borrowed: loaded data (for detail sheets and quality) */
+    lp_table *record_keys;        /* owned, or NULL: the keys behind the count figures
+                                     (lp_measures_options.record_keys, lp/measures.h) */
 } lp_results;
 
 lp_results *lp_results_new(void);
-/* Frees the result tables (not the borrowed settings and dataset). */
+/* Frees the result tables and record_keys (not the borrowed settings and
+ * dataset). */
 void lp_results_free(lp_results *results);
 /* Adds a table; the result set takes ownership, also on failure.
  * LP_ERR_USAGE when a table of that name exists. */
