@@ -13,7 +13,7 @@
 //            columns, types sniffed; identifier columns forced to VARCHAR)
 //   queries  the same measures as bench/baseline_pandas.py, over the 13-week
 //            window ending at the last complete ISO week before as-of
-//            (METRICS.md): MQL/SQL counts, acceptance rate, inbound pipeline
+//            (templates/DEFINITIONS.md): MQL/SQL counts, acceptance rate, inbound pipeline
 //            created, the SLA join of MQLs to activities with Kaplan-Meier
 //            median and p90, inbound won, first-touch campaign attribution.
 //

@@ -11,7 +11,7 @@ Phases, each timed on its own (wall, CPU, peak resident memory so far):
               ISO 8601 path (read_csv(parse_dates=) is several times slower
               on pandas 1.5, so this is the stronger baseline)
   aggregates  over the 13-week window ending at the last complete ISO week
-              before as-of (METRICS.md): mql_count, sql_count,
+              before as-of (templates/DEFINITIONS.md): mql_count, sql_count,
               acceptance_rate (Wilson), inbound_pipeline_count/_amount,
               the SLA join of MQLs to activities (first touch at or after
               hand-off, 24 h threshold: eligible, within, compliance,
@@ -22,7 +22,7 @@ Phases, each timed on its own (wall, CPU, peak resident memory so far):
 
 Prints one JSON object on stdout: the timings, and check_* values for the
 report period P that lp_bench compares with leadpack's results/headline.csv.
-Definitions follow METRICS.md with the default settings (UTC, ISO weeks,
+Definitions follow templates/DEFINITIONS.md with the default settings (UTC, ISO weeks,
 24 h wall-clock SLA, first-touch attribution).
 """
 import argparse

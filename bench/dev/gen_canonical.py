@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Development-only stand-in for `leadpack fixtures --dialect generic`.
 
-Writes the seven canonical CSV files (METRICS.md, "Canonical model") with the
+Writes the seven canonical CSV files (templates/DEFINITIONS.md, "Canonical model") with the
 generic dialect's headers, ISO 8601 instants and true/false booleans, at
 roughly the volumes of the real generator (scale 1 = 1,000,000 leads, about
 3M touches, 5M activities, 150k opportunities, 2,000 campaigns), ending at

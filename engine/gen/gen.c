@@ -57,8 +57,8 @@ static void sf_id(char *out, const char *prefix, uint64_t n, bool eighteen)
 
 static void user_name(const gen_ctx *ctx, int u, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s %s", gen_first_names[ctx->users[u].first],
-             gen_last_names[ctx->users[u].last]);
+    snprintf(buf, size, "%s %s", lp_gen_first_names[ctx->users[u].first],
+             lp_gen_last_names[ctx->users[u].last]);
 }
 
 static void lower_slug(const char *s, char *out, size_t size)
@@ -75,8 +75,8 @@ static void lower_slug(const char *s, char *out, size_t size)
 static void user_email(const gen_ctx *ctx, int u, char *buf, size_t size)
 {
     char first[32], last[32];
-    lower_slug(gen_first_names[ctx->users[u].first], first, sizeof first);
-    lower_slug(gen_last_names[ctx->users[u].last], last, sizeof last);
+    lower_slug(lp_gen_first_names[ctx->users[u].first], first, sizeof first);
+    lower_slug(lp_gen_last_names[ctx->users[u].last], last, sizeof last);
     snprintf(buf, size, "%s.%s@%s", first, last,
              ctx->users[u].partner ? "northwind-partners.com" : "leadpack-demo.com");
 }
@@ -90,9 +90,9 @@ typedef struct lead_text {
 
 static void lead_text_make(int64_t i, const gen_lead *lead, lead_text *t)
 {
-    gen_company_name(lead->company, t->company, sizeof t->company);
-    snprintf(t->first, sizeof t->first, "%s", gen_first_names[lead->first_name]);
-    snprintf(t->last, sizeof t->last, "%s", gen_last_names[lead->last_name]);
+    lp_gen_company_name(lead->company, t->company, sizeof t->company);
+    snprintf(t->first, sizeof t->first, "%s", lp_gen_first_names[lead->first_name]);
+    snprintf(t->last, sizeof t->last, "%s", lp_gen_last_names[lead->last_name]);
     char slug[64], first[24], last[24];
     lower_slug(t->company, slug, sizeof slug);
     lower_slug(t->first, first, sizeof first);
@@ -122,11 +122,11 @@ static const char *hs_source(int source)
     case 3: return "Social Media";
     case 4: return "Email Marketing";
     case 9: return "Referrals";
-    default: return gen_sources[source];
+    default: return lp_gen_sources[source];
     }
 }
 
-static const char *campaign_name(const gen_ctx *ctx, int c, char *buf, size_t size)
+static const char *lp_m_campaign_name(const gen_ctx *ctx, int c, char *buf, size_t size)
 {
     if (c == ctx->star) {
         snprintf(buf, size, "ROI Clinic Webinar Series");
@@ -136,8 +136,8 @@ static const char *campaign_name(const gen_ctx *ctx, int c, char *buf, size_t si
     int64_t y;
     int m, d;
     lp_civil_from_days(cp->start_day, &y, &m, &d);
-    snprintf(buf, size, "%04d-%02d %s - %s", (int)y, m, gen_campaign_types[cp->type],
-             gen_campaign_themes[cp->theme]);
+    snprintf(buf, size, "%04d-%02d %s - %s", (int)y, m, lp_gen_campaign_types[cp->type],
+             lp_gen_campaign_themes[cp->theme]);
     return buf;
 }
 
@@ -193,10 +193,10 @@ static lp_status write_plan_targets(job *jb)
         np++;
     }
     qsort(periods, np, sizeof periods[0], plan_period_cmp);
-    lp_status st = wf_open(&targets, jb->dir, "Targets.csv", jb->errmsg);
+    lp_status st = lp_gen_wf_open(&targets, jb->dir, "Targets.csv", jb->errmsg);
     if (st) goto cleanup;
     static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
-    w_header(&targets, target_h);
+    lp_gen_w_header(&targets, target_h);
     double leads = (double)ctx->nleads;
     for (size_t k = 0; k < np; k++) {
         const plan_period *pp = &periods[k];
@@ -207,30 +207,30 @@ static lp_status write_plan_targets(job *jb)
         }
         for (int i = 0; i < GEN_TEAMS; i++) {
             int t = team_order[i];
-            w_text(&targets, pp->label);
-            w_text(&targets, "mql");
-            w_text(&targets, gen_team_names[t]);
-            w_int(&targets, team_mql[t]);
-            w_end(&targets);
+            lp_gen_w_text(&targets, pp->label);
+            lp_gen_w_text(&targets, "mql");
+            lp_gen_w_text(&targets, lp_gen_team_names[t]);
+            lp_gen_w_int(&targets, team_mql[t]);
+            lp_gen_w_end(&targets);
         }
-        w_text(&targets, pp->label);
-        w_text(&targets, "mql");
-        w_empty(&targets);
-        w_int(&targets, company);
-        w_end(&targets);
-        w_text(&targets, pp->label);
-        w_text(&targets, "pipeline");
-        w_empty(&targets);
-        w_int(&targets, (int64_t)(leads * pp->pipeline / 1000 + 0.5) * 1000);
-        w_end(&targets);
-        w_text(&targets, pp->label);
-        w_text(&targets, "won");
-        w_empty(&targets);
-        w_int(&targets, (int64_t)(leads * pp->won / 1000 + 0.5) * 1000);
-        w_end(&targets);
+        lp_gen_w_text(&targets, pp->label);
+        lp_gen_w_text(&targets, "mql");
+        lp_gen_w_empty(&targets);
+        lp_gen_w_int(&targets, company);
+        lp_gen_w_end(&targets);
+        lp_gen_w_text(&targets, pp->label);
+        lp_gen_w_text(&targets, "pipeline");
+        lp_gen_w_empty(&targets);
+        lp_gen_w_int(&targets, (int64_t)(leads * pp->pipeline / 1000 + 0.5) * 1000);
+        lp_gen_w_end(&targets);
+        lp_gen_w_text(&targets, pp->label);
+        lp_gen_w_text(&targets, "won");
+        lp_gen_w_empty(&targets);
+        lp_gen_w_int(&targets, (int64_t)(leads * pp->won / 1000 + 0.5) * 1000);
+        lp_gen_w_end(&targets);
     }
 cleanup:
-    return wf_close(&targets, st, jb->errmsg);
+    return lp_gen_wf_close(&targets, st, jb->errmsg);
 }
 
 /* ================= Salesforce (API names) ================= */
@@ -241,11 +241,11 @@ static lp_status sf_main(job *jb)
     wfile leads = {0}, members = {0}, camps = {0}, users = {0}, opps = {0};
     lp_status st;
     char id[20], id2[20], id3[20], buf[256];
-    if ((st = wf_open(&leads, jb->dir, "Lead.csv", jb->errmsg)) ||
-        (st = wf_open(&members, jb->dir, "CampaignMember.csv", jb->errmsg)) ||
-        (st = wf_open(&camps, jb->dir, "Campaign.csv", jb->errmsg)) ||
-        (st = wf_open(&users, jb->dir, "User.csv", jb->errmsg)) ||
-        (st = wf_open(&opps, jb->dir, "Opportunity.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&leads, jb->dir, "Lead.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&members, jb->dir, "CampaignMember.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&camps, jb->dir, "Campaign.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&users, jb->dir, "User.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&opps, jb->dir, "Opportunity.csv", jb->errmsg)))
         goto cleanup;
     static const char *const lead_h[] = {
         "Id", "FirstName", "LastName", "Company", "Email", "Phone", "Industry",
@@ -257,139 +257,139 @@ static lp_status sf_main(job *jb)
     static const char *const opp_h[] = {
         "Id", "Name", "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "LeadSource",
         "CampaignId", "OwnerId", "Type", "CreatedDate", NULL};
-    w_header(&leads, lead_h);
-    w_header(&members, member_h);
-    w_header(&opps, opp_h);
+    lp_gen_w_header(&leads, lead_h);
+    lp_gen_w_header(&members, member_h);
+    lp_gen_w_header(&opps, opp_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
         sf_id(id, "00Q", (uint64_t)i, true);
-        w_text(&leads, id);
-        w_text(&leads, t.first);
-        w_text(&leads, t.last);
-        w_text(&leads, t.company);
-        w_text(&leads, t.email);
-        w_text(&leads, t.phone);
-        w_text(&leads, gen_industries[lead.industry]);
-        w_int(&leads, lead.employees);
-        w_text(&leads, gen_countries[lead.country]);
-        w_text(&leads, gen_sources[lead.source]);
-        w_text(&leads, sf_status[lead.status]);
+        lp_gen_w_text(&leads, id);
+        lp_gen_w_text(&leads, t.first);
+        lp_gen_w_text(&leads, t.last);
+        lp_gen_w_text(&leads, t.company);
+        lp_gen_w_text(&leads, t.email);
+        lp_gen_w_text(&leads, t.phone);
+        lp_gen_w_text(&leads, lp_gen_industries[lead.industry]);
+        lp_gen_w_int(&leads, lead.employees);
+        lp_gen_w_text(&leads, lp_gen_countries[lead.country]);
+        lp_gen_w_text(&leads, lp_gen_sources[lead.source]);
+        lp_gen_w_text(&leads, sf_status[lead.status]);
         sf_id(id2, "005", (uint64_t)lead.owner, true);
-        w_text(&leads, id2);
-        w_dt(&leads, lead.created, DT_SF);
-        w_dt(&leads, lead.mql_at, DT_SF);
-        w_dt(&leads, lead.sql_at, DT_SF);
-        w_bool(&leads, lead.has_opp, "true", "false");
+        lp_gen_w_text(&leads, id2);
+        lp_gen_w_dt(&leads, lead.created, DT_SF);
+        lp_gen_w_dt(&leads, lead.mql_at, DT_SF);
+        lp_gen_w_dt(&leads, lead.sql_at, DT_SF);
+        lp_gen_w_bool(&leads, lead.has_opp, "true", "false");
         sf_id(id3, "006", (uint64_t)i, true);
         if (lead.has_opp) {
-            w_date(&leads, lp_floor_div(lead.opp.created, 86400), D_ISO);
-            w_text(&leads, id3);
+            lp_gen_w_date(&leads, lp_floor_div(lead.opp.created, 86400), D_ISO);
+            lp_gen_w_text(&leads, id3);
         } else {
-            w_empty(&leads);
-            w_empty(&leads);
+            lp_gen_w_empty(&leads);
+            lp_gen_w_empty(&leads);
         }
-        w_end(&leads);
+        lp_gen_w_end(&leads);
         for (int k = 0; k < lead.ntouches; k++) {
             const gen_touch *tc = &lead.touches[k];
             sf_id(buf, "00v", (uint64_t)i * 16 + (uint64_t)k, true);
-            w_text(&members, buf);
+            lp_gen_w_text(&members, buf);
             sf_id(id2, "701", (uint64_t)tc->campaign, true);
-            w_text(&members, id2);
-            w_text(&members, id);
-            w_text(&members, gen_member_status[ctx->campaigns[tc->campaign].type][tc->responded]);
-            w_bool(&members, tc->responded, "true", "false");
-            w_dt(&members, tc->at, DT_SF);
-            w_end(&members);
+            lp_gen_w_text(&members, id2);
+            lp_gen_w_text(&members, id);
+            lp_gen_w_text(&members, lp_gen_member_status[ctx->campaigns[tc->campaign].type][tc->responded]);
+            lp_gen_w_bool(&members, tc->responded, "true", "false");
+            lp_gen_w_dt(&members, tc->at, DT_SF);
+            lp_gen_w_end(&members);
         }
         if (lead.has_opp) {
-            w_text(&opps, id3);
+            lp_gen_w_text(&opps, id3);
             opp_name(&t, "New Business", buf, sizeof buf);
-            w_text(&opps, buf);
-            w_text(&opps, gen_stage_names[lead.opp.stage]);
-            w_int(&opps, lead.opp.amount);
-            w_date(&opps, lead.opp.close_day, D_ISO);
-            w_bool(&opps, lead.opp.closed, "true", "false");
-            w_bool(&opps, lead.opp.won, "true", "false");
-            w_text(&opps, gen_sources[lead.source]);
+            lp_gen_w_text(&opps, buf);
+            lp_gen_w_text(&opps, lp_gen_stage_names[lead.opp.stage]);
+            lp_gen_w_int(&opps, lead.opp.amount);
+            lp_gen_w_date(&opps, lead.opp.close_day, D_ISO);
+            lp_gen_w_bool(&opps, lead.opp.closed, "true", "false");
+            lp_gen_w_bool(&opps, lead.opp.won, "true", "false");
+            lp_gen_w_text(&opps, lp_gen_sources[lead.source]);
             if (lead.first_campaign >= 0) {
                 sf_id(id2, "701", (uint64_t)lead.first_campaign, true);
-                w_text(&opps, id2);
+                lp_gen_w_text(&opps, id2);
             } else {
-                w_empty(&opps);
+                lp_gen_w_empty(&opps);
             }
             sf_id(id2, "005", (uint64_t)lead.owner, true);
-            w_text(&opps, id2);
-            w_text(&opps, "New Business");
-            w_dt(&opps, lead.opp.created, DT_SF);
-            w_end(&opps);
+            lp_gen_w_text(&opps, id2);
+            lp_gen_w_text(&opps, "New Business");
+            lp_gen_w_dt(&opps, lead.opp.created, DT_SF);
+            lp_gen_w_end(&opps);
         }
     }
     for (int64_t j = 0; j < ctx->nleadless; j++) {
         int owner;
         gen_opp opp;
-        gen_leadless_make(ctx, j, &owner, &opp);
+        lp_gen_leadless_make(ctx, j, &owner, &opp);
         sf_id(id, "006", (uint64_t)(ctx->nleads + j), true);
-        w_text(&opps, id);
+        lp_gen_w_text(&opps, id);
         opp_name(NULL, "Existing Business", buf, sizeof buf);
-        w_text(&opps, buf);
-        w_text(&opps, gen_stage_names[opp.stage]);
-        w_int(&opps, opp.amount);
-        w_date(&opps, opp.close_day, D_ISO);
-        w_bool(&opps, opp.closed, "true", "false");
-        w_bool(&opps, opp.won, "true", "false");
-        w_text(&opps, gen_sources[17]);
-        w_empty(&opps);
+        lp_gen_w_text(&opps, buf);
+        lp_gen_w_text(&opps, lp_gen_stage_names[opp.stage]);
+        lp_gen_w_int(&opps, opp.amount);
+        lp_gen_w_date(&opps, opp.close_day, D_ISO);
+        lp_gen_w_bool(&opps, opp.closed, "true", "false");
+        lp_gen_w_bool(&opps, opp.won, "true", "false");
+        lp_gen_w_text(&opps, lp_gen_sources[17]);
+        lp_gen_w_empty(&opps);
         sf_id(id2, "005", (uint64_t)owner, true);
-        w_text(&opps, id2);
-        w_text(&opps, "Existing Business");
-        w_dt(&opps, opp.created, DT_SF);
-        w_end(&opps);
+        lp_gen_w_text(&opps, id2);
+        lp_gen_w_text(&opps, "Existing Business");
+        lp_gen_w_dt(&opps, opp.created, DT_SF);
+        lp_gen_w_end(&opps);
     }
     static const char *const camp_h[] = {"Id", "Name", "Type", "Status", "StartDate", "EndDate",
                                          "BudgetedCost", "ActualCost", "IsActive", NULL};
-    w_header(&camps, camp_h);
+    lp_gen_w_header(&camps, camp_h);
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
         sf_id(id, "701", (uint64_t)c, true);
-        w_text(&camps, id);
-        w_text(&camps, campaign_name(ctx, c, buf, sizeof buf));
-        w_text(&camps, gen_campaign_types[cp->type]);
+        lp_gen_w_text(&camps, id);
+        lp_gen_w_text(&camps, lp_m_campaign_name(ctx, c, buf, sizeof buf));
+        lp_gen_w_text(&camps, lp_gen_campaign_types[cp->type]);
         bool done = cp->end_day < asof_day();
-        w_text(&camps, done ? "Completed" : "In Progress");
-        w_date(&camps, cp->start_day, D_ISO);
-        w_date(&camps, cp->end_day, D_ISO);
-        w_int(&camps, cp->budgeted_cost);
-        if (cp->actual_cost >= 0) w_int(&camps, cp->actual_cost);
-        else w_empty(&camps);
-        w_bool(&camps, !done, "true", "false");
-        w_end(&camps);
+        lp_gen_w_text(&camps, done ? "Completed" : "In Progress");
+        lp_gen_w_date(&camps, cp->start_day, D_ISO);
+        lp_gen_w_date(&camps, cp->end_day, D_ISO);
+        lp_gen_w_int(&camps, cp->budgeted_cost);
+        if (cp->actual_cost >= 0) lp_gen_w_int(&camps, cp->actual_cost);
+        else lp_gen_w_empty(&camps);
+        lp_gen_w_bool(&camps, !done, "true", "false");
+        lp_gen_w_end(&camps);
     }
     static const char *const user_h[] = {"Id", "FirstName", "LastName", "Name", "Email",
                                          "Department", "UserType", "IsActive", NULL};
-    w_header(&users, user_h);
+    lp_gen_w_header(&users, user_h);
     for (int u = 0; u < ctx->nusers; u++) {
         sf_id(id, "005", (uint64_t)u, true);
-        w_text(&users, id);
-        w_text(&users, gen_first_names[ctx->users[u].first]);
-        w_text(&users, gen_last_names[ctx->users[u].last]);
+        lp_gen_w_text(&users, id);
+        lp_gen_w_text(&users, lp_gen_first_names[ctx->users[u].first]);
+        lp_gen_w_text(&users, lp_gen_last_names[ctx->users[u].last]);
         user_name(ctx, u, buf, sizeof buf);
-        w_text(&users, buf);
+        lp_gen_w_text(&users, buf);
         user_email(ctx, u, buf, sizeof buf);
-        w_text(&users, buf);
-        w_text(&users, gen_team_names[ctx->users[u].team]);
-        w_text(&users, ctx->users[u].partner ? "PowerPartner" : "Standard");
-        w_text(&users, "true");
-        w_end(&users);
+        lp_gen_w_text(&users, buf);
+        lp_gen_w_text(&users, lp_gen_team_names[ctx->users[u].team]);
+        lp_gen_w_text(&users, ctx->users[u].partner ? "PowerPartner" : "Standard");
+        lp_gen_w_text(&users, "true");
+        lp_gen_w_end(&users);
     }
 cleanup:
-    st = wf_close(&leads, st, jb->errmsg);
-    st = wf_close(&members, st, jb->errmsg);
-    st = wf_close(&camps, st, jb->errmsg);
-    st = wf_close(&users, st, jb->errmsg);
-    st = wf_close(&opps, st, jb->errmsg);
+    st = lp_gen_wf_close(&leads, st, jb->errmsg);
+    st = lp_gen_wf_close(&members, st, jb->errmsg);
+    st = lp_gen_wf_close(&camps, st, jb->errmsg);
+    st = lp_gen_wf_close(&users, st, jb->errmsg);
+    st = lp_gen_wf_close(&opps, st, jb->errmsg);
     if (!st) st = write_plan_targets(jb);
     return st;
 }
@@ -403,20 +403,20 @@ static lp_status sf_activities(job *jb)
     wfile tasks = {0}, events = {0};
     lp_status st;
     char id[20], who[20], owner[20];
-    if ((st = wf_open(&tasks, jb->dir, "Task.csv", jb->errmsg)) ||
-        (st = wf_open(&events, jb->dir, "Event.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&tasks, jb->dir, "Task.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&events, jb->dir, "Event.csv", jb->errmsg)))
         goto cleanup;
     static const char *const task_h[] = {"Id", "WhoId", "OwnerId", "Subject", "TaskSubtype",
                                          "Type", "Status", "ActivityDate", "CreatedDate", NULL};
     static const char *const event_h[] = {"Id", "WhoId", "OwnerId", "Subject", "EventSubtype",
                                           "Type", "ActivityDateTime", "CreatedDate", NULL};
-    w_header(&tasks, task_h);
-    w_header(&events, event_h);
+    lp_gen_w_header(&tasks, task_h);
+    lp_gen_w_header(&events, event_h);
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
-        int n = gen_activities_make(ctx, i, &lead, acts);
+        lp_gen_lead_make(ctx, i, &lead);
+        int n = lp_gen_activities_make(ctx, i, &lead, acts);
         if (!n) continue;
         sf_id(who, "00Q", (uint64_t)i, true);
         sf_id(owner, "005", (uint64_t)lead.owner, true);
@@ -424,35 +424,35 @@ static lp_status sf_activities(job *jb)
             uint64_t num = (uint64_t)i * 64 + (uint64_t)k;
             if (acts[k].type == ACT_MEETING) {
                 sf_id(id, "00U", num, true);
-                w_text(&events, id);
-                w_text(&events, who);
-                w_text(&events, owner);
-                w_text(&events, "Meeting");
-                w_text(&events, "Event");
-                w_text(&events, "Meeting");
-                w_dt(&events, acts[k].at, DT_SF);
+                lp_gen_w_text(&events, id);
+                lp_gen_w_text(&events, who);
+                lp_gen_w_text(&events, owner);
+                lp_gen_w_text(&events, "Meeting");
+                lp_gen_w_text(&events, "Event");
+                lp_gen_w_text(&events, "Meeting");
+                lp_gen_w_dt(&events, acts[k].at, DT_SF);
                 int64_t booked = acts[k].at - 86400 - (int64_t)(num % 7) * 3600;
-                w_dt(&events, booked > lead.created ? booked : lead.created, DT_SF);
-                w_end(&events);
+                lp_gen_w_dt(&events, booked > lead.created ? booked : lead.created, DT_SF);
+                lp_gen_w_end(&events);
             } else {
                 bool call = acts[k].type == ACT_CALL;
                 sf_id(id, "00T", num, true);
-                w_text(&tasks, id);
-                w_text(&tasks, who);
-                w_text(&tasks, owner);
-                w_text(&tasks, call ? call_subjects[k % 3] : email_subjects[k % 3]);
-                w_text(&tasks, call ? "Call" : "Email");
-                w_text(&tasks, call ? "Call" : "Email");
-                w_text(&tasks, "Completed");
-                w_date(&tasks, lp_floor_div(acts[k].at, 86400), D_ISO);
-                w_dt(&tasks, acts[k].at, DT_SF);
-                w_end(&tasks);
+                lp_gen_w_text(&tasks, id);
+                lp_gen_w_text(&tasks, who);
+                lp_gen_w_text(&tasks, owner);
+                lp_gen_w_text(&tasks, call ? call_subjects[k % 3] : email_subjects[k % 3]);
+                lp_gen_w_text(&tasks, call ? "Call" : "Email");
+                lp_gen_w_text(&tasks, call ? "Call" : "Email");
+                lp_gen_w_text(&tasks, "Completed");
+                lp_gen_w_date(&tasks, lp_floor_div(acts[k].at, 86400), D_ISO);
+                lp_gen_w_dt(&tasks, acts[k].at, DT_SF);
+                lp_gen_w_end(&tasks);
             }
         }
     }
 cleanup:
-    st = wf_close(&tasks, st, jb->errmsg);
-    st = wf_close(&events, st, jb->errmsg);
+    st = lp_gen_wf_close(&tasks, st, jb->errmsg);
+    st = lp_gen_wf_close(&events, st, jb->errmsg);
     return st;
 }
 
@@ -462,7 +462,7 @@ static void hs_owner(const gen_ctx *ctx, int u, wfile *f)
 {
     char name[96];
     user_name(ctx, u, name, sizeof name);
-    w_text(f, name);
+    lp_gen_w_text(f, name);
 }
 
 static const char *hs_lifecycle(const gen_lead *lead)
@@ -480,9 +480,9 @@ static lp_status hs_main(job *jb)
     wfile contacts = {0}, deals = {0}, owners = {0};
     lp_status st;
     char buf[256];
-    if ((st = wf_open(&contacts, jb->dir, "contacts.csv", jb->errmsg)) ||
-        (st = wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
-        (st = wf_open(&owners, jb->dir, "owners.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&contacts, jb->dir, "contacts.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&owners, jb->dir, "owners.csv", jb->errmsg)))
         goto cleanup;
     static const char *const contact_h[] = {
         "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name",
@@ -494,79 +494,79 @@ static lp_status hs_main(job *jb)
         "Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date",
         "Deal owner", "Original Source", "Deal Type", "Pipeline", "Associated Contact IDs",
         NULL};
-    w_header(&contacts, contact_h);
-    w_header(&deals, deal_h);
+    lp_gen_w_header(&contacts, contact_h);
+    lp_gen_w_header(&deals, deal_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
-        w_int(&contacts, 1000001 + i);
-        w_text(&contacts, t.first);
-        w_text(&contacts, t.last);
-        w_text(&contacts, t.email);
-        w_text(&contacts, t.phone);
-        w_text(&contacts, t.company);
-        w_text(&contacts, gen_industries[lead.industry]);
-        w_int(&contacts, lead.employees);
-        w_text(&contacts, gen_countries[lead.country]);
-        w_dt(&contacts, lead.created, DT_SPACE);
-        w_text(&contacts, hs_lifecycle(&lead));
-        w_text(&contacts, hs_status[lead.status]);
-        w_text(&contacts, hs_source(lead.source));
+        lp_gen_w_int(&contacts, 1000001 + i);
+        lp_gen_w_text(&contacts, t.first);
+        lp_gen_w_text(&contacts, t.last);
+        lp_gen_w_text(&contacts, t.email);
+        lp_gen_w_text(&contacts, t.phone);
+        lp_gen_w_text(&contacts, t.company);
+        lp_gen_w_text(&contacts, lp_gen_industries[lead.industry]);
+        lp_gen_w_int(&contacts, lead.employees);
+        lp_gen_w_text(&contacts, lp_gen_countries[lead.country]);
+        lp_gen_w_dt(&contacts, lead.created, DT_SPACE);
+        lp_gen_w_text(&contacts, hs_lifecycle(&lead));
+        lp_gen_w_text(&contacts, hs_status[lead.status]);
+        lp_gen_w_text(&contacts, hs_source(lead.source));
         hs_owner(ctx, lead.owner, &contacts);
-        w_dt(&contacts, lead.mql_at, DT_SPACE);
-        w_dt(&contacts, lead.sql_at, DT_SPACE);
-        w_dt(&contacts, lead.has_opp ? lead.opp.created : 0, DT_SPACE);
-        w_end(&contacts);
+        lp_gen_w_dt(&contacts, lead.mql_at, DT_SPACE);
+        lp_gen_w_dt(&contacts, lead.sql_at, DT_SPACE);
+        lp_gen_w_dt(&contacts, lead.has_opp ? lead.opp.created : 0, DT_SPACE);
+        lp_gen_w_end(&contacts);
         if (lead.has_opp) {
-            w_int(&deals, INT64_C(9000000001) + i);
+            lp_gen_w_int(&deals, INT64_C(9000000001) + i);
             opp_name(&t, "New Business", buf, sizeof buf);
-            w_text(&deals, buf);
-            w_text(&deals, hs_stage[lead.opp.stage]);
-            w_int(&deals, lead.opp.amount);
-            w_date(&deals, lead.opp.close_day, D_ISO);
-            w_dt(&deals, lead.opp.created, DT_SPACE);
+            lp_gen_w_text(&deals, buf);
+            lp_gen_w_text(&deals, hs_stage[lead.opp.stage]);
+            lp_gen_w_int(&deals, lead.opp.amount);
+            lp_gen_w_date(&deals, lead.opp.close_day, D_ISO);
+            lp_gen_w_dt(&deals, lead.opp.created, DT_SPACE);
             hs_owner(ctx, lead.owner, &deals);
-            w_text(&deals, hs_source(lead.source));
-            w_text(&deals, "New Business");
-            w_text(&deals, "Sales Pipeline");
-            w_int(&deals, 1000001 + i);
-            w_end(&deals);
+            lp_gen_w_text(&deals, hs_source(lead.source));
+            lp_gen_w_text(&deals, "New Business");
+            lp_gen_w_text(&deals, "Sales Pipeline");
+            lp_gen_w_int(&deals, 1000001 + i);
+            lp_gen_w_end(&deals);
         }
     }
     for (int64_t j = 0; j < ctx->nleadless; j++) {
         int owner;
         gen_opp opp;
-        gen_leadless_make(ctx, j, &owner, &opp);
-        w_int(&deals, INT64_C(9000000001) + ctx->nleads + j);
+        lp_gen_leadless_make(ctx, j, &owner, &opp);
+        lp_gen_w_int(&deals, INT64_C(9000000001) + ctx->nleads + j);
         opp_name(NULL, "Existing Business", buf, sizeof buf);
-        w_text(&deals, buf);
-        w_text(&deals, hs_stage[opp.stage]);
-        w_int(&deals, opp.amount);
-        w_date(&deals, opp.close_day, D_ISO);
-        w_dt(&deals, opp.created, DT_SPACE);
+        lp_gen_w_text(&deals, buf);
+        lp_gen_w_text(&deals, hs_stage[opp.stage]);
+        lp_gen_w_int(&deals, opp.amount);
+        lp_gen_w_date(&deals, opp.close_day, D_ISO);
+        lp_gen_w_dt(&deals, opp.created, DT_SPACE);
         hs_owner(ctx, owner, &deals);
-        w_text(&deals, gen_sources[17]);
-        w_text(&deals, "Existing Business");
-        w_text(&deals, "Sales Pipeline");
-        w_empty(&deals);
-        w_end(&deals);
+        lp_gen_w_text(&deals, lp_gen_sources[17]);
+        lp_gen_w_text(&deals, "Existing Business");
+        lp_gen_w_text(&deals, "Sales Pipeline");
+        lp_gen_w_empty(&deals);
+        lp_gen_w_end(&deals);
     }
     static const char *const owner_h[] = {"Name", "Email", "Team", "Partner user", NULL};
-    w_header(&owners, owner_h);
+    lp_gen_w_header(&owners, owner_h);
     for (int u = 0; u < ctx->nusers; u++) {
         hs_owner(ctx, u, &owners);
         user_email(ctx, u, buf, sizeof buf);
-        w_text(&owners, buf);
-        w_text(&owners, gen_team_names[ctx->users[u].team]);
-        w_text(&owners, ctx->users[u].partner ? "Yes" : "No");
-        w_end(&owners);
+        lp_gen_w_text(&owners, buf);
+        lp_gen_w_text(&owners, lp_gen_team_names[ctx->users[u].team]);
+        lp_gen_w_text(&owners, ctx->users[u].partner ? "Yes" : "No");
+        lp_gen_w_end(&owners);
     }
 cleanup:
-    st = wf_close(&contacts, st, jb->errmsg);
-    st = wf_close(&deals, st, jb->errmsg);
-    st = wf_close(&owners, st, jb->errmsg);
+    st = lp_gen_wf_close(&contacts, st, jb->errmsg);
+    st = lp_gen_wf_close(&deals, st, jb->errmsg);
+    st = lp_gen_wf_close(&owners, st, jb->errmsg);
     if (!st) st = write_plan_targets(jb);
     return st;
 }
@@ -580,34 +580,34 @@ static lp_status hs_activities(job *jb)
     static const char *const title[3] = {"Call title", "Email subject", "Meeting name"};
     lp_status st = LP_OK;
     for (int f = 0; f < 3 && !st; f++) {
-        if ((st = wf_open(&files[f], jb->dir, names[f], jb->errmsg))) break;
+        if ((st = lp_gen_wf_open(&files[f], jb->dir, names[f], jb->errmsg))) break;
         const char *header[] = {"Record ID", "Activity date", "Activity assigned to",
                                 "Activity type", title[f], "Associated Contact IDs", NULL};
-        w_header(&files[f], header);
+        lp_gen_w_header(&files[f], header);
     }
     if (st) goto cleanup;
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     char owner[96];
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
-        int n = gen_activities_make(ctx, i, &lead, acts);
+        lp_gen_lead_make(ctx, i, &lead);
+        int n = lp_gen_activities_make(ctx, i, &lead, acts);
         if (!n) continue;
         user_name(ctx, lead.owner, owner, sizeof owner);
         for (int k = 0; k < n; k++) {
             wfile *f = &files[acts[k].type];
-            w_int(f, INT64_C(30000000001) + i * 64 + k);
-            w_dt(f, acts[k].at, DT_SPACE);
-            w_text(f, owner);
-            w_text(f, gen_activity_names[acts[k].type]);
-            w_text(f, acts[k].type == ACT_CALL ? call_subjects[k % 3]
+            lp_gen_w_int(f, INT64_C(30000000001) + i * 64 + k);
+            lp_gen_w_dt(f, acts[k].at, DT_SPACE);
+            lp_gen_w_text(f, owner);
+            lp_gen_w_text(f, lp_gen_activity_names[acts[k].type]);
+            lp_gen_w_text(f, acts[k].type == ACT_CALL ? call_subjects[k % 3]
                       : acts[k].type == ACT_EMAIL ? email_subjects[k % 3] : "Meeting");
-            w_int(f, 1000001 + i);
-            w_end(f);
+            lp_gen_w_int(f, 1000001 + i);
+            lp_gen_w_end(f);
         }
     }
 cleanup:
-    for (int f = 0; f < 3; f++) st = wf_close(&files[f], st, jb->errmsg);
+    for (int f = 0; f < 3; f++) st = lp_gen_wf_close(&files[f], st, jb->errmsg);
     return st;
 }
 
@@ -619,9 +619,9 @@ static lp_status mk_main(job *jb)
     wfile leads = {0}, members = {0}, programs = {0};
     lp_status st;
     char buf[256];
-    if ((st = wf_open(&leads, jb->dir, "leads.csv", jb->errmsg)) ||
-        (st = wf_open(&members, jb->dir, "program_members.csv", jb->errmsg)) ||
-        (st = wf_open(&programs, jb->dir, "programs.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&leads, jb->dir, "leads.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&members, jb->dir, "program_members.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&programs, jb->dir, "programs.csv", jb->errmsg)))
         goto cleanup;
     static const char *const lead_h[] = {
         "id", "firstName", "lastName", "email", "phone", "company", "industry",
@@ -630,65 +630,65 @@ static lp_status mk_main(job *jb)
     static const char *const member_h[] = {"programId", "leadId", "statusName",
                                            "membershipDate", "reachedSuccess",
                                            "reachedSuccessDate", "acquiredBy", NULL};
-    w_header(&leads, lead_h);
-    w_header(&members, member_h);
+    lp_gen_w_header(&leads, lead_h);
+    lp_gen_w_header(&members, member_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
-        w_int(&leads, 1000 + i);
-        w_text(&leads, t.first);
-        w_text(&leads, t.last);
-        w_text(&leads, t.email);
-        w_text(&leads, t.phone);
-        w_text(&leads, t.company);
-        w_text(&leads, gen_industries[lead.industry]);
-        w_int(&leads, lead.employees);
-        w_text(&leads, gen_countries[lead.country]);
-        w_text(&leads, gen_sources[lead.source]);
-        w_text(&leads, sf_status[lead.status]);
-        w_int(&leads, lead.mql_at ? 60 + i % 41 : i % 55);
-        w_dt(&leads, lead.created, DT_ISOZ);
-        if (lead.channel == CH_INBOUND) w_int(&leads, 1001 + lead.first_campaign);
-        else w_empty(&leads);
+        lp_gen_w_int(&leads, 1000 + i);
+        lp_gen_w_text(&leads, t.first);
+        lp_gen_w_text(&leads, t.last);
+        lp_gen_w_text(&leads, t.email);
+        lp_gen_w_text(&leads, t.phone);
+        lp_gen_w_text(&leads, t.company);
+        lp_gen_w_text(&leads, lp_gen_industries[lead.industry]);
+        lp_gen_w_int(&leads, lead.employees);
+        lp_gen_w_text(&leads, lp_gen_countries[lead.country]);
+        lp_gen_w_text(&leads, lp_gen_sources[lead.source]);
+        lp_gen_w_text(&leads, sf_status[lead.status]);
+        lp_gen_w_int(&leads, lead.mql_at ? 60 + i % 41 : i % 55);
+        lp_gen_w_dt(&leads, lead.created, DT_ISOZ);
+        if (lead.channel == CH_INBOUND) lp_gen_w_int(&leads, 1001 + lead.first_campaign);
+        else lp_gen_w_empty(&leads);
         user_email(ctx, lead.owner, buf, sizeof buf);
-        w_text(&leads, buf);
-        w_dt(&leads, lead.mql_at, DT_ISOZ);
-        w_dt(&leads, lead.sql_at, DT_ISOZ);
-        w_end(&leads);
+        lp_gen_w_text(&leads, buf);
+        lp_gen_w_dt(&leads, lead.mql_at, DT_ISOZ);
+        lp_gen_w_dt(&leads, lead.sql_at, DT_ISOZ);
+        lp_gen_w_end(&leads);
         for (int k = 0; k < lead.ntouches; k++) {
             const gen_touch *tc = &lead.touches[k];
-            w_int(&members, 1001 + tc->campaign);
-            w_int(&members, 1000 + i);
-            w_text(&members, gen_member_status[ctx->campaigns[tc->campaign].type][tc->responded]);
-            w_dt(&members, tc->at, DT_ISOZ);
-            w_bool(&members, tc->responded, "true", "false");
-            w_dt(&members, tc->responded ? tc->at : 0, DT_ISOZ);
-            w_bool(&members, k == 0 && lead.channel == CH_INBOUND, "true", "false");
-            w_end(&members);
+            lp_gen_w_int(&members, 1001 + tc->campaign);
+            lp_gen_w_int(&members, 1000 + i);
+            lp_gen_w_text(&members, lp_gen_member_status[ctx->campaigns[tc->campaign].type][tc->responded]);
+            lp_gen_w_dt(&members, tc->at, DT_ISOZ);
+            lp_gen_w_bool(&members, tc->responded, "true", "false");
+            lp_gen_w_dt(&members, tc->responded ? tc->at : 0, DT_ISOZ);
+            lp_gen_w_bool(&members, k == 0 && lead.channel == CH_INBOUND, "true", "false");
+            lp_gen_w_end(&members);
         }
     }
     static const char *const prog_h[] = {"id", "name", "type", "channel", "startDate",
                                          "endDate", "periodCost", NULL};
-    w_header(&programs, prog_h);
+    lp_gen_w_header(&programs, prog_h);
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
-        w_int(&programs, 1001 + c);
-        w_text(&programs, campaign_name(ctx, c, buf, sizeof buf));
-        w_text(&programs, cp->type == 0 || cp->type == 2 || cp->type == 3 ? "Event"
+        lp_gen_w_int(&programs, 1001 + c);
+        lp_gen_w_text(&programs, lp_m_campaign_name(ctx, c, buf, sizeof buf));
+        lp_gen_w_text(&programs, cp->type == 0 || cp->type == 2 || cp->type == 3 ? "Event"
                           : cp->type == 1 ? "Email" : "Default");
-        w_text(&programs, gen_campaign_types[cp->type]);
-        w_date(&programs, cp->start_day, D_ISO);
-        w_date(&programs, cp->end_day, D_ISO);
-        if (cp->actual_cost >= 0) w_int(&programs, cp->actual_cost);
-        else w_empty(&programs);
-        w_end(&programs);
+        lp_gen_w_text(&programs, lp_gen_campaign_types[cp->type]);
+        lp_gen_w_date(&programs, cp->start_day, D_ISO);
+        lp_gen_w_date(&programs, cp->end_day, D_ISO);
+        if (cp->actual_cost >= 0) lp_gen_w_int(&programs, cp->actual_cost);
+        else lp_gen_w_empty(&programs);
+        lp_gen_w_end(&programs);
     }
 cleanup:
-    st = wf_close(&leads, st, jb->errmsg);
-    st = wf_close(&members, st, jb->errmsg);
-    st = wf_close(&programs, st, jb->errmsg);
+    st = lp_gen_wf_close(&leads, st, jb->errmsg);
+    st = lp_gen_wf_close(&members, st, jb->errmsg);
+    st = lp_gen_wf_close(&programs, st, jb->errmsg);
     return st;
 }
 
@@ -700,9 +700,9 @@ static lp_status pd_main(job *jb)
     wfile persons = {0}, deals = {0}, users = {0};
     lp_status st;
     char buf[256];
-    if ((st = wf_open(&persons, jb->dir, "persons.csv", jb->errmsg)) ||
-        (st = wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
-        (st = wf_open(&users, jb->dir, "users.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&persons, jb->dir, "persons.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&users, jb->dir, "users.csv", jb->errmsg)))
         goto cleanup;
     static const char *const person_h[] = {
         "Person - ID", "Person - Name", "Person - Organization", "Person - Email",
@@ -714,60 +714,60 @@ static lp_status pd_main(job *jb)
         "Deal - Status", "Deal - Deal created", "Deal - Expected close date",
         "Deal - Won time", "Deal - Lost time", "Deal - Owner", "Deal - Contact person ID",
         "Deal - Source", NULL};
-    w_header(&persons, person_h);
-    w_header(&deals, deal_h);
+    lp_gen_w_header(&persons, person_h);
+    lp_gen_w_header(&deals, deal_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
-        w_int(&persons, 1 + i);
+        lp_gen_w_int(&persons, 1 + i);
         snprintf(buf, sizeof buf, "%s %s", t.first, t.last);
-        w_text(&persons, buf);
-        w_text(&persons, t.company);
-        w_text(&persons, t.email);
-        w_text(&persons, t.phone);
-        w_text(&persons, gen_countries[lead.country]);
+        lp_gen_w_text(&persons, buf);
+        lp_gen_w_text(&persons, t.company);
+        lp_gen_w_text(&persons, t.email);
+        lp_gen_w_text(&persons, t.phone);
+        lp_gen_w_text(&persons, lp_gen_countries[lead.country]);
         hs_owner(ctx, lead.owner, &persons);
-        w_text(&persons, lead.sql_at ? "Hot" : lead.mql_at ? "Warm" : "Cold");
-        w_text(&persons, gen_sources[lead.source]);
-        w_dt(&persons, lead.created, DT_SPACE);
-        w_dt(&persons, lead.mql_at, DT_SPACE);
-        w_dt(&persons, lead.sql_at, DT_SPACE);
-        w_end(&persons);
+        lp_gen_w_text(&persons, lead.sql_at ? "Hot" : lead.mql_at ? "Warm" : "Cold");
+        lp_gen_w_text(&persons, lp_gen_sources[lead.source]);
+        lp_gen_w_dt(&persons, lead.created, DT_SPACE);
+        lp_gen_w_dt(&persons, lead.mql_at, DT_SPACE);
+        lp_gen_w_dt(&persons, lead.sql_at, DT_SPACE);
+        lp_gen_w_end(&persons);
         if (lead.has_opp) {
             const gen_opp *o = &lead.opp;
-            w_int(&deals, 1 + i);
+            lp_gen_w_int(&deals, 1 + i);
             opp_name(&t, "New Business", buf, sizeof buf);
-            w_text(&deals, buf);
-            w_int(&deals, o->amount);
-            w_text(&deals, "USD");
-            w_text(&deals, pd_stage[o->stage]);
-            w_text(&deals, !o->closed ? "open" : o->won ? "won" : "lost");
-            w_dt(&deals, o->created, DT_SPACE);
-            w_date(&deals, o->close_day, D_ISO);
+            lp_gen_w_text(&deals, buf);
+            lp_gen_w_int(&deals, o->amount);
+            lp_gen_w_text(&deals, "USD");
+            lp_gen_w_text(&deals, pd_stage[o->stage]);
+            lp_gen_w_text(&deals, !o->closed ? "open" : o->won ? "won" : "lost");
+            lp_gen_w_dt(&deals, o->created, DT_SPACE);
+            lp_gen_w_date(&deals, o->close_day, D_ISO);
             int64_t closed_at = o->close_day * INT64_C(86400) + 16 * 3600;
-            w_dt(&deals, o->closed && o->won ? closed_at : 0, DT_SPACE);
-            w_dt(&deals, o->closed && !o->won ? closed_at : 0, DT_SPACE);
+            lp_gen_w_dt(&deals, o->closed && o->won ? closed_at : 0, DT_SPACE);
+            lp_gen_w_dt(&deals, o->closed && !o->won ? closed_at : 0, DT_SPACE);
             hs_owner(ctx, lead.owner, &deals);
-            w_int(&deals, 1 + i);
-            w_text(&deals, gen_sources[lead.source]);
-            w_end(&deals);
+            lp_gen_w_int(&deals, 1 + i);
+            lp_gen_w_text(&deals, lp_gen_sources[lead.source]);
+            lp_gen_w_end(&deals);
         }
     }
     static const char *const user_h[] = {"User - Name", "User - Email", "User - Team", NULL};
-    w_header(&users, user_h);
+    lp_gen_w_header(&users, user_h);
     for (int u = 0; u < ctx->nusers; u++) {
         hs_owner(ctx, u, &users);
         user_email(ctx, u, buf, sizeof buf);
-        w_text(&users, buf);
-        w_text(&users, gen_team_names[ctx->users[u].team]);
-        w_end(&users);
+        lp_gen_w_text(&users, buf);
+        lp_gen_w_text(&users, lp_gen_team_names[ctx->users[u].team]);
+        lp_gen_w_end(&users);
     }
 cleanup:
-    st = wf_close(&persons, st, jb->errmsg);
-    st = wf_close(&deals, st, jb->errmsg);
-    st = wf_close(&users, st, jb->errmsg);
+    st = lp_gen_wf_close(&persons, st, jb->errmsg);
+    st = lp_gen_wf_close(&deals, st, jb->errmsg);
+    st = lp_gen_wf_close(&users, st, jb->errmsg);
     return st;
 }
 
@@ -775,36 +775,36 @@ static lp_status pd_activities(job *jb)
 {
     const gen_ctx *ctx = jb->ctx;
     wfile acts_f = {0};
-    lp_status st = wf_open(&acts_f, jb->dir, "activities.csv", jb->errmsg);
+    lp_status st = lp_gen_wf_open(&acts_f, jb->dir, "activities.csv", jb->errmsg);
     if (st) return st;
     static const char *const header[] = {
         "Activity - ID", "Activity - Type", "Activity - Subject", "Activity - Add time",
         "Activity - Due date", "Activity - Done", "Activity - Assigned to user",
         "Activity - Contact person ID", NULL};
     static const char *const types[3] = {"call", "email", "meeting"};
-    w_header(&acts_f, header);
+    lp_gen_w_header(&acts_f, header);
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     char owner[96];
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
-        int n = gen_activities_make(ctx, i, &lead, acts);
+        lp_gen_lead_make(ctx, i, &lead);
+        int n = lp_gen_activities_make(ctx, i, &lead, acts);
         if (!n) continue;
         user_name(ctx, lead.owner, owner, sizeof owner);
         for (int k = 0; k < n; k++) {
-            w_int(&acts_f, 1 + i * 64 + k);
-            w_text(&acts_f, types[acts[k].type]);
-            w_text(&acts_f, acts[k].type == ACT_CALL ? call_subjects[k % 3]
+            lp_gen_w_int(&acts_f, 1 + i * 64 + k);
+            lp_gen_w_text(&acts_f, types[acts[k].type]);
+            lp_gen_w_text(&acts_f, acts[k].type == ACT_CALL ? call_subjects[k % 3]
                             : acts[k].type == ACT_EMAIL ? email_subjects[k % 3] : "Meeting");
-            w_dt(&acts_f, acts[k].at, DT_SPACE);
-            w_date(&acts_f, lp_floor_div(acts[k].at, 86400), D_ISO);
-            w_text(&acts_f, "Done");
-            w_text(&acts_f, owner);
-            w_int(&acts_f, 1 + i);
-            w_end(&acts_f);
+            lp_gen_w_dt(&acts_f, acts[k].at, DT_SPACE);
+            lp_gen_w_date(&acts_f, lp_floor_div(acts[k].at, 86400), D_ISO);
+            lp_gen_w_text(&acts_f, "Done");
+            lp_gen_w_text(&acts_f, owner);
+            lp_gen_w_int(&acts_f, 1 + i);
+            lp_gen_w_end(&acts_f);
         }
     }
-    return wf_close(&acts_f, st, jb->errmsg);
+    return lp_gen_wf_close(&acts_f, st, jb->errmsg);
 }
 
 /* ================= Generic (canonical names) ================= */
@@ -813,7 +813,7 @@ static void gen_id(wfile *f, char kind, int64_t n, int width)
 {
     char buf[32];
     snprintf(buf, sizeof buf, "%c%0*lld", kind, width, (long long)n);
-    w_text(f, buf);
+    lp_gen_w_text(f, buf);
 }
 
 static lp_status generic_main(job *jb)
@@ -822,12 +822,12 @@ static lp_status generic_main(job *jb)
     wfile leads = {0}, touches = {0}, camps = {0}, users = {0}, opps = {0}, targets = {0};
     lp_status st;
     char buf[256];
-    if ((st = wf_open(&leads, jb->dir, "leads.csv", jb->errmsg)) ||
-        (st = wf_open(&touches, jb->dir, "touches.csv", jb->errmsg)) ||
-        (st = wf_open(&camps, jb->dir, "campaigns.csv", jb->errmsg)) ||
-        (st = wf_open(&users, jb->dir, "users.csv", jb->errmsg)) ||
-        (st = wf_open(&opps, jb->dir, "opportunities.csv", jb->errmsg)) ||
-        (st = wf_open(&targets, jb->dir, "targets.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&leads, jb->dir, "leads.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&touches, jb->dir, "touches.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&camps, jb->dir, "campaigns.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&users, jb->dir, "users.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&opps, jb->dir, "opportunities.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&targets, jb->dir, "targets.csv", jb->errmsg)))
         goto cleanup;
     static const char *const lead_h[] = {
         "lead_id", "created_at", "source", "campaign_id", "owner_id", "company", "industry",
@@ -838,137 +838,137 @@ static lp_status generic_main(job *jb)
     static const char *const opp_h[] = {
         "opportunity_id", "created_at", "stage", "amount", "close_date", "is_closed",
         "is_won", "source", "campaign_id", "lead_id", "owner_id", "type", NULL};
-    w_header(&leads, lead_h);
-    w_header(&touches, touch_h);
-    w_header(&opps, opp_h);
+    lp_gen_w_header(&leads, lead_h);
+    lp_gen_w_header(&touches, touch_h);
+    lp_gen_w_header(&opps, opp_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
         gen_id(&leads, 'L', i, 7);
-        w_dt(&leads, lead.created, DT_ISOZ);
-        w_text(&leads, gen_sources[lead.source]);
+        lp_gen_w_dt(&leads, lead.created, DT_ISOZ);
+        lp_gen_w_text(&leads, lp_gen_sources[lead.source]);
         if (lead.first_campaign >= 0) gen_id(&leads, 'C', lead.first_campaign, 5);
-        else w_empty(&leads);
+        else lp_gen_w_empty(&leads);
         gen_id(&leads, 'U', lead.owner, 4);
-        w_text(&leads, t.company);
-        w_text(&leads, gen_industries[lead.industry]);
-        w_int(&leads, lead.employees);
-        w_text(&leads, gen_countries[lead.country]);
-        w_text(&leads, t.phone);
-        w_text(&leads, t.email);
-        w_int(&leads, lead.mql_at ? 60 + i % 41 : i % 55);
-        w_text(&leads, sf_status[lead.status]);
-        w_dt(&leads, lead.mql_at, DT_ISOZ);
-        w_dt(&leads, lead.sql_at, DT_ISOZ);
+        lp_gen_w_text(&leads, t.company);
+        lp_gen_w_text(&leads, lp_gen_industries[lead.industry]);
+        lp_gen_w_int(&leads, lead.employees);
+        lp_gen_w_text(&leads, lp_gen_countries[lead.country]);
+        lp_gen_w_text(&leads, t.phone);
+        lp_gen_w_text(&leads, t.email);
+        lp_gen_w_int(&leads, lead.mql_at ? 60 + i % 41 : i % 55);
+        lp_gen_w_text(&leads, sf_status[lead.status]);
+        lp_gen_w_dt(&leads, lead.mql_at, DT_ISOZ);
+        lp_gen_w_dt(&leads, lead.sql_at, DT_ISOZ);
         bool disq = lead.status == STATUS_UNQUALIFIED;
-        w_dt(&leads, disq ? lead.created + 45 * 86400 : 0, DT_ISOZ);
-        w_dt(&leads, lead.has_opp ? lead.opp.created : 0, DT_ISOZ);
+        lp_gen_w_dt(&leads, disq ? lead.created + 45 * 86400 : 0, DT_ISOZ);
+        lp_gen_w_dt(&leads, lead.has_opp ? lead.opp.created : 0, DT_ISOZ);
         if (lead.has_opp) gen_id(&leads, 'O', i, 7);
-        else w_empty(&leads);
-        w_end(&leads);
+        else lp_gen_w_empty(&leads);
+        lp_gen_w_end(&leads);
         for (int k = 0; k < lead.ntouches; k++) {
             const gen_touch *tc = &lead.touches[k];
             gen_id(&touches, 'T', i * 16 + k, 8);
             gen_id(&touches, 'L', i, 7);
             gen_id(&touches, 'C', tc->campaign, 5);
-            w_dt(&touches, tc->at, DT_ISOZ);
-            w_bool(&touches, tc->responded, "true", "false");
-            w_end(&touches);
+            lp_gen_w_dt(&touches, tc->at, DT_ISOZ);
+            lp_gen_w_bool(&touches, tc->responded, "true", "false");
+            lp_gen_w_end(&touches);
         }
         if (lead.has_opp) {
             const gen_opp *o = &lead.opp;
             gen_id(&opps, 'O', i, 7);
-            w_dt(&opps, o->created, DT_ISOZ);
-            w_text(&opps, gen_stage_names[o->stage]);
-            w_int(&opps, o->amount);
-            w_date(&opps, o->close_day, D_ISO);
-            w_bool(&opps, o->closed, "true", "false");
-            w_bool(&opps, o->won, "true", "false");
-            w_text(&opps, gen_sources[lead.source]);
+            lp_gen_w_dt(&opps, o->created, DT_ISOZ);
+            lp_gen_w_text(&opps, lp_gen_stage_names[o->stage]);
+            lp_gen_w_int(&opps, o->amount);
+            lp_gen_w_date(&opps, o->close_day, D_ISO);
+            lp_gen_w_bool(&opps, o->closed, "true", "false");
+            lp_gen_w_bool(&opps, o->won, "true", "false");
+            lp_gen_w_text(&opps, lp_gen_sources[lead.source]);
             if (lead.first_campaign >= 0) gen_id(&opps, 'C', lead.first_campaign, 5);
-            else w_empty(&opps);
+            else lp_gen_w_empty(&opps);
             gen_id(&opps, 'L', i, 7);
             gen_id(&opps, 'U', lead.owner, 4);
-            w_text(&opps, "New Business");
-            w_end(&opps);
+            lp_gen_w_text(&opps, "New Business");
+            lp_gen_w_end(&opps);
         }
     }
     for (int64_t j = 0; j < ctx->nleadless; j++) {
         int owner;
         gen_opp o;
-        gen_leadless_make(ctx, j, &owner, &o);
+        lp_gen_leadless_make(ctx, j, &owner, &o);
         gen_id(&opps, 'O', ctx->nleads + j, 7);
-        w_dt(&opps, o.created, DT_ISOZ);
-        w_text(&opps, gen_stage_names[o.stage]);
-        w_int(&opps, o.amount);
-        w_date(&opps, o.close_day, D_ISO);
-        w_bool(&opps, o.closed, "true", "false");
-        w_bool(&opps, o.won, "true", "false");
-        w_text(&opps, gen_sources[17]);
-        w_empty(&opps);
-        w_empty(&opps);
+        lp_gen_w_dt(&opps, o.created, DT_ISOZ);
+        lp_gen_w_text(&opps, lp_gen_stage_names[o.stage]);
+        lp_gen_w_int(&opps, o.amount);
+        lp_gen_w_date(&opps, o.close_day, D_ISO);
+        lp_gen_w_bool(&opps, o.closed, "true", "false");
+        lp_gen_w_bool(&opps, o.won, "true", "false");
+        lp_gen_w_text(&opps, lp_gen_sources[17]);
+        lp_gen_w_empty(&opps);
+        lp_gen_w_empty(&opps);
         gen_id(&opps, 'U', owner, 4);
-        w_text(&opps, "Existing Business");
-        w_end(&opps);
+        lp_gen_w_text(&opps, "Existing Business");
+        lp_gen_w_end(&opps);
     }
     static const char *const camp_h[] = {"campaign_id", "name", "type", "start_date",
                                          "end_date", "actual_cost", "budgeted_cost", NULL};
-    w_header(&camps, camp_h);
+    lp_gen_w_header(&camps, camp_h);
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
         gen_id(&camps, 'C', c, 5);
-        w_text(&camps, campaign_name(ctx, c, buf, sizeof buf));
-        w_text(&camps, gen_campaign_types[cp->type]);
-        w_date(&camps, cp->start_day, D_ISO);
-        w_date(&camps, cp->end_day, D_ISO);
-        if (cp->actual_cost >= 0) w_int(&camps, cp->actual_cost);
-        else w_empty(&camps);
-        w_int(&camps, cp->budgeted_cost);
-        w_end(&camps);
+        lp_gen_w_text(&camps, lp_m_campaign_name(ctx, c, buf, sizeof buf));
+        lp_gen_w_text(&camps, lp_gen_campaign_types[cp->type]);
+        lp_gen_w_date(&camps, cp->start_day, D_ISO);
+        lp_gen_w_date(&camps, cp->end_day, D_ISO);
+        if (cp->actual_cost >= 0) lp_gen_w_int(&camps, cp->actual_cost);
+        else lp_gen_w_empty(&camps);
+        lp_gen_w_int(&camps, cp->budgeted_cost);
+        lp_gen_w_end(&camps);
     }
     static const char *const user_h[] = {"owner_id", "name", "team", "is_partner", NULL};
-    w_header(&users, user_h);
+    lp_gen_w_header(&users, user_h);
     for (int u = 0; u < ctx->nusers; u++) {
         gen_id(&users, 'U', u, 4);
         user_name(ctx, u, buf, sizeof buf);
-        w_text(&users, buf);
-        w_text(&users, gen_team_names[ctx->users[u].team]);
-        w_bool(&users, ctx->users[u].partner, "true", "false");
-        w_end(&users);
+        lp_gen_w_text(&users, buf);
+        lp_gen_w_text(&users, lp_gen_team_names[ctx->users[u].team]);
+        lp_gen_w_bool(&users, ctx->users[u].partner, "true", "false");
+        lp_gen_w_end(&users);
     }
     /* Targets: weekly MQLs for the year (about the generated rate plus 10%),
      * and a quarterly won-revenue quota. */
     static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
-    w_header(&targets, target_h);
+    lp_gen_w_header(&targets, target_h);
     lp_calendar week = {LP_PERIOD_WEEK, 1}, quarter = {LP_PERIOD_QUARTER, 1};
     int64_t first = lp_period_of(&week, (int64_t)ctx->day0 * 86400);
     int64_t weekly = (int64_t)((double)ctx->nleads * 0.36 / 52.0 * 1.1 + 0.5);
     for (int64_t p = first; p < first + 56; p++) {
         lp_period_label(&week, p, buf, sizeof buf);
-        w_text(&targets, buf);
-        w_text(&targets, "mql");
-        w_empty(&targets);
-        w_int(&targets, weekly);
-        w_end(&targets);
+        lp_gen_w_text(&targets, buf);
+        lp_gen_w_text(&targets, "mql");
+        lp_gen_w_empty(&targets);
+        lp_gen_w_int(&targets, weekly);
+        lp_gen_w_end(&targets);
     }
     int64_t q0 = lp_period_of(&quarter, (int64_t)ctx->day0 * 86400);
     for (int64_t p = q0; p < q0 + 5; p++) {
         lp_period_label(&quarter, p, buf, sizeof buf);
-        w_text(&targets, buf);
-        w_text(&targets, "quota");
-        w_empty(&targets);
-        w_int(&targets, (int64_t)((double)ctx->nleads * 1.6) / 1000 * 1000);
-        w_end(&targets);
+        lp_gen_w_text(&targets, buf);
+        lp_gen_w_text(&targets, "quota");
+        lp_gen_w_empty(&targets);
+        lp_gen_w_int(&targets, (int64_t)((double)ctx->nleads * 1.6) / 1000 * 1000);
+        lp_gen_w_end(&targets);
     }
 cleanup:
-    st = wf_close(&leads, st, jb->errmsg);
-    st = wf_close(&touches, st, jb->errmsg);
-    st = wf_close(&camps, st, jb->errmsg);
-    st = wf_close(&users, st, jb->errmsg);
-    st = wf_close(&opps, st, jb->errmsg);
-    st = wf_close(&targets, st, jb->errmsg);
+    st = lp_gen_wf_close(&leads, st, jb->errmsg);
+    st = lp_gen_wf_close(&touches, st, jb->errmsg);
+    st = lp_gen_wf_close(&camps, st, jb->errmsg);
+    st = lp_gen_wf_close(&users, st, jb->errmsg);
+    st = lp_gen_wf_close(&opps, st, jb->errmsg);
+    st = lp_gen_wf_close(&targets, st, jb->errmsg);
     return st;
 }
 
@@ -976,25 +976,25 @@ static lp_status generic_activities(job *jb)
 {
     const gen_ctx *ctx = jb->ctx;
     wfile f = {0};
-    lp_status st = wf_open(&f, jb->dir, "activities.csv", jb->errmsg);
+    lp_status st = lp_gen_wf_open(&f, jb->dir, "activities.csv", jb->errmsg);
     if (st) return st;
     static const char *const header[] = {"lead_id", "at", "owner_id", "type", NULL};
     static const char *const types[3] = {"call", "email", "meeting"};
-    w_header(&f, header);
+    lp_gen_w_header(&f, header);
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
-        int n = gen_activities_make(ctx, i, &lead, acts);
+        lp_gen_lead_make(ctx, i, &lead);
+        int n = lp_gen_activities_make(ctx, i, &lead, acts);
         for (int k = 0; k < n; k++) {
             gen_id(&f, 'L', i, 7);
-            w_dt(&f, acts[k].at, DT_ISOZ);
+            lp_gen_w_dt(&f, acts[k].at, DT_ISOZ);
             gen_id(&f, 'U', lead.owner, 4);
-            w_text(&f, types[acts[k].type]);
-            w_end(&f);
+            lp_gen_w_text(&f, types[acts[k].type]);
+            lp_gen_w_end(&f);
         }
     }
-    return wf_close(&f, st, jb->errmsg);
+    return lp_gen_wf_close(&f, st, jb->errmsg);
 }
 
 /* ================= Salesforce report exports ================= */
@@ -1034,7 +1034,7 @@ static void money(wfile *f, int64_t dollars)
         buf[len++] = digits[i];
     }
     memcpy(buf + len, ".00", 4);
-    w_text(f, buf);
+    lp_gen_w_text(f, buf);
 }
 
 static lp_status report_main(job *jb)
@@ -1043,8 +1043,8 @@ static lp_status report_main(job *jb)
     wfile leads = {0}, opps = {0};
     lp_status st;
     char id[20], buf[256];
-    if ((st = wf_open(&leads, jb->dir, "Leads.csv", jb->errmsg)) ||
-        (st = wf_open(&opps, jb->dir, "Opportunities.csv", jb->errmsg)))
+    if ((st = lp_gen_wf_open(&leads, jb->dir, "Leads.csv", jb->errmsg)) ||
+        (st = lp_gen_wf_open(&opps, jb->dir, "Opportunities.csv", jb->errmsg)))
         goto cleanup;
     report_file(&leads);
     report_file(&opps);
@@ -1056,66 +1056,66 @@ static lp_status report_main(job *jb)
         "Opportunity ID", "Opportunity Name", "Opportunity Owner", "Stage", "Amount",
         "Close Date", "Created Date", "Closed", "Won", "Lead Source",
         "Primary Campaign Source ID", "Type", NULL};
-    w_header(&leads, lead_h);
-    w_header(&opps, opp_h);
+    lp_gen_w_header(&leads, lead_h);
+    lp_gen_w_header(&opps, opp_h);
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
-        gen_lead_make(ctx, i, &lead);
+        lp_gen_lead_make(ctx, i, &lead);
         lead_text_make(i, &lead, &t);
         sf_id(id, "00Q", (uint64_t)i, false);
-        w_text(&leads, id);
+        lp_gen_w_text(&leads, id);
         hs_owner(ctx, lead.owner, &leads);
-        w_text(&leads, t.first);
-        w_text(&leads, t.last);
-        w_text(&leads, t.company);
-        w_text(&leads, t.email);
-        w_text(&leads, t.phone);
-        w_text(&leads, gen_industries[lead.industry]);
-        w_int(&leads, lead.employees);
-        w_text(&leads, gen_countries[lead.country]);
-        w_text(&leads, gen_sources[lead.source]);
-        w_text(&leads, sf_status[lead.status]);
-        w_dt(&leads, lead.created, DT_US);
-        w_dt(&leads, lead.mql_at, DT_US);
-        w_dt(&leads, lead.sql_at, DT_US);
+        lp_gen_w_text(&leads, t.first);
+        lp_gen_w_text(&leads, t.last);
+        lp_gen_w_text(&leads, t.company);
+        lp_gen_w_text(&leads, t.email);
+        lp_gen_w_text(&leads, t.phone);
+        lp_gen_w_text(&leads, lp_gen_industries[lead.industry]);
+        lp_gen_w_int(&leads, lead.employees);
+        lp_gen_w_text(&leads, lp_gen_countries[lead.country]);
+        lp_gen_w_text(&leads, lp_gen_sources[lead.source]);
+        lp_gen_w_text(&leads, sf_status[lead.status]);
+        lp_gen_w_dt(&leads, lead.created, DT_US);
+        lp_gen_w_dt(&leads, lead.mql_at, DT_US);
+        lp_gen_w_dt(&leads, lead.sql_at, DT_US);
         sf_id(id, "006", (uint64_t)i, false);
         if (lead.has_opp) {
-            w_date(&leads, lp_floor_div(lead.opp.created, 86400), D_US);
-            w_text(&leads, id);
+            lp_gen_w_date(&leads, lp_floor_div(lead.opp.created, 86400), D_US);
+            lp_gen_w_text(&leads, id);
         } else {
-            w_empty(&leads);
-            w_empty(&leads);
+            lp_gen_w_empty(&leads);
+            lp_gen_w_empty(&leads);
         }
-        w_end(&leads);
+        lp_gen_w_end(&leads);
         if (lead.has_opp) {
             const gen_opp *o = &lead.opp;
-            w_text(&opps, id);
+            lp_gen_w_text(&opps, id);
             opp_name(&t, "New Business", buf, sizeof buf);
-            w_text(&opps, buf);
+            lp_gen_w_text(&opps, buf);
             hs_owner(ctx, lead.owner, &opps);
-            w_text(&opps, gen_stage_names[o->stage]);
+            lp_gen_w_text(&opps, lp_gen_stage_names[o->stage]);
             money(&opps, o->amount);
-            w_date(&opps, o->close_day, D_US);
-            w_date(&opps, lp_floor_div(o->created, 86400), D_US);
-            w_text(&opps, o->closed ? "1" : "0");
-            w_text(&opps, o->won ? "1" : "0");
-            w_text(&opps, gen_sources[lead.source]);
+            lp_gen_w_date(&opps, o->close_day, D_US);
+            lp_gen_w_date(&opps, lp_floor_div(o->created, 86400), D_US);
+            lp_gen_w_text(&opps, o->closed ? "1" : "0");
+            lp_gen_w_text(&opps, o->won ? "1" : "0");
+            lp_gen_w_text(&opps, lp_gen_sources[lead.source]);
             if (lead.first_campaign >= 0) {
                 sf_id(buf, "701", (uint64_t)lead.first_campaign, false);
-                w_text(&opps, buf);
+                lp_gen_w_text(&opps, buf);
             } else {
-                w_empty(&opps);
+                lp_gen_w_empty(&opps);
             }
-            w_text(&opps, "New Business");
-            w_end(&opps);
+            lp_gen_w_text(&opps, "New Business");
+            lp_gen_w_end(&opps);
         }
     }
     report_footer(&leads);
     report_footer(&opps);
 cleanup:
-    st = wf_close(&leads, st, jb->errmsg);
-    st = wf_close(&opps, st, jb->errmsg);
+    st = lp_gen_wf_close(&leads, st, jb->errmsg);
+    st = lp_gen_wf_close(&opps, st, jb->errmsg);
     return st;
 }
 
@@ -1171,7 +1171,7 @@ lp_status lp_fixtures_generate(const char *dialect_name, double scale, uint64_t 
         return st;
     }
     gen_ctx ctx;
-    if ((st = gen_ctx_init(&ctx, scale, seed))) {
+    if ((st = lp_gen_ctx_init(&ctx, scale, seed))) {
         lp_errmsg_set(errmsg, "out of memory");
         return st;
     }
@@ -1187,6 +1187,6 @@ lp_status lp_fixtures_generate(const char *dialect_name, double scale, uint64_t 
     if (threaded) pthread_join(thread, NULL);
     st = main_job.status ? main_job.status : act_job.status;
     if (st) lp_errmsg_set(errmsg, "%s", main_job.status ? main_job.errmsg : act_job.errmsg);
-    gen_ctx_clear(&ctx);
+    lp_gen_ctx_clear(&ctx);
     return st;
 }

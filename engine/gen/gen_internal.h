@@ -31,7 +31,7 @@ typedef struct gen_rng {
 typedef struct gen_campaign {
     int32_t start_day;     /* days since 1970 */
     int32_t end_day;
-    int type;              /* index into gen_campaign_types */
+    int type;              /* index into lp_gen_campaign_types */
     int theme;             /* name part */
     int64_t actual_cost;   /* dollars; -1 = blank */
     int64_t budgeted_cost;
@@ -61,7 +61,7 @@ typedef struct gen_opp {
 typedef struct gen_lead {
     int64_t created;
     int channel;
-    int source;            /* index into gen_sources */
+    int source;            /* index into lp_gen_sources */
     int owner;             /* user index */
     int team;
     int employees;
@@ -104,29 +104,29 @@ typedef struct gen_ctx {
     int window;            /* days a regular campaign is picked after its start */
 } gen_ctx;
 
-extern const char *const gen_sources[];
-extern const int gen_nsources;
-extern const char *const gen_campaign_types[];
-extern const char *const gen_campaign_themes[];
-extern const char *const gen_member_status[][2];
-extern const char *const gen_team_names[GEN_TEAMS];
-extern const char *const gen_first_names[];
-extern const char *const gen_last_names[];
-extern const char *const gen_countries[];
-extern const char *const gen_industries[];
-extern const char *const gen_stage_names[STAGE_COUNT];
-extern const char *const gen_activity_names[3];
+extern const char *const lp_gen_sources[];
+extern const int lp_gen_nsources;
+extern const char *const lp_gen_campaign_types[];
+extern const char *const lp_gen_campaign_themes[];
+extern const char *const lp_gen_member_status[][2];
+extern const char *const lp_gen_team_names[GEN_TEAMS];
+extern const char *const lp_gen_first_names[];
+extern const char *const lp_gen_last_names[];
+extern const char *const lp_gen_countries[];
+extern const char *const lp_gen_industries[];
+extern const char *const lp_gen_stage_names[STAGE_COUNT];
+extern const char *const lp_gen_activity_names[3];
 
-lp_status gen_ctx_init(gen_ctx *ctx, double scale, uint64_t seed);
-void gen_ctx_clear(gen_ctx *ctx);
+lp_status lp_gen_ctx_init(gen_ctx *ctx, double scale, uint64_t seed);
+void lp_gen_ctx_clear(gen_ctx *ctx);
 /* Lead i (0 <= i < nleads), touches included. */
-void gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead);
+void lp_gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead);
 /* Activities of lead i; returns how many (at most GEN_MAX_ACTIVITIES). */
-int gen_activities_make(const gen_ctx *ctx, int64_t i, const gen_lead *lead,
+int lp_gen_activities_make(const gen_ctx *ctx, int64_t i, const gen_lead *lead,
                         gen_activity *out);
 /* Leadless opportunity j (0 <= j < nleadless): owner, source and opp. */
-void gen_leadless_make(const gen_ctx *ctx, int64_t j, int *out_owner, gen_opp *out_opp);
+void lp_gen_leadless_make(const gen_ctx *ctx, int64_t j, int *out_owner, gen_opp *out_opp);
 /* Company name of a company number into buf; returns its length. */
-size_t gen_company_name(uint32_t company, char *buf, size_t size);
+size_t lp_gen_company_name(uint32_t company, char *buf, size_t size);
 
 #endif

@@ -15,7 +15,7 @@
 
 #include "lp/time.h"
 
-const char *const gen_sources[] = {
+const char *const lp_gen_sources[] = {
     /* inbound 0..9 */
     "Web", "Organic Search", "Paid Search", "Social", "Email", "Content", "Webinar",
     "Event", "Chat", "Referral",
@@ -26,12 +26,12 @@ const char *const gen_sources[] = {
     /* leadless opportunities 17 */
     "Existing Customer",
 };
-const int gen_nsources = 18;
+const int lp_gen_nsources = 18;
 static const double inbound_weights[10] = {22, 18, 15, 8, 8, 7, 9, 6, 4, 3};
 static const double outbound_weights[4] = {40, 25, 25, 10};
 static const double partner_weights[3] = {50, 30, 20};
 
-const char *const gen_campaign_types[] = {
+const char *const lp_gen_campaign_types[] = {
     "Webinar", "Email", "Conference", "Trade Show", "Advertisement",
     "Content Syndication", "Direct Mail", "Partners", "Referral Program",
 };
@@ -41,28 +41,28 @@ static const int64_t type_cost[9][2] = {
     {5000, 25000}, {5000, 20000},  {1000, 10000},   {500, 5000},
 };
 /* Member statuses: [not responded, responded]. */
-const char *const gen_member_status[][2] = {
+const char *const lp_gen_member_status[][2] = {
     {"Registered", "Attended"}, {"Sent", "Clicked"}, {"Invited", "Attended"},
     {"Invited", "Visited Booth"}, {"Sent", "Responded"}, {"Sent", "Downloaded"},
     {"Sent", "Responded"}, {"Sent", "Responded"}, {"Sent", "Responded"},
 };
-const char *const gen_campaign_themes[] = {
+const char *const lp_gen_campaign_themes[] = {
     "Pipeline Basics", "Data Ops", "Cloud Migration", "Security Summit", "AI for Sales",
     "Customer Stories", "Product Launch", "Analytics Deep Dive", "Year in Review",
     "Retail Forum", "Finance Roundtable", "Healthcare Day", "Spring Promo", "Summer Series",
     "Buyer's Guide", "Benchmark Report",
 };
-const char *const gen_team_names[GEN_TEAMS] = {
+const char *const lp_gen_team_names[GEN_TEAMS] = {
     "Enterprise", "Mid-Market", "SMB", "EMEA", "Partners",
 };
-const char *const gen_first_names[40] = {
+const char *const lp_gen_first_names[40] = {
     "James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda",
     "David", "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica",
     "Thomas", "Sarah", "Carlos", "Karen", "Daniel", "Lisa", "Matthew", "Nancy", "Anthony",
     "Sofia", "Mark", "Aisha", "Paul", "Emma", "Steven", "Olga", "Andrew", "Mei", "Kenji",
     "Priya", "Lukas", "Chloe", "Mateo", "Ingrid",
 };
-const char *const gen_last_names[50] = {
+const char *const lp_gen_last_names[50] = {
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
     "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson",
     "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White",
@@ -71,21 +71,21 @@ const char *const gen_last_names[50] = {
     "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter",
     "Okafor",
 };
-const char *const gen_countries[12] = {
+const char *const lp_gen_countries[12] = {
     "United States", "Canada", "United Kingdom", "Germany", "France", "Netherlands",
     "Australia", "Brazil", "India", "Japan", "Spain", "Sweden",
 };
 static const double country_weights[12] = {45, 6, 10, 8, 5, 3, 5, 3, 4, 3, 4, 4};
 static const bool country_emea[12] = {0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
-const char *const gen_industries[10] = {
+const char *const lp_gen_industries[10] = {
     "Technology", "Financial Services", "Healthcare", "Manufacturing", "Retail",
     "Education", "Media", "Energy", "Logistics", "Professional Services",
 };
-const char *const gen_stage_names[STAGE_COUNT] = {
+const char *const lp_gen_stage_names[STAGE_COUNT] = {
     "Prospecting", "Qualification", "Needs Analysis", "Proposal/Price Quote",
     "Negotiation/Review", "Closed Won", "Closed Lost",
 };
-const char *const gen_activity_names[3] = {"Call", "Email", "Meeting"};
+const char *const lp_gen_activity_names[3] = {"Call", "Email", "Meeting"};
 
 /* Hours from hand-off to first touch (median) by team: Mid-Market is the
  * planted slow team. */
@@ -170,7 +170,7 @@ static double day_weight(int32_t day, int32_t day0)
     return w * (1.0 + 0.25 * (double)(day - day0) / GEN_DAYS);
 }
 
-lp_status gen_ctx_init(gen_ctx *ctx, double scale, uint64_t seed)
+lp_status lp_gen_ctx_init(gen_ctx *ctx, double scale, uint64_t seed)
 {
     memset(ctx, 0, sizeof *ctx);
     ctx->seed = seed;
@@ -252,11 +252,11 @@ lp_status gen_ctx_init(gen_ctx *ctx, double scale, uint64_t seed)
     star->start_day = ctx->day0 - 30;
     return LP_OK;
 nomem:
-    gen_ctx_clear(ctx);
+    lp_gen_ctx_clear(ctx);
     return LP_ERR_NOMEM;
 }
 
-void gen_ctx_clear(gen_ctx *ctx)
+void lp_gen_ctx_clear(gen_ctx *ctx)
 {
     lp_free(ctx->users);
     lp_free(ctx->campaigns);
@@ -306,7 +306,7 @@ static void make_opp(const gen_ctx *ctx, gen_rng *r, int team, int channel, int6
     }
 }
 
-void gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead)
+void lp_gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead)
 {
     gen_rng r = stream(ctx->seed, (uint64_t)i, 1);
     memset(lead, 0, sizeof *lead);
@@ -411,7 +411,7 @@ void gen_lead_make(const gen_ctx *ctx, int64_t i, gen_lead *lead)
     else lead->status = lead->channel == CH_OUTBOUND ? STATUS_WORKING : STATUS_OPEN;
 }
 
-int gen_activities_make(const gen_ctx *ctx, int64_t i, const gen_lead *lead,
+int lp_gen_activities_make(const gen_ctx *ctx, int64_t i, const gen_lead *lead,
                         gen_activity *out)
 {
     gen_rng r = stream(ctx->seed, (uint64_t)i, 3);
@@ -442,7 +442,7 @@ int gen_activities_make(const gen_ctx *ctx, int64_t i, const gen_lead *lead,
     return n;
 }
 
-void gen_leadless_make(const gen_ctx *ctx, int64_t j, int *out_owner, gen_opp *out_opp)
+void lp_gen_leadless_make(const gen_ctx *ctx, int64_t j, int *out_owner, gen_opp *out_opp)
 {
     gen_rng r = stream(ctx->seed, (uint64_t)j, 4);
     int team = rint_below(&r, 4);
@@ -453,7 +453,7 @@ void gen_leadless_make(const gen_ctx *ctx, int64_t j, int *out_owner, gen_opp *o
     make_opp(ctx, &r, team, CH_OUTBOUND, created, out_opp);
 }
 
-size_t gen_company_name(uint32_t company, char *buf, size_t size)
+size_t lp_gen_company_name(uint32_t company, char *buf, size_t size)
 {
     static const char *const head[28] = {
         "Nor", "Vel", "Ast", "Bri", "Cal", "Dex", "Ely", "Fen", "Gal", "Hal", "Iri", "Jun",

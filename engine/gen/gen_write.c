@@ -7,7 +7,7 @@
 
 #include "lp/time.h"
 
-lp_status wf_open(wfile *f, const char *dir, const char *name, char *errmsg)
+lp_status lp_gen_wf_open(wfile *f, const char *dir, const char *name, char *errmsg)
 {
     memset(f, 0, sizeof *f);
     f->eol = "\n";
@@ -31,18 +31,18 @@ lp_status wf_open(wfile *f, const char *dir, const char *name, char *errmsg)
     return st;
 }
 
-void wf_flush(wfile *f)
+void lp_gen_wf_flush(wfile *f)
 {
     if (f->len && !f->failed && fwrite(f->buf, 1, f->len, f->out.fp) != f->len)
         f->failed = true;
     f->len = 0;
 }
 
-lp_status wf_close(wfile *f, lp_status st, char *errmsg)
+lp_status lp_gen_wf_close(wfile *f, lp_status st, char *errmsg)
 {
     if (!f->buf) return st;
     if (!st) {
-        wf_flush(f);
+        lp_gen_wf_flush(f);
         char path[512];
         snprintf(path, sizeof path, "%s", f->out.path ? f->out.path : "");
         if (f->failed) {
@@ -72,7 +72,7 @@ static inline void sep(wfile *f)
     f->first_field = false;
 }
 
-void w_textn(wfile *f, const char *s, size_t n)
+void lp_gen_w_textn(wfile *f, const char *s, size_t n)
 {
     sep(f);
     if (n > WF_ROW_MAX / 4) n = WF_ROW_MAX / 4;
@@ -91,7 +91,7 @@ void w_textn(wfile *f, const char *s, size_t n)
     f->buf[f->len++] = '"';
 }
 
-void w_text(wfile *f, const char *s) { w_textn(f, s, strlen(s)); }
+void lp_gen_w_text(wfile *f, const char *s) { lp_gen_w_textn(f, s, strlen(s)); }
 
 static char *put_uint(char *p, uint64_t v)
 {
@@ -112,7 +112,7 @@ static char *put2(char *p, int v)
     return p + 2;
 }
 
-void w_int(wfile *f, int64_t v)
+void lp_gen_w_int(wfile *f, int64_t v)
 {
     char tmp[24], *p = tmp;
     if (v < 0) {
@@ -120,7 +120,7 @@ void w_int(wfile *f, int64_t v)
         v = -v;
     }
     p = put_uint(p, (uint64_t)v);
-    w_textn(f, tmp, (size_t)(p - tmp));
+    lp_gen_w_textn(f, tmp, (size_t)(p - tmp));
 }
 
 static char *put_date(char *p, int64_t day, int style)
@@ -142,17 +142,17 @@ static char *put_date(char *p, int64_t day, int style)
     return put2(p, d);
 }
 
-void w_date(wfile *f, int64_t day, int style)
+void lp_gen_w_date(wfile *f, int64_t day, int style)
 {
     char tmp[32];
     char *p = put_date(tmp, day, style);
-    w_textn(f, tmp, (size_t)(p - tmp));
+    lp_gen_w_textn(f, tmp, (size_t)(p - tmp));
 }
 
-void w_dt(wfile *f, int64_t t, int style)
+void lp_gen_w_dt(wfile *f, int64_t t, int style)
 {
     if (!t) {
-        w_empty(f);
+        lp_gen_w_empty(f);
         return;
     }
     char tmp[48], *p = tmp;
@@ -182,22 +182,22 @@ void w_dt(wfile *f, int64_t t, int style)
             *p++ = 'Z';
         }
     }
-    w_textn(f, tmp, (size_t)(p - tmp));
+    lp_gen_w_textn(f, tmp, (size_t)(p - tmp));
 }
 
-void w_bool(wfile *f, bool v, const char *yes, const char *no) { w_text(f, v ? yes : no); }
+void lp_gen_w_bool(wfile *f, bool v, const char *yes, const char *no) { lp_gen_w_text(f, v ? yes : no); }
 
-void w_empty(wfile *f) { w_textn(f, "", 0); }
+void lp_gen_w_empty(wfile *f) { lp_gen_w_textn(f, "", 0); }
 
-void w_end(wfile *f)
+void lp_gen_w_end(wfile *f)
 {
     put(f, f->eol, strlen(f->eol));
     f->first_field = true;
-    if (f->len > WF_BUF - WF_ROW_MAX) wf_flush(f);
+    if (f->len > WF_BUF - WF_ROW_MAX) lp_gen_wf_flush(f);
 }
 
-void w_header(wfile *f, const char *const *names)
+void lp_gen_w_header(wfile *f, const char *const *names)
 {
-    for (size_t i = 0; names[i]; i++) w_text(f, names[i]);
-    w_end(f);
+    for (size_t i = 0; names[i]; i++) lp_gen_w_text(f, names[i]);
+    lp_gen_w_end(f);
 }

@@ -26,21 +26,21 @@ typedef struct wfile {
 enum { DT_SF, DT_SPACE, DT_ISOZ, DT_US };
 enum { D_ISO, D_US };
 
-lp_status wf_open(wfile *f, const char *dir, const char *name, char *errmsg);
+lp_status lp_gen_wf_open(wfile *f, const char *dir, const char *name, char *errmsg);
 /* Commits the file (LP_ERR_OUTPUT with errmsg on failure) or, when the
  * caller's status is already an error, aborts it. */
-lp_status wf_close(wfile *f, lp_status st, char *errmsg);
-void wf_flush(wfile *f);
+lp_status lp_gen_wf_close(wfile *f, lp_status st, char *errmsg);
+void lp_gen_wf_flush(wfile *f);
 
-void w_text(wfile *f, const char *s);            /* a field, quoted as needed */
-void w_textn(wfile *f, const char *s, size_t n);
-void w_int(wfile *f, int64_t v);
-void w_dt(wfile *f, int64_t instant, int style);  /* 0 instant writes an empty field */
-void w_date(wfile *f, int64_t day, int style);
-void w_bool(wfile *f, bool v, const char *yes, const char *no);
-void w_empty(wfile *f);
-void w_end(wfile *f);                             /* ends the row */
+void lp_gen_w_text(wfile *f, const char *s);            /* a field, quoted as needed */
+void lp_gen_w_textn(wfile *f, const char *s, size_t n);
+void lp_gen_w_int(wfile *f, int64_t v);
+void lp_gen_w_dt(wfile *f, int64_t instant, int style);  /* 0 instant writes an empty field */
+void lp_gen_w_date(wfile *f, int64_t day, int style);
+void lp_gen_w_bool(wfile *f, bool v, const char *yes, const char *no);
+void lp_gen_w_empty(wfile *f);
+void lp_gen_w_end(wfile *f);                             /* ends the row */
 /* A header row from a NULL-terminated list. */
-void w_header(wfile *f, const char *const *names);
+void lp_gen_w_header(wfile *f, const char *const *names);
 
 #endif

@@ -159,12 +159,12 @@ lp_status lp_ledger_open(const char *target, lp_ledger **out_ledger, char *errms
     l->errmsg = errmsg ? errmsg : l->scratch;
     l->errmsg[0] = '\0';
     bool pg = !strncasecmp(target, "postgresql://", 13) || !strncasecmp(target, "postgres://", 11);
-    lp_status st = pg ? ledger_pg_open(l, target) : ledger_sqlite_open(l, target);
+    lp_status st = pg ? lp_ledger_pg_open(l, target) : lp_ledger_sqlite_open(l, target);
     int version = 0;
     if (!st && !pg) {
         bool empty = false;
-        st = ledger_sqlite_check(l, &empty);
-        if (!st && empty) st = ledger_sqlite_wal(l);
+        st = lp_ledger_sqlite_check(l, &empty);
+        if (!st && empty) st = lp_ledger_sqlite_wal(l);
     }
     if (!st) st = schema_version(l, &version);
     if (!st && version < LP_LEDGER_SCHEMA_VERSION) st = migrate(l);

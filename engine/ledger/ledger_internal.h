@@ -45,13 +45,13 @@ struct lp_ledger {
 
 /* Open the store of target into ledger (store, db, shown set); the schema
  * is checked and created by ledger.c afterwards. */
-lp_status ledger_sqlite_open(lp_ledger *ledger, const char *path);
-lp_status ledger_pg_open(lp_ledger *ledger, const char *url);
+lp_status lp_ledger_sqlite_open(lp_ledger *ledger, const char *path);
+lp_status lp_ledger_pg_open(lp_ledger *ledger, const char *url);
 
 /* SQLite: the file holds a database that passes quick_check. LP_ERR_INPUT
  * otherwise (the message says why). Called before anything is written. */
-lp_status ledger_sqlite_check(lp_ledger *ledger, bool *out_empty);
+lp_status lp_ledger_sqlite_check(lp_ledger *ledger, bool *out_empty);
 /* SQLite: switch a new file to WAL (kept in the file). */
-lp_status ledger_sqlite_wal(lp_ledger *ledger);
+lp_status lp_ledger_sqlite_wal(lp_ledger *ledger);
 
 #endif

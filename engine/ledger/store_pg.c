@@ -143,7 +143,7 @@ static void url_decode(const char *s, size_t len, char *out, size_t size)
     out[o] = '\0';
 }
 
-lp_status ledger_pg_open(lp_ledger *l, const char *url)
+lp_status lp_ledger_pg_open(lp_ledger *l, const char *url)
 {
     l->store = &pg_store;
     size_t shown = strcspn(url, "?");

@@ -125,7 +125,7 @@ static const ledger_store sqlite_store = {
     .close = sq_close,
 };
 
-lp_status ledger_sqlite_open(lp_ledger *l, const char *path)
+lp_status lp_ledger_sqlite_open(lp_ledger *l, const char *path)
 {
     l->store = &sqlite_store;
     snprintf(l->shown, sizeof l->shown, "%s", path);
@@ -166,7 +166,7 @@ static bool first_value(void *ctx, int ncols, const char *const *values)
     return false;
 }
 
-lp_status ledger_sqlite_check(lp_ledger *l, bool *out_empty)
+lp_status lp_ledger_sqlite_check(lp_ledger *l, bool *out_empty)
 {
     size_t ntables = 0;
     lp_status st = sq_tables(l, count_row, &ntables);
@@ -184,7 +184,7 @@ lp_status ledger_sqlite_check(lp_ledger *l, bool *out_empty)
     return LP_OK;
 }
 
-lp_status ledger_sqlite_wal(lp_ledger *l)
+lp_status lp_ledger_sqlite_wal(lp_ledger *l)
 {
     char mode[128] = "";
     lp_status st = sq_exec(l, "PRAGMA journal_mode = WAL", 0, NULL, first_value, mode);

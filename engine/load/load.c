@@ -241,7 +241,7 @@ static stage_status stage_of(const lp_value_map *stage_map, const char *s, size_
     return stage_by_name(s, len);
 }
 
-/* The canonical columns that as-of is taken from (METRICS.md "Periods,
+/* The canonical columns that as-of is taken from (templates/DEFINITIONS.md "Periods,
  * as-of and what counts"); close dates and campaign dates are not among
  * them, since exports carry future expected close dates. */
 static bool is_as_of_column(lp_table_id table, const char *name)
@@ -687,7 +687,7 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
             /* An activity or touch with no lead (a Salesforce task whose
              * WhoId is blank belongs to a contact or an account) is not a
              * bad row: it is left out of the measures and counted, as an
-             * orphan is (METRICS.md, mapping rules), not rejected row by row. */
+             * orphan is (templates/DEFINITIONS.md, mapping rules), not rejected row by row. */
             if (cp->canon->required && strcmp(cp->canon->name, "lead_id") == 0 &&
                 (fc->table_id == LP_ACTIVITIES || fc->table_id == LP_TOUCHES)) {
                 ch->no_lead++;

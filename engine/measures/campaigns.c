@@ -175,7 +175,7 @@ static lp_status campaign_tests(mctx *m, const uint8_t *listed, size_t ncamp)
 {
     lp_status st = LP_OK;
     tb b;
-    tb_init(&b, "campaign_tests", "campaign_id:S,name:S,mqls:I,opportunities:I,rate:D,"
+    lp_m_tb_init(&b, "campaign_tests", "campaign_id:S,name:S,mqls:I,opportunities:I,rate:D,"
                                   "others_rate:D,p_value:D,q_value:D,verdict:S");
     uint64_t *mq = lp_calloc(ncamp + 1, sizeof(uint64_t));
     uint64_t *op = lp_calloc(ncamp + 1, sizeof(uint64_t));
@@ -219,15 +219,15 @@ static lp_status campaign_tests(mctx *m, const uint8_t *listed, size_t ncamp)
         double others = ratio((double)(all_op - op[c]), (double)(all_mq - mq[c]));
         const char *verdict = "";
         if (!isnan(qv) && qv <= 0.10) verdict = rate > others ? "better" : "worse";
-        tb_s(&b, 0, keyspace_name(&m->campaign_keys, (int32_t)c));
-        tb_s(&b, 1, campaign_name(m, (int32_t)c));
-        tb_i(&b, 2, (int64_t)mq[c]);
-        tb_i(&b, 3, (int64_t)op[c]);
-        tb_d(&b, 4, rate);
-        tb_d(&b, 5, others);
-        tb_d(&b, 6, pv);
-        tb_d(&b, 7, qv);
-        tb_s(&b, 8, verdict);
+        lp_m_tb_s(&b, 0, lp_m_keyspace_name(&m->campaign_keys, (int32_t)c));
+        lp_m_tb_s(&b, 1, lp_m_campaign_name(m, (int32_t)c));
+        lp_m_tb_i(&b, 2, (int64_t)mq[c]);
+        lp_m_tb_i(&b, 3, (int64_t)op[c]);
+        lp_m_tb_d(&b, 4, rate);
+        lp_m_tb_d(&b, 5, others);
+        lp_m_tb_d(&b, 6, pv);
+        lp_m_tb_d(&b, 7, qv);
+        lp_m_tb_s(&b, 8, verdict);
     }
 cleanup:
     lp_free(mq);
@@ -239,7 +239,7 @@ cleanup:
         lp_table_free(b.table);
         return st;
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Tables ---- */
@@ -253,13 +253,13 @@ static lp_status campaign_tables(attr_state *a)
     int64_t *responders = lp_calloc(nc + 1, sizeof(int64_t));
     int64_t *created = lp_calloc(nc + 1, sizeof(int64_t));
     tb c, at, dt;
-    tb_init(&c, "campaigns", "campaign_id:S,name:S,touches:I,responders:I,response_rate:D,"
+    lp_m_tb_init(&c, "campaigns", "campaign_id:S,name:S,touches:I,responders:I,response_rate:D,"
                              "leads_created:I,mqls:D,sqls:D,opportunities:D,pipeline:D,won:D,"
                              "cost:D,cost_per_lead:D,cost_per_mql:D,cost_per_opportunity:D,"
                              "return:D,scope:S,model:S");
-    tb_init(&at, "attribution", "campaign_id:S,name:S,model:S,mqls:D,sqls:D,opportunities:D,"
+    lp_m_tb_init(&at, "attribution", "campaign_id:S,name:S,model:S,mqls:D,sqls:D,opportunities:D,"
                                 "pipeline:D,won:D");
-    tb_init(&dt, "detail_touches", "lead_id:S,campaign_id:S,touched_at:T,responded:B");
+    lp_m_tb_init(&dt, "detail_touches", "lead_id:S,campaign_id:S,touched_at:T,responded:B");
     if (!touches || !responders || !created) {
         st = LP_ERR_NOMEM;
         goto cleanup;
@@ -297,8 +297,8 @@ static lp_status campaign_tables(attr_state *a)
         if (!a->listed[k]) continue;
         bool none = k == nc;
         int32_t key = none ? -1 : (int32_t)k;
-        const char *id = none ? "(no campaign)" : keyspace_name(&m->campaign_keys, key);
-        const char *name = campaign_name(m, key);
+        const char *id = none ? "(no campaign)" : lp_m_keyspace_name(&m->campaign_keys, key);
+        const char *name = lp_m_campaign_name(m, key);
         int32_t row = none ? -1 : m->camp_row[k];
         double cost = cost_col && row >= 0 ? lp_column_number(cost_col, (size_t)row) : NAN;
         double mqls = lead_data && m->has_mql ? ACC(a, model, K_MQL, k) : NAN;
@@ -307,43 +307,43 @@ static lp_status campaign_tables(attr_state *a)
         double pipe = amounts ? ACC(a, model, K_PIPE, k) : NAN;
         double won = amounts ? ACC(a, model, K_WON, k) : NAN;
         bool have_touches = m->touches && !m->synthetic_touches;
-        tb_s(&c, 0, id);
-        tb_s(&c, 1, name);
+        lp_m_tb_s(&c, 0, id);
+        lp_m_tb_s(&c, 1, name);
         if (have_touches) {
-            tb_i(&c, 2, touches[k]);
-            tb_i(&c, 3, responders[k]);
+            lp_m_tb_i(&c, 2, touches[k]);
+            lp_m_tb_i(&c, 3, responders[k]);
         } else {
-            tb_null(&c, 2);
-            tb_null(&c, 3);
+            lp_m_tb_null(&c, 2);
+            lp_m_tb_null(&c, 3);
         }
-        tb_d(&c, 4, have_touches && responded ? ratio((double)responders[k], (double)touches[k])
+        lp_m_tb_d(&c, 4, have_touches && responded ? ratio((double)responders[k], (double)touches[k])
                                               : NAN);
-        if (lead_data) tb_i(&c, 5, created[k]);
-        else tb_null(&c, 5);
-        tb_d(&c, 6, mqls);
-        tb_d(&c, 7, sqls);
-        tb_d(&c, 8, opps);
-        tb_d(&c, 9, pipe);
-        tb_d(&c, 10, won);
-        tb_d(&c, 11, cost);
-        tb_d(&c, 12, lead_data ? ratio(cost, (double)created[k]) : NAN);
-        tb_d(&c, 13, ratio(cost, mqls));
-        tb_d(&c, 14, ratio(cost, opps));
-        tb_d(&c, 15, ratio(won - cost, cost));
+        if (lead_data) lp_m_tb_i(&c, 5, created[k]);
+        else lp_m_tb_null(&c, 5);
+        lp_m_tb_d(&c, 6, mqls);
+        lp_m_tb_d(&c, 7, sqls);
+        lp_m_tb_d(&c, 8, opps);
+        lp_m_tb_d(&c, 9, pipe);
+        lp_m_tb_d(&c, 10, won);
+        lp_m_tb_d(&c, 11, cost);
+        lp_m_tb_d(&c, 12, lead_data ? ratio(cost, (double)created[k]) : NAN);
+        lp_m_tb_d(&c, 13, ratio(cost, mqls));
+        lp_m_tb_d(&c, 14, ratio(cost, opps));
+        lp_m_tb_d(&c, 15, ratio(won - cost, cost));
         /* Every figure of the row counts from the first record to as-of
          * under the configured model: say so beside the numbers, so no
          * renderer reads them as this period's. */
-        tb_s(&c, 16, lp_scope_name(LP_SCOPE_LIFETIME));
-        tb_s(&c, 17, lp_attribution_name(m->set->attribution));
+        lp_m_tb_s(&c, 16, lp_scope_name(LP_SCOPE_LIFETIME));
+        lp_m_tb_s(&c, 17, lp_attribution_name(m->set->attribution));
         for (int md = 0; md < LP_ATTR_COUNT; md++) {
-            tb_s(&at, 0, id);
-            tb_s(&at, 1, name);
-            tb_s(&at, 2, model_names[md]);
-            tb_d(&at, 3, lead_data && m->has_mql ? ACC(a, md, K_MQL, k) : NAN);
-            tb_d(&at, 4, lead_data && m->has_sql ? ACC(a, md, K_SQL, k) : NAN);
-            tb_d(&at, 5, opp_data ? ACC(a, md, K_OPP, k) : NAN);
-            tb_d(&at, 6, amounts ? ACC(a, md, K_PIPE, k) : NAN);
-            tb_d(&at, 7, amounts ? ACC(a, md, K_WON, k) : NAN);
+            lp_m_tb_s(&at, 0, id);
+            lp_m_tb_s(&at, 1, name);
+            lp_m_tb_s(&at, 2, model_names[md]);
+            lp_m_tb_d(&at, 3, lead_data && m->has_mql ? ACC(a, md, K_MQL, k) : NAN);
+            lp_m_tb_d(&at, 4, lead_data && m->has_sql ? ACC(a, md, K_SQL, k) : NAN);
+            lp_m_tb_d(&at, 5, opp_data ? ACC(a, md, K_OPP, k) : NAN);
+            lp_m_tb_d(&at, 6, amounts ? ACC(a, md, K_PIPE, k) : NAN);
+            lp_m_tb_d(&at, 7, amounts ? ACC(a, md, K_WON, k) : NAN);
         }
     }
 
@@ -355,11 +355,11 @@ static lp_status campaign_tables(attr_state *a)
              * make the workbook slow to write and to open. */
             int64_t at = touch_at(m, t);
             if (at == NONE || !a->listed[m->t_camp[t]] || !in_p(m, at)) continue;
-            tb_s(&dt, 0, lp_column_str(lead_id, t));
-            tb_s(&dt, 1, keyspace_name(&m->campaign_keys, m->t_camp[t]));
-            tb_t(&dt, 2, at);
-            if (responded && lp_column_valid(responded, t)) tb_b(&dt, 3, responded->v.b[t]);
-            else tb_null(&dt, 3);
+            lp_m_tb_s(&dt, 0, lp_column_str(lead_id, t));
+            lp_m_tb_s(&dt, 1, lp_m_keyspace_name(&m->campaign_keys, m->t_camp[t]));
+            lp_m_tb_t(&dt, 2, at);
+            if (responded && lp_column_valid(responded, t)) lp_m_tb_b(&dt, 3, responded->v.b[t]);
+            else lp_m_tb_null(&dt, 3);
         }
     }
 cleanup:
@@ -372,16 +372,16 @@ cleanup:
         lp_table_free(dt.table);
         return st;
     }
-    st = tb_finish(&c, m->res);
-    lp_status st2 = tb_finish(&at, m->res);
-    lp_status st3 = tb_finish(&dt, m->res);
+    st = lp_m_tb_finish(&c, m->res);
+    lp_status st2 = lp_m_tb_finish(&at, m->res);
+    lp_status st3 = lp_m_tb_finish(&dt, m->res);
     return st ? st : st2 ? st2 : st3;
 }
 
-lp_status campaigns_run(mctx *m)
+lp_status lp_m_campaigns_run(mctx *m)
 {
     lp_status st = LP_OK;
-    attr_state a = {.m = m, .ncamp = (size_t)keyspace_count(&m->campaign_keys)};
+    attr_state a = {.m = m, .ncamp = (size_t)lp_m_keyspace_count(&m->campaign_keys)};
     size_t maxg = 1;
     for (size_t l = 0; l < m->nl; l++)
         if (m->t_off[l + 1] - m->t_off[l] > maxg) maxg = m->t_off[l + 1] - m->t_off[l];

@@ -11,7 +11,7 @@
 /* The funnel of the window's creation cohort. The step into won counts an
  * opportunity still open as not (yet) won, so the "won" row also says how
  * many of the cohort's opportunity leads are still open and the win rate
- * of those already closed (METRICS.md, "Change between periods"): a lead
+ * of those already closed (templates/DEFINITIONS.md, "Change between periods"): a lead
  * that reached the opportunity step is won when one of its opportunities
  * is won (the step's own rule), else open when one of its opportunities
  * created by as-of is not closed by as-of (not closed, or closed with a
@@ -45,35 +45,35 @@ static lp_status funnel_table(mctx *m)
     }
     lp_free(has_open);
     tb b;
-    tb_init(&b, "funnel", "step:S,reached:I,rate:D,low:D,high:D,open:I,closed:I,"
+    lp_m_tb_init(&b, "funnel", "step:S,reached:I,rate:D,low:D,high:D,open:I,closed:I,"
                           "closed_win_rate:D,closed_low:D,closed_high:D");
     bool chain = true;
     for (int s = 0; s < 5; s++) {
         chain = chain && avail[s];
-        tb_s(&b, 0, steps[s]);
+        lp_m_tb_s(&b, 0, steps[s]);
         if (!chain) {
-            for (int c = 1; c < 10; c++) tb_null(&b, c);
+            for (int c = 1; c < 10; c++) lp_m_tb_null(&b, c);
             continue;
         }
-        tb_i(&b, 1, (int64_t)reached[s]);
+        lp_m_tb_i(&b, 1, (int64_t)reached[s]);
         double est = NAN, lo = NAN, hi = NAN;
-        if (s > 0) wilson3(reached[s], reached[s - 1], &est, &lo, &hi);
-        tb_d(&b, 2, est);
-        tb_d(&b, 3, lo);
-        tb_d(&b, 4, hi);
+        if (s > 0) lp_m_wilson3(reached[s], reached[s - 1], &est, &lo, &hi);
+        lp_m_tb_d(&b, 2, est);
+        lp_m_tb_d(&b, 3, lo);
+        lp_m_tb_d(&b, 4, hi);
         if (s != 4) {
-            for (int c = 5; c < 10; c++) tb_null(&b, c);
+            for (int c = 5; c < 10; c++) lp_m_tb_null(&b, c);
             continue;
         }
         uint64_t closed = reached[3] - open; /* won + lost */
-        wilson3(reached[4], closed, &est, &lo, &hi);
-        tb_i(&b, 5, (int64_t)open);
-        tb_i(&b, 6, (int64_t)closed);
-        tb_d(&b, 7, est);
-        tb_d(&b, 8, lo);
-        tb_d(&b, 9, hi);
+        lp_m_wilson3(reached[4], closed, &est, &lo, &hi);
+        lp_m_tb_i(&b, 5, (int64_t)open);
+        lp_m_tb_i(&b, 6, (int64_t)closed);
+        lp_m_tb_d(&b, 7, est);
+        lp_m_tb_d(&b, 8, lo);
+        lp_m_tb_d(&b, 9, hi);
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* Trailing four quarters: the twelve months before E (same local clock
@@ -119,12 +119,12 @@ static lp_status reverse_funnel_table(mctx *m)
     }
     double quota = NAN;
     int64_t qs, qe;
-    if (!quota_lookup(m, &quota, &qs, &qe)) quota = NAN;
+    if (!lp_m_quota_lookup(m, &quota, &qs, &qe)) quota = NAN;
     double avg = m->opps && m->has_amount && m->has_close && won_deals
                      ? won_amount / (double)won_deals
                      : NAN;
     tb b;
-    tb_init(&b, "reverse_funnel", "stage:S,needed:D,low:D,high:D,quota:D,rate:D,avg_deal:D");
+    lp_m_tb_init(&b, "reverse_funnel", "stage:S,needed:D,low:D,high:D,quota:D,rate:D,avg_deal:D");
     struct {
         const char *stage;
         uint64_t x, n;
@@ -136,25 +136,25 @@ static lp_status reverse_funnel_table(mctx *m)
     };
     for (size_t r = 0; r < 3; r++) {
         double rate = NAN, lo = NAN, hi = NAN;
-        if (rows[r].avail) wilson3(rows[r].x, rows[r].n, &rate, &lo, &hi);
+        if (rows[r].avail) lp_m_wilson3(rows[r].x, rows[r].n, &rate, &lo, &hi);
         double needed = ratio(quota, avg * rate);
         /* The higher rate needs the fewer records. */
         double need_low = ratio(quota, avg * hi), need_high = ratio(quota, avg * lo);
-        tb_s(&b, 0, rows[r].stage);
-        tb_d(&b, 1, needed);
-        tb_d(&b, 2, need_low);
-        tb_d(&b, 3, need_high);
-        tb_d(&b, 4, quota);
-        tb_d(&b, 5, rate);
-        tb_d(&b, 6, avg);
+        lp_m_tb_s(&b, 0, rows[r].stage);
+        lp_m_tb_d(&b, 1, needed);
+        lp_m_tb_d(&b, 2, need_low);
+        lp_m_tb_d(&b, 3, need_high);
+        lp_m_tb_d(&b, 4, quota);
+        lp_m_tb_d(&b, 5, rate);
+        lp_m_tb_d(&b, 6, avg);
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 static lp_status forecast_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "forecast", "period:S,mql_forecast:D,low:D,high:D");
+    lp_m_tb_init(&b, "forecast", "period:S,mql_forecast:D,low:D,high:D");
     double y[WINDOW];
     bool avail = m->leads && m->has_mql;
     for (int k = 0; k < WINDOW; k++) y[k] = m->hv[M_MQL_COUNT][k];
@@ -163,19 +163,19 @@ static lp_status forecast_table(mctx *m)
     for (int h = 1; h <= 4; h++) {
         char label[24];
         lp_period_label(&m->cal, m->P + h, label, sizeof label);
-        tb_s(&b, 0, label);
+        lp_m_tb_s(&b, 0, label);
         if (avail && fit.defined) {
             lp_interval iv = lp_ols_predict(&fit, y, (double)(WINDOW - 1 + h), 0.80);
-            tb_d(&b, 1, iv.estimate);
-            tb_d(&b, 2, iv.defined ? iv.low : NAN);
-            tb_d(&b, 3, iv.defined ? iv.high : NAN);
+            lp_m_tb_d(&b, 1, iv.estimate);
+            lp_m_tb_d(&b, 2, iv.defined ? iv.low : NAN);
+            lp_m_tb_d(&b, 3, iv.defined ? iv.high : NAN);
         } else {
-            tb_null(&b, 1);
-            tb_null(&b, 2);
-            tb_null(&b, 3);
+            lp_m_tb_null(&b, 1);
+            lp_m_tb_null(&b, 2);
+            lp_m_tb_null(&b, 3);
         }
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Routing ---- */
@@ -208,13 +208,13 @@ static void mark_best(route *r, size_t n)
 static lp_status routing_tables(mctx *m)
 {
     lp_status st = LP_OK;
-    int32_t nteams = keyspace_count(&m->teams);
+    int32_t nteams = lp_m_keyspace_count(&m->teams);
     size_t ng = (size_t)nteams + 1;
     route *r = lp_calloc(ng * 6, sizeof(route)); /* [segment+1][team]: 0 = all */
     route *tmp = lp_calloc(ng, sizeof(route));
     tb t, s;
-    tb_init(&t, "routing", "team:S,mqls:I,won:I,rate:D,low:D,high:D,best_route:B");
-    tb_init(&s, "routing_by_segment",
+    lp_m_tb_init(&t, "routing", "team:S,mqls:I,won:I,rate:D,low:D,high:D,best_route:B");
+    lp_m_tb_init(&s, "routing_by_segment",
             "segment:S,team:S,mqls:I,won:I,rate:D,low:D,high:D,best_route:B");
     if (!r || !tmp) {
         st = LP_ERR_NOMEM;
@@ -238,7 +238,7 @@ static lp_status routing_tables(mctx *m)
         for (size_t g = 0; g < ng; g++) {
             route x = r[seg * ng + g];
             if (!x.mqls) continue;
-            x.team = g < (size_t)nteams ? keyspace_name(&m->teams, (int32_t)g) : "(no team)";
+            x.team = g < (size_t)nteams ? lp_m_keyspace_name(&m->teams, (int32_t)g) : "(no team)";
             route_interval(&x);
             tmp[n++] = x;
         }
@@ -246,14 +246,14 @@ static lp_status routing_tables(mctx *m)
         for (size_t i = 0; i < n; i++) {
             tb *out = seg == 0 ? &t : &s;
             int c = 0;
-            if (seg) tb_s(out, c++, seg_names[seg]);
-            tb_s(out, c++, tmp[i].team);
-            tb_i(out, c++, (int64_t)tmp[i].mqls);
-            tb_i(out, c++, (int64_t)tmp[i].won);
-            tb_d(out, c++, (double)tmp[i].won / (double)tmp[i].mqls);
-            tb_d(out, c++, tmp[i].low);
-            tb_d(out, c++, tmp[i].high);
-            tb_b(out, c++, tmp[i].best);
+            if (seg) lp_m_tb_s(out, c++, seg_names[seg]);
+            lp_m_tb_s(out, c++, tmp[i].team);
+            lp_m_tb_i(out, c++, (int64_t)tmp[i].mqls);
+            lp_m_tb_i(out, c++, (int64_t)tmp[i].won);
+            lp_m_tb_d(out, c++, (double)tmp[i].won / (double)tmp[i].mqls);
+            lp_m_tb_d(out, c++, tmp[i].low);
+            lp_m_tb_d(out, c++, tmp[i].high);
+            lp_m_tb_b(out, c++, tmp[i].best);
         }
     }
 cleanup:
@@ -264,12 +264,12 @@ cleanup:
         lp_table_free(s.table);
         return st;
     }
-    st = tb_finish(&t, m->res);
-    lp_status st2 = tb_finish(&s, m->res);
+    st = lp_m_tb_finish(&t, m->res);
+    lp_status st2 = lp_m_tb_finish(&s, m->res);
     return st ? st : st2;
 }
 
-lp_status funnel_run(mctx *m)
+lp_status lp_m_funnel_run(mctx *m)
 {
     lp_status st = funnel_table(m);
     if (!st) st = reverse_funnel_table(m);

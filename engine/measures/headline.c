@@ -19,7 +19,7 @@ const char *const lp_headline_measures[] = {
     "cycle_median_days", NULL,
 };
 
-const char *campaign_name(const mctx *m, int32_t key)
+const char *lp_m_campaign_name(const mctx *m, int32_t key)
 {
     if (key < 0) return "(no campaign)";
     int32_t row = m->camp_row ? m->camp_row[key] : -1;
@@ -28,10 +28,10 @@ const char *campaign_name(const mctx *m, int32_t key)
         const char *s = name ? lp_column_str(name, (size_t)row) : NULL;
         if (s && *s) return s;
     }
-    return keyspace_name(&m->campaign_keys, key);
+    return lp_m_keyspace_name(&m->campaign_keys, key);
 }
 
-bool quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end)
+bool lp_m_quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end)
 {
     const lp_table *t = m->targets;
     if (!t) return false;
@@ -99,10 +99,10 @@ static const char *const segment_names[] = {"1-49", "50-199", "200-999", "1000+"
 static const char *group_name(const mctx *m, int by, int32_t key)
 {
     switch (by) {
-    case BY_SOURCE: return key < 0 ? "(none)" : keyspace_name(&m->sources, key);
-    case BY_CHANNEL: return channel_names[key];
-    case BY_CAMPAIGN: return campaign_name(m, key);
-    case BY_TEAM: return key < 0 ? "(no team)" : keyspace_name(&m->teams, key);
+    case BY_SOURCE: return key < 0 ? "(none)" : lp_m_keyspace_name(&m->sources, key);
+    case BY_CHANNEL: return lp_m_channel_names[key];
+    case BY_CAMPAIGN: return lp_m_campaign_name(m, key);
+    case BY_TEAM: return key < 0 ? "(no team)" : lp_m_keyspace_name(&m->teams, key);
     case BY_SEGMENT: return key < 0 ? "(unknown)" : segment_names[key];
     }
     return "";
@@ -123,12 +123,12 @@ static int32_t lead_key(const mctx *m, int by, size_t i)
 static lp_status breakdown(mctx *m, int by, const char *table)
 {
     tb b;
-    tb_init(&b, table, "key:S,mqls:I,sqls:I,accepted:I,acceptance_rate:D,low:D,high:D,"
+    lp_m_tb_init(&b, table, "key:S,mqls:I,sqls:I,accepted:I,acceptance_rate:D,low:D,high:D,"
                        "mql_target:D");
-    int32_t nkeys = by == BY_SOURCE   ? keyspace_count(&m->sources)
+    int32_t nkeys = by == BY_SOURCE   ? lp_m_keyspace_count(&m->sources)
                     : by == BY_CHANNEL ? 3
-                    : by == BY_CAMPAIGN ? keyspace_count(&m->campaign_keys)
-                    : by == BY_TEAM    ? keyspace_count(&m->teams)
+                    : by == BY_CAMPAIGN ? lp_m_keyspace_count(&m->campaign_keys)
+                    : by == BY_TEAM    ? lp_m_keyspace_count(&m->teams)
                                        : 4;
     group_row *rows = lp_calloc((size_t)nkeys + 1, sizeof(group_row));
     if (!rows) {
@@ -160,19 +160,19 @@ static lp_status breakdown(mctx *m, int by, const char *table)
     for (size_t r = 0; r < n; r++) {
         group_row *g = &rows[r];
         double est, lo, hi;
-        wilson3(g->accepted, g->mqls, &est, &lo, &hi);
+        lp_m_wilson3(g->accepted, g->mqls, &est, &lo, &hi);
         if (!m->has_sql) est = lo = hi = NAN;
-        tb_s(&b, 0, g->name);
-        tb_i(&b, 1, (int64_t)g->mqls);
-        tb_i(&b, 2, (int64_t)g->sqls);
-        tb_i(&b, 3, (int64_t)g->accepted);
-        tb_d(&b, 4, est);
-        tb_d(&b, 5, lo);
-        tb_d(&b, 6, hi);
-        tb_d(&b, 7, by == BY_TEAM && g->key >= 0 ? target_for(m, "mql", PI_P, g->name) : NAN);
+        lp_m_tb_s(&b, 0, g->name);
+        lp_m_tb_i(&b, 1, (int64_t)g->mqls);
+        lp_m_tb_i(&b, 2, (int64_t)g->sqls);
+        lp_m_tb_i(&b, 3, (int64_t)g->accepted);
+        lp_m_tb_d(&b, 4, est);
+        lp_m_tb_d(&b, 5, lo);
+        lp_m_tb_d(&b, 6, hi);
+        lp_m_tb_d(&b, 7, by == BY_TEAM && g->key >= 0 ? lp_m_target_for(m, "mql", PI_P, g->name) : NAN);
     }
     lp_free(rows);
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Keyed sums of opportunities for P ---- */
@@ -198,10 +198,10 @@ enum { OK_STAGE, OK_SOURCE, OK_CAMPAIGN };
 static lp_status opp_sums(mctx *m, int by, bool won, const char *table)
 {
     tb b;
-    tb_init(&b, table, "key:S,count:I,amount:D");
-    int32_t nkeys = by == OK_STAGE    ? keyspace_count(&m->stages)
-                    : by == OK_SOURCE ? keyspace_count(&m->sources)
-                                      : keyspace_count(&m->campaign_keys);
+    lp_m_tb_init(&b, table, "key:S,count:I,amount:D");
+    int32_t nkeys = by == OK_STAGE    ? lp_m_keyspace_count(&m->stages)
+                    : by == OK_SOURCE ? lp_m_keyspace_count(&m->sources)
+                                      : lp_m_keyspace_count(&m->campaign_keys);
     sum_row *rows = lp_calloc((size_t)nkeys + 1, sizeof(sum_row));
     if (!rows) {
         lp_table_free(b.table);
@@ -224,21 +224,21 @@ static lp_status opp_sums(mctx *m, int by, bool won, const char *table)
         r->count++;
         r->amount += m->o_amount[j];
         if (!r->name)
-            r->name = by == OK_STAGE    ? (k < 0 ? "(none)" : keyspace_name(&m->stages, k))
-                      : by == OK_SOURCE ? (k < 0 ? "(none)" : keyspace_name(&m->sources, k))
-                                        : campaign_name(m, k);
+            r->name = by == OK_STAGE    ? (k < 0 ? "(none)" : lp_m_keyspace_name(&m->stages, k))
+                      : by == OK_SOURCE ? (k < 0 ? "(none)" : lp_m_keyspace_name(&m->sources, k))
+                                        : lp_m_campaign_name(m, k);
     }
     size_t n = 0;
     for (int32_t k = 0; k <= nkeys; k++)
         if (rows[k].count) rows[n++] = rows[k];
     qsort(rows, n, sizeof(sum_row), sum_cmp);
     for (size_t r = 0; r < n; r++) {
-        tb_s(&b, 0, rows[r].name);
-        tb_i(&b, 1, rows[r].count);
-        tb_d(&b, 2, m->has_amount ? rows[r].amount : NAN);
+        lp_m_tb_s(&b, 0, rows[r].name);
+        lp_m_tb_i(&b, 1, rows[r].count);
+        lp_m_tb_d(&b, 2, m->has_amount ? rows[r].amount : NAN);
     }
     lp_free(rows);
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- The headline values ---- */
@@ -269,7 +269,7 @@ static lp_status cycle_medians(const mctx *m, bool inbound_only, double out[WIND
             (double)(m->o_close_date[j] - lp_instant_local_date(m->o_created[j]));
     }
     for (int k = 0; k < WINDOW; k++)
-        out[k] = median_inplace(cycle + ncycle[k], ncycle[k + 1] - ncycle[k]);
+        out[k] = lp_m_median_inplace(cycle + ncycle[k], ncycle[k + 1] - ncycle[k]);
     lp_free(cycle);
     return LP_OK;
 }
@@ -338,7 +338,7 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
         m->hv[M_MQL_COUNT][k] = leads ? (double)mqls[k] : NAN;
         m->hv[M_SQL_COUNT][k] = m->leads && m->has_sql ? (double)sqls[k] : NAN;
         if (leads && m->has_sql) {
-            wilson3(accepted[k], mqls[k], &m->hv[M_ACCEPTANCE_RATE][k],
+            lp_m_wilson3(accepted[k], mqls[k], &m->hv[M_ACCEPTANCE_RATE][k],
                     &m->hlo[M_ACCEPTANCE_RATE][k], &m->hhi[M_ACCEPTANCE_RATE][k]);
         } else {
             m->hv[M_ACCEPTANCE_RATE][k] = NAN;
@@ -354,7 +354,7 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
         m->hv[M_INBOUND_WON_COUNT][k] = closes ? (double)won_n[k] : NAN;
         m->hv[M_INBOUND_WON_AMOUNT][k] = closes && amounts ? won_amt[k] : NAN;
         if (closes) {
-            wilson3(won_n[k], won_n[k] + lost_n[k], &m->hv[M_INBOUND_WIN_RATE][k],
+            lp_m_wilson3(won_n[k], won_n[k] + lost_n[k], &m->hv[M_INBOUND_WIN_RATE][k],
                     &m->hlo[M_INBOUND_WIN_RATE][k], &m->hhi[M_INBOUND_WIN_RATE][k]);
         } else {
             m->hv[M_INBOUND_WIN_RATE][k] = NAN;
@@ -368,13 +368,13 @@ static lp_status headline_values(mctx *m, double *all_won_amount)
             closes && amounts ? ratio(won_amt[k], all_won_amount[k]) : NAN;
         m->all_won_amount[k] = all_won_amount[k];
 
-        /* Measure 5 for every channel (METRICS.md, amended 2026-12-02): the
+        /* Measure 5 for every channel (templates/DEFINITIONS.md, amended 2026-12-02): the
          * same figures without the channel filter, so a pack without
          * inbound deals still says what closed. */
         m->hv[M_WON_COUNT][k] = closes ? (double)all_won_n[k] : NAN;
         m->hv[M_WON_AMOUNT][k] = closes && amounts ? all_won_amount[k] : NAN;
         if (closes) {
-            wilson3(all_won_n[k], all_won_n[k] + all_lost_n[k], &m->hv[M_WIN_RATE][k],
+            lp_m_wilson3(all_won_n[k], all_won_n[k] + all_lost_n[k], &m->hv[M_WIN_RATE][k],
                     &m->hlo[M_WIN_RATE][k], &m->hhi[M_WIN_RATE][k]);
         } else {
             m->hv[M_WIN_RATE][k] = NAN;
@@ -392,9 +392,9 @@ static lp_status targets_table(mctx *m, const double *all_won_amount)
 {
     lp_status st = LP_OK;
     tb b;
-    tb_init(&b, "targets", "measure:S,period:S,team:S,target:D,actual:D,attainment:D");
+    lp_m_tb_init(&b, "targets", "measure:S,period:S,team:S,target:D,actual:D,attainment:D");
     /* Per team (index nteams = company) and window period. */
-    int32_t nteams = keyspace_count(&m->teams);
+    int32_t nteams = lp_m_keyspace_count(&m->teams);
     size_t cells = ((size_t)nteams + 2) * WINDOW;
     double *mql = lp_calloc(cells, sizeof(double)), *sql = lp_calloc(cells, sizeof(double));
     double *pipe = lp_calloc(cells, sizeof(double)), *won = lp_calloc(cells, sizeof(double));
@@ -459,12 +459,12 @@ static lp_status targets_table(mctx *m, const double *all_won_amount)
                                               : m->opps && m->has_amount;
         if (!avail) actual = NAN;
         double target = value ? lp_column_number(value, i) : NAN;
-        tb_s(&b, 0, ms);
-        tb_s(&b, 1, pl);
-        tb_s(&b, 2, company ? NULL : tm);
-        tb_d(&b, 3, target);
-        tb_d(&b, 4, actual);
-        tb_d(&b, 5, ratio(actual, target));
+        lp_m_tb_s(&b, 0, ms);
+        lp_m_tb_s(&b, 1, pl);
+        lp_m_tb_s(&b, 2, company ? NULL : tm);
+        lp_m_tb_d(&b, 3, target);
+        lp_m_tb_d(&b, 4, actual);
+        lp_m_tb_d(&b, 5, ratio(actual, target));
     }
 #undef CELL
 cleanup:
@@ -477,33 +477,33 @@ cleanup:
         lp_table_free(b.table);
         return st;
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 static lp_status trend_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "mql_trend", "period:S,mqls:I,sqls:I,mql_target:D");
+    lp_m_tb_init(&b, "mql_trend", "period:S,mqls:I,sqls:I,mql_target:D");
     for (int k = 0; k < WINDOW; k++) {
-        tb_s(&b, 0, m->labels[k]);
-        if (isnan(m->hv[M_MQL_COUNT][k])) tb_null(&b, 1);
-        else tb_i(&b, 1, (int64_t)m->hv[M_MQL_COUNT][k]);
-        if (isnan(m->hv[M_SQL_COUNT][k])) tb_null(&b, 2);
-        else tb_i(&b, 2, (int64_t)m->hv[M_SQL_COUNT][k]);
-        tb_d(&b, 3, target_for(m, "mql", k, NULL));
+        lp_m_tb_s(&b, 0, m->labels[k]);
+        if (isnan(m->hv[M_MQL_COUNT][k])) lp_m_tb_null(&b, 1);
+        else lp_m_tb_i(&b, 1, (int64_t)m->hv[M_MQL_COUNT][k]);
+        if (isnan(m->hv[M_SQL_COUNT][k])) lp_m_tb_null(&b, 2);
+        else lp_m_tb_i(&b, 2, (int64_t)m->hv[M_SQL_COUNT][k]);
+        lp_m_tb_d(&b, 3, lp_m_target_for(m, "mql", k, NULL));
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 static lp_status coverage_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "coverage", "open_inbound_pipeline:D,quota:D,won_to_date:D,"
+    lp_m_tb_init(&b, "coverage", "open_inbound_pipeline:D,quota:D,won_to_date:D,"
                             "remaining_quota:D,coverage:D");
     double quota = NAN, won = NAN, remaining = NAN, coverage = NAN;
     int64_t start, end;
     double open = m->hv[M_OPEN_INBOUND_PIPELINE_AMOUNT][PI_P];
-    if (quota_lookup(m, &quota, &start, &end) && m->opps && m->has_amount && m->has_close) {
+    if (lp_m_quota_lookup(m, &quota, &start, &end) && m->opps && m->has_amount && m->has_close) {
         won = 0;
         for (size_t j = 0; j < m->no; j++)
             if (m->o_in[j] && m->o_won[j] && m->o_closed[j] && m->o_close[j] != NONE &&
@@ -512,15 +512,15 @@ static lp_status coverage_table(mctx *m)
         remaining = quota - won;
         coverage = remaining > 0 ? ratio(open, remaining) : NAN;
     }
-    tb_d(&b, 0, open);
-    tb_d(&b, 1, quota);
-    tb_d(&b, 2, won);
-    tb_d(&b, 3, remaining);
-    tb_d(&b, 4, coverage);
-    return tb_finish(&b, m->res);
+    lp_m_tb_d(&b, 0, open);
+    lp_m_tb_d(&b, 1, quota);
+    lp_m_tb_d(&b, 2, won);
+    lp_m_tb_d(&b, 3, remaining);
+    lp_m_tb_d(&b, 4, coverage);
+    return lp_m_tb_finish(&b, m->res);
 }
 
-lp_status headline_run(mctx *m)
+lp_status lp_m_headline_run(mctx *m)
 {
     double all_won_amount[WINDOW];
     lp_status st = headline_values(m, all_won_amount);

@@ -38,9 +38,9 @@
 #define PI_PREV (WINDOW - 2)  /* window position of the period before P */
 
 enum { CH_INBOUND, CH_PARTNER, CH_OUTBOUND };
-extern const char *const channel_names[3];
+extern const char *const lp_m_channel_names[3];
 
-/* Headline measures, in METRICS.md order (index into lp_headline_measures). */
+/* Headline measures, in templates/DEFINITIONS.md order (index into lp_headline_measures). */
 enum {
     M_MQL_COUNT, M_SQL_COUNT, M_ACCEPTANCE_RATE, M_INBOUND_PIPELINE_COUNT,
     M_INBOUND_PIPELINE_AMOUNT, M_OPEN_INBOUND_PIPELINE_AMOUNT, M_SLA_ELIGIBLE,
@@ -61,16 +61,16 @@ typedef struct keyspace {
     int32_t cap;        /* disp_of allocated */
 } keyspace;
 
-lp_status keyspace_init(keyspace *ks);
-void keyspace_clear(keyspace *ks);
+lp_status lp_m_keyspace_init(keyspace *ks);
+void lp_m_keyspace_clear(keyspace *ks);
 /* Code of (trimmed, optionally lower-cased) s; -1 in *out_key when blank. */
-lp_status keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *out_key);
+lp_status lp_m_keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *out_key);
 /* Display name of a key (borrowed). */
-const char *keyspace_name(const keyspace *ks, int32_t key);
-int32_t keyspace_count(const keyspace *ks);
+const char *lp_m_keyspace_name(const keyspace *ks, int32_t key);
+int32_t lp_m_keyspace_count(const keyspace *ks);
 /* Key of every row of a STRING column (-1 for null or blank), computed once
  * per distinct string. col may be NULL (every row -1). out has nrows values. */
-lp_status keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
+lp_status lp_m_keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
                               bool fold_case, int32_t *out);
 
 /* A result table under construction, with a sticky status so appends need
@@ -83,16 +83,16 @@ typedef struct tb {
     lp_status st;
 } tb;
 
-void tb_init(tb *b, const char *name, const char *spec);
-void tb_s(tb *b, int col, const char *s);       /* NULL = null */
-void tb_i(tb *b, int col, int64_t v);
-void tb_d(tb *b, int col, double v);             /* NAN = null */
-void tb_t(tb *b, int col, int64_t instant);      /* NONE = null */
-void tb_b(tb *b, int col, bool v);
-void tb_null(tb *b, int col);
+void lp_m_tb_init(tb *b, const char *name, const char *spec);
+void lp_m_tb_s(tb *b, int col, const char *s);       /* NULL = null */
+void lp_m_tb_i(tb *b, int col, int64_t v);
+void lp_m_tb_d(tb *b, int col, double v);             /* NAN = null */
+void lp_m_tb_t(tb *b, int col, int64_t instant);      /* NONE = null */
+void lp_m_tb_b(tb *b, int col, bool v);
+void lp_m_tb_null(tb *b, int col);
 /* Finishes the table and hands it to the result set; returns the sticky
  * status. Frees the table on failure. */
-lp_status tb_finish(tb *b, lp_results *res);
+lp_status lp_m_tb_finish(tb *b, lp_results *res);
 
 /* Everything the measures share. */
 typedef struct mctx {
@@ -193,7 +193,7 @@ typedef struct mctx {
                                       period (the base of inbound_won_share) */
 
     /* The previous period's maturing rates as they stood the same time
-     * after its own end (METRICS.md "Compare like with like"): the cohort
+     * after its own end (templates/DEFINITIONS.md "Compare like with like"): the cohort
      * of P-1 evaluated at compared_as_of = end(P-1) + (as-of - end(P)).
      * Filled by report.c for the measures whose definition is maturing;
      * the changes table compares P with these, never with hx/hn of P-1. */
@@ -279,36 +279,36 @@ static inline double ratio(double num, double den)
 }
 
 /* Wilson interval at 95%: writes estimate/low/high, NAN when n = 0. */
-void wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high);
+void lp_m_wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high);
 
 /* Sorts n doubles ascending. */
-void sort_f64(double *v, size_t n);
+void lp_m_sort_f64(double *v, size_t n);
 /* Sample median of n doubles (sorted in place); NAN when n = 0. */
-double median_inplace(double *v, size_t n);
+double lp_m_median_inplace(double *v, size_t n);
 
 /* Phases. Each returns a status and writes errmsg on failure. */
-lp_status prep_run(mctx *m, const lp_measures_options *opt);
-void prep_free(mctx *m);
-lp_status headline_run(mctx *m);
-lp_status campaigns_run(mctx *m);
-lp_status sla_run(mctx *m);
-lp_status funnel_run(mctx *m);
-lp_status report_run(mctx *m);
+lp_status lp_m_prep_run(mctx *m, const lp_measures_options *opt);
+void lp_m_prep_free(mctx *m);
+lp_status lp_m_headline_run(mctx *m);
+lp_status lp_m_campaigns_run(mctx *m);
+lp_status lp_m_sla_run(mctx *m);
+lp_status lp_m_funnel_run(mctx *m);
+lp_status lp_m_report_run(mctx *m);
 
 /* Kaplan-Meier median and p90 (hours) of n subjects; NAN when not reached.
  * Appends curve points to curve (may be NULL) under `team`. */
-lp_status km_summary(const double *hours, const bool *event, size_t n, double *median,
+lp_status lp_m_km_summary(const double *hours, const bool *event, size_t n, double *median,
                      double *p90, tb *curve, const char *team);
 
 /* The company quota target whose period (any kind of label) contains the
  * last instant before E, the shortest such period; false when none. */
-bool quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end);
+bool lp_m_quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end);
 
 /* Display name of a campaigns key: the campaign's name, else its id. */
-const char *campaign_name(const mctx *m, int32_t key);
+const char *lp_m_campaign_name(const mctx *m, int32_t key);
 
 /* Target value of measure for a window position and team (NULL = company:
  * the blank-team row, else the sum of team rows); NAN when none. */
-double target_for(const mctx *m, const char *measure, int pos, const char *team);
+double lp_m_target_for(const mctx *m, const char *measure, int pos, const char *team);
 
 #endif

@@ -253,9 +253,9 @@ static lp_status prep_users(mctx *m)
     ALLOC(m->u_partner, m->nu);
     ALLOC(m->u_owner, m->nu);
     if (!u) return LP_OK;
-    CHECK(keyspace_map_column(&m->owners, col_of(u, "owner_id", LP_TYPE_STRING), m->nu,
+    CHECK(lp_m_keyspace_map_column(&m->owners, col_of(u, "owner_id", LP_TYPE_STRING), m->nu,
                               false, m->u_owner));
-    CHECK(keyspace_map_column(&m->teams, col_of(u, "team", LP_TYPE_STRING), m->nu, false,
+    CHECK(lp_m_keyspace_map_column(&m->teams, col_of(u, "team", LP_TYPE_STRING), m->nu, false,
                               m->u_team));
     const lp_column *partner = col_of(u, "is_partner", LP_TYPE_BOOL);
     for (size_t i = 0; i < m->nu; i++)
@@ -302,20 +302,20 @@ static lp_status prep_leads(mctx *m)
     m->has_source = col_of(l, "source", LP_TYPE_STRING) != NULL;
     m->has_employees = employees && employees->type != LP_TYPE_STRING;
 
-    CHECK(keyspace_map_column(&m->sources, col_of(l, "source", LP_TYPE_STRING), n, true,
+    CHECK(lp_m_keyspace_map_column(&m->sources, col_of(l, "source", LP_TYPE_STRING), n, true,
                               m->l_source));
-    CHECK(keyspace_map_column(&m->owners, col_of(l, "owner_id", LP_TYPE_STRING), n, false,
+    CHECK(lp_m_keyspace_map_column(&m->owners, col_of(l, "owner_id", LP_TYPE_STRING), n, false,
                               m->l_owner));
-    CHECK(keyspace_map_column(&m->campaign_keys, col_of(l, "campaign_id", LP_TYPE_STRING), n,
+    CHECK(lp_m_keyspace_map_column(&m->campaign_keys, col_of(l, "campaign_id", LP_TYPE_STRING), n,
                               false, m->l_camp));
     if (set->qualification == LP_QUALIFY_STATUS && status) {
         keyspace statuses;
-        CHECK(keyspace_init(&statuses));
+        CHECK(lp_m_keyspace_init(&statuses));
         ALLOC(status_key, n);
-        st = keyspace_map_column(&statuses, status, n, true, status_key);
+        st = lp_m_keyspace_map_column(&statuses, status, n, true, status_key);
         if (!st) {
             /* Reuse status_key as "qualifies" per row. */
-            int32_t nk = keyspace_count(&statuses);
+            int32_t nk = lp_m_keyspace_count(&statuses);
             for (size_t i = 0; i < n; i++) {
                 int32_t k = status_key[i];
                 status_key[i] = k >= 0 && k < nk &&
@@ -323,12 +323,12 @@ static lp_status prep_leads(mctx *m)
                                         lp_strpool_get(statuses.keys, k));
             }
         }
-        keyspace_clear(&statuses);
+        lp_m_keyspace_clear(&statuses);
         if (st) goto cleanup;
     }
 
     /* Channel class of each distinct source. */
-    int32_t nsrc = keyspace_count(&m->sources);
+    int32_t nsrc = lp_m_keyspace_count(&m->sources);
     ALLOC(source_class, (size_t)nsrc);
     for (int32_t k = 0; k < nsrc; k++) {
         const char *s = lp_strpool_get(m->sources.keys, k);
@@ -481,7 +481,7 @@ static lp_status touch_join(mctx *m, const int32_t *lead_of_code, int32_t **out_
     const lp_column *lead = col_of(t, "lead_id", LP_TYPE_STRING);
     const lp_column *at = col_of(t, "touched_at", LP_TYPE_INSTANT);
     m->t_at = at ? at->v.i64 : NULL;
-    CHECK(keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
+    CHECK(lp_m_keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
                               false, m->t_camp));
     if (!lead || !at) return LP_OK; /* no touch can be kept */
     CHECK(lead_rows_by_code(m, t, lead, lead_of_code, &by_code));
@@ -558,17 +558,17 @@ static lp_status prep_opportunities(mctx *m)
     m->has_amount = amount && amount->type != LP_TYPE_STRING;
     m->has_close = close != NULL;
     m->has_stage_outcome = true;
-    CHECK(keyspace_map_column(&m->sources, col_of(o, "source", LP_TYPE_STRING), n, true,
+    CHECK(lp_m_keyspace_map_column(&m->sources, col_of(o, "source", LP_TYPE_STRING), n, true,
                               m->o_source));
-    CHECK(keyspace_map_column(&m->campaign_keys, col_of(o, "campaign_id", LP_TYPE_STRING), n,
+    CHECK(lp_m_keyspace_map_column(&m->campaign_keys, col_of(o, "campaign_id", LP_TYPE_STRING), n,
                               false, m->o_own_camp));
-    CHECK(keyspace_map_column(&m->stages, col_of(o, "stage", LP_TYPE_STRING), n, false,
+    CHECK(lp_m_keyspace_map_column(&m->stages, col_of(o, "stage", LP_TYPE_STRING), n, false,
                               m->o_stage));
     /* o_team holds the owner key for now; resolved to a team below. */
-    CHECK(keyspace_map_column(&m->owners, col_of(o, "owner_id", LP_TYPE_STRING), n, false,
+    CHECK(lp_m_keyspace_map_column(&m->owners, col_of(o, "owner_id", LP_TYPE_STRING), n, false,
                               m->o_team));
 
-    int32_t nsrc = keyspace_count(&m->sources);
+    int32_t nsrc = lp_m_keyspace_count(&m->sources);
     ALLOC(source_class, (size_t)nsrc);
     for (int32_t k = 0; k < nsrc; k++) {
         const char *s = lp_strpool_get(m->sources.keys, k);
@@ -595,7 +595,7 @@ static lp_status prep_opportunities(mctx *m)
             m->o_close_date[j] = INT32_MIN;
             m->o_close[j] = NONE;
         }
-        const char *stage = keyspace_name(&m->stages, m->o_stage[j]);
+        const char *stage = lp_m_keyspace_name(&m->stages, m->o_stage[j]);
         bool stage_won = stage && (!strcasecmp(stage, "won") || !strcasecmp(stage, "closed won") ||
                                    !strcasecmp(stage, "closedwon"));
         bool stage_lost = stage && (!strcasecmp(stage, "lost") || !strcasecmp(stage, "closed lost") ||
@@ -662,7 +662,7 @@ static void fold_activities(mctx *m, const int32_t *by_code)
     }
 }
 
-/* The activities on their own thread (prep_run). `joined` is posted once
+/* The activities on their own thread (lp_m_prep_run). `joined` is posted once
  * the thread no longer needs lead_of_code. */
 #define ACTS_THREAD_MIN_ROWS ((size_t)1 << 16)
 
@@ -721,7 +721,7 @@ cleanup:
     return st;
 }
 
-lp_status prep_run(mctx *m, const lp_measures_options *opt)
+lp_status lp_m_prep_run(mctx *m, const lp_measures_options *opt)
 {
     lp_status st = LP_OK;
     int32_t *lead_of_code = NULL, *camp_ids = NULL, *touch_by_code = NULL;
@@ -733,11 +733,11 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     m->opps = ds->tables[LP_OPPORTUNITIES];
     m->users = ds->tables[LP_USERS];
     m->targets = ds->tables[LP_TARGETS];
-    CHECK(keyspace_init(&m->sources));
-    CHECK(keyspace_init(&m->teams));
-    CHECK(keyspace_init(&m->owners));
-    CHECK(keyspace_init(&m->campaign_keys));
-    CHECK(keyspace_init(&m->stages));
+    CHECK(lp_m_keyspace_init(&m->sources));
+    CHECK(lp_m_keyspace_init(&m->teams));
+    CHECK(lp_m_keyspace_init(&m->owners));
+    CHECK(lp_m_keyspace_init(&m->campaign_keys));
+    CHECK(lp_m_keyspace_init(&m->stages));
     CHECK(check_row_limits(m));
     CHECK(choose_period(m, opt));
 
@@ -745,14 +745,14 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     size_t ncamp = m->camps ? m->camps->nrows : 0;
     ALLOC(camp_ids, ncamp);
     if (m->camps)
-        CHECK(keyspace_map_column(&m->campaign_keys, col_of(m->camps, "campaign_id", LP_TYPE_STRING),
+        CHECK(lp_m_keyspace_map_column(&m->campaign_keys, col_of(m->camps, "campaign_id", LP_TYPE_STRING),
                                   ncamp, false, camp_ids));
-    m->ncamp_rows = keyspace_count(&m->campaign_keys);
+    m->ncamp_rows = lp_m_keyspace_count(&m->campaign_keys);
     const lp_column *cost = m->camps ? lp_table_column(m->camps, "actual_cost") : NULL;
     m->has_cost = cost && cost->type != LP_TYPE_STRING;
 
     CHECK(prep_users(m));
-    m->nowner_users = keyspace_count(&m->owners);
+    m->nowner_users = lp_m_keyspace_count(&m->owners);
     ALLOC(m->owner_user, (size_t)m->nowner_users);
     for (int32_t k = 0; k < m->nowner_users; k++) m->owner_user[k] = -1;
     for (size_t u = 0; u < m->nu; u++)
@@ -812,7 +812,7 @@ lp_status prep_run(mctx *m, const lp_measures_options *opt)
     if (st) goto cleanup;
     CHECK(prep_sla(m));
 
-    int32_t nkeys = keyspace_count(&m->campaign_keys);
+    int32_t nkeys = lp_m_keyspace_count(&m->campaign_keys);
     ALLOC(m->camp_row, (size_t)nkeys);
     for (int32_t k = 0; k < nkeys; k++) m->camp_row[k] = -1;
     for (size_t r = 0; r < ncamp; r++)
@@ -824,7 +824,7 @@ cleanup:
     return st;
 }
 
-void prep_free(mctx *m)
+void lp_m_prep_free(mctx *m)
 {
     void *arrays[] = {
         m->l_in, m->l_mql_ord, m->l_source, m->l_channel, m->l_owner, m->l_camp, m->l_segment,
@@ -835,9 +835,9 @@ void prep_free(mctx *m)
         m->u_owner, m->owner_user, m->camp_row,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) lp_free(arrays[i]);
-    keyspace_clear(&m->sources);
-    keyspace_clear(&m->teams);
-    keyspace_clear(&m->owners);
-    keyspace_clear(&m->campaign_keys);
-    keyspace_clear(&m->stages);
+    lp_m_keyspace_clear(&m->sources);
+    lp_m_keyspace_clear(&m->teams);
+    lp_m_keyspace_clear(&m->owners);
+    lp_m_keyspace_clear(&m->campaign_keys);
+    lp_m_keyspace_clear(&m->stages);
 }

@@ -122,29 +122,29 @@ static double base_of(const mctx *m, int q, int k)
 static lp_status headline_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "headline", "measure:S,period:S,value:D,low:D,high:D,provisional:B,unit:S,"
+    lp_m_tb_init(&b, "headline", "measure:S,period:S,value:D,low:D,high:D,provisional:B,unit:S,"
                             "level:D,base:D,matures_at:T");
     const char *currency = m->set->currency[0] ? m->set->currency : "USD";
     for (int q = 0; q < M_COUNT; q++) {
         const lp_figure_def *def = lp_figure_def_find(lp_headline_measures[q]);
         for (int k = 0; k < WINDOW; k++) {
-            tb_s(&b, 0, lp_headline_measures[q]);
-            tb_s(&b, 1, m->labels[k]);
-            tb_d(&b, 2, m->hv[q][k]);
-            tb_d(&b, 3, is_rate(q) ? m->hlo[q][k] : NAN);
-            tb_d(&b, 4, is_rate(q) ? m->hhi[q][k] : NAN);
+            lp_m_tb_s(&b, 0, lp_headline_measures[q]);
+            lp_m_tb_s(&b, 1, m->labels[k]);
+            lp_m_tb_d(&b, 2, m->hv[q][k]);
+            lp_m_tb_d(&b, 3, is_rate(q) ? m->hlo[q][k] : NAN);
+            lp_m_tb_d(&b, 4, is_rate(q) ? m->hhi[q][k] : NAN);
             /* Acceptance keeps growing while MQLs of the period are still
              * being worked: provisional until 30 days after the period. */
             int64_t matures = m->bound[k + 1] + 30 * 86400;
             bool provisional = q == M_ACCEPTANCE_RATE && matures > m->as_of;
-            tb_b(&b, 5, provisional);
-            tb_s(&b, 6, def ? lp_unit_label(def->unit, currency) : "");
-            tb_d(&b, 7, is_rate(q) && !isnan(m->hlo[q][k]) && def ? def->level : NAN);
-            tb_d(&b, 8, base_of(m, q, k));
-            tb_t(&b, 9, provisional ? matures : NONE);
+            lp_m_tb_b(&b, 5, provisional);
+            lp_m_tb_s(&b, 6, def ? lp_unit_label(def->unit, currency) : "");
+            lp_m_tb_d(&b, 7, is_rate(q) && !isnan(m->hlo[q][k]) && def ? def->level : NAN);
+            lp_m_tb_d(&b, 8, base_of(m, q, k));
+            lp_m_tb_t(&b, 9, provisional ? matures : NONE);
         }
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 typedef struct change {
@@ -202,23 +202,23 @@ static change change_of(const mctx *m, int q)
 static lp_status changes_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "changes", "measure:S,current:D,previous:D,change:D,change_pct:D,p_value:D,"
+    lp_m_tb_init(&b, "changes", "measure:S,current:D,previous:D,change:D,change_pct:D,p_value:D,"
                            "real:B,test:S,compared_as_of:T,verdict:S");
     for (int q = 0; q < M_COUNT; q++) {
         change c = change_of(m, q);
         double diff = c.current - c.previous;
-        tb_s(&b, 0, lp_headline_measures[q]);
-        tb_d(&b, 1, c.current);
-        tb_d(&b, 2, c.previous);
-        tb_d(&b, 3, diff);
-        tb_d(&b, 4, ratio(diff, c.previous));
-        tb_d(&b, 5, c.p_value);
-        tb_b(&b, 6, c.real);
-        tb_s(&b, 7, c.test);
-        tb_t(&b, 8, c.compared_as_of);
-        tb_s(&b, 9, lp_verdict_name(c.verdict));
+        lp_m_tb_s(&b, 0, lp_headline_measures[q]);
+        lp_m_tb_d(&b, 1, c.current);
+        lp_m_tb_d(&b, 2, c.previous);
+        lp_m_tb_d(&b, 3, diff);
+        lp_m_tb_d(&b, 4, ratio(diff, c.previous));
+        lp_m_tb_d(&b, 5, c.p_value);
+        lp_m_tb_b(&b, 6, c.real);
+        lp_m_tb_s(&b, 7, c.test);
+        lp_m_tb_t(&b, 8, c.compared_as_of);
+        lp_m_tb_s(&b, 9, lp_verdict_name(c.verdict));
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Findings ---- */
@@ -355,7 +355,7 @@ static lp_status findings_table(mctx *m)
         x->base = m->hv[M_SLA_ELIGIBLE][PI_P];
         x->effect = ratio(x->value, x->base);
     }
-    double target = target_for(m, "mql", PI_P, NULL);
+    double target = lp_m_target_for(m, "mql", PI_P, NULL);
     if (!isnan(target) && !isnan(m->hv[M_MQL_COUNT][PI_P])) {
         ADD();
         x->measure = "mql_count";
@@ -368,20 +368,20 @@ static lp_status findings_table(mctx *m)
 #undef ADD
     if (f.n) qsort(f.items, f.n, sizeof(finding), finding_cmp);
     tb b;
-    tb_init(&b, "findings", "rank:I,measure:S,kind:S,subject:S,value:D,base:D,change:D,"
+    lp_m_tb_init(&b, "findings", "rank:I,measure:S,kind:S,subject:S,value:D,base:D,change:D,"
                             "p_value:D,effect:D");
     for (size_t i = 0; i < f.n; i++) {
-        tb_i(&b, 0, (int64_t)i + 1);
-        tb_s(&b, 1, f.items[i].measure);
-        tb_s(&b, 2, f.items[i].kind);
-        tb_s(&b, 3, f.items[i].subject[0] ? f.items[i].subject : NULL);
-        tb_d(&b, 4, f.items[i].value);
-        tb_d(&b, 5, f.items[i].base);
-        tb_d(&b, 6, f.items[i].change);
-        tb_d(&b, 7, f.items[i].p_value);
-        tb_d(&b, 8, f.items[i].effect);
+        lp_m_tb_i(&b, 0, (int64_t)i + 1);
+        lp_m_tb_s(&b, 1, f.items[i].measure);
+        lp_m_tb_s(&b, 2, f.items[i].kind);
+        lp_m_tb_s(&b, 3, f.items[i].subject[0] ? f.items[i].subject : NULL);
+        lp_m_tb_d(&b, 4, f.items[i].value);
+        lp_m_tb_d(&b, 5, f.items[i].base);
+        lp_m_tb_d(&b, 6, f.items[i].change);
+        lp_m_tb_d(&b, 7, f.items[i].p_value);
+        lp_m_tb_d(&b, 8, f.items[i].effect);
     }
-    st = tb_finish(&b, m->res);
+    st = lp_m_tb_finish(&b, m->res);
 cleanup:
     lp_free(f.items);
     return st;
@@ -392,12 +392,12 @@ cleanup:
 static lp_status switched_off_table(mctx *m)
 {
     tb b;
-    tb_init(&b, "switched_off", "figure:S,reason:S");
+    lp_m_tb_init(&b, "switched_off", "figure:S,reason:S");
 #define OFF(cond, figure, reason)                                                         \
     do {                                                                                  \
         if (cond) {                                                                       \
-            tb_s(&b, 0, figure);                                                          \
-            tb_s(&b, 1, reason);                                                          \
+            lp_m_tb_s(&b, 0, figure);                                                          \
+            lp_m_tb_s(&b, 1, reason);                                                          \
         }                                                                                 \
     } while (0)
     bool leads = m->leads != NULL, opps = m->opps != NULL;
@@ -441,7 +441,7 @@ static lp_status switched_off_table(mctx *m)
     OFF(!m->targets, "Targets, attainment, coverage and reverse funnel",
         "Target figures are missing because there is no targets export.");
 #undef OFF
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Detail rows for the workbook ---- */
@@ -449,7 +449,7 @@ static lp_status switched_off_table(mctx *m)
 static lp_status detail_mqls(mctx *m)
 {
     tb b;
-    tb_init(&b, "detail_mqls", "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
+    lp_m_tb_init(&b, "detail_mqls", "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
                                "campaign_id:S,owner_id:S,team:S,company:S,email:S,segment:S,"
                                "first_touch_at:T,hours_to_first_touch:D,within_sla:B,"
                                "pending:B");
@@ -462,36 +462,36 @@ static lp_status detail_mqls(mctx *m)
         int32_t q = m->l_mql_ord[i];
         if (q < 0 || !in_p(m, m->mq_at[q])) continue;
         bool touched = m->mq_first[q] != NONE;
-        tb_s(&b, 0, lp_column_str(id, i));
-        tb_t(&b, 1, lead_created(m, i));
-        tb_t(&b, 2, m->mq_at[q]);
-        tb_t(&b, 3, lead_sql(m, i));
-        tb_s(&b, 4, m->l_source[i] >= 0 ? keyspace_name(&m->sources, m->l_source[i]) : NULL);
-        tb_s(&b, 5, channel_names[m->l_channel[i]]);
-        tb_s(&b, 6, m->l_camp[i] >= 0 ? keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
-        tb_s(&b, 7, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        tb_s(&b, 8, keyspace_name(&m->teams, lead_team(m, i)));
-        tb_s(&b, 9, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
-        tb_s(&b, 10, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
-        tb_s(&b, 11, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
-        tb_t(&b, 12, m->mq_first[q]);
+        lp_m_tb_s(&b, 0, lp_column_str(id, i));
+        lp_m_tb_t(&b, 1, lead_created(m, i));
+        lp_m_tb_t(&b, 2, m->mq_at[q]);
+        lp_m_tb_t(&b, 3, lead_sql(m, i));
+        lp_m_tb_s(&b, 4, m->l_source[i] >= 0 ? lp_m_keyspace_name(&m->sources, m->l_source[i]) : NULL);
+        lp_m_tb_s(&b, 5, lp_m_channel_names[m->l_channel[i]]);
+        lp_m_tb_s(&b, 6, m->l_camp[i] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
+        lp_m_tb_s(&b, 7, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        lp_m_tb_s(&b, 8, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
+        lp_m_tb_s(&b, 9, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
+        lp_m_tb_s(&b, 10, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
+        lp_m_tb_s(&b, 11, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
+        lp_m_tb_t(&b, 12, m->mq_first[q]);
         if (!m->acts) {
-            tb_null(&b, 13);
-            tb_null(&b, 14);
-            tb_null(&b, 15);
+            lp_m_tb_null(&b, 13);
+            lp_m_tb_null(&b, 14);
+            lp_m_tb_null(&b, 15);
             continue;
         }
-        tb_d(&b, 13, touched ? m->mq_hours[q] : NAN);
-        tb_b(&b, 14, touched && m->mq_first[q] <= m->mq_deadline[q]);
-        tb_b(&b, 15, !touched && m->mq_deadline[q] > m->as_of);
+        lp_m_tb_d(&b, 13, touched ? m->mq_hours[q] : NAN);
+        lp_m_tb_b(&b, 14, touched && m->mq_first[q] <= m->mq_deadline[q]);
+        lp_m_tb_b(&b, 15, !touched && m->mq_deadline[q] > m->as_of);
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 static lp_status detail_opps(mctx *m, bool wins)
 {
     tb b;
-    tb_init(&b, wins ? "detail_inbound_wins" : "detail_inbound_opportunities",
+    lp_m_tb_init(&b, wins ? "detail_inbound_wins" : "detail_inbound_opportunities",
             "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,is_won:B,"
             "source:S,campaign_id:S,owner_id:S");
     const lp_table *o = m->opps;
@@ -506,18 +506,18 @@ static lp_status detail_opps(mctx *m, bool wins)
             continue;
         int32_t lr = m->o_lead[j], src = m->o_source[j];
         if (src < 0 && lr >= 0) src = m->l_source[lr];
-        tb_s(&b, 0, lp_column_str(id, j));
-        tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
-        tb_t(&b, 2, m->o_created[j]);
-        tb_s(&b, 3, keyspace_name(&m->stages, m->o_stage[j]));
-        tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
-        tb_t(&b, 5, m->o_close[j]);
-        tb_b(&b, 6, m->o_won[j]);
-        tb_s(&b, 7, src >= 0 ? keyspace_name(&m->sources, src) : NULL);
-        tb_s(&b, 8, m->o_camp[j] >= 0 ? keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
-        tb_s(&b, 9, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+        lp_m_tb_s(&b, 0, lp_column_str(id, j));
+        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+        lp_m_tb_t(&b, 2, m->o_created[j]);
+        lp_m_tb_s(&b, 3, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
+        lp_m_tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
+        lp_m_tb_t(&b, 5, m->o_close[j]);
+        lp_m_tb_b(&b, 6, m->o_won[j]);
+        lp_m_tb_s(&b, 7, src >= 0 ? lp_m_keyspace_name(&m->sources, src) : NULL);
+        lp_m_tb_s(&b, 8, m->o_camp[j] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
+        lp_m_tb_s(&b, 9, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 /* ---- Record keys for the ledger (measures.h, lp_results.record_keys) ---- */
@@ -525,7 +525,7 @@ static lp_status detail_opps(mctx *m, bool wins)
 const char *const lp_record_key_figures[] = {"mql_count", "inbound_pipeline", "inbound_won",
                                              NULL};
 
-/* The same selections as headline_run makes for mql_count, the inbound
+/* The same selections as lp_m_headline_run makes for mql_count, the inbound
  * pipeline and inbound won counts, over every window period, keyed by the
  * record's id. A figure the headline table leaves null (no mql column, no
  * opportunities, no close dates, channel unknowable) gets no rows, so a key
@@ -533,16 +533,16 @@ const char *const lp_record_key_figures[] = {"mql_count", "inbound_pipeline", "i
 static lp_status record_keys_table(mctx *m, lp_table **out_table)
 {
     tb b;
-    tb_init(&b, "record_keys", "figure:S,period:S,key:S,amount:D");
+    lp_m_tb_init(&b, "record_keys", "figure:S,period:S,key:S,amount:D");
     const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
     for (size_t i = 0; lead_id && m->has_mql && i < m->nl; i++) {
         int p = wpos(m, lead_mql(m, i));
         if (p < 0) continue;
         const char *key = lp_column_str(lead_id, i);
-        tb_s(&b, 0, "mql_count");
-        tb_s(&b, 1, m->labels[p]);
-        tb_s(&b, 2, key ? key : "");
-        tb_d(&b, 3, NAN);
+        lp_m_tb_s(&b, 0, "mql_count");
+        lp_m_tb_s(&b, 1, m->labels[p]);
+        lp_m_tb_s(&b, 2, key ? key : "");
+        lp_m_tb_d(&b, 3, NAN);
     }
     const lp_column *opp_id = m->opps ? lp_table_column(m->opps, "opportunity_id") : NULL;
     bool inbound_known = m->channel_known;
@@ -551,17 +551,17 @@ static lp_status record_keys_table(mctx *m, lp_table **out_table)
         const char *key = lp_column_str(opp_id, j);
         int p = wpos(m, m->o_created[j]);
         if (p >= 0) {
-            tb_s(&b, 0, "inbound_pipeline");
-            tb_s(&b, 1, m->labels[p]);
-            tb_s(&b, 2, key ? key : "");
-            tb_d(&b, 3, m->o_amount[j]);
+            lp_m_tb_s(&b, 0, "inbound_pipeline");
+            lp_m_tb_s(&b, 1, m->labels[p]);
+            lp_m_tb_s(&b, 2, key ? key : "");
+            lp_m_tb_d(&b, 3, m->o_amount[j]);
         }
         p = m->has_close && m->o_closed[j] && m->o_won[j] ? wpos(m, m->o_close[j]) : -1;
         if (p >= 0) {
-            tb_s(&b, 0, "inbound_won");
-            tb_s(&b, 1, m->labels[p]);
-            tb_s(&b, 2, key ? key : "");
-            tb_d(&b, 3, m->o_amount[j]);
+            lp_m_tb_s(&b, 0, "inbound_won");
+            lp_m_tb_s(&b, 1, m->labels[p]);
+            lp_m_tb_s(&b, 2, key ? key : "");
+            lp_m_tb_d(&b, 3, m->o_amount[j]);
         }
     }
     if (!b.st) b.st = lp_table_finish(b.table);
@@ -573,7 +573,7 @@ static lp_status record_keys_table(mctx *m, lp_table **out_table)
     return LP_OK;
 }
 
-lp_status report_run(mctx *m)
+lp_status lp_m_report_run(mctx *m)
 {
     age_previous(m);
     lp_status st = headline_table(m);
@@ -608,12 +608,12 @@ lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *o
     m->errmsg = errmsg;
     m->res = lp_results_new();
     lp_status st = m->res ? LP_OK : LP_ERR_NOMEM;
-    if (!st) st = prep_run(m, options);
-    if (!st) st = headline_run(m);
-    if (!st) st = sla_run(m);
-    if (!st) st = campaigns_run(m);
-    if (!st) st = funnel_run(m);
-    if (!st) st = report_run(m);
+    if (!st) st = lp_m_prep_run(m, options);
+    if (!st) st = lp_m_headline_run(m);
+    if (!st) st = lp_m_sla_run(m);
+    if (!st) st = lp_m_campaigns_run(m);
+    if (!st) st = lp_m_funnel_run(m);
+    if (!st) st = lp_m_report_run(m);
     if (!st) {
         lp_results *res = m->res;
         res->as_of = m->as_of;
@@ -633,7 +633,7 @@ lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *o
         lp_errmsg_set(errmsg, "measures: %s", lp_status_str(st));
     }
     lp_results_free(m->res);
-    prep_free(m);
+    lp_m_prep_free(m);
     lp_free(m);
     return st;
 }

@@ -44,7 +44,7 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
         w->event[r] = touched;
     }
     out->eligible = out->mqls - out->pending;
-    return km_summary(w->hours, w->event, n, &out->median, &out->p90, curve, curve_team);
+    return lp_m_km_summary(w->hours, w->event, n, &out->median, &out->p90, curve, curve_team);
 }
 
 typedef struct key_sort {
@@ -65,7 +65,7 @@ static int by_key_name(const void *pa, const void *pb, void *arg)
     int32_t ka = group_key(k, a), kb = group_key(k, b);
     if (ka != kb) {
         if (ka < 0 || kb < 0) return ka < 0 ? 1 : -1; /* none last */
-        int c = strcmp(keyspace_name(k->ks, ka), keyspace_name(k->ks, kb));
+        int c = strcmp(lp_m_keyspace_name(k->ks, ka), lp_m_keyspace_name(k->ks, kb));
         if (c) return c;
         return ka < kb ? -1 : 1;
     }
@@ -99,11 +99,11 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
 {
     tb b;
     if (kind == G_OWNER)
-        tb_init(&b, "sla_by_owner", "owner_id:S,team:S,eligible:I,within:I,compliance:D,"
+        lp_m_tb_init(&b, "sla_by_owner", "owner_id:S,team:S,eligible:I,within:I,compliance:D,"
                                     "median_hours:D,p90_hours:D,untouched:I,pending:I,"
                                     "owner_name:S");
     else
-        tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
+        lp_m_tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
                 "team:S,eligible:I,within:I,compliance:D,low:D,high:D,median_hours:D,"
                 "p90_hours:D,untouched:I,pending:I,followup_eligible:I,followup_met:I,"
                 "followup_compliance:D");
@@ -129,45 +129,45 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
         int32_t lead = idx[r];
         const char *name;
         if (kind == G_TEAM) {
-            name = key >= 0 ? keyspace_name(&m->teams, key) : "(no team)";
+            name = key >= 0 ? lp_m_keyspace_name(&m->teams, key) : "(no team)";
         } else if (kind == G_PARTNER) {
             name = owner_name(m, lead);
-            if (!name) name = keyspace_name(&m->owners, key);
+            if (!name) name = lp_m_keyspace_name(&m->owners, key);
         } else {
-            name = key >= 0 ? keyspace_name(&m->owners, key) : "(no owner)";
+            name = key >= 0 ? lp_m_keyspace_name(&m->owners, key) : "(no owner)";
         }
         sla_stats s;
         st = sla_group(m, idx + r, e - r, w, &s, kind == G_TEAM ? curve : NULL, name);
         double comp, lo, hi, fu, fulo, fuhi;
-        wilson3(s.within, s.eligible, &comp, &lo, &hi);
-        wilson3(s.fu_met, s.fu_eligible, &fu, &fulo, &fuhi);
+        lp_m_wilson3(s.within, s.eligible, &comp, &lo, &hi);
+        lp_m_wilson3(s.fu_met, s.fu_eligible, &fu, &fulo, &fuhi);
         if (kind == G_OWNER) {
             int32_t team = lead_team(m, lead);
-            tb_s(&b, 0, name);
-            tb_s(&b, 1, team >= 0 ? keyspace_name(&m->teams, team) : NULL);
-            tb_i(&b, 2, (int64_t)s.eligible);
-            tb_i(&b, 3, (int64_t)s.within);
-            tb_d(&b, 4, comp);
-            tb_d(&b, 5, s.median);
-            tb_d(&b, 6, s.p90);
-            tb_i(&b, 7, (int64_t)s.untouched);
-            tb_i(&b, 8, (int64_t)s.pending);
+            lp_m_tb_s(&b, 0, name);
+            lp_m_tb_s(&b, 1, team >= 0 ? lp_m_keyspace_name(&m->teams, team) : NULL);
+            lp_m_tb_i(&b, 2, (int64_t)s.eligible);
+            lp_m_tb_i(&b, 3, (int64_t)s.within);
+            lp_m_tb_d(&b, 4, comp);
+            lp_m_tb_d(&b, 5, s.median);
+            lp_m_tb_d(&b, 6, s.p90);
+            lp_m_tb_i(&b, 7, (int64_t)s.untouched);
+            lp_m_tb_i(&b, 8, (int64_t)s.pending);
             const char *display = key >= 0 ? owner_name(m, lead) : NULL;
-            tb_s(&b, 9, display ? display : name);
+            lp_m_tb_s(&b, 9, display ? display : name);
         } else {
-            tb_s(&b, 0, name);
-            tb_i(&b, 1, (int64_t)s.eligible);
-            tb_i(&b, 2, (int64_t)s.within);
-            tb_d(&b, 3, comp);
-            tb_d(&b, 4, lo);
-            tb_d(&b, 5, hi);
-            tb_d(&b, 6, s.median);
-            tb_d(&b, 7, s.p90);
-            tb_i(&b, 8, (int64_t)s.untouched);
-            tb_i(&b, 9, (int64_t)s.pending);
-            tb_i(&b, 10, (int64_t)s.fu_eligible);
-            tb_i(&b, 11, (int64_t)s.fu_met);
-            tb_d(&b, 12, fu);
+            lp_m_tb_s(&b, 0, name);
+            lp_m_tb_i(&b, 1, (int64_t)s.eligible);
+            lp_m_tb_i(&b, 2, (int64_t)s.within);
+            lp_m_tb_d(&b, 3, comp);
+            lp_m_tb_d(&b, 4, lo);
+            lp_m_tb_d(&b, 5, hi);
+            lp_m_tb_d(&b, 6, s.median);
+            lp_m_tb_d(&b, 7, s.p90);
+            lp_m_tb_i(&b, 8, (int64_t)s.untouched);
+            lp_m_tb_i(&b, 9, (int64_t)s.pending);
+            lp_m_tb_i(&b, 10, (int64_t)s.fu_eligible);
+            lp_m_tb_i(&b, 11, (int64_t)s.fu_met);
+            lp_m_tb_d(&b, 12, fu);
         }
         r = e;
     }
@@ -175,13 +175,13 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
         lp_table_free(b.table);
         return st;
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
 static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
 {
     tb b;
-    tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D,"
+    lp_m_tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D,"
                             "owner_name:S");
     qsort_r(idx, n, sizeof(int32_t), by_mql_at, m);
     const lp_column *lead_id = lp_table_column(m->leads, "lead_id");
@@ -193,20 +193,20 @@ static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
         if (!late) continue;
         m->nbreaches++;
         int64_t stop = first != NONE ? first : m->as_of;
-        tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
-        tb_s(&b, 1, m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        tb_s(&b, 2, keyspace_name(&m->teams, lead_team(m, i)));
-        tb_t(&b, 3, m->mq_at[q]);
-        tb_t(&b, 4, first);
-        tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
+        lp_m_tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
+        lp_m_tb_s(&b, 1, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        lp_m_tb_s(&b, 2, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
+        lp_m_tb_t(&b, 3, m->mq_at[q]);
+        lp_m_tb_t(&b, 4, first);
+        lp_m_tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
         const char *display = m->l_owner[i] >= 0 ? owner_name(m, i) : NULL;
-        tb_s(&b, 6, display ? display
-                    : m->l_owner[i] >= 0 ? keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        lp_m_tb_s(&b, 6, display ? display
+                    : m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
     }
-    return tb_finish(&b, m->res);
+    return lp_m_tb_finish(&b, m->res);
 }
 
-lp_status sla_run(mctx *m)
+lp_status lp_m_sla_run(mctx *m)
 {
     lp_status st = LP_OK;
     bool avail = m->leads && m->has_mql && m->acts;
@@ -214,7 +214,7 @@ lp_status sla_run(mctx *m)
     int32_t *idx = NULL;
     sla_work w = {0};
     tb curve;
-    tb_init(&curve, "sla_curve", "team:S,hours:D,touched_share:D");
+    lp_m_tb_init(&curve, "sla_curve", "team:S,hours:D,touched_share:D");
 
     for (size_t i = 0; avail && i < m->nl; i++) {
         int p = wpos(m, lead_mql(m, i));
@@ -249,7 +249,7 @@ lp_status sla_run(mctx *m)
         if (st) goto cleanup;
         m->hv[M_SLA_ELIGIBLE][k] = (double)s.eligible;
         m->hv[M_SLA_WITHIN][k] = (double)s.within;
-        wilson3(s.within, s.eligible, &m->hv[M_SLA_COMPLIANCE][k], &m->hlo[M_SLA_COMPLIANCE][k],
+        lp_m_wilson3(s.within, s.eligible, &m->hv[M_SLA_COMPLIANCE][k], &m->hlo[M_SLA_COMPLIANCE][k],
                 &m->hhi[M_SLA_COMPLIANCE][k]);
         m->hx[M_SLA_COMPLIANCE][k] = s.within;
         m->hn[M_SLA_COMPLIANCE][k] = s.eligible;
@@ -257,7 +257,7 @@ lp_status sla_run(mctx *m)
         m->hv[M_SLA_P90_HOURS][k] = s.p90;
         m->hv[M_SLA_UNTOUCHED][k] = (double)s.untouched;
         m->hv[M_SLA_PENDING][k] = (double)s.pending;
-        wilson3(s.fu_met, s.fu_eligible, &m->hv[M_FOLLOWUP_COMPLIANCE][k],
+        lp_m_wilson3(s.fu_met, s.fu_eligible, &m->hv[M_FOLLOWUP_COMPLIANCE][k],
                 &m->hlo[M_FOLLOWUP_COMPLIANCE][k], &m->hhi[M_FOLLOWUP_COMPLIANCE][k]);
         m->hx[M_FOLLOWUP_COMPLIANCE][k] = s.fu_met;
         m->hn[M_FOLLOWUP_COMPLIANCE][k] = s.fu_eligible;
@@ -272,12 +272,12 @@ lp_status sla_run(mctx *m)
         st = breaches_table(m, pidx, pn);
     } else if (!st) {
         tb b;
-        tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,"
+        lp_m_tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,"
                                 "hours_late:D,owner_name:S");
-        st = tb_finish(&b, m->res);
+        st = lp_m_tb_finish(&b, m->res);
     }
 cleanup:
-    if (!st) st = tb_finish(&curve, m->res);
+    if (!st) st = lp_m_tb_finish(&curve, m->res);
     else lp_table_free(curve.table);
     lp_free(idx);
     lp_free(w.hours);

@@ -7,23 +7,23 @@
 #include <string.h>
 #include <strings.h>
 
-const char *const channel_names[3] = {"inbound", "partner", "outbound"};
+const char *const lp_m_channel_names[3] = {"inbound", "partner", "outbound"};
 
 /* ---- Keyspaces ---- */
 
-lp_status keyspace_init(keyspace *ks)
+lp_status lp_m_keyspace_init(keyspace *ks)
 {
     memset(ks, 0, sizeof(*ks));
     ks->keys = lp_strpool_new();
     ks->disp = lp_strpool_new();
     if (!ks->keys || !ks->disp) {
-        keyspace_clear(ks);
+        lp_m_keyspace_clear(ks);
         return LP_ERR_NOMEM;
     }
     return LP_OK;
 }
 
-void keyspace_clear(keyspace *ks)
+void lp_m_keyspace_clear(keyspace *ks)
 {
     lp_strpool_free(ks->keys);
     lp_strpool_free(ks->disp);
@@ -31,7 +31,7 @@ void keyspace_clear(keyspace *ks)
     memset(ks, 0, sizeof(*ks));
 }
 
-lp_status keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *out_key)
+lp_status lp_m_keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *out_key)
 {
     while (*s && isspace((unsigned char)*s)) s++;
     size_t len = strlen(s);
@@ -68,15 +68,15 @@ lp_status keyspace_intern(keyspace *ks, const char *s, bool fold_case, int32_t *
     return LP_OK;
 }
 
-const char *keyspace_name(const keyspace *ks, int32_t key)
+const char *lp_m_keyspace_name(const keyspace *ks, int32_t key)
 {
     if (key < 0 || key >= lp_strpool_count(ks->keys)) return NULL;
     return lp_strpool_get(ks->disp, ks->disp_of[key]);
 }
 
-int32_t keyspace_count(const keyspace *ks) { return lp_strpool_count(ks->keys); }
+int32_t lp_m_keyspace_count(const keyspace *ks) { return lp_strpool_count(ks->keys); }
 
-lp_status keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
+lp_status lp_m_keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
                               bool fold_case, int32_t *out)
 {
     if (!col || col->type != LP_TYPE_STRING) {
@@ -96,7 +96,7 @@ lp_status keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
         }
         int32_t code = col->v.i32[i];
         if (cache[code] == -2) {
-            st = keyspace_intern(ks, lp_strpool_get(pool, code), fold_case, &cache[code]);
+            st = lp_m_keyspace_intern(ks, lp_strpool_get(pool, code), fold_case, &cache[code]);
             if (st) break;
         }
         out[i] = cache[code];
@@ -107,7 +107,7 @@ lp_status keyspace_map_column(keyspace *ks, const lp_column *col, size_t nrows,
 
 /* ---- Result-table builder ---- */
 
-void tb_init(tb *b, const char *name, const char *spec)
+void lp_m_tb_init(tb *b, const char *name, const char *spec)
 {
     memset(b, 0, sizeof(*b));
     b->table = lp_table_new(name);
@@ -143,43 +143,43 @@ void tb_init(tb *b, const char *name, const char *spec)
     }
 }
 
-void tb_s(tb *b, int col, const char *s)
+void lp_m_tb_s(tb *b, int col, const char *s)
 {
     if (b->st) return;
     b->st = s ? lp_column_append_string(b->cols[col], s, strlen(s))
               : lp_column_append_null(b->cols[col]);
 }
 
-void tb_i(tb *b, int col, int64_t v)
+void lp_m_tb_i(tb *b, int col, int64_t v)
 {
     if (!b->st) b->st = lp_column_append_int64(b->cols[col], v);
 }
 
-void tb_d(tb *b, int col, double v)
+void lp_m_tb_d(tb *b, int col, double v)
 {
     if (b->st) return;
     b->st = isfinite(v) ? lp_column_append_double(b->cols[col], v)
                         : lp_column_append_null(b->cols[col]);
 }
 
-void tb_t(tb *b, int col, int64_t instant)
+void lp_m_tb_t(tb *b, int col, int64_t instant)
 {
     if (b->st) return;
     b->st = instant == NONE ? lp_column_append_null(b->cols[col])
                             : lp_column_append_int64(b->cols[col], instant);
 }
 
-void tb_b(tb *b, int col, bool v)
+void lp_m_tb_b(tb *b, int col, bool v)
 {
     if (!b->st) b->st = lp_column_append_bool(b->cols[col], v);
 }
 
-void tb_null(tb *b, int col)
+void lp_m_tb_null(tb *b, int col)
 {
     if (!b->st) b->st = lp_column_append_null(b->cols[col]);
 }
 
-lp_status tb_finish(tb *b, lp_results *res)
+lp_status lp_m_tb_finish(tb *b, lp_results *res)
 {
     if (!b->st) b->st = lp_table_finish(b->table);
     if (b->st) {
@@ -194,7 +194,7 @@ lp_status tb_finish(tb *b, lp_results *res)
 
 /* ---- Statistics helpers ---- */
 
-void wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high)
+void lp_m_wilson3(uint64_t x, uint64_t n, double *est, double *low, double *high)
 {
     if (n == 0) {
         *est = *low = *high = NAN;
@@ -212,16 +212,16 @@ static int cmp_f64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void sort_f64(double *v, size_t n) { qsort(v, n, sizeof(double), cmp_f64); }
+void lp_m_sort_f64(double *v, size_t n) { qsort(v, n, sizeof(double), cmp_f64); }
 
-double median_inplace(double *v, size_t n)
+double lp_m_median_inplace(double *v, size_t n)
 {
     if (!n) return NAN;
-    sort_f64(v, n);
+    lp_m_sort_f64(v, n);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-lp_status km_summary(const double *hours, const bool *event, size_t n, double *median,
+lp_status lp_m_km_summary(const double *hours, const bool *event, size_t n, double *median,
                      double *p90, tb *curve, const char *team)
 {
     *median = *p90 = NAN;
@@ -234,9 +234,9 @@ lp_status km_summary(const double *hours, const bool *event, size_t n, double *m
     if (lp_km_quantile(km, 0.9, &q) == LP_OK) *p90 = q;
     if (curve) {
         for (size_t i = 0; i < km->n; i++) {
-            tb_s(curve, 0, team);
-            tb_d(curve, 1, km->times[i]);
-            tb_d(curve, 2, 1.0 - km->survival[i]);
+            lp_m_tb_s(curve, 0, team);
+            lp_m_tb_d(curve, 1, km->times[i]);
+            lp_m_tb_d(curve, 2, 1.0 - km->survival[i]);
         }
     }
     lp_km_free(km);
@@ -245,7 +245,7 @@ lp_status km_summary(const double *hours, const bool *event, size_t n, double *m
 
 /* ---- Targets ---- */
 
-double target_for(const mctx *m, const char *measure, int pos, const char *team)
+double lp_m_target_for(const mctx *m, const char *measure, int pos, const char *team)
 {
     const lp_table *t = m->targets;
     if (!t) return NAN;

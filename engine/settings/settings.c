@@ -1,5 +1,5 @@
 /*
- * Settings that change definitions (settings.h): defaults from METRICS.md,
+ * Settings that change definitions (settings.h): defaults from templates/DEFINITIONS.md,
  * a YAML reader that rejects unknown keys and bad values with the line, and
  * the key/value listing printed on the workbook's Parameters sheet.
  *

@@ -30,7 +30,7 @@ static bool confidence_ok(double confidence)
 }
 
 /* Two-sided normal quantile for a confidence level: 0.95 gives LP_Z95, the
- * METRICS.md constant, exactly rather than GSL's 1.95996398... */
+ * templates/DEFINITIONS.md constant, exactly rather than GSL's 1.95996398... */
 static double z_for_confidence(double confidence)
 {
     if (fabs(confidence - 0.95) < 1e-12) return LP_Z95;

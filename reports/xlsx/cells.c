@@ -24,7 +24,7 @@
 #define CELL_TEXT_MAX 32767u
 #define TRUNCATED_MARK " [truncated]"
 
-void xw_fail(xw *w, lp_status status, const char *fmt, ...)
+void lp_xw_fail(xw *w, lp_status status, const char *fmt, ...)
 {
     if (w->status != LP_OK) return;
     w->status = status;
@@ -35,14 +35,14 @@ void xw_fail(xw *w, lp_status status, const char *fmt, ...)
     va_end(ap);
 }
 
-void xw_check(xw *w, lxw_error err, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col)
+void lp_xw_check(xw *w, lxw_error err, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col)
 {
     if (err == LXW_NO_ERROR) return;
     /* In constant-memory mode a write behind the current row is refused;
      * every sheet writer goes strictly down, so this is a bug, reported. */
     char cell[LXW_MAX_CELL_NAME_LENGTH];
     lxw_rowcol_to_cell(cell, row, col);
-    xw_fail(w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
+    lp_xw_fail(w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
             "workbook sheet %s cell %s: %s", ws ? ws->name : "?", cell,
             lxw_strerror(err));
 }
@@ -51,7 +51,7 @@ static lxw_format *fmt_new(xw *w, const char *num_format, bool bold)
 {
     lxw_format *f = workbook_add_format(w->wb);
     if (!f) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a format");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a format");
         return NULL;
     }
     if (num_format) format_set_num_format(f, num_format);
@@ -59,7 +59,7 @@ static lxw_format *fmt_new(xw *w, const char *num_format, bool bold)
     return f;
 }
 
-void xw_formats_init(xw *w, const char *currency)
+void lp_xw_formats_init(xw *w, const char *currency)
 {
     xw_formats *f = &w->f;
     f->title = fmt_new(w, NULL, true);
@@ -96,7 +96,7 @@ void xw_formats_init(xw *w, const char *currency)
     format_set_font_color(f->bad, 0x9C0006);
 }
 
-void xw_index_free(xw *w)
+void lp_xw_index_free(xw *w)
 {
     for (size_t i = 0; i < w->nindex; i++) {
         lp_strpool_free(w->index[i].folded);
@@ -109,19 +109,19 @@ void xw_index_free(xw *w)
 
 /* ---- Cells ---- */
 
-void xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+void lp_xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
             lxw_format *fmt)
 {
     if (!s) return;
-    xw_str_len(w, ws, row, col, s, strlen(s), fmt);
+    lp_xw_str_len(w, ws, row, col, s, strlen(s), fmt);
 }
 
-void xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+void lp_xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
                 size_t len, lxw_format *fmt)
 {
     if (!s || !len || w->status) return;
     if (len <= CELL_TEXT_MAX) {
-        xw_check(w, worksheet_write_string(ws, row, col, s, fmt), ws, row, col);
+        lp_xw_check(w, worksheet_write_string(ws, row, col, s, fmt), ws, row, col);
         return;
     }
     /* Cut at a UTF-8 character boundary so the cell stays valid text. */
@@ -129,24 +129,24 @@ void xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const ch
     while (keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80) keep--;
     char *cut = lp_malloc(keep + sizeof(TRUNCATED_MARK));
     if (!cut) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory cutting a long text");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory cutting a long text");
         return;
     }
     memcpy(cut, s, keep);
     memcpy(cut + keep, TRUNCATED_MARK, sizeof(TRUNCATED_MARK));
-    xw_check(w, worksheet_write_string(ws, row, col, cut, fmt), ws, row, col);
+    lp_xw_check(w, worksheet_write_string(ws, row, col, cut, fmt), ws, row, col);
     lp_free(cut);
     w->truncated++;
 }
 
-void xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
+void lp_xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
             lxw_format *fmt)
 {
     if (isnan(v) || isinf(v) || w->status) return;
-    xw_check(w, worksheet_write_number(ws, row, col, v, fmt), ws, row, col);
+    lp_xw_check(w, worksheet_write_number(ws, row, col, v, fmt), ws, row, col);
 }
 
-double xw_serial(int64_t instant)
+double lp_xw_serial(int64_t instant)
 {
     int64_t y;
     int m, d, hh, mm, ss;
@@ -155,32 +155,32 @@ double xw_serial(int64_t instant)
     return (double)(lp_days_from_civil(y, m, d) + 25569) + (hh * 3600 + mm * 60 + ss) / 86400.0;
 }
 
-void xw_instant(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t instant)
+void lp_xw_instant(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t instant)
 {
-    xw_num(w, ws, row, col, xw_serial(instant), w->f.datetime);
+    lp_xw_num(w, ws, row, col, lp_xw_serial(instant), w->f.datetime);
 }
 
-void xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t days)
+void lp_xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t days)
 {
-    xw_num(w, ws, row, col, (double)(days + 25569), w->f.date);
+    lp_xw_num(w, ws, row, col, (double)(days + 25569), w->f.date);
 }
 
-void xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
+void lp_xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
              const char *text)
 {
     if (w->status) return;
     lp_buf url = {0};
     lp_buf_printf(&url, "internal:%s", place);
     if (url.failed) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a link");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a link");
         return;
     }
-    xw_check(w, worksheet_write_url_opt(ws, row, col, url.data, w->f.link, text, NULL),
+    lp_xw_check(w, worksheet_write_url_opt(ws, row, col, url.data, w->f.link, text, NULL),
              ws, row, col);
     lp_buf_reset(&url);
 }
 
-lxw_format *xw_unit_format(const xw *w, lp_unit unit, bool bold)
+lxw_format *lp_xw_unit_format(const xw *w, lp_unit unit, bool bold)
 {
     if ((unsigned)unit >= XW_NUNITS) unit = LP_UNIT_NONE;
     return bold ? w->f.unit_bold[unit] : w->f.unit[unit];
@@ -188,7 +188,7 @@ lxw_format *xw_unit_format(const xw *w, lp_unit unit, bool bold)
 
 static lxw_format *column_format(xw *w, const lp_column *c);
 
-lxw_format *xw_column_format(xw *w, const lp_column *c)
+lxw_format *lp_xw_column_format(xw *w, const lp_column *c)
 {
     size_t slot = ((uintptr_t)c / sizeof(void *)) % XW_FORMAT_CACHE;
     if (w->format_cols[slot] != c) {
@@ -211,7 +211,7 @@ static lxw_format *column_format(xw *w, const lp_column *c)
     lp_unit unit = lp_result_unit(c->table ? c->table->name : NULL, c->name);
     /* Integers the catalogue does not list are still whole numbers. */
     if (unit == LP_UNIT_NONE && c->type == LP_TYPE_INT64) unit = LP_UNIT_COUNT;
-    return xw_unit_format(w, unit, false);
+    return lp_xw_unit_format(w, unit, false);
 }
 
 /* A number cell of a column whose format is General: its row may say its
@@ -220,38 +220,38 @@ static void row_number(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                        const lp_column *c, size_t r, double v)
 {
     lp_unit unit = lp_result_row_unit(c->table, c->name, r);
-    xw_num(w, ws, row, col, lp_fmt_excel_value(unit, v), xw_unit_format(w, unit, false));
+    lp_xw_num(w, ws, row, col, lp_fmt_excel_value(unit, v), lp_xw_unit_format(w, unit, false));
 }
 
-void xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
               const lp_column *c, size_t r, lxw_format *fmt)
 {
     if (!c || r >= c->length || !lp_column_valid(c, r) || w->status) return;
     bool general = !fmt && c->type == LP_TYPE_DOUBLE;
-    if (!fmt) fmt = xw_column_format(w, c);
+    if (!fmt) fmt = lp_xw_column_format(w, c);
     switch (c->type) {
-    case LP_TYPE_STRING: xw_str(w, ws, row, col, lp_column_str(c, r), fmt); break;
-    case LP_TYPE_INT64: xw_num(w, ws, row, col, (double)c->v.i64[r], fmt); break;
+    case LP_TYPE_STRING: lp_xw_str(w, ws, row, col, lp_column_str(c, r), fmt); break;
+    case LP_TYPE_INT64: lp_xw_num(w, ws, row, col, (double)c->v.i64[r], fmt); break;
     case LP_TYPE_DOUBLE:
         if (general && !fmt) row_number(w, ws, row, col, c, r, c->v.f64[r]);
-        else xw_num(w, ws, row, col, c->v.f64[r], fmt);
+        else lp_xw_num(w, ws, row, col, c->v.f64[r], fmt);
         break;
     case LP_TYPE_BOOL:
-        xw_check(w, worksheet_write_boolean(ws, row, col, c->v.b[r], fmt), ws, row, col);
+        lp_xw_check(w, worksheet_write_boolean(ws, row, col, c->v.b[r], fmt), ws, row, col);
         break;
-    case LP_TYPE_DATE: xw_num(w, ws, row, col, (double)(c->v.i32[r] + 25569), fmt); break;
-    case LP_TYPE_INSTANT: xw_num(w, ws, row, col, xw_serial(c->v.i64[r]), fmt); break;
+    case LP_TYPE_DATE: lp_xw_num(w, ws, row, col, (double)(c->v.i32[r] + 25569), fmt); break;
+    case LP_TYPE_INSTANT: lp_xw_num(w, ws, row, col, lp_xw_serial(c->v.i64[r]), fmt); break;
     }
 }
 
-double xw_num_at(const lp_table *t, const char *column, size_t r)
+double lp_xw_num_at(const lp_table *t, const char *column, size_t r)
 {
     const lp_column *c = t ? lp_table_column(t, column) : NULL;
     if (!c || r >= c->length) return NAN;
     return lp_column_number(c, r);
 }
 
-const char *xw_str_at(const lp_table *t, const char *column, size_t r)
+const char *lp_xw_str_at(const lp_table *t, const char *column, size_t r)
 {
     const lp_column *c = t ? lp_table_column(t, column) : NULL;
     if (!c || c->type != LP_TYPE_STRING || r >= c->length) return NULL;
@@ -260,7 +260,7 @@ const char *xw_str_at(const lp_table *t, const char *column, size_t r)
 
 /* ---- Drill-down formulas ---- */
 
-bool xw_criterion_safe(const char *text)
+bool lp_xw_criterion_safe(const char *text)
 {
     /* An exact-match criterion must not be read by Excel as an operator,
      * a wildcard, a number, a date or a boolean, and must fold case the same
@@ -278,7 +278,7 @@ bool xw_criterion_safe(const char *text)
     return true;
 }
 
-const sheet_plan *xw_detail_plan(const xw *w, const char *detail)
+const sheet_plan *lp_xw_detail_plan(const xw *w, const char *detail)
 {
     for (size_t i = 0; i < w->nsheets; i++)
         if (w->sheets[i].kind == K_DETAIL && w->sheets[i].part == 1 &&
@@ -304,16 +304,16 @@ static void part_range(lp_buf *buf, const sheet_plan *p, int col)
     lp_buf_printf(buf, "'%s'!%s$2:%s$%zu", p->name, letters, letters, last);
 }
 
-bool xw_agg_formula(xw *w, const agg *a, lp_buf *buf)
+bool lp_xw_agg_formula(xw *w, const agg *a, lp_buf *buf)
 {
-    const sheet_plan *first = xw_detail_plan(w, a->detail);
+    const sheet_plan *first = lp_xw_detail_plan(w, a->detail);
     if (!first) return false;
     const lp_table *t = first->detail;
     int sum_col = -1, crit_col[3];
     if (a->sum_column && (sum_col = column_position(t, a->sum_column)) < 0) return false;
     for (int i = 0; i < a->ncrits; i++) {
         if ((crit_col[i] = column_position(t, a->crits[i].column)) < 0) return false;
-        if (a->crits[i].kind == CR_EQ && !xw_criterion_safe(a->crits[i].text)) return false;
+        if (a->crits[i].kind == CR_EQ && !lp_xw_criterion_safe(a->crits[i].text)) return false;
     }
     for (int k = 0; k < first->nparts; k++) {
         const sheet_plan *p = first + k;
@@ -425,7 +425,7 @@ static const key_index *index_get(xw *w, const lp_table *t, const lp_column *c)
         lp_free(ix->fold);
         lp_free(ix->start);
         lp_free(ix->rows);
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory indexing %s.%s", t->name, c->name);
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory indexing %s.%s", t->name, c->name);
         return NULL;
     }
     ix->table = t;
@@ -434,9 +434,9 @@ static const key_index *index_get(xw *w, const lp_table *t, const lp_column *c)
     return ix;
 }
 
-bool xw_agg_eval(xw *w, const agg *a, double *out_value)
+bool lp_xw_agg_eval(xw *w, const agg *a, double *out_value)
 {
-    const sheet_plan *first = xw_detail_plan(w, a->detail);
+    const sheet_plan *first = lp_xw_detail_plan(w, a->detail);
     if (!first) return false;
     const lp_table *t = first->detail;
     const lp_column *sum = NULL, *cols[3];
@@ -446,7 +446,7 @@ bool xw_agg_eval(xw *w, const agg *a, double *out_value)
     }
     for (int i = 0; i < a->ncrits; i++) {
         if (!(cols[i] = lp_table_column(t, a->crits[i].column))) return false;
-        if (a->crits[i].kind == CR_EQ && !xw_criterion_safe(a->crits[i].text)) return false;
+        if (a->crits[i].kind == CR_EQ && !lp_xw_criterion_safe(a->crits[i].text)) return false;
     }
     /* The rows to look at: the key's group when the first criterion is an
      * equality on a text column, else every row. */
@@ -494,26 +494,26 @@ static void formula_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                          const char *formula, double cached, lxw_format *fmt)
 {
     if (w->status) return;
-    xw_check(w, worksheet_write_formula_num(ws, row, col, formula, fmt, cached), ws, row,
+    lp_xw_check(w, worksheet_write_formula_num(ws, row, col, formula, fmt, cached), ws, row,
              col);
     w->formulas++;
 }
 
-void xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const agg *a,
+void lp_xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const agg *a,
                  double v, lxw_format *fmt)
 {
     if (isnan(v) || w->status) return;
     double check;
     lp_buf formula = {0};
     lp_buf_puts(&formula, "=");
-    if (xw_agg_eval(w, a, &check) && same_value(check, v) && xw_agg_formula(w, a, &formula))
+    if (lp_xw_agg_eval(w, a, &check) && same_value(check, v) && lp_xw_agg_formula(w, a, &formula))
         formula_cell(w, ws, row, col, formula.data, v, fmt);
     else
-        xw_num(w, ws, row, col, v, fmt);
+        lp_xw_num(w, ws, row, col, v, fmt);
     lp_buf_reset(&formula);
 }
 
-void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                    const char *num_expr, double num, const char *den_expr, double den,
                    double v, lxw_format *fmt)
 {
@@ -522,16 +522,16 @@ void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
         lp_buf formula = {0};
         lp_buf_printf(&formula, "=%s/%s", num_expr, den_expr);
         if (formula.failed)
-            xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a formula");
+            lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a formula");
         else
             formula_cell(w, ws, row, col, formula.data, v, fmt);
         lp_buf_reset(&formula);
     } else {
-        xw_num(w, ws, row, col, v, fmt);
+        lp_xw_num(w, ws, row, col, v, fmt);
     }
 }
 
-void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                   const char *a_expr, double a, const char *b_expr, double b, double scale,
                   double v, lxw_format *fmt)
 {
@@ -544,6 +544,6 @@ void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
             snprintf(formula, sizeof(formula), "=(%s-%s)*%.15g", a_expr, b_expr, scale);
         formula_cell(w, ws, row, col, formula, v, fmt);
     } else {
-        xw_num(w, ws, row, col, v, fmt);
+        lp_xw_num(w, ws, row, col, v, fmt);
     }
 }

@@ -59,7 +59,7 @@ static bool planned(const xw *w, sheet_kind k)
 static sheet_plan *plan_add(xw *w, sheet_kind k, const lp_template_section *sec)
 {
     if (w->nsheets == XW_MAX_SHEETS) {
-        xw_fail(w, LP_ERR_LIMIT, "workbook: more than %d sheets", XW_MAX_SHEETS);
+        lp_xw_fail(w, LP_ERR_LIMIT, "workbook: more than %d sheets", XW_MAX_SHEETS);
         return NULL;
     }
     sheet_plan *p = &w->sheets[w->nsheets++];
@@ -74,7 +74,7 @@ static sheet_plan *plan_add(xw *w, sheet_kind k, const lp_template_section *sec)
 static void plan_detail(xw *w, size_t d, const lp_template_section *sec)
 {
     const lp_table *t = lp_results_table(w->res, details[d].table);
-    if (!t || xw_detail_plan(w, details[d].table)) return;
+    if (!t || lp_xw_detail_plan(w, details[d].table)) return;
     size_t nparts = t->nrows ? (t->nrows + w->max_rows - 1) / w->max_rows : 1;
     for (size_t k = 0; k < nparts; k++) {
         sheet_plan *p = plan_add(w, K_DETAIL, sec);
@@ -157,7 +157,7 @@ static void apply_widths(xw *w, sheet *s)
 {
     for (int c = 0; c < MAX_COLS; c++)
         if (s->width[c] > 0)
-            xw_check(w, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->width[c],
+            lp_xw_check(w, worksheet_set_column(s->ws, (lxw_col_t)c, (lxw_col_t)c, s->width[c],
                                              NULL),
                      s->ws, 0, (lxw_col_t)c);
 }
@@ -171,8 +171,8 @@ static void cell_name(char *buf, lxw_row_t row, lxw_col_t col)
 static void sheet_heading(xw *w, sheet *s, const sheet_plan *p, const char *fallback)
 {
     const char *title = p->section && p->section->title ? p->section->title : fallback;
-    xw_str(w, s->ws, 0, 0, title, w->f.title);
-    xw_str(w, s->ws, 1, 0, w->res->period_label, w->f.subtitle);
+    lp_xw_str(w, s->ws, 0, 0, title, w->f.title);
+    lp_xw_str(w, s->ws, 1, 0, w->res->period_label, w->f.subtitle);
     worksheet_freeze_panes(s->ws, 2, 0);
 }
 
@@ -181,8 +181,8 @@ static const char *switched_off_reason(const xw *w, const char *table)
     const lp_table *off = lp_results_table(w->res, "switched_off");
     if (!off) return NULL;
     for (size_t r = 0; r < off->nrows; r++) {
-        const char *figure = xw_str_at(off, "figure", r);
-        if (figure && strcmp(figure, table) == 0) return xw_str_at(off, "reason", r);
+        const char *figure = lp_xw_str_at(off, "figure", r);
+        if (figure && strcmp(figure, table) == 0) return lp_xw_str_at(off, "reason", r);
     }
     return NULL;
 }
@@ -197,7 +197,7 @@ static void table_or_header(xw *w, sheet *s, lxw_row_t header_row, lxw_row_t las
     for (int c = 0; c < ncols; c++) widen_text(s, c, headers[c]);
     if (w->constant_memory) {
         for (int c = 0; c < ncols; c++)
-            xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
+            lp_xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
         return;
     }
     lxw_table_column cols[MAX_COLS];
@@ -220,7 +220,7 @@ static void table_or_header(xw *w, sheet *s, lxw_row_t header_row, lxw_row_t las
     opts.style_type = LXW_TABLE_STYLE_TYPE_LIGHT;
     opts.style_type_number = 9;
     if (last_row == header_row) last_row++;   /* a table needs one data row */
-    xw_check(w, worksheet_add_table(s->ws, header_row, 0, last_row, (lxw_col_t)(ncols - 1),
+    lp_xw_check(w, worksheet_add_table(s->ws, header_row, 0, last_row, (lxw_col_t)(ncols - 1),
                                     &opts),
              s->ws, header_row, 0);
 }
@@ -262,31 +262,31 @@ static void rule_cell(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t 
                       const block *b, const col_rule *rule, int c)
 {
     const lp_column *col = t->columns[c];
-    lxw_format *fmt = xw_column_format(w, col);
+    lxw_format *fmt = lp_xw_column_format(w, col);
     double v = lp_column_number(col, r);
     if (rule->kind == R_COUNT || rule->kind == R_SUM) {
-        const char *key = b->key ? xw_str_at(t, b->key, r) : NULL;
+        const char *key = b->key ? lp_xw_str_at(t, b->key, r) : NULL;
         agg a = {.detail = rule->detail,
                  .sum_column = rule->kind == R_SUM ? rule->sum_column : NULL};
         if (key) a.crits[a.ncrits++] = (crit){rule->detail_key, CR_EQ, key};
         if (rule->extra.column) a.crits[a.ncrits++] = rule->extra;
         if (key)
-            xw_agg_cell(w, s->ws, row, (lxw_col_t)c, &a, v, fmt);
+            lp_xw_agg_cell(w, s->ws, row, (lxw_col_t)c, &a, v, fmt);
         else
-            xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
+            lp_xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
         return;
     }
     int nc = col_index(t, rule->num);
     int dc = rule->kind == R_RATIO ? col_index(t, rule->den) : nc;
     if (nc < 0 || dc < 0 || (rule->kind == R_RATIO_PREV && r == 0)) {
-        xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
+        lp_xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
         return;
     }
     char num[16], den[16];
     cell_name(num, row, (lxw_col_t)nc);
     size_t den_row = rule->kind == R_RATIO_PREV ? r - 1 : r;
     cell_name(den, rule->kind == R_RATIO_PREV ? row - 1 : row, (lxw_col_t)dc);
-    xw_ratio_cell(w, s->ws, row, (lxw_col_t)c, num, lp_column_number(t->columns[nc], r), den,
+    lp_xw_ratio_cell(w, s->ws, row, (lxw_col_t)c, num, lp_column_number(t->columns[nc], r), den,
                   lp_column_number(t->columns[dc], den_row), v, fmt);
 }
 
@@ -295,11 +295,11 @@ static void rule_cell(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t 
 static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
 {
     const lp_table *t = lp_results_table(w->res, b->table);
-    xw_str(w, s->ws, (*row)++, 0, b->heading, w->f.h2);
+    lp_xw_str(w, s->ws, (*row)++, 0, b->heading, w->f.h2);
     b->nrows = 0;
     if (!t) {
         const char *why = switched_off_reason(w, b->table);
-        xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.",
+        lp_xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.",
                w->f.note);
         (*row)++;
         return;
@@ -320,7 +320,7 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
             if (rule && lp_column_valid(col, r))
                 rule_cell(w, s, *row, t, r, b, rule, c);
             else
-                xw_value(w, s->ws, *row, (lxw_col_t)c, col, r, NULL);
+                lp_xw_value(w, s->ws, *row, (lxw_col_t)c, col, r, NULL);
             if (col->type == LP_TYPE_STRING && lp_column_valid(col, r))
                 widen_text(s, c, lp_column_str(col, r));
             else
@@ -376,7 +376,7 @@ static bool records_agg(const lp_figure_records *rec, agg *out)
 static long headline_row(const lp_table *h, const char *measure, const char *period)
 {
     for (size_t r = 0; h && r < h->nrows; r++) {
-        const char *m = xw_str_at(h, "measure", r), *p = xw_str_at(h, "period", r);
+        const char *m = lp_xw_str_at(h, "measure", r), *p = lp_xw_str_at(h, "period", r);
         if (m && p && strcmp(m, measure) == 0 && strcmp(p, period) == 0) return (long)r;
     }
     return -1;
@@ -385,7 +385,7 @@ static long headline_row(const lp_table *h, const char *measure, const char *per
 static double headline_value(const lp_table *h, const char *measure, const char *period)
 {
     long r = headline_row(h, measure, period);
-    return r < 0 ? NAN : xw_num_at(h, "value", (size_t)r);
+    return r < 0 ? NAN : lp_xw_num_at(h, "value", (size_t)r);
 }
 
 /* A target status as readers write it: "on track", "at risk", "off track". */
@@ -415,28 +415,28 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     lxw_row_t row = 0;
     const char *title = nar && nar->title ? nar->title
                         : w->tpl && w->tpl->title ? w->tpl->title : "leadpack";
-    xw_str(w, ws, row++, 0, title, w->f.title);
-    xw_str(w, ws, row++, 0, nar && nar->period_words ? nar->period_words : res->period_label,
+    lp_xw_str(w, ws, row++, 0, title, w->f.title);
+    lp_xw_str(w, ws, row++, 0, nar && nar->period_words ? nar->period_words : res->period_label,
            w->f.subtitle);
     char asof[40];
     lp_instant_format_utc(res->as_of, asof, sizeof(asof));
     lp_buf line = {0};
     lp_buf_printf(&line, "As of %s", nar && nar->as_of_words ? nar->as_of_words : asof);
-    xw_str(w, ws, row++, 0, line.data, w->f.subtitle);
+    lp_xw_str(w, ws, row++, 0, line.data, w->f.subtitle);
     lp_buf_reset(&line);
     row++;
     (void)p;
 
     if (nar && nar->nheadlines) {
-        xw_str(w, ws, row++, 0, "Headlines", w->f.h2);
+        lp_xw_str(w, ws, row++, 0, "Headlines", w->f.h2);
         for (size_t i = 0; i < nar->nheadlines; i++)
-            xw_str(w, ws, row++, 0, nar->headlines[i], NULL);
+            lp_xw_str(w, ws, row++, 0, nar->headlines[i], NULL);
         row++;
     }
     if (nar && nar->nchanges) {
-        xw_str(w, ws, row++, 0, "What changed", w->f.h2);
+        lp_xw_str(w, ws, row++, 0, "What changed", w->f.h2);
         for (size_t i = 0; i < nar->nchanges; i++)
-            xw_str(w, ws, row++, 0, nar->changes[i], NULL);
+            lp_xw_str(w, ws, row++, 0, nar->changes[i], NULL);
         row++;
     }
 
@@ -445,7 +445,7 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     const char *names[MAX_MEASURES];
     size_t nnames = 0;
     for (size_t r = 0; h && r < h->nrows && nnames < MAX_MEASURES; r++) {
-        const char *m = xw_str_at(h, "measure", r);
+        const char *m = lp_xw_str_at(h, "measure", r);
         bool seen = !m;
         for (size_t k = 0; k < nnames && !seen; k++) seen = strcmp(names[k], m) == 0;
         if (!seen) names[nnames++] = m;
@@ -454,7 +454,7 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     lp_period_label(&res->calendar, res->period - 1, prev_label, sizeof(prev_label));
     const lp_table *changes = lp_results_table(res, "changes");
 
-    xw_str(w, ws, row++, 0, "Headline measures", w->f.h2);
+    lp_xw_str(w, ws, row++, 0, "Headline measures", w->f.h2);
     static const char *const headers[] = {"Measure", "Name", "This period", "Previous",
                                           "Change", "Target", "Status", "Sheet", "Rows"};
     lxw_row_t header_row = row++;
@@ -470,11 +470,11 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         long hr = headline_row(h, m, res->period_label);
         lp_unit unit = def ? def->unit
                            : lp_result_row_unit(h, "value", hr >= 0 ? (size_t)hr : 0);
-        lxw_format *fmt = xw_unit_format(w, unit, false);
+        lxw_format *fmt = lp_xw_unit_format(w, unit, false);
         const char *label = def ? def->label : m;
-        xw_str(w, ws, row, 0, label, NULL);
+        lp_xw_str(w, ws, row, 0, label, NULL);
         widen_text(s, 0, label);
-        xw_str(w, ws, row, 1, m, NULL);
+        lp_xw_str(w, ws, row, 1, m, NULL);
         widen_text(s, 1, m);
 
         /* This period: a live formula over the detail rows where one exists. */
@@ -491,11 +491,11 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         }
         char ncell[16], dcell[16];
         if (counted && !den) {
-            xw_agg_cell(w, ws, row, 2, &rows, v, fmt);
+            lp_xw_agg_cell(w, ws, row, 2, &rows, v, fmt);
         } else if (num && ni < nnames && di < nnames) {
             cell_name(ncell, first + (lxw_row_t)ni, 2);
             cell_name(dcell, first + (lxw_row_t)di, 2);
-            xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
+            lp_xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
         } else if (counted && di < nnames) {
             /* The rows' count over the den figure's cell; in parentheses:
              * over several detail sheets the count is a sum. */
@@ -503,21 +503,21 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             double count;
             cell_name(dcell, first + (lxw_row_t)di, 2);
             lp_buf_puts(&expr, "(");
-            bool ok = xw_agg_eval(w, &rows, &count) && xw_agg_formula(w, &rows, &expr);
+            bool ok = lp_xw_agg_eval(w, &rows, &count) && lp_xw_agg_formula(w, &rows, &expr);
             lp_buf_puts(&expr, ")");
             if (ok && !expr.failed)
-                xw_ratio_cell(w, ws, row, 2, expr.data, count, dcell, cur[di], v, fmt);
+                lp_xw_ratio_cell(w, ws, row, 2, expr.data, count, dcell, cur[di], v, fmt);
             else
-                xw_num(w, ws, row, 2, v, fmt);
+                lp_xw_num(w, ws, row, 2, v, fmt);
             lp_buf_reset(&expr);
         } else {
-            xw_num(w, ws, row, 2, v, fmt);
+            lp_xw_num(w, ws, row, 2, v, fmt);
         }
 
         double prev = headline_value(h, m, prev_label);
-        xw_num(w, ws, row, 3, prev, fmt);
+        lp_xw_num(w, ws, row, 3, prev, fmt);
         for (size_t r = 0; changes && r < changes->nrows; r++) {
-            const char *cm = xw_str_at(changes, "measure", r);
+            const char *cm = lp_xw_str_at(changes, "measure", r);
             if (!cm || strcmp(cm, m) != 0) continue;
             /* A change of a share is in points: the cell holds points. */
             lp_unit change_unit = lp_result_row_unit(changes, "change", r);
@@ -525,19 +525,19 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             char c_cell[16], p_cell[16];
             cell_name(c_cell, row, 2);
             cell_name(p_cell, row, 3);
-            xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev, scale,
-                         lp_fmt_excel_value(change_unit, xw_num_at(changes, "change", r)),
-                         xw_unit_format(w, change_unit, false));
+            lp_xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev, scale,
+                         lp_fmt_excel_value(change_unit, lp_xw_num_at(changes, "change", r)),
+                         lp_xw_unit_format(w, change_unit, false));
             break;
         }
         /* Target and status by the catalogue's one target rule. */
         lp_figure fig;
         if (lp_figure_get(res, m, &fig) == LP_OK) {
-            xw_num(w, ws, row, 5, fig.target, fmt);
+            lp_xw_num(w, ws, row, 5, fig.target, fmt);
             if (fig.status != LP_TARGET_NONE) {
                 char words[24];
                 status_words(fig.status, words, sizeof(words));
-                xw_str(w, ws, row, 6, words, NULL);
+                lp_xw_str(w, ws, row, 6, words, NULL);
                 widen_text(s, 6, words);
             }
         }
@@ -546,14 +546,14 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         if (ms) {
             char place[48];
             snprintf(place, sizeof(place), "'%s'!A1", ms->name);
-            xw_link(w, ws, row, 7, place, ms->name);
+            lp_xw_link(w, ws, row, 7, place, ms->name);
             widen_text(s, 7, ms->name);
         }
-        const sheet_plan *dp = rec && rec->table ? xw_detail_plan(w, rec->table) : NULL;
+        const sheet_plan *dp = rec && rec->table ? lp_xw_detail_plan(w, rec->table) : NULL;
         if (dp) {
             char place[64];
             detail_place(dp, place, sizeof(place));
-            xw_link(w, ws, row, 8, place, dp->name);
+            lp_xw_link(w, ws, row, 8, place, dp->name);
             widen_text(s, 8, dp->name);
         }
     }
@@ -561,36 +561,36 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     row++;
 
     /* Every sheet, linked. */
-    xw_str(w, ws, row++, 0, "Sheets", w->f.h2);
+    lp_xw_str(w, ws, row++, 0, "Sheets", w->f.h2);
     for (size_t i = 1; i < w->nsheets; i++, row++) {
         char place[48];
         snprintf(place, sizeof(place), "'%s'!A1", w->sheets[i].name);
-        xw_link(w, ws, row, 0, place, w->sheets[i].name);
+        lp_xw_link(w, ws, row, 0, place, w->sheets[i].name);
         const lp_template_section *sec = w->sheets[i].section;
         if (sec && sec->title && w->sheets[i].kind != K_DETAIL)
-            xw_str(w, ws, row, 1, sec->title, NULL);
+            lp_xw_str(w, ws, row, 1, sec->title, NULL);
     }
     row++;
 
     /* What the reader must know about the workbook itself. */
-    xw_str(w, ws, row++, 0, "Notes", w->f.h2);
+    lp_xw_str(w, ws, row++, 0, "Notes", w->f.h2);
     for (size_t i = 0; i < w->nsheets; i++) {
         const sheet_plan *d = &w->sheets[i];
         if (d->kind != K_DETAIL || d->part != 1 || d->nparts < 2) continue;
         lp_buf_printf(&line, "%s has %zu rows, more than one sheet holds (%zu): they continue "
                       "on sheets %s (2) to %s (%d).", d->name, d->detail->nrows, w->max_rows,
                       d->name, d->name, d->nparts);
-        xw_str(w, ws, row++, 0, line.data, w->f.note);
+        lp_xw_str(w, ws, row++, 0, line.data, w->f.note);
         lp_buf_reset(&line);
     }
-    xw_str(w, ws, row++, 0,
+    lp_xw_str(w, ws, row++, 0,
            "Counts and sums that the detail sheets hold are formulas over their rows; "
            "rates are formulas over the counts beside them.", w->f.note);
     if (w->constant_memory)
-        xw_str(w, ws, row++, 0,
+        lp_xw_str(w, ws, row++, 0,
                "This workbook is large and was written row by row: its ranges have filters "
                "but are not Excel tables.", w->f.note);
-    if (line.failed) xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
+    if (line.failed) lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
     lp_buf_reset(&line);
     s->width[0] = s->width[0] < 34 ? 34 : s->width[0];
     for (int c = 2; c <= 5; c++) widen(s, c, 14);
@@ -629,7 +629,7 @@ static void write_volume(xw *w, const sheet_plan *p, sheet *s)
             }
             chart_title_set_name(chart, "MQLs per period against target");
             chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-            xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
+            lp_xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
                      s->ws, 3, (lxw_col_t)(t->ncols + 1));
         }
     }
@@ -662,10 +662,10 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
                                          "w_shaped"};
     static const char *const figures[] = {"mqls", "sqls", "opportunities", "pipeline", "won"};
     const lp_table *t = lp_results_table(w->res, "attribution");
-    xw_str(w, s->ws, (*row)++, 0, "Attribution: all five models", w->f.h2);
+    lp_xw_str(w, s->ws, (*row)++, 0, "Attribution: all five models", w->f.h2);
     if (!t) {
         const char *why = switched_off_reason(w, "attribution");
-        xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.", w->f.note);
+        lp_xw_str(w, s->ws, (*row)++, 0, why ? why : "Not available in these results.", w->f.note);
         (*row)++;
         return;
     }
@@ -675,7 +675,7 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
     size_t *cell_row = NULL;
     char (*headers)[40] = lp_malloc(27 * sizeof(*headers));
     if (!first_row || !campaign_of || !headers) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
         goto cleanup;
     }
     size_t ncampaigns = 0;
@@ -705,7 +705,7 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
     /* cell_row[c * 5 + m]: the row of campaign c under model m (first wins). */
     cell_row = lp_malloc((ncampaigns * 5 + 1) * sizeof(size_t));
     if (!cell_row) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the attribution sheet");
         goto cleanup;
     }
     for (size_t k = 0; k < ncampaigns * 5; k++) cell_row[k] = SIZE_MAX;
@@ -717,13 +717,13 @@ static void write_attribution(xw *w, sheet *s, lxw_row_t *row)
                 cell_row[campaign_of[r] * 5 + m] = r;
     }
     for (size_t c = 0; c < ncampaigns && !w->status; c++, (*row)++) {
-        xw_value(w, s->ws, *row, 0, id, first_row[c], NULL);
-        xw_value(w, s->ws, *row, 1, lp_table_column(t, "name"), first_row[c], NULL);
-        widen_text(s, 1, xw_str_at(t, "name", first_row[c]));
+        lp_xw_value(w, s->ws, *row, 0, id, first_row[c], NULL);
+        lp_xw_value(w, s->ws, *row, 1, lp_table_column(t, "name"), first_row[c], NULL);
+        widen_text(s, 1, lp_xw_str_at(t, "name", first_row[c]));
         for (size_t f = 0; f < 5; f++)
             for (size_t m = 0; m < 5; m++)
                 if (cell_row[c * 5 + m] != SIZE_MAX)
-                    xw_value(w, s->ws, *row, (lxw_col_t)(2 + f * 5 + m),
+                    lp_xw_value(w, s->ws, *row, (lxw_col_t)(2 + f * 5 + m),
                              lp_table_column(t, figures[f]), cell_row[c * 5 + m], NULL);
     }
     if (!ncampaigns) (*row)++;
@@ -774,7 +774,7 @@ static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
             chart_title_set_name(chart, "Cost per MQL by campaign");
             chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
             chart_axis_set_reverse(chart->y_axis);
-            xw_check(w, worksheet_insert_chart(s->ws, row, 0, chart), s->ws, row, 0);
+            lp_xw_check(w, worksheet_insert_chart(s->ws, row, 0, chart), s->ws, row, 0);
         }
         row += 16;   /* the chart's height, so blocks below stay readable */
     }
@@ -832,27 +832,27 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
                                       {"within_sla", CR_TRUE, NULL},
                                       {"first_touch_at", CR_BLANK, NULL},
                                       {"pending", CR_TRUE, NULL}};
-    lxw_format *cf = xw_unit_format(w, lp_result_unit(t->name, "eligible"), total);
+    lxw_format *cf = lp_xw_unit_format(w, lp_result_unit(t->name, "eligible"), total);
     for (int i = 0; i < 4; i++) {
-        double v = xw_num_at(t, counts[i], r);
+        double v = lp_xw_num_at(t, counts[i], r);
         if (key) {
             agg a = {.detail = "detail_mqls", .ncrits = 2,
                      .crits = {{detail_key, CR_EQ, key}, count_crit[i]}};
-            xw_agg_cell(w, s->ws, row, (lxw_col_t)count_col[i], &a, v, cf);
+            lp_xw_agg_cell(w, s->ws, row, (lxw_col_t)count_col[i], &a, v, cf);
         } else {
-            xw_num(w, s->ws, row, (lxw_col_t)count_col[i], v, cf);
+            lp_xw_num(w, s->ws, row, (lxw_col_t)count_col[i], v, cf);
         }
     }
     char within[16], eligible[16];
     cell_name(within, row, 3);
     cell_name(eligible, row, 2);
-    xw_ratio_cell(w, s->ws, row, 4, within, xw_num_at(t, "within", r), eligible,
-                  xw_num_at(t, "eligible", r), xw_num_at(t, "compliance", r),
-                  xw_unit_format(w, lp_result_unit(t->name, "compliance"), total));
-    xw_num(w, s->ws, row, 5, xw_num_at(t, "median_hours", r),
-           xw_unit_format(w, lp_result_unit(t->name, "median_hours"), false));
-    xw_num(w, s->ws, row, 6, xw_num_at(t, "p90_hours", r),
-           xw_unit_format(w, lp_result_unit(t->name, "p90_hours"), false));
+    lp_xw_ratio_cell(w, s->ws, row, 4, within, lp_xw_num_at(t, "within", r), eligible,
+                  lp_xw_num_at(t, "eligible", r), lp_xw_num_at(t, "compliance", r),
+                  lp_xw_unit_format(w, lp_result_unit(t->name, "compliance"), total));
+    lp_xw_num(w, s->ws, row, 5, lp_xw_num_at(t, "median_hours", r),
+           lp_xw_unit_format(w, lp_result_unit(t->name, "median_hours"), false));
+    lp_xw_num(w, s->ws, row, 6, lp_xw_num_at(t, "p90_hours", r),
+           lp_xw_unit_format(w, lp_result_unit(t->name, "p90_hours"), false));
 }
 
 static void write_sla(xw *w, const sheet_plan *p, sheet *s)
@@ -861,38 +861,38 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
     sheet_heading(w, s, p, "Speed to lead (SLA)");
     const lp_table *teams = lp_results_table(w->res, "sla_by_team");
     const lp_table *owners = lp_results_table(w->res, "sla_by_owner");
-    xw_str(w, s->ws, row++, 0, "By team, with each team's owners", w->f.h2);
+    lp_xw_str(w, s->ws, row++, 0, "By team, with each team's owners", w->f.h2);
     static const char *const headers[] = {"team", "owner_id", "eligible", "within",
                                           "compliance", "median_hours", "p90_hours",
                                           "untouched", "pending"};
     lxw_row_t header_row = row++;
     for (int c = 0; c < 9; c++) {
-        xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
+        lp_xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
         widen_text(s, c, headers[c]);
         widen(s, c, 12);
     }
     lxw_row_t first = row;
     bool *done = owners ? lp_calloc(owners->nrows + 1, sizeof(bool)) : NULL;
     if (owners && !done) {
-        xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the SLA sheet");
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for the SLA sheet");
         return;
     }
     lxw_row_col_options grouped = {.level = 1};
     for (size_t tr = 0; teams && tr < teams->nrows && !w->status; tr++) {
-        const char *team = xw_str_at(teams, "team", tr);
-        xw_str(w, s->ws, row, 0, team, w->f.bold);
+        const char *team = lp_xw_str_at(teams, "team", tr);
+        lp_xw_str(w, s->ws, row, 0, team, w->f.bold);
         widen_text(s, 0, team);
         sla_row(w, s, row, teams, tr, "team", team, true);
         row++;
         for (size_t r = 0; owners && r < owners->nrows && !w->status; r++) {
-            const char *ot = xw_str_at(owners, "team", r);
+            const char *ot = lp_xw_str_at(owners, "team", r);
             if (done[r] || !team || !ot || strcmp(ot, team) != 0) continue;
             done[r] = true;
-            xw_check(w, worksheet_set_row_opt(s->ws, row, LXW_DEF_ROW_HEIGHT, NULL, &grouped),
+            lp_xw_check(w, worksheet_set_row_opt(s->ws, row, LXW_DEF_ROW_HEIGHT, NULL, &grouped),
                      s->ws, row, 0);
-            const char *owner = xw_str_at(owners, "owner_id", r);
-            xw_str(w, s->ws, row, 0, ot, NULL);
-            xw_str(w, s->ws, row, 1, owner, NULL);
+            const char *owner = lp_xw_str_at(owners, "owner_id", r);
+            lp_xw_str(w, s->ws, row, 0, ot, NULL);
+            lp_xw_str(w, s->ws, row, 1, owner, NULL);
             widen_text(s, 1, owner);
             sla_row(w, s, row, owners, r, "owner_id", owner, false);
             row++;
@@ -901,9 +901,9 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
     /* Owners whose team has no total row (or when there are no team rows). */
     for (size_t r = 0; owners && r < owners->nrows && !w->status; r++) {
         if (done[r]) continue;
-        const char *owner = xw_str_at(owners, "owner_id", r);
-        xw_str(w, s->ws, row, 0, xw_str_at(owners, "team", r), NULL);
-        xw_str(w, s->ws, row, 1, owner, NULL);
+        const char *owner = lp_xw_str_at(owners, "owner_id", r);
+        lp_xw_str(w, s->ws, row, 0, lp_xw_str_at(owners, "team", r), NULL);
+        lp_xw_str(w, s->ws, row, 1, owner, NULL);
         widen_text(s, 1, owner);
         sla_row(w, s, row, owners, r, "owner_id", owner, false);
         row++;
@@ -918,17 +918,17 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
                  w->res->settings->sla_target);
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
                                      .value_string = cond, .format = w->f.bad};
-        xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
+        lp_xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
                  s->ws, first, 4);
         char target[32], note[96];
         lp_fmt_unit(LP_UNIT_SHARE, w->res->settings->sla_target, NULL, target, sizeof(target));
         snprintf(note, sizeof(note), "Compliance below the %s target is shaded.", target);
         row++;
-        xw_str(w, s->ws, row++, 0, note, w->f.note);
+        lp_xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
     worksheet_outline_settings(s->ws, 1, 0, 0, 0);
     if (!teams && !owners)
-        xw_str(w, s->ws, row++, 0, "Not available in these results.", w->f.note);
+        lp_xw_str(w, s->ws, row++, 0, "Not available in these results.", w->f.note);
 }
 
 static void write_simple(xw *w, const sheet_plan *p, sheet *s)
@@ -986,7 +986,7 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
                 chart_title_set_name(chart, "Funnel");
                 chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
                 chart_axis_set_reverse(chart->y_axis);
-                xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
+                lp_xw_check(w, worksheet_insert_chart(s->ws, 3, (lxw_col_t)(t->ncols + 1), chart),
                          s->ws, 3, (lxw_col_t)(t->ncols + 1));
             }
         }
@@ -1001,7 +1001,7 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
 /* ---- Detail sheets ---- */
 
 /* The detail sheets are most of the workbook's cells, so each column's
- * format is resolved once and each cell goes straight to the call xw_value
+ * format is resolved once and each cell goes straight to the call lp_xw_value
  * would make for it (same value, same format, same order). */
 static void write_detail(xw *w, const sheet_plan *p, sheet *s)
 {
@@ -1011,11 +1011,11 @@ static void write_detail(xw *w, const sheet_plan *p, sheet *s)
     lxw_format *formats[MAX_COLS];
     for (int c = 0; c < ncols; c++) {
         headers[c] = t->columns[c]->name;
-        formats[c] = xw_column_format(w, t->columns[c]);
+        formats[c] = lp_xw_column_format(w, t->columns[c]);
     }
     table_or_header(w, s, 0, (lxw_row_t)p->nrows, headers, ncols, t->name);
     if (w->constant_memory && ncols > 0)
-        xw_check(w, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(p->nrows ? p->nrows : 1),
+        lp_xw_check(w, worksheet_autofilter(s->ws, 0, 0, (lxw_row_t)(p->nrows ? p->nrows : 1),
                                          (lxw_col_t)(ncols - 1)),
                  s->ws, 0, 0);
     worksheet_freeze_panes(s->ws, 1, 0);
@@ -1036,22 +1036,22 @@ static void write_detail(xw *w, const sheet_plan *p, sheet *s)
                 const lp_strpool *pool = col->table->pool;
                 int32_t code = col->v.i32[r];
                 size_t len = lp_strpool_strlen(pool, code);
-                xw_str_len(w, ws, row, x, lp_strpool_get(pool, code), len, formats[c]);
+                lp_xw_str_len(w, ws, row, x, lp_strpool_get(pool, code), len, formats[c]);
                 /* Widths from the first rows are enough to read the column. */
                 if (k < 1000) widen(s, c, (double)len + 2);
                 break;
             }
-            case LP_TYPE_INT64: xw_num(w, ws, row, x, (double)col->v.i64[r], formats[c]); break;
-            case LP_TYPE_DOUBLE: xw_num(w, ws, row, x, col->v.f64[r], formats[c]); break;
+            case LP_TYPE_INT64: lp_xw_num(w, ws, row, x, (double)col->v.i64[r], formats[c]); break;
+            case LP_TYPE_DOUBLE: lp_xw_num(w, ws, row, x, col->v.f64[r], formats[c]); break;
             case LP_TYPE_BOOL:
-                xw_check(w, worksheet_write_boolean(ws, row, x, col->v.b[r], formats[c]), ws,
+                lp_xw_check(w, worksheet_write_boolean(ws, row, x, col->v.b[r], formats[c]), ws,
                          row, x);
                 break;
             case LP_TYPE_DATE:
-                xw_num(w, ws, row, x, (double)(col->v.i32[r] + 25569), formats[c]);
+                lp_xw_num(w, ws, row, x, (double)(col->v.i32[r] + 25569), formats[c]);
                 break;
             case LP_TYPE_INSTANT:
-                xw_num(w, ws, row, x, xw_serial(col->v.i64[r]), formats[c]);
+                lp_xw_num(w, ws, row, x, lp_xw_serial(col->v.i64[r]), formats[c]);
                 break;
             }
         }
@@ -1082,7 +1082,7 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
     const lp_dataset *ds = w->res->dataset;
     lxw_row_t row = 3;
     sheet_heading(w, s, p, "Data quality");
-    xw_str(w, s->ws, row++, 0, "Rejected rows", w->f.h2);
+    lp_xw_str(w, s->ws, row++, 0, "Rejected rows", w->f.h2);
     static const char *const rh[] = {"file", "line", "column", "value", "reason"};
     size_t nrejects = ds ? ds->nrejects : 0;
     if (nrejects > LP_XLSX_MAX_DETAIL_ROWS - 1000) nrejects = LP_XLSX_MAX_DETAIL_ROWS - 1000;
@@ -1090,11 +1090,11 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
     table_or_header(w, s, header_row, header_row + (lxw_row_t)nrejects, rh, 5, "rejects");
     for (size_t i = 0; i < nrejects && !w->status; i++, row++) {
         const lp_reject *rj = &ds->rejects[i];
-        xw_str(w, s->ws, row, 0, rj->file, NULL);
-        xw_num(w, s->ws, row, 1, (double)rj->line, xw_unit_format(w, LP_UNIT_COUNT, false));
-        xw_str(w, s->ws, row, 2, rj->column, NULL);
-        xw_str(w, s->ws, row, 3, rj->value, NULL);
-        xw_str(w, s->ws, row, 4, rj->reason, NULL);
+        lp_xw_str(w, s->ws, row, 0, rj->file, NULL);
+        lp_xw_num(w, s->ws, row, 1, (double)rj->line, lp_xw_unit_format(w, LP_UNIT_COUNT, false));
+        lp_xw_str(w, s->ws, row, 2, rj->column, NULL);
+        lp_xw_str(w, s->ws, row, 3, rj->value, NULL);
+        lp_xw_str(w, s->ws, row, 4, rj->reason, NULL);
         if (i < 1000) {
             widen_text(s, 0, rj->file);
             widen_text(s, 3, rj->value);
@@ -1106,20 +1106,20 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
         char note[128];
         snprintf(note, sizeof(note), "%zu more rejected rows are in the rejects file.",
                  ds->nrejects - nrejects);
-        xw_str(w, s->ws, row++, 0, note, w->f.note);
+        lp_xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
     row++;
-    xw_str(w, s->ws, row++, 0, "Notes", w->f.h2);
+    lp_xw_str(w, s->ws, row++, 0, "Notes", w->f.h2);
     static const char *const nh[] = {"table", "kind", "count", "message"};
     size_t nnotes = ds ? ds->nnotes : 0;
     header_row = row++;
     table_or_header(w, s, header_row, header_row + (lxw_row_t)nnotes, nh, 4, "notes");
     for (size_t i = 0; i < nnotes && !w->status; i++, row++) {
         const lp_quality_note *n = &ds->notes[i];
-        xw_str(w, s->ws, row, 0, n->table, NULL);
-        xw_str(w, s->ws, row, 1, n->kind, NULL);
-        xw_num(w, s->ws, row, 2, (double)n->count, xw_unit_format(w, LP_UNIT_COUNT, false));
-        xw_str(w, s->ws, row, 3, n->message, NULL);
+        lp_xw_str(w, s->ws, row, 0, n->table, NULL);
+        lp_xw_str(w, s->ws, row, 1, n->kind, NULL);
+        lp_xw_num(w, s->ws, row, 2, (double)n->count, lp_xw_unit_format(w, LP_UNIT_COUNT, false));
+        lp_xw_str(w, s->ws, row, 3, n->message, NULL);
         widen_text(s, 1, n->kind);
         widen_text(s, 3, n->message);
     }
@@ -1129,20 +1129,20 @@ static void write_quality(xw *w, const sheet_plan *p, sheet *s)
     if (lp_results_table(w->res, "switched_off")) write_block(w, s, &row, &off);
     bool said = false;
     for (size_t i = 0; w->nar && i < w->nar->ncaveats; i++) {
-        if (!said) xw_str(w, s->ws, row++, 0, "Caveats", w->f.h2);
+        if (!said) lp_xw_str(w, s->ws, row++, 0, "Caveats", w->f.h2);
         said = true;
-        xw_str(w, s->ws, row++, 0, w->nar->caveats[i], NULL);
+        lp_xw_str(w, s->ws, row++, 0, w->nar->caveats[i], NULL);
     }
     size_t long_texts = count_long_texts(w);
     if (!ds)
-        xw_str(w, s->ws, row++, 0, "No load report was given with these results.", w->f.note);
+        lp_xw_str(w, s->ws, row++, 0, "No load report was given with these results.", w->f.note);
     if (long_texts) {
         char note[160];
         snprintf(note, sizeof(note),
                  "%zu text value%s longer than Excel's 32,767-character cell limit: "
                  "cut, ending in \"[truncated]\".", long_texts,
                  long_texts == 1 ? " was" : "s were");
-        xw_str(w, s->ws, row++, 0, note, w->f.note);
+        lp_xw_str(w, s->ws, row++, 0, note, w->f.note);
     }
     /* What the ledger says changed since it was published (lp/ledger.h);
      * only when something did. */
@@ -1163,8 +1163,8 @@ static void write_definitions(xw *w, const sheet_plan *p, sheet *s)
     lxw_row_t header_row = row++;
     table_or_header(w, s, header_row, header_row + (lxw_row_t)n, hd, 2, "glossary");
     for (size_t i = 0; i < n && !w->status; i++, row++) {
-        xw_str(w, s->ws, row, 0, w->nar->glossary_terms[i], w->f.bold);
-        xw_str(w, s->ws, row, 1, w->nar->glossary_texts[i], w->f.wrap);
+        lp_xw_str(w, s->ws, row, 0, w->nar->glossary_terms[i], w->f.bold);
+        lp_xw_str(w, s->ws, row, 1, w->nar->glossary_texts[i], w->f.wrap);
         widen_text(s, 0, w->nar->glossary_terms[i]);
     }
     s->width[1] = 100;
@@ -1178,8 +1178,8 @@ typedef struct param_ctx {
 
 static void param(param_ctx *pc, const char *key, const char *value)
 {
-    xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
-    xw_str(pc->w, pc->s->ws, pc->row, 1, value, NULL);
+    lp_xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
+    lp_xw_str(pc->w, pc->s->ws, pc->row, 1, value, NULL);
     widen_text(pc->s, 0, key);
     widen_text(pc->s, 1, value);
     pc->row++;
@@ -1189,7 +1189,7 @@ static void param_list(param_ctx *pc, const char *key, char **items, size_t n)
 {
     lp_buf b = {0};
     for (size_t i = 0; i < n; i++) lp_buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
-    if (b.failed) xw_fail(pc->w, LP_ERR_NOMEM, "workbook: out of memory for parameters");
+    if (b.failed) lp_xw_fail(pc->w, LP_ERR_NOMEM, "workbook: out of memory for parameters");
     param(pc, key, b.data ? b.data : "");
     lp_buf_reset(&b);
 }
@@ -1200,8 +1200,8 @@ static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
 {
     char buf[40];
     snprintf(buf, sizeof(buf), "%.15g", v);
-    xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
-    xw_num(pc->w, pc->s->ws, pc->row, 1, v, fmt);
+    lp_xw_str(pc->w, pc->s->ws, pc->row, 0, key, NULL);
+    lp_xw_num(pc->w, pc->s->ws, pc->row, 1, v, fmt);
     widen_text(pc->s, 0, key);
     widen_text(pc->s, 1, buf);
     pc->row++;
@@ -1249,7 +1249,7 @@ static void settings_params(param_ctx *pc, const lp_settings *st)
     param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
     param(pc, "day_first", st->day_first ? "true" : "false");
     param(pc, "targets_file", st->targets_file ? st->targets_file : "");
-    param_num(pc, "sla_target", st->sla_target, xw_unit_format(pc->w, LP_UNIT_SHARE, false));
+    param_num(pc, "sla_target", st->sla_target, lp_xw_unit_format(pc->w, LP_UNIT_SHARE, false));
     param(pc, "paper", st->paper);
     param(pc, "mail_to", st->mail_to ? st->mail_to : "");
     param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
@@ -1268,12 +1268,12 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     const lp_results *res = w->res;
     param_ctx pc = {w, s, 3};
     sheet_heading(w, s, p, "Parameters");
-    xw_str(w, s->ws, pc.row++, 0, "Run", w->f.h2);
-    xw_str(w, s->ws, pc.row, 0, "as_of", NULL);
-    xw_instant(w, s->ws, pc.row, 1, res->as_of);
+    lp_xw_str(w, s->ws, pc.row++, 0, "Run", w->f.h2);
+    lp_xw_str(w, s->ws, pc.row, 0, "as_of", NULL);
+    lp_xw_instant(w, s->ws, pc.row, 1, res->as_of);
     char utc[40];
     lp_instant_format_utc(res->as_of, utc, sizeof(utc));
-    xw_str(w, s->ws, pc.row++, 2, utc, NULL);
+    lp_xw_str(w, s->ws, pc.row++, 2, utc, NULL);
     param(&pc, "report_time_zone", lp_tz_name());
     param(&pc, "period", res->period_label);
     char label[24];
@@ -1286,13 +1286,13 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     }
     param(&pc, "leadpack_version", LP_VERSION);
     pc.row++;
-    xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
+    lp_xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
     if (res->settings)
         settings_params(&pc, res->settings);
     else
-        xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
+        lp_xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
     pc.row++;
-    xw_str(w, s->ws, pc.row++, 0, "Input files", w->f.h2);
+    lp_xw_str(w, s->ws, pc.row++, 0, "Input files", w->f.h2);
     static const char *const fh[] = {"file", "table", "dialect", "rows_read", "rows_loaded",
                                      "rows_rejected", "sha256"};
     size_t nfiles = res->dataset ? res->dataset->nfiles : 0;
@@ -1300,14 +1300,14 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     table_or_header(w, s, header_row, header_row + (lxw_row_t)nfiles, fh, 7, "input_files");
     for (size_t i = 0; i < nfiles && !w->status; i++, pc.row++) {
         const lp_file_report *f = &res->dataset->files[i];
-        xw_str(w, s->ws, pc.row, 0, f->path, NULL);
-        xw_str(w, s->ws, pc.row, 1, lp_canon_table_name(f->table), NULL);
-        xw_str(w, s->ws, pc.row, 2, f->dialect, NULL);
-        lxw_format *whole = xw_unit_format(w, LP_UNIT_COUNT, false);
-        xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, whole);
-        xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, whole);
-        xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, whole);
-        xw_str(w, s->ws, pc.row, 6, f->sha256, NULL);
+        lp_xw_str(w, s->ws, pc.row, 0, f->path, NULL);
+        lp_xw_str(w, s->ws, pc.row, 1, lp_canon_table_name(f->table), NULL);
+        lp_xw_str(w, s->ws, pc.row, 2, f->dialect, NULL);
+        lxw_format *whole = lp_xw_unit_format(w, LP_UNIT_COUNT, false);
+        lp_xw_num(w, s->ws, pc.row, 3, (double)f->rows_read, whole);
+        lp_xw_num(w, s->ws, pc.row, 4, (double)f->rows_loaded, whole);
+        lp_xw_num(w, s->ws, pc.row, 5, (double)f->rows_rejected, whole);
+        lp_xw_str(w, s->ws, pc.row, 6, f->sha256, NULL);
         widen_text(s, 0, f->path);
         widen_text(s, 2, f->dialect);
         widen(s, 6, 66);
@@ -1323,7 +1323,7 @@ static void write_sheet(xw *w, const sheet_plan *p)
     sheet s = {0};
     s.ws = workbook_add_worksheet(w->wb, p->name);
     if (!s.ws) {
-        xw_fail(w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", p->name);
+        lp_xw_fail(w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", p->name);
         return;
     }
     switch (p->kind) {
@@ -1383,7 +1383,7 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
     lxw_workbook_options wopts = {.constant_memory = w.constant_memory};
     w.wb = workbook_new_opt(out.tmp_path, &wopts);
     if (!w.wb) {
-        xw_fail(&w, LP_ERR_NOMEM, "workbook %s: cannot start the workbook", path);
+        lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: cannot start the workbook", path);
         goto cleanup;
     }
     const char *title = narrative && narrative->title ? narrative->title
@@ -1397,19 +1397,19 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
     props.created = (time_t)results->as_of;
     lxw_error err = workbook_set_properties(w.wb, &props);
     lp_buf_reset(&subject);
-    if (err) xw_fail(&w, LP_ERR_NOMEM, "workbook %s: %s", path, lxw_strerror(err));
+    if (err) lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: %s", path, lxw_strerror(err));
 
-    xw_formats_init(&w, results->settings ? results->settings->currency : "USD");
+    lp_xw_formats_init(&w, results->settings ? results->settings->currency : "USD");
     if (!w.status) plan_sheets(&w);
     for (size_t i = 0; i < w.nsheets && !w.status; i++) write_sheet(&w, &w.sheets[i]);
 
     err = workbook_close(w.wb);
     w.wb = NULL;
     if (err && !w.status)
-        xw_fail(&w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
+        lp_xw_fail(&w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
                 "workbook %s: %s", path, lxw_strerror(err));
 cleanup:
-    xw_index_free(&w);
+    lp_xw_index_free(&w);
     if (w.status) {
         lp_outfile_abort(&out);
         return w.status;

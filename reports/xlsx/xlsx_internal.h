@@ -86,7 +86,7 @@ typedef struct xw {
     size_t ntables;                /* Excel tables made (for unique names) */
     size_t truncated;              /* text cells cut at the cell limit */
     size_t formulas;               /* formulas written */
-    /* xw_column_format's answers by column (direct-mapped on the column's
+    /* lp_xw_column_format's answers by column (direct-mapped on the column's
      * address): it looks the unit up in the catalogue, and is asked once per
      * result cell. */
     const lp_column *format_cols[XW_FORMAT_CACHE];
@@ -97,41 +97,41 @@ typedef struct xw {
 
 /* ---- cells.c: formats, cells, formulas ---- */
 
-void xw_fail(xw *w, lp_status status, const char *fmt, ...)
+void lp_xw_fail(xw *w, lp_status status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Records a libxlsxwriter error for the cell at row, col of sheet. */
-void xw_check(xw *w, lxw_error err, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col);
-void xw_formats_init(xw *w, const char *currency);
-void xw_index_free(xw *w);
+void lp_xw_check(xw *w, lxw_error err, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col);
+void lp_xw_formats_init(xw *w, const char *currency);
+void lp_xw_index_free(xw *w);
 
 /* Text always as text, truncated to the cell limit. NULL or "" writes nothing. */
-void xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+void lp_xw_str(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
             lxw_format *fmt);
-/* xw_str of the len bytes at s (NUL-terminated), for callers that know the length. */
-void xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
+/* lp_xw_str of the len bytes at s (NUL-terminated), for callers that know the length. */
+void lp_xw_str_len(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *s,
                 size_t len, lxw_format *fmt);
-void xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
+void lp_xw_num(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v,
             lxw_format *fmt);
 /* An instant as an Excel date-time in the report time zone. */
-void xw_instant(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t instant);
+void lp_xw_instant(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t instant);
 /* A date (days since 1970-01-01) as an Excel date. */
-void xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t days);
+void lp_xw_date(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, int64_t days);
 /* Link to a place in the workbook, "'Sheet'!A1" or "'Sheet'!A2:F9". */
-void xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
+void lp_xw_link(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const char *place,
              const char *text);
 /* Any cell of a result or detail column at row, in the format of its unit
  * (the catalogue's, lp_result_row_unit; fmt overrides when not NULL). A
  * points cell holds points (lp_fmt_excel_value). Nulls write nothing. */
-void xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_value(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
               const lp_column *c, size_t r, lxw_format *fmt);
 /* Format for a column: its unit's in the catalogue (lp_result_unit of its
  * table and name); whole numbers for other integer columns, dates and
  * date-times by type; NULL (General) otherwise. */
-lxw_format *xw_column_format(xw *w, const lp_column *c);
+lxw_format *lp_xw_column_format(xw *w, const lp_column *c);
 /* Format of a unit, bold or not. */
-lxw_format *xw_unit_format(const xw *w, lp_unit unit, bool bold);
+lxw_format *lp_xw_unit_format(const xw *w, lp_unit unit, bool bold);
 /* Excel serial of an instant in the report time zone. */
-double xw_serial(int64_t instant);
+double lp_xw_serial(int64_t instant);
 
 /* Criteria of a drill-down formula over a detail table. */
 typedef enum crit_kind { CR_EQ, CR_TRUE, CR_FALSE, CR_NONBLANK, CR_BLANK } crit_kind;
@@ -151,31 +151,31 @@ typedef struct agg {
 } agg;
 
 /* true when text can stand as an exact COUNTIFS criterion. */
-bool xw_criterion_safe(const char *text);
+bool lp_xw_criterion_safe(const char *text);
 /* Formula text (no leading '=') of an aggregate into buf; false when the
  * detail table is not written or a criterion is unsafe. */
-bool xw_agg_formula(xw *w, const agg *a, lp_buf *buf);
+bool lp_xw_agg_formula(xw *w, const agg *a, lp_buf *buf);
 /* The aggregate's value over the detail table's rows; false when it cannot
  * be evaluated (no table, missing column, unsafe criterion). */
-bool xw_agg_eval(xw *w, const agg *a, double *out_value);
+bool lp_xw_agg_eval(xw *w, const agg *a, double *out_value);
 /* Writes the engine's value v (NAN = nothing) as the formula of a when that
  * formula reproduces v, else as a number. */
-void xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const agg *a,
+void lp_xw_agg_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, const agg *a,
                  double v, lxw_format *fmt);
 /* Writes v as the formula num_expr/den_expr when num/den reproduces v
  * (num_expr, den_expr are formula texts, e.g. cell names), else as a number. */
-void xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_ratio_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                    const char *num_expr, double num, const char *den_expr, double den,
                    double v, lxw_format *fmt);
 /* Writes v as formula (a - b) * scale when that reproduces it (scale 1:
  * a - b; 100: a change of shares in points), else as a number. */
-void xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+void lp_xw_diff_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                   const char *a_expr, double a, const char *b_expr, double b, double scale,
                   double v, lxw_format *fmt);
 /* The plan of the first part of a detail table, or NULL. */
-const sheet_plan *xw_detail_plan(const xw *w, const char *detail);
+const sheet_plan *lp_xw_detail_plan(const xw *w, const char *detail);
 /* Number of values as a double (NAN when null / absent). */
-double xw_num_at(const lp_table *t, const char *column, size_t r);
-const char *xw_str_at(const lp_table *t, const char *column, size_t r);
+double lp_xw_num_at(const lp_table *t, const char *column, size_t r);
+const char *lp_xw_str_at(const lp_table *t, const char *column, size_t r);
 
 #endif

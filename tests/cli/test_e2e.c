@@ -69,7 +69,7 @@ Test(e2e, tiny_pack_has_the_hand_counted_figures, .init = setup, .fini = teardow
     cr_expect(strstr(csv, "\nsql_count,2026-W47,2,,,") != NULL);
     cr_expect(strstr(csv, "\nsql_count,2026-W46,1,,,") != NULL);
     /* 24 measures x 13 periods + header: measure 5 for every channel
-     * (won_count, won_amount, win_rate, cycle_median_days; METRICS.md,
+     * (won_count, won_amount, win_rate, cycle_median_days; templates/DEFINITIONS.md,
      * amended 2026-12-02) follows the 20 earlier measures. */
     size_t lines = 0;
     for (const char *p = csv; *p; p++) lines += *p == '\n';

@@ -1,5 +1,5 @@
 /*
- * Exports that are not a full CRM: an opportunities-only export (METRICS.md,
+ * Exports that are not a full CRM: an opportunities-only export (templates/DEFINITIONS.md,
  * measure 5 amended) reports closed business from every channel, and the
  * inbound figures, whose channel cannot be known, are not available rather
  * than zero.

@@ -151,7 +151,7 @@ static void expect_same_results(const char *a, const char *b)
         files++;
     }
     closedir(d);
-    cr_expect_geq(files, 7, "results/ holds the seven files of METRICS.md and more");
+    cr_expect_geq(files, 7, "results/ holds the seven files of templates/DEFINITIONS.md and more");
     d = opendir(b);
     size_t files_b = 0;
     while (d && (e = readdir(d)))

@@ -11,7 +11,7 @@
       - figures are numbers, not text: Summary rates carry a percentage
         format and amounts a currency format; no cell of a non-detail sheet
         is text that reads as a number ("22%", "$47K", "1,234");
-      - formats follow the figure catalogue's units (METRICS.md): Summary
+      - formats follow the figure catalogue's units (templates/DEFINITIONS.md): Summary
         counts are whole numbers ("#,##0"), the change of a share is in
         points (a " pts" format, no percent); the Forecast sheet's
         mql_forecast, low and high are MQL counts: whole, never percentages;
@@ -51,7 +51,7 @@ failures = []
 
 DETAIL = re.compile(r"^(MQLs|Inbound opportunities|Inbound wins|Touches)( \(\d+\))?$")
 LEADPACK_FUNCTIONS = {"COUNTA", "COUNTIFS", "SUM", "SUMIFS"}
-# Units of the headline measures (METRICS.md, "The five headline measures"
+# Units of the headline measures (templates/DEFINITIONS.md, "The five headline measures"
 # and headline.csv): shares are percentages, amounts are money (settings
 # currency USD, so "$").
 PERCENT = {"acceptance_rate", "sla_compliance", "followup_compliance", "inbound_win_rate",

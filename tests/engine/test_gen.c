@@ -260,7 +260,7 @@ static double median(double *v, size_t n)
 Test(gen, planted_effects_and_as_of)
 {
     gen_ctx ctx;
-    cr_assert_eq(gen_ctx_init(&ctx, 0.02, 42), LP_OK);
+    cr_assert_eq(lp_gen_ctx_init(&ctx, 0.02, 42), LP_OK);
     static double hours[GEN_TEAMS][4000];
     size_t nh[GEN_TEAMS] = {0};
     long star_mql = 0, star_opp = 0, other_mql = 0, other_opp = 0, mqls = 0, untouched = 0;
@@ -270,8 +270,8 @@ Test(gen, planted_effects_and_as_of)
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     for (int64_t i = 0; i < ctx.nleads; i++) {
-        gen_lead_make(&ctx, i, &lead);
-        int na = gen_activities_make(&ctx, i, &lead, acts);
+        lp_gen_lead_make(&ctx, i, &lead);
+        int na = lp_gen_activities_make(&ctx, i, &lead, acts);
         int64_t events[] = {lead.created, lead.mql_at, lead.sql_at,
                             lead.has_opp ? lead.opp.created : 0};
         for (int k = 0; k < 4; k++) latest = events[k] > latest ? events[k] : latest;
@@ -305,5 +305,5 @@ Test(gen, planted_effects_and_as_of)
     cr_expect(untouched_share > 0.03 && untouched_share < 0.10, "untouched %.3f", untouched_share);
     double first = (double)won[0] / closed[0], second = (double)won[1] / closed[1];
     cr_expect(second > first + 0.03, "inbound win rate %.3f then %.3f", first, second);
-    gen_ctx_clear(&ctx);
+    lp_gen_ctx_clear(&ctx);
 }

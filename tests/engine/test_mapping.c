@@ -205,7 +205,7 @@ ParameterizedTestParameters(mapping, errors_name_file_and_line)
          "bad.yaml line 4: unknown column \"mql_date\" in table leads (did you mean \"mql_at\"?)"},
         /* "phone: Id" beside the profile's "lead_id: Id" was refused here
          * ("a source column can feed one canonical column"); one source
-         * column may now feed several (METRICS.md, mapping rules), see
+         * column may now feed several (templates/DEFINITIONS.md, mapping rules), see
          * mapping.one_source_feeds_several_columns. */
         {"profile: salesforce\ncolumns:\n  leads: Id\n",
          "bad.yaml line 3: columns.leads: expected a mapping of names to values (key: value lines)"},

@@ -1,5 +1,5 @@
 /*
- * Compare like with like (METRICS.md, amended 2026-12-02), checked by
+ * Compare like with like (templates/DEFINITIONS.md, amended 2026-12-02), checked by
  * simulation: a generated stream of MQLs whose chance of being accepted
  * never changes, read by 52 weekly packs run on Monday mornings.
  *

@@ -107,7 +107,7 @@ static lp_dataset *load_tiny(unsigned skip_mask)
     return ds;
 }
 
-/* Settings with the METRICS.md defaults, built by hand. */
+/* Settings with the templates/DEFINITIONS.md defaults, built by hand. */
 static char *inbound[] = {"web", "website", "organic search", "paid search", "social",
                           "email", "content", "webinar", "event", "chat", "referral"};
 static char *partner[] = {"partner", "partner referral", "reseller", "channel"};
@@ -306,7 +306,7 @@ Test(measures, tiny_headline_for_p)
     /* 5 for every channel: closed in P are O2 won 5000 (1 day), O3 won 8000
      * (38 days), O7 won 4000 (partner; created 21 Nov, closed 22 Nov: 1
      * day), O5 lost (partner), O6 lost -> won 3, 17000, win rate 3/5 with
-     * Wilson [0.2307243, 0.8823792] (formula of METRICS.md, z = 1.959964,
+     * Wilson [0.2307243, 0.8823792] (formula of templates/DEFINITIONS.md, z = 1.959964,
      * in Python's math module), cycle median of {1, 1, 38} = 1. */
     expect_headline(res, "won_count", P, 3, NAN, NAN);
     expect_headline(res, "won_amount", P, 17000, NAN, NAN);
@@ -713,7 +713,7 @@ Test(measures, tiny_funnel)
     /* The won row's closed view: of the opportunity leads L1, L4, L10, L1's
      * O1 is open (not closed; its close date 15 Dec is after as-of), L4 and
      * L10 won, none lost -> open 1, closed 2, closed win rate 2/2 with
-     * Wilson [0.3423802, 1] (METRICS.md formula in Python's math module).
+     * Wilson [0.3423802, 1] (templates/DEFINITIONS.md formula in Python's math module).
      * The other rows carry none of it. */
     EXPECT_NUM(f, 4, "open", 1);
     EXPECT_NUM(f, 4, "closed", 2);
@@ -1108,7 +1108,7 @@ Test(measures, changes_compare_like_with_like)
 /* A period that has not ended by the latest record (W48, 23 .. 30 Nov,
  * asked for as of Tuesday 24 Nov 12:00, the data's last record being F's
  * MQL on 22 Nov) is refused rather than published with an empty cohort
- * (METRICS.md, "Periods, as-of and what counts"); too_early for an empty
+ * (templates/DEFINITIONS.md, "Periods, as-of and what counts"); too_early for an empty
  * cohort inside a complete period is covered above (win rates, follow-up). */
 Test(measures, period_not_ended_by_the_latest_record_is_refused)
 {
@@ -1298,7 +1298,7 @@ Test(measures, properties_on_generated_data)
         /* P is 2026-W47, the last complete week before as-of. It is no
          * longer named with a period label: the generated records end
          * before W47 does, and a requested period that ends after the
-         * latest record is now refused (METRICS.md, "Periods, as-of and
+         * latest record is now refused (templates/DEFINITIONS.md, "Periods, as-of and
          * what counts"); the properties hold for any P. */
         lp_results *res = run(ds, &set, "2026-11-25T00:00:00Z", NULL);
         cr_assert_str_eq(res->period_label, "2026-W47");

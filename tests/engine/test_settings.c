@@ -1,6 +1,6 @@
-/* Settings: defaults of METRICS.md ("Settings that change definitions"),
+/* Settings: defaults of templates/DEFINITIONS.md ("Settings that change definitions"),
  * the documented template, overrides and line-numbered errors. Expected
- * values are read off METRICS.md and the brief, not from program output. */
+ * values are read off templates/DEFINITIONS.md and the brief, not from program output. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>

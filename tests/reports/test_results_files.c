@@ -1,6 +1,6 @@
 /*
  * The results/ folder writer. Expected bytes are written out by hand from
- * RFC 4180 and METRICS.md; the shortest round-trip forms of doubles are
+ * RFC 4180 and templates/DEFINITIONS.md; the shortest round-trip forms of doubles are
  * Python's repr() (/usr/bin/python3: repr(1/3) = '0.3333333333333333',
  * repr(13000/17000) = '0.7647058823529411'), an independent implementation
  * of the same rule.

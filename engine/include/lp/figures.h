@@ -153,7 +153,7 @@ typedef struct lp_figure_def {
     const char *target_measure; /* measure name in the targets export ("mql"),
                                    or NULL when targets never apply */
     bool maturing;              /* a rate whose cohort keeps maturing after P:
-                                   compared at the same age (METRICS.md) */
+                                   compared at the same age (templates/DEFINITIONS.md) */
     bool higher_is_better;      /* for target status and the direction words */
 } lp_figure_def;
 

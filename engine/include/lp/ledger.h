@@ -78,7 +78,7 @@ const char *lp_ledger_backend(const lp_ledger *ledger);
 /* The target as it may be shown: the path, or the URL without its query. */
 const char *lp_ledger_describe(const lp_ledger *ledger);
 
-/* Builds the "restatements" table (columns of METRICS.md):
+/* Builds the "restatements" table (columns of templates/DEFINITIONS.md):
  *   measure S, subject S, period S, published D, now D, change D,
  *   published_as_of T, cause S
  * one row per headline row of results (measure, period) that the ledger

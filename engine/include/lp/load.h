@@ -77,7 +77,7 @@ typedef struct lp_load_options {
      * lp_dataset.unloaded records the columns left out. `leadpack run`
      * passes lp_measures_columns; `leadpack check` loads everything. */
     const uint32_t *columns;
-    /* Future-dated records (METRICS.md "Periods, as-of and what counts").
+    /* Future-dated records (templates/DEFINITIONS.md "Periods, as-of and what counts").
      * When has_now, a row whose as-of date (leads created_at, mql_at,
      * sql_at; touches touched_at; activities at; opportunities created_at)
      * is after `now` (UTC seconds) is rejected with the reason "dated after

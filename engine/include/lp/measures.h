@@ -1,5 +1,5 @@
 /*
- * measures.h: every figure of METRICS.md, computed from a loaded dataset into
+ * measures.h: every figure of templates/DEFINITIONS.md, computed from a loaded dataset into
  * one result set (results.h).
  *
  * The result tables, their columns in order, types and units are listed
@@ -10,9 +10,9 @@
  * reached, no target). P is the report period, the window is P and the 12
  * periods before it.
  *
- * The seven results files of METRICS.md (results/NAME.csv) are headline,
+ * The seven results files of templates/DEFINITIONS.md (results/NAME.csv) are headline,
  * campaigns, sla_by_owner, breaches, funnel, routing and forecast; the
- * columns after METRICS.md's own are additions it allows.
+ * columns after templates/DEFINITIONS.md's own are additions it allows.
  *
  *  headline      every headline measure x the 13 window periods, oldest
  *                first. provisional: true on acceptance_rate rows whose
@@ -37,7 +37,7 @@
  *                other team's.
  *  forecast      the periods after P.
  *
- * Headline measures (lp_headline_measures, METRICS.md order): mql_count,
+ * Headline measures (lp_headline_measures, templates/DEFINITIONS.md order): mql_count,
  * sql_count, acceptance_rate, inbound_pipeline_count, inbound_pipeline_amount,
  * open_inbound_pipeline_amount, sla_eligible, sla_within, sla_compliance,
  * sla_median_hours, sla_p90_hours, sla_untouched, sla_pending,
@@ -145,7 +145,7 @@ void lp_measures_columns(uint32_t out_masks[LP_TABLE_COUNT]);
 lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *options,
                               lp_results **out_results, char *errmsg);
 
-/* The headline measure names, in METRICS.md order (NULL-terminated). */
+/* The headline measure names, in templates/DEFINITIONS.md order (NULL-terminated). */
 extern const char *const lp_headline_measures[];
 
 #endif

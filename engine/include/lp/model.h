@@ -1,5 +1,5 @@
 /*
- * model.h: the canonical model of METRICS.md, and the dataset that holds it.
+ * model.h: the canonical model of templates/DEFINITIONS.md, and the dataset that holds it.
  *
  * Every export dialect is mapped onto these seven tables before any measure
  * runs. A table of the dataset is NULL when the export has none. Inside a
@@ -31,7 +31,7 @@ typedef enum lp_table_id {
 typedef struct lp_canon_column {
     const char *name;   /* canonical column name, e.g. "mql_at" */
     lp_type type;       /* its type */
-    bool required;      /* bold in METRICS.md */
+    bool required;      /* bold in templates/DEFINITIONS.md */
 } lp_canon_column;
 
 /* "leads", "campaigns", ... */

@@ -1,5 +1,5 @@
 /*
- * settings.h: the settings that change definitions (METRICS.md), with their
+ * settings.h: the settings that change definitions (templates/DEFINITIONS.md), with their
  * defaults. Every field is printed on the workbook's Parameters sheet.
  */
 #ifndef LP_SETTINGS_H
@@ -37,7 +37,7 @@ typedef struct lp_business_hours {
 typedef struct lp_settings {
     char time_zone[64];               /* IANA name, default "UTC" */
     lp_calendar calendar;             /* period kind (default ISO week) and fiscal start month (1) */
-    char **inbound_sources;           /* lower-case, trimmed; default list in METRICS.md */
+    char **inbound_sources;           /* lower-case, trimmed; default list in templates/DEFINITIONS.md */
     size_t n_inbound_sources;
     char **partner_sources;           /* lower-case, trimmed */
     size_t n_partner_sources;
@@ -71,7 +71,7 @@ typedef struct lp_settings {
     char db_mode[16];                 /* "copy" (default) or "pushdown" */
 } lp_settings;
 
-/* Fills settings with the defaults of METRICS.md. Call lp_settings_clear to
+/* Fills settings with the defaults of templates/DEFINITIONS.md. Call lp_settings_clear to
  * release the lists. */
 lp_status lp_settings_init(lp_settings *settings);
 void lp_settings_clear(lp_settings *settings);

@@ -25,7 +25,7 @@ typedef struct lp_interval {
 
 /* Wilson score interval for x successes in n trials at confidence
  * `confidence`, with z the two-sided normal quantile: 0.95 -> LP_Z95 (the
- * METRICS.md constant, exactly), otherwise gsl_cdf_ugaussian_Pinv(1 - (1 -
+ * templates/DEFINITIONS.md constant, exactly), otherwise gsl_cdf_ugaussian_Pinv(1 - (1 -
  * confidence) / 2). n = 0 gives defined = false. */
 lp_interval lp_wilson(uint64_t x, uint64_t n, double confidence);
 
@@ -73,7 +73,7 @@ typedef struct lp_ols {
 } lp_ols;
 
 lp_ols lp_ols_fit(const double *y, size_t n);
-/* Forecast at x0 with a `level` prediction interval (0.80 for METRICS.md). */
+/* Forecast at x0 with a `level` prediction interval (0.80 for templates/DEFINITIONS.md). */
 lp_interval lp_ols_predict(const lp_ols *fit, const double *y, double x0, double level);
 
 /* Beta(a, b) quantile (0 < p < 1). */

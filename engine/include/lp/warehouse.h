@@ -91,7 +91,7 @@
  *               MQL handed off in or after the window. The measures read
  *               activities only for MQLs (prep: activities of leads with
  *               no mql_at by as-of are skipped) and SLA figures only for
- *               MQLs handed off in the window (METRICS.md 4: "For the MQLs
+ *               MQLs handed off in the window (templates/DEFINITIONS.md 4: "For the MQLs
  *               handed off in P", over the 13 periods of headline.csv;
  *               breaches and detail_mqls: P), from hand-off on ("First
  *               touch is the earliest activity at or after hand-off";

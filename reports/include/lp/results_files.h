@@ -1,5 +1,5 @@
 /*
- * results_files.h: the machine-readable results/ folder (METRICS.md,
+ * results_files.h: the machine-readable results/ folder (templates/DEFINITIONS.md,
  * "Results files").
  *
  * Every table of a result set becomes DIR/NAME.csv: UTF-8, RFC 4180 (fields
@@ -32,7 +32,7 @@
  * the file on failure. */
 lp_status lp_results_write_dir(const lp_results *results, const char *dir, char *errmsg);
 
-/* Writes dir/statements.csv (METRICS.md): one row per figure that a printed
+/* Writes dir/statements.csv (templates/DEFINITIONS.md): one row per figure that a printed
  * sentence of the narrative cites: statement, section, text, figure,
  * subject, period, value, unit. */
 lp_status lp_statements_write(const lp_narrative *narrative, const char *dir, char *errmsg);
