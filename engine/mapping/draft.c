@@ -597,7 +597,8 @@ static lp_status read_sample(drafter *d, dfile *f)
     lp_status st = lp_csv_read(f->path, &o, &h, NULL, err);
     if (st == LP_ERR_NOMEM) return st;
     if (st) {
-        snprintf(f->table_why, sizeof f->table_why, "cannot be read: %s",
+        /* the reason is cut to the field's size, as a comment line */
+        snprintf(f->table_why, sizeof f->table_why, "cannot be read: %.200s",
                  err[0] ? err : lp_status_str(st));
         f->ncols = f->headers ? f->ncols : 0;
     }
