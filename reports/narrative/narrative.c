@@ -1566,6 +1566,30 @@ static void build_caveats(nctx *c, strlist *out)
     }
 }
 
+/* What the ledger says was restated since it was published: one sentence
+ * per figure, its published and current values cited, its cause as the
+ * ledger worked it out. */
+static void build_restated(nctx *c, strlist *out)
+{
+    const lp_table *t = table_of(c, "restatements");
+    for (size_t i = 0; t && i < t->nrows && c->status == LP_OK; i++) {
+        const char *measure = cell_str(t, "measure", i), *period = cell_str(t, "period", i);
+        const char *cause = cell_str(t, "cause", i);
+        const lp_figure_def *def = lp_figure_def_find(measure);
+        double published, now;
+        if (!def || !period || !cell_num(t, "published", i, &published) ||
+            !cell_num(t, "now", i, &now))
+            continue;
+        char then_text[64], now_text[64];
+        cite(c, def->id, NULL, period, def->unit, published, then_text, sizeof then_text);
+        cite(c, def->id, NULL, period, def->unit, now, now_text, sizeof now_text);
+        lp_buf b = {0};
+        say(c, &b, "restated.row", "label", def->label, "period", period, "published",
+            then_text, "now", now_text, "cause", cause ? cause : "", NULL);
+        push_sentence(c, out, &b);
+    }
+}
+
 /* ---- Period and as-of words ---- */
 
 static char *period_words(nctx *c)
@@ -1669,7 +1693,7 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
     c.sla_hours = settings && settings->sla_hours > 0 ? settings->sla_hours : 24.0;
     c.sla_target = settings ? settings->sla_target : 0.95;
     c.kind = lp_period_kind_name(results->calendar.kind);
-    strlist headlines = {0}, changes = {0}, caveats = {0}, section = {0};
+    strlist headlines = {0}, changes = {0}, caveats = {0}, section = {0}, restated = {0};
     lp_narrative *n = lp_calloc(1, sizeof *n);
     lp_status status = n ? lp_template_wording_load(templates_dir, &c.defaults, errmsg)
                          : LP_ERR_NOMEM;
@@ -1684,6 +1708,9 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
     begin_section(&c, "caveats");
     build_caveats(&c, &caveats);
     take_list(&caveats, &n->caveats, &n->ncaveats);
+    begin_section(&c, "restated");
+    build_restated(&c, &restated);
+    take_list(&restated, &n->restated, &n->nrestated);
     begin_section(&c, "summary");
     build_headlines(&c, &headlines);
     take_list(&headlines, &n->headlines, &n->nheadlines);
@@ -1721,6 +1748,7 @@ cleanup:
     strlist_free(&changes);
     strlist_free(&caveats);
     strlist_free(&section);
+    strlist_free(&restated);
     lp_template_free(c.defaults);
     if (status != LP_OK) {
         lp_narrative_free(n);
@@ -1761,6 +1789,7 @@ void lp_narrative_free(lp_narrative *n)
     free_strings(n->glossary_terms, n->nglossary);
     free_strings(n->glossary_texts, n->nglossary);
     free_strings(n->caveats, n->ncaveats);
+    free_strings(n->restated, n->nrestated);
     free_statements(n->statements, n->nstatements);
     lp_free(n);
 }

@@ -1621,28 +1621,16 @@ static void render_quality(doc *d, const lp_template_section *sec)
     /* What the ledger says changed since it was published (lp/ledger.h),
      * only when something did; the workbook's Data quality sheet has every
      * column. */
-    const lp_table *restated = result(d, "restatements");
-    if (restated && restated->nrows > 0) {
+    const lp_narrative *nar = d->narrative;
+    if (nar->nrestated > 0) {
         subheading(d, "Restated since last published");
-        /* One bullet per figure, so that the cause is never cut:
-         * "Qualified leads (MQLs), 2026-W45: 6 then, 8 now \u2014 5 qualified ..." */
-        static const char *const parts[] = {"measure", "period", "published", "now", "cause"};
-        const lp_column *cols[5];
-        for (size_t i = 0; i < 5; i++) cols[i] = lp_table_column(restated, parts[i]);
-        size_t shown = restated->nrows < 20 ? restated->nrows : 20;
-        for (size_t r = 0; r < shown && cols[0] && cols[1] && cols[2] && cols[3] && cols[4]; r++) {
-            char text[5][512];
-            for (size_t i = 0; i < 5; i++)
-                format_cell(d, restated, cols[i], r, text[i], sizeof text[i]);
-            char line[2600];
-            snprintf(line, sizeof line, "%s, %s: %s then, %s now \u2014 %s.", text[0], text[1],
-                     text[2], text[3], text[4]);
-            bullet(d, line);
-        }
-        if (shown < restated->nrows) {
+        /* one bullet per figure, so that the cause is never cut */
+        size_t shown = nar->nrestated < 20 ? nar->nrestated : 20;
+        for (size_t r = 0; r < shown; r++) bullet(d, nar->restated[r]);
+        if (shown < nar->nrestated) {
             char note[160];
             snprintf(note, sizeof note, "The first %zu of %zu; the workbook lists them all.",
-                     shown, restated->nrows);
+                     shown, nar->nrestated);
             paragraph(d, note, 8, false, 0, 0.35);
         }
         d->y += 4;

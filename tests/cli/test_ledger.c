@@ -150,9 +150,16 @@ Test(ledger, restatements_and_causes_on_sqlite, .timeout = 120)
     for (char *p = x.out; *p; p++)
         if (*p == '\n') *p = ' ';
     cr_expect(strstr(x.out, "Restated since last published") != NULL, "%s", x.out);
-    cr_expect(strstr(x.out, "Qualified leads (MQLs), 2026-W45: 6 then, 8 now \u2014 5 qualified "
+    /* the narrative's sentence (results/statements.csv cites 6 and 8) */
+    cr_expect(strstr(x.out, "Qualified leads (MQLs), 2026-W45: 6 then, 8 now; 5 qualified "
                             "leads dated in week 45 arrived after the week 45 pack; 1 was "
                             "deleted; 2 moved to week 46 (date edited).") != NULL, "%s", x.out);
+    run_result_free(&x);
+    /* Every restated sentence states the figures it cites, in their units. */
+    const char *check[] = {"/usr/bin/python3", LP_SOURCE_DIR "/tests/cli/statements_check.py", out,
+                           LP_SOURCE_DIR "/templates/packs/weekly-leadership.yaml", NULL};
+    x = run_program(check, NULL);
+    cr_expect_eq(x.exit_code, 0, "%s", x.err);
     run_result_free(&x);
     /* Key sets are stored once: 13 periods x 3 figures per run, and the
      * second run adds only the sets that differ (mql W45, W46; pipeline and

@@ -58,6 +58,10 @@ typedef struct lp_narrative {
     size_t nglossary;
     char **caveats;              /* missing data said as such */
     size_t ncaveats;
+    char **restated;             /* "Qualified leads (MQLs), 2026-W45: 6 then, 8 now;
+                                    5 qualified leads ... arrived after ..." per row
+                                    of the restatements table (lp/ledger.h) */
+    size_t nrestated;
     lp_statement *statements;    /* every figure each sentence above states */
     size_t nstatements;
 } lp_narrative;
