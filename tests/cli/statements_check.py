@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Reads a pack's results/statements.csv and checks every printed claim.
 
-usage: statements_check.py OUTDIR TEMPLATE.yaml
+usage: statements_check.py OUTDIR TEMPLATE.yaml [PACK.pdf]
 
 For each row (one figure cited by one sentence):
   - the figure is named (a sentence that states a number but cites nothing
@@ -129,7 +129,7 @@ for r in rows:
 
 # Every sentence is in the PDF as printed (line breaks joined; a break after
 # a hyphen joins without a space).
-pdfs = glob.glob(os.path.join(out, "*.pdf"))
+pdfs = [sys.argv[3]] if len(sys.argv) > 3 else glob.glob(os.path.join(out, "*.pdf"))
 if len(pdfs) != 1:
     failures.append(f"expected one PDF in {out}, found {len(pdfs)}")
 else:

@@ -157,7 +157,7 @@ Test(ledger, restatements_and_causes_on_sqlite, .timeout = 120)
     run_result_free(&x);
     /* Every restated sentence states the figures it cites, in their units. */
     const char *check[] = {"/usr/bin/python3", LP_SOURCE_DIR "/tests/cli/statements_check.py", out,
-                           LP_SOURCE_DIR "/templates/packs/weekly-leadership.yaml", NULL};
+                           LP_SOURCE_DIR "/templates/packs/weekly-leadership.yaml", pdf, NULL};
     x = run_program(check, NULL);
     cr_expect_eq(x.exit_code, 0, "%s", x.err);
     run_result_free(&x);
