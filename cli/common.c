@@ -70,9 +70,20 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether exe_dir (the folder of the running binary) is the CMake build
+ * folder it was built in; both are resolved with realpath so "build/." or a
+ * symbolic link to it still count. */
+static bool in_build_dir(const char *exe_dir)
+{
+    char exe_real[PATH_MAX], build_real[PATH_MAX];
+    if (!realpath(exe_dir, exe_real) || !realpath(LP_BUILD_DIR, build_real)) return false;
+    return strcmp(exe_real, build_real) == 0;
+}
+
 /* Search order: $LEADPACK_DATA_DIR; the installed share folder beside the
- * binary (BIN/../share/leadpack); the source tree the binary was built from;
- * the configured install prefix. */
+ * binary (BIN/../share/leadpack); the source tree, for a binary running from
+ * the build folder it was built in only; the configured install prefix. An
+ * installed binary never reads the source tree, even if it still exists. */
 const char *cli_data_dir(void)
 {
     static char dir[PATH_MAX + 64];
@@ -83,6 +94,7 @@ const char *cli_data_dir(void)
         return dir;
     }
     char exe[PATH_MAX];
+    bool from_build_dir = false;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
@@ -95,11 +107,12 @@ const char *cli_data_dir(void)
                 cli_path(dir, sizeof dir, "%s/../share/leadpack", exe);
                 return dir;
             }
+            from_build_dir = in_build_dir(exe);
         }
     }
     /* A binary in its build folder reads the source tree it was built from,
      * so an older installed copy never shadows templates being edited. */
-    if (is_dir(LP_SOURCE_DIR "/templates")) {
+    if (from_build_dir && is_dir(LP_SOURCE_DIR "/templates")) {
         cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
         return dir;
     }
