@@ -157,7 +157,6 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_exit_code(lp_status status) { return lp_status_exit_code(status); }
 
 /* The moment of the run that records are future-dated after
  * (lp_load_options.now): none with --as-of (the output then depends on the
@@ -210,7 +209,7 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     lp_status st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+        return lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
     }
     cli_phase_clock clock = cli_phase_begin();
     /* The window the measures will use (pushdown restricts rows to it):
@@ -241,7 +240,7 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     st = lp_warehouse_load(&options, &out->dataset, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     log_loaded(out->dataset, cli_phase_end("load", clock), "tables");
     return EXIT_DONE;
@@ -291,7 +290,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     lp_status st = lp_settings_init(&out->settings);
     if (st) {
         cli_error("settings: %s", lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     out->settings_ready = true;
     if (in->settings_path) {
@@ -343,7 +342,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         lp_free(detected);
-        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+        return lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
     }
 
     /* a mapping drafted by `leadpack map` knows the headers it was made from */
@@ -352,7 +351,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     if (st) {
         cli_error("%s", lp_status_str(st));
         lp_free(detected);
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
 
     cli_phase_clock clock = cli_phase_begin();
@@ -382,7 +381,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     log_loaded(out->dataset, cli_phase_end("load", clock), "files");
     return EXIT_DONE;
