@@ -86,8 +86,6 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns an exit code (EXIT_DONE on success) after printing any error. */
 int cli_load(const cli_input *in, cli_loaded *out);
 void cli_loaded_clear(cli_loaded *loaded);
-/* Exit code for an lp_status. */
-int cli_exit_code(lp_status status);
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);

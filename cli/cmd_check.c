@@ -360,7 +360,7 @@ int cmd_check(int argc, char **argv)
                                            &unmapped, &nunmapped);
         if (st) {
             cli_error("check: %s", lp_status_str(st));
-            exit_code = cli_exit_code(st);
+            exit_code = lp_status_exit_code(st);
         }
     }
     if (exit_code == EXIT_DONE) {

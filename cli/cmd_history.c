@@ -124,7 +124,7 @@ int cmd_history(int argc, char **argv)
     lp_status st = lp_ledger_open(history, &ledger, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return st == LP_ERR_IO ? EXIT_OUTPUT : cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     history_out out = {.json = json};
     if (json) fputs("[", stdout);
@@ -133,7 +133,7 @@ int cmd_history(int argc, char **argv)
     lp_ledger_free(ledger);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return st == LP_ERR_IO ? EXIT_OUTPUT : cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     return EXIT_DONE;
 }

@@ -338,7 +338,7 @@ int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
     lp_status st = lp_mail_message_new(&spec, &message, errmsg);
     if (st) {
         mail_error(errmsg, st);
-        exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_USAGE;
+        exit_code = lp_status_exit_code_blaming(st, EXIT_USAGE);
         goto cleanup;
     }
     lp_mail_options options = {
@@ -355,7 +355,7 @@ int cli_mail_send_bundle(const cli_mail_opts *opts, const lp_settings *settings,
     if (report.oversized) fprintf(stderr, "leadpack: warning: %s\n", report.warning);
     if (st) {
         mail_error(errmsg, st);
-        exit_code = st == LP_ERR_DELIVERY ? EXIT_DELIVERY : cli_exit_code(st);
+        exit_code = lp_status_exit_code(st);
         goto cleanup;
     }
     if (options.dry_run)

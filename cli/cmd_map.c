@@ -59,7 +59,7 @@ int cmd_map(int argc, char **argv)
     lp_status st = lp_settings_init(&settings);
     if (st) {
         cli_error("settings: %s", lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     int exit_code = EXIT_DONE;
     lp_buf yaml = {0};
@@ -81,8 +81,7 @@ int cmd_map(int argc, char **argv)
     st = lp_mapping_draft(&options, &yaml, &summary, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT
-                    : st == LP_ERR_CONFIG ? EXIT_BAD_INPUT : cli_exit_code(st);
+        exit_code = lp_status_exit_code(st);
         goto cleanup;
     }
     if (fwrite(yaml.data, 1, yaml.len, stdout) != yaml.len || fflush(stdout) != 0) {

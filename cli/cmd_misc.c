@@ -63,7 +63,7 @@ int cmd_fixtures(int argc, char **argv)
     lp_status st = lp_fixtures_generate(dialect, scale, (uint64_t)seed, out_dir, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return st == LP_ERR_USAGE ? EXIT_USAGE : cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     cli_log("fixtures %.2f s: %s at scale %g, seed %llu, in %s", cli_now() - t0, dialect,
             scale, seed, out_dir);

@@ -119,13 +119,6 @@ enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_
        OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET, OPT_TIMINGS, OPT_HISTORY,
        OPT_NO_HISTORY };
 
-/* Exit code of a ledger failure: not a ledger, corrupt, a database that
- * refused = bad input (2); a file that cannot be read or written = 3. */
-static int ledger_exit_code(lp_status st)
-{
-    return st == LP_ERR_IO ? EXIT_OUTPUT : cli_exit_code(st);
-}
-
 /* A PostgreSQL ledger, or a file that exists (whatever it holds). */
 static bool ledger_exists(const char *target)
 {
@@ -139,7 +132,7 @@ static int open_ledger(const char *target, lp_ledger **out_ledger)
     char errmsg[LP_ERRMSG_SIZE] = "";
     lp_status st = lp_ledger_open(target, out_ledger, errmsg);
     if (st) cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-    return st ? ledger_exit_code(st) : EXIT_DONE;
+    return lp_status_exit_code(st);
 }
 
 int cmd_run(int argc, char **argv)
@@ -249,7 +242,7 @@ int cmd_run(int argc, char **argv)
     st = lp_template_load(cli_templates_dir(), template_name, &tpl, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
+        exit_code = lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
         goto cleanup;
     }
 
@@ -302,7 +295,7 @@ int cmd_run(int argc, char **argv)
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        exit_code = cli_exit_code(st);
+        exit_code = lp_status_exit_code(st);
         goto cleanup;
     }
     cli_log("measures %.2f s: period %s", cli_phase_end("measures", clock),
@@ -325,7 +318,7 @@ int cmd_run(int argc, char **argv)
         if (!st) st = lp_results_add(results, restated);
         if (st) {
             cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-            exit_code = ledger_exit_code(st);
+            exit_code = lp_status_exit_code(st);
             goto cleanup;
         }
         cli_log("ledger %.2f s: %zu figure%s restated since last published (%s)",
@@ -337,7 +330,7 @@ int cmd_run(int argc, char **argv)
     st = lp_narrative_build(results, tpl, cli_templates_dir(), &narrative, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        exit_code = st == LP_ERR_NOMEM ? EXIT_OUTPUT : EXIT_BAD_INPUT;
+        exit_code = lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
         goto cleanup;
     }
     cli_log("narrative %.2f s: template %s", cli_phase_end("narrative", clock), tpl->name);
@@ -406,7 +399,7 @@ int cmd_run(int argc, char **argv)
         if (st) {
             cli_error("%s; the pack in %s was written but not recorded, and the ledger is as "
                       "it was", errmsg[0] ? errmsg : lp_status_str(st), out_dir);
-            exit_code = ledger_exit_code(st) ? ledger_exit_code(st) : EXIT_OUTPUT;
+            exit_code = lp_status_exit_code(st);
             goto cleanup;
         }
         cli_log("ledger %.2f s: recorded run %lld in %s", cli_phase_end("ledger.record", clock),

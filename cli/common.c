@@ -70,9 +70,20 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Whether exe_dir (the folder of the running binary) is the CMake build
+ * folder it was built in; both are resolved with realpath so "build/." or a
+ * symbolic link to it still count. */
+static bool in_build_dir(const char *exe_dir)
+{
+    char exe_real[PATH_MAX], build_real[PATH_MAX];
+    if (!realpath(exe_dir, exe_real) || !realpath(LP_BUILD_DIR, build_real)) return false;
+    return strcmp(exe_real, build_real) == 0;
+}
+
 /* Search order: $LEADPACK_DATA_DIR; the installed share folder beside the
- * binary (BIN/../share/leadpack); the source tree the binary was built from;
- * the configured install prefix. */
+ * binary (BIN/../share/leadpack); the source tree, for a binary running from
+ * the build folder it was built in only; the configured install prefix. An
+ * installed binary never reads the source tree, even if it still exists. */
 const char *cli_data_dir(void)
 {
     static char dir[PATH_MAX + 64];
@@ -83,6 +94,7 @@ const char *cli_data_dir(void)
         return dir;
     }
     char exe[PATH_MAX];
+    bool from_build_dir = false;
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         exe[n] = '\0';
@@ -95,11 +107,12 @@ const char *cli_data_dir(void)
                 cli_path(dir, sizeof dir, "%s/../share/leadpack", exe);
                 return dir;
             }
+            from_build_dir = in_build_dir(exe);
         }
     }
     /* A binary in its build folder reads the source tree it was built from,
      * so an older installed copy never shadows templates being edited. */
-    if (is_dir(LP_SOURCE_DIR "/templates")) {
+    if (from_build_dir && is_dir(LP_SOURCE_DIR "/templates")) {
         cli_path(dir, sizeof dir, "%s", LP_SOURCE_DIR);
         return dir;
     }
@@ -144,7 +157,6 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
-int cli_exit_code(lp_status status) { return lp_status_exit_code(status); }
 
 /* The moment of the run that records are future-dated after
  * (lp_load_options.now): none with --as-of (the output then depends on the
@@ -197,7 +209,7 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     lp_status st = lp_mapping_load(profiles_dir, profile, in->mapping_path, &out->mapping, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+        return lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
     }
     cli_phase_clock clock = cli_phase_begin();
     /* The window the measures will use (pushdown restricts rows to it):
@@ -228,7 +240,7 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
     st = lp_warehouse_load(&options, &out->dataset, errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     log_loaded(out->dataset, cli_phase_end("load", clock), "tables");
     return EXIT_DONE;
@@ -278,7 +290,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     lp_status st = lp_settings_init(&out->settings);
     if (st) {
         cli_error("settings: %s", lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     out->settings_ready = true;
     if (in->settings_path) {
@@ -330,7 +342,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         lp_free(detected);
-        return cli_exit_code(st == LP_ERR_NOMEM ? st : LP_ERR_CONFIG);
+        return lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
     }
 
     /* a mapping drafted by `leadpack map` knows the headers it was made from */
@@ -339,7 +351,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     if (st) {
         cli_error("%s", lp_status_str(st));
         lp_free(detected);
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
 
     cli_phase_clock clock = cli_phase_begin();
@@ -369,7 +381,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
     lp_free(detected);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
-        return cli_exit_code(st);
+        return lp_status_exit_code(st);
     }
     log_loaded(out->dataset, cli_phase_end("load", clock), "files");
     return EXIT_DONE;

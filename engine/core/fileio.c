@@ -1,6 +1,7 @@
 /* Atomic output files (fileio.h). */
 #include "lp/fileio.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -90,4 +91,22 @@ lp_status lp_mkdir_p(const char *path)
     }
     lp_free(copy);
     return st;
+}
+
+/* The one rule for a relative path in a mapping or a template, so the two
+ * readers cannot drift apart. Backslashes count as separators and drive
+ * letters are refused even on POSIX: a file written on Windows must not
+ * reach outside its folder when read there. */
+bool lp_path_inside(const char *relative)
+{
+    const char *p = relative;
+    if (!*p || p[0] == '/' || p[0] == '\\' || p[0] == '~') return false;
+    if (isalpha((unsigned char)p[0]) && p[1] == ':') return false;
+    for (const char *s = p; *s;) {
+        size_t len = strcspn(s, "/\\");
+        if (len == 2 && s[0] == '.' && s[1] == '.') return false;
+        s += len;
+        if (*s) s++;
+    }
+    return true;
 }

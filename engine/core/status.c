@@ -38,3 +38,11 @@ int lp_status_exit_code(lp_status status)
     }
     return 3;
 }
+
+/* Running out of memory is never the user's fault, so it keeps its own exit
+ * code whatever the step blames. */
+int lp_status_exit_code_blaming(lp_status status, int blamed_exit_code)
+{
+    if (status == LP_OK || status == LP_ERR_NOMEM) return lp_status_exit_code(status);
+    return blamed_exit_code;
+}

@@ -29,6 +29,7 @@
 
 #include "../settings/yaml_util.h"
 #include "header.h"
+#include "lp/fileio.h"
 #include "fingerprint.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -176,20 +177,6 @@ static lp_status column_map(loader *ld, int table, const char *canonical, size_t
     return LP_OK;
 }
 
-/* A path in the input folder: relative, without a ".." part. */
-static bool path_inside(const char *p)
-{
-    if (!*p || p[0] == '/' || p[0] == '\\' || p[0] == '~') return false;
-    if (isalpha((unsigned char)p[0]) && p[1] == ':') return false;
-    for (const char *s = p; *s;) {
-        size_t len = strcspn(s, "/\\");
-        if (len == 2 && s[0] == '.' && s[1] == '.') return false;
-        s += len;
-        if (*s) s++;
-    }
-    return true;
-}
-
 static lp_status apply_files(loader *ld, yaml_node_t *node)
 {
     lp_status st = want_mapping(ld, node, "files");
@@ -205,7 +192,7 @@ static lp_status apply_files(loader *ld, yaml_node_t *node)
         size_t n = 0;
         if ((st = read_strings(ld, v, what, &files, &n))) return st;
         for (size_t i = 0; i < n; i++) {
-            if (!path_inside(files[i])) {
+            if (!lp_path_inside(files[i])) {
                 st = lp_yaml_error(ld->yaml, v, ld->errmsg,
                                    "%s: \"%s\" must be a file name inside the input folder "
                                    "(no absolute path, no ..)", what, files[i]);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lp/fileio.h"
 #include "lp/figures.h"
 #include "yaml_doc.h"
 
@@ -152,19 +153,6 @@ static bool is_path(const char *name_or_path)
 {
     size_t n = strlen(name_or_path);
     return strchr(name_or_path, '/') || (n > 5 && strcmp(name_or_path + n - 5, ".yaml") == 0);
-}
-
-/* A relative path without a ".." part. */
-static bool path_inside(const char *p)
-{
-    if (!*p || p[0] == '/' || p[0] == '\\' || p[0] == '~') return false;
-    for (const char *s = p; *s;) {
-        size_t len = strcspn(s, "/\\");
-        if (len == 2 && s[0] == '.' && s[1] == '.') return false;
-        s += len;
-        if (*s) s++;
-    }
-    return true;
 }
 
 /* Path of a pack by name or path (caller frees), NULL when out of memory. */
@@ -404,7 +392,7 @@ static lp_status apply_extends(loader *L, const char *path, yaml_node_t *node,
         /* A path in a template stays in that template's folder: it is read
          * relative to the extending file, never absolute, never through
          * "..", so a pack cannot pull in any other file of the machine. */
-        if (!path_inside(base))
+        if (!lp_path_inside(base))
             return config_error(L, path, node, "extends: a path must stay in the pack's "
                                 "folder (no absolute path, no ..)", NULL);
         const char *slash = strrchr(path, '/');

@@ -20,6 +20,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,75 @@ Test(packs, templates_lists_the_four_shipped_packs)
     }
     cr_expect(!line || !*line, "more than four packs: %s", r.out);
     run_result_free(&r);
+}
+
+/* An installed binary (a copy outside the build folder, with
+ * PREFIX/share/leadpack beside PREFIX/bin) reads its share folder, and one
+ * without a share folder never falls back on the source tree it was built
+ * from: only a binary running from its build folder reads templates/. */
+static char *install_copy(bool with_share)
+{
+    char *prefix = make_temp_dir();
+    char bin[512], share[512], cmd[2048];
+    snprintf(bin, sizeof bin, "%s/bin", prefix);
+    snprintf(share, sizeof share, "%s/share/leadpack", prefix);
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp '%s' '%s/leadpack'", bin, leadpack_bin(), bin);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    if (with_share) {
+        snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp -R '%s' '%s/templates'", share,
+                 TEMPLATES, share);
+        cr_assert_eq(system(cmd), 0, "%s", cmd);
+        char marker[600];
+        snprintf(marker, sizeof marker, "%s/templates/packs/installed-marker.yaml", share);
+        FILE *f = fopen(marker, "w");
+        cr_assert_not_null(f, "%s", marker);
+        fputs("name: installed-marker\ndescription: read from share/leadpack\n"
+              "extends: weekly-leadership\n", f);
+        fclose(f);
+    }
+    return prefix;
+}
+
+static void remove_tree(char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0, "%s", cmd);
+    free(dir);
+}
+
+Test(packs, installed_binary_reads_its_share_folder)
+{
+    char *prefix = install_copy(true);
+    char bin[600];
+    snprintf(bin, sizeof bin, "%s/bin/leadpack", prefix);
+    const char *argv[] = {bin, "templates", NULL};
+    run_result r = run_program(argv, NULL);
+    cr_expect_eq(r.exit_code, 0, "stderr: %s", r.err);
+    cr_expect(strstr(r.out, "installed-marker") != NULL, "marker pack not listed: %s", r.out);
+    run_result_free(&r);
+    remove_tree(prefix);
+}
+
+Test(packs, installed_binary_never_reads_the_source_tree)
+{
+    char *prefix = install_copy(false);
+    char bin[600];
+    snprintf(bin, sizeof bin, "%s/bin/leadpack", prefix);
+    /* Without a share folder it reads the configured install prefix
+     * (LP_DATA_DIR), never the source tree; when that prefix holds packs on
+     * this machine the two cannot be told apart by the listing. */
+    struct stat st;
+    if (stat(LP_DATA_DIR "/templates", &st) == 0) {
+        remove_tree(prefix);
+        cr_skip_test("%s/templates exists on this machine", LP_DATA_DIR);
+    }
+    const char *argv[] = {bin, "templates", NULL};
+    run_result r = run_program(argv, NULL);
+    cr_expect_eq(r.exit_code, 2, "listed packs from somewhere: %s", r.out);
+    cr_expect(strstr(r.err, LP_SOURCE_DIR) == NULL, "read the source tree: %s", r.err);
+    run_result_free(&r);
+    remove_tree(prefix);
 }
 
 typedef struct pack_case {

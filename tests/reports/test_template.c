@@ -193,6 +193,13 @@ ParameterizedTestParameters(template, rejects_with_line)
         {"name: x\nsections: []\n", "line 2: sections must not be empty"},
         {"name: x\nextends: no-such-pack\nsections:\n  - {id: a, kind: cover}\n",
          "line 2: extends a pack that does not exist"},
+        {"name: x\nextends: ../base.yaml\n",
+         "line 2: extends: a path must stay in the pack's folder"},
+        /* a drive letter, refused by the one rule shared with mappings */
+        {"name: x\nextends: C:base.yaml\n",
+         "line 2: extends: a path must stay in the pack's folder"},
+        {"name: x\nextends: \"C:\\\\base.yaml\"\n",
+         "line 2: extends: a path must stay in the pack's folder"},
     };
     return cr_make_param_array(bad_case, cases, sizeof cases / sizeof cases[0]);
 }

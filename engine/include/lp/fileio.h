@@ -8,6 +8,7 @@
 #ifndef LP_FILEIO_H
 #define LP_FILEIO_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lp/lp.h"
@@ -34,5 +35,14 @@ lp_status lp_outfile_commit(lp_outfile *out);
 void lp_outfile_abort(lp_outfile *out);
 /* Creates a folder and its parents (mode 0755); LP_ERR_OUTPUT on failure. */
 lp_status lp_mkdir_p(const char *path);
+
+/* Whether relative, a path read from a mapping or a template, stays inside
+ * the folder it is read from. Refused (false): the empty path, an absolute
+ * path ("/x", "\\x"), a home path ("~x"), a drive letter ("C:x", "C:\\x"),
+ * and any ".." component, with '/' and '\\' both taken as separators
+ * ("a/../b", "a\\..\\b"). Other names, including ones that merely contain
+ * dots ("..a", "a.."), are accepted. Looks at the text only: symbolic links
+ * are not followed. (Examples in C string notation.) */
+bool lp_path_inside(const char *relative);
 
 #endif

@@ -41,8 +41,14 @@ typedef enum lp_status {
 const char *lp_status_str(lp_status status);
 
 /* Process exit code for a status: 0 done, 1 usage, 2 bad input,
- * 3 output could not be written, 4 delivery failed. */
+ * 3 output could not be written, 4 delivery failed. The one place the
+ * leadpack command turns a status into its exit status. */
 int lp_status_exit_code(lp_status status);
+/* Exit code of a step whose every failure is blamed on one thing the user
+ * gave (a template, a mapping, a mail's recipients): blamed_exit_code
+ * (1 usage or 2 bad input) for any failure but LP_ERR_NOMEM, which keeps
+ * lp_status_exit_code's 3; 0 for LP_OK. */
+int lp_status_exit_code_blaming(lp_status status, int blamed_exit_code);
 
 /* The allocation seam. Same contracts as the C library functions. */
 void *lp_malloc(size_t size);
