@@ -68,9 +68,9 @@ def installed_closure(roots):
             p = re.split(r"[\s(]", p.strip())[0]
             if p:
                 providers.setdefault(p, []).append(name)
-    seen, todo = set(), list(roots)
-    while todo:
-        pkg = todo.pop()
+    seen, queue = set(), list(roots)
+    while queue:
+        pkg = queue.pop()
         if pkg in seen:
             continue
         seen.add(pkg)
@@ -78,7 +78,7 @@ def installed_closure(roots):
             for choice in alt:
                 cands = [choice] if choice in deps else providers.get(choice, [])
                 if cands:
-                    todo.extend(cands)
+                    queue.extend(cands)
                     break
     return seen
 

@@ -383,12 +383,10 @@ static const char *unit_for(nctx *c, const char *unit, const char *formatted)
     return text(c, key);
 }
 
-/* The number v of figure `figure` in the unit a person reads, recorded as a
- * citation of the sentence being built (subject NULL for the whole company,
- * period NULL for P). Counts are whole; shares whole percents; points the
- * whole number of percentage points (the wording says "points"). */
-static const char *cite(nctx *c, const char *figure, const char *subject, const char *period,
-                        lp_unit unit, double v, char *buf, size_t size)
+/* v in the unit a person reads: counts whole, shares whole percents,
+ * points the whole number of percentage points (the wording says "points"),
+ * ratios to one decimal, the rest through the one formatter. */
+static const char *format_value(nctx *c, lp_unit unit, double v, char *buf, size_t size)
 {
     switch (unit) {
     case LP_UNIT_POINTS: {
@@ -403,6 +401,15 @@ static const char *cite(nctx *c, const char *figure, const char *subject, const 
     }
     default: lp_fmt_unit(unit, v, c->currency, buf, size); break;
     }
+    return buf;
+}
+
+/* format_value, recorded as a citation of figure `figure` by the sentence
+ * being built (subject NULL for the whole company, period NULL for P). */
+static const char *cite(nctx *c, const char *figure, const char *subject, const char *period,
+                        lp_unit unit, double v, char *buf, size_t size)
+{
+    format_value(c, unit, v, buf, size);
     if (c->npending < MAX_CITES && isfinite(v)) {
         lp_statement *st = &c->pending[c->npending++];
         memset(st, 0, sizeof *st);
@@ -457,19 +464,8 @@ static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
     char now[64] = "", before[64] = "", delta[64] = "", pct[32] = "", prev_label[24];
     previous_label(c, prev_label, sizeof prev_label);
     /* formatted without citing, to tell "the same" from a change */
-    lp_statement saved[MAX_CITES];
-    size_t nsaved = c->npending;
-    memcpy(saved, c->pending, nsaved * sizeof *saved);
-    cite(c, id, NULL, NULL, unit, f->value, now, sizeof now);
-    cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
-    for (size_t i = nsaved; i < c->npending; i++) {
-        lp_free(c->pending[i].figure);
-        lp_free(c->pending[i].subject);
-        lp_free(c->pending[i].period);
-        lp_free(c->pending[i].unit);
-    }
-    c->npending = nsaved;
-    memcpy(c->pending, saved, nsaved * sizeof *saved);
+    format_value(c, unit, f->value, now, sizeof now);
+    format_value(c, unit, f->previous, before, sizeof before);
     if (strcmp(now, before) == 0) {
         say(c, out, "change.same", NULL);
         return;
