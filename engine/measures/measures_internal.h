@@ -33,7 +33,7 @@
 #include "lp/time.h"
 
 #define NONE INT64_MIN
-#define WINDOW 13             /* P and the 12 periods before it */
+#define WINDOW LP_WINDOW_PERIODS /* P and the 12 periods before it (lp_window) */
 #define PI_P (WINDOW - 1)     /* window position of P */
 #define PI_PREV (WINDOW - 2)  /* window position of the period before P */
 

@@ -107,37 +107,29 @@ static lp_status choose_period(mctx *m, const lp_measures_options *opt)
         }
         m->as_of = latest;
     }
-    m->cal = m->set->calendar;
-    if (m->cal.fiscal_start_month < 1 || m->cal.fiscal_start_month > 12)
-        m->cal.fiscal_start_month = 1;
-    if (opt->period_label) {
-        if (lp_period_parse(&m->cal, opt->period_label, &m->P) != LP_OK) {
-            lp_errmsg_set(m->errmsg,
-                          "period \"%s\" is not a period label (2026-W47, 2026-11, "
-                          "2026-Q4, FY2027-Q2)", opt->period_label);
-            return LP_ERR_USAGE;
-        }
-        if (latest != NONE && lp_period_end(&m->cal, m->P) > latest) {
-            int64_t y;
-            int mo, d;
-            lp_civil_from_days(lp_instant_local_date(latest), &y, &mo, &d);
-            lp_errmsg_set(m->errmsg,
-                          "period %s ends after the latest record in the exports "
-                          "(%04lld-%02d-%02d, %s); give a period that ends by then, or "
-                          "leave --period out for the last complete one",
-                          opt->period_label, (long long)y, mo, d, latest_what);
-            return LP_ERR_INPUT;
-        }
-    } else {
-        m->P = lp_period_of(&m->cal, m->as_of) - 1;
+    lp_window win;
+    if (lp_window_compute(&m->set->calendar, m->as_of, opt->period_label, &win) != LP_OK) {
+        lp_errmsg_set(m->errmsg,
+                      "period \"%s\" is not a period label (2026-W47, 2026-11, "
+                      "2026-Q4, FY2027-Q2)", opt->period_label);
+        return LP_ERR_USAGE;
     }
-    for (int k = 0; k < WINDOW; k++) {
-        int64_t ord = m->P - (WINDOW - 1) + k;
-        m->bound[k] = lp_period_start(&m->cal, ord);
-        lp_period_label(&m->cal, ord, m->labels[k], sizeof m->labels[k]);
+    if (opt->period_label && latest != NONE && win.bound[WINDOW] > latest) {
+        int64_t y;
+        int mo, d;
+        lp_civil_from_days(lp_instant_local_date(latest), &y, &mo, &d);
+        lp_errmsg_set(m->errmsg,
+                      "period %s ends after the latest record in the exports "
+                      "(%04lld-%02d-%02d, %s); give a period that ends by then, or "
+                      "leave --period out for the last complete one",
+                      opt->period_label, (long long)y, mo, d, latest_what);
+        return LP_ERR_INPUT;
     }
-    m->bound[WINDOW] = lp_period_end(&m->cal, m->P);
-    m->E = m->bound[WINDOW] < m->as_of ? m->bound[WINDOW] : m->as_of;
+    m->cal = win.cal;
+    m->P = win.period;
+    memcpy(m->bound, win.bound, sizeof m->bound);
+    memcpy(m->labels, win.labels, sizeof m->labels);
+    m->E = win.end;
     return LP_OK;
 }
 

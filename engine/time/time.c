@@ -333,3 +333,34 @@ const char *lp_period_kind_name(lp_period_kind kind)
     }
     return "week";
 }
+
+/* The one place the window is fixed: the measures (lp_measures_compute)
+ * compute over it and a warehouse load restricts the rows it copies to it
+ * (lp_warehouse_load's pushdown), so both must agree on it exactly. */
+lp_status lp_window_compute(const lp_calendar *cal, int64_t as_of, const char *period_label,
+                            lp_window *out_window)
+{
+    lp_window *w = out_window;
+    w->cal = *cal;
+    if (w->cal.fiscal_start_month < 1 || w->cal.fiscal_start_month > 12)
+        w->cal.fiscal_start_month = 1;
+    w->as_of = as_of;
+    if (period_label) {
+        lp_status st = lp_period_parse(&w->cal, period_label, &w->period);
+        if (st) return st;
+    } else {
+        w->period = lp_period_of(&w->cal, as_of) - 1;
+    }
+    for (int k = 0; k < LP_WINDOW_PERIODS; k++) {
+        int64_t ordinal = w->period - (LP_WINDOW_PERIODS - 1) + k;
+        w->bound[k] = lp_period_start(&w->cal, ordinal);
+        /* A label is at most 9 characters for years 0..9999; the wide
+         * buffer only quiets the compiler's bound for any int64 year. */
+        char label[64];
+        lp_period_label(&w->cal, ordinal, label, sizeof label);
+        snprintf(w->labels[k], sizeof w->labels[k], "%.23s", label);
+    }
+    w->bound[LP_WINDOW_PERIODS] = lp_period_end(&w->cal, w->period);
+    w->end = w->bound[LP_WINDOW_PERIODS] < as_of ? w->bound[LP_WINDOW_PERIODS] : as_of;
+    return LP_OK;
+}

@@ -958,9 +958,8 @@ static lp_status pushdown_window(wh *w)
             why = "a row is dated after the run and is set aside on copy";
     }
     lp_calendar cal = set ? set->calendar : (lp_calendar){LP_PERIOD_WEEK, 1};
-    if (cal.fiscal_start_month < 1 || cal.fiscal_start_month > 12) cal.fiscal_start_month = 1;
-    int64_t P = 0;
-    if (!why && o->period_label && lp_period_parse(&cal, o->period_label, &P) != LP_OK)
+    lp_window win;
+    if (!why && lp_window_compute(&cal, as_of, o->period_label, &win) != LP_OK)
         why = "the period label does not parse";
     if (why) {
         wh_log(w, "pushdown: no window (as-of: %s); touches are copied whole and activities "
@@ -968,19 +967,17 @@ static lp_status pushdown_window(wh *w)
         w->touches_why = "no window is known";
         return LP_OK;
     }
-    if (!o->period_label) P = lp_period_of(&cal, as_of) - 1;
-    int64_t start = lp_period_start(&cal, P - 12);
     w->as_of = as_of;
-    w->window_start = start < as_of ? start : as_of;
+    w->window_start = win.bound[0] < as_of ? win.bound[0] : as_of;
     lp_status st = set_window(w, w->conn);
     if (st) return st;
     w->window = true;
-    char label[24], when[40], from[40];
-    lp_period_label(&cal, P, label, sizeof label);
+    char when[40], from[40];
     lp_instant_format_utc(w->as_of, when, sizeof when);
     lp_instant_format_utc(w->window_start, from, sizeof from);
     wh_log(w, "pushdown: as-of %s (%s), period %s, window from %s", when,
-           w->as_of_given ? "given" : "latest on the server", label, from);
+           w->as_of_given ? "given" : "latest on the server",
+           win.labels[LP_WINDOW_PERIODS - 1], from);
     return LP_OK;
 }
 

@@ -85,3 +85,67 @@ Test(time, iso_instants_and_zones)
     cr_expect_eq(lp_tz_set("Mars/Olympus"), LP_ERR_CONFIG);
     lp_tz_set("UTC");
 }
+
+/* The report window, worked by hand from a calendar (UTC):
+ * as-of Wednesday 2026-11-18 12:00. Monthly, P is the month before
+ * November: 2026-10; the window is 2025-10 .. 2026-10 and ends
+ * 2026-11-01, before as-of, so E = the end of P. */
+Test(time, window_monthly_default_period)
+{
+    lp_calendar cal = {LP_PERIOD_MONTH, 1};
+    int64_t as_of = lp_days_from_civil(2026, 11, 18) * 86400 + 12 * 3600;
+    lp_window w;
+    cr_assert_eq(lp_window_compute(&cal, as_of, NULL, &w), LP_OK);
+    cr_expect_eq(w.cal.kind, LP_PERIOD_MONTH);
+    cr_expect_eq(w.as_of, as_of);
+    cr_expect_str_eq(w.labels[LP_WINDOW_PERIODS - 1], "2026-10");
+    cr_expect_str_eq(w.labels[0], "2025-10");
+    cr_expect_str_eq(w.labels[1], "2025-11");
+    cr_expect_eq(w.bound[0], lp_days_from_civil(2025, 10, 1) * 86400);
+    cr_expect_eq(w.bound[12], lp_days_from_civil(2026, 10, 1) * 86400);
+    cr_expect_eq(w.bound[13], lp_days_from_civil(2026, 11, 1) * 86400);
+    cr_expect_eq(w.end, w.bound[13]);
+}
+
+/* A label names P and its kind: 2026-W47 runs Monday 16 to Sunday
+ * 22 November 2026 (ISO: 2026-01-01 is a Thursday, so week 1 starts
+ * Monday 2025-12-29 and week 47 starts 46 weeks later, 2026-11-16). The
+ * window starts 12 weeks earlier, Monday 2026-08-24 (2026-W35). P ends
+ * 2026-11-23, after as-of (18 November), so E = as-of. */
+Test(time, window_from_label)
+{
+    lp_calendar cal = {LP_PERIOD_MONTH, 0}; /* fiscal month 0: taken as 1 */
+    int64_t as_of = lp_days_from_civil(2026, 11, 18) * 86400 + 12 * 3600;
+    lp_window w;
+    cr_assert_eq(lp_window_compute(&cal, as_of, "2026-W47", &w), LP_OK);
+    cr_expect_eq(w.cal.kind, LP_PERIOD_WEEK);
+    cr_expect_eq(w.cal.fiscal_start_month, 1);
+    cr_expect_str_eq(w.labels[12], "2026-W47");
+    cr_expect_str_eq(w.labels[0], "2026-W35");
+    cr_expect_eq(w.bound[12], lp_days_from_civil(2026, 11, 16) * 86400);
+    cr_expect_eq(w.bound[0], lp_days_from_civil(2026, 8, 24) * 86400);
+    cr_expect_eq(w.bound[13], lp_days_from_civil(2026, 11, 23) * 86400);
+    cr_expect_eq(w.end, as_of);
+    cr_expect_eq(lp_window_compute(&cal, as_of, "2026-W54", &w), LP_ERR_USAGE);
+}
+
+/* Fiscal quarters with the year starting in April: as-of 2026-05-10 is in
+ * FY2027-Q1 (April-June 2026), so P = FY2026-Q4 (January-March 2026) and
+ * the window's first period is 12 quarters earlier, FY2023-Q4
+ * (January-March 2023). In Europe/Berlin the bounds are local midnights
+ * (CET, UTC+1, on 1 January 2023 and 1 April 2026 is CEST, UTC+2). */
+Test(time, window_fiscal_in_zone)
+{
+    cr_assert_eq(lp_tz_set("Europe/Berlin"), LP_OK);
+    lp_calendar cal = {LP_PERIOD_FISCAL_QUARTER, 4};
+    int64_t as_of = lp_days_from_civil(2026, 5, 10) * 86400;
+    lp_window w;
+    lp_status st = lp_window_compute(&cal, as_of, NULL, &w);
+    lp_tz_set("UTC");
+    cr_assert_eq(st, LP_OK);
+    cr_expect_str_eq(w.labels[12], "FY2026-Q4");
+    cr_expect_str_eq(w.labels[0], "FY2023-Q4");
+    cr_expect_eq(w.bound[0], lp_days_from_civil(2023, 1, 1) * 86400 - 3600);
+    cr_expect_eq(w.bound[13], lp_days_from_civil(2026, 4, 1) * 86400 - 7200);
+    cr_expect_eq(w.end, w.bound[13]);
+}

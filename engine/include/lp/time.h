@@ -69,4 +69,30 @@ lp_status lp_period_parse(lp_calendar *cal, const char *label, int64_t *out_ordi
 /* "week", "month", "quarter", "fiscal-quarter". */
 const char *lp_period_kind_name(lp_period_kind kind);
 
+/* ---- The report window ---- */
+
+/* The window is the report period P and the 12 periods before it. */
+#define LP_WINDOW_PERIODS 13
+
+/* The report window, fixed by a calendar, an as-of instant and an optional
+ * period label (templates/DEFINITIONS.md, "Periods"). */
+typedef struct lp_window {
+    lp_calendar cal;      /* the calendar in force: the kind a period label
+                             names, else the given one; fiscal_start_month
+                             outside 1..12 taken as 1 */
+    int64_t as_of;        /* the as-of instant given */
+    int64_t period;       /* ordinal of P: the label's period, else the last
+                             period that ended by as-of */
+    int64_t bound[LP_WINDOW_PERIODS + 1]; /* start of each window period,
+                             oldest first; bound[LP_WINDOW_PERIODS] = end of P */
+    char labels[LP_WINDOW_PERIODS][24];   /* label of each window period */
+    int64_t end;          /* E = min(end of P, as_of) */
+} lp_window;
+
+/* Fixes the report window. period_label may be NULL (then P is the period
+ * before the one holding as_of). LP_ERR_USAGE when period_label is not a
+ * period label (lp_period_parse); out_window is then unspecified. */
+lp_status lp_window_compute(const lp_calendar *cal, int64_t as_of, const char *period_label,
+                            lp_window *out_window);
+
 #endif

@@ -57,10 +57,10 @@
  *            and opportunities created_at, read on the server (max of each,
  *            to the second, over the rows the loader loads; the small
  *            tables first, each later scan reading only rows after the
- *            latest instant so far); P = the
- *            period_label, else the period before as-of's, in the
- *            settings' calendar; the window starts 12 periods before P
- *            (W = its start, or as-of when earlier). W and as-of reach the
+ *            latest instant so far); P and the window from
+ *            lp_window_compute (time.h) with the settings' calendar and
+ *            period_label, as the measures fix them (W = the window's
+ *            start, or as-of when earlier). W and as-of reach the
  *            statements as session settings (set_config with parameters,
  *            read with current_setting: COPY takes no parameters). Without
  *            typed columns for as-of (text, value maps) no window is known
