@@ -34,7 +34,8 @@ typedef struct cli_input {
      * Also fixes a --source's pushdown window, with: */
     const char *as_of_text;
     const char *period_label;  /* --period, or NULL */
-    const char *period_kind;   /* the template's period kind ("month"...), or NULL */
+    const char *period_kind;   /* the template's period kind ("month"...), or NULL;
+                                  cli_load sets the settings' calendar to it */
 } cli_input;
 
 /* What loading produced; release with cli_loaded_clear. */

@@ -276,21 +276,6 @@ int cmd_run(int argc, char **argv)
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;
     if (as_of_text) lp_instant_parse_iso(as_of_text, &options.as_of);
-    /* A pack written for a period kind (the monthly review) uses it unless
-     * --period names another. */
-    if (!period_label && tpl->period) {
-        static const struct {
-            const char *name;
-            lp_period_kind kind;
-        } kinds[] = {{"week", LP_PERIOD_WEEK}, {"month", LP_PERIOD_MONTH},
-                     {"quarter", LP_PERIOD_QUARTER},
-                     {"fiscal-quarter", LP_PERIOD_FISCAL_QUARTER},
-                     {"fiscal_quarter", LP_PERIOD_FISCAL_QUARTER}};
-        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-            if (strcmp(tpl->period, kinds[i].name) == 0)
-                loaded.settings.calendar.kind = kinds[i].kind;
-    }
-
     cli_phase_clock clock = cli_phase_begin();
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
     if (st) {

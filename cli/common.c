@@ -212,22 +212,10 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
         return lp_status_exit_code_blaming(st, EXIT_BAD_INPUT);
     }
     cli_phase_clock clock = cli_phase_begin();
-    /* The window the measures will use (pushdown restricts rows to it):
-     * the template's period kind applies as in cmd_run. */
-    lp_settings window_settings = out->settings;
-    static const struct {
-        const char *name;
-        lp_period_kind kind;
-    } kinds[] = {{"week", LP_PERIOD_WEEK}, {"month", LP_PERIOD_MONTH},
-                 {"quarter", LP_PERIOD_QUARTER}, {"fiscal-quarter", LP_PERIOD_FISCAL_QUARTER},
-                 {"fiscal_quarter", LP_PERIOD_FISCAL_QUARTER}};
-    for (size_t i = 0; in->period_kind && i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(in->period_kind, kinds[i].name) == 0)
-            window_settings.calendar.kind = kinds[i].kind;
     lp_warehouse_options options = {
         .source = in->source,
         .mapping = out->mapping,
-        .settings = &window_settings,
+        .settings = &out->settings,
         .threads = 0,
         .log = log_line,
         .period_label = in->period_label,
@@ -299,6 +287,14 @@ int cli_load(const cli_input *in, cli_loaded *out)
             cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
             return EXIT_BAD_INPUT;
         }
+    }
+    /* A pack written for a period kind (the monthly review) uses it unless
+     * --period names another: the measures and a --source's pushdown
+     * window both read it from the settings. */
+    if (in->period_kind &&
+        lp_period_kind_parse(in->period_kind, &out->settings.calendar.kind) != LP_OK) {
+        cli_error("unknown period kind \"%s\" (%s)", in->period_kind, LP_PERIOD_KIND_NAMES);
+        return EXIT_BAD_INPUT;
     }
     if (lp_tz_set(out->settings.time_zone) != LP_OK) {
         cli_error("%s: unknown time zone \"%s\"",

@@ -454,7 +454,6 @@ static lp_status read_business_hours(reader *r, yaml_node_t *node, lp_business_h
     return LP_OK;
 }
 
-static const char *const period_names[] = {"week", "month", "quarter", "fiscal-quarter"};
 static const char *const qualify_names[] = {"none", "status", "score"};
 static const char *const top_keys[] = {
     "time_zone", "period", "fiscal_start_month", "inbound_sources", "partner_sources",
@@ -466,6 +465,18 @@ static const char *const mail_keys[] = {"to", "cc", "from", "smtp", "starttls", 
 static const char *const limit_keys[] = {"max_file_bytes", "max_field_bytes", "max_columns"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* period: a period kind, read as everywhere (lp_period_kind_parse). */
+static lp_status read_period_kind(reader *r, yaml_node_t *node, lp_period_kind *out)
+{
+    const char *s = NULL;
+    lp_status st = want_scalar(r, node, "a name", &s);
+    if (st) return st;
+    if (lp_period_kind_parse(s, out) == LP_OK) return LP_OK;
+    lp_yaml_error(r->yaml, node, r->errmsg, "%s: \"%s\" is not one of %s", r->key, s,
+                  LP_PERIOD_KIND_NAMES);
+    return LP_ERR_CONFIG;
+}
 
 /* "a, b" from a list node or a scalar: the mail recipients. */
 static lp_status read_recipients(reader *r, yaml_node_t *node, char **out)
@@ -586,8 +597,7 @@ static lp_status apply(reader *r, yaml_node_t *root, lp_settings *s, const char 
         if (!strcmp(key, "time_zone")) {
             st = read_zone(r, v, s->time_zone, sizeof s->time_zone);
         } else if (!strcmp(key, "period")) {
-            if (!(st = read_choice(r, v, period_names, COUNT(period_names), &choice)))
-                s->calendar.kind = (lp_period_kind)choice;
+            st = read_period_kind(r, v, &s->calendar.kind);
         } else if (!strcmp(key, "fiscal_start_month")) {
             st = read_int(r, v, 1, 12, &s->calendar.fiscal_start_month);
         } else if (!strcmp(key, "inbound_sources")) {

@@ -334,6 +334,30 @@ const char *lp_period_kind_name(lp_period_kind kind)
     return "week";
 }
 
+/* One character of a kind name as compared: lower case, and '-', '_' and
+ * ' ' all as '-'. */
+static int kind_char(char c)
+{
+    if (c == '_' || c == ' ') return '-';
+    return tolower((unsigned char)c);
+}
+
+lp_status lp_period_kind_parse(const char *name, lp_period_kind *out_kind)
+{
+    static const lp_period_kind kinds[] = {LP_PERIOD_WEEK, LP_PERIOD_MONTH, LP_PERIOD_QUARTER,
+                                           LP_PERIOD_FISCAL_QUARTER};
+    if (!name) return LP_ERR_USAGE;
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const char *want = lp_period_kind_name(kinds[k]), *got = name;
+        while (*want && kind_char(*got) == *want) want++, got++;
+        if (!*want && !*got) {
+            *out_kind = kinds[k];
+            return LP_OK;
+        }
+    }
+    return LP_ERR_USAGE;
+}
+
 /* The one place the window is fixed: the measures (lp_measures_compute)
  * compute over it and a warehouse load restricts the rows it copies to it
  * (lp_warehouse_load's pushdown), so both must agree on it exactly. */

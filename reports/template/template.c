@@ -20,6 +20,7 @@
 
 #include "lp/fileio.h"
 #include "lp/figures.h"
+#include "lp/time.h"
 #include "yaml_doc.h"
 
 static const char *const section_kinds[] = {
@@ -30,8 +31,6 @@ static const char *const section_kinds[] = {
 static const char *const chart_kinds[] = {"bars",      "line_band", "step",    "funnel",
                                           "intervals", "hbars",     "stacked", NULL};
 
-static const char *const period_kinds[] = {"week", "month", "quarter", "fiscal-quarter",
-                                           NULL};
 
 static bool in_list(const char *const *list, const char *s)
 {
@@ -517,11 +516,16 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
             status = config_error(L, path, v, detail, NULL);
             goto cleanup;
         }
-        if (field == &tpl->period && !in_list(period_kinds, text)) {
-            snprintf(detail, sizeof detail,
-                     "unknown period \"%s\" (week, month, quarter, fiscal-quarter)", text);
-            status = config_error(L, path, v, detail, NULL);
-            goto cleanup;
+        if (field == &tpl->period) {
+            /* Kept under its own name, which the command line reads back. */
+            lp_period_kind kind;
+            if (lp_period_kind_parse(text, &kind) != LP_OK) {
+                snprintf(detail, sizeof detail, "unknown period \"%s\" (%s)", text,
+                         LP_PERIOD_KIND_NAMES);
+                status = config_error(L, path, v, detail, NULL);
+                goto cleanup;
+            }
+            text = lp_period_kind_name(kind);
         }
         if (set_str(field, text) != LP_OK) {
             status = nomem(L);

@@ -149,3 +149,33 @@ Test(time, window_fiscal_in_zone)
     cr_expect_eq(w.bound[13], lp_days_from_civil(2026, 4, 1) * 86400 - 7200);
     cr_expect_eq(w.end, w.bound[13]);
 }
+
+/* Period kind names: the four names of lp_period_kind_name, read back with
+ * case and the separators '-', '_', ' ' not told apart; nothing else. */
+Test(time, period_kind_names)
+{
+    static const struct {
+        const char *name;
+        int kind; /* -1: refused */
+    } cases[] = {
+        {"week", LP_PERIOD_WEEK},       {"Month", LP_PERIOD_MONTH},
+        {"QUARTER", LP_PERIOD_QUARTER}, {"fiscal-quarter", LP_PERIOD_FISCAL_QUARTER},
+        {"fiscal_quarter", LP_PERIOD_FISCAL_QUARTER},
+        {"Fiscal Quarter", LP_PERIOD_FISCAL_QUARTER},
+        {"fortnight", -1}, {"", -1}, {"weeks", -1}, {"wee", -1}, {"fiscal", -1},
+        {"fiscal--quarter", -1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        lp_period_kind kind = (lp_period_kind)99;
+        lp_status st = lp_period_kind_parse(cases[i].name, &kind);
+        if (cases[i].kind < 0) {
+            cr_expect_eq(st, LP_ERR_USAGE, "%s", cases[i].name);
+            cr_expect_eq((int)kind, 99, "%s", cases[i].name);
+        } else {
+            cr_expect_eq(st, LP_OK, "%s", cases[i].name);
+            cr_expect_eq((int)kind, cases[i].kind, "%s", cases[i].name);
+            cr_expect_str_eq(lp_period_kind_name(kind), lp_period_kind_name(cases[i].kind));
+        }
+    }
+    cr_expect_eq(lp_period_kind_parse(NULL, &(lp_period_kind){LP_PERIOD_WEEK}), LP_ERR_USAGE);
+}

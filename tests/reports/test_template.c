@@ -266,3 +266,16 @@ Test(template, every_allocation_failure_is_clean)
     }
     cr_expect_gt(n_ok, 10);
 }
+
+/* The period kind is read as settings read it (lp_period_kind_parse) and
+ * kept under its own name. */
+Test(template, period_kind_read_as_in_settings)
+{
+    char path[256], errmsg[LP_ERRMSG_SIZE] = "";
+    write_file("fq.yaml", "name: fq\nperiod: Fiscal_Quarter\nsections:\n  - {id: a, kind: cover}\n",
+               path, sizeof path);
+    lp_template *tpl = NULL;
+    cr_assert_eq(lp_template_load(TEMPLATES_DIR, path, &tpl, errmsg), LP_OK, "%s", errmsg);
+    cr_expect_str_eq(tpl->period, "fiscal-quarter");
+    lp_template_free(tpl);
+}

@@ -66,8 +66,15 @@ void lp_period_label(const lp_calendar *cal, int64_t ordinal, char *buf, size_t 
 /* Parses a label; its form decides the kind (2026-W47, 2026-11, 2026-Q4,
  * FY2027-Q2), which is written into cal->kind. LP_ERR_USAGE when malformed. */
 lp_status lp_period_parse(lp_calendar *cal, const char *label, int64_t *out_ordinal);
-/* "week", "month", "quarter", "fiscal-quarter". */
+/* The name of a kind: "week", "month", "quarter", "fiscal-quarter". */
 const char *lp_period_kind_name(lp_period_kind kind);
+/* The kind a name stands for, the one reading of a period kind in settings,
+ * templates and on the command line: the names of lp_period_kind_name, with
+ * case and '-', '_' or ' ' not told apart ("Fiscal quarter",
+ * "fiscal_quarter"). LP_ERR_USAGE for any other text (out_kind untouched). */
+lp_status lp_period_kind_parse(const char *name, lp_period_kind *out_kind);
+/* "week, month, quarter, fiscal-quarter": the names, for messages. */
+#define LP_PERIOD_KIND_NAMES "week, month, quarter, fiscal-quarter"
 
 /* ---- The report window ---- */
 

@@ -36,9 +36,10 @@ typedef struct lp_template {
     char **text_keys;  /* wording: key -> text with {placeholders} */
     char **text_values;
     size_t ntexts;
-    char *period;      /* added: period kind the pack is written for ("week",
-                          "month", "quarter", "fiscal-quarter"), or NULL when
-                          the settings decide */
+    char *period;      /* added: period kind the pack is written for, under
+                          its name (lp_period_kind_name: "week", "month",
+                          "quarter", "fiscal-quarter"), or NULL when the
+                          settings decide */
 } lp_template;
 
 /* Loads a template by name from templates_dir/packs/NAME.yaml, or from a
