@@ -45,6 +45,8 @@ typedef struct cli_loaded {
     lp_mapping *mapping;
     lp_dataset *dataset;
     char *input_dir;           /* resolved input folder (owned) */
+    bool has_as_of;            /* --as-of was given: */
+    int64_t as_of;             /* read once, in the settings' time zone */
 } cli_loaded;
 
 /* The folder holding templates/ and fixtures/ (installed share/leadpack, or

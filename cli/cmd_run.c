@@ -217,14 +217,11 @@ int cmd_run(int argc, char **argv)
     const char *staged = NULL;
 
     lp_measures_options options = {.period_label = period_label};
-    if (as_of_text) {
-        /* Parsed after the settings set the time zone (inside cli_load). */
-        options.has_as_of = true;
-    }
 
-    /* Option values are checked before any file is read. The as-of is read
-     * again once the settings have set the report time zone. */
-    if (as_of_text && lp_instant_parse_iso(as_of_text, &options.as_of) != LP_OK) {
+    /* Option values are checked before any file is read: here the form of
+     * --as-of only; cli_load reads the instant in the settings' time zone. */
+    int64_t as_of_form;
+    if (as_of_text && lp_time_parse_instant(as_of_text, "UTC", &as_of_form) != LP_OK) {
         cli_error("run: --as-of \"%s\" is not an ISO 8601 date or time", as_of_text);
         return EXIT_USAGE;
     }
@@ -275,7 +272,8 @@ int cmd_run(int argc, char **argv)
     exit_code = cli_load(&in, &loaded);
     if (exit_code) goto cleanup;
     options.settings = &loaded.settings;
-    if (as_of_text) lp_instant_parse_iso(as_of_text, &options.as_of);
+    options.has_as_of = loaded.has_as_of;
+    options.as_of = loaded.as_of;
     cli_phase_clock clock = cli_phase_begin();
     st = lp_measures_compute(loaded.dataset, &options, &results, errmsg);
     if (st) {

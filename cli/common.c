@@ -161,16 +161,16 @@ void cli_error(const char *fmt, ...)
 /* The moment of the run that records are future-dated after
  * (lp_load_options.now): none with --as-of (the output then depends on the
  * input and the as-of only); else $LEADPACK_NOW when set (an ISO 8601
- * instant; tests pin the clock with it), else the clock. Read after the
- * settings set the time zone, which a LEADPACK_NOW without one is read in.
- * Returns an exit code. */
-static int run_now(const cli_input *in, bool *out_has_now, int64_t *out_now)
+ * instant; tests pin the clock with it, read in the settings' time zone
+ * when it names no offset), else the clock. Returns an exit code. */
+static int run_now(const cli_input *in, const lp_settings *settings, bool *out_has_now,
+                   int64_t *out_now)
 {
     *out_has_now = false;
     if (in->as_of_text) return EXIT_DONE;
     const char *env = getenv("LEADPACK_NOW");
     if (env && *env) {
-        if (lp_instant_parse_iso(env, out_now) != LP_OK) {
+        if (lp_time_parse_instant(env, settings->time_zone, out_now) != LP_OK) {
             cli_error("LEADPACK_NOW \"%s\" is not an ISO 8601 date or time", env);
             return EXIT_USAGE;
         }
@@ -221,9 +221,9 @@ static int cli_load_source(const cli_input *in, cli_loaded *out)
         .period_label = in->period_label,
         .columns = in->columns,
     };
-    if (in->as_of_text && lp_instant_parse_iso(in->as_of_text, &options.as_of) == LP_OK)
-        options.has_as_of = true;
-    int code = run_now(in, &options.has_now, &options.now);
+    options.has_as_of = out->has_as_of;
+    options.as_of = out->as_of;
+    int code = run_now(in, &out->settings, &options.has_now, &options.now);
     if (code) return code;
     st = lp_warehouse_load(&options, &out->dataset, errmsg);
     if (st) {
@@ -302,6 +302,16 @@ int cli_load(const cli_input *in, cli_loaded *out)
                   out->settings.time_zone);
         return EXIT_BAD_INPUT;
     }
+    if (in->as_of_text) {
+        /* The one reading of --as-of: a time without an offset is local
+         * time in the settings' zone. */
+        if (lp_time_parse_instant(in->as_of_text, out->settings.time_zone, &out->as_of) !=
+            LP_OK) {
+            cli_error("--as-of \"%s\" is not an ISO 8601 date or time", in->as_of_text);
+            return EXIT_USAGE;
+        }
+        out->has_as_of = true;
+    }
 
     if (in->source) return cli_load_source(in, out);
 
@@ -359,7 +369,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .threads = 0,
         .columns = in->columns,
     };
-    int code = run_now(in, &options.has_now, &options.now);
+    int code = run_now(in, &out->settings, &options.has_now, &options.now);
     if (code) {
         lp_free(detected);
         return code;

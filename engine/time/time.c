@@ -63,13 +63,18 @@ bool lp_civil_valid(int64_t y, int m, int d)
     return d <= max;
 }
 
+static bool zone_is_utc(const char *name)
+{
+    return strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0 ||
+           strcmp(name, "GMT") == 0 || strcmp(name, "Z") == 0;
+}
+
 lp_status lp_tz_set(const char *iana_name)
 {
     if (!iana_name || !*iana_name || strlen(iana_name) >= sizeof(tz_name) ||
         strstr(iana_name, ".."))
         return LP_ERR_CONFIG;
-    bool utc = strcmp(iana_name, "UTC") == 0 || strcmp(iana_name, "Etc/UTC") == 0 ||
-               strcmp(iana_name, "GMT") == 0 || strcmp(iana_name, "Z") == 0;
+    bool utc = zone_is_utc(iana_name);
     if (!utc) {
         char path[256];
         snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", iana_name);
@@ -159,7 +164,15 @@ static bool read_digits(const char **p, int n, int *out)
     return true;
 }
 
-lp_status lp_instant_parse_iso(const char *s, int64_t *out_instant)
+/* The fields of an ISO 8601 date or time; has_offset when it names its
+ * offset (seconds east of UTC). */
+typedef struct iso_fields {
+    int y, m, d, hh, mm, ss;
+    bool has_offset;
+    int offset;
+} iso_fields;
+
+static lp_status iso_read(const char *s, iso_fields *out)
 {
     const char *p = s;
     int y, m, d, hh = 0, mm = 0, ss = 0;
@@ -195,11 +208,42 @@ lp_status lp_instant_parse_iso(const char *s, int64_t *out_instant)
         }
     }
     if (*p) return LP_ERR_USAGE;
-    if (has_offset)
-        *out_instant = lp_days_from_civil(y, m, d) * 86400 + hh * 3600 + mm * 60 + ss - offset;
-    else
-        *out_instant = lp_local_to_instant(y, m, d, hh, mm, ss);
+    *out = (iso_fields){y, m, d, hh, mm, ss, has_offset, offset};
     return LP_OK;
+}
+
+/* The result depends on the text and tz alone: an offset or a UTC zone
+ * takes pure arithmetic; a local time in another zone than the one set is
+ * resolved by setting tz for the conversion and the report zone back
+ * after it (the C library reads zones only through TZ). */
+lp_status lp_time_parse_instant(const char *text, const char *tz, int64_t *out_instant)
+{
+    iso_fields f;
+    if (!text || iso_read(text, &f) != LP_OK) return LP_ERR_USAGE;
+    int64_t naive = lp_days_from_civil(f.y, f.m, f.d) * 86400 + f.hh * 3600 + f.mm * 60 + f.ss;
+    if (f.has_offset) {
+        *out_instant = naive - f.offset;
+        return LP_OK;
+    }
+    if (!tz || strcmp(tz, tz_name) == 0) {
+        *out_instant = lp_local_to_instant(f.y, f.m, f.d, f.hh, f.mm, f.ss);
+        return LP_OK;
+    }
+    if (zone_is_utc(tz)) {
+        *out_instant = naive;
+        return LP_OK;
+    }
+    char report_zone[sizeof tz_name];
+    snprintf(report_zone, sizeof report_zone, "%s", tz_name);
+    if (lp_tz_set(tz) != LP_OK) return LP_ERR_CONFIG;
+    *out_instant = lp_local_to_instant(f.y, f.m, f.d, f.hh, f.mm, f.ss);
+    lp_tz_set(report_zone);
+    return LP_OK;
+}
+
+lp_status lp_instant_parse_iso(const char *s, int64_t *out_instant)
+{
+    return lp_time_parse_instant(s, NULL, out_instant);
 }
 
 /* ---- Periods ---- */

@@ -179,3 +179,46 @@ Test(time, period_kind_names)
     }
     cr_expect_eq(lp_period_kind_parse(NULL, &(lp_period_kind){LP_PERIOD_WEEK}), LP_ERR_USAGE);
 }
+
+/* One text, two zones, worked by hand: 2026-03-29 is the day clocks go
+ * forward in Europe/Berlin (02:00 CET -> 03:00 CEST) and 2026-03-08 in
+ * America/New_York (02:00 EST -> 03:00 EDT). 2026-03-29 12:00 local is
+ * 10:00Z in Berlin (UTC+2) and 16:00Z in New York (EDT, UTC-4, since
+ * 8 March). The zone is the argument's, whatever the report zone set,
+ * and the report zone is unchanged after the call. */
+Test(time, parse_instant_in_given_zone)
+{
+    int64_t noon_utc = lp_days_from_civil(2026, 3, 29) * 86400 + 12 * 3600, t = 0;
+    cr_assert_eq(lp_tz_set("Europe/Berlin"), LP_OK);
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T12:00", "America/New_York", &t), LP_OK);
+    cr_expect_eq(t, noon_utc + 4 * 3600);
+    cr_expect_str_eq(lp_tz_name(), "Europe/Berlin");
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T12:00", "Europe/Berlin", &t), LP_OK);
+    cr_expect_eq(t, noon_utc - 2 * 3600);
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T12:00", "UTC", &t), LP_OK);
+    cr_expect_eq(t, noon_utc);
+    /* NULL: the report zone (Berlin); the local date then is that day. */
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T12:00", NULL, &t), LP_OK);
+    cr_expect_eq(t, noon_utc - 2 * 3600);
+    cr_expect_eq(lp_instant_local_date(t), lp_days_from_civil(2026, 3, 29));
+
+    cr_assert_eq(lp_tz_set("UTC"), LP_OK);
+    /* A date alone is local midnight: 2026-03-29 00:00 is still CET in
+     * Berlin (23:00Z the day before) and EDT in New York (04:00Z). */
+    int64_t midnight_utc = lp_days_from_civil(2026, 3, 29) * 86400;
+    cr_assert_eq(lp_time_parse_instant("2026-03-29", "Europe/Berlin", &t), LP_OK);
+    cr_expect_eq(t, midnight_utc - 3600);
+    cr_assert_eq(lp_time_parse_instant("2026-03-29", "America/New_York", &t), LP_OK);
+    cr_expect_eq(t, midnight_utc + 4 * 3600);
+    /* 02:30 does not exist in Berlin that day: resolved forward, to 03:30
+     * CEST = 01:30Z. */
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T02:30", "Europe/Berlin", &t), LP_OK);
+    cr_expect_eq(t, midnight_utc + 3600 + 1800);
+    /* An offset wins over any zone. */
+    cr_assert_eq(lp_time_parse_instant("2026-03-29T12:00+05:30", "Europe/Berlin", &t), LP_OK);
+    cr_expect_eq(t, noon_utc - 5 * 3600 - 1800);
+    cr_expect_str_eq(lp_tz_name(), "UTC");
+    cr_expect_eq(lp_time_parse_instant("2026-03-29", "Mars/Olympus", &t), LP_ERR_CONFIG);
+    cr_expect_eq(lp_time_parse_instant("2026-03-29T25:00", "UTC", &t), LP_ERR_USAGE);
+    cr_expect_str_eq(lp_tz_name(), "UTC");
+}

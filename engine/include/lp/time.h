@@ -37,8 +37,16 @@ int64_t lp_instant_local_date(int64_t instant);
 int64_t lp_date_to_instant(int64_t days);
 /* Writes YYYY-MM-DDTHH:MM:SSZ (UTC) into buf (at least 21 bytes). */
 void lp_instant_format_utc(int64_t instant, char *buf, size_t size);
-/* Parses an ISO 8601 instant for --as-of: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]
- * with optional fraction and Z/+hh:mm/+hhmm offset; no offset = report zone. */
+/* Parses an ISO 8601 instant (--as-of, $LEADPACK_NOW): YYYY-MM-DD or
+ * YYYY-MM-DDTHH:MM[:SS] (a space for the T; optional fraction, ignored)
+ * with an optional Z/+hh:mm/+hhmm offset. A text without an offset is
+ * local time in the zone tz (an IANA name as lp_tz_set takes; NULL = the
+ * report time zone set), resolved forward across a daylight-saving gap.
+ * The result depends on text and tz only; the report time zone is the
+ * same after the call (not thread-safe, like lp_tz_set). LP_ERR_USAGE when
+ * text is malformed, LP_ERR_CONFIG when tz is not a known zone. */
+lp_status lp_time_parse_instant(const char *text, const char *tz, int64_t *out_instant);
+/* lp_time_parse_instant(s, NULL, out_instant): in the report time zone. */
 lp_status lp_instant_parse_iso(const char *s, int64_t *out_instant);
 
 /* ---- Reporting periods ---- */
