@@ -6,7 +6,7 @@
 #define LP_MAPPING_FINGERPRINT_H
 
 #include "lp/mapping.h"
-#include "../settings/yaml_util.h"
+#include "lp/yaml.h"
 
 /* Reads a headers: node (file name -> {sha256, columns}) and replaces
  * *prints (the previous list is released). Errors are LP_ERR_CONFIG with

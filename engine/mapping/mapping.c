@@ -27,7 +27,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../settings/yaml_util.h"
+#include "lp/yaml.h"
 #include "header.h"
 #include "lp/fileio.h"
 #include "fingerprint.h"

@@ -17,7 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "yaml_util.h"
+#include "lp/yaml.h"
 
 static const char *const default_inbound[] = {
     "web", "website", "organic search", "paid search", "social", "email",

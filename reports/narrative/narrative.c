@@ -25,7 +25,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../template/yaml_doc.h"
+#include "lp/yaml.h"
+#include "../template/template_internal.h"
 #include "lp/figures.h"
 #include "lp/time.h"
 
@@ -1489,7 +1490,7 @@ static lp_status load_glossary(nctx *c, const char *templates_dir, lp_narrative 
     lp_buf_printf(&path, "%s/definitions.yaml", templates_dir);
     if (path.failed) return LP_ERR_NOMEM;
     yaml_document_t doc;
-    lp_status status = lp_ydoc_load(path.data, &doc, c->errmsg);
+    lp_status status = lp_yaml_load(path.data, NULL, &doc, c->errmsg);
     if (status == LP_ERR_IO) status = LP_ERR_CONFIG;
     if (status != LP_OK) goto done;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -1497,13 +1498,13 @@ static lp_status load_glossary(nctx *c, const char *templates_dir, lp_narrative 
     if (root && root->type == YAML_MAPPING_NODE) {
         for (yaml_node_pair_t *p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top;
              p++) {
-            const char *key = lp_ynode_str(yaml_document_get_node(&doc, p->key));
+            const char *key = lp_yaml_scalar(yaml_document_get_node(&doc, p->key));
             if (key && strcmp(key, "terms") == 0) terms = yaml_document_get_node(&doc, p->value);
         }
     }
     if (!terms || terms->type != YAML_SEQUENCE_NODE) {
         lp_errmsg_set(c->errmsg, "%s line %d: expected \"terms:\" with a list of terms",
-                      path.data, root ? lp_ynode_line(root) : 1);
+                      path.data, root ? lp_yaml_line(root) : 1);
         status = LP_ERR_CONFIG;
         goto cleanup;
     }
@@ -1520,15 +1521,15 @@ static lp_status load_glossary(nctx *c, const char *templates_dir, lp_narrative 
         if (item && item->type == YAML_MAPPING_NODE) {
             for (yaml_node_pair_t *p = item->data.mapping.pairs.start;
                  p < item->data.mapping.pairs.top; p++) {
-                const char *key = lp_ynode_str(yaml_document_get_node(&doc, p->key));
-                const char *value = lp_ynode_str(yaml_document_get_node(&doc, p->value));
+                const char *key = lp_yaml_scalar(yaml_document_get_node(&doc, p->key));
+                const char *value = lp_yaml_scalar(yaml_document_get_node(&doc, p->value));
                 if (key && strcmp(key, "term") == 0) term = value;
                 else if (key && strcmp(key, "definition") == 0) definition = value;
             }
         }
         if (!term || !definition || !*term || !*definition) {
             lp_errmsg_set(c->errmsg, "%s line %d: a term needs \"term:\" and \"definition:\"",
-                          path.data, lp_ynode_line(item));
+                          path.data, lp_yaml_line(item));
             status = LP_ERR_CONFIG;
             goto cleanup;
         }

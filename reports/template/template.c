@@ -21,7 +21,8 @@
 #include "lp/fileio.h"
 #include "lp/figures.h"
 #include "lp/time.h"
-#include "yaml_doc.h"
+#include "lp/yaml.h"
+#include "template_internal.h"
 
 static const char *const section_kinds[] = {
     "cover", "headlines", "volume",      "campaigns", "pipeline", "sla",
@@ -212,7 +213,7 @@ static lp_status wording_entry(void *ctx, const char *key, const char *text, int
 static lp_status config_error(loader *L, const char *path, const yaml_node_t *node,
                               const char *what, const char *detail)
 {
-    lp_errmsg_set(L->errmsg, "%s line %d: %s%s", path, lp_ynode_line(node), what,
+    lp_errmsg_set(L->errmsg, "%s line %d: %s%s", path, lp_yaml_line(node), what,
                   detail ? detail : "");
     return LP_ERR_CONFIG;
 }
@@ -238,8 +239,8 @@ static lp_status parse_section(loader *L, const char *path, yaml_document_t *doc
          pair < item->data.mapping.pairs.top; pair++) {
         yaml_node_t *k = yaml_document_get_node(doc, pair->key);
         yaml_node_t *v = yaml_document_get_node(doc, pair->value);
-        const char *key = lp_ynode_str(k);
-        const char *text = lp_ynode_str(v);
+        const char *key = lp_yaml_scalar(k);
+        const char *text = lp_yaml_scalar(v);
         if (!key) return config_error(L, path, k, "a key must be plain text", NULL);
         if (strcmp(key, "columns") == 0) {
             if (!v || v->type != YAML_SEQUENCE_NODE)
@@ -319,7 +320,7 @@ static lp_status parse_section(loader *L, const char *path, yaml_document_t *doc
         for (size_t i = 0; i < n; i++) {
             yaml_node_t *c =
                 yaml_document_get_node(doc, columns_node->data.sequence.items.start[i]);
-            const char *name = lp_ynode_str(c);
+            const char *name = lp_yaml_scalar(c);
             if (!name) return config_error(L, path, c, "a column must be a name", NULL);
             if (!lp_template_result_known(s->table, name)) {
                 snprintf(detail, sizeof detail, "\"%s\" in result table \"%s\"", name,
@@ -351,7 +352,7 @@ static lp_status parse_sections(loader *L, const char *path, yaml_document_t *do
     }
     for (size_t i = 0; i < n; i++) {
         yaml_node_t *item = yaml_document_get_node(doc, list->data.sequence.items.start[i]);
-        lines[i] = lp_ynode_line(item);
+        lines[i] = lp_yaml_line(item);
         status = parse_section(L, path, doc, item, &sections[i]);
         if (status != LP_OK) {
             n = i + 1; /* only these hold allocations */
@@ -383,7 +384,7 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
 static lp_status apply_extends(loader *L, const char *path, yaml_node_t *node,
                                lp_template *tpl)
 {
-    const char *base = lp_ynode_str(node);
+    const char *base = lp_yaml_scalar(node);
     if (!base || !*base)
         return config_error(L, path, node, "extends must name a pack", NULL);
     char *base_path;
@@ -451,19 +452,19 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
     L->depth++;
 
     yaml_document_t doc;
-    lp_status status = lp_ydoc_load(path, &doc, L->errmsg);
+    lp_status status = lp_yaml_load(path, NULL, &doc, L->errmsg);
     if (status != LP_OK) goto pop;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
         lp_errmsg_set(L->errmsg, "%s line %d: a template must be a mapping (name:, sections:, ...)",
-                      path, root ? lp_ynode_line(root) : 1);
+                      path, root ? lp_yaml_line(root) : 1);
         status = LP_ERR_CONFIG;
         goto cleanup;
     }
     /* The base first, so that this file's keys override it. */
     for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
          pair < root->data.mapping.pairs.top; pair++) {
-        const char *key = lp_ynode_str(yaml_document_get_node(&doc, pair->key));
+        const char *key = lp_yaml_scalar(yaml_document_get_node(&doc, pair->key));
         if (key && strcmp(key, "extends") == 0) {
             status = apply_extends(L, path, yaml_document_get_node(&doc, pair->value), tpl);
             if (status != LP_OK) goto cleanup;
@@ -474,7 +475,7 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
          pair < root->data.mapping.pairs.top; pair++) {
         yaml_node_t *k = yaml_document_get_node(&doc, pair->key);
         yaml_node_t *v = yaml_document_get_node(&doc, pair->value);
-        const char *key = lp_ynode_str(k);
+        const char *key = lp_yaml_scalar(k);
         if (!key) {
             status = config_error(L, path, k, "a key must be plain text", NULL);
             goto cleanup;
@@ -492,7 +493,7 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
                 goto cleanup;
             }
             wording_ctx w = {tpl, L, path, L->wording_known};
-            status = lp_ydoc_flatten(&doc, v, NULL, path, wording_entry, &w, L->errmsg);
+            status = lp_yaml_flatten(&doc, v, NULL, path, wording_entry, &w, L->errmsg);
             if (status != LP_OK) goto cleanup;
             continue;
         }
@@ -510,7 +511,7 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
             status = config_error(L, path, k, "unknown key ", detail);
             goto cleanup;
         }
-        const char *text = lp_ynode_str(v);
+        const char *text = lp_yaml_scalar(v);
         if (!text) {
             snprintf(detail, sizeof detail, "\"%s\" must be text", key);
             status = config_error(L, path, v, detail, NULL);
@@ -557,7 +558,7 @@ static lp_status load_default_wording(loader *L, lp_template *tpl)
     lp_buf_printf(&path, "%s/wording.yaml", L->templates_dir);
     if (path.failed) return nomem(L);
     yaml_document_t doc;
-    lp_status status = lp_ydoc_load(path.data, &doc, L->errmsg);
+    lp_status status = lp_yaml_load(path.data, NULL, &doc, L->errmsg);
     if (status == LP_ERR_IO) status = LP_ERR_CONFIG;
     if (status != LP_OK) goto done;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
@@ -567,7 +568,7 @@ static lp_status load_default_wording(loader *L, lp_template *tpl)
         status = LP_ERR_CONFIG;
     } else {
         wording_ctx w = {tpl, L, path.data, false};
-        status = lp_ydoc_flatten(&doc, root, NULL, path.data, wording_entry, &w, L->errmsg);
+        status = lp_yaml_flatten(&doc, root, NULL, path.data, wording_entry, &w, L->errmsg);
     }
     yaml_document_delete(&doc);
 done:

@@ -1,5 +1,5 @@
-/* Private YAML helpers for settings and mappings (yaml_util.h). */
-#include "yaml_util.h"
+/* The one reading of YAML files (lp/yaml.h). */
+#include "lp/yaml.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -8,16 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
-static void set_name(lp_yaml *yaml, const char *path)
+/* A syntax error names the problem's line; when libyaml puts the problem
+ * on the first line but knows a later context (an unclosed bracket), the
+ * context's line is the one to look at. */
+lp_status lp_yaml_load(const char *path, const char *shown, yaml_document_t *doc,
+                       char *errmsg)
 {
-    const char *slash = strrchr(path, '/');
-    snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
-}
-
-lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
-{
-    memset(yaml, 0, sizeof *yaml);
-    set_name(yaml, path);
+    if (!shown) shown = path;
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         lp_errmsg_set(errmsg, "%s: cannot open: %s", path, strerror(errno));
@@ -26,33 +23,43 @@ lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
         fclose(fp);
+        lp_errmsg_set(errmsg, "%s: out of memory", shown);
         return LP_ERR_NOMEM;
     }
     yaml_parser_set_input_file(&parser, fp);
     lp_status st = LP_OK;
-    if (!yaml_parser_load(&parser, &yaml->doc)) {
+    if (!yaml_parser_load(&parser, doc)) {
         if (parser.error == YAML_MEMORY_ERROR) {
+            lp_errmsg_set(errmsg, "%s: out of memory", shown);
             st = LP_ERR_NOMEM;
         } else {
             size_t line = parser.problem_mark.line + 1;
             if (parser.context_mark.line && parser.problem_mark.line == 0)
                 line = parser.context_mark.line + 1;
-            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", yaml->name, line,
-                          parser.problem ? parser.problem : "invalid YAML",
+            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", shown, line,
+                          parser.problem ? parser.problem : "malformed YAML",
                           parser.context ? " " : "", parser.context ? parser.context : "");
             st = LP_ERR_CONFIG;
         }
-        goto cleanup;
     }
+    yaml_parser_delete(&parser);
+    fclose(fp);
+    return st;
+}
+
+lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
+{
+    memset(yaml, 0, sizeof *yaml);
+    const char *slash = strrchr(path, '/');
+    snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
+    lp_status st = lp_yaml_load(path, yaml->name, &yaml->doc, errmsg);
+    if (st) return st;
     yaml->loaded = true;
     yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
     if (root && root->type != YAML_MAPPING_NODE && !lp_yaml_is_null(root)) {
         st = lp_yaml_error(yaml, root, errmsg, "expected a mapping of keys to values");
         lp_yaml_close(yaml);
     }
-cleanup:
-    yaml_parser_delete(&parser);
-    fclose(fp);
     return st;
 }
 
@@ -146,4 +153,49 @@ const char *lp_yaml_suggest(const char *word, const char *const *candidates, siz
     if (!best) return "";
     snprintf(buf, size, " (did you mean \"%s\"?)", best);
     return buf;
+}
+
+static lp_status flatten(yaml_document_t *doc, yaml_node_t *node, lp_buf *key,
+                         const char *path, lp_yaml_leaf_fn fn, void *ctx, char *errmsg)
+{
+    if (node->type == YAML_SCALAR_NODE) {
+        if (key->failed) return LP_ERR_NOMEM;
+        return fn(ctx, key->data ? key->data : "", lp_yaml_scalar(node), lp_yaml_line(node));
+    }
+    if (node->type != YAML_MAPPING_NODE) {
+        lp_errmsg_set(errmsg, "%s line %d: \"%s\" must be text or a mapping, not a list",
+                      path, lp_yaml_line(node), key->data ? key->data : "");
+        return LP_ERR_CONFIG;
+    }
+    size_t base_len = key->len;
+    for (yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+         pair < node->data.mapping.pairs.top; pair++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pair->key);
+        yaml_node_t *v = yaml_document_get_node(doc, pair->value);
+        const char *name = lp_yaml_scalar(k);
+        if (!name || !v) {
+            lp_errmsg_set(errmsg, "%s line %d: a key must be plain text", path,
+                          lp_yaml_line(k));
+            return LP_ERR_CONFIG;
+        }
+        if (base_len) lp_buf_puts(key, ".");
+        lp_buf_puts(key, name);
+        lp_status status = flatten(doc, v, key, path, fn, ctx, errmsg);
+        if (status != LP_OK) return status;
+        key->len = base_len;
+        if (key->data) key->data[base_len] = '\0';
+    }
+    return LP_OK;
+}
+
+lp_status lp_yaml_flatten(yaml_document_t *doc, yaml_node_t *node, const char *prefix,
+                          const char *path, lp_yaml_leaf_fn fn, void *ctx, char *errmsg)
+{
+    lp_buf key = {0};
+    if (prefix && *prefix) lp_buf_puts(&key, prefix);
+    lp_status status = key.failed ? LP_ERR_NOMEM
+                                  : flatten(doc, node, &key, path, fn, ctx, errmsg);
+    if (status == LP_ERR_NOMEM) lp_errmsg_set(errmsg, "%s: out of memory", path);
+    lp_buf_reset(&key);
+    return status;
 }
