@@ -82,6 +82,24 @@ double cli_thread_cpu(void);
 /* Writes phase,wall_s,cpu_s,peak_rss_mb rows (CSV) atomically. */
 lp_status cli_timings_write(const char *path);
 
+/* One long option of a subcommand: --NAME VALUE stores VALUE (borrowed
+ * from argv) in *text, --NAME alone sets *flag; exactly one of the two is
+ * set. */
+typedef struct cli_option {
+    const char *name;      /* "as-of" for --as-of */
+    const char **text;     /* takes a value: stored here */
+    bool *flag;            /* takes none: set true */
+} cli_option;
+
+/* Parses argv[1..] against options[0..n) (getopt_long: options and
+ * arguments in any order, --name=value or --name value). An unknown or
+ * incomplete option, or an argument that is no option, is reported as
+ * "COMMAND: ...; see leadpack help COMMAND" and gives EXIT_USAGE; else
+ * EXIT_DONE. At most CLI_MAX_OPTIONS options. */
+#define CLI_MAX_OPTIONS 32
+int cli_options_parse(const char *command, int argc, char **argv, const cli_option *options,
+                      size_t n);
+
 /* One-line error on stderr: "leadpack: error: ...". */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

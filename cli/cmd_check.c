@@ -5,7 +5,6 @@
  * per column of each canonical table, the values of mapped value columns
  * that the mapping does not name, and the data-quality findings.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -312,44 +311,22 @@ static void print_text(const lp_dataset *ds, const lp_unmapped *unmapped, size_t
         fprintf(out, "  - %s\n", ds->notes[i].message);
 }
 
-enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_JSON, OPT_QUIET };
-
 int cmd_check(int argc, char **argv)
 {
     cli_input in = {0};
     bool json = false;
-    static const struct option long_options[] = {
-        {"input", required_argument, NULL, OPT_INPUT},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"profile", required_argument, NULL, OPT_PROFILE},
-        {"mapping", required_argument, NULL, OPT_MAPPING},
-        {"settings", required_argument, NULL, OPT_SETTINGS},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {NULL, 0, NULL, 0},
+    const cli_option check_options[] = {
+        {"input", &in.input_dir, NULL},
+        {"source", &in.source, NULL},
+        {"profile", &in.profile, NULL},
+        {"mapping", &in.mapping_path, NULL},
+        {"settings", &in.settings_path, NULL},
+        {"json", NULL, &json},
+        {"quiet", NULL, &in.quiet},
     };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_INPUT: in.input_dir = optarg; break;
-        case OPT_SOURCE: in.source = optarg; break;
-        case OPT_PROFILE: in.profile = optarg; break;
-        case OPT_MAPPING: in.mapping_path = optarg; break;
-        case OPT_SETTINGS: in.settings_path = optarg; break;
-        case OPT_JSON: json = true; break;
-        case OPT_QUIET: in.quiet = true; break;
-        default:
-            cli_error("check: unknown or incomplete option \"%s\"; see leadpack help check",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("check: unexpected argument \"%s\"", argv[optind]);
-        return EXIT_USAGE;
-    }
+    int code = cli_options_parse("check", argc, argv, check_options,
+                                 sizeof check_options / sizeof *check_options);
+    if (code) return code;
     cli_log_set_quiet(in.quiet || json);
     cli_loaded loaded;
     int exit_code = cli_load(&in, &loaded);

@@ -3,7 +3,6 @@
  * (lp/ledger.h). One line per published figure, oldest run first; --json
  * prints one JSON array of objects instead.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -70,41 +69,17 @@ static bool print_entry(void *ctx, const lp_ledger_entry *e)
     return true;
 }
 
-enum { OPT_HISTORY = 256, OPT_OUT, OPT_MEASURE, OPT_PERIOD, OPT_JSON };
-
 int cmd_history(int argc, char **argv)
 {
     const char *history = NULL, *out_dir = "out", *measure = NULL, *period = NULL;
     bool json = false;
-    static const struct option long_options[] = {
-        {"history", required_argument, NULL, OPT_HISTORY},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"measure", required_argument, NULL, OPT_MEASURE},
-        {"period", required_argument, NULL, OPT_PERIOD},
-        {"json", no_argument, NULL, OPT_JSON},
-        {NULL, 0, NULL, 0},
+    const cli_option history_options[] = {
+        {"history", &history, NULL}, {"out", &out_dir, NULL}, {"measure", &measure, NULL},
+        {"period", &period, NULL},   {"json", NULL, &json},
     };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_HISTORY: history = optarg; break;
-        case OPT_OUT: out_dir = optarg; break;
-        case OPT_MEASURE: measure = optarg; break;
-        case OPT_PERIOD: period = optarg; break;
-        case OPT_JSON: json = true; break;
-        default:
-            cli_error("history: unknown or incomplete option \"%s\"; see leadpack help history",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("history: unexpected argument \"%s\"; see leadpack help history",
-                  argv[optind]);
-        return EXIT_USAGE;
-    }
+    int code = cli_options_parse("history", argc, argv, history_options,
+                                 sizeof history_options / sizeof *history_options);
+    if (code) return code;
     char default_history[PATH_MAX];
     if (!history) {
         if (!cli_path(default_history, sizeof default_history, "%s/history.sqlite", out_dir)) {

@@ -4,7 +4,6 @@
  * narrative worded them, so the message, the PDF and the workbook agree.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +20,6 @@
 #define MAX_LINES 64
 
 void cli_mail_opts_init(cli_mail_opts *opts) { memset(opts, 0, sizeof(*opts)); }
-
-bool cli_mail_opts_parse(cli_mail_opts *opts, int c, const char *arg)
-{
-    switch (c) {
-    case OPT_MAIL_TO: opts->to = arg; return true;
-    case OPT_MAIL_CC: opts->cc = arg; return true;
-    case OPT_MAIL_FROM: opts->from = arg; return true;
-    case OPT_MAIL_SMTP: opts->smtp = arg; return true;
-    case OPT_MAIL_STARTTLS: opts->starttls = true; return true;
-    case OPT_MAIL_ATTACH_WORKBOOK: opts->attach_workbook = true; return true;
-    case OPT_MAIL_DRY_RUN: opts->dry_run_path = arg; return true;
-    case OPT_MAIL_PDF: opts->pdf_path = arg; return true;
-    }
-    return false;
-}
 
 /* ---- The bundle ---- */
 
@@ -374,40 +358,22 @@ cleanup:
     return exit_code;
 }
 
-enum { OPT_OUT = 256, OPT_QUIET, OPT_SETTINGS };
-
 int cmd_mail(int argc, char **argv)
 {
     cli_mail_opts opts;
     cli_mail_opts_init(&opts);
     const char *out_dir = "out", *settings_path = NULL;
     bool quiet = false;
-    static const struct option long_options[] = {
-        CLI_MAIL_LONG_OPTIONS,
-        {"pdf", required_argument, NULL, OPT_MAIL_PDF},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"settings", required_argument, NULL, OPT_SETTINGS},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {NULL, 0, NULL, 0},
+    const cli_option mail_options[] = {
+        CLI_MAIL_OPTIONS(&opts),
+        {"pdf", &opts.pdf_path, NULL},
+        {"out", &out_dir, NULL},
+        {"settings", &settings_path, NULL},
+        {"quiet", NULL, &quiet},
     };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        if (cli_mail_opts_parse(&opts, c, optarg)) continue;
-        if (c == OPT_OUT) out_dir = optarg;
-        else if (c == OPT_SETTINGS) settings_path = optarg;
-        else if (c == OPT_QUIET) quiet = true;
-        else {
-            cli_error("mail: unknown or incomplete option \"%s\"; see leadpack help mail",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("mail: unexpected argument \"%s\"", argv[optind]);
-        return EXIT_USAGE;
-    }
+    int code = cli_options_parse("mail", argc, argv, mail_options,
+                                 sizeof mail_options / sizeof *mail_options);
+    if (code) return code;
     cli_log_set_quiet(quiet);
     lp_settings settings;
     if (lp_settings_init(&settings) != LP_OK) return EXIT_OUTPUT;

@@ -3,7 +3,6 @@
  * never seen (lp/draft.h) and prints it on standard output, for review and
  * then `--mapping`.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,38 +11,19 @@
 #include "cli.h"
 #include "lp/draft.h"
 
-enum { OPT_INPUT = 256, OPT_PROFILE, OPT_SETTINGS, OPT_QUIET };
-
 int cmd_map(int argc, char **argv)
 {
     const char *input_dir = NULL, *profile = NULL, *settings_path = NULL;
     bool quiet = false;
-    static const struct option long_options[] = {
-        {"input", required_argument, NULL, OPT_INPUT},
-        {"profile", required_argument, NULL, OPT_PROFILE},
-        {"settings", required_argument, NULL, OPT_SETTINGS},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {NULL, 0, NULL, 0},
+    const cli_option map_options[] = {
+        {"input", &input_dir, NULL},
+        {"profile", &profile, NULL},
+        {"settings", &settings_path, NULL},
+        {"quiet", NULL, &quiet},
     };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_INPUT: input_dir = optarg; break;
-        case OPT_PROFILE: profile = optarg; break;
-        case OPT_SETTINGS: settings_path = optarg; break;
-        case OPT_QUIET: quiet = true; break;
-        default:
-            cli_error("map: unknown or incomplete option \"%s\"; see leadpack help map",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("map: unexpected argument \"%s\"; see leadpack help map", argv[optind]);
-        return EXIT_USAGE;
-    }
+    int code = cli_options_parse("map", argc, argv, map_options,
+                                 sizeof map_options / sizeof *map_options);
+    if (code) return code;
     if (!input_dir) {
         cli_error("map: --input DIR is required; see leadpack help map");
         return EXIT_USAGE;

@@ -1,5 +1,4 @@
 /* leadpack fixtures and leadpack templates. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,52 +7,36 @@
 #include "lp/gen.h"
 #include "lp/template.h"
 
-enum { OPT_DIALECT = 256, OPT_SCALE, OPT_SEED, OPT_OUT, OPT_QUIET };
-
 int cmd_fixtures(int argc, char **argv)
 {
     const char *dialect = NULL, *out_dir = NULL;
     double scale = 0.003;
     unsigned long long seed = 42;
     bool quiet = false;
-    static const struct option long_options[] = {
-        {"dialect", required_argument, NULL, OPT_DIALECT},
-        {"scale", required_argument, NULL, OPT_SCALE},
-        {"seed", required_argument, NULL, OPT_SEED},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {NULL, 0, NULL, 0},
+    const char *scale_text = NULL, *seed_text = NULL;
+    const cli_option fixtures_options[] = {
+        {"dialect", &dialect, NULL}, {"scale", &scale_text, NULL}, {"seed", &seed_text, NULL},
+        {"out", &out_dir, NULL},     {"quiet", NULL, &quiet},
     };
-    optind = 1;
-    opterr = 0;
-    int c;
+    int code = cli_options_parse("fixtures", argc, argv, fixtures_options,
+                                 sizeof fixtures_options / sizeof *fixtures_options);
+    if (code) return code;
     char *end;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_DIALECT: dialect = optarg; break;
-        case OPT_SCALE:
-            scale = strtod(optarg, &end);
-            if (*end || !(scale > 0) || scale > 100) {
-                cli_error("fixtures: --scale \"%s\" is not a number between 0 and 100", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_SEED:
-            seed = strtoull(optarg, &end, 10);
-            if (*end || !*optarg) {
-                cli_error("fixtures: --seed \"%s\" is not a whole number", optarg);
-                return EXIT_USAGE;
-            }
-            break;
-        case OPT_OUT: out_dir = optarg; break;
-        case OPT_QUIET: quiet = true; break;
-        default:
-            cli_error("fixtures: unknown or incomplete option \"%s\"; see leadpack help fixtures",
-                      argv[optind - 1]);
+    if (scale_text) {
+        scale = strtod(scale_text, &end);
+        if (*end || !(scale > 0) || scale > 100) {
+            cli_error("fixtures: --scale \"%s\" is not a number between 0 and 100", scale_text);
             return EXIT_USAGE;
         }
     }
-    if (!dialect || !out_dir || optind < argc) {
+    if (seed_text) {
+        seed = strtoull(seed_text, &end, 10);
+        if (*end || !*seed_text) {
+            cli_error("fixtures: --seed \"%s\" is not a whole number", seed_text);
+            return EXIT_USAGE;
+        }
+    }
+    if (!dialect || !out_dir) {
         cli_error("fixtures: --dialect and --out are required; see leadpack help fixtures");
         return EXIT_USAGE;
     }

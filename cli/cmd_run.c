@@ -6,7 +6,6 @@
  */
 #include <dirent.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <limits.h>
@@ -115,10 +114,6 @@ static lp_status publish(const char *stage, const char *out_dir)
     return LP_OK;
 }
 
-enum { OPT_INPUT = 256, OPT_SOURCE, OPT_PROFILE, OPT_MAPPING, OPT_SETTINGS, OPT_TEMPLATE,
-       OPT_PERIOD, OPT_AS_OF, OPT_OUT, OPT_MAIL, OPT_QUIET, OPT_TIMINGS, OPT_HISTORY,
-       OPT_NO_HISTORY };
-
 /* A PostgreSQL ledger, or a file that exists (whatever it holds). */
 static bool ledger_exists(const char *target)
 {
@@ -148,54 +143,26 @@ int cmd_run(int argc, char **argv)
     cli_mail_opts mail_opts;
     cli_mail_opts_init(&mail_opts);
 
-    static const struct option long_options[] = {
-        {"input", required_argument, NULL, OPT_INPUT},
-        {"source", required_argument, NULL, OPT_SOURCE},
-        {"profile", required_argument, NULL, OPT_PROFILE},
-        {"mapping", required_argument, NULL, OPT_MAPPING},
-        {"settings", required_argument, NULL, OPT_SETTINGS},
-        {"template", required_argument, NULL, OPT_TEMPLATE},
-        {"period", required_argument, NULL, OPT_PERIOD},
-        {"as-of", required_argument, NULL, OPT_AS_OF},
-        {"out", required_argument, NULL, OPT_OUT},
-        {"mail", no_argument, NULL, OPT_MAIL},
-        {"quiet", no_argument, NULL, OPT_QUIET},
-        {"timings", required_argument, NULL, OPT_TIMINGS},
-        {"history", required_argument, NULL, OPT_HISTORY},
-        {"no-history", no_argument, NULL, OPT_NO_HISTORY},
-        CLI_MAIL_LONG_OPTIONS,
-        {NULL, 0, NULL, 0},
+    const cli_option run_options[] = {
+        {"input", &in.input_dir, NULL},
+        {"source", &in.source, NULL},
+        {"profile", &in.profile, NULL},
+        {"mapping", &in.mapping_path, NULL},
+        {"settings", &in.settings_path, NULL},
+        {"template", &template_name, NULL},
+        {"period", &period_label, NULL},
+        {"as-of", &as_of_text, NULL},
+        {"out", &out_dir, NULL},
+        {"mail", NULL, &mail},
+        {"quiet", NULL, &in.quiet},
+        {"timings", &timings_path, NULL},
+        {"history", &history, NULL},
+        {"no-history", NULL, &no_history},
+        CLI_MAIL_OPTIONS(&mail_opts),
     };
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
-        switch (c) {
-        case OPT_INPUT: in.input_dir = optarg; break;
-        case OPT_SOURCE: in.source = optarg; break;
-        case OPT_PROFILE: in.profile = optarg; break;
-        case OPT_MAPPING: in.mapping_path = optarg; break;
-        case OPT_SETTINGS: in.settings_path = optarg; break;
-        case OPT_TEMPLATE: template_name = optarg; break;
-        case OPT_PERIOD: period_label = optarg; break;
-        case OPT_AS_OF: as_of_text = optarg; break;
-        case OPT_OUT: out_dir = optarg; break;
-        case OPT_MAIL: mail = true; break;
-        case OPT_QUIET: in.quiet = true; break;
-        case OPT_TIMINGS: timings_path = optarg; break;
-        case OPT_HISTORY: history = optarg; break;
-        case OPT_NO_HISTORY: no_history = true; break;
-        default:
-            if (cli_mail_opts_parse(&mail_opts, c, optarg)) break;
-            cli_error("run: unknown or incomplete option \"%s\"; see leadpack help run",
-                      argv[optind - 1]);
-            return EXIT_USAGE;
-        }
-    }
-    if (optind < argc) {
-        cli_error("run: unexpected argument \"%s\"; see leadpack help run", argv[optind]);
-        return EXIT_USAGE;
-    }
+    int code = cli_options_parse("run", argc, argv, run_options,
+                                 sizeof run_options / sizeof *run_options);
+    if (code) return code;
     if (in.input_dir && in.source) {
         cli_error("run: give --input or --source, not both");
         return EXIT_USAGE;

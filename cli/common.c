@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <fnmatch.h>
+#include <getopt.h>
 
 #include "lp/draft.h"
 #include "lp/fileio.h"
@@ -157,6 +158,42 @@ void cli_error(const char *fmt, ...)
     va_end(ap);
 }
 
+/* The one option loop of the subcommands: each option's getopt code is
+ * its index in options, offset past the character codes. */
+int cli_options_parse(const char *command, int argc, char **argv, const cli_option *options,
+                      size_t n)
+{
+    enum { FIRST_CODE = 256 };
+    struct option long_options[CLI_MAX_OPTIONS + 1];
+    if (n > CLI_MAX_OPTIONS) {
+        cli_error("%s: too many options (at most %d)", command, CLI_MAX_OPTIONS);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < n; i++)
+        long_options[i] = (struct option){options[i].name,
+                                          options[i].text ? required_argument : no_argument,
+                                          NULL, FIRST_CODE + (int)i};
+    long_options[n] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+        if (c < FIRST_CODE || c >= FIRST_CODE + (int)n) {
+            cli_error("%s: unknown or incomplete option \"%s\"; see leadpack help %s", command,
+                      argv[optind - 1], command);
+            return EXIT_USAGE;
+        }
+        const cli_option *o = &options[c - FIRST_CODE];
+        if (o->text) *o->text = optarg;
+        else *o->flag = true;
+    }
+    if (optind < argc) {
+        cli_error("%s: unexpected argument \"%s\"; see leadpack help %s", command, argv[optind],
+                  command);
+        return EXIT_USAGE;
+    }
+    return EXIT_DONE;
+}
 
 /* The moment of the run that records are future-dated after
  * (lp_load_options.now): none with --as-of (the output then depends on the

@@ -9,8 +9,6 @@
 #ifndef LP_CLI_MAIL_OPTS_H
 #define LP_CLI_MAIL_OPTS_H
 
-#include <getopt.h>
-
 #include "cli.h"
 #include "lp/narrative.h"
 #include "lp/results.h"
@@ -27,21 +25,15 @@ typedef struct cli_mail_opts {
     const char *pdf_path;      /* mail: a given PDF instead of the last pack's */
 } cli_mail_opts;
 
-enum { OPT_MAIL_TO = 512, OPT_MAIL_CC, OPT_MAIL_FROM, OPT_MAIL_SMTP, OPT_MAIL_STARTTLS,
-       OPT_MAIL_ATTACH_WORKBOOK, OPT_MAIL_DRY_RUN, OPT_MAIL_PDF };
-
-#define CLI_MAIL_LONG_OPTIONS                                              \
-    {"to", required_argument, NULL, OPT_MAIL_TO},                          \
-    {"cc", required_argument, NULL, OPT_MAIL_CC},                          \
-    {"from", required_argument, NULL, OPT_MAIL_FROM},                      \
-    {"smtp", required_argument, NULL, OPT_MAIL_SMTP},                      \
-    {"starttls", no_argument, NULL, OPT_MAIL_STARTTLS},                    \
-    {"attach-workbook", no_argument, NULL, OPT_MAIL_ATTACH_WORKBOOK},      \
-    {"dry-run", required_argument, NULL, OPT_MAIL_DRY_RUN}
+/* The mail options, as cli_option entries filling *m (cli_options_parse). */
+#define CLI_MAIL_OPTIONS(m)                                                \
+    {"to", &(m)->to, NULL}, {"cc", &(m)->cc, NULL},                        \
+    {"from", &(m)->from, NULL}, {"smtp", &(m)->smtp, NULL},                \
+    {"starttls", NULL, &(m)->starttls},                                    \
+    {"attach-workbook", NULL, &(m)->attach_workbook},                      \
+    {"dry-run", &(m)->dry_run_path, NULL}
 
 void cli_mail_opts_init(cli_mail_opts *opts);
-/* Takes a mail option from getopt_long; false when c is not one. */
-bool cli_mail_opts_parse(cli_mail_opts *opts, int c, const char *arg);
 
 /* Writes OUT/message/ from the narrative and results (the trend chart as
  * PNG). Returns an exit code. */
