@@ -333,3 +333,19 @@ const char *lp_period_kind_name(lp_period_kind kind)
     }
     return "week";
 }
+
+const char *lp_month_name(int month)
+{
+    static const char *const names[12] = {"January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December"};
+    return month >= 1 && month <= 12 ? names[month - 1] : "";
+}
+
+void lp_instant_date_words(int64_t instant, char *buf, size_t size)
+{
+    int64_t y;
+    int m, d, hh, mm, ss;
+    lp_instant_to_local(instant, &y, &m, &d, &hh, &mm, &ss);
+    snprintf(buf, size, "%d %s %lld", d, lp_month_name(m), (long long)y);
+}

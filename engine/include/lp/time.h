@@ -66,6 +66,10 @@ void lp_period_label(const lp_calendar *cal, int64_t ordinal, char *buf, size_t 
 /* Parses a label; its form decides the kind (2026-W47, 2026-11, 2026-Q4,
  * FY2027-Q2), which is written into cal->kind. LP_ERR_USAGE when malformed. */
 lp_status lp_period_parse(lp_calendar *cal, const char *label, int64_t *out_ordinal);
+/* English name of a month 1..12 ("November"); "" outside. */
+const char *lp_month_name(int month);
+/* "23 November 2026": the local date of an instant, in words. */
+void lp_instant_date_words(int64_t instant, char *buf, size_t size);
 /* "week", "month", "quarter", "fiscal-quarter". */
 const char *lp_period_kind_name(lp_period_kind kind);
 
