@@ -87,6 +87,8 @@ static const lp_result_column_def targets_columns[] = {
 static const lp_result_column_def mql_trend_columns[] = {
     TEXT("period"), COL("mqls", INT64, COUNT), COL("sqls", INT64, COUNT),
     COL("mql_target", DOUBLE, COUNT)};
+static const lp_result_column_def kpi_months_columns[] = {
+    TEXT("measure"), TEXT("month"), BY_ROW("value"), INSTANT("through")};
 static const lp_result_column_def sla_by_owner_columns[] = {
     TEXT("owner_id"), TEXT("team"), COL("eligible", INT64, COUNT), COL("within", INT64, COUNT),
     COL("compliance", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),
@@ -184,6 +186,7 @@ static const lp_result_table_def result_tables[] = {
     TABLE("sla_by_partner", sla_group_columns),
     TABLE("breaches", breaches_columns),
     TABLE("sla_curve", sla_curve_columns),
+    TABLE("kpi_months", kpi_months_columns),
     TABLE("campaigns", campaigns_columns),
     TABLE("attribution", attribution_columns),
     TABLE("detail_touches", detail_touches_columns),
@@ -297,7 +300,7 @@ lp_unit lp_result_row_unit(const lp_table *table, const char *column, size_t row
 /* ---- Definitions ---- */
 
 static const char *const scope_names[] = {"period", "at_end", "lifetime",
-                                          "trailing_4_quarters", "window"};
+                                          "trailing_4_quarters", "window", "months"};
 
 const char *lp_scope_name(lp_scope scope)
 {
@@ -782,6 +785,7 @@ lp_scope lp_result_scope(const char *table)
         {"campaign_tests", LP_SCOPE_LIFETIME},  {"routing", LP_SCOPE_LIFETIME},
         {"routing_by_segment", LP_SCOPE_LIFETIME}, {"funnel", LP_SCOPE_WINDOW},
         {"mql_trend", LP_SCOPE_WINDOW},         {"reverse_funnel", LP_SCOPE_TRAILING},
+        {"kpi_months", LP_SCOPE_MONTHS},
         {"coverage", LP_SCOPE_AT_END},
     };
     for (size_t i = 0; table && i < sizeof scopes / sizeof scopes[0]; i++)

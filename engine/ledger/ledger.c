@@ -366,7 +366,7 @@ static void window_labels(const lp_results *res, char labels[WINDOW][24])
 
 typedef struct headline_cols {
     const lp_table *t;
-    const lp_column *measure, *period, *value, *unit;
+    const lp_column *measure, *period, *value, *unit, *matures_at;
 } headline_cols;
 
 static lp_status headline_of(const lp_results *res, headline_cols *h, char *errmsg)
@@ -377,6 +377,7 @@ static lp_status headline_of(const lp_results *res, headline_cols *h, char *errm
         h->period = lp_table_column(h->t, "period");
         h->value = lp_table_column(h->t, "value");
         h->unit = lp_table_column(h->t, "unit");
+        h->matures_at = lp_table_column(h->t, "matures_at");
     }
     if (!h->t || !h->measure || !h->period || !h->value) {
         lp_errmsg_set(errmsg, "ledger: the results have no headline table");
@@ -623,6 +624,9 @@ typedef struct cause_ctx {
 
 static const char *const count_measure[NKINDS] = {"mql_count", "inbound_pipeline_count",
                                                   "inbound_won_count"};
+/* The money figure of each kind's records (MQLs carry none: their count). */
+static const char *const amount_measure[NKINDS] = {"mql_count", "inbound_pipeline_amount",
+                                                   "inbound_won_amount"};
 
 static lp_status load_prev_other(cause_ctx *c, int kind)
 {
@@ -789,9 +793,34 @@ lp_status lp_ledger_restatements(lp_ledger *l, const lp_results *res, lp_table *
         const lp_figure_def *def = lp_figure_def_find(measure);
         if (!lp_ledger_differs(def ? (int)def->unit : LP_UNIT_COUNT, pub->value, now)) continue;
         lp_buf cause = {0};
-        st = work_out_cause(&c, measure, w, pub, &cause);
         int64_t as_of = 0;
         bool has_as_of = pub->as_of[0] && lp_instant_parse_iso(pub->as_of, &as_of) == LP_OK;
+        if (def && def->maturing && has_as_of && as_of < res->as_of) {
+            /* A rate whose cohort keeps maturing after its period (templates/
+             * DEFINITIONS.md, "Compare like with like"): its change since is
+             * the cohort maturing, not a record that arrived late. */
+            char published[48];
+            lp_instant_date_words(as_of, published, sizeof published);
+            lp_buf_printf(&cause, "a maturing rate, published on %s while the leads or "
+                                  "deals it counts were still being worked", published);
+            if (h.matures_at && lp_column_valid(h.matures_at, r)) {
+                char when[48];
+                lp_instant_date_words(h.matures_at->v.i64[r], when, sizeof when);
+                lp_buf_printf(&cause, " (final on %s)", when);
+            }
+            st = cause.failed ? LP_ERR_NOMEM : LP_OK;
+        } else if (measure_kind(measure) < 0 && def && def->base &&
+                   measure_kind(def->base) >= 0 && measure_index(def->base) >= 0) {
+            /* A figure with no records of its own that is worked out from
+             * ones that have (the average deal from the deals won): the
+             * cause of its records'. */
+            const char *from = def->unit == LP_UNIT_MONEY ? amount_measure[measure_kind(def->base)]
+                                                          : def->base;
+            int fm = measure_index(from);
+            st = work_out_cause(&c, from, w, &c.figs[(size_t)fm * WINDOW + w], &cause);
+        } else {
+            st = work_out_cause(&c, measure, w, pub, &cause);
+        }
         if (!st) st = lp_column_append_string(col[0], measure, strlen(measure));
         if (!st) st = lp_column_append_string(col[1], "all", 3);
         if (!st) st = lp_column_append_string(col[2], period, strlen(period));

@@ -262,6 +262,19 @@ static inline int32_t lead_team(const mctx *m, size_t i)
     return u >= 0 ? m->u_team[u] : -1;
 }
 
+/* SLA outcome of MQL ordinal q at as-of (templates/DEFINITIONS.md, measure 4):
+ * reached within the SLA, or still pending (untouched, deadline not yet
+ * passed: not eligible). sla.c and months.c count with it. */
+static inline bool mql_within_sla(const mctx *m, int32_t q)
+{
+    return m->mq_first[q] != NONE && m->mq_first[q] <= m->mq_deadline[q];
+}
+
+static inline bool mql_sla_pending(const mctx *m, int32_t q)
+{
+    return m->mq_first[q] == NONE && m->mq_deadline[q] > m->as_of;
+}
+
 static inline bool touch_kept(const mctx *m, size_t t)
 {
     return (m->t_kept[t >> 3] >> (t & 7)) & 1;
@@ -294,6 +307,7 @@ lp_status lp_m_campaigns_run(mctx *m);
 lp_status lp_m_sla_run(mctx *m);
 lp_status lp_m_funnel_run(mctx *m);
 lp_status lp_m_report_run(mctx *m);
+lp_status lp_m_months_run(mctx *m);
 
 /* Kaplan-Meier median and p90 (hours) of n subjects; NAN when not reached.
  * Appends curve points to curve (may be NULL) under `team`. */

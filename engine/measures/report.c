@@ -611,6 +611,7 @@ lp_status lp_measures_compute(const lp_dataset *ds, const lp_measures_options *o
     if (!st) st = lp_m_prep_run(m, options);
     if (!st) st = lp_m_headline_run(m);
     if (!st) st = lp_m_sla_run(m);
+    if (!st) st = lp_m_months_run(m);
     if (!st) st = lp_m_campaigns_run(m);
     if (!st) st = lp_m_funnel_run(m);
     if (!st) st = lp_m_report_run(m);

@@ -30,12 +30,9 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
         int32_t q = m->l_mql_ord[idx[r]];
         bool touched = m->mq_first[q] != NONE;
         out->mqls++;
-        if (!touched) {
-            out->untouched++;
-            if (m->mq_deadline[q] > m->as_of) out->pending++;
-        } else if (m->mq_first[q] <= m->mq_deadline[q]) {
-            out->within++;
-        }
+        out->untouched += !touched;
+        out->pending += mql_sla_pending(m, q);
+        out->within += mql_within_sla(m, q);
         if (m->mq_at[q] + fu_span <= m->as_of) {
             out->fu_eligible++;
             if (m->mq_followups[q] >= fu_need) out->fu_met++;

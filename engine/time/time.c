@@ -430,5 +430,25 @@ lp_status lp_window_compute(const lp_calendar *cal, int64_t as_of, const char *p
     }
     w->bound[LP_WINDOW_PERIODS] = lp_period_end(&w->cal, w->period);
     w->end = w->bound[LP_WINDOW_PERIODS] < as_of ? w->bound[LP_WINDOW_PERIODS] : as_of;
+    lp_calendar months = {LP_PERIOD_MONTH, w->cal.fiscal_start_month};
+    int64_t first_month = lp_period_of(&months, w->end - 1) - (LP_TREND_MONTHS - 1);
+    int64_t month_start = lp_period_start(&months, first_month);
+    w->data_start = month_start < w->bound[0] ? month_start : w->bound[0];
     return LP_OK;
+}
+
+const char *lp_month_name(int month)
+{
+    static const char *const names[12] = {"January", "February", "March",     "April",
+                                          "May",     "June",     "July",      "August",
+                                          "September", "October", "November", "December"};
+    return month >= 1 && month <= 12 ? names[month - 1] : "";
+}
+
+void lp_instant_date_words(int64_t instant, char *buf, size_t size)
+{
+    int64_t y;
+    int m, d, hh, mm, ss;
+    lp_instant_to_local(instant, &y, &m, &d, &hh, &mm, &ss);
+    snprintf(buf, size, "%d %s %lld", d, lp_month_name(m), (long long)y);
 }

@@ -375,7 +375,7 @@ lp_status lp_wh_pushdown_window(wh *w)
         return LP_OK;
     }
     w->as_of = as_of;
-    w->window_start = win.bound[0] < as_of ? win.bound[0] : as_of;
+    w->window_start = win.data_start < as_of ? win.data_start : as_of;
     lp_status st = set_window(w, w->conn);
     if (st) return st;
     w->window = true;

@@ -906,16 +906,43 @@ static size_t trend_values(const doc *d, const char *measure, double *out, size_
     return n;
 }
 
-/* A sparkline of values in (x, y, w, h): a thin line, the last point a dot. */
-static void sparkline(doc *d, const double *values, size_t n, double x, double y, double w,
-                      double h)
+/* The twelve monthly values of a first-page figure, oldest first, from
+ * kpi_months (NAN where a month has none). Returns how many. */
+static size_t month_values(const doc *d, const char *measure, double *out, size_t max)
+{
+    const lp_table *t = result(d, "kpi_months");
+    const lp_column *mc = t ? lp_table_column(t, "measure") : NULL;
+    const lp_column *vc = t ? lp_table_column(t, "value") : NULL;
+    if (!mc || !vc || !measure) return 0;
+    size_t n = 0;
+    for (size_t i = 0; i < t->nrows && n < max; i++) {
+        const char *m = lp_column_str(mc, i);
+        if (m && strcmp(m, measure) == 0)
+            out[n++] = lp_column_valid(vc, i) ? lp_column_number(vc, i) : NAN;
+    }
+    return n;
+}
+
+/* The range of the finite values, widened when flat; false when fewer than
+ * two values are finite. */
+static bool value_range(const double *values, size_t n, double *lo, double *hi)
+{
+    size_t finite = 0;
+    *lo = INFINITY, *hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) finite++, *lo = fmin(*lo, values[i]), *hi = fmax(*hi, values[i]);
+    if (finite < 2) return false;
+    if (*hi - *lo < 1e-12) *lo -= 1, *hi += 1;
+    return true;
+}
+
+/* A sparkline of values in (x, y, w, h) on the value range [lo, hi]: a
+ * thin line, the last point a dot. */
+static void sparkline(doc *d, const double *values, size_t n, double lo, double hi, double x,
+                      double y, double w, double h)
 {
     cairo_t *cr = d->cr;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(values[i])) lo = fmin(lo, values[i]), hi = fmax(hi, values[i]);
-    if (n < 2 || !isfinite(lo)) return;
-    if (hi - lo < 1e-12) lo -= 1, hi += 1;
+    if (n < 2) return;
     grey(cr, 0.2);
     cairo_set_line_width(cr, 1.1);
     bool pen = false;
@@ -936,6 +963,40 @@ static void sparkline(doc *d, const double *values, size_t n, double x, double y
         cairo_arc(cr, px, py, 1.8, 0, 2 * M_PI);
         cairo_fill(cr);
     }
+}
+
+/* The 6-12 trend of a first-page figure in (x, y, w, h): the last six
+ * periods, then the last twelve months, on one baseline with a thin rule
+ * between them (templates/DEFINITIONS.md, "The trend on page 1"). Shares
+ * share one scale (a month's share reads against a week's); counts and
+ * money are scaled per half, since a month holds about four weeks. A
+ * monthly pack's periods are the months: it draws the twelve alone.
+ * Returns false when there is nothing to draw. */
+static bool six_twelve(doc *d, const lp_figure *f, double x, double y, double w, double h)
+{
+    double periods[6], months[12], plo, phi, mlo, mhi;
+    bool monthly = d->results->calendar.kind == LP_PERIOD_MONTH;
+    size_t np = monthly ? 0 : trend_values(d, f->def->id, periods, 6);
+    size_t nm = month_values(d, f->def->id, months, 12);
+    bool have_p = value_range(periods, np, &plo, &phi);
+    bool have_m = value_range(months, nm, &mlo, &mhi);
+    if (!have_p && !have_m) return false;
+    if (f->def->unit == LP_UNIT_SHARE && have_p && have_m) {
+        plo = mlo = fmin(plo, mlo);
+        phi = mhi = fmax(phi, mhi);
+    }
+    double split = have_p && have_m ? 0.36 : have_p ? 1.0 : 0.0, gap = have_p && have_m ? 6 : 0;
+    double pw = (w - gap) * split, mw = w - gap - pw;
+    if (have_p) sparkline(d, periods, np, plo, phi, x, y, pw, h);
+    if (have_p && have_m) {
+        grey(d->cr, 0.7);
+        cairo_set_line_width(d->cr, 0.6);
+        cairo_move_to(d->cr, x + pw + gap / 2, y - 1);
+        cairo_line_to(d->cr, x + pw + gap / 2, y + h + 1);
+        cairo_stroke(d->cr);
+    }
+    if (have_m) sparkline(d, months, nm, mlo, mhi, x + pw + gap, y, mw, h);
+    return true;
 }
 
 /* A bullet graph (Few) in (x, y, w, h): qualitative ranges of the target
@@ -1008,7 +1069,7 @@ static const char *verdict_label(lp_verdict verdict)
 #define STATUS_ROW 60.0 /* height of one figure's row on the status page */
 
 /* One figure's row of the status page: label and value; bullet graph,
- * target and status; sparkline of the last six periods; change and its
+ * target and status; the 6-12 trend; change and its
  * verdict. Everything shown is the catalogue's or the narrative's. */
 static void status_row(doc *d, const lp_kpi *kpi, double y)
 {
@@ -1059,18 +1120,13 @@ static void status_row(doc *d, const lp_kpi *kpi, double y)
         status_pill(d, status_word[0] ? status_word : "No target", LP_TARGET_NONE, bx, y + 30);
     }
 
-    /* Sparkline of the last six periods. */
-    double sx = x + 306, sw = 62;
-    double values[6];
-    size_t n = have ? trend_values(d, kpi->measure, values, 6) : 0, drawn = 0;
-    for (size_t i = 0; i < n; i++) drawn += isfinite(values[i]);
-    if (drawn >= 2) {
-        sparkline(d, values, n, sx, y + 8, sw, 20);
-        char caption[48];
-        snprintf(caption, sizeof caption, "Last %zu %s", n,
-                 d->results->calendar.kind == LP_PERIOD_WEEK    ? "weeks"
-                 : d->results->calendar.kind == LP_PERIOD_MONTH ? "months"
-                                                                : "periods");
+    /* The 6-12 trend: the last six periods, then the last twelve months. */
+    double sx = x + 300, sw = 76;
+    if (have && six_twelve(d, &f, sx, y + 8, sw, 20)) {
+        lp_period_kind kind = d->results->calendar.kind;
+        const char *caption = kind == LP_PERIOD_WEEK    ? "6 weeks | 12 months"
+                              : kind == LP_PERIOD_MONTH ? "Last 12 months"
+                                                        : "6 quarters | 12 months";
         grey(cr, 0.35);
         line_at(d, caption, 6.5, false, sx, y + 32, 0, 0);
     }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +30,9 @@
  * L08-L12 (mql_at in W45) were added and O1 is $55,000. So W45 now has 8
  * MQLs (L01, L02, L06, L08-L12): 5 arrived, 1 deleted, 2 moved to W46;
  * pipeline $65,000 and won $55,000 (counts unchanged); the average inbound
- * deal and the every-channel won amount follow O1 ($40,000 -> $55,000).
+ * deal and the every-channel won amount follow O1 ($40,000 -> $55,000): the
+ * average deal keeps no records of its own, so it gives the cause of the
+ * deals won behind it; the every-channel amount keeps none and is recomputed.
  * No other figure of W34-W45 changed (no activities, no sql_at: the SLA
  * and acceptance figures are not available in either pack), and W46 was
  * never published before. */
@@ -42,7 +45,7 @@ static const char expected_restatements[] =
     "inbound_won_amount,all,2026-W45,40000,55000,15000,2026-11-09T12:00:00Z,"
     "\"an opportunity's amount changed from $40,000 to $55,000\"\r\n"
     "inbound_avg_deal,all,2026-W45,40000,55000,15000,2026-11-09T12:00:00Z,"
-    "recomputed from the current exports (no record keys are kept for this figure)\r\n"
+    "\"an opportunity's amount changed from $40,000 to $55,000\"\r\n"
     "won_amount,all,2026-W45,40000,55000,15000,2026-11-09T12:00:00Z,"
     "recomputed from the current exports (no record keys are kept for this figure)\r\n";
 
@@ -374,5 +377,66 @@ Test(ledger, failed_write_leaves_ledger_unchanged, .timeout = 120)
     cr_expect_eq(sqlite_count(history, "SELECT count(*) FROM runs"), 1);
     cr_expect_eq(sqlite_count(history, "SELECT count(*) FROM figures"), figures);
     cr_expect_eq(sqlite_count(history, "SELECT count(*) FROM run_inputs WHERE run_id > 1"), 0);
+    free(tmp);
+}
+
+/* A maturing rate published while its leads were still being worked is
+ * restated with that cause, not as records that arrived late. By hand:
+ * W46 = 9 to 16 November 2026. L1-L4 are MQLs of W46; the W46 pack (as of
+ * 16 November 12:00) sees L1 accepted (sql_at 12 November): 1 of 4 = 0.25.
+ * A week later L2 and L3 were accepted (17 and 18 November): 3 of 4 =
+ * 0.75, change 0.5. Acceptance matures 30 days after its period: W46 is
+ * final on 16 December 2026 (templates/DEFINITIONS.md). The MQL count (4)
+ * and W46's SQL count (1: L2 and L3 count in W47) are unchanged; L5 and L6
+ * only carry each pack's data up to its period's end. */
+static void write_leads(const char *dir, const char *rows)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/leads.csv", dir);
+    FILE *fp = fopen(path, "w");
+    cr_assert(fp != NULL);
+    fputs("lead_id,created_at,source,mql_at,sql_at\n", fp);
+    fputs(rows, fp);
+    cr_assert_eq(fclose(fp), 0);
+}
+
+Test(ledger, maturing_rate_restated_as_maturing, .timeout = 120)
+{
+    char *tmp = make_temp_dir();
+    char w46[600], w47[600], out[600], history[700];
+    snprintf(w46, sizeof w46, "%s/w46", tmp);
+    snprintf(w47, sizeof w47, "%s/w47", tmp);
+    snprintf(out, sizeof out, "%s/out", tmp);
+    snprintf(history, sizeof history, "%s/history.sqlite", tmp);
+    cr_assert_eq(mkdir(w46, 0755), 0);
+    cr_assert_eq(mkdir(w47, 0755), 0);
+    const char *common = "L1,2026-11-09T09:00:00Z,web,2026-11-10T10:00:00Z,2026-11-12T10:00:00Z\n"
+                         "L4,2026-11-12T09:00:00Z,web,2026-11-13T10:00:00Z,\n";
+    char rows[1024];
+    snprintf(rows, sizeof rows, "%s"
+             "L2,2026-11-10T09:00:00Z,web,2026-11-11T10:00:00Z,\n"
+             "L3,2026-11-11T09:00:00Z,web,2026-11-12T10:00:00Z,\n"
+             "L5,2026-11-16T09:00:00Z,web,,\n", common);
+    write_leads(w46, rows);
+    snprintf(rows, sizeof rows, "%s"
+             "L2,2026-11-10T09:00:00Z,web,2026-11-11T10:00:00Z,2026-11-17T10:00:00Z\n"
+             "L3,2026-11-11T09:00:00Z,web,2026-11-12T10:00:00Z,2026-11-18T10:00:00Z\n"
+             "L5,2026-11-16T09:00:00Z,web,,\n"
+             "L6,2026-11-23T09:00:00Z,web,,\n", common);
+    write_leads(w47, rows);
+    run_result r = run_week(w46, "2026-W46", "2026-11-16T12:00:00Z", out, history);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    r = run_week(w47, "2026-W47", "2026-11-23T12:00:00Z", out, history);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    run_result_free(&r);
+    char *csv = file_text(out, "results/restatements.csv");
+    cr_assert(csv != NULL);
+    cr_expect_str_eq(csv, "measure,subject,period,published,now,change,published_as_of,cause\r\n"
+                          "acceptance_rate,all,2026-W46,0.25,0.75,0.5,2026-11-16T12:00:00Z,"
+                          "\"a maturing rate, published on 16 November 2026 while the leads or "
+                          "deals it counts were still being worked (final on 16 December "
+                          "2026)\"\r\n");
+    free(csv);
     free(tmp);
 }

@@ -1472,3 +1472,54 @@ Test(measures, sla_business_hours_clock)
     lp_results_free(res);
     lp_dataset_free(ds);
 }
+
+/* ---- First-page figures by month (kpi_months) ---- */
+
+Test(measures, tiny_kpi_months)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* P = 2026-W47 ends Mon 23 Nov 00:00 UTC: the months are 2025-12 ..
+     * 2026-11, November counted to 23 Nov. By hand from fixtures/tiny:
+     *  MQLs: Nov L1-L7 + L8 (10th) + L9 (12th) = 9; Oct L10; Jun L12.
+     *  Accepted (sql_at set): Nov L1, L4, L9 -> 3/9; Oct L10 -> 1/1; Jun 0/1.
+     *  SLA 24 h: Nov the 7 of P (3 within) + L8 (1 h, within) + L9 (48 h,
+     *  late) -> 4/9; Oct L10 and Jun L12 untouched, deadline passed -> 0/1.
+     *  Inbound created: Nov O1 10000 + O2 5000 + O6 2000 = 17000 (O5, O7
+     *  partner); Oct O3 8000; Jun O4 3000.
+     *  Inbound won by close date: Nov O2 5000 + O3 8000 = 13000; Jul O4 3000. */
+    const lp_table *k = table(res, "kpi_months");
+    cr_assert_eq(k->nrows, 5 * 12);
+    static const struct {
+        const char *measure, *month;
+        double value;
+    } want[] = {
+        {"mql_count", "2025-12", 0},          {"mql_count", "2026-06", 1},
+        {"mql_count", "2026-10", 1},          {"mql_count", "2026-11", 9},
+        {"acceptance_rate", "2026-06", 0},    {"acceptance_rate", "2026-10", 1},
+        {"acceptance_rate", "2026-11", 3.0 / 9}, {"acceptance_rate", "2026-09", NAN},
+        {"sla_compliance", "2026-06", 0},     {"sla_compliance", "2026-10", 0},
+        {"sla_compliance", "2026-11", 4.0 / 9}, {"sla_compliance", "2026-08", NAN},
+        {"inbound_pipeline_amount", "2026-06", 3000},
+        {"inbound_pipeline_amount", "2026-10", 8000},
+        {"inbound_pipeline_amount", "2026-11", 17000},
+        {"inbound_pipeline_amount", "2026-01", 0},
+        {"inbound_won_amount", "2026-07", 3000}, {"inbound_won_amount", "2026-11", 13000},
+        {"inbound_won_amount", "2026-10", 0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        long r = find_row2(k, "measure", want[i].measure, "month", want[i].month);
+        cr_assert(r >= 0, "%s %s", want[i].measure, want[i].month);
+        EXPECT_NUM(k, r, "value", want[i].value);
+    }
+    /* Oldest first; November is month to date. */
+    cr_expect_str_eq(str_at(k, 0, "month"), "2025-12");
+    const lp_column *through = lp_table_column(k, "through");
+    long nov = find_row2(k, "measure", "mql_count", "month", "2026-11");
+    int64_t end_p;
+    cr_assert_eq(lp_instant_parse_iso("2026-11-23T00:00:00Z", &end_p), LP_OK);
+    cr_expect_eq(through->v.i64[nov], end_p);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}

@@ -118,7 +118,8 @@ typedef enum lp_scope {
     LP_SCOPE_AT_END,      /* standing at min(end of P, as-of) (open pipeline) */
     LP_SCOPE_LIFETIME,    /* every record up to as-of (campaign totals, routing) */
     LP_SCOPE_TRAILING,    /* the four quarters before as-of (reverse funnel) */
-    LP_SCOPE_WINDOW       /* P and the 12 periods before it (funnel cohort, trend) */
+    LP_SCOPE_WINDOW,      /* P and the 12 periods before it (funnel cohort, trend) */
+    LP_SCOPE_MONTHS       /* the 12 calendar months ending with the one holding the end of P */
 } lp_scope;
 
 /* "period", "at_end", "lifetime", "trailing_4_quarters", "window". */

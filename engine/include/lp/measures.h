@@ -62,6 +62,12 @@
  *                aged previous trials are 0), "" (no previous value).
  *  targets       every target row that matches a window period.
  *  mql_trend     the 13 window periods.
+ *  kpi_months    the five first-page figures (lp_figure_kpis) x the 12
+ *                calendar months ending with the one holding the end of P,
+ *                oldest first; each month counts its events up to
+ *                through = min(month end, end of P), so the last is month to
+ *                date when P ends inside it. Rates are plain shares (no
+ *                interval); null where the figure has no data or no base.
  *  volume_by_source, volume_by_channel, volume_by_campaign, volume_by_team,
  *  volume_by_segment
  *                one row per key, for P.

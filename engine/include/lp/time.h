@@ -74,6 +74,10 @@ void lp_period_label(const lp_calendar *cal, int64_t ordinal, char *buf, size_t 
 /* Parses a label; its form decides the kind (2026-W47, 2026-11, 2026-Q4,
  * FY2027-Q2), which is written into cal->kind. LP_ERR_USAGE when malformed. */
 lp_status lp_period_parse(lp_calendar *cal, const char *label, int64_t *out_ordinal);
+/* English name of a month 1..12 ("November"); "" outside. */
+const char *lp_month_name(int month);
+/* "23 November 2026": the local date of an instant, in words. */
+void lp_instant_date_words(int64_t instant, char *buf, size_t size);
 /* The name of a kind: "week", "month", "quarter", "fiscal-quarter". */
 const char *lp_period_kind_name(lp_period_kind kind);
 /* The kind a name stands for, the one reading of a period kind in settings,
@@ -88,6 +92,9 @@ lp_status lp_period_kind_parse(const char *name, lp_period_kind *out_kind);
 
 /* The window is the report period P and the 12 periods before it. */
 #define LP_WINDOW_PERIODS 13
+/* The monthly half of the 6-12 trend on page 1: the calendar months ending
+ * with the one holding the end of P (kpi_months). */
+#define LP_TREND_MONTHS 12
 
 /* The report window, fixed by a calendar, an as-of instant and an optional
  * period label (templates/DEFINITIONS.md, "Periods"). */
@@ -102,6 +109,10 @@ typedef struct lp_window {
                              oldest first; bound[LP_WINDOW_PERIODS] = end of P */
     char labels[LP_WINDOW_PERIODS][24];   /* label of each window period */
     int64_t end;          /* E = min(end of P, as_of) */
+    int64_t data_start;   /* the earliest instant a figure reads: the start of
+                             the window or of the LP_TREND_MONTHS calendar
+                             months ending with the one holding E, whichever
+                             is first (a warehouse pushdown copies from it) */
 } lp_window;
 
 /* Fixes the report window. period_label may be NULL (then P is the period

@@ -60,7 +60,8 @@
  *            latest instant so far); P and the window from
  *            lp_window_compute (time.h) with the settings' calendar and
  *            period_label, as the measures fix them (W = the window's
- *            start, or as-of when earlier). W and as-of reach the
+ *            data_start: the window's start or the first of the twelve
+ *            trend months, whichever is first; as-of when earlier). W and as-of reach the
  *            statements as session settings (set_config with parameters,
  *            read with current_setting: COPY takes no parameters). Without
  *            typed columns for as-of (text, value maps) no window is known
