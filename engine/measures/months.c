@@ -10,7 +10,7 @@
 
 #include <stdio.h>
 
-#define MONTHS 12
+#define MONTHS LP_TREND_MONTHS
 
 enum { K_MQL, K_ACCEPTANCE, K_PIPELINE, K_SLA, K_WON, K_COUNT };
 
