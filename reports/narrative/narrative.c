@@ -816,8 +816,63 @@ static void push_paragraph(nctx *c, strlist *headlines, strlist *sentences)
     strlist_free(sentences);
 }
 
+static void section_groups(nctx *c, const char *table, const char *key_column,
+                           const char *prefix, const char *group_unit, strlist *out);
+static void section_breaches(nctx *c, const lp_template_section *s, strlist *out);
+static void partner_acceptance(nctx *c, strlist *out);
+static void sla_times(nctx *c, strlist *out);
+static void sla_breaches(nctx *c, strlist *out);
+static void sla_reached_sentence(nctx *c, strlist *out);
+
+/* The pack's subject (lp_template.subject): "company", "sla" or "partners". */
+static const char *subject_of(nctx *c)
+{
+    return c->tpl && c->tpl->subject ? c->tpl->subject : "company";
+}
+
+/* The first page of a response-time pack: compliance against its target,
+ * how fast, the teams, the breaches and the follow-up. */
+static void build_headlines_sla(nctx *c, strlist *out)
+{
+    strlist s = {0};
+    headline_sla(c, &s);
+    push_paragraph(c, out, &s);
+    sla_times(c, &s);
+    sla_reached_sentence(c, &s);
+    push_paragraph(c, out, &s);
+    section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", &s);
+    push_paragraph(c, out, &s);
+    sla_breaches(c, &s);
+    push_measure(c, &s, "followup_compliance");
+    push_paragraph(c, out, &s);
+}
+
+/* The first page of a partner pack: the partners' leads and follow-up, how
+ * sales took them, and the partner leads reached late. */
+static void build_headlines_partners(nctx *c, strlist *out)
+{
+    strlist s = {0};
+    section_groups(c, "sla_by_partner", "team", "section.partners", "partner", &s);
+    push_paragraph(c, out, &s);
+    partner_acceptance(c, &s);
+    push_paragraph(c, out, &s);
+    lp_template_section late = {.id = "breaches", .kind = "breaches",
+                                .title = (char *)text(c, "title.breaches"),
+                                .table = "partner_breaches"};
+    section_breaches(c, &late, &s);
+    push_paragraph(c, out, &s);
+}
+
 static void build_headlines(nctx *c, strlist *out)
 {
+    if (strcmp(subject_of(c), "sla") == 0) {
+        build_headlines_sla(c, out);
+        return;
+    }
+    if (strcmp(subject_of(c), "partners") == 0) {
+        build_headlines_partners(c, out);
+        return;
+    }
     strlist s = {0};
     headline_volume(c, &s);
     push_paragraph(c, out, &s);
@@ -921,8 +976,23 @@ static void build_changes(nctx *c, strlist *out)
         order[2 * i + 1] = (double)i;
     }
     qsort(order, t->nrows, 2 * sizeof *order, compare_rank);
-    for (size_t i = 0; i < t->nrows && out->n < MAX_FINDINGS; i++)
-        finding_sentence(c, t, (size_t)order[2 * i + 1], out);
+    /* A pack about one subject lists only the changes of that subject:
+     * response time for "sla", none of the company's for "partners" (no
+     * finding is about partners). */
+    const char *subject = subject_of(c);
+    for (size_t i = 0; i < t->nrows && out->n < MAX_FINDINGS; i++) {
+        size_t row = (size_t)order[2 * i + 1];
+        if (strcmp(subject, "partners") == 0) break;
+        if (strcmp(subject, "sla") == 0) {
+            const char *kind = cell_str(t, "kind", row), *measure = cell_str(t, "measure", row);
+            bool about_sla = (kind && (strcmp(kind, "team_slow") == 0 ||
+                                       strcmp(kind, "breaches") == 0)) ||
+                             (measure && (strncmp(measure, "sla_", 4) == 0 ||
+                                          strncmp(measure, "followup_", 9) == 0));
+            if (!about_sla) continue;
+        }
+        finding_sentence(c, t, row, out);
+    }
     lp_free(order);
 }
 
@@ -1047,6 +1117,30 @@ static bool first_of_kind(nctx *c, const lp_template_section *s)
     return true;
 }
 
+/* How sales took the leads that came through partners (the partner row of
+ * volume_by_channel): "sales accepted 64% of the 22 qualified leads that
+ * came through partners". */
+static void partner_acceptance(nctx *c, strlist *out)
+{
+    const lp_table *t = table_of(c, "volume_by_channel");
+    long partner = -1;
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *key = cell_str(t, "key", i);
+        if (key && strcasecmp(key, "partner") == 0) partner = (long)i;
+    }
+    double rate, n;
+    lp_buf b = {0};
+    if (partner >= 0 && cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
+        cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
+        char r[32], base[32];
+        cite(c, "volume_acceptance_rate", "partner", NULL, LP_UNIT_SHARE, rate, r, sizeof r);
+        cite(c, "volume_mqls", "partner", NULL, LP_UNIT_COUNT, n, base, sizeof base);
+        say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
+            unit_for(c, "mql", base), NULL);
+        push_sentence(c, out, &b);
+    }
+}
+
 /* A volume section shows the overall figures (first of its kind), and with
  * a breakdown table (volume_by_channel, ...) that breakdown's largest group
  * and, by channel, how partner leads fare. */
@@ -1054,7 +1148,9 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
 {
     const char *table = s->table ? s->table : "";
     bool breakdown = strncmp(table, "volume_by_", 10) == 0;
-    if (first_of_kind(c, s)) {
+    /* a pack about one subject (partners, SLA) leaves the company's totals
+     * to the packs about the company */
+    if (first_of_kind(c, s) && (strcmp(subject_of(c), "company") == 0 || !breakdown)) {
         push_measure(c, out, "mql_count");
         push_measure(c, out, "acceptance_rate");
     }
@@ -1075,22 +1171,7 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
             unit_for(c, "mql", v), NULL);
         push_sentence(c, out, &b);
     }
-    const lp_table *t = table_of(c, table);
-    long partner = -1;
-    for (size_t i = 0; t && i < t->nrows && strcmp(table, "volume_by_channel") == 0; i++) {
-        const char *key = cell_str(t, "key", i);
-        if (key && strcasecmp(key, "partner") == 0) partner = (long)i;
-    }
-    double rate, n;
-    if (partner >= 0 && cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
-        cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
-        char r[32], base[32];
-        cite(c, "volume_acceptance_rate", "partner", NULL, LP_UNIT_SHARE, rate, r, sizeof r);
-        cite(c, "volume_mqls", "partner", NULL, LP_UNIT_COUNT, n, base, sizeof base);
-        say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
-            unit_for(c, "mql", base), NULL);
-        push_sentence(c, out, &b);
-    }
+    if (strcmp(table, "volume_by_channel") == 0) partner_acceptance(c, out);
     if (!out->n) push_section_missing(c, out, s, "lead");
 }
 
@@ -1160,9 +1241,40 @@ static void section_pipeline(nctx *c, strlist *out)
     }
 }
 
-static void section_sla(nctx *c, strlist *out)
+/* The response curve in a few numbers (the "All" row of sla_reached):
+ * "sales reached 33% of this week's 120 qualified leads within 1 hour, 61%
+ * within 4 hours, 84% within 24 hours and 90% within 2 days". */
+static void sla_reached_sentence(nctx *c, strlist *out)
 {
-    headline_sla(c, out);
+    const lp_table *t = table_of(c, "sla_reached");
+    long all = -1;
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *team = cell_str(t, "team", i);
+        if (team && strcmp(team, "All") == 0) all = (long)i;
+    }
+    static const char *const columns[] = {"within_1h", "within_4h", "within_24h", "within_48h"};
+    static const double marks[] = {1, 4, 24, 48};
+    double mqls, share[4];
+    if (all < 0 || !cell_num(t, "mqls", (size_t)all, &mqls) || !(mqls > 0)) return;
+    for (size_t k = 0; k < 4; k++)
+        if (!cell_num(t, columns[k], (size_t)all, &share[k])) return;
+    char n[32], v[4][32], h[4][48];
+    cite(c, "sla_reached_mqls", NULL, NULL, LP_UNIT_COUNT, mqls, n, sizeof n);
+    for (size_t k = 0; k < 4; k++) {
+        char figure[48];
+        snprintf(figure, sizeof figure, "sla_reached_%s", columns[k]);
+        cite(c, figure, NULL, NULL, LP_UNIT_SHARE, share[k], v[k], sizeof v[k]);
+        cite(c, "sla_reached_mark", NULL, NULL, LP_UNIT_HOURS, marks[k], h[k], sizeof h[k]);
+    }
+    lp_buf b = {0};
+    say(c, &b, "section.sla.reached", "n", n, "unit", unit_for(c, "mql", n), "v1", v[0], "h1",
+        h[0], "v2", v[1], "h2", h[1], "v3", v[2], "h3", h[2], "v4", v[3], "h4", h[3], NULL);
+    push_sentence(c, out, &b);
+}
+
+/* Median and 90th-percentile hours to first touch. */
+static void sla_times(nctx *c, strlist *out)
+{
     double median, p90;
     lp_buf b = {0};
     if (headline_value(c, "sla_median_hours", &median)) {
@@ -1176,6 +1288,12 @@ static void section_sla(nctx *c, strlist *out)
         }
         push_sentence(c, out, &b);
     }
+}
+
+/* How many MQLs of P were reached late or not at all. */
+static void sla_breaches(nctx *c, strlist *out)
+{
+    lp_buf b = {0};
     const lp_table *breaches = lp_results_table(c->r, "breaches");
     if (breaches) {
         char n[32];
@@ -1185,6 +1303,13 @@ static void section_sla(nctx *c, strlist *out)
             "unit", unit_for(c, "mql", n), NULL);
         push_sentence(c, out, &b);
     }
+}
+
+static void section_sla(nctx *c, strlist *out)
+{
+    headline_sla(c, out);
+    sla_times(c, out);
+    sla_breaches(c, out);
 }
 
 static void section_won(nctx *c, strlist *out)
@@ -1351,20 +1476,28 @@ static void section_quality(nctx *c, const lp_narrative *n, strlist *out)
     }
 }
 
+/* The breaches of the section's table: every breach (breaches), or the
+ * partners' (partner_breaches, worded as partner leads, the longest wait
+ * named with its partner). */
 static void section_breaches(nctx *c, const lp_template_section *s, strlist *out)
 {
-    const lp_table *t = lp_results_table(c->r, "breaches");
+    bool partners = s->table && strcmp(s->table, "partner_breaches") == 0;
+    const lp_table *t = lp_results_table(c->r, partners ? "partner_breaches" : "breaches");
     lp_buf b = {0};
     if (!t) {
         push_section_missing(c, out, s, "SLA");
         return;
     }
     char n[32], threshold[48];
-    if (t->nrows) cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)t->nrows, n, sizeof n);
+    const char *figure = partners ? "partner_breach_count" : "breach_count";
+    if (t->nrows) cite(c, figure, NULL, NULL, LP_UNIT_COUNT, (double)t->nrows, n, sizeof n);
     else snprintf(n, sizeof n, "0");
     threshold_words(c, threshold, sizeof threshold);
-    say(c, &b, t->nrows ? "section.breaches.count" : "section.breaches.none", "n", n, "unit",
-        unit_for(c, "mql", n), "threshold", threshold, NULL);
+    const char *prefix = partners ? "section.partner_breaches" : "section.breaches";
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", prefix, t->nrows ? "count" : "none");
+    say(c, &b, key, "n", n, "unit", unit_for(c, partners ? "partner_lead" : "mql", n),
+        "threshold", threshold, NULL);
     push_sentence(c, out, &b);
     long worst = -1;
     double most = 0, late;
@@ -1373,18 +1506,29 @@ static void section_breaches(nctx *c, const lp_template_section *s, strlist *out
             worst = (long)i, most = late;
     if (worst >= 0) {
         char h[48];
-        const char *team = cell_str(t, "team", (size_t)worst);
+        const char *group = cell_str(t, partners ? "partner" : "team", (size_t)worst);
         cite(c, "hours_late", cell_str(t, "lead_id", (size_t)worst), NULL, LP_UNIT_HOURS, most,
              h, sizeof h);
-        say(c, &b, team && *team ? "section.breaches.worst_team" : "section.breaches.worst",
-            "hours", h, "team", team ? team : "", NULL);
+        snprintf(key, sizeof key, "%s.%s", prefix, group && *group ? "worst_team" : "worst");
+        say(c, &b, key, "hours", h, "team", group ? group : "", NULL);
         push_sentence(c, out, &b);
     }
 }
 
+/* true when row i of an SLA group table may be ranked: enough eligible
+ * MQLs (the measures' ranked column, from settings sla_min_leads). A table
+ * without the column ranks every row. */
+static bool ranked_row(const lp_table *t, size_t i)
+{
+    const lp_column *col = lp_table_column(t, "ranked");
+    return !col || col->type != LP_TYPE_BOOL || !lp_column_valid(col, i) || col->v.b[i];
+}
+
 /* Count and best-to-worst compliance of the groups of an SLA table
  * (sla_by_team, sla_by_owner, sla_by_partner); prefix picks the wording
- * ("section.partners" or "section.sla_groups"). */
+ * ("section.partners" or "section.sla_groups"). Only ranked groups are
+ * named best or worst, each with its base; the others are counted in a
+ * sentence of their own. */
 static void section_groups(nctx *c, const char *table, const char *key_column,
                            const char *prefix, const char *group_unit, strlist *out)
 {
@@ -1399,8 +1543,11 @@ static void section_groups(nctx *c, const char *table, const char *key_column,
         return;
     }
     double received = 0, v;
-    for (size_t i = 0; i < t->nrows; i++)
+    size_t unranked = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
         if (cell_num(t, "eligible", i, &v)) received += v;
+        unranked += !ranked_row(t, i);
+    }
     char n[32], k[32];
     cite(c, "groups", table, NULL, LP_UNIT_COUNT, (double)t->nrows, k, sizeof k);
     cite(c, "team_sla_eligible", table, NULL, LP_UNIT_COUNT, received, n, sizeof n);
@@ -1411,19 +1558,36 @@ static void section_groups(nctx *c, const char *table, const char *key_column,
     long best = -1, worst = -1;
     double best_rate = -1, worst_rate = 2;
     for (size_t i = 0; i < t->nrows; i++) {
-        if (!cell_num(t, "compliance", i, &v)) continue;
+        if (!ranked_row(t, i) || !cell_num(t, "compliance", i, &v)) continue;
         if (v > best_rate) best = (long)i, best_rate = v;
         if (v < worst_rate) worst = (long)i, worst_rate = v;
     }
-    if (best >= 0 && worst >= 0 && best != worst) {
-        char br[32], wr[32];
-        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)best), NULL,
-             LP_UNIT_SHARE, best_rate, br, sizeof br);
-        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)worst), NULL,
-             LP_UNIT_SHARE, worst_rate, wr, sizeof wr);
+    double best_n = 0, worst_n = 0;
+    if (best >= 0 && worst >= 0 && best != worst &&
+        cell_num(t, "eligible", (size_t)best, &best_n) &&
+        cell_num(t, "eligible", (size_t)worst, &worst_n)) {
+        char br[32], wr[32], bn[32], wn[32];
+        const char *bname = cell_str(t, key_column, (size_t)best);
+        const char *wname = cell_str(t, key_column, (size_t)worst);
+        cite(c, "team_sla_compliance", bname, NULL, LP_UNIT_SHARE, best_rate, br, sizeof br);
+        cite(c, "team_sla_eligible", bname, NULL, LP_UNIT_COUNT, best_n, bn, sizeof bn);
+        cite(c, "team_sla_compliance", wname, NULL, LP_UNIT_SHARE, worst_rate, wr, sizeof wr);
+        cite(c, "team_sla_eligible", wname, NULL, LP_UNIT_COUNT, worst_n, wn, sizeof wn);
         snprintf(key, sizeof key, "%s.range", prefix);
-        say(c, &b, key, "best", cell_str(t, key_column, (size_t)best), "best_rate", br, "worst",
-            cell_str(t, key_column, (size_t)worst), "worst_rate", wr, NULL);
+        say(c, &b, key, "best", bname, "best_rate", br, "best_n", bn, "worst", wname,
+            "worst_rate", wr, "worst_n", wn, NULL);
+        push_sentence(c, out, &b);
+    }
+    if (unranked) {
+        char u[32], least[32];
+        int min = c->r->settings && c->r->settings->sla_min_leads > 0
+                      ? c->r->settings->sla_min_leads
+                      : 5;
+        cite(c, "groups_unranked", table, NULL, LP_UNIT_COUNT, (double)unranked, u, sizeof u);
+        cite(c, "sla_min_leads", NULL, NULL, LP_UNIT_COUNT, (double)min, least, sizeof least);
+        say(c, &b, unranked == t->nrows ? "section.sla_groups.none_ranked"
+                                        : "section.sla_groups.unranked",
+            "n", u, "unit", unit_for(c, group_unit, u), "least", least, NULL);
         push_sentence(c, out, &b);
     }
 }
@@ -1450,7 +1614,9 @@ static void build_section(nctx *c, const lp_template_section *s, const lp_narrat
     else if (strcmp(k, "pipeline") == 0) section_pipeline(c, out);
     else if (strcmp(k, "sla") == 0) {
         if (first_of_kind(c, s)) section_sla(c, out);
-        if (s->table && strcmp(s->table, "sla_by_team") == 0)
+        if (s->table && strcmp(s->table, "sla_reached") == 0)
+            sla_reached_sentence(c, out);
+        else if (s->table && strcmp(s->table, "sla_by_team") == 0)
             section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", out);
         else if (s->table && strcmp(s->table, "sla_by_owner") == 0) {
             /* Reps by name: the measures give owner_name (the id without a
