@@ -1065,6 +1065,39 @@ static void rich_tables_with(builder *b, bool campaign_tests)
 
 static void rich_tables(builder *b) { rich_tables_with(b, true); }
 
+/* A response-time pack's first page speaks of response time only, and its
+ * curve section says the summary row (team "All") of sla_reached: 10 of 40
+ * within 1 hour = 25%, 20 = 50% within 4, 32 = 80% within 24, 36 = 90%
+ * within 48 hours, said as "2 days" (48 hours and more are said in days). */
+Test(narrative, sla_first_page_and_response_summary)
+{
+    builder b;
+    full_week(&b);
+    rich_tables(&b);
+    lp_table *t = new_table("sla_reached", "team:S,mqls:I,within_1h:D,within_4h:D,"
+                                           "within_24h:D,within_48h:D");
+    row(t, "All", 40.0, 0.25, 0.5, 0.8, 0.9);
+    row(t, "EMEA", 20.0, 0.1, 0.3, 0.7, 0.85);
+    add(&b, t);
+    lp_narrative *n = build(&b, "sla-scorecard");
+    const char *want = "Sales reached 25% of the 40 qualified leads within 1 hour, 50% within "
+                       "4 hours, 80% within 24 hours and 90% within 2 days.";
+    const lp_narrative_section *s = lp_narrative_section_find(n, "sla");
+    cr_assert_not_null(s);
+    bool said = false;
+    for (size_t i = 0; i < s->nsentences; i++) said |= strcmp(s->sentences[i], want) == 0;
+    cr_expect(said, "the sla section does not say: %s", want);
+    /* The first page: no company-wide volume, pipeline or won sentences. */
+    cr_assert_geq(n->nheadlines, 3);
+    for (size_t i = 0; i < n->nheadlines; i++) {
+        cr_expect(!strstr(n->headlines[i], "Marketing handed"), "%s", n->headlines[i]);
+        cr_expect(!strstr(n->headlines[i], "pipeline"), "%s", n->headlines[i]);
+    }
+    cr_expect(strstr(n->headlines[1], want) != NULL, "%s", n->headlines[1]);
+    expect_all_clean(n);
+    done(&b, n);
+}
+
 /* A partner pack's first page speaks of partners only: three partners, one
  * below sla_min_leads (3 here) and so counted, never named best or worst;
  * sales' acceptance of partner leads; the partner breaches. */
