@@ -67,7 +67,8 @@ static lp_unit unit_from_label(const char *label)
         COL("high", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),                  \
         COL("p90_hours", DOUBLE, HOURS), COL("untouched", INT64, COUNT),                 \
         COL("pending", INT64, COUNT), COL("followup_eligible", INT64, COUNT),            \
-        COL("followup_met", INT64, COUNT), COL("followup_compliance", DOUBLE, SHARE)
+        COL("followup_met", INT64, COUNT), COL("followup_compliance", DOUBLE, SHARE),    \
+        FLAG("ranked")
 #define OPPORTUNITY_DETAIL_COLUMNS                                                       \
     TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),       \
         COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),             \
@@ -93,12 +94,21 @@ static const lp_result_column_def sla_by_owner_columns[] = {
     TEXT("owner_id"), TEXT("team"), COL("eligible", INT64, COUNT), COL("within", INT64, COUNT),
     COL("compliance", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),
     COL("p90_hours", DOUBLE, HOURS), COL("untouched", INT64, COUNT),
-    COL("pending", INT64, COUNT), TEXT("owner_name")};
+    COL("pending", INT64, COUNT), TEXT("owner_name"), COL("low", DOUBLE, SHARE),
+    COL("high", DOUBLE, SHARE), FLAG("ranked")};
 static const lp_result_column_def breaches_columns[] = {
     TEXT("lead_id"), TEXT("owner_id"), TEXT("team"), INSTANT("mql_at"),
     INSTANT("first_touch_at"), COL("hours_late", DOUBLE, HOURS), TEXT("owner_name")};
+static const lp_result_column_def partner_breaches_columns[] = {
+    TEXT("lead_id"), TEXT("partner"), TEXT("owner_name"), TEXT("team"), INSTANT("mql_at"),
+    INSTANT("first_touch_at"), COL("hours_late", DOUBLE, HOURS)};
 static const lp_result_column_def sla_curve_columns[] = {
     TEXT("team"), COL("hours", DOUBLE, HOURS), COL("touched_share", DOUBLE, SHARE)};
+static const lp_result_column_def sla_reached_columns[] = {
+    TEXT("team"), COL("mqls", INT64, COUNT), COL("within_1h", DOUBLE, SHARE),
+    COL("within_4h", DOUBLE, SHARE), COL("within_24h", DOUBLE, SHARE),
+    COL("within_48h", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),
+    COL("p90_hours", DOUBLE, HOURS)};
 static const lp_result_column_def campaigns_columns[] = {
     TEXT("campaign_id"), TEXT("name"), COL("touches", INT64, COUNT),
     COL("responders", INT64, COUNT), COL("response_rate", DOUBLE, SHARE),
@@ -185,7 +195,9 @@ static const lp_result_table_def result_tables[] = {
     TABLE("sla_by_team", sla_group_columns),
     TABLE("sla_by_partner", sla_group_columns),
     TABLE("breaches", breaches_columns),
+    TABLE("partner_breaches", partner_breaches_columns),
     TABLE("sla_curve", sla_curve_columns),
+    TABLE("sla_reached", sla_reached_columns),
     TABLE("kpi_months", kpi_months_columns),
     TABLE("campaigns", campaigns_columns),
     TABLE("attribution", attribution_columns),

@@ -310,9 +310,12 @@ lp_status lp_m_report_run(mctx *m);
 lp_status lp_m_months_run(mctx *m);
 
 /* Kaplan-Meier median and p90 (hours) of n subjects; NAN when not reached.
- * Appends curve points to curve (may be NULL) under `team`. */
+ * Appends curve points to curve (may be NULL) under `team`. out_reached[k]
+ * is the estimated share touched within marks[k] hours, 1 - S(marks[k])
+ * (NAN when n is 0). */
 lp_status lp_m_km_summary(const double *hours, const bool *event, size_t n, double *median,
-                     double *p90, tb *curve, const char *team);
+                     double *p90, tb *curve, const char *team, const double *marks,
+                     size_t nmarks, double *out_reached);
 
 /* The company quota target whose period (any kind of label) contains the
  * last instant before E, the shortest such period; false when none. */

@@ -9,9 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The marks of the response summary (sla_reached): share touched within
+ * 1, 4, 24 and 48 hours of hand-off. */
+static const double reached_marks[] = {1, 4, 24, 48};
+enum { NMARKS = sizeof reached_marks / sizeof reached_marks[0] };
+
 typedef struct sla_stats {
     uint64_t mqls, eligible, within, untouched, pending, fu_eligible, fu_met;
     double median, p90;
+    double reached[NMARKS];   /* 1 - S(mark), Kaplan-Meier */
 } sla_stats;
 
 typedef struct sla_work {
@@ -41,18 +47,59 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
         w->event[r] = touched;
     }
     out->eligible = out->mqls - out->pending;
-    return lp_m_km_summary(w->hours, w->event, n, &out->median, &out->p90, curve, curve_team);
+    return lp_m_km_summary(w->hours, w->event, n, &out->median, &out->p90, curve, curve_team,
+                           reached_marks, NMARKS, out->reached);
 }
+
+/* One row of sla_reached: the response curve of a group in a few numbers. */
+static void reached_row(tb *b, const char *team, const sla_stats *s)
+{
+    lp_m_tb_s(b, 0, team);
+    lp_m_tb_i(b, 1, (int64_t)s->mqls);
+    for (int k = 0; k < NMARKS; k++) lp_m_tb_d(b, 2 + k, s->reached[k]);
+    lp_m_tb_d(b, 2 + NMARKS, s->median);
+    lp_m_tb_d(b, 3 + NMARKS, s->p90);
+}
+
+#define REACHED_SPEC                                                                       \
+    "team:S,mqls:I,within_1h:D,within_4h:D,within_24h:D,within_48h:D,median_hours:D,"      \
+    "p90_hours:D"
 
 typedef struct key_sort {
     const mctx *m;
     bool by_team;             /* teams key, else owners key */
+    bool by_partner;          /* partner users; other partner leads share one key */
     const keyspace *ks;
 } key_sort;
 
+/* The key of a partner lead whose owner is not a partner user (a partner
+ * source handed to an internal rep): one group, named PARTNER_INTERNAL. */
+#define KEY_PARTNER_INTERNAL INT32_MAX
+#define PARTNER_INTERNAL "(partner source, internal owner)"
+
 static int32_t group_key(const key_sort *k, int32_t lead)
 {
-    return k->by_team ? lead_team(k->m, (size_t)lead) : k->m->l_owner[lead];
+    if (k->by_team) return lead_team(k->m, (size_t)lead);
+    if (k->by_partner) {
+        int32_t u = lead_user(k->m, (size_t)lead);
+        if (u < 0 || !k->m->u_partner[u]) return KEY_PARTNER_INTERNAL;
+    }
+    return k->m->l_owner[lead];
+}
+
+/* The group's name for ordering: the keyspace's, or the internal-owner
+ * group's. */
+static const char *key_name(const key_sort *k, int32_t key)
+{
+    return key == KEY_PARTNER_INTERNAL ? PARTNER_INTERNAL : lp_m_keyspace_name(k->ks, key);
+}
+
+/* A lead of a partner: owned by a partner user, or of the partner channel
+ * (a partner source). */
+static bool partner_lead(const mctx *m, int32_t lead)
+{
+    int32_t u = lead_user(m, (size_t)lead);
+    return (u >= 0 && m->u_partner[u]) || m->l_channel[lead] == CH_PARTNER;
 }
 
 static int by_key_name(const void *pa, const void *pb, void *arg)
@@ -62,7 +109,9 @@ static int by_key_name(const void *pa, const void *pb, void *arg)
     int32_t ka = group_key(k, a), kb = group_key(k, b);
     if (ka != kb) {
         if (ka < 0 || kb < 0) return ka < 0 ? 1 : -1; /* none last */
-        int c = strcmp(lp_m_keyspace_name(k->ks, ka), lp_m_keyspace_name(k->ks, kb));
+        if (ka == KEY_PARTNER_INTERNAL || kb == KEY_PARTNER_INTERNAL)
+            return ka == KEY_PARTNER_INTERNAL ? 1 : -1; /* after the partners */
+        int c = strcmp(key_name(k, ka), key_name(k, kb));
         if (c) return c;
         return ka < kb ? -1 : 1;
     }
@@ -89,34 +138,43 @@ static const char *owner_name(const mctx *m, int32_t lead)
     return name && *name ? name : NULL;
 }
 
-/* One table of P's SLA grouped by owner, team or partner owner. idx holds
- * P's MQL leads and is reordered. */
+/* Ranked: enough eligible MQLs (settings sla_min_leads) for the group's
+ * compliance to be compared with others'. */
+static bool rankable(const mctx *m, uint64_t eligible)
+{
+    int least = m->set->sla_min_leads > 0 ? m->set->sla_min_leads : 5;
+    return eligible >= (uint64_t)least;
+}
+
+/* One table of P's SLA grouped by owner, team or partner. idx holds P's MQL
+ * leads and is reordered. A partner is a partner user; partner leads owned
+ * by internal reps form one more row (PARTNER_INTERNAL). With by team,
+ * reached gets one row per team. */
 static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work *w,
-                             tb *curve)
+                             tb *curve, tb *reached)
 {
     tb b;
     if (kind == G_OWNER)
         lp_m_tb_init(&b, "sla_by_owner", "owner_id:S,team:S,eligible:I,within:I,compliance:D,"
                                     "median_hours:D,p90_hours:D,untouched:I,pending:I,"
-                                    "owner_name:S");
+                                    "owner_name:S,low:D,high:D,ranked:B");
     else
         lp_m_tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
                 "team:S,eligible:I,within:I,compliance:D,low:D,high:D,median_hours:D,"
                 "p90_hours:D,untouched:I,pending:I,followup_eligible:I,followup_met:I,"
-                "followup_compliance:D");
+                "followup_compliance:D,ranked:B");
     size_t count = n;
     if (kind == G_PARTNER) {
         count = 0;
         for (size_t r = 0; r < n; r++) {
-            int32_t u = lead_user(m, (size_t)idx[r]);
-            if (u >= 0 && m->u_partner[u]) {
+            if (partner_lead(m, idx[r])) {
                 int32_t t = idx[count];
                 idx[count++] = idx[r];
                 idx[r] = t;
             }
         }
     }
-    key_sort ks = {m, kind == G_TEAM, kind == G_TEAM ? &m->teams : &m->owners};
+    key_sort ks = {m, kind == G_TEAM, kind == G_PARTNER, kind == G_TEAM ? &m->teams : &m->owners};
     qsort_r(idx, count, sizeof(int32_t), by_key_name, &ks);
     lp_status st = LP_OK;
     for (size_t r = 0; r < count && !st;) {
@@ -128,13 +186,14 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
         if (kind == G_TEAM) {
             name = key >= 0 ? lp_m_keyspace_name(&m->teams, key) : "(no team)";
         } else if (kind == G_PARTNER) {
-            name = owner_name(m, lead);
+            name = key == KEY_PARTNER_INTERNAL ? PARTNER_INTERNAL : owner_name(m, lead);
             if (!name) name = lp_m_keyspace_name(&m->owners, key);
         } else {
             name = key >= 0 ? lp_m_keyspace_name(&m->owners, key) : "(no owner)";
         }
         sla_stats s;
         st = sla_group(m, idx + r, e - r, w, &s, kind == G_TEAM ? curve : NULL, name);
+        if (kind == G_TEAM && reached) reached_row(reached, name, &s);
         double comp, lo, hi, fu, fulo, fuhi;
         lp_m_wilson3(s.within, s.eligible, &comp, &lo, &hi);
         lp_m_wilson3(s.fu_met, s.fu_eligible, &fu, &fulo, &fuhi);
@@ -151,6 +210,9 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
             lp_m_tb_i(&b, 8, (int64_t)s.pending);
             const char *display = key >= 0 ? owner_name(m, lead) : NULL;
             lp_m_tb_s(&b, 9, display ? display : name);
+            lp_m_tb_d(&b, 10, lo);
+            lp_m_tb_d(&b, 11, hi);
+            lp_m_tb_b(&b, 12, rankable(m, s.eligible));
         } else {
             lp_m_tb_s(&b, 0, name);
             lp_m_tb_i(&b, 1, (int64_t)s.eligible);
@@ -165,6 +227,7 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
             lp_m_tb_i(&b, 10, (int64_t)s.fu_eligible);
             lp_m_tb_i(&b, 11, (int64_t)s.fu_met);
             lp_m_tb_d(&b, 12, fu);
+            lp_m_tb_b(&b, 13, rankable(m, s.eligible));
         }
         r = e;
     }
@@ -175,30 +238,55 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
     return lp_m_tb_finish(&b, m->res);
 }
 
-static lp_status breaches_table(mctx *m, int32_t *idx, size_t n)
+#define BREACHES_SPEC                                                                      \
+    "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D,owner_name:S"
+#define PARTNER_BREACHES_SPEC                                                              \
+    "lead_id:S,partner:S,owner_name:S,team:S,mql_at:T,first_touch_at:T,hours_late:D"
+
+/* The MQLs of P reached late or not at all, oldest first: every one into
+ * "breaches" (partners false), or those of partners into
+ * "partner_breaches" with the partner's name (partners true). */
+static lp_status breaches_table(mctx *m, int32_t *idx, size_t n, bool partners)
 {
     tb b;
-    lp_m_tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,hours_late:D,"
-                            "owner_name:S");
+    if (partners) lp_m_tb_init(&b, "partner_breaches", PARTNER_BREACHES_SPEC);
+    else lp_m_tb_init(&b, "breaches", BREACHES_SPEC);
     qsort_r(idx, n, sizeof(int32_t), by_mql_at, m);
     const lp_column *lead_id = lp_table_column(m->leads, "lead_id");
-    m->nbreaches = 0;
+    if (!partners) m->nbreaches = 0;
     for (size_t r = 0; r < n; r++) {
         int32_t i = idx[r], q = m->l_mql_ord[i];
+        if (partners && !partner_lead(m, i)) continue;
         int64_t first = m->mq_first[q], deadline = m->mq_deadline[q];
         bool late = first != NONE ? first > deadline : deadline <= m->as_of;
         if (!late) continue;
-        m->nbreaches++;
         int64_t stop = first != NONE ? first : m->as_of;
+        const char *owner = m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i])
+                                               : NULL;
+        const char *display = m->l_owner[i] >= 0 ? owner_name(m, i) : NULL;
+        if (!display) display = owner;
+        const char *team = lp_m_keyspace_name(&m->teams, lead_team(m, i));
+        double hours_late = (double)(stop - deadline) / 3600.0;
+        if (partners) {
+            int32_t u = lead_user(m, (size_t)i);
+            bool by_partner = u >= 0 && m->u_partner[u];
+            lp_m_tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
+            lp_m_tb_s(&b, 1, by_partner ? display : PARTNER_INTERNAL);
+            lp_m_tb_s(&b, 2, display);
+            lp_m_tb_s(&b, 3, team);
+            lp_m_tb_t(&b, 4, m->mq_at[q]);
+            lp_m_tb_t(&b, 5, first);
+            lp_m_tb_d(&b, 6, hours_late);
+            continue;
+        }
+        m->nbreaches++;
         lp_m_tb_s(&b, 0, lp_column_str(lead_id, (size_t)i));
-        lp_m_tb_s(&b, 1, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        lp_m_tb_s(&b, 2, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
+        lp_m_tb_s(&b, 1, owner);
+        lp_m_tb_s(&b, 2, team);
         lp_m_tb_t(&b, 3, m->mq_at[q]);
         lp_m_tb_t(&b, 4, first);
-        lp_m_tb_d(&b, 5, (double)(stop - deadline) / 3600.0);
-        const char *display = m->l_owner[i] >= 0 ? owner_name(m, i) : NULL;
-        lp_m_tb_s(&b, 6, display ? display
-                    : m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        lp_m_tb_d(&b, 5, hours_late);
+        lp_m_tb_s(&b, 6, display);
     }
     return lp_m_tb_finish(&b, m->res);
 }
@@ -210,8 +298,9 @@ lp_status lp_m_sla_run(mctx *m)
     size_t off[WINDOW + 1] = {0}, fill[WINDOW] = {0};
     int32_t *idx = NULL;
     sla_work w = {0};
-    tb curve;
+    tb curve, reached;
     lp_m_tb_init(&curve, "sla_curve", "team:S,hours:D,touched_share:D");
+    lp_m_tb_init(&reached, "sla_reached", REACHED_SPEC);
 
     for (size_t i = 0; avail && i < m->nl; i++) {
         int p = wpos(m, lead_mql(m, i));
@@ -244,6 +333,7 @@ lp_status lp_m_sla_run(mctx *m)
         st = sla_group(m, idx + off[k], off[k + 1] - off[k], &w, &s,
                        k == PI_P ? &curve : NULL, "All");
         if (st) goto cleanup;
+        if (k == PI_P) reached_row(&reached, "All", &s);
         m->hv[M_SLA_ELIGIBLE][k] = (double)s.eligible;
         m->hv[M_SLA_WITHIN][k] = (double)s.within;
         lp_m_wilson3(s.within, s.eligible, &m->hv[M_SLA_COMPLIANCE][k], &m->hlo[M_SLA_COMPLIANCE][k],
@@ -262,20 +352,24 @@ lp_status lp_m_sla_run(mctx *m)
 
     int32_t *pidx = idx + off[PI_P];
     size_t pn = off[WINDOW] - off[PI_P];
-    st = sla_grouped(m, G_OWNER, pidx, pn, &w, NULL);
-    if (!st) st = sla_grouped(m, G_TEAM, pidx, pn, &w, &curve);
-    if (!st) st = sla_grouped(m, G_PARTNER, pidx, pn, &w, NULL);
+    st = sla_grouped(m, G_OWNER, pidx, pn, &w, NULL, NULL);
+    if (!st) st = sla_grouped(m, G_TEAM, pidx, pn, &w, &curve, &reached);
+    if (!st) st = sla_grouped(m, G_PARTNER, pidx, pn, &w, NULL, NULL);
     if (!st && m->leads) {
-        st = breaches_table(m, pidx, pn);
+        st = breaches_table(m, pidx, pn, false);
+        if (!st) st = breaches_table(m, pidx, pn, true);
     } else if (!st) {
         tb b;
-        lp_m_tb_init(&b, "breaches", "lead_id:S,owner_id:S,team:S,mql_at:T,first_touch_at:T,"
-                                "hours_late:D,owner_name:S");
+        lp_m_tb_init(&b, "breaches", BREACHES_SPEC);
         st = lp_m_tb_finish(&b, m->res);
+        lp_m_tb_init(&b, "partner_breaches", PARTNER_BREACHES_SPEC);
+        if (!st) st = lp_m_tb_finish(&b, m->res);
     }
 cleanup:
     if (!st) st = lp_m_tb_finish(&curve, m->res);
     else lp_table_free(curve.table);
+    if (!st) st = lp_m_tb_finish(&reached, m->res);
+    else lp_table_free(reached.table);
     lp_free(idx);
     lp_free(w.hours);
     lp_free(w.event);

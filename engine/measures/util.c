@@ -222,9 +222,11 @@ double lp_m_median_inplace(double *v, size_t n)
 }
 
 lp_status lp_m_km_summary(const double *hours, const bool *event, size_t n, double *median,
-                     double *p90, tb *curve, const char *team)
+                     double *p90, tb *curve, const char *team, const double *marks,
+                     size_t nmarks, double *out_reached)
 {
     *median = *p90 = NAN;
+    for (size_t k = 0; k < nmarks; k++) out_reached[k] = NAN;
     if (!n) return LP_OK;
     lp_km *km = NULL;
     lp_status st = lp_km_new(hours, event, n, &km);
@@ -232,6 +234,13 @@ lp_status lp_m_km_summary(const double *hours, const bool *event, size_t n, doub
     double q;
     if (lp_km_quantile(km, 0.5, &q) == LP_OK) *median = q;
     if (lp_km_quantile(km, 0.9, &q) == LP_OK) *p90 = q;
+    /* 1 - S(t) at each mark: S just after the last event time at or
+     * before the mark, 1 before the first. */
+    for (size_t k = 0; k < nmarks; k++) {
+        double survival = 1.0;
+        for (size_t i = 0; i < km->n && km->times[i] <= marks[k]; i++) survival = km->survival[i];
+        out_reached[k] = 1.0 - survival;
+    }
     if (curve) {
         for (size_t i = 0; i < km->n; i++) {
             lp_m_tb_s(curve, 0, team);

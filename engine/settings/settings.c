@@ -93,6 +93,7 @@ lp_status lp_settings_init(lp_settings *settings)
     }
     settings->followup_activities = 3;
     settings->followup_days = 7;
+    settings->sla_min_leads = 5;
     settings->attribution = LP_ATTR_FIRST_TOUCH;
     snprintf(settings->currency, sizeof settings->currency, "USD");
     settings->sla_target = 0.95;
@@ -458,7 +459,7 @@ static const char *const qualify_names[] = {"none", "status", "score"};
 static const char *const top_keys[] = {
     "time_zone", "period", "fiscal_start_month", "inbound_sources", "partner_sources",
     "qualification", "qualify_statuses", "qualify_score", "sla_hours", "business_hours",
-    "followup_activities", "followup_days", "attribution", "currency", "decimal_comma",
+    "followup_activities", "followup_days", "sla_min_leads", "attribution", "currency", "decimal_comma",
     "day_first", "targets_file", "sla_target", "paper", "mail", "limits", "db_mode",
 };
 static const char *const mail_keys[] = {"to", "cc", "from", "smtp", "starttls", "max_mb"};
@@ -619,6 +620,8 @@ static lp_status apply(reader *r, yaml_node_t *root, lp_settings *s, const char 
             st = read_int(r, v, 1, 1000, &s->followup_activities);
         } else if (!strcmp(key, "followup_days")) {
             st = read_int(r, v, 1, 365, &s->followup_days);
+        } else if (!strcmp(key, "sla_min_leads")) {
+            st = read_int(r, v, 1, 1000000, &s->sla_min_leads);
         } else if (!strcmp(key, "attribution")) {
             if (!(st = read_choice(r, v, attribution_names, LP_ATTR_COUNT, &choice)))
                 s->attribution = (lp_attribution)choice;
@@ -750,6 +753,8 @@ void lp_settings_each(const lp_settings *s,
     emit(ctx, "followup_activities", text);
     snprintf(text, sizeof text, "%d", s->followup_days);
     emit(ctx, "followup_days", text);
+    snprintf(text, sizeof text, "%d", s->sla_min_leads);
+    emit(ctx, "sla_min_leads", text);
     emit(ctx, "attribution", lp_attribution_name(s->attribution));
     emit(ctx, "currency", s->currency);
     emit(ctx, "decimal_comma", s->decimal_comma ? "true" : "false");

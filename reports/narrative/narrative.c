@@ -1,21 +1,9 @@
 /*
- * narrative.c: the result set in plain English (narrative.h).
- *
- * Every word comes from the template's wording (templates/wording.yaml,
- * overridable per pack): this file decides which sentence applies and fills
- * its {placeholders} with formatted numbers. The rules that keep the words
- * honest live here:
- *  - a change is called real or "within normal variation" only from the
- *    changes table's test, never from the size of the percentage;
- *  - a percentage is never printed without its base (the count it is a
- *    share of, or the previous value it changed from);
- *  - a value that does not exist (null, NaN) produces no sentence rather
- *    than a sentence with a hole; a missing figure is said as such;
- *  - a change from zero is "up from none", never an infinite percentage.
- * Errors are sticky in the builder (like cairo's status): helpers return
- * nothing and the first failure is reported at the end.
- */
-#include "lp/narrative.h"
+ * narrative.c: the result set in plain English (narrative.h): which
+ * sentences the first page, "What changed" and each section of a pack say.
+ * The sentences are built in narrative_clauses.c (narrative_internal.h):
+ * wording, citations and the clauses of change, verdict and target.
+ */#include "narrative_internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -30,8 +18,6 @@
 #include "lp/figures.h"
 #include "lp/time.h"
 
-#define MAX_ARGS 16
-#define MAX_CITES 12
 #define MAX_FINDINGS 5
 
 /* Wording keys of the attribution models, in lp_attribution order. */
@@ -45,645 +31,52 @@ static const char *attribution_key(const lp_settings *settings)
     return attribution_keys[model >= 0 && model < LP_ATTR_COUNT ? model : 0];
 }
 
-/* ---- Builder state ---- */
-
-typedef struct strlist {
-    char **items;
-    size_t n, cap;
-} strlist;
-
-typedef struct nctx {
-    const lp_results *r;
-    const lp_template *tpl;  /* may be NULL */
-    lp_template *defaults;   /* wording.yaml, the fallback for every key */
-    char *errmsg;
-    lp_status status;        /* sticky: the first failure */
-    const char *currency;
-    const char *kind;        /* "week", "month", "quarter", "fiscal-quarter" */
-    double sla_hours;
-    double sla_target;
-    /* Citations: each number a sentence states is formatted through cite(),
-     * which records the figure here; push_sentence hands them to the
-     * sentence as statements (results/statements.csv). */
-    lp_statement pending[MAX_CITES];
-    size_t npending;
-    const char *section;     /* statements' section while a list is built */
-    size_t nsaid;            /* sentences said so far in that section */
-    lp_statement *statements;
-    size_t nstatements, statements_cap;
-} nctx;
-
-static void fail(nctx *c, lp_status status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail(nctx *c, lp_status status, const char *fmt, ...)
-{
-    if (c->status != LP_OK) return;
-    c->status = status;
-    if (c->errmsg) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->errmsg, LP_ERRMSG_SIZE, fmt, ap);
-        va_end(ap);
-    }
-}
-
-static void strlist_push(nctx *c, strlist *list, const char *s)
-{
-    if (c->status != LP_OK || !s || !*s) return;
-    if (list->n == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 8;
-        char **items = lp_realloc(list->items, cap * sizeof *items);
-        if (!items) {
-            fail(c, LP_ERR_NOMEM, "out of memory");
-            return;
-        }
-        list->items = items;
-        list->cap = cap;
-    }
-    char *copy = lp_strdup(s);
-    if (!copy) {
-        fail(c, LP_ERR_NOMEM, "out of memory");
-        return;
-    }
-    list->items[list->n++] = copy;
-}
-
-static void strlist_free(strlist *list)
-{
-    for (size_t i = 0; i < list->n; i++) lp_free(list->items[i]);
-    lp_free(list->items);
-    memset(list, 0, sizeof *list);
-}
-
-/* Wording for key: the pack's, else the default; missing is a config error. */
-static const char *text(nctx *c, const char *key)
-{
-    const char *t = lp_template_text(c->tpl, key);
-    if (!t) t = lp_template_text(c->defaults, key);
-    if (!t) {
-        fail(c, LP_ERR_CONFIG, "wording key \"%s\" is missing from wording.yaml", key);
-        return "";
-    }
-    return t;
-}
-
-/* Wording for key when it exists, else NULL (no error). */
-static const char *text_opt(nctx *c, const char *key)
-{
-    const char *t = lp_template_text(c->tpl, key);
-    return t ? t : lp_template_text(c->defaults, key);
-}
-
-/* Expands wording key into out: {name} takes the value of the pair of that
- * name in args (name, value, ..., NULL); a name not given falls back to the
- * period's wording ("period.week.NAME": {this}, {last}, {this_s},
- * {normal}); "{{" is a literal brace. An unknown placeholder is a config
- * error, so a typo in a pack never prints a hole. */
-static void expand(nctx *c, lp_buf *out, const char *key, const char *const *args)
-{
-    const char *t = text(c, key);
-    while (*t && c->status == LP_OK) {
-        if (t[0] == '{' && t[1] == '{') {
-            lp_buf_puts(out, "{");
-            t += 2;
-            continue;
-        }
-        if (*t != '{') {
-            const char *next = strchr(t, '{');
-            size_t len = next ? (size_t)(next - t) : strlen(t);
-            lp_buf_append(out, t, len);
-            t += len;
-            continue;
-        }
-        const char *end = strchr(t, '}');
-        if (!end) {
-            fail(c, LP_ERR_CONFIG, "wording key \"%s\": unclosed {", key);
-            return;
-        }
-        char name[64];
-        size_t len = (size_t)(end - t - 1);
-        snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name ? len : sizeof name - 1),
-                 t + 1);
-        const char *value = NULL;
-        for (size_t i = 0; args && args[i]; i += 2)
-            if (strcmp(args[i], name) == 0) value = args[i + 1];
-        if (!value) {
-            char period_key[96];
-            snprintf(period_key, sizeof period_key, "period.%s.%s", c->kind, name);
-            value = text_opt(c, period_key);
-        }
-        if (!value) {
-            fail(c, LP_ERR_CONFIG, "wording key \"%s\": unknown placeholder {%s}", key, name);
-            return;
-        }
-        lp_buf_puts(out, value);
-        t = end + 1;
-    }
-    if (out->failed) fail(c, LP_ERR_NOMEM, "out of memory");
-}
-
-/* expand with the pairs given inline: say(c, out, key, "value", v, NULL). */
-static void say(nctx *c, lp_buf *out, const char *key, ...)
-{
-    const char *args[2 * MAX_ARGS + 1];
-    size_t n = 0;
-    va_list ap;
-    va_start(ap, key);
-    const char *name;
-    while ((name = va_arg(ap, const char *)) && n + 2 < 2 * MAX_ARGS) {
-        args[n++] = name;
-        args[n++] = va_arg(ap, const char *);
-    }
-    va_end(ap);
-    args[n] = NULL;
-    /* Agreement with a count: a key with an {n} of "1" uses KEY_one when
-     * the wording has one ("1 qualified lead is ..."). */
-    for (size_t i = 0; i < n; i += 2) {
-        if (strcmp(args[i], "n") != 0 || strcmp(args[i + 1], "1") != 0) continue;
-        char one_key[128];
-        snprintf(one_key, sizeof one_key, "%s_one", key);
-        if (text_opt(c, one_key)) {
-            expand(c, out, one_key, args);
-            return;
-        }
-    }
-    expand(c, out, key, args);
-}
-
-static void drop_citations(nctx *c)
-{
-    for (size_t i = 0; i < c->npending; i++) {
-        lp_free(c->pending[i].figure);
-        lp_free(c->pending[i].subject);
-        lp_free(c->pending[i].period);
-        lp_free(c->pending[i].unit);
-    }
-    c->npending = 0;
-}
-
-static bool is_month_word(const char *p, size_t len)
-{
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
-    for (size_t i = 0; i < 12; i++)
-        if (strlen(months[i]) == len && strncmp(months[i], p, len) == 0) return true;
-    return false;
-}
-
-/* True when a sentence states a number: a run of digits that is not part
- * of a date ("16 November 2026"), a period or campaign label ("2026-W47",
- * "2026-06 Webinar") or a time of day. */
-static bool states_number(const char *s)
-{
-    for (const char *p = s; *p; p++) {
-        if (!isdigit((unsigned char)*p)) continue;
-        const char *start = p;
-        while (isdigit((unsigned char)*p) || ((*p == ',' || *p == '.') && isdigit((unsigned char)p[1])))
-            p++;
-        char before = start > s ? start[-1] : ' ', after = *p;
-        bool label = before == '-' || after == '-' || before == ':' || after == ':' ||
-                     isalpha((unsigned char)before) || (isalpha((unsigned char)after) &&
-                                                       after != 'K' && after != 'M' && after != 'B');
-        const char *next = p;
-        while (*next == ' ') next++;
-        size_t nlen = 0;
-        while (isalpha((unsigned char)next[nlen])) nlen++;
-        const char *prev = start;
-        while (prev > s && prev[-1] == ' ') prev--;
-        size_t plen = 0;
-        while (prev - (ptrdiff_t)plen > s && isalpha((unsigned char)prev[-(ptrdiff_t)plen - 1])) plen++;
-        bool date = is_month_word(next, nlen) || (plen && is_month_word(prev - plen, plen));
-        if (!label && !date) return true;
-        if (!*p) break;
-    }
-    return false;
-}
-
-/* The pending citations become statements of the sentence `said`. A
- * sentence that states a number without citing a figure becomes one
- * statement with an empty figure, so the defect shows in statements.csv
- * (and fails its check) instead of passing unseen. */
-static void attach_citations(nctx *c, const char *said)
-{
-    if (c->status != LP_OK) return;
-    if (!c->npending && states_number(said) && c->npending < MAX_CITES) {
-        lp_statement *st = &c->pending[c->npending++];
-        memset(st, 0, sizeof *st);
-        st->figure = lp_strdup("");
-        st->subject = lp_strdup("");
-        st->period = lp_strdup(c->r->period_label);
-        st->unit = lp_strdup("");
-        st->value = NAN;
-    }
-    if (!c->npending) return;
-    char id[96];
-    snprintf(id, sizeof id, "%s.%zu", c->section ? c->section : "pack", c->nsaid);
-    for (size_t i = 0; i < c->npending && c->status == LP_OK; i++) {
-        if (c->nstatements == c->statements_cap) {
-            size_t cap = c->statements_cap ? c->statements_cap * 2 : 64;
-            lp_statement *grown = lp_realloc(c->statements, cap * sizeof *grown);
-            if (!grown) {
-                fail(c, LP_ERR_NOMEM, "out of memory");
-                return;
-            }
-            c->statements = grown;
-            c->statements_cap = cap;
-        }
-        lp_statement *st = &c->statements[c->nstatements];
-        *st = c->pending[i];
-        st->id = lp_strdup(id);
-        st->section = lp_strdup(c->section ? c->section : "pack");
-        st->text = lp_strdup(said);
-        c->pending[i].figure = c->pending[i].subject = c->pending[i].period = NULL;
-        c->pending[i].unit = NULL;
-        c->nstatements++;
-        if (!st->id || !st->section || !st->text) fail(c, LP_ERR_NOMEM, "out of memory");
-    }
-}
-
-/* Starts the statements of a section (ids "section.1", "section.2", ...). */
-static void begin_section(nctx *c, const char *section)
-{
-    drop_citations(c);
-    c->section = section;
-    c->nsaid = 0;
-}
-
-/* Turns buf into a finished sentence (capital first letter, one space
- * between words, final full stop) and pushes it; an empty buf adds nothing. */
-static void push_sentence(nctx *c, strlist *list, lp_buf *buf)
-{
-    if (c->status != LP_OK || !buf->data) {
-        lp_buf_reset(buf);
-        return;
-    }
-    char *s = buf->data;
-    size_t w = 0;
-    for (size_t i = 0; s[i]; i++) {
-        if (s[i] == ' ' && (w == 0 || s[w - 1] == ' ')) continue;
-        s[w++] = s[i];
-    }
-    while (w && (s[w - 1] == ' ')) w--;
-    s[w] = '\0';
-    if (w) {
-        s[0] = (char)toupper((unsigned char)s[0]);
-        buf->len = w;
-        if (!strchr(".!?", s[w - 1])) lp_buf_puts(buf, ".");
-        strlist_push(c, list, buf->data);
-        c->nsaid++;
-        attach_citations(c, buf->data);
-    }
-    drop_citations(c);
-    lp_buf_reset(buf);
-}
-
-/* ---- Reading the result set ---- */
-
-static const lp_table *table_of(nctx *c, const char *name)
-{
-    const lp_table *t = lp_results_table(c->r, name);
-    return t && t->nrows ? t : NULL;
-}
-
-/* Finite number at (column, row), false when absent or null. */
-static bool cell_num(const lp_table *t, const char *column, size_t row, double *out)
-{
-    const lp_column *col = t ? lp_table_column(t, column) : NULL;
-    if (!col || row >= col->length || !lp_column_valid(col, row)) return false;
-    double v = lp_column_number(col, row);
-    if (!isfinite(v)) return false;
-    *out = v;
-    return true;
-}
-
-static const char *cell_str(const lp_table *t, const char *column, size_t row)
-{
-    const lp_column *col = t ? lp_table_column(t, column) : NULL;
-    if (!col || col->type != LP_TYPE_STRING || row >= col->length ||
-        !lp_column_valid(col, row))
-        return NULL;
-    return lp_column_str(col, row);
-}
-
-/* Value of a catalogue figure for P (false when it does not exist). */
-static bool headline_value(nctx *c, const char *measure, double *out)
-{
-    lp_figure f;
-    if (lp_figure_get(c->r, measure, &f) != LP_OK || !isfinite(f.value)) return false;
-    *out = f.value;
-    return true;
-}
-
-/* "qualified lead" or "qualified leads" for a formatted count. */
-static const char *unit_for(nctx *c, const char *unit, const char *formatted)
-{
-    char key[96];
-    snprintf(key, sizeof key, "unit.%s.%s", unit, strcmp(formatted, "1") == 0 ? "one" : "other");
-    return text(c, key);
-}
-
-/* v in the unit a person reads: counts whole, shares whole percents,
- * points the whole number of percentage points (the wording says "points"),
- * ratios to one decimal, the rest through the one formatter. */
-static const char *format_value(nctx *c, lp_unit unit, double v, char *buf, size_t size)
-{
-    switch (unit) {
-    case LP_UNIT_POINTS: {
-        double points = round(fabs(v) * 100.0);
-        snprintf(buf, size, "%.0f", points < 1 && v != 0 ? 1.0 : points);
-        break;
-    }
-    case LP_UNIT_RATIO: {
-        double tenths = round(v * 10.0);
-        snprintf(buf, size, fmod(tenths, 10.0) == 0 ? "%.0f" : "%.1f", tenths / 10.0);
-        break;
-    }
-    default: lp_fmt_unit(unit, v, c->currency, buf, size); break;
-    }
-    return buf;
-}
-
-/* format_value, recorded as a citation of figure `figure` by the sentence
- * being built (subject NULL for the whole company, period NULL for P). */
-static const char *cite(nctx *c, const char *figure, const char *subject, const char *period,
-                        lp_unit unit, double v, char *buf, size_t size)
-{
-    format_value(c, unit, v, buf, size);
-    if (c->npending < MAX_CITES && isfinite(v)) {
-        lp_statement *st = &c->pending[c->npending++];
-        memset(st, 0, sizeof *st);
-        st->figure = lp_strdup(figure);
-        st->subject = lp_strdup(subject ? subject : "");
-        st->period = lp_strdup(period ? period : c->r->period_label);
-        st->unit = lp_strdup(lp_unit_label(unit, c->currency));
-        st->value = v;
-        if (!st->figure || !st->subject || !st->period || !st->unit)
-            fail(c, LP_ERR_NOMEM, "out of memory");
-    }
-    return buf;
-}
-
-/* cite() for a catalogue figure: its unit comes from the catalogue. */
-static const char *cite_fig(nctx *c, const char *figure, const char *subject, double v,
-                            char *buf, size_t size)
-{
-    const lp_figure_def *def = lp_figure_def_find(figure);
-    return cite(c, figure, subject, NULL, def ? def->unit : LP_UNIT_COUNT, v, buf, size);
-}
-
-/* Label of the period before P ("2026-W46"). */
-static void previous_label(nctx *c, char *buf, size_t size)
-{
-    lp_period_label(&c->r->calendar, c->r->period - 1, buf, size);
-}
-
-/* The settings' SLA threshold in words, cited as a figure. */
-static const char *threshold_words(nctx *c, char *buf, size_t size)
-{
-    return cite(c, "sla_threshold_hours", NULL, NULL, LP_UNIT_HOURS, c->sla_hours, buf, size);
-}
-
-/* ---- Clauses: change, verdict, target ---- */
-
-/* The change of figure f in words ("up 38 (10%) on last week", "down 6
- * points from 54% last week"), "" when there is no previous value, or "too
- * early to compare" for a maturing rate without a fair comparison. Cites
- * the previous value and the change (the changes table's). Sets *moved when
- * the value changed. */
-static void change_words(nctx *c, const lp_figure *f, lp_buf *out, bool *moved)
-{
-    *moved = false;
-    if (f->verdict == LP_VERDICT_TOO_EARLY) {
-        say(c, out, "change.too_early", NULL);
-        return;
-    }
-    if (isnan(f->previous) || isnan(f->value)) return;
-    const char *id = f->def->id;
-    lp_unit unit = f->def->unit;
-    char now[64] = "", before[64] = "", delta[64] = "", pct[32] = "", prev_label[24];
-    previous_label(c, prev_label, sizeof prev_label);
-    /* formatted without citing, to tell "the same" from a change */
-    format_value(c, unit, f->value, now, sizeof now);
-    format_value(c, unit, f->previous, before, sizeof before);
-    if (strcmp(now, before) == 0) {
-        say(c, out, "change.same", NULL);
-        return;
-    }
-    *moved = true;
-    double d = isfinite(f->change) ? f->change : 0;
-    bool up = d > 0;
-    if (f->previous == 0 && unit != LP_UNIT_SHARE && unit != LP_UNIT_HOURS &&
-        unit != LP_UNIT_DAYS) {
-        say(c, out, "change.up_from_none", "delta", now, NULL);
-        return;
-    }
-    cite(c, id, NULL, prev_label, unit, f->previous, before, sizeof before);
-    if (unit == LP_UNIT_SHARE) {
-        /* a maturing rate is compared with the previous period as it stood
-         * the same time after its end, and says so */
-        bool aged = f->compared_as_of != INT64_MIN && f->compared_as_of != c->r->as_of;
-        cite(c, "change", id, NULL, LP_UNIT_POINTS, d, delta, sizeof delta);
-        say(c, out,
-            aged ? (up ? "change.rate_up_same_age" : "change.rate_down_same_age")
-                 : (up ? "change.rate_up" : "change.rate_down"),
-            "points", delta, "point_unit", unit_for(c, "point", delta), "previous", before,
-            NULL);
-        return;
-    }
-    if (unit == LP_UNIT_HOURS || unit == LP_UNIT_DAYS) {
-        say(c, out, up ? "change.duration_up" : "change.duration_down", "previous", before,
-            NULL);
-        return;
-    }
-    cite(c, "change", id, NULL, unit, fabs(d), delta, sizeof delta);
-    cite(c, "change_pct", id, NULL, LP_UNIT_SHARE, fabs(f->change_pct), pct, sizeof pct);
-    say(c, out, up ? "change.up" : "change.down", "delta", delta, "pct", pct, "previous",
-        before, NULL);
-}
-
-/* ", up 38 (10%) on last week, a real rise" as wording clauses; the verdict
- * is the catalogue's (real, noise, untested, too early). */
-static void change_clauses(nctx *c, const lp_figure *f, lp_buf *out)
-{
-    lp_buf words = {0};
-    bool moved = false;
-    change_words(c, f, &words, &moved);
-    if (words.data) say(c, out, "clause.change", "change", words.data, NULL);
-    lp_buf_reset(&words);
-    if (!moved) return;
-    lp_buf verdict = {0};
-    if (f->verdict == LP_VERDICT_REAL)
-        say(c, &verdict, f->value > f->previous ? "verdict.real_up" : "verdict.real_down",
-            NULL);
-    else if (f->verdict == LP_VERDICT_NOISE)
-        say(c, &verdict, "verdict.noise", NULL);
-    else if (f->verdict == LP_VERDICT_UNTESTED)
-        say(c, &verdict, "verdict.untested", NULL);
-    if (verdict.data) say(c, out, "clause.verdict", "verdict", verdict.data, NULL);
-    lp_buf_reset(&verdict);
-}
-
-/* KPI status key of a figure's target status. */
-static const char *status_key(lp_target_status status)
-{
-    switch (status) {
-    case LP_TARGET_ON_TRACK: return "kpi.on_track";
-    case LP_TARGET_AT_RISK: return "kpi.at_risk";
-    case LP_TARGET_OFF_TRACK: return "kpi.off_track";
-    default: return "kpi.no_target";
-    }
-}
-
-/* Target clause of figure f (the catalogue's one target rule);
- * *out_status receives the KPI status key. */
-static void target_clause(nctx *c, const lp_figure *f, lp_buf *out, const char **out_status)
-{
-    *out_status = status_key(f->status);
-    if (!(f->target > 0) || isnan(f->value)) return;
-    char target_text[64], attainment[32];
-    const char *id = f->def->id;
-    cite(c, "target", id, NULL, f->def->unit, f->target, target_text, sizeof target_text);
-    bool met = f->status == LP_TARGET_ON_TRACK;
-    lp_buf words = {0};
-    if (f->def->unit == LP_UNIT_SHARE) {
-        say(c, &words, met ? "target.rate_met" : "target.rate_short", "target", target_text,
-            NULL);
-    } else {
-        cite(c, "target_attainment", id, NULL, LP_UNIT_SHARE, f->attainment, attainment,
-             sizeof attainment);
-        say(c, &words, met ? "target.met" : "target.short", "target", target_text,
-            "attainment", attainment, NULL);
-    }
-    if (words.data) say(c, out, "clause.target", "target", words.data, NULL);
-    lp_buf_reset(&words);
-}
-
-/* ---- Sentences about one measure ---- */
-
-/* The sentence "{say}{change}{verdict}{target}" for a headline figure, with
- * say taken from wording key say_key. Value, base, change, verdict and
- * target all come from the figure catalogue. Returns false (and says
- * nothing) when the value does not exist, or a share has no base. */
-static bool measure_sentence(nctx *c, const char *measure, const char *say_key, lp_buf *out,
-                             const char **out_status)
-{
-    lp_figure f;
-    if (out_status) *out_status = "kpi.no_target";
-    if (lp_figure_get(c->r, measure, &f) != LP_OK || isnan(f.value)) return false;
-    bool share = f.def->unit == LP_UNIT_SHARE;
-    if (share && !(f.base > 0)) return false;
-    /* a sentence that names its base says nothing rather than leave a hole */
-    if (f.def->base && !isfinite(f.base)) return false;
-    char value[64], base[64] = "";
-    cite_fig(c, measure, NULL, f.value, value, sizeof value);
-    if (f.def->base && isfinite(f.base)) cite_fig(c, f.def->base, NULL, f.base, base, sizeof base);
-    /* Counts: the unit goes with the value; the others: with the base. */
-    char unit_key[96];
-    snprintf(unit_key, sizeof unit_key, "measure.%s.unit", measure);
-    const char *noun = text_opt(c, unit_key);
-    const char *unit = "";
-    if (noun && f.def->unit == LP_UNIT_COUNT) unit = unit_for(c, noun, value);
-    else if (noun && *base) unit = unit_for(c, noun, base);
-    say(c, out, say_key, "value", value, "unit", unit, "base", base, NULL);
-    change_clauses(c, &f, out);
-    const char *status;
-    target_clause(c, &f, out, &status);
-    if (out_status) *out_status = status;
-    return true;
-}
-
-static void push_measure(nctx *c, strlist *list, const char *measure)
-{
-    char key[96];
-    snprintf(key, sizeof key, "measure.%s.say", measure);
-    lp_buf b = {0};
-    if (measure_sentence(c, measure, key, &b, NULL)) push_sentence(c, list, &b);
-    lp_buf_reset(&b);
-}
-
-/* A reason from the switched_off table whose figure mentions word. */
-static const char *switched_off_reason(nctx *c, const char *word)
-{
-    const lp_table *t = table_of(c, "switched_off");
-    for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *figure = cell_str(t, "figure", i);
-        if (figure && strcasestr(figure, word)) return cell_str(t, "reason", i);
-    }
-    return NULL;
-}
-
-/* "there is no figure for this week" with the reason when one is known. */
-static void push_missing(nctx *c, strlist *list, const char *measure, const char *area)
-{
-    char key[96];
-    snprintf(key, sizeof key, "measure.%s.noun", measure);
-    const char *noun = text(c, key);
-    const char *reason = switched_off_reason(c, area);
-    lp_buf b = {0};
-    if (reason) say(c, &b, "missing.because", "noun", noun, "reason", reason, NULL);
-    else say(c, &b, "missing.no_data", "noun", noun, NULL);
-    push_sentence(c, list, &b);
-}
-
-/* "{title}: no figures this week" for a section, with the reason when known. */
-static void push_section_missing(nctx *c, strlist *list, const lp_template_section *s,
-                                 const char *area)
-{
-    const char *reason = switched_off_reason(c, area);
-    lp_buf b = {0};
-    if (reason) say(c, &b, "missing.section_because", "title", s->title, "reason", reason, NULL);
-    else say(c, &b, "missing.section", "title", s->title, NULL);
-    push_sentence(c, list, &b);
-}
-
 /* ---- Headlines ---- */
 
 static void headline_volume(nctx *c, strlist *out)
 {
     lp_buf b = {0};
-    if (!measure_sentence(c, "mql_count", "headline.volume", &b, NULL)) {
-        push_missing(c, out, "mql_count", "lead");
+    if (!lp_nar_measure_sentence(c, "mql_count", "headline.volume", &b, NULL)) {
+        lp_nar_push_missing(c, out, "mql_count", "lead");
         return;
     }
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     lp_figure f;
     if (lp_figure_get(c->r, "acceptance_rate", &f) != LP_OK || isnan(f.value) ||
         !(f.base > 0))
         return;
     char share[32], until[48];
-    cite_fig(c, "acceptance_rate", NULL, f.value, share, sizeof share);
-    say(c, &b, "headline.acceptance", "share", share, NULL);
+    lp_nar_cite_fig(c, "acceptance_rate", NULL, f.value, share, sizeof share);
+    lp_nar_say(c, &b, "headline.acceptance", "share", share, NULL);
     if (f.provisional && f.matures_at != INT64_MIN) {
         lp_fmt_day_month(f.matures_at, until, sizeof until);
-        say(c, &b, "caveat.provisional", "until", until, NULL);
+        lp_nar_say(c, &b, "caveat.provisional", "until", until, NULL);
     }
-    change_clauses(c, &f, &b);
-    push_sentence(c, out, &b);
+    lp_nar_change_clauses(c, &f, &b);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 /* Names of the campaigns with a verdict, joined with the list wording. */
 static size_t campaign_names(nctx *c, const char *verdict, lp_buf *out)
 {
-    const lp_table *t = table_of(c, "campaign_tests");
+    const lp_table *t = lp_nar_table_of(c, "campaign_tests");
     size_t n = 0, total = 0;
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *v = cell_str(t, "verdict", i);
+        const char *v = lp_nar_cell_str(t, "verdict", i);
         if (v && strcmp(v, verdict) == 0) total++;
     }
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *v = cell_str(t, "verdict", i);
+        const char *v = lp_nar_cell_str(t, "verdict", i);
         if (!v || strcmp(v, verdict) != 0) continue;
-        const char *name = cell_str(t, "name", i);
-        if (!name) name = cell_str(t, "campaign_id", i);
+        const char *name = lp_nar_cell_str(t, "name", i);
+        if (!name) name = lp_nar_cell_str(t, "campaign_id", i);
         if (!name) continue;
-        if (n) lp_buf_puts(out, text(c, n + 1 == total ? "list.last" : "list.separator"));
+        if (n) lp_buf_puts(out, lp_nar_text(c, n + 1 == total ? "list.last" : "list.separator"));
         lp_buf_puts(out, name);
         n++;
     }
     if (out->failed) {
-        fail(c, LP_ERR_NOMEM, "out of memory");
+        lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
         return 0;
     }
     return n;
@@ -691,10 +84,10 @@ static size_t campaign_names(nctx *c, const char *verdict, lp_buf *out)
 
 static size_t listed_campaigns(nctx *c)
 {
-    const lp_table *t = table_of(c, "campaigns");
+    const lp_table *t = lp_nar_table_of(c, "campaigns");
     size_t n = 0;
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *id = cell_str(t, "campaign_id", i);
+        const char *id = lp_nar_cell_str(t, "campaign_id", i);
         if (id && strcmp(id, "(no campaign)") != 0) n++;
     }
     return n;
@@ -706,46 +99,46 @@ static void headline_campaigns(nctx *c, strlist *out)
 {
     size_t listed = listed_campaigns(c);
     if (!listed) {
-        const char *reason = switched_off_reason(c, "campaign");
+        const char *reason = lp_nar_switched_off_reason(c, "campaign");
         lp_buf b = {0};
-        if (reason) say(c, &b, "headline.campaigns_missing", "reason", reason, NULL);
-        else say(c, &b, "headline.campaigns_none_listed", NULL);
-        push_sentence(c, out, &b);
+        if (reason) lp_nar_say(c, &b, "headline.campaigns_missing", "reason", reason, NULL);
+        else lp_nar_say(c, &b, "headline.campaigns_none_listed", NULL);
+        lp_nar_push_sentence(c, out, &b);
         return;
     }
     char n[32];
-    cite(c, "campaigns_listed", NULL, NULL, LP_UNIT_COUNT, (double)listed, n, sizeof n);
-    const char *model = text(c, attribution_key(c->r->settings));
+    lp_nar_cite(c, "campaigns_listed", NULL, NULL, LP_UNIT_COUNT, (double)listed, n, sizeof n);
+    const char *model = lp_nar_text(c, attribution_key(c->r->settings));
     lp_buf names = {0}, b = {0};
     size_t better = campaign_names(c, "better", &names);
     if (listed == 1 && !better) {
-        drop_citations(c);
-        say(c, &b, "headline.campaigns_single", NULL);
-    } else if (!table_of(c, "campaign_tests")) {
-        say(c, &b, "headline.campaigns_untested", "n", n, "unit", unit_for(c, "campaign", n),
+        lp_nar_drop_citations(c);
+        lp_nar_say(c, &b, "headline.campaigns_single", NULL);
+    } else if (!lp_nar_table_of(c, "campaign_tests")) {
+        lp_nar_say(c, &b, "headline.campaigns_untested", "n", n, "unit", lp_nar_unit_for(c, "campaign", n),
             NULL);
     } else if (better) {
         char count[32];
         if (better > 1) /* one is said as a word */
-            cite(c, "campaigns_better", NULL, NULL, LP_UNIT_COUNT, (double)better, count,
+            lp_nar_cite(c, "campaigns_better", NULL, NULL, LP_UNIT_COUNT, (double)better, count,
                  sizeof count);
         else
             snprintf(count, sizeof count, "1");
-        say(c, &b, better == 1 ? "headline.campaigns_better_one" : "headline.campaigns_better",
-            "count", count, "n", n, "unit", unit_for(c, "campaign", n), "names", names.data,
+        lp_nar_say(c, &b, better == 1 ? "headline.campaigns_better_one" : "headline.campaigns_better",
+            "count", count, "n", n, "unit", lp_nar_unit_for(c, "campaign", n), "names", names.data,
             "model", model, NULL);
     } else {
-        say(c, &b, "headline.campaigns_no_difference", "n", n, "unit",
-            unit_for(c, "campaign", n), "model", model, NULL);
+        lp_nar_say(c, &b, "headline.campaigns_no_difference", "n", n, "unit",
+            lp_nar_unit_for(c, "campaign", n), "model", model, NULL);
     }
     lp_buf_reset(&names);
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     size_t worse = campaign_names(c, "worse", &names);
     if (worse)
-        say(c, &b, worse == 1 ? "headline.campaigns_worse_one" : "headline.campaigns_worse",
+        lp_nar_say(c, &b, worse == 1 ? "headline.campaigns_worse_one" : "headline.campaigns_worse",
             "names", names.data, NULL);
     lp_buf_reset(&names);
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 static void headline_amount(nctx *c, strlist *out, const char *amount_measure,
@@ -754,22 +147,22 @@ static void headline_amount(nctx *c, strlist *out, const char *amount_measure,
     lp_buf b = {0};
     lp_figure f;
     double count;
-    if (!headline_value(c, count_measure, &count) ||
+    if (!lp_nar_headline_value(c, count_measure, &count) ||
         lp_figure_get(c->r, amount_measure, &f) != LP_OK || isnan(f.value)) {
-        push_missing(c, out, amount_measure, area);
+        lp_nar_push_missing(c, out, amount_measure, area);
         return;
     }
     char value[64], count_text[32];
-    cite_fig(c, amount_measure, NULL, f.value, value, sizeof value);
-    cite_fig(c, count_measure, NULL, count, count_text, sizeof count_text);
+    lp_nar_cite_fig(c, amount_measure, NULL, f.value, value, sizeof value);
+    lp_nar_cite_fig(c, count_measure, NULL, count, count_text, sizeof count_text);
     char unit_key[96];
     snprintf(unit_key, sizeof unit_key, "measure.%s.unit", count_measure);
-    say(c, &b, key, "value", value, "count", count_text, "unit",
-        unit_for(c, text(c, unit_key), count_text), NULL);
-    change_clauses(c, &f, &b);
+    lp_nar_say(c, &b, key, "value", value, "count", count_text, "unit",
+        lp_nar_unit_for(c, lp_nar_text(c, unit_key), count_text), NULL);
+    lp_nar_change_clauses(c, &f, &b);
     const char *status;
-    target_clause(c, &f, &b, &status);
-    push_sentence(c, out, &b);
+    lp_nar_target_clause(c, &f, &b, &status);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 static void headline_sla(nctx *c, strlist *out)
@@ -779,27 +172,27 @@ static void headline_sla(nctx *c, strlist *out)
     lp_figure f;
     if (lp_figure_get(c->r, "sla_compliance", &f) != LP_OK || isnan(f.value) ||
         !(f.base > 0)) {
-        push_missing(c, out, "sla_compliance", "SLA");
+        lp_nar_push_missing(c, out, "sla_compliance", "SLA");
     } else {
         char value[32], base[64];
-        cite_fig(c, "sla_compliance", NULL, f.value, value, sizeof value);
-        cite_fig(c, "sla_eligible", NULL, f.base, base, sizeof base);
-        threshold_words(c, threshold, sizeof threshold);
-        say(c, &b, "headline.sla", "value", value, "base", base, "unit",
-            unit_for(c, "mql", base), "threshold", threshold, NULL);
-        change_clauses(c, &f, &b);
+        lp_nar_cite_fig(c, "sla_compliance", NULL, f.value, value, sizeof value);
+        lp_nar_cite_fig(c, "sla_eligible", NULL, f.base, base, sizeof base);
+        lp_nar_threshold_words(c, threshold, sizeof threshold);
+        lp_nar_say(c, &b, "headline.sla", "value", value, "base", base, "unit",
+            lp_nar_unit_for(c, "mql", base), "threshold", threshold, NULL);
+        lp_nar_change_clauses(c, &f, &b);
         const char *status;
-        target_clause(c, &f, &b, &status);
-        push_sentence(c, out, &b);
+        lp_nar_target_clause(c, &f, &b, &status);
+        lp_nar_push_sentence(c, out, &b);
     }
     double pending;
-    if (headline_value(c, "sla_pending", &pending) && pending > 0) {
+    if (lp_nar_headline_value(c, "sla_pending", &pending) && pending > 0) {
         char n[32];
-        cite_fig(c, "sla_pending", NULL, pending, n, sizeof n);
-        threshold_words(c, threshold, sizeof threshold);
-        say(c, &b, "caveat.pending", "n", n, "unit", unit_for(c, "mql", n), "threshold",
+        lp_nar_cite_fig(c, "sla_pending", NULL, pending, n, sizeof n);
+        lp_nar_threshold_words(c, threshold, sizeof threshold);
+        lp_nar_say(c, &b, "caveat.pending", "n", n, "unit", lp_nar_unit_for(c, "mql", n), "threshold",
             threshold, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -811,14 +204,69 @@ static void push_paragraph(nctx *c, strlist *headlines, strlist *sentences)
         if (i) lp_buf_puts(&b, " ");
         lp_buf_puts(&b, sentences->items[i]);
     }
-    if (b.failed) fail(c, LP_ERR_NOMEM, "out of memory");
-    if (b.data) strlist_push(c, headlines, b.data);
+    if (b.failed) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
+    if (b.data) lp_nar_strlist_push(c, headlines, b.data);
     lp_buf_reset(&b);
-    strlist_free(sentences);
+    lp_nar_strlist_free(sentences);
+}
+
+static void section_groups(nctx *c, const char *table, const char *key_column,
+                           const char *prefix, const char *group_unit, strlist *out);
+static void section_breaches(nctx *c, const lp_template_section *s, strlist *out);
+static void partner_acceptance(nctx *c, strlist *out);
+static void sla_times(nctx *c, strlist *out);
+static void sla_breaches(nctx *c, strlist *out);
+static void sla_reached_sentence(nctx *c, strlist *out);
+
+/* The pack's subject (lp_template.subject): "company", "sla" or "partners". */
+static const char *subject_of(nctx *c)
+{
+    return c->tpl && c->tpl->subject ? c->tpl->subject : "company";
+}
+
+/* The first page of a response-time pack: compliance against its target,
+ * how fast, the teams, the breaches and the follow-up. */
+static void build_headlines_sla(nctx *c, strlist *out)
+{
+    strlist s = {0};
+    headline_sla(c, &s);
+    push_paragraph(c, out, &s);
+    sla_times(c, &s);
+    sla_reached_sentence(c, &s);
+    push_paragraph(c, out, &s);
+    section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", &s);
+    push_paragraph(c, out, &s);
+    sla_breaches(c, &s);
+    lp_nar_push_measure(c, &s, "followup_compliance");
+    push_paragraph(c, out, &s);
+}
+
+/* The first page of a partner pack: the partners' leads and follow-up, how
+ * sales took them, and the partner leads reached late. */
+static void build_headlines_partners(nctx *c, strlist *out)
+{
+    strlist s = {0};
+    section_groups(c, "sla_by_partner", "team", "section.partners", "partner", &s);
+    push_paragraph(c, out, &s);
+    partner_acceptance(c, &s);
+    push_paragraph(c, out, &s);
+    lp_template_section late = {.id = "breaches", .kind = "breaches",
+                                .title = (char *)lp_nar_text(c, "title.breaches"),
+                                .table = "partner_breaches"};
+    section_breaches(c, &late, &s);
+    push_paragraph(c, out, &s);
 }
 
 static void build_headlines(nctx *c, strlist *out)
 {
+    if (strcmp(subject_of(c), "sla") == 0) {
+        build_headlines_sla(c, out);
+        return;
+    }
+    if (strcmp(subject_of(c), "partners") == 0) {
+        build_headlines_partners(c, out);
+        return;
+    }
     strlist s = {0};
     headline_volume(c, &s);
     push_paragraph(c, out, &s);
@@ -834,7 +282,7 @@ static void build_headlines(nctx *c, strlist *out)
     /* where the inbound figures cannot be known, closed business from every
      * channel is the first page's word on closed business */
     double v;
-    if (!headline_value(c, "inbound_won_amount", &v) && headline_value(c, "won_count", &v))
+    if (!lp_nar_headline_value(c, "inbound_won_amount", &v) && lp_nar_headline_value(c, "won_count", &v))
         headline_amount(c, &s, "won_amount", "won_count", "headline.won_all", "inbound");
     push_paragraph(c, out, &s);
 }
@@ -852,78 +300,93 @@ static int compare_rank(const void *a, const void *b)
  * of this period and is said on its own page with its scope. */
 static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *out)
 {
-    const char *kind = cell_str(t, "kind", row);
-    const char *measure = cell_str(t, "measure", row);
-    const char *subject = cell_str(t, "subject", row);
+    const char *kind = lp_nar_cell_str(t, "kind", row);
+    const char *measure = lp_nar_cell_str(t, "measure", row);
+    const char *subject = lp_nar_cell_str(t, "subject", row);
     double value = 0, base = 0;
-    if (!kind || !cell_num(t, "value", row, &value)) return;
-    bool has_base = cell_num(t, "base", row, &base);
+    if (!kind || !lp_nar_cell_num(t, "value", row, &value)) return;
+    bool has_base = lp_nar_cell_num(t, "base", row, &base);
     char v[64], b[64], key[96];
     lp_buf buf = {0};
     if (strcmp(kind, "volume_change") == 0 || strcmp(kind, "rate_change") == 0) {
         lp_figure f;
         if (!measure || lp_figure_get(c->r, measure, &f) != LP_OK) return;
         if (f.verdict != LP_VERDICT_REAL) return;
-        cite_fig(c, measure, NULL, f.value, v, sizeof v);
+        lp_nar_cite_fig(c, measure, NULL, f.value, v, sizeof v);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
         /* the catalogue's figure is the company's: a finding about a subject
          * of this kind is not worded with the company's numbers */
         if (subject && *subject) {
-            drop_citations(c);
+            lp_nar_drop_citations(c);
             return;
         }
-        say(c, &buf, "finding.change", "noun", text(c, key), "subject", "", "value", v, NULL);
-        change_clauses(c, &f, &buf);
+        lp_nar_say(c, &buf, "finding.change", "noun", lp_nar_text(c, key), "subject", "", "value", v, NULL);
+        lp_nar_change_clauses(c, &f, &buf);
     } else if (strcmp(kind, "team_slow") == 0) {
         /* value and base are shares reached in time (the team's, everyone
          * else's), never durations. */
         if (!subject || !has_base) return;
         char threshold[48];
-        cite(c, "team_sla_compliance", subject, NULL, LP_UNIT_SHARE, value, v, sizeof v);
-        cite(c, "sla_compliance_others", subject, NULL, LP_UNIT_SHARE, base, b, sizeof b);
-        threshold_words(c, threshold, sizeof threshold);
-        say(c, &buf, "finding.team_slow", "subject", subject, "value", v, "base", b,
+        lp_nar_cite(c, "team_sla_compliance", subject, NULL, LP_UNIT_SHARE, value, v, sizeof v);
+        lp_nar_cite(c, "sla_compliance_others", subject, NULL, LP_UNIT_SHARE, base, b, sizeof b);
+        lp_nar_threshold_words(c, threshold, sizeof threshold);
+        lp_nar_say(c, &buf, "finding.team_slow", "subject", subject, "value", v, "base", b,
             "threshold", threshold, NULL);
     } else if (strcmp(kind, "breaches") == 0) {
-        cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, value, v, sizeof v);
-        if (has_base) cite_fig(c, "sla_eligible", NULL, base, b, sizeof b);
-        say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "n", v,
-            "unit", unit_for(c, "mql", v), "base", has_base ? b : "", NULL);
+        lp_nar_cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, value, v, sizeof v);
+        if (has_base) lp_nar_cite_fig(c, "sla_eligible", NULL, base, b, sizeof b);
+        lp_nar_say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "n", v,
+            "unit", lp_nar_unit_for(c, "mql", v), "base", has_base ? b : "", NULL);
     } else if (strcmp(kind, "target") == 0) {
         lp_figure f;
         if (!measure || lp_figure_get(c->r, measure, &f) != LP_OK || !(f.target > 0)) return;
         char attainment[32];
-        cite_fig(c, measure, NULL, f.value, v, sizeof v);
-        cite(c, "target", measure, NULL, f.def->unit, f.target, b, sizeof b);
-        cite(c, "target_attainment", measure, NULL, LP_UNIT_SHARE, f.attainment, attainment,
+        lp_nar_cite_fig(c, measure, NULL, f.value, v, sizeof v);
+        lp_nar_cite(c, "target", measure, NULL, f.def->unit, f.target, b, sizeof b);
+        lp_nar_cite(c, "target_attainment", measure, NULL, LP_UNIT_SHARE, f.attainment, attainment,
              sizeof attainment);
         snprintf(key, sizeof key, "measure.%s.noun", measure);
-        say(c, &buf, f.status == LP_TARGET_ON_TRACK ? "finding.target_met"
+        lp_nar_say(c, &buf, f.status == LP_TARGET_ON_TRACK ? "finding.target_met"
                                                    : "finding.target_short",
-            "noun", text(c, key), "value", v, "target", b, "attainment", attainment, NULL);
+            "noun", lp_nar_text(c, key), "value", v, "target", b, "attainment", attainment, NULL);
     } else {
         return; /* lifetime findings and kinds this version cannot word are left out */
     }
-    push_sentence(c, out, &buf);
+    lp_nar_push_sentence(c, out, &buf);
 }
 
 static void build_changes(nctx *c, strlist *out)
 {
-    const lp_table *t = table_of(c, "findings");
+    const lp_table *t = lp_nar_table_of(c, "findings");
     if (!t) return;
     double *order = lp_malloc(t->nrows * 2 * sizeof *order);
     if (!order) {
-        fail(c, LP_ERR_NOMEM, "out of memory");
+        lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
         return;
     }
     for (size_t i = 0; i < t->nrows; i++) {
         double rank;
-        order[2 * i] = cell_num(t, "rank", i, &rank) ? rank : (double)(t->nrows + i);
+        order[2 * i] = lp_nar_cell_num(t, "rank", i, &rank) ? rank : (double)(t->nrows + i);
         order[2 * i + 1] = (double)i;
     }
     qsort(order, t->nrows, 2 * sizeof *order, compare_rank);
-    for (size_t i = 0; i < t->nrows && out->n < MAX_FINDINGS; i++)
-        finding_sentence(c, t, (size_t)order[2 * i + 1], out);
+    /* A pack about one subject lists only the changes of that subject:
+     * response time for "sla", none of the company's for "partners" (no
+     * finding is about partners). */
+    const char *subject = subject_of(c);
+    for (size_t i = 0; i < t->nrows && out->n < MAX_FINDINGS; i++) {
+        size_t row = (size_t)order[2 * i + 1];
+        if (strcmp(subject, "partners") == 0) break;
+        if (strcmp(subject, "sla") == 0) {
+            const char *kind = lp_nar_cell_str(t, "kind", row), *measure = lp_nar_cell_str(t, "measure", row);
+            bool about_sla = (kind && (strcmp(kind, "team_slow") == 0 ||
+                                       strcmp(kind, "breaches") == 0)) ||
+                             (measure && (strncmp(measure, "sla_", 4) == 0 ||
+                                          strncmp(measure, "followup_", 9) == 0));
+            if (!about_sla) continue;
+        }
+        finding_sentence(c, t, row, out);
+    }
     lp_free(order);
 }
 
@@ -936,7 +399,7 @@ static void build_kpis(nctx *c, lp_narrative *n)
     while (ids[count]) count++;
     n->kpis = lp_calloc(count, sizeof *n->kpis);
     if (!n->kpis) {
-        fail(c, LP_ERR_NOMEM, "out of memory");
+        lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
         return;
     }
     for (size_t i = 0; i < count && c->status == LP_OK; i++) {
@@ -945,27 +408,27 @@ static void build_kpis(nctx *c, lp_narrative *n)
         char key[96], value[64];
         snprintf(key, sizeof key, "measure.%s.label", measure);
         k->measure = lp_strdup(measure);
-        k->label = lp_strdup(text(c, key));
+        k->label = lp_strdup(lp_nar_text(c, key));
         lp_figure f;
         lp_buf change = {0}, target = {0};
         const char *status = "kpi.no_target";
         if (lp_figure_get(c->r, measure, &f) == LP_OK && !isnan(f.value)) {
-            cite_fig(c, measure, NULL, f.value, value, sizeof value);
+            lp_nar_cite_fig(c, measure, NULL, f.value, value, sizeof value);
             bool moved;
-            change_words(c, &f, &change, &moved);
+            lp_nar_change_words(c, &f, &change, &moved);
             k->real_change = moved && f.verdict == LP_VERDICT_REAL;
-            target_clause(c, &f, &target, &status);
+            lp_nar_target_clause(c, &f, &target, &status);
         } else {
-            snprintf(value, sizeof value, "%s", text(c, "kpi.no_value"));
+            snprintf(value, sizeof value, "%s", lp_nar_text(c, "kpi.no_value"));
         }
-        drop_citations(c); /* tiles are not sentences */
+        lp_nar_drop_citations(c); /* tiles are not sentences */
         k->value = lp_strdup(value);
         k->change = lp_strdup(change.data ? change.data : "");
-        k->status = lp_strdup(text(c, status));
+        k->status = lp_strdup(lp_nar_text(c, status));
         lp_buf_reset(&change);
         lp_buf_reset(&target);
         if (!k->measure || !k->label || !k->value || !k->change || !k->status)
-            fail(c, LP_ERR_NOMEM, "out of memory");
+            lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     }
 }
 
@@ -974,12 +437,12 @@ static void build_kpis(nctx *c, lp_narrative *n)
 static void section_cover(nctx *c, const lp_narrative *n, strlist *out)
 {
     lp_buf b = {0};
-    say(c, &b, "section.cover.period", "period", n->period_words, "as_of", n->as_of_words,
+    lp_nar_say(c, &b, "section.cover.period", "period", n->period_words, "as_of", n->as_of_words,
         NULL);
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     if (c->tpl && c->tpl->audience && *c->tpl->audience) {
-        say(c, &b, "section.cover.audience", "audience", c->tpl->audience, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.cover.audience", "audience", c->tpl->audience, NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -997,37 +460,37 @@ static void section_headlines(nctx *c, const lp_narrative *n, strlist *out)
     lp_buf b = {0};
     if (tested) {
         char r[32], all[32];
-        cite(c, "changes_real", NULL, NULL, LP_UNIT_COUNT, (double)real, r, sizeof r);
-        cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT, (double)tested, all, sizeof all);
-        if (!real) drop_citations(c), cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT,
+        lp_nar_cite(c, "changes_real", NULL, NULL, LP_UNIT_COUNT, (double)real, r, sizeof r);
+        lp_nar_cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT, (double)tested, all, sizeof all);
+        if (!real) lp_nar_drop_citations(c), lp_nar_cite(c, "changes_tested", NULL, NULL, LP_UNIT_COUNT,
                                             (double)tested, all, sizeof all);
-        say(c, &b, real ? "section.headlines.real" : "section.headlines.none_real", "n", r,
+        lp_nar_say(c, &b, real ? "section.headlines.real" : "section.headlines.none_real", "n", r,
             "tested", all, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     }
     if (n->ncaveats) {
         char k[32];
-        cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
+        lp_nar_cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
              sizeof k);
-        say(c, &b, "section.headlines.caveats", "n", k, "unit", unit_for(c, "figure", k), NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.headlines.caveats", "n", k, "unit", lp_nar_unit_for(c, "figure", k), NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
     if (!out->n) {
-        say(c, &b, "section.headlines.plain", NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.headlines.plain", NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
 /* The key with the most of column in a breakdown table (ties: first). */
 static long top_row(nctx *c, const char *table, const char *column, double *out)
 {
-    const lp_table *t = table_of(c, table);
+    const lp_table *t = lp_nar_table_of(c, table);
     long best = -1;
     double v;
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *key = cell_str(t, "key", i);
-        if (!key) key = cell_str(t, "name", i);
-        if (!key || !cell_num(t, column, i, &v) || v <= 0) continue;
+        const char *key = lp_nar_cell_str(t, "key", i);
+        if (!key) key = lp_nar_cell_str(t, "name", i);
+        if (!key || !lp_nar_cell_num(t, column, i, &v) || v <= 0) continue;
         if (best < 0 || v > *out) {
             best = (long)i;
             *out = v;
@@ -1048,6 +511,30 @@ static bool first_of_kind(nctx *c, const lp_template_section *s)
     return true;
 }
 
+/* How sales took the leads that came through partners (the partner row of
+ * volume_by_channel): "sales accepted 64% of the 22 qualified leads that
+ * came through partners". */
+static void partner_acceptance(nctx *c, strlist *out)
+{
+    const lp_table *t = lp_nar_table_of(c, "volume_by_channel");
+    long partner = -1;
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *key = lp_nar_cell_str(t, "key", i);
+        if (key && strcasecmp(key, "partner") == 0) partner = (long)i;
+    }
+    double rate, n;
+    lp_buf b = {0};
+    if (partner >= 0 && lp_nar_cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
+        lp_nar_cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
+        char r[32], base[32];
+        lp_nar_cite(c, "volume_acceptance_rate", "partner", NULL, LP_UNIT_SHARE, rate, r, sizeof r);
+        lp_nar_cite(c, "volume_mqls", "partner", NULL, LP_UNIT_COUNT, n, base, sizeof base);
+        lp_nar_say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
+            lp_nar_unit_for(c, "mql", base), NULL);
+        lp_nar_push_sentence(c, out, &b);
+    }
+}
+
 /* A volume section shows the overall figures (first of its kind), and with
  * a breakdown table (volume_by_channel, ...) that breakdown's largest group
  * and, by channel, how partner leads fare. */
@@ -1055,12 +542,14 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
 {
     const char *table = s->table ? s->table : "";
     bool breakdown = strncmp(table, "volume_by_", 10) == 0;
-    if (first_of_kind(c, s)) {
-        push_measure(c, out, "mql_count");
-        push_measure(c, out, "acceptance_rate");
+    /* a pack about one subject (partners, SLA) leaves the company's totals
+     * to the packs about the company */
+    if (first_of_kind(c, s) && (strcmp(subject_of(c), "company") == 0 || !breakdown)) {
+        lp_nar_push_measure(c, out, "mql_count");
+        lp_nar_push_measure(c, out, "acceptance_rate");
     }
     if (!breakdown) {
-        if (!out->n) push_section_missing(c, out, s, "lead");
+        if (!out->n) lp_nar_push_section_missing(c, out, s, "lead");
         return;
     }
     double mqls = 0;
@@ -1068,40 +557,25 @@ static void section_volume(nctx *c, const lp_template_section *s, strlist *out)
     lp_buf b = {0};
     if (row >= 0) {
         char v[32], dimension_key[64];
-        cite(c, "volume_mqls", cell_str(table_of(c, table), "key", (size_t)row), NULL,
+        lp_nar_cite(c, "volume_mqls", lp_nar_cell_str(lp_nar_table_of(c, table), "key", (size_t)row), NULL,
              LP_UNIT_COUNT, mqls, v, sizeof v);
         snprintf(dimension_key, sizeof dimension_key, "dimension.%s", table + 10);
-        say(c, &b, "section.volume.top_key", "dimension", text(c, dimension_key), "key",
-            cell_str(table_of(c, table), "key", (size_t)row), "value", v, "unit",
-            unit_for(c, "mql", v), NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.volume.top_key", "dimension", lp_nar_text(c, dimension_key), "key",
+            lp_nar_cell_str(lp_nar_table_of(c, table), "key", (size_t)row), "value", v, "unit",
+            lp_nar_unit_for(c, "mql", v), NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
-    const lp_table *t = table_of(c, table);
-    long partner = -1;
-    for (size_t i = 0; t && i < t->nrows && strcmp(table, "volume_by_channel") == 0; i++) {
-        const char *key = cell_str(t, "key", i);
-        if (key && strcasecmp(key, "partner") == 0) partner = (long)i;
-    }
-    double rate, n;
-    if (partner >= 0 && cell_num(t, "acceptance_rate", (size_t)partner, &rate) &&
-        cell_num(t, "mqls", (size_t)partner, &n) && n > 0) {
-        char r[32], base[32];
-        cite(c, "volume_acceptance_rate", "partner", NULL, LP_UNIT_SHARE, rate, r, sizeof r);
-        cite(c, "volume_mqls", "partner", NULL, LP_UNIT_COUNT, n, base, sizeof base);
-        say(c, &b, "section.volume.partner_acceptance", "rate", r, "base", base, "unit",
-            unit_for(c, "mql", base), NULL);
-        push_sentence(c, out, &b);
-    }
-    if (!out->n) push_section_missing(c, out, s, "lead");
+    if (strcmp(table, "volume_by_channel") == 0) partner_acceptance(c, out);
+    if (!out->n) lp_nar_push_section_missing(c, out, s, "lead");
 }
 
 static void section_campaigns(nctx *c, const lp_template_section *s, strlist *out)
 {
     if (s->table && strcmp(s->table, "attribution") == 0) {
         lp_buf b = {0};
-        say(c, &b, "section.campaigns.attribution", "model",
-            text(c, attribution_key(c->r->settings)), NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.campaigns.attribution", "model",
+            lp_nar_text(c, attribution_key(c->r->settings)), NULL);
+        lp_nar_push_sentence(c, out, &b);
         return;
     }
     if (!first_of_kind(c, s) && !(s->table && strcmp(s->table, "campaign_tests") == 0))
@@ -1109,33 +583,33 @@ static void section_campaigns(nctx *c, const lp_template_section *s, strlist *ou
     headline_campaigns(c, out);
     if (s->table && strcmp(s->table, "campaign_tests") == 0) return;
     double pipeline = 0;
-    const lp_table *t = table_of(c, "campaigns");
+    const lp_table *t = lp_nar_table_of(c, "campaigns");
     long best = -1;
     double v;
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *id = cell_str(t, "campaign_id", i);
-        if (!id || strcmp(id, "(no campaign)") == 0 || !cell_num(t, "pipeline", i, &v) ||
+        const char *id = lp_nar_cell_str(t, "campaign_id", i);
+        if (!id || strcmp(id, "(no campaign)") == 0 || !lp_nar_cell_num(t, "pipeline", i, &v) ||
             v <= 0)
             continue;
         if (best < 0 || v > pipeline) best = (long)i, pipeline = v;
     }
     if (best >= 0) {
         char amount[64];
-        const char *name = cell_str(t, "name", (size_t)best);
-        cite(c, "campaign_pipeline", name ? name : cell_str(t, "campaign_id", (size_t)best),
+        const char *name = lp_nar_cell_str(t, "name", (size_t)best);
+        lp_nar_cite(c, "campaign_pipeline", name ? name : lp_nar_cell_str(t, "campaign_id", (size_t)best),
              NULL, LP_UNIT_MONEY, pipeline, amount, sizeof amount);
         const char *model_key = attribution_key(c->r->settings);
         lp_buf b = {0};
-        say(c, &b, "section.campaigns.top_pipeline", "name",
-            name ? name : cell_str(t, "campaign_id", (size_t)best), "amount", amount, "model",
-            text(c, model_key), NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.campaigns.top_pipeline", "name",
+            name ? name : lp_nar_cell_str(t, "campaign_id", (size_t)best), "amount", amount, "model",
+            lp_nar_text(c, model_key), NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
-    const char *reason = switched_off_reason(c, "cost");
+    const char *reason = lp_nar_switched_off_reason(c, "cost");
     if (reason) {
         lp_buf b = {0};
-        say(c, &b, "section.campaigns.no_cost", "reason", reason, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.campaigns.no_cost", "reason", reason, NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -1143,62 +617,106 @@ static void section_pipeline(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_pipeline_amount", "inbound_pipeline_count",
                     "headline.pipeline", "inbound");
-    const lp_table *t = table_of(c, "coverage");
+    const lp_table *t = lp_nar_table_of(c, "coverage");
     double open, remaining, coverage;
-    if (t && cell_num(t, "open_inbound_pipeline", 0, &open) &&
-        cell_num(t, "remaining_quota", 0, &remaining) && cell_num(t, "coverage", 0, &coverage) &&
+    if (t && lp_nar_cell_num(t, "open_inbound_pipeline", 0, &open) &&
+        lp_nar_cell_num(t, "remaining_quota", 0, &remaining) && lp_nar_cell_num(t, "coverage", 0, &coverage) &&
         remaining > 0) {
         char o[64], rq[64], times[32];
-        cite(c, "open_inbound_pipeline_amount", NULL, NULL, LP_UNIT_MONEY, open, o, sizeof o);
-        cite(c, "remaining_quota", NULL, NULL, LP_UNIT_MONEY, remaining, rq, sizeof rq);
-        cite(c, "pipeline_coverage", NULL, NULL, LP_UNIT_RATIO, coverage, times, sizeof times);
+        lp_nar_cite(c, "open_inbound_pipeline_amount", NULL, NULL, LP_UNIT_MONEY, open, o, sizeof o);
+        lp_nar_cite(c, "remaining_quota", NULL, NULL, LP_UNIT_MONEY, remaining, rq, sizeof rq);
+        lp_nar_cite(c, "pipeline_coverage", NULL, NULL, LP_UNIT_RATIO, coverage, times, sizeof times);
         lp_buf b = {0};
-        say(c, &b, "section.pipeline.coverage", "open", o, "remaining", rq, "times", times,
+        lp_nar_say(c, &b, "section.pipeline.coverage", "open", o, "remaining", rq, "times", times,
             NULL);
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     } else {
-        push_measure(c, out, "open_inbound_pipeline_amount");
+        lp_nar_push_measure(c, out, "open_inbound_pipeline_amount");
+    }
+}
+
+/* The response curve in a few numbers (the "All" row of sla_reached):
+ * "sales reached 33% of this week's 120 qualified leads within 1 hour, 61%
+ * within 4 hours, 84% within 24 hours and 90% within 2 days". */
+static void sla_reached_sentence(nctx *c, strlist *out)
+{
+    const lp_table *t = lp_nar_table_of(c, "sla_reached");
+    long all = -1;
+    for (size_t i = 0; t && i < t->nrows; i++) {
+        const char *team = lp_nar_cell_str(t, "team", i);
+        if (team && strcmp(team, "All") == 0) all = (long)i;
+    }
+    static const char *const columns[] = {"within_1h", "within_4h", "within_24h", "within_48h"};
+    static const double marks[] = {1, 4, 24, 48};
+    double mqls, share[4];
+    if (all < 0 || !lp_nar_cell_num(t, "mqls", (size_t)all, &mqls) || !(mqls > 0)) return;
+    for (size_t k = 0; k < 4; k++)
+        if (!lp_nar_cell_num(t, columns[k], (size_t)all, &share[k])) return;
+    char n[32], v[4][32], h[4][48];
+    lp_nar_cite(c, "sla_reached_mqls", NULL, NULL, LP_UNIT_COUNT, mqls, n, sizeof n);
+    for (size_t k = 0; k < 4; k++) {
+        char figure[48];
+        snprintf(figure, sizeof figure, "sla_reached_%s", columns[k]);
+        lp_nar_cite(c, figure, NULL, NULL, LP_UNIT_SHARE, share[k], v[k], sizeof v[k]);
+        lp_nar_cite(c, "sla_reached_mark", NULL, NULL, LP_UNIT_HOURS, marks[k], h[k], sizeof h[k]);
+    }
+    lp_buf b = {0};
+    lp_nar_say(c, &b, "section.sla.reached", "n", n, "unit", lp_nar_unit_for(c, "mql", n), "v1", v[0], "h1",
+        h[0], "v2", v[1], "h2", h[1], "v3", v[2], "h3", h[2], "v4", v[3], "h4", h[3], NULL);
+    lp_nar_push_sentence(c, out, &b);
+}
+
+/* Median and 90th-percentile hours to first touch. */
+static void sla_times(nctx *c, strlist *out)
+{
+    double median, p90;
+    lp_buf b = {0};
+    if (lp_nar_headline_value(c, "sla_median_hours", &median)) {
+        char m[48], p[48];
+        lp_nar_cite_fig(c, "sla_median_hours", NULL, median, m, sizeof m);
+        if (lp_nar_headline_value(c, "sla_p90_hours", &p90)) {
+            lp_nar_cite_fig(c, "sla_p90_hours", NULL, p90, p, sizeof p);
+            lp_nar_say(c, &b, "section.sla.times", "median", m, "p90", p, NULL);
+        } else {
+            lp_nar_say(c, &b, "section.sla.median", "median", m, NULL);
+        }
+        lp_nar_push_sentence(c, out, &b);
+    }
+}
+
+/* How many MQLs of P were reached late or not at all. */
+static void sla_breaches(nctx *c, strlist *out)
+{
+    lp_buf b = {0};
+    const lp_table *breaches = lp_results_table(c->r, "breaches");
+    if (breaches) {
+        char n[32];
+        lp_nar_cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)breaches->nrows, n, sizeof n);
+        if (!breaches->nrows) lp_nar_drop_citations(c);
+        lp_nar_say(c, &b, breaches->nrows ? "section.sla.breaches" : "section.sla.no_breaches", "n", n,
+            "unit", lp_nar_unit_for(c, "mql", n), NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
 static void section_sla(nctx *c, strlist *out)
 {
     headline_sla(c, out);
-    double median, p90;
-    lp_buf b = {0};
-    if (headline_value(c, "sla_median_hours", &median)) {
-        char m[48], p[48];
-        cite_fig(c, "sla_median_hours", NULL, median, m, sizeof m);
-        if (headline_value(c, "sla_p90_hours", &p90)) {
-            cite_fig(c, "sla_p90_hours", NULL, p90, p, sizeof p);
-            say(c, &b, "section.sla.times", "median", m, "p90", p, NULL);
-        } else {
-            say(c, &b, "section.sla.median", "median", m, NULL);
-        }
-        push_sentence(c, out, &b);
-    }
-    const lp_table *breaches = lp_results_table(c->r, "breaches");
-    if (breaches) {
-        char n[32];
-        cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)breaches->nrows, n, sizeof n);
-        if (!breaches->nrows) drop_citations(c);
-        say(c, &b, breaches->nrows ? "section.sla.breaches" : "section.sla.no_breaches", "n", n,
-            "unit", unit_for(c, "mql", n), NULL);
-        push_sentence(c, out, &b);
-    }
+    sla_times(c, out);
+    sla_breaches(c, out);
 }
 
 static void section_won(nctx *c, strlist *out)
 {
     headline_amount(c, out, "inbound_won_amount", "inbound_won_count", "headline.won",
                     "inbound");
-    push_measure(c, out, "inbound_win_rate");
-    push_measure(c, out, "inbound_cycle_median_days");
+    lp_nar_push_measure(c, out, "inbound_win_rate");
+    lp_nar_push_measure(c, out, "inbound_cycle_median_days");
     /* closed business from every channel, beside the inbound figures */
     double won;
-    if (headline_value(c, "won_count", &won)) {
+    if (lp_nar_headline_value(c, "won_count", &won)) {
         headline_amount(c, out, "won_amount", "won_count", "headline.won_all", "inbound");
-        push_measure(c, out, "win_rate");
+        lp_nar_push_measure(c, out, "win_rate");
     }
 }
 
@@ -1208,41 +726,41 @@ static void section_won(nctx *c, strlist *out)
  * called the biggest drop while most of its cohort is still open. */
 static void section_funnel(nctx *c, const lp_template_section *s, strlist *out)
 {
-    const lp_table *t = table_of(c, "funnel");
+    const lp_table *t = lp_nar_table_of(c, "funnel");
     double first, last, reached;
-    if (!t || !cell_num(t, "reached", 0, &first) || !cell_num(t, "reached", t->nrows - 1, &last)) {
-        push_section_missing(c, out, s, "funnel");
+    if (!t || !lp_nar_cell_num(t, "reached", 0, &first) || !lp_nar_cell_num(t, "reached", t->nrows - 1, &last)) {
+        lp_nar_push_section_missing(c, out, s, "funnel");
         return;
     }
     char a[32], z[32];
-    cite(c, "funnel_reached", "lead", NULL, LP_UNIT_COUNT, first, a, sizeof a);
-    cite(c, "funnel_reached", "won", NULL, LP_UNIT_COUNT, last, z, sizeof z);
+    lp_nar_cite(c, "funnel_reached", "lead", NULL, LP_UNIT_COUNT, first, a, sizeof a);
+    lp_nar_cite(c, "funnel_reached", "won", NULL, LP_UNIT_COUNT, last, z, sizeof z);
     lp_buf b = {0};
     char periods[16];
-    cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
-    say(c, &b, "section.funnel.overall", "leads", a, "unit", unit_for(c, "lead", a), "won", z,
+    lp_nar_cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
+    lp_nar_say(c, &b, "section.funnel.overall", "leads", a, "unit", lp_nar_unit_for(c, "lead", a), "won", z,
         "periods", periods, NULL);
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     size_t won_row = t->nrows - 1;
     double open = 0, closed = 0, closed_rate = 0;
-    bool has_closed = cell_num(t, "open", won_row, &open) &&
-                      cell_num(t, "closed", won_row, &closed);
+    bool has_closed = lp_nar_cell_num(t, "open", won_row, &open) &&
+                      lp_nar_cell_num(t, "closed", won_row, &closed);
     bool mostly_open = has_closed && open > closed;
     if (has_closed && open + closed > 0) {
         char o[32], cl[32], r[32], all[32];
-        cite(c, "funnel_reached", "opportunity", NULL, LP_UNIT_COUNT, open + closed, all,
+        lp_nar_cite(c, "funnel_reached", "opportunity", NULL, LP_UNIT_COUNT, open + closed, all,
              sizeof all);
-        cite(c, "funnel_open", NULL, NULL, LP_UNIT_COUNT, open, o, sizeof o);
-        if (closed > 0 && cell_num(t, "closed_win_rate", won_row, &closed_rate)) {
-            cite(c, "funnel_closed_win_rate", NULL, NULL, LP_UNIT_SHARE, closed_rate, r,
+        lp_nar_cite(c, "funnel_open", NULL, NULL, LP_UNIT_COUNT, open, o, sizeof o);
+        if (closed > 0 && lp_nar_cell_num(t, "closed_win_rate", won_row, &closed_rate)) {
+            lp_nar_cite(c, "funnel_closed_win_rate", NULL, NULL, LP_UNIT_SHARE, closed_rate, r,
                  sizeof r);
-            cite(c, "funnel_closed", NULL, NULL, LP_UNIT_COUNT, closed, cl, sizeof cl);
-            say(c, &b, "section.funnel.closed", "opportunities", all, "open", o, "rate", r,
+            lp_nar_cite(c, "funnel_closed", NULL, NULL, LP_UNIT_COUNT, closed, cl, sizeof cl);
+            lp_nar_say(c, &b, "section.funnel.closed", "opportunities", all, "open", o, "rate", r,
                 "closed", cl, NULL);
         } else {
-            say(c, &b, "section.funnel.all_open", "opportunities", all, "open", o, NULL);
+            lp_nar_say(c, &b, "section.funnel.all_open", "opportunities", all, "open", o, NULL);
         }
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     }
     /* The step with the lowest conversion from the one before, leaving out
      * the step into won while most of its cohort is still open. */
@@ -1250,86 +768,86 @@ static void section_funnel(nctx *c, const lp_template_section *s, strlist *out)
     double worst_rate = 2, rate;
     for (size_t i = 1; i < t->nrows; i++) {
         if (i == won_row && (mostly_open || !has_closed)) continue;
-        if (cell_num(t, "rate", i, &rate) && rate < worst_rate) worst = (long)i, worst_rate = rate;
+        if (lp_nar_cell_num(t, "rate", i, &rate) && rate < worst_rate) worst = (long)i, worst_rate = rate;
     }
-    if (worst > 0 && cell_num(t, "reached", (size_t)worst - 1, &reached)) {
+    if (worst > 0 && lp_nar_cell_num(t, "reached", (size_t)worst - 1, &reached)) {
         char from_key[64], to_key[64], r[32], base[32];
-        const char *to = cell_str(t, "step", (size_t)worst);
-        const char *from = cell_str(t, "step", (size_t)worst - 1);
+        const char *to = lp_nar_cell_str(t, "step", (size_t)worst);
+        const char *from = lp_nar_cell_str(t, "step", (size_t)worst - 1);
         snprintf(from_key, sizeof from_key, "funnel.%s", from);
         snprintf(to_key, sizeof to_key, "funnel.%s", to);
-        cite(c, "funnel_rate", to, NULL, LP_UNIT_SHARE, worst_rate, r, sizeof r);
-        cite(c, "funnel_reached", from, NULL, LP_UNIT_COUNT, reached, base, sizeof base);
-        say(c, &b, "section.funnel.drop", "from", text(c, from_key), "to", text(c, to_key),
+        lp_nar_cite(c, "funnel_rate", to, NULL, LP_UNIT_SHARE, worst_rate, r, sizeof r);
+        lp_nar_cite(c, "funnel_reached", from, NULL, LP_UNIT_COUNT, reached, base, sizeof base);
+        lp_nar_say(c, &b, "section.funnel.drop", "from", lp_nar_text(c, from_key), "to", lp_nar_text(c, to_key),
             "rate", r, "base", base, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
 static void section_routing(nctx *c, const lp_template_section *s, strlist *out)
 {
-    const lp_table *t = table_of(c, "routing");
+    const lp_table *t = lp_nar_table_of(c, "routing");
     lp_buf b = {0};
     if (!t) {
-        push_section_missing(c, out, s, "team");
+        lp_nar_push_section_missing(c, out, s, "team");
         return;
     }
     /* The best route: a team whose interval lies wholly above every other's. */
     long best = -1;
     for (size_t i = 0; i < t->nrows && best < 0; i++) {
         double low, high;
-        if (!cell_num(t, "low", i, &low)) continue;
+        if (!lp_nar_cell_num(t, "low", i, &low)) continue;
         bool above = t->nrows > 1;
         for (size_t j = 0; j < t->nrows && above; j++)
-            if (j != i && (!cell_num(t, "high", j, &high) || high >= low)) above = false;
+            if (j != i && (!lp_nar_cell_num(t, "high", j, &high) || high >= low)) above = false;
         if (above) best = (long)i;
     }
     if (best >= 0) {
         double rate = 0, won = 0, mqls = 0;
         char r[32], w[32], m[32];
-        cell_num(t, "rate", (size_t)best, &rate);
-        cell_num(t, "won", (size_t)best, &won);
-        cell_num(t, "mqls", (size_t)best, &mqls);
-        const char *team = cell_str(t, "team", (size_t)best);
-        cite(c, "routing_rate", team, NULL, LP_UNIT_SHARE, rate, r, sizeof r);
-        cite(c, "routing_won", team, NULL, LP_UNIT_COUNT, won, w, sizeof w);
-        cite(c, "routing_mqls", team, NULL, LP_UNIT_COUNT, mqls, m, sizeof m);
-        say(c, &b, "section.routing.best", "team", cell_str(t, "team", (size_t)best), "rate", r,
+        lp_nar_cell_num(t, "rate", (size_t)best, &rate);
+        lp_nar_cell_num(t, "won", (size_t)best, &won);
+        lp_nar_cell_num(t, "mqls", (size_t)best, &mqls);
+        const char *team = lp_nar_cell_str(t, "team", (size_t)best);
+        lp_nar_cite(c, "routing_rate", team, NULL, LP_UNIT_SHARE, rate, r, sizeof r);
+        lp_nar_cite(c, "routing_won", team, NULL, LP_UNIT_COUNT, won, w, sizeof w);
+        lp_nar_cite(c, "routing_mqls", team, NULL, LP_UNIT_COUNT, mqls, m, sizeof m);
+        lp_nar_say(c, &b, "section.routing.best", "team", lp_nar_cell_str(t, "team", (size_t)best), "rate", r,
             "won", w, "mqls", m, NULL);
     } else {
-        say(c, &b, "section.routing.no_best", NULL);
+        lp_nar_say(c, &b, "section.routing.no_best", NULL);
     }
-    push_sentence(c, out, &b);
-    say(c, &b, "section.routing.how", NULL);
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
+    lp_nar_say(c, &b, "section.routing.how", NULL);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 static void section_forecast(nctx *c, const lp_template_section *s, strlist *out)
 {
-    const lp_table *t = table_of(c, "forecast");
+    const lp_table *t = lp_nar_table_of(c, "forecast");
     double v, low, high;
     lp_buf b = {0};
-    if (!t || !cell_num(t, "mql_forecast", 0, &v)) {
-        push_section_missing(c, out, s, "forecast");
+    if (!t || !lp_nar_cell_num(t, "mql_forecast", 0, &v)) {
+        lp_nar_push_section_missing(c, out, s, "forecast");
         return;
     }
     char fv[32], lo[32], hi[32];
-    const char *next = cell_str(t, "period", 0);
-    cite(c, "forecast_mqls", NULL, next, LP_UNIT_COUNT, v < 0 ? 0 : v, fv, sizeof fv);
-    if (cell_num(t, "low", 0, &low) && cell_num(t, "high", 0, &high)) {
-        cite(c, "forecast_mqls_low", NULL, next, LP_UNIT_COUNT, low < 0 ? 0 : low, lo, sizeof lo);
-        cite(c, "forecast_mqls_high", NULL, next, LP_UNIT_COUNT, high, hi, sizeof hi);
-        say(c, &b, "section.forecast.next", "value", fv, "unit", unit_for(c, "mql", fv), "low",
+    const char *next = lp_nar_cell_str(t, "period", 0);
+    lp_nar_cite(c, "forecast_mqls", NULL, next, LP_UNIT_COUNT, v < 0 ? 0 : v, fv, sizeof fv);
+    if (lp_nar_cell_num(t, "low", 0, &low) && lp_nar_cell_num(t, "high", 0, &high)) {
+        lp_nar_cite(c, "forecast_mqls_low", NULL, next, LP_UNIT_COUNT, low < 0 ? 0 : low, lo, sizeof lo);
+        lp_nar_cite(c, "forecast_mqls_high", NULL, next, LP_UNIT_COUNT, high, hi, sizeof hi);
+        lp_nar_say(c, &b, "section.forecast.next", "value", fv, "unit", lp_nar_unit_for(c, "mql", fv), "low",
             lo, "high", hi, NULL);
     } else {
-        say(c, &b, "section.forecast.next_point", "value", fv, "unit", unit_for(c, "mql", fv),
+        lp_nar_say(c, &b, "section.forecast.next_point", "value", fv, "unit", lp_nar_unit_for(c, "mql", fv),
             NULL);
     }
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     char periods[16];
-    cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
-    say(c, &b, "section.forecast.how", "periods", periods, NULL);
-    push_sentence(c, out, &b);
+    lp_nar_cite(c, "window_periods", NULL, NULL, LP_UNIT_COUNT, 13, periods, sizeof periods);
+    lp_nar_say(c, &b, "section.forecast.how", "periods", periods, NULL);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 static void section_quality(nctx *c, const lp_narrative *n, strlist *out)
@@ -1337,95 +855,134 @@ static void section_quality(nctx *c, const lp_narrative *n, strlist *out)
     lp_buf b = {0};
     if (n->ncaveats) {
         char k[32];
-        cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
+        lp_nar_cite(c, "figures_switched_off", NULL, NULL, LP_UNIT_COUNT, (double)n->ncaveats, k,
              sizeof k);
-        say(c, &b, "section.quality.switched_off", "n", k, "unit", unit_for(c, "figure", k),
+        lp_nar_say(c, &b, "section.quality.switched_off", "n", k, "unit", lp_nar_unit_for(c, "figure", k),
             NULL);
     } else {
-        say(c, &b, "section.quality.complete", NULL);
+        lp_nar_say(c, &b, "section.quality.complete", NULL);
     }
-    push_sentence(c, out, &b);
+    lp_nar_push_sentence(c, out, &b);
     const lp_dataset *ds = c->r->dataset;
     if (ds) {
-        say(c, &b, "section.quality.rejects", NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, "section.quality.rejects", NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
+/* The breaches of the section's table: every breach (breaches), or the
+ * partners' (partner_breaches, worded as partner leads, the longest wait
+ * named with its partner). */
 static void section_breaches(nctx *c, const lp_template_section *s, strlist *out)
 {
-    const lp_table *t = lp_results_table(c->r, "breaches");
+    bool partners = s->table && strcmp(s->table, "partner_breaches") == 0;
+    const lp_table *t = lp_results_table(c->r, partners ? "partner_breaches" : "breaches");
     lp_buf b = {0};
     if (!t) {
-        push_section_missing(c, out, s, "SLA");
+        lp_nar_push_section_missing(c, out, s, "SLA");
         return;
     }
     char n[32], threshold[48];
-    if (t->nrows) cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, (double)t->nrows, n, sizeof n);
+    const char *figure = partners ? "partner_breach_count" : "breach_count";
+    if (t->nrows) lp_nar_cite(c, figure, NULL, NULL, LP_UNIT_COUNT, (double)t->nrows, n, sizeof n);
     else snprintf(n, sizeof n, "0");
-    threshold_words(c, threshold, sizeof threshold);
-    say(c, &b, t->nrows ? "section.breaches.count" : "section.breaches.none", "n", n, "unit",
-        unit_for(c, "mql", n), "threshold", threshold, NULL);
-    push_sentence(c, out, &b);
+    lp_nar_threshold_words(c, threshold, sizeof threshold);
+    const char *prefix = partners ? "section.partner_breaches" : "section.breaches";
+    char key[96];
+    snprintf(key, sizeof key, "%s.%s", prefix, t->nrows ? "count" : "none");
+    lp_nar_say(c, &b, key, "n", n, "unit", lp_nar_unit_for(c, partners ? "partner_lead" : "mql", n),
+        "threshold", threshold, NULL);
+    lp_nar_push_sentence(c, out, &b);
     long worst = -1;
     double most = 0, late;
     for (size_t i = 0; i < t->nrows; i++)
-        if (cell_num(t, "hours_late", i, &late) && (worst < 0 || late > most))
+        if (lp_nar_cell_num(t, "hours_late", i, &late) && (worst < 0 || late > most))
             worst = (long)i, most = late;
     if (worst >= 0) {
         char h[48];
-        const char *team = cell_str(t, "team", (size_t)worst);
-        cite(c, "hours_late", cell_str(t, "lead_id", (size_t)worst), NULL, LP_UNIT_HOURS, most,
+        const char *group = lp_nar_cell_str(t, partners ? "partner" : "team", (size_t)worst);
+        lp_nar_cite(c, "hours_late", lp_nar_cell_str(t, "lead_id", (size_t)worst), NULL, LP_UNIT_HOURS, most,
              h, sizeof h);
-        say(c, &b, team && *team ? "section.breaches.worst_team" : "section.breaches.worst",
-            "hours", h, "team", team ? team : "", NULL);
-        push_sentence(c, out, &b);
+        snprintf(key, sizeof key, "%s.%s", prefix, group && *group ? "worst_team" : "worst");
+        lp_nar_say(c, &b, key, "hours", h, "team", group ? group : "", NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
+}
+
+/* true when row i of an SLA group table may be ranked: enough eligible
+ * MQLs (the measures' ranked column, from settings sla_min_leads). A table
+ * without the column ranks every row. */
+static bool ranked_row(const lp_table *t, size_t i)
+{
+    const lp_column *col = lp_table_column(t, "ranked");
+    return !col || col->type != LP_TYPE_BOOL || !lp_column_valid(col, i) || col->v.b[i];
 }
 
 /* Count and best-to-worst compliance of the groups of an SLA table
  * (sla_by_team, sla_by_owner, sla_by_partner); prefix picks the wording
- * ("section.partners" or "section.sla_groups"). */
+ * ("section.partners" or "section.sla_groups"). Only ranked groups are
+ * named best or worst, each with its base; the others are counted in a
+ * sentence of their own. */
 static void section_groups(nctx *c, const char *table, const char *key_column,
                            const char *prefix, const char *group_unit, strlist *out)
 {
     char key[96];
-    const lp_table *t = table_of(c, table);
+    const lp_table *t = lp_nar_table_of(c, table);
     lp_buf b = {0};
     if (!t) {
         if (out->n) return; /* the overall sentences already speak */
         snprintf(key, sizeof key, "%s.none", prefix);
-        say(c, &b, key, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, key, NULL);
+        lp_nar_push_sentence(c, out, &b);
         return;
     }
     double received = 0, v;
-    for (size_t i = 0; i < t->nrows; i++)
-        if (cell_num(t, "eligible", i, &v)) received += v;
+    size_t unranked = 0;
+    for (size_t i = 0; i < t->nrows; i++) {
+        if (lp_nar_cell_num(t, "eligible", i, &v)) received += v;
+        unranked += !ranked_row(t, i);
+    }
     char n[32], k[32];
-    cite(c, "groups", table, NULL, LP_UNIT_COUNT, (double)t->nrows, k, sizeof k);
-    cite(c, "team_sla_eligible", table, NULL, LP_UNIT_COUNT, received, n, sizeof n);
+    lp_nar_cite(c, "groups", table, NULL, LP_UNIT_COUNT, (double)t->nrows, k, sizeof k);
+    lp_nar_cite(c, "team_sla_eligible", table, NULL, LP_UNIT_COUNT, received, n, sizeof n);
     snprintf(key, sizeof key, "%s.count", prefix);
-    say(c, &b, key, "groups", k, "group_unit", unit_for(c, group_unit, k), "n", n, "unit",
-        unit_for(c, "mql", n), NULL);
-    push_sentence(c, out, &b);
+    lp_nar_say(c, &b, key, "groups", k, "group_unit", lp_nar_unit_for(c, group_unit, k), "n", n, "unit",
+        lp_nar_unit_for(c, "mql", n), NULL);
+    lp_nar_push_sentence(c, out, &b);
     long best = -1, worst = -1;
     double best_rate = -1, worst_rate = 2;
     for (size_t i = 0; i < t->nrows; i++) {
-        if (!cell_num(t, "compliance", i, &v)) continue;
+        if (!ranked_row(t, i) || !lp_nar_cell_num(t, "compliance", i, &v)) continue;
         if (v > best_rate) best = (long)i, best_rate = v;
         if (v < worst_rate) worst = (long)i, worst_rate = v;
     }
-    if (best >= 0 && worst >= 0 && best != worst) {
-        char br[32], wr[32];
-        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)best), NULL,
-             LP_UNIT_SHARE, best_rate, br, sizeof br);
-        cite(c, "team_sla_compliance", cell_str(t, key_column, (size_t)worst), NULL,
-             LP_UNIT_SHARE, worst_rate, wr, sizeof wr);
+    double best_n = 0, worst_n = 0;
+    if (best >= 0 && worst >= 0 && best != worst &&
+        lp_nar_cell_num(t, "eligible", (size_t)best, &best_n) &&
+        lp_nar_cell_num(t, "eligible", (size_t)worst, &worst_n)) {
+        char br[32], wr[32], bn[32], wn[32];
+        const char *bname = lp_nar_cell_str(t, key_column, (size_t)best);
+        const char *wname = lp_nar_cell_str(t, key_column, (size_t)worst);
+        lp_nar_cite(c, "team_sla_compliance", bname, NULL, LP_UNIT_SHARE, best_rate, br, sizeof br);
+        lp_nar_cite(c, "team_sla_eligible", bname, NULL, LP_UNIT_COUNT, best_n, bn, sizeof bn);
+        lp_nar_cite(c, "team_sla_compliance", wname, NULL, LP_UNIT_SHARE, worst_rate, wr, sizeof wr);
+        lp_nar_cite(c, "team_sla_eligible", wname, NULL, LP_UNIT_COUNT, worst_n, wn, sizeof wn);
         snprintf(key, sizeof key, "%s.range", prefix);
-        say(c, &b, key, "best", cell_str(t, key_column, (size_t)best), "best_rate", br, "worst",
-            cell_str(t, key_column, (size_t)worst), "worst_rate", wr, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, key, "best", bname, "best_rate", br, "best_n", bn, "worst", wname,
+            "worst_rate", wr, "worst_n", wn, NULL);
+        lp_nar_push_sentence(c, out, &b);
+    }
+    if (unranked) {
+        char u[32], least[32];
+        int min = c->r->settings && c->r->settings->sla_min_leads > 0
+                      ? c->r->settings->sla_min_leads
+                      : 5;
+        lp_nar_cite(c, "groups_unranked", table, NULL, LP_UNIT_COUNT, (double)unranked, u, sizeof u);
+        lp_nar_cite(c, "sla_min_leads", NULL, NULL, LP_UNIT_COUNT, (double)min, least, sizeof least);
+        lp_nar_say(c, &b, unranked == t->nrows ? "section.sla_groups.none_ranked"
+                                        : "section.sla_groups.unranked",
+            "n", u, "unit", lp_nar_unit_for(c, group_unit, u), "least", least, NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -1433,11 +990,11 @@ static void section_parameters(nctx *c, strlist *out)
 {
     char threshold[48];
     const char *model_key = attribution_key(c->r->settings);
-    threshold_words(c, threshold, sizeof threshold);
+    lp_nar_threshold_words(c, threshold, sizeof threshold);
     lp_buf b = {0};
-    say(c, &b, "section.parameters.summary", "threshold", threshold, "model",
-        text(c, model_key), NULL);
-    push_sentence(c, out, &b);
+    lp_nar_say(c, &b, "section.parameters.summary", "threshold", threshold, "model",
+        lp_nar_text(c, model_key), NULL);
+    lp_nar_push_sentence(c, out, &b);
 }
 
 static void build_section(nctx *c, const lp_template_section *s, const lp_narrative *n,
@@ -1451,7 +1008,9 @@ static void build_section(nctx *c, const lp_template_section *s, const lp_narrat
     else if (strcmp(k, "pipeline") == 0) section_pipeline(c, out);
     else if (strcmp(k, "sla") == 0) {
         if (first_of_kind(c, s)) section_sla(c, out);
-        if (s->table && strcmp(s->table, "sla_by_team") == 0)
+        if (s->table && strcmp(s->table, "sla_reached") == 0)
+            sla_reached_sentence(c, out);
+        else if (s->table && strcmp(s->table, "sla_by_team") == 0)
             section_groups(c, "sla_by_team", "team", "section.sla_groups", "team", out);
         else if (s->table && strcmp(s->table, "sla_by_owner") == 0) {
             /* Reps by name: the measures give owner_name (the id without a
@@ -1475,10 +1034,10 @@ static void build_section(nctx *c, const lp_template_section *s, const lp_narrat
         /* definitions, detail, and any section without figures to word. */
         char key[64];
         snprintf(key, sizeof key, "section.%s.intro", k);
-        if (!text_opt(c, key)) snprintf(key, sizeof key, "section.default.intro");
+        if (!lp_nar_text_opt(c, key)) snprintf(key, sizeof key, "section.default.intro");
         lp_buf b = {0};
-        say(c, &b, key, "title", s->title ? s->title : s->id, NULL);
-        push_sentence(c, out, &b);
+        lp_nar_say(c, &b, key, "title", s->title ? s->title : s->id, NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -1550,16 +1109,16 @@ done:
 
 static void build_caveats(nctx *c, strlist *out)
 {
-    const lp_table *t = table_of(c, "switched_off");
+    const lp_table *t = lp_nar_table_of(c, "switched_off");
     for (size_t i = 0; t && i < t->nrows; i++) {
-        const char *figure = cell_str(t, "figure", i), *reason = cell_str(t, "reason", i);
+        const char *figure = lp_nar_cell_str(t, "figure", i), *reason = lp_nar_cell_str(t, "reason", i);
         if (!figure || !*figure) continue;
         lp_buf b = {0};
         if (reason && *reason)
-            say(c, &b, "caveat.switched_off", "figure", figure, "reason", reason, NULL);
+            lp_nar_say(c, &b, "caveat.switched_off", "figure", figure, "reason", reason, NULL);
         else
-            say(c, &b, "caveat.switched_off_noreason", "figure", figure, NULL);
-        push_sentence(c, out, &b);
+            lp_nar_say(c, &b, "caveat.switched_off_noreason", "figure", figure, NULL);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -1568,22 +1127,22 @@ static void build_caveats(nctx *c, strlist *out)
  * ledger worked it out. */
 static void build_restated(nctx *c, strlist *out)
 {
-    const lp_table *t = table_of(c, "restatements");
+    const lp_table *t = lp_nar_table_of(c, "restatements");
     for (size_t i = 0; t && i < t->nrows && c->status == LP_OK; i++) {
-        const char *measure = cell_str(t, "measure", i), *period = cell_str(t, "period", i);
-        const char *cause = cell_str(t, "cause", i);
+        const char *measure = lp_nar_cell_str(t, "measure", i), *period = lp_nar_cell_str(t, "period", i);
+        const char *cause = lp_nar_cell_str(t, "cause", i);
         const lp_figure_def *def = lp_figure_def_find(measure);
         double published, now;
-        if (!def || !period || !cell_num(t, "published", i, &published) ||
-            !cell_num(t, "now", i, &now))
+        if (!def || !period || !lp_nar_cell_num(t, "published", i, &published) ||
+            !lp_nar_cell_num(t, "now", i, &now))
             continue;
         char then_text[64], now_text[64];
-        cite(c, def->id, NULL, period, def->unit, published, then_text, sizeof then_text);
-        cite(c, def->id, NULL, period, def->unit, now, now_text, sizeof now_text);
+        lp_nar_cite(c, def->id, NULL, period, def->unit, published, then_text, sizeof then_text);
+        lp_nar_cite(c, def->id, NULL, period, def->unit, now, now_text, sizeof now_text);
         lp_buf b = {0};
-        say(c, &b, "restated.row", "label", def->label, "period", period, "published",
+        lp_nar_say(c, &b, "restated.row", "label", def->label, "period", period, "published",
             then_text, "now", now_text, "cause", cause ? cause : "", NULL);
-        push_sentence(c, out, &b);
+        lp_nar_push_sentence(c, out, &b);
     }
 }
 
@@ -1608,11 +1167,11 @@ static char *period_words(nctx *c)
     char key[64];
     snprintf(key, sizeof key, "period.%s.name", c->kind);
     lp_buf b = {0};
-    say(c, &b, key, "start", start_text, "month", text(c, month_key), "year", year, "quarter",
-        text(c, quarter_key), "fiscal_year", fy, "label", r->period_label, NULL);
-    if (b.failed) fail(c, LP_ERR_NOMEM, "out of memory");
+    lp_nar_say(c, &b, key, "start", start_text, "month", lp_nar_text(c, month_key), "year", year, "quarter",
+        lp_nar_text(c, quarter_key), "fiscal_year", fy, "label", r->period_label, NULL);
+    if (b.failed) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     char *words = b.data ? b.data : lp_strdup("");
-    if (!words) fail(c, LP_ERR_NOMEM, "out of memory");
+    if (!words) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     return words;
 }
 
@@ -1625,9 +1184,9 @@ static char *as_of_words(nctx *c)
     lp_fmt_date(c->r->as_of, date, sizeof date);
     snprintf(time_text, sizeof time_text, "%02d:%02d", hh, mm);
     lp_buf b = {0};
-    say(c, &b, "as_of", "date", date, "time", time_text, "zone", lp_tz_name(), NULL);
+    lp_nar_say(c, &b, "as_of", "date", date, "time", time_text, "zone", lp_tz_name(), NULL);
     char *words = b.data ? b.data : lp_strdup("");
-    if (!words) fail(c, LP_ERR_NOMEM, "out of memory");
+    if (!words) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     return words;
 }
 
@@ -1641,15 +1200,15 @@ static char *scope_words(nctx *c, const lp_template_section *s)
     lp_scope scope = lp_result_scope(s->table);
     if (scope != LP_SCOPE_PERIOD) {
         snprintf(key, sizeof key, "scope.%s", lp_scope_name(scope));
-        const char *model = text(c, attribution_key(c->r->settings));
+        const char *model = lp_nar_text(c, attribution_key(c->r->settings));
         bool attributed = s->table && (strcmp(s->table, "campaigns") == 0 ||
                                        strcmp(s->table, "campaign_tests") == 0);
-        say(c, &b, key, "as_of", date, NULL);
-        if (attributed) say(c, &b, "scope.model", "model", model, NULL);
+        lp_nar_say(c, &b, key, "as_of", date, NULL);
+        if (attributed) lp_nar_say(c, &b, "scope.model", "model", model, NULL);
     }
-    if (b.failed) fail(c, LP_ERR_NOMEM, "out of memory");
+    if (b.failed) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     char *words = b.data ? b.data : lp_strdup("");
-    if (!words) fail(c, LP_ERR_NOMEM, "out of memory");
+    if (!words) lp_nar_fail(c, LP_ERR_NOMEM, "out of memory");
     return words;
 }
 
@@ -1698,38 +1257,38 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
     status = load_glossary(&c, templates_dir, n);
     if (status != LP_OK) goto cleanup;
 
-    n->title = lp_strdup(tpl && tpl->title ? tpl->title : text(&c, "pack.title"));
-    if (!n->title) fail(&c, LP_ERR_NOMEM, "out of memory");
+    n->title = lp_strdup(tpl && tpl->title ? tpl->title : lp_nar_text(&c, "pack.title"));
+    if (!n->title) lp_nar_fail(&c, LP_ERR_NOMEM, "out of memory");
     n->period_words = period_words(&c);
     n->as_of_words = as_of_words(&c);
-    begin_section(&c, "caveats");
+    lp_nar_begin_section(&c, "caveats");
     build_caveats(&c, &caveats);
     take_list(&caveats, &n->caveats, &n->ncaveats);
-    begin_section(&c, "restated");
+    lp_nar_begin_section(&c, "restated");
     build_restated(&c, &restated);
     take_list(&restated, &n->restated, &n->nrestated);
-    begin_section(&c, "summary");
+    lp_nar_begin_section(&c, "summary");
     build_headlines(&c, &headlines);
     take_list(&headlines, &n->headlines, &n->nheadlines);
-    begin_section(&c, "what_changed");
+    lp_nar_begin_section(&c, "what_changed");
     build_changes(&c, &changes);
     take_list(&changes, &n->changes, &n->nchanges);
-    begin_section(&c, "kpis");
+    lp_nar_begin_section(&c, "kpis");
     build_kpis(&c, n);
     if (tpl && tpl->nsections && c.status == LP_OK) {
         n->sections = lp_calloc(tpl->nsections, sizeof *n->sections);
-        if (!n->sections) fail(&c, LP_ERR_NOMEM, "out of memory");
+        if (!n->sections) lp_nar_fail(&c, LP_ERR_NOMEM, "out of memory");
         for (size_t i = 0; i < tpl->nsections && c.status == LP_OK; i++) {
             lp_narrative_section *ns = &n->sections[n->nsections++];
             ns->id = lp_strdup(tpl->sections[i].id);
-            if (!ns->id) fail(&c, LP_ERR_NOMEM, "out of memory");
-            begin_section(&c, tpl->sections[i].id);
+            if (!ns->id) lp_nar_fail(&c, LP_ERR_NOMEM, "out of memory");
+            lp_nar_begin_section(&c, tpl->sections[i].id);
             ns->scope = scope_words(&c, &tpl->sections[i]);
             build_section(&c, &tpl->sections[i], n, &section);
             take_list(&section, &ns->sentences, &ns->nsentences);
         }
     }
-    drop_citations(&c);
+    lp_nar_drop_citations(&c);
     status = c.status;
     if (status == LP_OK) {
         n->statements = c.statements;
@@ -1738,14 +1297,14 @@ lp_status lp_narrative_build(const lp_results *results, const lp_template *tpl,
         c.nstatements = 0;
     }
 cleanup:
-    drop_citations(&c);
+    lp_nar_drop_citations(&c);
     free_statements(c.statements, c.nstatements);
     if (status == LP_ERR_NOMEM) lp_errmsg_set(errmsg, "out of memory");
-    strlist_free(&headlines);
-    strlist_free(&changes);
-    strlist_free(&caveats);
-    strlist_free(&section);
-    strlist_free(&restated);
+    lp_nar_strlist_free(&headlines);
+    lp_nar_strlist_free(&changes);
+    lp_nar_strlist_free(&caveats);
+    lp_nar_strlist_free(&section);
+    lp_nar_strlist_free(&restated);
     lp_template_free(c.defaults);
     if (status != LP_OK) {
         lp_narrative_free(n);

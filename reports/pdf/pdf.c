@@ -1287,6 +1287,21 @@ static lp_chart_kind chart_kind(const lp_template_section *sec, lp_chart_kind fa
     return lp_chart_kind_parse(sec->chart, &kind) == LP_OK ? kind : fallback;
 }
 
+/* The charts the section draws (lp_template_section_charts: each of a
+ * pack's charts is drawn once); returns how many. */
+static size_t section_charts(doc *d, const lp_template_section *sec,
+                             lp_template_chart out[LP_TEMPLATE_MAX_CHARTS])
+{
+    return lp_template_section_charts(d->tpl, (size_t)(sec - d->tpl->sections), out);
+}
+
+/* "source" of "volume_by_source", for a chart's title. */
+static const char *by_words(const char *table)
+{
+    const char *by = table ? strstr(table, "_by_") : NULL;
+    return by ? by + 4 : "";
+}
+
 /* The section's compact table: its own table and columns, or a default. */
 static void compact_table(doc *d, const lp_template_section *sec, const char *fallback,
                           size_t max_rows)
@@ -1299,6 +1314,21 @@ static void compact_table(doc *d, const lp_template_section *sec, const char *fa
 static void render_volume(doc *d, const lp_template_section *sec)
 {
     section_sentences(d, sec);
+    lp_template_chart ch[LP_TEMPLATE_MAX_CHARTS];
+    if (section_charts(d, sec, ch) && strcmp(ch[0].table, "mql_trend") != 0) {
+        /* a breakdown: its own groups, MQLs or the share accepted */
+        bool rate = strcmp(ch[0].value, "acceptance_rate") == 0;
+        char title[128];
+        snprintf(title, sizeof title,
+                 rate ? "Share accepted by sales, by %s, with 95%% intervals"
+                      : "Qualified leads by %s",
+                 by_words(ch[0].table));
+        table_chart(d, chart_kind(sec, LP_CHART_HBARS), title, result(d, ch[0].table), "key",
+                    ch[0].value, rate ? "low" : NULL, rate ? "high" : NULL, TABLE_ROWS,
+                    CHART_HEIGHT, NAN, NULL);
+        compact_table(d, sec, "volume_by_source", TABLE_ROWS);
+        return;
+    }
     const lp_table *trend = result(d, "mql_trend");
     picked mqls, sqls;
     if (pick(d, trend, "period", "mqls", NULL, NULL, 64, &mqls)) {
@@ -1324,23 +1354,24 @@ static void render_volume(doc *d, const lp_template_section *sec)
     compact_table(d, sec, "volume_by_source", TABLE_ROWS);
 }
 
-static void render_breakdown(doc *d, const lp_template_section *sec, const char *chart_table,
-                             const char *title, const char *fallback_table)
+static void render_breakdown(doc *d, const lp_template_section *sec, const char *what,
+                             const char *fallback_table)
 {
     section_sentences(d, sec);
-    table_chart(d, chart_kind(sec, LP_CHART_HBARS), title, result(d, chart_table), "key",
-                "amount", NULL, NULL, TABLE_ROWS, CHART_HEIGHT, NAN, NULL);
+    lp_template_chart ch[LP_TEMPLATE_MAX_CHARTS];
+    if (section_charts(d, sec, ch)) {
+        char title[128];
+        snprintf(title, sizeof title, "%s, by %s", what, by_words(ch[0].table));
+        table_chart(d, chart_kind(sec, LP_CHART_HBARS), title, result(d, ch[0].table), "key",
+                    ch[0].value, NULL, NULL, TABLE_ROWS, CHART_HEIGHT, NAN, NULL);
+    }
     compact_table(d, sec, fallback_table, TABLE_ROWS);
 }
 
-static void render_campaigns(doc *d, const lp_template_section *sec)
+/* Attribution: MQLs credited to each campaign under every model, side by
+ * side. Rows come campaign by campaign, models in a fixed order. */
+static void attribution_chart(doc *d)
 {
-    section_sentences(d, sec);
-    const lp_table *campaigns = result(d, "campaigns");
-    table_chart(d, chart_kind(sec, LP_CHART_HBARS), "Cost per MQL by campaign", campaigns,
-                "name", "cost_per_mql", NULL, NULL, 10, 200, NAN, NULL);
-    /* Attribution: MQLs credited to each campaign under every model, side
-     * by side. Rows come campaign by campaign, models in a fixed order. */
     const lp_table *attr = result(d, "attribution");
     const lp_column *name = attr ? lp_table_column(attr, "name") : NULL;
     const lp_column *model = attr ? lp_table_column(attr, "model") : NULL;
@@ -1379,6 +1410,29 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
         }
         place_chart(d, chart, fmin(CHART_HEIGHT + 40, 70 + (double)(nc * nm) * 11));
     }
+}
+
+/* Each chart of the section's own: cost per MQL (campaigns), credit per
+ * model (attribution), or the share of MQLs that became opportunities
+ * (campaign_tests). */
+static void render_campaigns(doc *d, const lp_template_section *sec)
+{
+    section_sentences(d, sec);
+    lp_template_chart ch[LP_TEMPLATE_MAX_CHARTS];
+    size_t n = section_charts(d, sec, ch);
+    for (size_t k = 0; k < n; k++) {
+        if (strcmp(ch[k].table, "attribution") == 0)
+            attribution_chart(d);
+        else if (strcmp(ch[k].table, "campaign_tests") == 0)
+            table_chart(d, chart_kind(sec, LP_CHART_HBARS),
+                        "Share of MQLs that became opportunities, by campaign",
+                        result(d, "campaign_tests"), "name", "rate", NULL, NULL, 10, 200, NAN,
+                        NULL);
+        else
+            table_chart(d, chart_kind(sec, LP_CHART_HBARS), "Cost per MQL by campaign",
+                        result(d, "campaigns"), "name", "cost_per_mql", NULL, NULL, 10, 200,
+                        NAN, NULL);
+    }
     compact_table(d, sec, "campaigns", TABLE_ROWS);
 }
 
@@ -1416,10 +1470,10 @@ static size_t *largest_rows(doc *d, const lp_table *t, const char *column, size_
     return order;
 }
 
-static void render_sla(doc *d, const lp_template_section *sec)
+/* The response curve (Kaplan-Meier), one line per team, at most six. */
+static void sla_curve_chart(doc *d)
 {
     const lp_settings *settings = d->results->settings;
-    section_sentences(d, sec);
     const lp_table *curve = result(d, "sla_curve");
     const lp_column *team = curve ? lp_table_column(curve, "team") : NULL;
     const lp_column *hours = curve ? lp_table_column(curve, "hours") : NULL;
@@ -1459,6 +1513,33 @@ static void render_sla(doc *d, const lp_template_section *sec)
         }
         place_chart(d, chart, 200);
     }
+}
+
+/* true when the pack shows the breaches in a section of their own. */
+static bool pack_lists_breaches(const doc *d)
+{
+    for (size_t i = 0; i < d->tpl->nsections; i++) {
+        const lp_template_section *s = &d->tpl->sections[i];
+        if (s->pdf && strcmp(s->kind, "breaches") == 0) return true;
+    }
+    return false;
+}
+
+/* true when sec is the pack's first sla section. */
+static bool first_sla(const doc *d, const lp_template_section *sec)
+{
+    for (size_t i = 0; i < d->tpl->nsections; i++)
+        if (strcmp(d->tpl->sections[i].kind, "sla") == 0) return &d->tpl->sections[i] == sec;
+    return false;
+}
+
+/* Each chart of the section's own (the curve, compliance by team or by rep,
+ * with their 95% intervals and the target); the worst breaches on the first
+ * sla section of a pack that does not list them on a page of their own. */
+static void render_sla(doc *d, const lp_template_section *sec)
+{
+    const lp_settings *settings = d->results->settings;
+    section_sentences(d, sec);
     char target_label[64] = "Target";
     double target = NAN;
     if (settings && settings->sla_target > 0) {
@@ -1467,16 +1548,32 @@ static void render_sla(doc *d, const lp_template_section *sec)
         lp_fmt_unit(LP_UNIT_SHARE, target, NULL, share, sizeof(share));
         snprintf(target_label, sizeof(target_label), "Target %s", share);
     }
-    /* The section's chart kind may name the curve above (step); the
-     * per-team comparison needs a categorical kind. */
-    lp_chart_kind team_kind = chart_kind(sec, LP_CHART_INTERVALS);
-    if (team_kind == LP_CHART_STEP || team_kind == LP_CHART_LINE_BAND ||
-        team_kind == LP_CHART_FUNNEL)
-        team_kind = LP_CHART_INTERVALS;
-    table_chart(d, team_kind, "Compliance by team, with 95% intervals",
-                result(d, "sla_by_team"), "team", "compliance", "low", "high", 10, 170, target,
-                target_label);
-    const lp_table *breaches = result(d, "breaches");
+    /* The section's chart kind may name the curve (step); a comparison of
+     * groups needs a categorical kind. */
+    lp_chart_kind group_kind = chart_kind(sec, LP_CHART_INTERVALS);
+    if (group_kind == LP_CHART_STEP || group_kind == LP_CHART_LINE_BAND ||
+        group_kind == LP_CHART_FUNNEL)
+        group_kind = LP_CHART_INTERVALS;
+    lp_template_chart ch[LP_TEMPLATE_MAX_CHARTS];
+    size_t nch = section_charts(d, sec, ch);
+    /* the curve after the comparison it explains, as the pack always had it */
+    for (size_t k = nch; k-- > 0;) {
+        if (strcmp(ch[k].table, "sla_curve") == 0) {
+            sla_curve_chart(d);
+        } else if (strcmp(ch[k].table, "sla_by_owner") == 0) {
+            const lp_table *owners = result(d, "sla_by_owner");
+            bool named = owners && lp_table_column(owners, "owner_name");
+            table_chart(d, group_kind, "Compliance by rep, with 95% intervals", owners,
+                        named ? "owner_name" : "owner_id", "compliance", "low", "high", 16,
+                        300, target, target_label);
+        } else {
+            table_chart(d, group_kind, "Compliance by team, with 95% intervals",
+                        result(d, "sla_by_team"), "team", "compliance", "low", "high", 10, 170,
+                        target, target_label);
+        }
+    }
+    const lp_table *breaches =
+        first_sla(d, sec) && !pack_lists_breaches(d) ? result(d, "breaches") : NULL;
     size_t n;
     size_t *order = largest_rows(d, breaches, "hours_late", 8, &n);
     if (order && n > 0) {
@@ -1759,11 +1856,9 @@ static void render_section(doc *d, size_t i)
     else if (strcmp(kind, "headlines") == 0) render_headlines(d, sec);
     else if (strcmp(kind, "volume") == 0) render_volume(d, sec);
     else if (strcmp(kind, "pipeline") == 0)
-        render_breakdown(d, sec, "pipeline_by_stage", "Inbound pipeline created, by stage",
-                         "pipeline_by_source");
+        render_breakdown(d, sec, "Inbound pipeline created", "pipeline_by_source");
     else if (strcmp(kind, "won") == 0)
-        render_breakdown(d, sec, "won_by_source", "Inbound business won, by source",
-                         "won_by_campaign");
+        render_breakdown(d, sec, "Inbound business won", "won_by_campaign");
     else if (strcmp(kind, "campaigns") == 0) render_campaigns(d, sec);
     else if (strcmp(kind, "sla") == 0) render_sla(d, sec);
     else if (strcmp(kind, "funnel") == 0) render_funnel(d, sec);

@@ -33,6 +33,8 @@ static const char *const chart_kinds[] = {"bars",      "line_band", "step",    "
                                           "intervals", "hbars",     "stacked", NULL};
 
 
+static const char *const subjects[] = {"company", "sla", "partners", NULL};
+
 static bool in_list(const char *const *list, const char *s)
 {
     for (; *list; list++)
@@ -81,6 +83,7 @@ void lp_template_free(lp_template *tpl)
     lp_free(tpl->audience);
     lp_free(tpl->description);
     lp_free(tpl->period);
+    lp_free(tpl->subject);
     sections_free(tpl->sections, tpl->nsections);
     for (size_t i = 0; i < tpl->ntexts; i++) {
         lp_free(tpl->text_keys[i]);
@@ -335,6 +338,134 @@ static lp_status parse_section(loader *L, const char *path, yaml_document_t *doc
     return LP_OK;
 }
 
+/* ---- The charts a section draws ---- */
+
+static bool table_is(const lp_template_section *s, const char *name)
+{
+    return s->table && strcmp(s->table, name) == 0;
+}
+
+static bool table_starts(const lp_template_section *s, const char *prefix)
+{
+    return s->table && strncmp(s->table, prefix, strlen(prefix)) == 0;
+}
+
+/* The first numeric column of a catalogue table, or NULL. */
+static const char *first_number(const char *table)
+{
+    size_t n = 0;
+    const lp_result_table_def *defs = lp_result_tables(&n);
+    for (size_t t = 0; t < n; t++) {
+        if (strcmp(defs[t].name, table) != 0) continue;
+        for (size_t c = 0; c < defs[t].ncolumns; c++)
+            if (defs[t].columns[c].type == LP_TYPE_DOUBLE ||
+                defs[t].columns[c].type == LP_TYPE_INT64)
+                return defs[t].columns[c].name;
+    }
+    return NULL;
+}
+
+/* The chart a section draws of its own table (its kind decides when it
+ * names none); false for a section without one. */
+static bool primary_chart(const lp_template_section *s, lp_template_chart *out)
+{
+    const char *k = s->kind;
+    out->table = out->value = NULL;
+    if (!s->pdf) return false;
+    if (strcmp(k, "volume") == 0) {
+        bool by = table_starts(s, "volume_by_");
+        out->table = by ? s->table : "mql_trend";
+        out->value = by && s->chart && strcmp(s->chart, "intervals") == 0 ? "acceptance_rate"
+                                                                            : "mqls";
+    } else if (strcmp(k, "pipeline") == 0) {
+        out->table = table_starts(s, "pipeline_by_") ? s->table : "pipeline_by_stage";
+        out->value = "amount";
+    } else if (strcmp(k, "won") == 0) {
+        out->table = table_starts(s, "won_by_") ? s->table : "won_by_source";
+        out->value = "amount";
+    } else if (strcmp(k, "campaigns") == 0) {
+        if (table_is(s, "attribution")) out->table = "attribution", out->value = "mqls";
+        else if (table_is(s, "campaign_tests")) out->table = "campaign_tests", out->value = "rate";
+        else out->table = "campaigns", out->value = "cost_per_mql";
+    } else if (strcmp(k, "sla") == 0) {
+        if (table_is(s, "sla_curve") || table_is(s, "sla_reached"))
+            out->table = "sla_curve", out->value = "touched_share";
+        else if (table_is(s, "sla_by_owner")) out->table = "sla_by_owner", out->value = "compliance";
+        else out->table = "sla_by_team", out->value = "compliance";
+    } else if (strcmp(k, "funnel") == 0) {
+        out->table = "funnel", out->value = "reached";
+    } else if (strcmp(k, "routing") == 0) {
+        out->table = "routing", out->value = "rate";
+    } else if (strcmp(k, "partners") == 0) {
+        out->table = "sla_by_partner", out->value = "compliance";
+    } else if (strcmp(k, "forecast") == 0) {
+        out->table = "forecast", out->value = "mql_forecast";
+    } else if (strcmp(k, "cover") == 0 || strcmp(k, "headlines") == 0 ||
+               strcmp(k, "quality") == 0 || strcmp(k, "definitions") == 0 ||
+               strcmp(k, "parameters") == 0 || strcmp(k, "detail") == 0) {
+        return false;
+    } else if (s->chart && s->table && strcmp(s->chart, "step") != 0) {
+        out->table = s->table; /* any other kind: its own table, first figure */
+        out->value = first_number(s->table);
+    }
+    return out->table && out->value;
+}
+
+/* true when a section of tpl other than i draws (table, value) of its own. */
+static bool charted_elsewhere(const lp_template *tpl, size_t i, const char *table,
+                              const char *value)
+{
+    for (size_t j = 0; j < tpl->nsections; j++) {
+        lp_template_chart c;
+        if (j != i && primary_chart(&tpl->sections[j], &c) && strcmp(c.table, table) == 0 &&
+            strcmp(c.value, value) == 0)
+            return true;
+    }
+    return false;
+}
+
+size_t lp_template_section_charts(const lp_template *tpl, size_t i,
+                                  lp_template_chart out[LP_TEMPLATE_MAX_CHARTS])
+{
+    if (!tpl || i >= tpl->nsections) return 0;
+    const lp_template_section *s = &tpl->sections[i];
+    if (!primary_chart(s, &out[0])) return 0;
+    size_t n = 1;
+    if (strcmp(s->kind, "campaigns") == 0 && strcmp(out[0].table, "campaigns") == 0 &&
+        !charted_elsewhere(tpl, i, "attribution", "mqls"))
+        out[n].table = "attribution", out[n++].value = "mqls";
+    else if (strcmp(s->kind, "sla") == 0 && strcmp(out[0].table, "sla_by_team") == 0 &&
+             !charted_elsewhere(tpl, i, "sla_curve", "touched_share"))
+        out[n].table = "sla_curve", out[n++].value = "touched_share";
+    return n;
+}
+
+/* The first two sections of tpl that would draw the same chart: false when
+ * every chart of the pack is its own. */
+static bool repeated_chart(const lp_template *tpl, size_t *out_first, size_t *out_second,
+                           lp_template_chart *out_chart)
+{
+    for (size_t i = 0; i < tpl->nsections; i++) {
+        lp_template_chart a[LP_TEMPLATE_MAX_CHARTS];
+        size_t na = lp_template_section_charts(tpl, i, a);
+        for (size_t j = 0; j <= i; j++) {
+            lp_template_chart b[LP_TEMPLATE_MAX_CHARTS];
+            size_t nb = lp_template_section_charts(tpl, j, b);
+            for (size_t x = 0; x < na; x++)
+                for (size_t y = 0; y < nb; y++) {
+                    if (i == j && y >= x) continue;
+                    if (strcmp(a[x].table, b[y].table) || strcmp(a[x].value, b[y].value))
+                        continue;
+                    *out_first = j;
+                    *out_second = i;
+                    *out_chart = a[x];
+                    return true;
+                }
+        }
+    }
+    return false;
+}
+
 /* Parses a sections list and replaces tpl's sections with it. */
 static lp_status parse_sections(loader *L, const char *path, yaml_document_t *doc,
                                 yaml_node_t *list, lp_template *tpl)
@@ -366,6 +497,20 @@ static lp_status parse_sections(loader *L, const char *path, yaml_document_t *do
             n = i + 1;
             goto cleanup;
         }
+    }
+    /* No pack shows a chart twice: two sections that would draw the same
+     * column of the same table are an error, not a repeated page. */
+    lp_template view = {.sections = sections, .nsections = n};
+    size_t first, second;
+    lp_template_chart chart;
+    if (repeated_chart(&view, &first, &second, &chart)) {
+        lp_errmsg_set(L->errmsg,
+                      "%s line %d: section \"%s\" would draw the same chart as section \"%s\" "
+                      "(line %d): %s of %s; give it a table of its own",
+                      path, lines[second], sections[second].id, sections[first].id,
+                      lines[first], chart.value, chart.table);
+        status = LP_ERR_CONFIG;
+        goto cleanup;
     }
     sections_free(tpl->sections, tpl->nsections);
     tpl->sections = sections;
@@ -503,10 +648,11 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
         else if (strcmp(key, "audience") == 0) field = &tpl->audience;
         else if (strcmp(key, "description") == 0) field = &tpl->description;
         else if (strcmp(key, "period") == 0) field = &tpl->period;
+        else if (strcmp(key, "subject") == 0) field = &tpl->subject;
         if (!field) {
             snprintf(detail, sizeof detail,
                      "\"%s\" (a template takes name, title, audience, description, period, "
-                     "extends, sections, wording)",
+                     "subject, extends, sections, wording)",
                      key);
             status = config_error(L, path, k, "unknown key ", detail);
             goto cleanup;
@@ -527,6 +673,12 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
                 goto cleanup;
             }
             text = lp_period_kind_name(kind);
+        }
+        if (field == &tpl->subject && !in_list(subjects, text)) {
+            snprintf(detail, sizeof detail, "unknown subject \"%s\" (company, sla, partners)",
+                     text);
+            status = config_error(L, path, v, detail, NULL);
+            goto cleanup;
         }
         if (set_str(field, text) != LP_OK) {
             status = nomem(L);

@@ -661,6 +661,107 @@ Test(measures, tiny_sla_by_owner_and_breaches)
     lp_dataset_free(ds);
 }
 
+/* Partners: partner users and partner-sourced leads, one row per partner.
+ * Sources moved by hand so that two leads of the internal rep Bob (u2) come
+ * from partners: inbound = web, paid search; partner = partner, event, cold
+ * call. Partner leads of P: L3 (Partner, owner u3 Pat, a partner user,
+ * untouched), L4 (Event, Bob: MQL 19 Nov 14:00, touched 20:00, 6 h) and L5
+ * (cold call, Bob: MQL 20 Nov 10:00, touched 22 Nov 10:00, 48 h, 24 h late).
+ * Rows: Pat {L3}; "(partner source, internal owner)" {L4, L5}. Nobody else:
+ * Alice's and Bob's other leads are not partners'. sla_min_leads 2: Pat (1
+ * eligible) is not ranked, the internal-owner row (2) is. */
+static char *few_inbound[] = {"web", "paid search"};
+static char *more_partner[] = {"partner", "event", "cold call"};
+
+Test(measures, tiny_partners_are_partner_users_and_partner_sources)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    set.inbound_sources = few_inbound;
+    set.n_inbound_sources = 2;
+    set.partner_sources = more_partner;
+    set.n_partner_sources = 3;
+    set.sla_min_leads = 2;
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *p = table(res, "sla_by_partner");
+    cr_assert_eq(p->nrows, 2);
+    cr_expect_str_eq(str_at(p, 0, "team"), "Pat");
+    cr_expect_str_eq(str_at(p, 1, "team"), "(partner source, internal owner)");
+    EXPECT_NUM(p, 0, "eligible", 1);
+    EXPECT_NUM(p, 0, "within", 0);
+    EXPECT_NUM(p, 0, "compliance", 0);
+    EXPECT_NUM(p, 0, "untouched", 1);
+    cr_expect(!lp_table_column(p, "ranked")->v.b[0]);
+    EXPECT_NUM(p, 1, "eligible", 2);
+    EXPECT_NUM(p, 1, "within", 1);
+    EXPECT_NUM(p, 1, "compliance", 0.5);
+    /* Wilson 95% of 1/2: scipy binomtest(1, 2).proportion_ci(method='wilson')
+     * = [0.0945312, 0.9054688]. */
+    EXPECT_NUM(p, 1, "low", 0.0945312057);
+    EXPECT_NUM(p, 1, "high", 0.9054687943);
+    /* Kaplan-Meier of {6, 48}, both touched: S(6) = 1/2, S(48) = 0. */
+    EXPECT_NUM(p, 1, "median_hours", 6);
+    EXPECT_NUM(p, 1, "p90_hours", 48);
+    /* Neither has had its 7 follow-up days by as-of 25 Nov 12:00. */
+    EXPECT_NUM(p, 1, "followup_eligible", 0);
+    cr_expect(lp_table_column(p, "ranked")->v.b[1]);
+
+    /* Partner breaches, oldest first: L3 (untouched, deadline 19 Nov 08:00,
+     * as-of 25 Nov 12:00: 148 h), L5 (24 h). Not L2 or L7, which are
+     * Alice's and Bob's own. */
+    const lp_table *b = table(res, "partner_breaches");
+    cr_assert_eq(b->nrows, 2);
+    cr_expect_str_eq(str_at(b, 0, "lead_id"), "L3");
+    cr_expect_str_eq(str_at(b, 0, "partner"), "Pat");
+    EXPECT_NUM(b, 0, "hours_late", 148);
+    cr_expect_str_eq(str_at(b, 1, "lead_id"), "L5");
+    cr_expect_str_eq(str_at(b, 1, "partner"), "(partner source, internal owner)");
+    cr_expect_str_eq(str_at(b, 1, "owner_name"), "Bob");
+    EXPECT_NUM(b, 1, "hours_late", 24);
+
+    /* Reps: u3 Pat has 1 eligible, below 2: not ranked; u1 Alice 2 of 3
+     * within, Wilson 95% [0.2076596, 0.9385081] (scipy binomtest(2, 3)
+     * .proportion_ci(method='wilson')). */
+    const lp_table *o = table(res, "sla_by_owner");
+    long r = find_row(o, "owner_id", "u3");
+    cr_expect(!lp_table_column(o, "ranked")->v.b[r]);
+    r = find_row(o, "owner_id", "u1");
+    cr_expect(lp_table_column(o, "ranked")->v.b[r]);
+    EXPECT_NUM(o, r, "low", 0.2076596);
+    EXPECT_NUM(o, r, "high", 0.9385081);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
+/* The response summary of everyone in P: L1 2 h, L2 30 h, L4 6 h, L5 48 h,
+ * L6 14 h touched; L3 (172 h to as-of) and L7 (61 h; its 20:00 email came
+ * before its 23:00 hand-off) untouched. Kaplan-Meier by hand: S(2) = 6/7,
+ * S(6) = 5/7, S(14) = 4/7, S(30) = 3/7, S(48) = 2/7. Reached within 1 h: 0,
+ * 4 h: 1/7, 24 h: 3/7, 48 h: 5/7; median 30 h (first S <= 1/2); p90 never. */
+Test(measures, tiny_sla_reached_summarises_the_curve)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    const lp_table *t = table(res, "sla_reached");
+    long r = find_row(t, "team", "All");
+    cr_assert(r >= 0);
+    EXPECT_NUM(t, r, "mqls", 7);
+    EXPECT_NUM(t, r, "within_1h", 0);
+    EXPECT_NUM(t, r, "within_4h", 1.0 / 7);
+    EXPECT_NUM(t, r, "within_24h", 3.0 / 7);
+    EXPECT_NUM(t, r, "within_48h", 5.0 / 7);
+    EXPECT_NUM(t, r, "median_hours", 30);
+    EXPECT_NUM(t, r, "p90_hours", NAN);
+    /* East (Alice: L1 2 h, L2 30 h, L6 14 h): 1/3 by 4 h, 2/3 by 24 h, all by 48 h. */
+    r = find_row(t, "team", "East");
+    EXPECT_NUM(t, r, "within_4h", 1.0 / 3);
+    EXPECT_NUM(t, r, "within_24h", 2.0 / 3);
+    EXPECT_NUM(t, r, "within_48h", 1);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
 Test(measures, tiny_sla_pending_with_given_as_of)
 {
     lp_dataset *ds = load_tiny(0);

@@ -106,8 +106,9 @@ Test(settings, template_is_the_defaults)
     lp_settings_each(&a, collect, &la);
     lp_settings_each(&b, collect, &lb);
     cr_expect_str_eq(la.text, lb.text);
-    cr_expect_eq(la.count, 29); /* every field of lp_settings, mail and limits spelled out */
+    cr_expect_eq(la.count, 30); /* every field of lp_settings, mail and limits spelled out */
     cr_expect(strstr(la.text, "sla_hours=24\n"));
+    cr_expect(strstr(la.text, "sla_min_leads=5\n"));
     cr_expect(strstr(la.text, "business_hours=off (wall-clock hours)\n"));
     cr_expect(strstr(la.text, "limits.max_file_bytes=8589934592\n")); /* 8 * 2^30 */
     lp_settings_clear(&a);

@@ -987,7 +987,7 @@ Test(narrative, dates)
 
 static lp_table *new_table(const char *name, const char *spec)
 {
-    /* spec: "name:S,name:D,..." (S string, D double, I int64) */
+    /* spec: "name:S,name:D,..." (S string, D double, I int64, B bool) */
     lp_table *t = lp_table_new(name);
     char copy[512];
     snprintf(copy, sizeof copy, "%s", spec);
@@ -995,8 +995,10 @@ static lp_table *new_table(const char *name, const char *spec)
          tok = strtok_r(NULL, ",", &save)) {
         char *colon = strchr(tok, ':');
         *colon = '\0';
-        lp_type type = colon[1] == 'S' ? LP_TYPE_STRING
-                       : colon[1] == 'I' ? LP_TYPE_INT64 : LP_TYPE_DOUBLE;
+        lp_type type = colon[1] == 'S'   ? LP_TYPE_STRING
+                       : colon[1] == 'I' ? LP_TYPE_INT64
+                       : colon[1] == 'B' ? LP_TYPE_BOOL
+                                         : LP_TYPE_DOUBLE;
         cr_assert_eq(lp_table_add_column(t, tok, type, NULL), LP_OK);
     }
     return t;
@@ -1063,6 +1065,83 @@ static void rich_tables_with(builder *b, bool campaign_tests)
 
 static void rich_tables(builder *b) { rich_tables_with(b, true); }
 
+/* A response-time pack's first page speaks of response time only, and its
+ * curve section says the summary row (team "All") of sla_reached: 10 of 40
+ * within 1 hour = 25%, 20 = 50% within 4, 32 = 80% within 24, 36 = 90%
+ * within 48 hours, said as "2 days" (48 hours and more are said in days). */
+Test(narrative, sla_first_page_and_response_summary)
+{
+    builder b;
+    full_week(&b);
+    rich_tables(&b);
+    lp_table *t = new_table("sla_reached", "team:S,mqls:I,within_1h:D,within_4h:D,"
+                                           "within_24h:D,within_48h:D");
+    row(t, "All", 40.0, 0.25, 0.5, 0.8, 0.9);
+    row(t, "EMEA", 20.0, 0.1, 0.3, 0.7, 0.85);
+    add(&b, t);
+    lp_narrative *n = build(&b, "sla-scorecard");
+    const char *want = "Sales reached 25% of the 40 qualified leads within 1 hour, 50% within "
+                       "4 hours, 80% within 24 hours and 90% within 2 days.";
+    const lp_narrative_section *s = lp_narrative_section_find(n, "sla");
+    cr_assert_not_null(s);
+    bool said = false;
+    for (size_t i = 0; i < s->nsentences; i++) said |= strcmp(s->sentences[i], want) == 0;
+    cr_expect(said, "the sla section does not say: %s", want);
+    /* The first page: no company-wide volume, pipeline or won sentences. */
+    cr_assert_geq(n->nheadlines, 3);
+    for (size_t i = 0; i < n->nheadlines; i++) {
+        cr_expect(!strstr(n->headlines[i], "Marketing handed"), "%s", n->headlines[i]);
+        cr_expect(!strstr(n->headlines[i], "pipeline"), "%s", n->headlines[i]);
+    }
+    cr_expect(strstr(n->headlines[1], want) != NULL, "%s", n->headlines[1]);
+    expect_all_clean(n);
+    done(&b, n);
+}
+
+/* A partner pack's first page speaks of partners only: three partners, one
+ * below sla_min_leads (3 here) and so counted, never named best or worst;
+ * sales' acceptance of partner leads; the partner breaches. */
+Test(narrative, partner_first_page_ranks_only_partners_with_enough_leads)
+{
+    builder b;
+    full_week(&b);
+    rich_tables(&b);
+    b.settings.sla_min_leads = 3;
+    lp_table *t = new_table("sla_by_partner", "team:S,eligible:I,compliance:D,ranked:B");
+    row(t, "Acme Partners", 12.0, 0.75, 1.0);
+    row(t, "Solo Reseller", 1.0, 0.0, 0.0);
+    row(t, "Beta Channel", 8.0, 0.5, 1.0);
+    add(&b, t);
+    t = new_table("volume_by_channel", "key:S,mqls:I,acceptance_rate:D");
+    row(t, "inbound", 300.0, 0.5);
+    row(t, "partner", 21.0, 0.6);
+    add(&b, t);
+    t = new_table("partner_breaches", "lead_id:S,partner:S,hours_late:D");
+    row(t, "L9", "Beta Channel", 30.0);
+    add(&b, t);
+    lp_narrative *n = build(&b, "partner-scorecard");
+    cr_assert_eq(n->nheadlines, 3);
+    /* 12 + 1 + 8 = 21 received; Solo Reseller (0%) is the lowest rate but
+     * has 1 lead, below 3: Beta Channel (50% of 8) is the smallest ranked. */
+    cr_expect_str_eq(n->headlines[0],
+                     "3 partners received 21 qualified leads this week. Acme Partners reached "
+                     "the largest share of their qualified leads in time, 75% of 12; Beta "
+                     "Channel the smallest, 50% of 8. 1 partner had fewer than 3 qualified "
+                     "leads due a first touch, too few to rank.");
+    cr_expect_str_eq(n->headlines[1], "Sales accepted 60% of the 21 qualified leads that came "
+                                      "through partners.");
+    /* 30 hours late -> "30 hours" (under 48 hours is said in hours). */
+    cr_expect_str_eq(n->headlines[2], "1 partner lead was not reached within 24 hours. The "
+                                      "longest wait was 30 hours past the deadline, for Beta "
+                                      "Channel.");
+    cr_expect_eq(n->nchanges, 0);
+    const lp_narrative_section *s = lp_narrative_section_find(n, "breaches");
+    cr_assert_not_null(s);
+    cr_expect_str_eq(s->sentences[0], "1 partner lead was not reached within 24 hours.");
+    expect_all_clean(n);
+    done(&b, n);
+}
+
 Test(narrative, sections_word_their_tables)
 {
     builder b;
@@ -1117,8 +1196,8 @@ Test(narrative, sections_word_their_tables)
     cr_expect_str_eq(s->sentences[3], "2 qualified leads were reached late or not at all; the "
                                       "breach list names each one.");
     cr_expect_str_eq(s->sentences[4], "2 teams were handed 120 qualified leads this week.");
-    cr_expect_str_eq(s->sentences[5], "NA reached 96% of its qualified leads in time, EMEA only "
-                                      "80%.");
+    cr_expect_str_eq(s->sentences[5], "NA reached the largest share of their qualified leads "
+                                      "in time, 96% of 50; EMEA the smallest, 80% of 70.");
     expect_all_clean(n);
     done(&b, n);
 

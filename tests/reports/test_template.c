@@ -189,6 +189,15 @@ ParameterizedTestParameters(template, rejects_with_line)
         {"name: x\nperiod: fortnight\nsections:\n  - {id: a, kind: cover}\n",
          "line 2: unknown period \"fortnight\""},
         {"name: x\nsections:\n  - kind: cover\n", "line 3: a section needs an id"},
+        /* two campaigns sections without a table of their own: both would
+         * chart cost per MQL of the campaigns table */
+        {"name: x\nsections:\n  - {id: a, kind: campaigns}\n  - {id: b, kind: campaigns}\n",
+         "line 4: section \"b\" would draw the same chart as section \"a\" (line 3)"},
+        {"name: x\nsections:\n  - {id: a, kind: sla, table: sla_by_team}\n"
+         "  - {id: b, kind: sla, table: sla_by_team, chart: bars}\n",
+         "line 4: section \"b\" would draw the same chart as section \"a\" (line 3)"},
+        {"name: x\nsubject: sales\nsections:\n  - {id: a, kind: cover}\n",
+         "line 2: unknown subject \"sales\""},
         {"name: x\nsections:\n  - id: a\n    kind: cover\n   bad: [\n", "line "},
         {"name: x\nsections: []\n", "line 2: sections must not be empty"},
         {"name: x\nextends: no-such-pack\nsections:\n  - {id: a, kind: cover}\n",
@@ -215,6 +224,48 @@ ParameterizedTest(bad_case *bc, template, rejects_with_line)
     char want[400];
     snprintf(want, sizeof want, "%s %s", path, bc->expect);
     cr_expect(strstr(errmsg, want) != NULL, "got: %s\nwant: %s", errmsg, want);
+}
+
+/* Every shipped pack charts each figure once: no two charts of a pack show
+ * the same column of the same table. The monthly review's three campaigns
+ * sections chart three tables. */
+Test(template, shipped_packs_never_repeat_a_chart)
+{
+    const char *packs[] = {"weekly-leadership", "monthly-marketing-review", "sla-scorecard",
+                           "partner-scorecard"};
+    char errmsg[LP_ERRMSG_SIZE] = "";
+    for (size_t p = 0; p < sizeof packs / sizeof packs[0]; p++) {
+        lp_template *tpl = NULL;
+        cr_assert_eq(lp_template_load(TEMPLATES_DIR, packs[p], &tpl, errmsg), LP_OK, "%s",
+                     errmsg);
+        lp_template_chart seen[64];
+        const char *by[64];
+        size_t nseen = 0;
+        for (size_t i = 0; i < tpl->nsections; i++) {
+            lp_template_chart c[LP_TEMPLATE_MAX_CHARTS];
+            size_t n = lp_template_section_charts(tpl, i, c);
+            for (size_t k = 0; k < n && nseen < 64; k++) {
+                for (size_t j = 0; j < nseen; j++)
+                    cr_expect(strcmp(seen[j].table, c[k].table) ||
+                                  strcmp(seen[j].value, c[k].value),
+                              "%s: sections %s and %s both chart %s of %s", packs[p], by[j],
+                              tpl->sections[i].id, c[k].value, c[k].table);
+                seen[nseen] = c[k];
+                by[nseen++] = tpl->sections[i].id;
+            }
+        }
+        if (strcmp(packs[p], "monthly-marketing-review") == 0) {
+            const char *ids[] = {"campaigns", "campaign-tests", "attribution"};
+            const char *tables[] = {"campaigns", "campaign_tests", "attribution"};
+            for (size_t k = 0; k < 3; k++) {
+                size_t i = (size_t)(section(tpl, ids[k]) - tpl->sections);
+                lp_template_chart c[LP_TEMPLATE_MAX_CHARTS];
+                cr_expect_eq(lp_template_section_charts(tpl, i, c), 1, "%s", ids[k]);
+                cr_expect_str_eq(c[0].table, tables[k]);
+            }
+        }
+        lp_template_free(tpl);
+    }
 }
 
 Test(template, extends_cycle_is_reported)

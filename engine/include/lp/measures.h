@@ -26,6 +26,8 @@
  *                (every figure counts to as-of), model as lp_attribution_name.
  *  sla_by_owner, breaches
  *                owner_name: the users export's name, else the owner id.
+ *                sla_by_owner also low, high (compliance's 95% Wilson
+ *                interval) and ranked (as in sla_by_team).
  *  funnel        one row per step; open, closed, closed_win_rate,
  *                closed_low, closed_high on the "won" row only, null on the
  *                others: of the cohort leads that reached the opportunity
@@ -78,9 +80,23 @@
  *                inbound opportunities created in P, by key.
  *  coverage      one row.
  *  sla_by_team, sla_by_partner
- *                one row per team (partner: owner name in team).
+ *                one row per team; sla_by_partner one row per partner
+ *                (the partner user's name in team) over the partner leads
+ *                of P: those owned by a partner user, or of the partner
+ *                channel; partner-channel leads owned by internal reps are
+ *                one more row, "(partner source, internal owner)", last.
+ *                ranked: eligible >= settings sla_min_leads, so the group
+ *                may be named best or worst.
+ *  partner_breaches
+ *                the rows of breaches that are partner leads (as above),
+ *                with partner the partner user's name or "(partner source,
+ *                internal owner)".
  *  sla_curve     Kaplan-Meier step points, touched_share = 1 - S(t); team
  *                "All" for everyone.
+ *  sla_reached   the curve in a few numbers: team "All", then one row per
+ *                team; mqls (every MQL of P, pending ones too), within_1h,
+ *                within_4h, within_24h, within_48h = 1 - S(t) at 1, 4, 24,
+ *                48 hours, median_hours and p90_hours.
  *  won_by_source, won_by_campaign
  *                inbound, closed won in P, by key.
  *  reverse_funnel stage "leads", "mqls", "opportunities".

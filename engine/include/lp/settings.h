@@ -49,6 +49,9 @@ typedef struct lp_settings {
     lp_business_hours business_hours; /* optional SLA calendar */
     int followup_activities;          /* default 3 */
     int followup_days;                /* default 7 */
+    int sla_min_leads;                /* fewest eligible MQLs for a rep, team or
+                                         partner to be ranked on SLA compliance
+                                         (default 5; 0 reads as the default) */
     lp_attribution attribution;       /* default first touch */
     char currency[8];                 /* ISO code, default "USD" */
     bool decimal_comma;               /* numbers like 1.234,50 */

@@ -40,7 +40,33 @@ typedef struct lp_template {
                           its name (lp_period_kind_name: "week", "month",
                           "quarter", "fiscal-quarter"), or NULL when the
                           settings decide */
+    char *subject;     /* what the first page's summary speaks of: "company"
+                          (NULL, the default: every headline figure), "sla"
+                          (speed of response) or "partners" */
 } lp_template;
+
+/* A chart a section draws in the PDF: the result table and the column it
+ * plots (borrowed static strings). */
+typedef struct lp_template_chart {
+    const char *table;
+    const char *value;
+} lp_template_chart;
+
+#define LP_TEMPLATE_MAX_CHARTS 2
+
+/* The charts section i of tpl draws in the PDF, in order, into out; returns
+ * how many (0 for a section with no chart or not in the PDF). The chart
+ * follows the section's kind and table: a volume section over
+ * volume_by_source charts MQLs by source, one over mql_trend (or no table)
+ * MQLs per period; a campaigns section charts cost per MQL (campaigns),
+ * credit per model (attribution) or the opportunity rate (campaign_tests);
+ * an sla section the response curve (sla_curve, sla_reached), compliance
+ * by team (sla_by_team) or by rep (sla_by_owner). A campaigns section over
+ * campaigns also charts attribution, and an sla section over sla_by_team
+ * the response curve, when no other section of the pack does. The loader
+ * refuses a pack in which two sections draw the same chart. */
+size_t lp_template_section_charts(const lp_template *tpl, size_t i,
+                                  lp_template_chart out[LP_TEMPLATE_MAX_CHARTS]);
 
 /* Loads a template by name from templates_dir/packs/NAME.yaml, or from a
  * path when name_or_path contains '/' or ends in .yaml. Wording missing from
@@ -54,8 +80,8 @@ const char *lp_template_text(const lp_template *tpl, const char *key);
 
 /*
  * Template file format (templates/README.md is the user's guide):
- *   top-level keys: name, title, audience, description, period, extends,
- *   sections, wording. `extends: OTHER` starts from pack OTHER (its sections,
+ *   top-level keys: name, title, audience, description, period, subject,
+ *   extends, sections, wording. `extends: OTHER` starts from pack OTHER (its sections,
  *   wording and fields); keys given here replace the inherited ones, except
  *   wording, which is merged key by key. Cycles are LP_ERR_CONFIG.
  *   section keys: id, kind, title, chart, table, columns, pdf, workbook
