@@ -8,9 +8,11 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp/fileio.h"
+#include "lp/settings.h"
 #include "lp/time.h"
 
 #define MAX_COLS 64
@@ -592,7 +594,10 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     for (size_t k = 0; k < nnames; k++) {
         cur[k] = headline_value(h, names[k], res->period_label);
         have[k] = lp_figure_get(res, names[k], &figs[k]) == LP_OK;
-        prev[k] = have[k] ? figs[k].previous : headline_value(h, names[k], prev_label);
+        /* The previous value as compared (changes); a figure not compared
+         * shows the previous period's headline value. */
+        prev[k] = have[k] ? figs[k].previous : NAN;
+        if (isnan(prev[k])) prev[k] = headline_value(h, names[k], prev_label);
     }
 
     for (size_t k = 0; k < nnames && !w->status; k++, row++) {
@@ -678,8 +683,10 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             lp_xw_link(w, ws, row, SC_ROWS, place, dp->name);
             widen_text(s, SC_ROWS, dp->name);
         }
-        const sheet_plan *pp = dp ? lp_xw_detail_plan(w, prev_table) : NULL;
-        if (pp && prev_counted) {
+        char prev_detail[96];
+        snprintf(prev_detail, sizeof(prev_detail), "%s_previous", rec && rec->table ? rec->table : "");
+        const sheet_plan *pp = dp ? lp_xw_detail_plan(w, prev_detail) : NULL;
+        if (pp) {
             char place[64];
             detail_place(pp, place, sizeof(place));
             lp_xw_link(w, ws, row, SC_PREVIOUS_ROWS, place, pp->name);
@@ -754,8 +761,8 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         const sheet_plan *d = &w->sheets[i];
         if (d->kind != K_DETAIL || d->part != 1 || d->nparts < 2) continue;
         lp_buf_printf(&line, "%s has %zu rows, more than one sheet holds (%zu): they continue "
-                      "on sheets %s (2) to %s (%d).", d->name, d->detail->nrows, w->max_rows,
-                      d->name, d->name, d->nparts);
+                      "on sheets %s to %s.", d->name, d->detail->nrows, w->max_rows,
+                      d[1].name, d[d->nparts - 1].name);
         lp_xw_str(w, ws, row++, 0, line.data, w->f.note);
         lp_buf_reset(&line);
     }
@@ -1359,15 +1366,6 @@ static void param(param_ctx *pc, const char *key, const char *value)
     pc->row++;
 }
 
-static void param_list(param_ctx *pc, const char *key, char **items, size_t n)
-{
-    lp_buf b = {0};
-    for (size_t i = 0; i < n; i++) lp_buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
-    if (b.failed) lp_xw_fail(pc->w, LP_ERR_NOMEM, "workbook: out of memory for parameters");
-    param(pc, key, b.data ? b.data : "");
-    lp_buf_reset(&b);
-}
-
 /* A numeric setting as a number cell (text would read as "number stored as
  * text" in a spreadsheet), in fmt (NULL = General). */
 static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
@@ -1381,60 +1379,20 @@ static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
     pc->row++;
 }
 
-/* Every lp_settings field (lp_settings_each is not linked by every program
- * that writes workbooks, so the fields are listed here, in header order). */
-static void settings_params(param_ctx *pc, const lp_settings *st)
+/* One setting from lp_settings_each: a number as a number cell (text
+ * would read as "number stored as text"; the SLA target as a share), any
+ * other value as text. */
+static void setting_param(void *ctx, const char *key, const char *value)
 {
-    static const char *const attribution[] = {"first_touch", "last_touch", "linear",
-                                              "u_shaped", "w_shaped"};
-    static const char *const qualification[] = {"none", "status", "score"};
-    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday",
-                                       "friday", "saturday", "sunday"};
-    char buf[96];
-    param(pc, "time_zone", st->time_zone);
-    param(pc, "period", lp_period_kind_name(st->calendar.kind));
-    param_num(pc, "fiscal_start_month", st->calendar.fiscal_start_month, NULL);
-    param_list(pc, "inbound_sources", st->inbound_sources, st->n_inbound_sources);
-    param_list(pc, "partner_sources", st->partner_sources, st->n_partner_sources);
-    param(pc, "qualification", st->qualification <= LP_QUALIFY_SCORE
-                                   ? qualification[st->qualification] : "?");
-    param_list(pc, "qualify_statuses", st->qualify_statuses, st->n_qualify_statuses);
-    param_num(pc, "qualify_score", st->qualify_score, NULL);
-    param_num(pc, "sla_hours", st->sla_hours, NULL);
-    param(pc, "business_hours", st->business_hours.enabled ? "on" : "off (wall-clock hours)");
-    if (st->business_hours.enabled) {
-        for (int d = 0; d < 7; d++) {
-            int a = st->business_hours.start_minute[d], b = st->business_hours.end_minute[d];
-            if (a == b)
-                snprintf(buf, sizeof(buf), "closed");
-            else
-                snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d", a / 60, a % 60, b / 60, b % 60);
-            char key[40];
-            snprintf(key, sizeof(key), "business_hours.%s", days[d]);
-            param(pc, key, buf);
-        }
-        param(pc, "business_hours.time_zone", st->business_hours.time_zone);
+    param_ctx *pc = ctx;
+    char *end = NULL;
+    double v = value && *value ? strtod(value, &end) : NAN;
+    if (end && *end == '\0' && isfinite(v)) {
+        lp_unit unit = strcmp(key, "sla_target") == 0 ? LP_UNIT_SHARE : LP_UNIT_NONE;
+        param_num(pc, key, v, lp_xw_unit_format(pc->w, unit, false));
+    } else {
+        param(pc, key, value);
     }
-    param_num(pc, "followup_activities", st->followup_activities, NULL);
-    param_num(pc, "followup_days", st->followup_days, NULL);
-    param(pc, "attribution", st->attribution < LP_ATTR_COUNT ? attribution[st->attribution]
-                                                              : "?");
-    param(pc, "currency", st->currency);
-    param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
-    param(pc, "day_first", st->day_first ? "true" : "false");
-    param(pc, "targets_file", st->targets_file ? st->targets_file : "");
-    param_num(pc, "sla_target", st->sla_target, lp_xw_unit_format(pc->w, LP_UNIT_SHARE, false));
-    param(pc, "paper", st->paper);
-    param(pc, "mail_to", st->mail_to ? st->mail_to : "");
-    param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
-    param(pc, "mail_from", st->mail_from ? st->mail_from : "");
-    param(pc, "mail_smtp", st->mail_smtp ? st->mail_smtp : "");
-    param(pc, "mail_starttls", st->mail_starttls ? "true" : "false");
-    param_num(pc, "mail_max_mb", st->mail_max_mb, NULL);
-    param_num(pc, "max_file_bytes", (double)st->max_file_bytes, NULL);
-    param_num(pc, "max_field_bytes", (double)st->max_field_bytes, NULL);
-    param_num(pc, "max_columns", (double)st->max_columns, NULL);
-    param(pc, "db_mode", st->db_mode);
 }
 
 static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
@@ -1449,7 +1407,7 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     lp_instant_format_utc(res->as_of, utc, sizeof(utc));
     lp_xw_str(w, s->ws, pc.row++, 2, utc, NULL);
     param(&pc, "report_time_zone", lp_tz_name());
-    param(&pc, "period", res->period_label);
+    param(&pc, "report_period", res->period_label);
     char label[24];
     lp_period_label(&res->calendar, res->window_first, label, sizeof(label));
     param(&pc, "window_first_period", label);
@@ -1462,7 +1420,7 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     pc.row++;
     lp_xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
     if (res->settings)
-        settings_params(&pc, res->settings);
+        lp_settings_each(res->settings, setting_param, &pc);
     else
         lp_xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
     pc.row++;
