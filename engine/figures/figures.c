@@ -156,7 +156,8 @@ static const lp_result_column_def switched_off_columns[] = {TEXT("figure"), TEXT
 static const lp_result_column_def detail_mqls_columns[] = {
     TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("sql_at"),
     TEXT("source"), TEXT("channel"), TEXT("campaign_id"), TEXT("campaign_name"),
-    TEXT("owner_id"), TEXT("owner_name"), TEXT("team"), TEXT("company"), TEXT("email"), TEXT("segment"), INSTANT("first_touch_at"),
+    TEXT("owner_id"), TEXT("owner_name"), TEXT("team"), TEXT("company"), TEXT("email"),
+    TEXT("segment"), INSTANT("first_touch_at"),
     COL("hours_to_first_touch", DOUBLE, HOURS), FLAG("within_sla"), FLAG("pending")};
 static const lp_result_column_def figures_columns[] = {
     TEXT("figure"), TEXT("label"), TEXT("unit"), TEXT("scope"), TEXT("period"),

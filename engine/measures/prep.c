@@ -833,7 +833,8 @@ void lp_m_prep_free(mctx *m)
         m->l_has_opp, m->l_won, m->mq_at, m->mq_first, m->mq_deadline, m->mq_hours,
         m->mq_followups, m->t_off, m->t_rows, m->t_kept, m->t_camp, m->o_in, m->o_created,
         m->o_lead, m->o_channel, m->o_amount, m->o_close, m->o_close_date, m->o_closed, m->o_won,
-        m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->o_owner, m->u_team, m->u_partner,
+        m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->o_owner, m->u_team,
+        m->u_partner,
         m->u_owner, m->owner_user, m->camp_row,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) lp_free(arrays[i]);

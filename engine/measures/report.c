@@ -467,10 +467,11 @@ static bool in_pos(const mctx *m, int64_t t, int pos)
 static lp_status detail_mqls(mctx *m, int pos)
 {
     tb b;
-    lp_m_tb_init(&b, pos == PI_P ? "detail_mqls" : "detail_mqls_previous", "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
-                               "campaign_id:S,campaign_name:S,owner_id:S,owner_name:S,team:S,"
-                               "company:S,email:S,segment:S,first_touch_at:T,"
-                               "hours_to_first_touch:D,within_sla:B,pending:B");
+    lp_m_tb_init(&b, pos == PI_P ? "detail_mqls" : "detail_mqls_previous",
+                 "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
+                 "campaign_id:S,campaign_name:S,owner_id:S,owner_name:S,team:S,"
+                 "company:S,email:S,segment:S,first_touch_at:T,"
+                 "hours_to_first_touch:D,within_sla:B,pending:B");
     static const char *const segs[] = {"1-49", "50-199", "200-999", "1000+"};
     const lp_table *l = m->leads;
     const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;

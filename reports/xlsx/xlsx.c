@@ -300,6 +300,7 @@ typedef struct col_rule {
 typedef struct block {
     const char *table;        /* result table */
     const char *heading;
+    const char *note;         /* said under the heading (figures with no rows), or NULL */
     const char *key;          /* result column matched against detail_key */
     const col_rule *rules;
     size_t nrules;
@@ -353,6 +354,7 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
 {
     const lp_table *t = lp_results_table(w->res, b->table);
     lp_xw_str(w, s->ws, (*row)++, 0, b->heading, w->f.h2);
+    if (b->note) lp_xw_str(w, s->ws, (*row)++, 0, b->note, w->f.note);
     b->nrows = 0;
     if (!t) {
         const char *why = switched_off_reason(w, b->table);
@@ -684,7 +686,8 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             widen_text(s, SC_ROWS, dp->name);
         }
         char prev_detail[96];
-        snprintf(prev_detail, sizeof(prev_detail), "%s_previous", rec && rec->table ? rec->table : "");
+        snprintf(prev_detail, sizeof(prev_detail), "%s_previous",
+                 rec && rec->table ? rec->table : "");
         const sheet_plan *pp = dp ? lp_xw_detail_plan(w, prev_detail) : NULL;
         if (pp) {
             char place[64];
@@ -788,7 +791,10 @@ static void write_volume(xw *w, const sheet_plan *p, sheet *s)
 {
     lxw_row_t row = 3;
     sheet_heading(w, s, p, "Qualified lead volume");
-    block trend = {.table = "mql_trend", .heading = "MQL trend"};
+    block trend = {.table = "mql_trend", .heading = "MQL trend",
+                   .note = "Per period. This period's and the previous period's MQLs are the "
+                           "rows of the MQLs and Previous MQLs sheets; earlier periods have no "
+                           "record rows in this workbook."};
     write_block(w, s, &row, &trend);
     if (trend.nrows > 0 && !w->status) {
         const lp_table *t = lp_results_table(w->res, "mql_trend");
@@ -942,6 +948,9 @@ static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
     char heading[64];
     snprintf(heading, sizeof(heading), "Campaigns (%s attribution, lifetime)", model);
     block b = {.table = "campaigns", .heading = heading, .key = "campaign_id",
+               .note = "Formulas count this period's rows on the Touches sheet where they give "
+                       "the figure; lifetime and attributed (fractional) figures have no record "
+                       "rows in this workbook.",
                .rules = rules, .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
     const lp_table *t = lp_results_table(w->res, "campaigns");
@@ -990,7 +999,10 @@ static void write_pipeline(xw *w, const sheet_plan *p, sheet *s)
     write_keyed_amounts(w, s, &row, "pipeline_by_campaign", "By campaign", d, "campaign_id");
     col_rule rules[] = {{.column = "coverage", .kind = R_RATIO,
                          .num = "open_inbound_pipeline", .den = "remaining_quota"}};
-    block b = {.table = "coverage", .heading = "Coverage", .rules = rules,
+    block b = {.table = "coverage", .heading = "Coverage",
+               .note = "Open pipeline stands at the end of the period: no record rows in this "
+                       "workbook; coverage is a formula over the cells beside it.",
+               .rules = rules,
                .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
 }
@@ -1011,7 +1023,7 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
                     const char *detail_key, const char *key, bool total)
 {
     static const char *const counts[] = {"eligible", "within", "untouched", "pending"};
-    static const int count_col[] = {2, 3, 7, 8};
+    static const int count_col[] = {3, 4, 8, 9};
     static const crit count_crit[] = {{"pending", CR_FALSE, NULL, 0},
                                       {"within_sla", CR_TRUE, NULL, 0},
                                       {"first_touch_at", CR_BLANK, NULL, 0},
@@ -1028,14 +1040,14 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
         }
     }
     char within[16], eligible[16];
-    cell_name(within, row, 3);
-    cell_name(eligible, row, 2);
-    lp_xw_ratio_cell(w, s->ws, row, 4, within, lp_xw_num_at(t, "within", r), eligible,
+    cell_name(within, row, 4);
+    cell_name(eligible, row, 3);
+    lp_xw_ratio_cell(w, s->ws, row, 5, within, lp_xw_num_at(t, "within", r), eligible,
                   lp_xw_num_at(t, "eligible", r), lp_xw_num_at(t, "compliance", r),
                   lp_xw_unit_format(w, lp_result_unit(t->name, "compliance"), total));
-    lp_xw_num(w, s->ws, row, 5, lp_xw_num_at(t, "median_hours", r),
+    lp_xw_num(w, s->ws, row, 6, lp_xw_num_at(t, "median_hours", r),
            lp_xw_unit_format(w, lp_result_unit(t->name, "median_hours"), false));
-    lp_xw_num(w, s->ws, row, 6, lp_xw_num_at(t, "p90_hours", r),
+    lp_xw_num(w, s->ws, row, 7, lp_xw_num_at(t, "p90_hours", r),
            lp_xw_unit_format(w, lp_result_unit(t->name, "p90_hours"), false));
 }
 
@@ -1046,12 +1058,13 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
     const lp_table *teams = lp_results_table(w->res, "sla_by_team");
     const lp_table *owners = lp_results_table(w->res, "sla_by_owner");
     lp_xw_str(w, s->ws, row++, 0, "By team, with each team's owners", w->f.h2);
-    static const char *const headers[] = {"team", "owner_id", "eligible", "within",
-                                          "compliance", "median_hours", "p90_hours",
-                                          "untouched", "pending"};
+    static const char *const headers[] = {"team",       "owner_id",     "owner_name",
+                                          "eligible",   "within",       "compliance",
+                                          "median_hours", "p90_hours",  "untouched",
+                                          "pending"};
     lxw_row_t header_row = row++;
-    header_cells(w, s, header_row, headers, 9, "sla_by_owner");
-    for (int c = 0; c < 9; c++) widen(s, c, 12);
+    header_cells(w, s, header_row, headers, 10, "sla_by_owner");
+    for (int c = 0; c < 10; c++) widen(s, c, 12);
     lxw_row_t first = row;
     bool *done = owners ? lp_calloc(owners->nrows + 1, sizeof(bool)) : NULL;
     if (owners && !done) {
@@ -1075,6 +1088,8 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
             lp_xw_str(w, s->ws, row, 0, ot, NULL);
             lp_xw_str(w, s->ws, row, 1, owner, NULL);
             widen_text(s, 1, owner);
+            lp_xw_str(w, s->ws, row, 2, lp_xw_str_at(owners, "owner_name", r), NULL);
+            widen_text(s, 2, lp_xw_str_at(owners, "owner_name", r));
             sla_row(w, s, row, owners, r, "owner_id", owner, false);
             row++;
         }
@@ -1086,6 +1101,8 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
         lp_xw_str(w, s->ws, row, 0, lp_xw_str_at(owners, "team", r), NULL);
         lp_xw_str(w, s->ws, row, 1, owner, NULL);
         widen_text(s, 1, owner);
+        lp_xw_str(w, s->ws, row, 2, lp_xw_str_at(owners, "owner_name", r), NULL);
+        widen_text(s, 2, lp_xw_str_at(owners, "owner_name", r));
         sla_row(w, s, row, owners, r, "owner_id", owner, false);
         row++;
     }
@@ -1094,13 +1111,13 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
         /* Compliance below target, blank cells left alone. */
         char cond[96];
         char top[16];
-        cell_name(top, first, 4);
+        cell_name(top, first, 5);
         snprintf(cond, sizeof(cond), "=AND(ISNUMBER(%s),%s<%.15g)", top, top,
                  w->res->settings->sla_target);
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
                                      .value_string = cond, .format = w->f.bad};
-        lp_xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
-                 s->ws, first, 4);
+        lp_xw_check(w, worksheet_conditional_format_range(s->ws, first, 5, row - 1, 5, &cf),
+                 s->ws, first, 5);
         char target[32], note[96];
         lp_fmt_unit(LP_UNIT_SHARE, w->res->settings->sla_target, NULL, target, sizeof(target));
         snprintf(note, sizeof(note), "Compliance below the %s target is shaded.", target);
@@ -1126,6 +1143,8 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
         sheet_heading(w, s, p, "Routing");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO, .num = "won", .den = "mqls"}};
         block b = {.table = "routing", .heading = "Lifetime MQLs won by the owner's team",
+                   .note = "Lifetime counts: no record rows in this workbook; the rate is a "
+                           "formula over the counts beside it.",
                    .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
         break;
@@ -1151,6 +1170,8 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
         sheet_heading(w, s, p, "Funnel");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO_PREV, .num = "reached"}};
         block b = {.table = "funnel", .heading = "Leads created in the window",
+                   .note = "Leads of the whole window: no record rows in this workbook; each "
+                           "rate is a formula over the counts.",
                    .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
         const lp_table *t = lp_results_table(w->res, "funnel");
