@@ -110,6 +110,9 @@ def check_common(path, tag, rows_per_detail):
                  "Inbound wins", "Touches"]
     if rows_per_detail == 3:
         expected.append("Touches (2)")   # 5 touch rows
+    expected.append("Previous MQLs")
+    if rows_per_detail == 3:
+        expected.append("Previous MQLs (2)")   # 6 previous rows
     check(wb.sheetnames == expected, f"{tag}: sheets {wb.sheetnames}")
 
     # Properties: created = as-of 2026-11-23T10:00:00Z.
@@ -131,6 +134,16 @@ def check_common(path, tag, rows_per_detail):
     check(sc.cell(r, 3).value == 4, f"{tag}: mql_count cached {sc.cell(r, 3).value}")
     check(c.number_format == "#,##0", f"{tag}: mql_count format {c.number_format}")
     check(sc.cell(r, 4).value == 6, f"{tag}: previous {sc.cell(r, 4).value}")
+    # The previous 6 are the six rows of Previous MQLs (P1..P6), counted by
+    # a formula over that sheet (and its continuation when split).
+    check(str(s.cell(r, 4).value).startswith("=COUNTA('Previous MQLs'!"),
+          f"{tag}: previous formula {s.cell(r, 4).value}")
+    if rows_per_detail == 3:
+        check("'Previous MQLs (2)'!" in s.cell(r, 4).value,
+              f"{tag}: previous formula misses part 2: {s.cell(r, 4).value}")
+    link = s.cell(r, 10).hyperlink
+    check(link is not None and link.location.startswith("'Previous MQLs'!A1:"),
+          f"{tag}: previous rows link {link.location if link else None}")
     check(s.cell(r, 5).value == f"=C{r}-D{r}" and sc.cell(r, 5).value == -2,
           f"{tag}: change {s.cell(r, 5).value}")
     check(sc.cell(r, 6).value == 5, f"{tag}: target {sc.cell(r, 6).value}")
