@@ -364,14 +364,37 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
         return;
     }
     int ncols = t->ncols < MAX_COLS ? (int)t->ncols : MAX_COLS;
+    /* Sheet column k shows table column order[k]: a name column X_name
+     * stands beside its X_id. Blocks with rules keep the table's order
+     * (their formulas address columns by table position). */
+    int order[MAX_COLS], n = 0;
+    bool placed[MAX_COLS] = {false};
+    for (int c = 0; c < ncols; c++) {
+        if (placed[c]) continue;
+        order[n++] = c;
+        placed[c] = true;
+        const char *name = t->columns[c]->name;
+        size_t len = strlen(name);
+        if (b->nrules || len < 4 || strcmp(name + len - 3, "_id") != 0) continue;
+        for (int d = c + 1; d < ncols; d++) {
+            const char *other = t->columns[d]->name;
+            if (!placed[d] && strncmp(other, name, len - 2) == 0 &&
+                strcmp(other + len - 2, "name") == 0) {
+                order[n++] = d;
+                placed[d] = true;
+                break;
+            }
+        }
+    }
     const char *headers[MAX_COLS];
-    for (int c = 0; c < ncols; c++) headers[c] = t->columns[c]->name;
+    for (int k = 0; k < ncols; k++) headers[k] = t->columns[order[k]]->name;
     lxw_row_t header_row = (*row)++;
     table_or_header(w, s, header_row, header_row + (lxw_row_t)t->nrows, headers, ncols,
                     b->table);
     b->first_data = *row;
     for (size_t r = 0; r < t->nrows && !w->status; r++, (*row)++) {
-        for (int c = 0; c < ncols; c++) {
+        for (int k = 0; k < ncols; k++) {
+            int c = order[k];
             const lp_column *col = t->columns[c];
             const col_rule *rule = NULL;
             for (size_t k = 0; k < b->nrules; k++)
@@ -379,11 +402,11 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
             if (rule && lp_column_valid(col, r))
                 rule_cell(w, s, *row, t, r, b, rule, c);
             else
-                lp_xw_value(w, s->ws, *row, (lxw_col_t)c, col, r, NULL);
+                lp_xw_value(w, s->ws, *row, (lxw_col_t)k, col, r, NULL);
             if (col->type == LP_TYPE_STRING && lp_column_valid(col, r))
-                widen_text(s, c, lp_column_str(col, r));
+                widen_text(s, k, lp_column_str(col, r));
             else
-                widen(s, c, col->type == LP_TYPE_INSTANT ? 17 : 12);
+                widen(s, k, col->type == LP_TYPE_INSTANT ? 17 : 12);
         }
     }
     b->nrows = t->nrows;
