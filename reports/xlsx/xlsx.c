@@ -727,11 +727,14 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
                                  "a value, not a formula.", dp ? dp->name : rec->table);
         } else if (!live && !isnan(cur[k])) {
             lp_buf_printf(&line, "This period's value does not follow from the rows shown.");
-        } else if (!prev_live && !isnan(prev[k])) {
+        } else if (!prev_live && !isnan(prev[k]) && cas != INT64_MIN) {
             char when[40];
             lp_instant_format_utc(cas, when, sizeof(when));
             lp_buf_printf(&line, "Previous value as compared (as of %s): the rows as they "
                                  "stand now do not give it.", when);
+        } else if (!prev_live && !isnan(prev[k])) {
+            lp_buf_printf(&line, "The previous period's value does not follow from the rows "
+                                 "shown.");
         }
         if (line.data && !line.failed) {
             lp_xw_str(w, ws, row, SC_NOTE, line.data, w->f.note);
