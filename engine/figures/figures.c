@@ -72,7 +72,8 @@ static lp_unit unit_from_label(const char *label)
 #define OPPORTUNITY_DETAIL_COLUMNS                                                       \
     TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),       \
         COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),             \
-        TEXT("source"), TEXT("campaign_id"), TEXT("owner_id")
+        TEXT("source"), TEXT("campaign_id"), TEXT("campaign_name"), TEXT("owner_id"),    \
+        TEXT("owner_name")
 
 static const lp_result_column_def volume_columns[] = {VOLUME_COLUMNS};
 static const lp_result_column_def amount_columns[] = {AMOUNT_COLUMNS};
@@ -122,7 +123,8 @@ static const lp_result_column_def attribution_columns[] = {
     COL("sqls", DOUBLE, COUNT), COL("opportunities", DOUBLE, COUNT),
     COL("pipeline", DOUBLE, MONEY), COL("won", DOUBLE, MONEY)};
 static const lp_result_column_def detail_touches_columns[] = {
-    TEXT("lead_id"), TEXT("campaign_id"), INSTANT("touched_at"), FLAG("responded")};
+    TEXT("lead_id"), TEXT("campaign_id"), TEXT("campaign_name"), INSTANT("touched_at"),
+    FLAG("responded")};
 static const lp_result_column_def campaign_tests_columns[] = {
     TEXT("campaign_id"), TEXT("name"), COL("mqls", INT64, COUNT),
     COL("opportunities", INT64, COUNT), COL("rate", DOUBLE, SHARE),
@@ -165,8 +167,9 @@ static const lp_result_column_def findings_columns[] = {
 static const lp_result_column_def switched_off_columns[] = {TEXT("figure"), TEXT("reason")};
 static const lp_result_column_def detail_mqls_columns[] = {
     TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("sql_at"),
-    TEXT("source"), TEXT("channel"), TEXT("campaign_id"), TEXT("owner_id"), TEXT("team"),
-    TEXT("company"), TEXT("email"), TEXT("segment"), INSTANT("first_touch_at"),
+    TEXT("source"), TEXT("channel"), TEXT("campaign_id"), TEXT("campaign_name"),
+    TEXT("owner_id"), TEXT("owner_name"), TEXT("team"), TEXT("company"), TEXT("email"),
+    TEXT("segment"), INSTANT("first_touch_at"),
     COL("hours_to_first_touch", DOUBLE, HOURS), FLAG("within_sla"), FLAG("pending")};
 static const lp_result_column_def figures_columns[] = {
     TEXT("figure"), TEXT("label"), TEXT("unit"), TEXT("scope"), TEXT("period"),
@@ -215,6 +218,9 @@ static const lp_result_table_def result_tables[] = {
     TABLE("detail_mqls", detail_mqls_columns),
     TABLE("detail_inbound_opportunities", opportunity_detail_columns),
     TABLE("detail_inbound_wins", opportunity_detail_columns),
+    TABLE("detail_mqls_previous", detail_mqls_columns),
+    TABLE("detail_inbound_opportunities_previous", opportunity_detail_columns),
+    TABLE("detail_inbound_wins_previous", opportunity_detail_columns),
     TABLE("figures", figures_columns),
 };
 #undef TABLE

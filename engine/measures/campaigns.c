@@ -259,7 +259,8 @@ static lp_status campaign_tables(attr_state *a)
                              "return:D,scope:S,model:S");
     lp_m_tb_init(&at, "attribution", "campaign_id:S,name:S,model:S,mqls:D,sqls:D,opportunities:D,"
                                 "pipeline:D,won:D");
-    lp_m_tb_init(&dt, "detail_touches", "lead_id:S,campaign_id:S,touched_at:T,responded:B");
+    lp_m_tb_init(&dt, "detail_touches",
+                 "lead_id:S,campaign_id:S,campaign_name:S,touched_at:T,responded:B");
     if (!touches || !responders || !created) {
         st = LP_ERR_NOMEM;
         goto cleanup;
@@ -357,9 +358,10 @@ static lp_status campaign_tables(attr_state *a)
             if (at == NONE || !a->listed[m->t_camp[t]] || !in_p(m, at)) continue;
             lp_m_tb_s(&dt, 0, lp_column_str(lead_id, t));
             lp_m_tb_s(&dt, 1, lp_m_keyspace_name(&m->campaign_keys, m->t_camp[t]));
-            lp_m_tb_t(&dt, 2, at);
-            if (responded && lp_column_valid(responded, t)) lp_m_tb_b(&dt, 3, responded->v.b[t]);
-            else lp_m_tb_null(&dt, 3);
+            lp_m_tb_s(&dt, 2, lp_m_campaign_export_name(m, m->t_camp[t]));
+            lp_m_tb_t(&dt, 3, at);
+            if (responded && lp_column_valid(responded, t)) lp_m_tb_b(&dt, 4, responded->v.b[t]);
+            else lp_m_tb_null(&dt, 4);
         }
     }
 cleanup:

@@ -31,6 +31,15 @@ const char *lp_m_campaign_name(const mctx *m, int32_t key)
     return lp_m_keyspace_name(&m->campaign_keys, key);
 }
 
+const char *lp_m_campaign_export_name(const mctx *m, int32_t key)
+{
+    int32_t row = key >= 0 && m->camp_row ? m->camp_row[key] : -1;
+    const lp_column *name = row >= 0 && m->camps ? lp_table_column(m->camps, "name") : NULL;
+    const char *s = name && name->type == LP_TYPE_STRING ? lp_column_str(name, (size_t)row)
+                                                         : NULL;
+    return s && *s ? s : NULL;
+}
+
 bool lp_m_quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int64_t *out_end)
 {
     const lp_table *t = m->targets;

@@ -173,6 +173,7 @@ typedef struct mctx {
     int32_t *o_camp;        /* own campaign, else its lead's creating campaign */
     int32_t *o_stage;       /* stages key */
     int32_t *o_team;        /* teams key of its owner (else its lead's team) */
+    int32_t *o_owner;       /* owners key of its own owner_id, -1 when blank */
 
     /* Users. */
     size_t nu;
@@ -323,6 +324,9 @@ bool lp_m_quota_lookup(const mctx *m, double *out_quota, int64_t *out_start, int
 
 /* Display name of a campaigns key: the campaign's name, else its id. */
 const char *lp_m_campaign_name(const mctx *m, int32_t key);
+/* The campaigns export's name of a campaign key, or NULL when the key is -1, has no
+ * campaigns row or the row no name (lp_m_campaign_name falls back to the id). */
+const char *lp_m_campaign_export_name(const mctx *m, int32_t key);
 
 /* Target value of measure for a window position and team (NULL = company:
  * the blank-team row, else the sum of team rows); NAN when none. */

@@ -540,6 +540,7 @@ static lp_status prep_opportunities(mctx *m)
     ALLOC(m->o_camp, n);
     ALLOC(m->o_stage, n);
     ALLOC(m->o_team, n);
+    ALLOC(m->o_owner, n);
     if (!o) return LP_OK;
 
     const lp_column *created = col_of(o, "created_at", LP_TYPE_INSTANT);
@@ -598,6 +599,7 @@ static lp_status prep_opportunities(mctx *m)
         m->o_won[j] = won;
         m->o_closed[j] = closed || won;
         int32_t ok = m->o_team[j];
+        m->o_owner[j] = ok;
         int32_t user = ok >= 0 && ok < m->nowner_users ? m->owner_user[ok] : -1;
         m->o_team[j] = user >= 0 ? m->u_team[user] : lr >= 0 ? lead_team(m, (size_t)lr) : -1;
         m->o_camp[j] = m->o_own_camp[j] >= 0 ? m->o_own_camp[j] : lr >= 0 ? m->l_camp[lr] : -1;
@@ -823,7 +825,8 @@ void lp_m_prep_free(mctx *m)
         m->l_has_opp, m->l_won, m->mq_at, m->mq_first, m->mq_deadline, m->mq_hours,
         m->mq_followups, m->t_off, m->t_rows, m->t_kept, m->t_camp, m->o_in, m->o_created,
         m->o_lead, m->o_channel, m->o_amount, m->o_close, m->o_close_date, m->o_closed, m->o_won,
-        m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->u_team, m->u_partner,
+        m->o_source, m->o_own_camp, m->o_camp, m->o_stage, m->o_team, m->o_owner, m->u_team,
+        m->u_partner,
         m->u_owner, m->owner_user, m->camp_row,
     };
     for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++) lp_free(arrays[i]);

@@ -446,13 +446,32 @@ static lp_status switched_off_table(mctx *m)
 
 /* ---- Detail rows for the workbook ---- */
 
-static lp_status detail_mqls(mctx *m)
+/* The users export's name of an owners key, or NULL when it has none. */
+static const char *owner_name(const mctx *m, int32_t key)
+{
+    int32_t u = key >= 0 && key < m->nowner_users ? m->owner_user[key] : -1;
+    const lp_column *name = u >= 0 && m->users ? lp_table_column(m->users, "name") : NULL;
+    const char *s = name && name->type == LP_TYPE_STRING ? lp_column_str(name, (size_t)u)
+                                                         : NULL;
+    return s && *s ? s : NULL;
+}
+
+/* t lies in window period pos (PI_P: the report period, PI_PREV: the one
+ * before it). */
+static bool in_pos(const mctx *m, int64_t t, int pos)
+{
+    return t != NONE && t >= m->bound[pos] && t < m->bound[pos + 1];
+}
+
+/* The MQLs of window period pos (PI_P or PI_PREV), as of as-of. */
+static lp_status detail_mqls(mctx *m, int pos)
 {
     tb b;
-    lp_m_tb_init(&b, "detail_mqls", "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
-                               "campaign_id:S,owner_id:S,team:S,company:S,email:S,segment:S,"
-                               "first_touch_at:T,hours_to_first_touch:D,within_sla:B,"
-                               "pending:B");
+    lp_m_tb_init(&b, pos == PI_P ? "detail_mqls" : "detail_mqls_previous",
+                 "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
+                 "campaign_id:S,campaign_name:S,owner_id:S,owner_name:S,team:S,"
+                 "company:S,email:S,segment:S,first_touch_at:T,"
+                 "hours_to_first_touch:D,within_sla:B,pending:B");
     static const char *const segs[] = {"1-49", "50-199", "200-999", "1000+"};
     const lp_table *l = m->leads;
     const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;
@@ -460,7 +479,7 @@ static lp_status detail_mqls(mctx *m)
     const lp_column *email = l ? lp_table_column(l, "email") : NULL;
     for (size_t i = 0; l && i < m->nl; i++) {
         int32_t q = m->l_mql_ord[i];
-        if (q < 0 || !in_p(m, m->mq_at[q])) continue;
+        if (q < 0 || !in_pos(m, m->mq_at[q], pos)) continue;
         bool touched = m->mq_first[q] != NONE;
         lp_m_tb_s(&b, 0, lp_column_str(id, i));
         lp_m_tb_t(&b, 1, lead_created(m, i));
@@ -469,31 +488,38 @@ static lp_status detail_mqls(mctx *m)
         lp_m_tb_s(&b, 4, m->l_source[i] >= 0 ? lp_m_keyspace_name(&m->sources, m->l_source[i]) : NULL);
         lp_m_tb_s(&b, 5, lp_m_channel_names[m->l_channel[i]]);
         lp_m_tb_s(&b, 6, m->l_camp[i] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
-        lp_m_tb_s(&b, 7, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
-        lp_m_tb_s(&b, 8, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
-        lp_m_tb_s(&b, 9, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
-        lp_m_tb_s(&b, 10, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
-        lp_m_tb_s(&b, 11, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
-        lp_m_tb_t(&b, 12, m->mq_first[q]);
+        lp_m_tb_s(&b, 7, lp_m_campaign_export_name(m, m->l_camp[i]));
+        lp_m_tb_s(&b, 8, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+        lp_m_tb_s(&b, 9, owner_name(m, m->l_owner[i]));
+        lp_m_tb_s(&b, 10, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
+        lp_m_tb_s(&b, 11, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
+        lp_m_tb_s(&b, 12, email && email->type == LP_TYPE_STRING ? lp_column_str(email, i) : NULL);
+        lp_m_tb_s(&b, 13, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
+        lp_m_tb_t(&b, 14, m->mq_first[q]);
         if (!m->acts) {
-            lp_m_tb_null(&b, 13);
-            lp_m_tb_null(&b, 14);
             lp_m_tb_null(&b, 15);
+            lp_m_tb_null(&b, 16);
+            lp_m_tb_null(&b, 17);
             continue;
         }
-        lp_m_tb_d(&b, 13, touched ? m->mq_hours[q] : NAN);
-        lp_m_tb_b(&b, 14, touched && m->mq_first[q] <= m->mq_deadline[q]);
-        lp_m_tb_b(&b, 15, !touched && m->mq_deadline[q] > m->as_of);
+        lp_m_tb_d(&b, 15, touched ? m->mq_hours[q] : NAN);
+        lp_m_tb_b(&b, 16, touched && m->mq_first[q] <= m->mq_deadline[q]);
+        lp_m_tb_b(&b, 17, !touched && m->mq_deadline[q] > m->as_of);
     }
     return lp_m_tb_finish(&b, m->res);
 }
 
-static lp_status detail_opps(mctx *m, bool wins)
+/* The inbound opportunities created (wins: won and closed) in window
+ * period pos (PI_P or PI_PREV), as of as-of. */
+static lp_status detail_opps(mctx *m, bool wins, int pos)
 {
+    static const char *const names[2][2] = {
+        {"detail_inbound_opportunities", "detail_inbound_opportunities_previous"},
+        {"detail_inbound_wins", "detail_inbound_wins_previous"}};
     tb b;
-    lp_m_tb_init(&b, wins ? "detail_inbound_wins" : "detail_inbound_opportunities",
+    lp_m_tb_init(&b, names[wins][pos != PI_P],
             "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,is_won:B,"
-            "source:S,campaign_id:S,owner_id:S");
+            "source:S,campaign_id:S,campaign_name:S,owner_id:S,owner_name:S");
     const lp_table *o = m->opps;
     const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
     const lp_column *owner = o ? lp_table_column(o, "owner_id") : NULL;
@@ -501,8 +527,8 @@ static lp_status detail_opps(mctx *m, bool wins)
     const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
     for (size_t j = 0; o && j < m->no; j++) {
         if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
-        if (wins ? !(m->o_won[j] && m->o_closed[j] && in_p(m, m->o_close[j]))
-                 : !in_p(m, m->o_created[j]))
+        if (wins ? !(m->o_won[j] && m->o_closed[j] && in_pos(m, m->o_close[j], pos))
+                 : !in_pos(m, m->o_created[j], pos))
             continue;
         int32_t lr = m->o_lead[j], src = m->o_source[j];
         if (src < 0 && lr >= 0) src = m->l_source[lr];
@@ -515,7 +541,9 @@ static lp_status detail_opps(mctx *m, bool wins)
         lp_m_tb_b(&b, 6, m->o_won[j]);
         lp_m_tb_s(&b, 7, src >= 0 ? lp_m_keyspace_name(&m->sources, src) : NULL);
         lp_m_tb_s(&b, 8, m->o_camp[j] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
-        lp_m_tb_s(&b, 9, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+        lp_m_tb_s(&b, 9, lp_m_campaign_export_name(m, m->o_camp[j]));
+        lp_m_tb_s(&b, 10, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+        lp_m_tb_s(&b, 11, owner_name(m, m->o_owner[j]));
     }
     return lp_m_tb_finish(&b, m->res);
 }
@@ -580,9 +608,12 @@ lp_status lp_m_report_run(mctx *m)
     if (!st) st = changes_table(m);
     if (!st) st = findings_table(m);
     if (!st) st = switched_off_table(m);
-    if (!st) st = detail_mqls(m);
-    if (!st) st = detail_opps(m, false);
-    if (!st) st = detail_opps(m, true);
+    if (!st) st = detail_mqls(m, PI_P);
+    if (!st) st = detail_opps(m, false, PI_P);
+    if (!st) st = detail_opps(m, true, PI_P);
+    if (!st) st = detail_mqls(m, PI_PREV);
+    if (!st) st = detail_opps(m, false, PI_PREV);
+    if (!st) st = detail_opps(m, true, PI_PREV);
     return st;
 }
 

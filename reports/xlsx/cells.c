@@ -309,7 +309,7 @@ bool lp_xw_agg_formula(xw *w, const agg *a, lp_buf *buf)
     const sheet_plan *first = lp_xw_detail_plan(w, a->detail);
     if (!first) return false;
     const lp_table *t = first->detail;
-    int sum_col = -1, crit_col[3];
+    int sum_col = -1, crit_col[4];
     if (a->sum_column && (sum_col = column_position(t, a->sum_column)) < 0) return false;
     for (int i = 0; i < a->ncrits; i++) {
         if ((crit_col[i] = column_position(t, a->crits[i].column)) < 0) return false;
@@ -338,6 +338,7 @@ bool lp_xw_agg_formula(xw *w, const agg *a, lp_buf *buf)
                 case CR_FALSE: lp_buf_puts(buf, ",FALSE"); break;
                 case CR_NONBLANK: lp_buf_puts(buf, ",\"<>\""); break;
                 case CR_BLANK: lp_buf_puts(buf, ",\"\""); break;
+                case CR_AT_MOST: lp_buf_printf(buf, ",\"<=%.17g\"", a->crits[i].at_most); break;
                 }
             }
         }
@@ -364,6 +365,19 @@ static bool crit_match(const lp_column *c, const crit *k, size_t r)
     case CR_FALSE: return c->type == LP_TYPE_BOOL && lp_column_valid(c, r) && !c->v.b[r];
     case CR_NONBLANK: return !cell_blank(c, r);
     case CR_BLANK: return cell_blank(c, r);
+    case CR_AT_MOST: {
+        /* The number the cell holds: instants and dates as written. */
+        if (!lp_column_valid(c, r)) return false;
+        double v;
+        switch (c->type) {
+        case LP_TYPE_INSTANT: v = lp_xw_serial(c->v.i64[r]); break;
+        case LP_TYPE_DATE: v = (double)(c->v.i32[r] + 25569); break;
+        case LP_TYPE_INT64:
+        case LP_TYPE_DOUBLE: v = lp_column_number(c, r); break;
+        default: return false;
+        }
+        return v <= k->at_most;
+    }
     }
     return false;
 }
@@ -439,7 +453,7 @@ bool lp_xw_agg_eval(xw *w, const agg *a, double *out_value)
     const sheet_plan *first = lp_xw_detail_plan(w, a->detail);
     if (!first) return false;
     const lp_table *t = first->detail;
-    const lp_column *sum = NULL, *cols[3];
+    const lp_column *sum = NULL, *cols[4];
     if (a->sum_column) {
         sum = lp_table_column(t, a->sum_column);
         if (!sum || sum->type == LP_TYPE_STRING) return false;

@@ -8,9 +8,11 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lp/fileio.h"
+#include "lp/settings.h"
 #include "lp/time.h"
 
 #define MAX_COLS 64
@@ -39,6 +41,9 @@ static const struct { const char *table, *name; } details[] = {
     {"detail_inbound_opportunities", "Inbound opportunities"},
     {"detail_inbound_wins", "Inbound wins"},
     {"detail_touches", "Touches"},
+    {"detail_mqls_previous", "Previous MQLs"},
+    {"detail_inbound_opportunities_previous", "Previous inbound opportunities"},
+    {"detail_inbound_wins_previous", "Previous inbound wins"},
 };
 #define NDETAILS (sizeof(details) / sizeof(details[0]))
 
@@ -81,8 +86,9 @@ static void plan_detail(xw *w, size_t d, const lp_template_section *sec)
         if (!p) return;
         if (k == 0)
             snprintf(p->name, sizeof(p->name), "%s", details[d].name);
-        else
-            snprintf(p->name, sizeof(p->name), "%s (%zu)", details[d].name, k + 1);
+        else   /* the part number always fits: the name is cut before it */
+            snprintf(p->name, sizeof(p->name), "%.21s (%u)", details[d].name,
+                     (unsigned)(k + 1) % 100000u);
         p->detail = t;
         p->first_row = k * w->max_rows;
         p->nrows = t->nrows - p->first_row < w->max_rows ? t->nrows - p->first_row
@@ -187,24 +193,74 @@ static const char *switched_off_reason(const xw *w, const char *table)
     return NULL;
 }
 
+/* Headers for people of the canonical column names (lp_xw_header, of
+ * table), each unique within the row: a repeated header takes its name in
+ * parentheses. labels[c] points into store. */
+typedef struct header_set {
+    const char *labels[MAX_COLS];
+    char store[MAX_COLS][64];
+} header_set;
+
+static void header_labels(header_set *h, const char *table, const char *const *names,
+                          int ncols)
+{
+    for (int c = 0; c < ncols && c < MAX_COLS; c++) {
+        char word[64];
+        const char *label = lp_xw_header(table, names[c], word, sizeof(word));
+        bool taken = false;
+        for (int k = 0; k < c && !taken; k++) taken = strcmp(h->labels[k], label) == 0;
+        if (taken)
+            snprintf(h->store[c], sizeof(h->store[c]), "%s (%s)", label, names[c]);
+        else
+            snprintf(h->store[c], sizeof(h->store[c]), "%s", label);
+        h->labels[c] = h->store[c];
+    }
+}
+
+/* The canonical name of each header cell, in a comment on it, so that
+ * analysts and scripts can find a column by the name the results CSV files use. */
+static void header_comments(xw *w, sheet *s, lxw_row_t row, const char *const *names,
+                            int ncols)
+{
+    for (int c = 0; c < ncols && !w->status; c++)
+        lp_xw_check(w, worksheet_write_comment(s->ws, row, (lxw_col_t)c, names[c]), s->ws, row,
+                    (lxw_col_t)c);
+}
+
+/* Header cells of canonical names, as bold cells (no Excel table). */
+static void header_cells(xw *w, sheet *s, lxw_row_t row, const char *const *names, int ncols,
+                         const char *table)
+{
+    header_set h;
+    header_labels(&h, table, names, ncols);
+    for (int c = 0; c < ncols; c++) {
+        lp_xw_str(w, s->ws, row, (lxw_col_t)c, h.labels[c], w->f.header);
+        widen_text(s, c, h.labels[c]);
+    }
+    header_comments(w, s, row, names, ncols);
+}
+
 /* Makes the range header_row..last_row an Excel table (autofilter, banded
- * rows) with headers from the given names; in constant-memory mode, where
- * libxlsxwriter has no tables, the headers are written as bold cells. */
+ * rows) headed by the canonical names in words (lp_xw_header of base, the
+ * result table or the block's name), each name in a comment on its header;
+ * in constant-memory mode, where libxlsxwriter has no tables, the headers
+ * are written as bold cells. */
 static void table_or_header(xw *w, sheet *s, lxw_row_t header_row, lxw_row_t last_row,
-                            const char *const *headers, int ncols, const char *base)
+                            const char *const *names, int ncols, const char *base)
 {
     if (w->status || ncols == 0) return;
-    for (int c = 0; c < ncols; c++) widen_text(s, c, headers[c]);
     if (w->constant_memory) {
-        for (int c = 0; c < ncols; c++)
-            lp_xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
+        header_cells(w, s, header_row, names, ncols, base);
         return;
     }
+    header_set h;
+    header_labels(&h, base, names, ncols);
+    for (int c = 0; c < ncols; c++) widen_text(s, c, h.labels[c]);
     lxw_table_column cols[MAX_COLS];
     lxw_table_column *colp[MAX_COLS + 1];
     for (int c = 0; c < ncols; c++) {
         memset(&cols[c], 0, sizeof(cols[c]));
-        cols[c].header = (char *)headers[c];
+        cols[c].header = (char *)h.labels[c];
         colp[c] = &cols[c];
     }
     colp[ncols] = NULL;
@@ -223,6 +279,7 @@ static void table_or_header(xw *w, sheet *s, lxw_row_t header_row, lxw_row_t las
     lp_xw_check(w, worksheet_add_table(s->ws, header_row, 0, last_row, (lxw_col_t)(ncols - 1),
                                     &opts),
              s->ws, header_row, 0);
+    header_comments(w, s, header_row, names, ncols);
 }
 
 /* ---- Blocks: a result table with drill-down formulas ---- */
@@ -243,6 +300,7 @@ typedef struct col_rule {
 typedef struct block {
     const char *table;        /* result table */
     const char *heading;
+    const char *note;         /* said under the heading (figures with no rows), or NULL */
     const char *key;          /* result column matched against detail_key */
     const col_rule *rules;
     size_t nrules;
@@ -268,7 +326,7 @@ static void rule_cell(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t 
         const char *key = b->key ? lp_xw_str_at(t, b->key, r) : NULL;
         agg a = {.detail = rule->detail,
                  .sum_column = rule->kind == R_SUM ? rule->sum_column : NULL};
-        if (key) a.crits[a.ncrits++] = (crit){rule->detail_key, CR_EQ, key};
+        if (key) a.crits[a.ncrits++] = (crit){rule->detail_key, CR_EQ, key, 0};
         if (rule->extra.column) a.crits[a.ncrits++] = rule->extra;
         if (key)
             lp_xw_agg_cell(w, s->ws, row, (lxw_col_t)c, &a, v, fmt);
@@ -296,6 +354,7 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
 {
     const lp_table *t = lp_results_table(w->res, b->table);
     lp_xw_str(w, s->ws, (*row)++, 0, b->heading, w->f.h2);
+    if (b->note) lp_xw_str(w, s->ws, (*row)++, 0, b->note, w->f.note);
     b->nrows = 0;
     if (!t) {
         const char *why = switched_off_reason(w, b->table);
@@ -305,14 +364,37 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
         return;
     }
     int ncols = t->ncols < MAX_COLS ? (int)t->ncols : MAX_COLS;
+    /* Sheet column k shows table column order[k]: a name column X_name
+     * stands beside its X_id. Blocks with rules keep the table's order
+     * (their formulas address columns by table position). */
+    int order[MAX_COLS], n = 0;
+    bool placed[MAX_COLS] = {false};
+    for (int c = 0; c < ncols; c++) {
+        if (placed[c]) continue;
+        order[n++] = c;
+        placed[c] = true;
+        const char *name = t->columns[c]->name;
+        size_t len = strlen(name);
+        if (b->nrules || len < 4 || strcmp(name + len - 3, "_id") != 0) continue;
+        for (int d = c + 1; d < ncols; d++) {
+            const char *other = t->columns[d]->name;
+            if (!placed[d] && strncmp(other, name, len - 2) == 0 &&
+                strcmp(other + len - 2, "name") == 0) {
+                order[n++] = d;
+                placed[d] = true;
+                break;
+            }
+        }
+    }
     const char *headers[MAX_COLS];
-    for (int c = 0; c < ncols; c++) headers[c] = t->columns[c]->name;
+    for (int k = 0; k < ncols; k++) headers[k] = t->columns[order[k]]->name;
     lxw_row_t header_row = (*row)++;
     table_or_header(w, s, header_row, header_row + (lxw_row_t)t->nrows, headers, ncols,
                     b->table);
     b->first_data = *row;
     for (size_t r = 0; r < t->nrows && !w->status; r++, (*row)++) {
-        for (int c = 0; c < ncols; c++) {
+        for (int k = 0; k < ncols; k++) {
+            int c = order[k];
             const lp_column *col = t->columns[c];
             const col_rule *rule = NULL;
             for (size_t k = 0; k < b->nrules; k++)
@@ -320,11 +402,11 @@ static void write_block(xw *w, sheet *s, lxw_row_t *row, block *b)
             if (rule && lp_column_valid(col, r))
                 rule_cell(w, s, *row, t, r, b, rule, c);
             else
-                lp_xw_value(w, s->ws, *row, (lxw_col_t)c, col, r, NULL);
+                lp_xw_value(w, s->ws, *row, (lxw_col_t)k, col, r, NULL);
             if (col->type == LP_TYPE_STRING && lp_column_valid(col, r))
-                widen_text(s, c, lp_column_str(col, r));
+                widen_text(s, k, lp_column_str(col, r));
             else
-                widen(s, c, col->type == LP_TYPE_INSTANT ? 17 : 12);
+                widen(s, k, col->type == LP_TYPE_INSTANT ? 17 : 12);
         }
     }
     b->nrows = t->nrows;
@@ -368,7 +450,7 @@ static bool records_agg(const lp_figure_records *rec, agg *out)
                                         [LP_ROWS_SET] = CR_NONBLANK,
                                         [LP_ROWS_BLANK] = CR_BLANK};
     if (rec->test != LP_ROWS_ALL && rec->column)
-        out->crits[out->ncrits++] = (crit){rec->column, kind_of[rec->test], NULL};
+        out->crits[out->ncrits++] = (crit){rec->column, kind_of[rec->test], NULL, 0};
     return true;
 }
 
@@ -407,12 +489,93 @@ static void detail_place(const sheet_plan *p, char *buf, size_t size)
 
 #define MAX_MEASURES 64
 
+/* A Summary label that says what the number is: the catalogue's label with
+ * its unit ("Qualified leads (MQLs, count)", "Inbound pipeline (USD)"),
+ * unless the label already names it ("Reached in time (share)"). */
+static void summary_label(const lp_figure_def *def, const char *id, const char *currency,
+                          char *buf, size_t size)
+{
+    const char *label = def ? def->label : id;
+    const char *unit = def ? lp_unit_label(def->unit, currency) : "";
+    if (def && def->unit == LP_UNIT_COUNT) unit = "count";
+    size_t len = strlen(label);
+    if (!*unit || strstr(label, unit)) {
+        snprintf(buf, size, "%s", label);
+    } else if (len > 0 && label[len - 1] == ')') {
+        snprintf(buf, size, "%.*s, %s)", (int)(len - 1), label, unit);
+    } else {
+        snprintf(buf, size, "%s (%s)", label, unit);
+    }
+}
+
+/* The records of a figure in the previous period's detail table
+ * (TABLE_previous); a share that keeps maturing is compared as of
+ * compared_as_of, so its "happened" test becomes "happened by then". */
+static bool previous_agg(const lp_figure_records *rec, int64_t compared_as_of, int64_t as_of,
+                         char *table, size_t size, agg *out)
+{
+    if (!records_agg(rec, out)) return false;
+    snprintf(table, size, "%s_previous", rec->table);
+    out->detail = table;
+    for (int i = 0; i < out->ncrits; i++)
+        if (out->crits[i].kind == CR_NONBLANK && compared_as_of != as_of &&
+            compared_as_of != INT64_MIN) {
+            out->crits[i].kind = CR_AT_MOST;
+            out->crits[i].at_most = lp_xw_serial(compared_as_of);
+        }
+    return true;
+}
+
+/* One figure's cell from its records: the count or sum over the rows, the
+ * ratio of two figures' cells in the same column, or the rows' count over
+ * the den figure's cell; else the value. Returns true when a formula was
+ * written. */
+static bool records_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                         const lp_figure_records *rec, bool counted, agg *rows,
+                         lxw_row_t num_row, double num, lxw_row_t den_row, double den,
+                         bool has_num, bool has_den, double v, lxw_format *fmt)
+{
+    size_t before = w->formulas;
+    char ncell[16], dcell[16];
+    bool ratio = rec && rec->rule == LP_RECORDS_RATIO;
+    if (counted && !ratio) {
+        lp_xw_agg_cell(w, ws, row, col, rows, v, fmt);
+    } else if (ratio && rec->num && has_num && has_den) {
+        cell_name(ncell, num_row, col);
+        cell_name(dcell, den_row, col);
+        lp_xw_ratio_cell(w, ws, row, col, ncell, num, dcell, den, v, fmt);
+    } else if (counted && ratio && has_den) {
+        /* The rows' count over the den figure's cell; in parentheses:
+         * over several detail sheets the count is a sum. */
+        lp_buf expr = {0};
+        double count;
+        cell_name(dcell, den_row, col);
+        lp_buf_puts(&expr, "(");
+        bool ok = lp_xw_agg_eval(w, rows, &count) && lp_xw_agg_formula(w, rows, &expr);
+        lp_buf_puts(&expr, ")");
+        if (ok && !expr.failed)
+            lp_xw_ratio_cell(w, ws, row, col, expr.data, count, dcell, den, v, fmt);
+        else
+            lp_xw_num(w, ws, row, col, v, fmt);
+        lp_buf_reset(&expr);
+    } else {
+        lp_xw_num(w, ws, row, col, v, fmt);
+    }
+    return w->formulas > before;
+}
+
+enum {
+    SC_LABEL, SC_FIGURE, SC_VALUE, SC_PREVIOUS, SC_CHANGE, SC_TARGET, SC_STATUS, SC_SHEET,
+    SC_ROWS, SC_PREVIOUS_ROWS, SC_NOTE, SC_COUNT
+};
+
 static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 {
     const lp_results *res = w->res;
     const lp_narrative *nar = w->nar;
     lxw_worksheet *ws = s->ws;
     lxw_row_t row = 0;
+    const char *currency = res->settings ? res->settings->currency : "USD";
     const char *title = nar && nar->title ? nar->title
                         : w->tpl && w->tpl->title ? w->tpl->title : "leadpack";
     lp_xw_str(w, ws, row++, 0, title, w->f.title);
@@ -424,23 +587,10 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     lp_buf_printf(&line, "As of %s", nar && nar->as_of_words ? nar->as_of_words : asof);
     lp_xw_str(w, ws, row++, 0, line.data, w->f.subtitle);
     lp_buf_reset(&line);
-    row++;
     (void)p;
 
-    if (nar && nar->nheadlines) {
-        lp_xw_str(w, ws, row++, 0, "Headlines", w->f.h2);
-        for (size_t i = 0; i < nar->nheadlines; i++)
-            lp_xw_str(w, ws, row++, 0, nar->headlines[i], NULL);
-        row++;
-    }
-    if (nar && nar->nchanges) {
-        lp_xw_str(w, ws, row++, 0, "What changed", w->f.h2);
-        for (size_t i = 0; i < nar->nchanges; i++)
-            lp_xw_str(w, ws, row++, 0, nar->changes[i], NULL);
-        row++;
-    }
-
-    /* The headline measures, in the headline table's order. */
+    /* The headline measures, in the headline table's order, first: the
+     * panes freeze on their header row and label column. */
     const lp_table *h = lp_results_table(res, "headline");
     const char *names[MAX_MEASURES];
     size_t nnames = 0;
@@ -455,14 +605,25 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     const lp_table *changes = lp_results_table(res, "changes");
 
     lp_xw_str(w, ws, row++, 0, "Headline measures", w->f.h2);
-    static const char *const headers[] = {"Measure", "Name", "This period", "Previous",
-                                          "Change", "Target", "Status", "Sheet", "Rows"};
+    static const char *const headers[SC_COUNT] = {
+        "measure", "figure", "this_period", "previous_period", "change", "target", "status",
+        "sheet", "rows", "previous_rows", "note"};
     lxw_row_t header_row = row++;
-    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnames, headers, 9,
+    table_or_header(w, s, header_row, header_row + (lxw_row_t)nnames, headers, SC_COUNT,
                     "headline_measures");
+    worksheet_freeze_panes(ws, header_row + 1, 1);
     lxw_row_t first = row;
-    double cur[MAX_MEASURES];
-    for (size_t k = 0; k < nnames; k++) cur[k] = headline_value(h, names[k], res->period_label);
+    double cur[MAX_MEASURES], prev[MAX_MEASURES];
+    lp_figure figs[MAX_MEASURES];
+    bool have[MAX_MEASURES];
+    for (size_t k = 0; k < nnames; k++) {
+        cur[k] = headline_value(h, names[k], res->period_label);
+        have[k] = lp_figure_get(res, names[k], &figs[k]) == LP_OK;
+        /* The previous value as compared (changes); a figure not compared
+         * shows the previous period's headline value. */
+        prev[k] = have[k] ? figs[k].previous : NAN;
+        if (isnan(prev[k])) prev[k] = headline_value(h, names[k], prev_label);
+    }
 
     for (size_t k = 0; k < nnames && !w->status; k++, row++) {
         const char *m = names[k];
@@ -471,17 +632,17 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         lp_unit unit = def ? def->unit
                            : lp_result_row_unit(h, "value", hr >= 0 ? (size_t)hr : 0);
         lxw_format *fmt = lp_xw_unit_format(w, unit, false);
-        const char *label = def ? def->label : m;
-        lp_xw_str(w, ws, row, 0, label, NULL);
-        widen_text(s, 0, label);
-        lp_xw_str(w, ws, row, 1, m, NULL);
-        widen_text(s, 1, m);
+        char label[160];
+        summary_label(def, m, currency, label, sizeof(label));
+        lp_xw_str(w, ws, row, SC_LABEL, label, NULL);
+        widen_text(s, SC_LABEL, label);
+        lp_xw_str(w, ws, row, SC_FIGURE, m, NULL);
+        widen_text(s, SC_FIGURE, m);
 
-        /* This period: a live formula over the detail rows where one exists. */
-        double v = cur[k];
+        /* This period and the previous one: live formulas over the detail
+         * rows of each period where the figure is a count, sum or ratio of
+         * them. */
         const lp_figure_records *rec = lp_figure_records_find(m);
-        agg rows;
-        bool counted = records_agg(rec, &rows);
         const char *num = rec && rec->rule == LP_RECORDS_RATIO ? rec->num : NULL;
         const char *den = rec && rec->rule == LP_RECORDS_RATIO ? rec->den : NULL;
         size_t ni = nnames, di = nnames;
@@ -489,33 +650,25 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             if (num && strcmp(names[j], num) == 0) ni = j;
             if (den && strcmp(names[j], den) == 0) di = j;
         }
-        char ncell[16], dcell[16];
-        if (counted && !den) {
-            lp_xw_agg_cell(w, ws, row, 2, &rows, v, fmt);
-        } else if (num && ni < nnames && di < nnames) {
-            cell_name(ncell, first + (lxw_row_t)ni, 2);
-            cell_name(dcell, first + (lxw_row_t)di, 2);
-            lp_xw_ratio_cell(w, ws, row, 2, ncell, cur[ni], dcell, cur[di], v, fmt);
-        } else if (counted && di < nnames) {
-            /* The rows' count over the den figure's cell; in parentheses:
-             * over several detail sheets the count is a sum. */
-            lp_buf expr = {0};
-            double count;
-            cell_name(dcell, first + (lxw_row_t)di, 2);
-            lp_buf_puts(&expr, "(");
-            bool ok = lp_xw_agg_eval(w, &rows, &count) && lp_xw_agg_formula(w, &rows, &expr);
-            lp_buf_puts(&expr, ")");
-            if (ok && !expr.failed)
-                lp_xw_ratio_cell(w, ws, row, 2, expr.data, count, dcell, cur[di], v, fmt);
-            else
-                lp_xw_num(w, ws, row, 2, v, fmt);
-            lp_buf_reset(&expr);
-        } else {
-            lp_xw_num(w, ws, row, 2, v, fmt);
-        }
+        lxw_row_t nrow = first + (lxw_row_t)(ni < nnames ? ni : 0);
+        lxw_row_t drow = first + (lxw_row_t)(di < nnames ? di : 0);
+        agg rows;
+        bool counted = records_agg(rec, &rows);
+        bool live = records_cell(w, ws, row, SC_VALUE, rec, counted, &rows, nrow,
+                                 ni < nnames ? cur[ni] : NAN, drow, di < nnames ? cur[di] : NAN,
+                                 ni < nnames, di < nnames, cur[k], fmt);
+        agg prev_rows;
+        char prev_table[96];
+        int64_t cas = have[k] ? figs[k].compared_as_of : INT64_MIN;
+        bool prev_counted =
+            previous_agg(rec, cas, res->as_of, prev_table, sizeof(prev_table), &prev_rows);
+        bool prev_live = false;
+        if (!isnan(prev[k]))
+            prev_live = records_cell(w, ws, row, SC_PREVIOUS, rec, prev_counted, &prev_rows,
+                                     nrow, ni < nnames ? prev[ni] : NAN, drow,
+                                     di < nnames ? prev[di] : NAN, ni < nnames, di < nnames,
+                                     prev[k], fmt);
 
-        double prev = headline_value(h, m, prev_label);
-        lp_xw_num(w, ws, row, 3, prev, fmt);
         for (size_t r = 0; changes && r < changes->nrows; r++) {
             const char *cm = lp_xw_str_at(changes, "measure", r);
             if (!cm || strcmp(cm, m) != 0) continue;
@@ -523,22 +676,21 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             lp_unit change_unit = lp_result_row_unit(changes, "change", r);
             double scale = lp_fmt_excel_value(change_unit, 1.0);
             char c_cell[16], p_cell[16];
-            cell_name(c_cell, row, 2);
-            cell_name(p_cell, row, 3);
-            lp_xw_diff_cell(w, ws, row, 4, c_cell, v, p_cell, prev, scale,
+            cell_name(c_cell, row, SC_VALUE);
+            cell_name(p_cell, row, SC_PREVIOUS);
+            lp_xw_diff_cell(w, ws, row, SC_CHANGE, c_cell, cur[k], p_cell, prev[k], scale,
                          lp_fmt_excel_value(change_unit, lp_xw_num_at(changes, "change", r)),
                          lp_xw_unit_format(w, change_unit, false));
             break;
         }
         /* Target and status by the catalogue's one target rule. */
-        lp_figure fig;
-        if (lp_figure_get(res, m, &fig) == LP_OK) {
-            lp_xw_num(w, ws, row, 5, fig.target, fmt);
-            if (fig.status != LP_TARGET_NONE) {
+        if (have[k]) {
+            lp_xw_num(w, ws, row, SC_TARGET, figs[k].target, fmt);
+            if (figs[k].status != LP_TARGET_NONE) {
                 char words[24];
-                status_words(fig.status, words, sizeof(words));
-                lp_xw_str(w, ws, row, 6, words, NULL);
-                widen_text(s, 6, words);
+                status_words(figs[k].status, words, sizeof(words));
+                lp_xw_str(w, ws, row, SC_STATUS, words, NULL);
+                widen_text(s, SC_STATUS, words);
             }
         }
 
@@ -546,19 +698,79 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         if (ms) {
             char place[48];
             snprintf(place, sizeof(place), "'%s'!A1", ms->name);
-            lp_xw_link(w, ws, row, 7, place, ms->name);
-            widen_text(s, 7, ms->name);
+            lp_xw_link(w, ws, row, SC_SHEET, place, ms->name);
+            widen_text(s, SC_SHEET, ms->name);
         }
         const sheet_plan *dp = rec && rec->table ? lp_xw_detail_plan(w, rec->table) : NULL;
         if (dp) {
             char place[64];
             detail_place(dp, place, sizeof(place));
-            lp_xw_link(w, ws, row, 8, place, dp->name);
-            widen_text(s, 8, dp->name);
+            lp_xw_link(w, ws, row, SC_ROWS, place, dp->name);
+            widen_text(s, SC_ROWS, dp->name);
         }
+        char prev_detail[96];
+        snprintf(prev_detail, sizeof(prev_detail), "%s_previous",
+                 rec && rec->table ? rec->table : "");
+        const sheet_plan *pp = dp ? lp_xw_detail_plan(w, prev_detail) : NULL;
+        if (pp) {
+            char place[64];
+            detail_place(pp, place, sizeof(place));
+            lp_xw_link(w, ws, row, SC_PREVIOUS_ROWS, place, pp->name);
+            widen_text(s, SC_PREVIOUS_ROWS, pp->name);
+        }
+        /* Why a number is a value and not a formula over rows. */
+        if (!rec || !rec->table) {
+            lp_buf_printf(&line, "No record rows in this workbook: leadpack computes it from "
+                                 "the exports (Definitions).");
+        } else if (rec->rule == LP_RECORDS_DRAWN) {
+            lp_buf_printf(&line, "A statistic of the rows on %s, not a count or sum of them: "
+                                 "a value, not a formula.", dp ? dp->name : rec->table);
+        } else if (!live && !isnan(cur[k])) {
+            lp_buf_printf(&line, "This period's value does not follow from the rows shown.");
+        } else if (!prev_live && !isnan(prev[k]) && cas != INT64_MIN) {
+            char when[40];
+            lp_instant_format_utc(cas, when, sizeof(when));
+            lp_buf_printf(&line, "Previous value as compared (as of %s): the rows as they "
+                                 "stand now do not give it.", when);
+        } else if (!prev_live && !isnan(prev[k])) {
+            lp_buf_printf(&line, "The previous period's value does not follow from the rows "
+                                 "shown.");
+        }
+        if (line.data && !line.failed) {
+            lp_xw_str(w, ws, row, SC_NOTE, line.data, w->f.note);
+            widen(s, SC_NOTE, 40);
+        }
+        lp_buf_reset(&line);
     }
     if (!nnames) row++;
     row++;
+    char cas_text[40] = "";
+    for (size_t k = 0; k < nnames; k++)
+        if (have[k] && figs[k].compared_as_of != res->as_of &&
+            figs[k].compared_as_of != INT64_MIN) {
+            lp_instant_format_utc(figs[k].compared_as_of, cas_text, sizeof(cas_text));
+            break;
+        }
+    lp_buf_printf(&line, "Previous period: %s. Counts and sums are as they stand now; shares "
+                         "that keep maturing are compared at the same point after the period's "
+                         "end%s%s%s. Changes of shares are in percentage points.",
+                  prev_label, *cas_text ? " (as of " : "", cas_text, *cas_text ? ")" : "");
+    lp_xw_str(w, ws, row++, 0, line.data, w->f.note);
+    lp_buf_reset(&line);
+    row++;
+
+    if (nar && nar->nheadlines) {
+        lp_xw_str(w, ws, row++, 0, "Headlines", w->f.h2);
+        for (size_t i = 0; i < nar->nheadlines; i++)
+            lp_xw_str(w, ws, row++, 0, nar->headlines[i], NULL);
+        row++;
+    }
+    if (nar && nar->nchanges) {
+        lp_xw_str(w, ws, row++, 0, "What changed", w->f.h2);
+        for (size_t i = 0; i < nar->nchanges; i++)
+            lp_xw_str(w, ws, row++, 0, nar->changes[i], NULL);
+        row++;
+    }
 
     /* Every sheet, linked. */
     lp_xw_str(w, ws, row++, 0, "Sheets", w->f.h2);
@@ -578,8 +790,8 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         const sheet_plan *d = &w->sheets[i];
         if (d->kind != K_DETAIL || d->part != 1 || d->nparts < 2) continue;
         lp_buf_printf(&line, "%s has %zu rows, more than one sheet holds (%zu): they continue "
-                      "on sheets %s (2) to %s (%d).", d->name, d->detail->nrows, w->max_rows,
-                      d->name, d->name, d->nparts);
+                      "on sheets %s to %s.", d->name, d->detail->nrows, w->max_rows,
+                      d[1].name, d[d->nparts - 1].name);
         lp_xw_str(w, ws, row++, 0, line.data, w->f.note);
         lp_buf_reset(&line);
     }
@@ -593,7 +805,8 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
     if (line.failed) lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
     lp_buf_reset(&line);
     s->width[0] = s->width[0] < 34 ? 34 : s->width[0];
-    for (int c = 2; c <= 5; c++) widen(s, c, 14);
+    if (s->width[0] > 48) s->width[0] = 48;
+    for (int c = SC_VALUE; c <= SC_TARGET; c++) widen(s, c, 14);
     worksheet_set_first_sheet(ws);
     worksheet_activate(ws);
 }
@@ -604,7 +817,10 @@ static void write_volume(xw *w, const sheet_plan *p, sheet *s)
 {
     lxw_row_t row = 3;
     sheet_heading(w, s, p, "Qualified lead volume");
-    block trend = {.table = "mql_trend", .heading = "MQL trend"};
+    block trend = {.table = "mql_trend", .heading = "MQL trend",
+                   .note = "Per period. This period's and the previous period's MQLs are the "
+                           "rows of the MQLs and Previous MQLs sheets; earlier periods have no "
+                           "record rows in this workbook."};
     write_block(w, s, &row, &trend);
     if (trend.nrows > 0 && !w->status) {
         const lp_table *t = lp_results_table(w->res, "mql_trend");
@@ -645,7 +861,7 @@ static void write_volume(xw *w, const sheet_plan *p, sheet *s)
             {.column = "mqls", .kind = R_COUNT, .detail = "detail_mqls",
              .detail_key = breakdowns[i].detail_key},
             {.column = "accepted", .kind = R_COUNT, .detail = "detail_mqls",
-             .detail_key = breakdowns[i].detail_key, .extra = {"sql_at", CR_NONBLANK, NULL}},
+             .detail_key = breakdowns[i].detail_key, .extra = {"sql_at", CR_NONBLANK, NULL, 0}},
             {.column = "acceptance_rate", .kind = R_RATIO, .num = "accepted", .den = "mqls"},
         };
         block b = {.table = breakdowns[i].table, .heading = breakdowns[i].heading,
@@ -743,7 +959,7 @@ static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
         {.column = "touches", .kind = R_COUNT, .detail = "detail_touches",
          .detail_key = "campaign_id"},
         {.column = "responders", .kind = R_COUNT, .detail = "detail_touches",
-         .detail_key = "campaign_id", .extra = {"responded", CR_TRUE, NULL}},
+         .detail_key = "campaign_id", .extra = {"responded", CR_TRUE, NULL, 0}},
         {.column = "response_rate", .kind = R_RATIO, .num = "responders", .den = "touches"},
         {.column = "cost_per_lead", .kind = R_RATIO, .num = "cost", .den = "leads_created"},
         {.column = "cost_per_mql", .kind = R_RATIO, .num = "cost", .den = "mqls"},
@@ -758,6 +974,9 @@ static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
     char heading[64];
     snprintf(heading, sizeof(heading), "Campaigns (%s attribution, lifetime)", model);
     block b = {.table = "campaigns", .heading = heading, .key = "campaign_id",
+               .note = "Formulas count this period's rows on the Touches sheet where they give "
+                       "the figure; lifetime and attributed (fractional) figures have no record "
+                       "rows in this workbook.",
                .rules = rules, .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
     const lp_table *t = lp_results_table(w->res, "campaigns");
@@ -806,7 +1025,10 @@ static void write_pipeline(xw *w, const sheet_plan *p, sheet *s)
     write_keyed_amounts(w, s, &row, "pipeline_by_campaign", "By campaign", d, "campaign_id");
     col_rule rules[] = {{.column = "coverage", .kind = R_RATIO,
                          .num = "open_inbound_pipeline", .den = "remaining_quota"}};
-    block b = {.table = "coverage", .heading = "Coverage", .rules = rules,
+    block b = {.table = "coverage", .heading = "Coverage",
+               .note = "Open pipeline stands at the end of the period: no record rows in this "
+                       "workbook; coverage is a formula over the cells beside it.",
+               .rules = rules,
                .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
 }
@@ -827,31 +1049,31 @@ static void sla_row(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t r,
                     const char *detail_key, const char *key, bool total)
 {
     static const char *const counts[] = {"eligible", "within", "untouched", "pending"};
-    static const int count_col[] = {2, 3, 7, 8};
-    static const crit count_crit[] = {{"pending", CR_FALSE, NULL},
-                                      {"within_sla", CR_TRUE, NULL},
-                                      {"first_touch_at", CR_BLANK, NULL},
-                                      {"pending", CR_TRUE, NULL}};
+    static const int count_col[] = {3, 4, 8, 9};
+    static const crit count_crit[] = {{"pending", CR_FALSE, NULL, 0},
+                                      {"within_sla", CR_TRUE, NULL, 0},
+                                      {"first_touch_at", CR_BLANK, NULL, 0},
+                                      {"pending", CR_TRUE, NULL, 0}};
     lxw_format *cf = lp_xw_unit_format(w, lp_result_unit(t->name, "eligible"), total);
     for (int i = 0; i < 4; i++) {
         double v = lp_xw_num_at(t, counts[i], r);
         if (key) {
             agg a = {.detail = "detail_mqls", .ncrits = 2,
-                     .crits = {{detail_key, CR_EQ, key}, count_crit[i]}};
+                     .crits = {{detail_key, CR_EQ, key, 0}, count_crit[i]}};
             lp_xw_agg_cell(w, s->ws, row, (lxw_col_t)count_col[i], &a, v, cf);
         } else {
             lp_xw_num(w, s->ws, row, (lxw_col_t)count_col[i], v, cf);
         }
     }
     char within[16], eligible[16];
-    cell_name(within, row, 3);
-    cell_name(eligible, row, 2);
-    lp_xw_ratio_cell(w, s->ws, row, 4, within, lp_xw_num_at(t, "within", r), eligible,
+    cell_name(within, row, 4);
+    cell_name(eligible, row, 3);
+    lp_xw_ratio_cell(w, s->ws, row, 5, within, lp_xw_num_at(t, "within", r), eligible,
                   lp_xw_num_at(t, "eligible", r), lp_xw_num_at(t, "compliance", r),
                   lp_xw_unit_format(w, lp_result_unit(t->name, "compliance"), total));
-    lp_xw_num(w, s->ws, row, 5, lp_xw_num_at(t, "median_hours", r),
+    lp_xw_num(w, s->ws, row, 6, lp_xw_num_at(t, "median_hours", r),
            lp_xw_unit_format(w, lp_result_unit(t->name, "median_hours"), false));
-    lp_xw_num(w, s->ws, row, 6, lp_xw_num_at(t, "p90_hours", r),
+    lp_xw_num(w, s->ws, row, 7, lp_xw_num_at(t, "p90_hours", r),
            lp_xw_unit_format(w, lp_result_unit(t->name, "p90_hours"), false));
 }
 
@@ -862,15 +1084,13 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
     const lp_table *teams = lp_results_table(w->res, "sla_by_team");
     const lp_table *owners = lp_results_table(w->res, "sla_by_owner");
     lp_xw_str(w, s->ws, row++, 0, "By team, with each team's owners", w->f.h2);
-    static const char *const headers[] = {"team", "owner_id", "eligible", "within",
-                                          "compliance", "median_hours", "p90_hours",
-                                          "untouched", "pending"};
+    static const char *const headers[] = {"team",       "owner_id",     "owner_name",
+                                          "eligible",   "within",       "compliance",
+                                          "median_hours", "p90_hours",  "untouched",
+                                          "pending"};
     lxw_row_t header_row = row++;
-    for (int c = 0; c < 9; c++) {
-        lp_xw_str(w, s->ws, header_row, (lxw_col_t)c, headers[c], w->f.header);
-        widen_text(s, c, headers[c]);
-        widen(s, c, 12);
-    }
+    header_cells(w, s, header_row, headers, 10, "sla_by_owner");
+    for (int c = 0; c < 10; c++) widen(s, c, 12);
     lxw_row_t first = row;
     bool *done = owners ? lp_calloc(owners->nrows + 1, sizeof(bool)) : NULL;
     if (owners && !done) {
@@ -894,6 +1114,8 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
             lp_xw_str(w, s->ws, row, 0, ot, NULL);
             lp_xw_str(w, s->ws, row, 1, owner, NULL);
             widen_text(s, 1, owner);
+            lp_xw_str(w, s->ws, row, 2, lp_xw_str_at(owners, "owner_name", r), NULL);
+            widen_text(s, 2, lp_xw_str_at(owners, "owner_name", r));
             sla_row(w, s, row, owners, r, "owner_id", owner, false);
             row++;
         }
@@ -905,6 +1127,8 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
         lp_xw_str(w, s->ws, row, 0, lp_xw_str_at(owners, "team", r), NULL);
         lp_xw_str(w, s->ws, row, 1, owner, NULL);
         widen_text(s, 1, owner);
+        lp_xw_str(w, s->ws, row, 2, lp_xw_str_at(owners, "owner_name", r), NULL);
+        widen_text(s, 2, lp_xw_str_at(owners, "owner_name", r));
         sla_row(w, s, row, owners, r, "owner_id", owner, false);
         row++;
     }
@@ -913,13 +1137,13 @@ static void write_sla(xw *w, const sheet_plan *p, sheet *s)
         /* Compliance below target, blank cells left alone. */
         char cond[96];
         char top[16];
-        cell_name(top, first, 4);
+        cell_name(top, first, 5);
         snprintf(cond, sizeof(cond), "=AND(ISNUMBER(%s),%s<%.15g)", top, top,
                  w->res->settings->sla_target);
         lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
                                      .value_string = cond, .format = w->f.bad};
-        lp_xw_check(w, worksheet_conditional_format_range(s->ws, first, 4, row - 1, 4, &cf),
-                 s->ws, first, 4);
+        lp_xw_check(w, worksheet_conditional_format_range(s->ws, first, 5, row - 1, 5, &cf),
+                 s->ws, first, 5);
         char target[32], note[96];
         lp_fmt_unit(LP_UNIT_SHARE, w->res->settings->sla_target, NULL, target, sizeof(target));
         snprintf(note, sizeof(note), "Compliance below the %s target is shaded.", target);
@@ -945,6 +1169,8 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
         sheet_heading(w, s, p, "Routing");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO, .num = "won", .den = "mqls"}};
         block b = {.table = "routing", .heading = "Lifetime MQLs won by the owner's team",
+                   .note = "Lifetime counts: no record rows in this workbook; the rate is a "
+                           "formula over the counts beside it.",
                    .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
         break;
@@ -970,6 +1196,8 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
         sheet_heading(w, s, p, "Funnel");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO_PREV, .num = "reached"}};
         block b = {.table = "funnel", .heading = "Leads created in the window",
+                   .note = "Leads of the whole window: no record rows in this workbook; each "
+                           "rate is a formula over the counts.",
                    .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
         const lp_table *t = lp_results_table(w->res, "funnel");
@@ -1185,15 +1413,6 @@ static void param(param_ctx *pc, const char *key, const char *value)
     pc->row++;
 }
 
-static void param_list(param_ctx *pc, const char *key, char **items, size_t n)
-{
-    lp_buf b = {0};
-    for (size_t i = 0; i < n; i++) lp_buf_printf(&b, "%s%s", i ? ", " : "", items[i]);
-    if (b.failed) lp_xw_fail(pc->w, LP_ERR_NOMEM, "workbook: out of memory for parameters");
-    param(pc, key, b.data ? b.data : "");
-    lp_buf_reset(&b);
-}
-
 /* A numeric setting as a number cell (text would read as "number stored as
  * text" in a spreadsheet), in fmt (NULL = General). */
 static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
@@ -1207,60 +1426,20 @@ static void param_num(param_ctx *pc, const char *key, double v, lxw_format *fmt)
     pc->row++;
 }
 
-/* Every lp_settings field (lp_settings_each is not linked by every program
- * that writes workbooks, so the fields are listed here, in header order). */
-static void settings_params(param_ctx *pc, const lp_settings *st)
+/* One setting from lp_settings_each: a number as a number cell (text
+ * would read as "number stored as text"; the SLA target as a share), any
+ * other value as text. */
+static void setting_param(void *ctx, const char *key, const char *value)
 {
-    static const char *const attribution[] = {"first_touch", "last_touch", "linear",
-                                              "u_shaped", "w_shaped"};
-    static const char *const qualification[] = {"none", "status", "score"};
-    static const char *const days[] = {"monday", "tuesday", "wednesday", "thursday",
-                                       "friday", "saturday", "sunday"};
-    char buf[96];
-    param(pc, "time_zone", st->time_zone);
-    param(pc, "period", lp_period_kind_name(st->calendar.kind));
-    param_num(pc, "fiscal_start_month", st->calendar.fiscal_start_month, NULL);
-    param_list(pc, "inbound_sources", st->inbound_sources, st->n_inbound_sources);
-    param_list(pc, "partner_sources", st->partner_sources, st->n_partner_sources);
-    param(pc, "qualification", st->qualification <= LP_QUALIFY_SCORE
-                                   ? qualification[st->qualification] : "?");
-    param_list(pc, "qualify_statuses", st->qualify_statuses, st->n_qualify_statuses);
-    param_num(pc, "qualify_score", st->qualify_score, NULL);
-    param_num(pc, "sla_hours", st->sla_hours, NULL);
-    param(pc, "business_hours", st->business_hours.enabled ? "on" : "off (wall-clock hours)");
-    if (st->business_hours.enabled) {
-        for (int d = 0; d < 7; d++) {
-            int a = st->business_hours.start_minute[d], b = st->business_hours.end_minute[d];
-            if (a == b)
-                snprintf(buf, sizeof(buf), "closed");
-            else
-                snprintf(buf, sizeof(buf), "%02d:%02d-%02d:%02d", a / 60, a % 60, b / 60, b % 60);
-            char key[40];
-            snprintf(key, sizeof(key), "business_hours.%s", days[d]);
-            param(pc, key, buf);
-        }
-        param(pc, "business_hours.time_zone", st->business_hours.time_zone);
+    param_ctx *pc = ctx;
+    char *end = NULL;
+    double v = value && *value ? strtod(value, &end) : NAN;
+    if (end && *end == '\0' && isfinite(v)) {
+        lp_unit unit = strcmp(key, "sla_target") == 0 ? LP_UNIT_SHARE : LP_UNIT_NONE;
+        param_num(pc, key, v, lp_xw_unit_format(pc->w, unit, false));
+    } else {
+        param(pc, key, value);
     }
-    param_num(pc, "followup_activities", st->followup_activities, NULL);
-    param_num(pc, "followup_days", st->followup_days, NULL);
-    param(pc, "attribution", st->attribution < LP_ATTR_COUNT ? attribution[st->attribution]
-                                                              : "?");
-    param(pc, "currency", st->currency);
-    param(pc, "decimal_comma", st->decimal_comma ? "true" : "false");
-    param(pc, "day_first", st->day_first ? "true" : "false");
-    param(pc, "targets_file", st->targets_file ? st->targets_file : "");
-    param_num(pc, "sla_target", st->sla_target, lp_xw_unit_format(pc->w, LP_UNIT_SHARE, false));
-    param(pc, "paper", st->paper);
-    param(pc, "mail_to", st->mail_to ? st->mail_to : "");
-    param(pc, "mail_cc", st->mail_cc ? st->mail_cc : "");
-    param(pc, "mail_from", st->mail_from ? st->mail_from : "");
-    param(pc, "mail_smtp", st->mail_smtp ? st->mail_smtp : "");
-    param(pc, "mail_starttls", st->mail_starttls ? "true" : "false");
-    param_num(pc, "mail_max_mb", st->mail_max_mb, NULL);
-    param_num(pc, "max_file_bytes", (double)st->max_file_bytes, NULL);
-    param_num(pc, "max_field_bytes", (double)st->max_field_bytes, NULL);
-    param_num(pc, "max_columns", (double)st->max_columns, NULL);
-    param(pc, "db_mode", st->db_mode);
 }
 
 static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
@@ -1275,7 +1454,7 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     lp_instant_format_utc(res->as_of, utc, sizeof(utc));
     lp_xw_str(w, s->ws, pc.row++, 2, utc, NULL);
     param(&pc, "report_time_zone", lp_tz_name());
-    param(&pc, "period", res->period_label);
+    param(&pc, "report_period", res->period_label);
     char label[24];
     lp_period_label(&res->calendar, res->window_first, label, sizeof(label));
     param(&pc, "window_first_period", label);
@@ -1288,7 +1467,7 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     pc.row++;
     lp_xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
     if (res->settings)
-        settings_params(&pc, res->settings);
+        lp_settings_each(res->settings, setting_param, &pc);
     else
         lp_xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
     pc.row++;

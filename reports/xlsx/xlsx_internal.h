@@ -95,6 +95,13 @@ typedef struct xw {
     char *errmsg;
 } xw;
 
+/* ---- headers.c: column headers for people ---- */
+
+/* The header people read for column of table (table may be NULL): a
+ * listed word ("Reached in time (leads)" for within) or the name in words
+ * ("MQL at" for mql_at). Returns a static string or buf (size bytes). */
+const char *lp_xw_header(const char *table, const char *column, char *buf, size_t size);
+
 /* ---- cells.c: formats, cells, formulas ---- */
 
 void lp_xw_fail(xw *w, lp_status status, const char *fmt, ...)
@@ -134,11 +141,12 @@ lxw_format *lp_xw_unit_format(const xw *w, lp_unit unit, bool bold);
 double lp_xw_serial(int64_t instant);
 
 /* Criteria of a drill-down formula over a detail table. */
-typedef enum crit_kind { CR_EQ, CR_TRUE, CR_FALSE, CR_NONBLANK, CR_BLANK } crit_kind;
+typedef enum crit_kind { CR_EQ, CR_TRUE, CR_FALSE, CR_NONBLANK, CR_BLANK, CR_AT_MOST } crit_kind;
 typedef struct crit {
     const char *column;      /* detail column */
     crit_kind kind;
     const char *text;        /* CR_EQ: the value matched (case-insensitive) */
+    double at_most;          /* CR_AT_MOST: numbers (instants as Excel serials) <= this */
 } crit;
 
 /* An aggregate over a detail table: COUNT of rows (sum_column NULL) or SUM
@@ -146,7 +154,7 @@ typedef struct crit {
 typedef struct agg {
     const char *detail;      /* detail table name */
     const char *sum_column;  /* NULL: count rows */
-    crit crits[3];
+    crit crits[4];
     int ncrits;
 } agg;
 

@@ -4,10 +4,22 @@
                     --period P --previous Q --work DIR
       openpyxl (the independent reader) and one LibreOffice run:
       - the first sheet is Summary;
-      - the Summary's headline measures (column "Name") hold, as cached
-        values (data_only=True), the values of headline.csv for P ("This
-        period") and Q ("Previous"); an empty value in headline.csv is an
-        empty cell; every measure of headline.csv is there;
+      - the Summary's headline measures (column "figure", found by the
+        header comments) hold, as cached values (data_only=True), the values
+        of headline.csv for P ("this_period") and the previous value as
+        compared in changes.csv, else headline.csv's for Q
+        ("previous_period"); an empty value is an empty cell; every measure
+        of headline.csv is there; labels are unique; panes freeze under the
+        header row and right of the label column;
+      - the counts, sums and ratios of rows are recomputed here from
+        results/detail_*.csv and detail_*_previous.csv (this period and the
+        previous one) and equal the Summary's cells, which are formulas over
+        the detail sheets; a figure without such a formula has a note;
+      - every header is in words with its canonical name in a comment; a
+        detail sheet's names are its results CSV's columns in order, its
+        rows are the CSV's rows, and campaign_name / owner_name stand beside
+        campaign_id / owner_id with the names of campaigns.csv and
+        sla_by_owner.csv; detail sheets freeze their header row;
       - figures are numbers, not text: Summary rates carry a percentage
         format and amounts a currency format; no cell of a non-detail sheet
         is text that reads as a number ("22%", "$47K", "1,234");
@@ -49,7 +61,14 @@ import openpyxl
 
 failures = []
 
-DETAIL = re.compile(r"^(MQLs|Inbound opportunities|Inbound wins|Touches)( \(\d+\))?$")
+DETAIL = re.compile(r"^(MQLs|Inbound opportunities|Inbound wins|Touches|"
+                    r"Previous (MQLs|inbound \w+))( \(\d+\))?$")
+# Detail sheets and the result tables they show.
+DETAIL_TABLES = {"MQLs": "detail_mqls", "Inbound opportunities": "detail_inbound_opportunities",
+                 "Inbound wins": "detail_inbound_wins", "Touches": "detail_touches",
+                 "Previous MQLs": "detail_mqls_previous",
+                 "Previous inbound opportunities": "detail_inbound_opportunities_previous",
+                 "Previous inbound wins": "detail_inbound_wins_previous"}
 LEADPACK_FUNCTIONS = {"COUNTA", "COUNTIFS", "SUM", "SUMIFS"}
 # Units of the headline measures (templates/DEFINITIONS.md, "The five headline measures"
 # and headline.csv): shares are percentages, amounts are money (settings
@@ -110,20 +129,89 @@ def headline_values(path, period):
     return values
 
 
+def canon(cell):
+    """The canonical name of a header cell: the comment on it."""
+    return cell.comment.text if cell.comment is not None else None
+
+
 def summary_rows(ws):
-    """(row number, measure name) of the headline measures table."""
-    rows, columns = [], None
+    """(row number, figure id) of the headline measures table, its columns
+    by canonical name (0-based) and its header row."""
+    rows, columns, header = [], None, None
     for r in ws.iter_rows():
-        cells = [c.value for c in r]
+        names = [canon(c) for c in r]
         if columns is None:
-            if "Name" in cells and "This period" in cells:
-                columns = {v: i for i, v in enumerate(cells) if isinstance(v, str)}
+            if "figure" in names and "this_period" in names:
+                columns = {v: i for i, v in enumerate(names) if v}
+                header = r[0].row
             continue
-        name = cells[columns["Name"]] if columns["Name"] < len(cells) else None
+        name = r[columns["figure"]].value if columns["figure"] < len(r) else None
         if not name:
             break
         rows.append((r[0].row, name))
-    return rows, columns or {}
+    return rows, columns or {}, header
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = next(reader)
+        return header, [dict(zip(header, row)) for row in reader]
+
+
+def changes_previous(path):
+    """measure -> (previous as compared or None, compared_as_of text)."""
+    out = {}
+    if os.path.exists(path):
+        for row in read_csv(path)[1]:
+            prev = float(row["previous"]) if row["previous"] != "" else None
+            out[row["measure"]] = (prev, row["compared_as_of"])
+    return out
+
+
+def excel_serial(iso):
+    """Excel serial of an ISO instant (the sample's report time zone is UTC)."""
+    import datetime
+    t = datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ")
+    return (t - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
+
+
+def from_rows(results, compared):
+    """The Summary figures that are counts, sums and ratios of detail rows,
+    worked out here from the detail CSVs: {(figure, "this"|"previous"): value}."""
+    out = {}
+    for when, suffix in (("this", ""), ("previous", "_previous")):
+        mqls = os.path.join(results, f"detail_mqls{suffix}.csv")
+        opps = os.path.join(results, f"detail_inbound_opportunities{suffix}.csv")
+        wins = os.path.join(results, f"detail_inbound_wins{suffix}.csv")
+        if os.path.exists(mqls):
+            rows = read_csv(mqls)[1]
+            n = len(rows)
+            out[("mql_count", when)] = n
+            eligible = sum(r["pending"] == "false" for r in rows)
+            within = sum(r["within_sla"] == "true" for r in rows)
+            out[("sla_eligible", when)] = eligible
+            out[("sla_within", when)] = within
+            out[("sla_untouched", when)] = sum(r["first_touch_at"] == "" for r in rows)
+            out[("sla_pending", when)] = sum(r["pending"] == "true" for r in rows)
+            if eligible:
+                out[("sla_compliance", when)] = within / eligible
+            # Acceptance keeps maturing: the previous period is compared at
+            # changes.csv's compared_as_of, so SQLs count up to then.
+            cutoff = compared.get("acceptance_rate", (None, ""))[1] if when == "previous" else ""
+            accepted = sum(r["sql_at"] != "" and (not cutoff or r["sql_at"] <= cutoff)
+                           for r in rows)
+            if n:
+                out[("acceptance_rate", when)] = accepted / n
+        for path, count, amount in ((opps, "inbound_pipeline_count", "inbound_pipeline_amount"),
+                                    (wins, "inbound_won_count", "inbound_won_amount")):
+            if os.path.exists(path):
+                rows = read_csv(path)[1]
+                out[(count, when)] = len(rows)
+                out[(amount, when)] = sum(float(r["amount"]) for r in rows if r["amount"])
+                if count == "inbound_won_count" and rows:
+                    out[("inbound_avg_deal", when)] = out[(amount, when)] / len(rows)
+    return out
 
 
 def check_summary(formulas, values, args):
@@ -131,17 +219,48 @@ def check_summary(formulas, values, args):
     if "Summary" not in values.sheetnames:
         return
     ws, wf = values["Summary"], formulas["Summary"]
-    rows, columns = summary_rows(ws)
-    if not expect(rows and "Previous" in columns, "no headline measures table in Summary"):
+    rows, columns, header = summary_rows(wf)
+    if not expect(rows and "previous_period" in columns, "no headline measures table in Summary"):
         return
+    expect(wf.freeze_panes == f"B{header + 1}",
+           f"Summary panes frozen at {wf.freeze_panes}, want B{header + 1} (header row "
+           f"{header} and the label column)")
+    results = os.path.dirname(args.headline)
     now = headline_values(args.headline, args.period)
     before = headline_values(args.headline, args.previous)
+    compared = changes_previous(os.path.join(results, "changes.csv"))
     expect(len(now) > 0 and len(before) > 0,
            f"headline.csv has no rows for {args.period} or {args.previous}")
     names = [name for _, name in rows]
     expect(sorted(names) == sorted(now), f"Summary measures {names}, headline.csv {sorted(now)}")
+    labels = [wf.cell(row=row, column=columns["measure"] + 1).value for row, _ in rows]
+    expect(len(set(labels)) == len(labels) and all(labels),
+           f"Summary labels are not unique: {labels}")
+    recomputed = from_rows(results, compared)
+    expect(len(recomputed) >= 20, f"only {len(recomputed)} figures recomputed from detail rows")
     for row, name in rows:
-        for column, want in (("This period", now.get(name)), ("Previous", before.get(name))):
+        previous = compared.get(name, (None, ""))[0]
+        if previous is None:
+            previous = before.get(name)
+        for column, want, when in (("this_period", now.get(name), "this"),
+                                   ("previous_period", previous, "previous")):
+            cell = wf.cell(row=row, column=columns[column] + 1)
+            where = f"Summary {name} {column} ({cell.coordinate})"
+            if (name, when) in recomputed:
+                # A figure of the rows is a formula over them, and the rows
+                # give the published number.
+                expect(cell.data_type == "f", f"{where} is {cell.value!r}, not a formula over "
+                       "the detail rows")
+                expect(want is not None and close(float(recomputed[(name, when)]), want),
+                       f"{where}: the detail CSVs give {recomputed[(name, when)]!r}, the "
+                       f"results {want!r}")
+                if when == "previous" and cell.data_type == "f" and "'" in cell.value:
+                    expect("'Previous " in cell.value,
+                           f"{where} {cell.value!r} is not over the previous period's rows")
+            elif when == "this" and cell.data_type != "f":
+                note = wf.cell(row=row, column=columns["note"] + 1).value
+                expect(isinstance(note, str) and note,
+                       f"{where} is a value with no note saying why")
             col = columns[column] + 1
             got = ws.cell(row=row, column=col).value
             fmt = wf.cell(row=row, column=col).number_format
@@ -162,8 +281,8 @@ def check_summary(formulas, values, args):
             else:
                 expect(fmt != "@", f"{where} is formatted as text")
         # A change of a share is a difference in percentage points.
-        if name in PERCENT and "Change" in columns:
-            c = wf.cell(row=row, column=columns["Change"] + 1)
+        if name in PERCENT and "change" in columns:
+            c = wf.cell(row=row, column=columns["change"] + 1)
             if c.value is not None:
                 expect("pts" in c.number_format and "%" not in c.number_format,
                        f"Summary {name} Change ({c.coordinate}) format {c.number_format!r} "
@@ -177,7 +296,7 @@ def check_formats(formulas):
         ws = formulas["Forecast"]
         header, cols = None, {}
         for row in ws.iter_rows():
-            cells = [c.value for c in row]
+            cells = [canon(c) for c in row]
             if "mql_forecast" in cells:
                 header = row[0].row
                 cols = {v: i + 1 for i, v in enumerate(cells)
@@ -229,6 +348,65 @@ def check_cells(formulas, args):
             expect(xml_formula_count(args.xlsx, ws.title) == 0,
                    f"the XML of detail sheet {ws.title!r} holds a formula")
     expect(nformulas > 0, "the workbook holds no formula")
+
+
+def check_headers_and_details(formulas, args):
+    """Headers in words with their names in comments, unique in each row;
+    detail sheets are their results CSVs, names beside ids; panes frozen."""
+    results = os.path.dirname(args.headline)
+    for ws in formulas.worksheets:
+        expect(ws.freeze_panes is not None, f"sheet {ws.title!r} has no frozen panes")
+        headers = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None:
+                    headers.setdefault(c.row, []).append(c)
+        for r, cells in headers.items():
+            words = [c.value for c in cells]
+            expect(len(set(words)) == len(words), f"{ws.title} row {r} headers repeat: {words}")
+            for c in cells:
+                expect(isinstance(c.value, str) and "_" not in c.value and c.value != canon(c),
+                       f"{ws.title}!{c.coordinate} header {c.value!r} is not in words")
+        base = re.sub(r" \(\d+\)$", "", ws.title)
+        table = DETAIL_TABLES.get(base)
+        if table is None or not DETAIL.match(ws.title):
+            continue
+        expect(ws.freeze_panes == "A2", f"detail sheet {ws.title!r} frozen at {ws.freeze_panes}")
+        path = os.path.join(results, table + ".csv")
+        if not expect(os.path.exists(path), f"no {path} for sheet {ws.title!r}"):
+            continue
+        names, rows = read_csv(path)
+        got = [canon(c) for c in ws[1]][:len(names)]
+        expect(got == names, f"{ws.title} header names {got}, {table}.csv {names}")
+        if got != names or ws.title != base:
+            continue
+        expect(ws.max_row - 1 == len(rows) or (not rows and ws.max_row <= 2),
+               f"{ws.title} holds {ws.max_row - 1} rows, {table}.csv {len(rows)}")
+        for idcol, namecol, source, key, label in (
+                ("campaign_id", "campaign_name", "campaigns.csv", "campaign_id", "name"),
+                ("owner_id", "owner_name", "sla_by_owner.csv", "owner_id", "owner_name")):
+            if idcol not in names:
+                continue
+            i = names.index(idcol)
+            expect(i + 1 < len(names) and names[i + 1] == namecol,
+                   f"{ws.title}: {namecol} is not beside {idcol}")
+            lookup = {}
+            if os.path.exists(os.path.join(results, source)):
+                for row in read_csv(os.path.join(results, source))[1]:
+                    if row.get(label):
+                        lookup.setdefault(row[key], row[label])
+            named = 0
+            for k, row in enumerate(rows):
+                sheet_name = ws.cell(row=k + 2, column=i + 2).value
+                expect((sheet_name or "") == row[namecol],
+                       f"{ws.title} row {k + 2} {namecol} {sheet_name!r}, CSV {row[namecol]!r}")
+                if row[idcol] in lookup:
+                    named += 1
+                    expect(row[namecol] == lookup[row[idcol]],
+                           f"{table}.csv: {idcol} {row[idcol]} named {row[namecol]!r}, "
+                           f"{source} {lookup[row[idcol]]!r}")
+            expect(not rows or named > 0 or not lookup,
+                   f"{ws.title}: no {idcol} of its rows has a name in {source}")
 
 
 RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -326,6 +504,7 @@ def main():
     values = openpyxl.load_workbook(args.xlsx, data_only=True)
     check_summary(formulas, values, args)
     check_formats(formulas)
+    check_headers_and_details(formulas, args)
     check_cells(formulas, args)
     check_libreoffice(formulas, values, args)
     return report()

@@ -226,3 +226,106 @@ Test(figure_records, reproduce_the_figures_on_the_sample, .timeout = 60)
     lp_dataset_free(ds);
     lp_settings_clear(&settings);
 }
+
+/* The loaded export's value of text column `want` on the row whose `key`
+ * column equals id (first match), or NULL. */
+static const char *export_lookup(const lp_table *t, const char *key, const char *id,
+                                 const char *want)
+{
+    const lp_column *k = t ? lp_table_column(t, key) : NULL;
+    const lp_column *w = t ? lp_table_column(t, want) : NULL;
+    for (size_t r = 0; k && w && id && r < t->nrows; r++) {
+        const char *s = lp_column_valid(k, r) ? lp_column_str(k, r) : NULL;
+        if (s && strcmp(s, id) == 0) return lp_column_valid(w, r) ? lp_column_str(w, r) : NULL;
+    }
+    return NULL;
+}
+
+/* Every detail table carries the name beside each id: the campaigns and
+ * users exports' name of that id, looked up here in the loaded exports. */
+Test(detail_tables, carry_names_beside_ids, .timeout = 60)
+{
+    lp_dataset *ds = NULL;
+    lp_settings settings;
+    lp_results *res = compute("sample/salesforce", "salesforce", &ds, &settings);
+    static const char *const tables[] = {
+        "detail_mqls", "detail_inbound_opportunities", "detail_inbound_wins", "detail_touches",
+        "detail_mqls_previous", "detail_inbound_opportunities_previous",
+        "detail_inbound_wins_previous"};
+    size_t campaigns = 0, owners = 0;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        const lp_table *t = lp_results_table(res, tables[i]);
+        cr_assert_not_null(t, "%s", tables[i]);
+        const lp_column *cid = lp_table_column(t, "campaign_id");
+        const lp_column *cname = lp_table_column(t, "campaign_name");
+        const lp_column *oid = lp_table_column(t, "owner_id");
+        const lp_column *oname = lp_table_column(t, "owner_name");
+        cr_assert(cid && cname, "%s: campaign_id and campaign_name", tables[i]);
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *id = lp_column_valid(cid, r) ? lp_column_str(cid, r) : NULL;
+            const char *want = export_lookup(ds->tables[LP_CAMPAIGNS], "campaign_id", id, "name");
+            const char *got = lp_column_valid(cname, r) ? lp_column_str(cname, r) : NULL;
+            cr_expect_str_eq(got ? got : "", want ? want : "", "%s row %zu campaign %s",
+                             tables[i], r, id ? id : "");
+            if (want) campaigns++;
+        }
+        if (strcmp(tables[i], "detail_touches") == 0) continue;
+        cr_assert(oid && oname, "%s: owner_id and owner_name", tables[i]);
+        for (size_t r = 0; r < t->nrows; r++) {
+            const char *id = lp_column_valid(oid, r) ? lp_column_str(oid, r) : NULL;
+            const char *want = export_lookup(ds->tables[LP_USERS], "owner_id", id, "name");
+            const char *got = lp_column_valid(oname, r) ? lp_column_str(oname, r) : NULL;
+            cr_expect_str_eq(got ? got : "", want ? want : "", "%s row %zu owner %s",
+                             tables[i], r, id ? id : "");
+            if (want) owners++;
+        }
+    }
+    cr_expect_gt(campaigns, 10);
+    cr_expect_gt(owners, 10);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+    lp_settings_clear(&settings);
+}
+
+/* The previous period's detail rows are the records behind the previous
+ * period's counts and sums in the headline table. */
+Test(detail_tables, previous_rows_reproduce_the_previous_period, .timeout = 60)
+{
+    lp_dataset *ds = NULL;
+    lp_settings settings;
+    lp_results *res = compute("sample/salesforce", "salesforce", &ds, &settings);
+    char prev[24];
+    lp_period_label(&res->calendar, res->period - 1, prev, sizeof prev);
+    const lp_table *h = lp_results_table(res, "headline");
+    size_t n = 0, checked = 0;
+    const lp_figure_records *recs = lp_figure_records_all(&n);
+    for (size_t i = 0; i < n; i++) {
+        const lp_figure_records *r = &recs[i];
+        if (!r->table || (r->rule != LP_RECORDS_COUNT && r->rule != LP_RECORDS_SUM)) continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s_previous", r->table);
+        const lp_table *t = lp_results_table(res, name);
+        cr_assert_not_null(t, "%s", name);
+        double count = 0, sum = 0;
+        const lp_column *sc = r->sum_column ? lp_table_column(t, r->sum_column) : NULL;
+        for (size_t row = 0; row < t->nrows; row++) {
+            if (!row_selected(t, r, row)) continue;
+            count++;
+            if (sc && lp_column_valid(sc, row)) sum += lp_column_number(sc, row);
+        }
+        double expected = r->rule == LP_RECORDS_SUM ? sum : count, published = -1;
+        for (size_t row = 0; row < h->nrows; row++) {
+            const lp_column *m = lp_table_column(h, "measure"), *p = lp_table_column(h, "period");
+            if (strcmp(lp_column_str(m, row), r->figure) == 0 &&
+                strcmp(lp_column_str(p, row), prev) == 0)
+                published = lp_column_number(lp_table_column(h, "value"), row);
+        }
+        cr_expect_float_eq(published, expected, 1e-9 * (1 + expected), "%s %s: %.17g, rows %.17g",
+                           r->figure, prev, published, expected);
+        checked++;
+    }
+    cr_expect_geq(checked, 7);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+    lp_settings_clear(&settings);
+}

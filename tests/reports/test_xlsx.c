@@ -303,6 +303,10 @@ static void fixture_build(fixture *fx)
         "1", "web", "C1", "U1",
         "O8", "L8", "2026-09-15T09:00:00Z", "Closed Won", "20000", "2026-11-19T23:00:00Z",
         "1", "event", "C2", "U2");
+    /* The previous period's six MQLs (headline mql_count 2026-W46 = 6). */
+    ADD(res, "detail_mqls_previous", "lead_id:S mql_at:T",
+        "P1", "2026-11-09T09:00:00Z", "P2", "2026-11-10T09:00:00Z", "P3", "2026-11-11T09:00:00Z",
+        "P4", "2026-11-12T09:00:00Z", "P5", "2026-11-13T09:00:00Z", "P6", "2026-11-14T09:00:00Z");
     ADD(res, "detail_touches", "lead_id:S campaign_id:S touched_at:T responded:B",
         "L1", "C1", "2026-11-01T09:00:00Z", "1",
         "L2", "C1", "2026-11-02T09:00:00Z", "0",

@@ -35,6 +35,54 @@ def close(a, b):
     return a == b
 
 
+def canon(cell):
+    """The canonical name of a header cell: its comment (the cell shows
+    the name in words), else its value."""
+    return cell.comment.text if cell.comment is not None else cell.value
+
+
+def find_header(ws, col, name, start=1):
+    """Row of the first header cell at or below start whose comment names
+    the column name, or None."""
+    for row in ws.iter_rows(min_row=start, min_col=col, max_col=col):
+        if row[0].comment is not None and row[0].comment.text == name:
+            return row[0].row
+    return None
+
+
+def check_headers(wb, tag):
+    """Every header cell (a table's header row, or a row of header cells
+    with comments) reads as words, keeps its canonical name in a comment,
+    and is unique within its row."""
+    nheaders = 0
+    for ws in wb.worksheets:
+        rows = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if c.comment is not None:
+                    rows.setdefault(c.row, []).append(c)
+        for r, cells in rows.items():
+            labels = [c.value for c in cells]
+            check(len(set(labels)) == len(labels), f"{tag}: {ws.title} row {r} headers "
+                  f"repeat: {labels}")
+            for c in cells:
+                nheaders += 1
+                check(isinstance(c.value, str) and "_" not in c.value,
+                      f"{tag}: {ws.title}!{c.coordinate} header {c.value!r} is not in words")
+                name = c.comment.text
+                check(name and name == name.lower() and name != c.value,
+                      f"{tag}: {ws.title}!{c.coordinate} comment {name!r} is not the "
+                      f"canonical name of {c.value!r}")
+        for t in ws.tables.values():
+            first = t.ref.split(":")[0]
+            hr = ws[first].row
+            for c in ws[hr]:
+                if c.value is not None:
+                    check(c.comment is not None,
+                          f"{tag}: {ws.title}!{c.coordinate} header {c.value!r} has no comment")
+    check(nheaders > 100, f"{tag}: only {nheaders} header comments")
+
+
 def find_row(ws, col, value):
     for row in ws.iter_rows(min_col=col, max_col=col):
         if row[0].value == value:
@@ -62,6 +110,9 @@ def check_common(path, tag, rows_per_detail):
                  "Inbound wins", "Touches"]
     if rows_per_detail == 3:
         expected.append("Touches (2)")   # 5 touch rows
+    expected.append("Previous MQLs")
+    if rows_per_detail == 3:
+        expected.append("Previous MQLs (2)")   # 6 previous rows
     check(wb.sheetnames == expected, f"{tag}: sheets {wb.sheetnames}")
 
     # Properties: created = as-of 2026-11-23T10:00:00Z.
@@ -83,14 +134,39 @@ def check_common(path, tag, rows_per_detail):
     check(sc.cell(r, 3).value == 4, f"{tag}: mql_count cached {sc.cell(r, 3).value}")
     check(c.number_format == "#,##0", f"{tag}: mql_count format {c.number_format}")
     check(sc.cell(r, 4).value == 6, f"{tag}: previous {sc.cell(r, 4).value}")
+    # The previous 6 are the six rows of Previous MQLs (P1..P6), counted by
+    # a formula over that sheet (and its continuation when split).
+    check(str(s.cell(r, 4).value).startswith("=COUNTA('Previous MQLs'!"),
+          f"{tag}: previous formula {s.cell(r, 4).value}")
+    if rows_per_detail == 3:
+        check("'Previous MQLs (2)'!" in s.cell(r, 4).value,
+              f"{tag}: previous formula misses part 2: {s.cell(r, 4).value}")
+    link = s.cell(r, 10).hyperlink
+    check(link is not None and link.location.startswith("'Previous MQLs'!A1:"),
+          f"{tag}: previous rows link {link.location if link else None}")
     check(s.cell(r, 5).value == f"=C{r}-D{r}" and sc.cell(r, 5).value == -2,
           f"{tag}: change {s.cell(r, 5).value}")
     check(sc.cell(r, 6).value == 5, f"{tag}: target {sc.cell(r, 6).value}")
     check(s.cell(r, 6).number_format == "#,##0", f"{tag}: target format")
     # Status by the target rule: 4 / 5 = 80% of target, under 90%: off track.
     check(s.cell(r, 7).value == "off track", f"{tag}: mql status {s.cell(r, 7).value}")
-    # The label is the figure catalogue's.
-    check(s.cell(r, 1).value == "Qualified leads (MQLs)", f"{tag}: label {s.cell(r, 1).value}")
+    # The label is the figure catalogue's with its unit.
+    check(s.cell(r, 1).value == "Qualified leads (MQLs, count)",
+          f"{tag}: label {s.cell(r, 1).value}")
+    # Panes freeze under the headline table's header row and right of the
+    # label column; every label is unique and says whether it is a count
+    # or a share (sla_within, sla_compliance).
+    hr = find_header(s, 1, "measure")
+    check(hr is not None and s.freeze_panes == f"B{hr + 1}",
+          f"{tag}: Summary frozen at {s.freeze_panes}, header row {hr}")
+    labels = [s.cell(row, 1).value for row in range(hr + 1, s.max_row + 1)
+              if s.cell(row, 2).value and str(s.cell(row, 2).value).islower()
+              and "_" in str(s.cell(row, 2).value)]
+    check(len(labels) >= 20 and len(set(labels)) == len(labels),
+          f"{tag}: Summary labels {labels}")
+    rw = find_row(s, 2, "sla_within")
+    check(s.cell(rw, 1).value == "MQLs reached in time (count)",
+          f"{tag}: sla_within label {s.cell(rw, 1).value}")
     link = s.cell(r, 8).hyperlink
     check(link is not None and link.location == "'Volume'!A1", f"{tag}: sheet link")
     # Detail rows: 16 columns (A..P); rows 1..(n+1) of the first part.
@@ -173,10 +249,12 @@ def check_common(path, tag, rows_per_detail):
     check(name.data_type == "s" and name.value.startswith("=HYPERLINK"),
           f"{tag}: campaign name became {name.data_type}")
     # All five models side by side: "mqls linear" of C2 is 2.5.
-    hr = find_row(cp, 1, "campaign_id")
+    hr = find_header(cp, 1, "campaign_id")
     hr = [row for row in range(hr + 1, cp.max_row + 1)
-          if cp.cell(row, 1).value == "campaign_id"] or [hr]
-    hdr = {cp.cell(hr[-1], col).value: col for col in range(1, 40)}
+          if canon(cp.cell(row, 1)) == "campaign_id"] or [hr]
+    hdr = {canon(cp.cell(hr[-1], col)): col for col in range(1, 40)}
+    check(cp.cell(hr[-1], hdr["mqls linear"]).value == "MQLs linear",
+          f"{tag}: attribution header {cp.cell(hr[-1], hdr['mqls linear']).value!r}")
     for model in ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped"):
         check(f"won {model}" in hdr, f"{tag}: no column won {model}")
     r2 = [row for row in range(hr[-1], cp.max_row + 1) if cp.cell(row, 1).value == "C2"]
@@ -210,7 +288,16 @@ def check_common(path, tag, rows_per_detail):
           f"{tag}: MQLs C2 {m['C2'].value!r}")
     check(m["C2"].number_format == "yyyy-mm-dd hh:mm", f"{tag}: date format")
     check(m["O2"].value is True and m["P2"].value is False, f"{tag}: booleans")
-    check(m.freeze_panes == "A2", f"{tag}: MQLs frozen {m.freeze_panes}")
+    for sheet in wb.worksheets:
+        if sheet.title in ("MQLs", "MQLs (2)", "Inbound opportunities", "Inbound wins",
+                           "Touches", "Touches (2)"):
+            check(sheet.freeze_panes == "A2", f"{tag}: {sheet.title} frozen {sheet.freeze_panes}")
+        else:
+            check(sheet.freeze_panes is not None, f"{tag}: {sheet.title} not frozen")
+    # Human headers, the canonical name in a comment: mql_at is "MQL at".
+    check(m["C1"].value == "MQL at" and canon(m["C1"]) == "mql_at",
+          f"{tag}: MQLs C1 {m['C1'].value!r} / {canon(m['C1'])!r}")
+    check_headers(wb, tag)
     part2 = wb["MQLs (2)"] if rows_per_detail == 3 else m
     long_cell = part2["J2"] if rows_per_detail == 3 else m["J5"]   # L4's company
     check(isinstance(long_cell.value, str) and len(long_cell.value) <= 32767
@@ -234,6 +321,14 @@ def check_common(path, tag, rows_per_detail):
     check(p.cell(r, 7).value.startswith("9f86d081") and p.cell(r, 4).value == 10,
           f"{tag}: input file row")
     check(find_row(p, 1, "sla_target") is not None, f"{tag}: settings missing")
+    # Every setting (lp_settings_each) once: keys of column A are unique.
+    keys = [c.value for c in p["A"] if isinstance(c.value, str)]
+    check(len(set(keys)) == len(keys), f"{tag}: Parameters keys repeat: {keys}")
+    r = find_row(p, 1, "limits.max_file_bytes")
+    check(r is not None and p.cell(r, 2).value == 8589934592,
+          f"{tag}: limits.max_file_bytes {p.cell(r, 2).value if r else None!r}")
+    r = find_row(p, 1, "sla_target")
+    check(p.cell(r, 2).number_format == "0%", f"{tag}: sla_target format")
     dq = wb["Data quality"]
     check(find_row(dq, 1, "sla_by_partner") is not None, f"{tag}: switched-off figure")
 

@@ -114,6 +114,13 @@
  *                inbound opportunities created in P.
  *  detail_inbound_wins
  *                inbound opportunities won with close_date in P.
+ *  detail_mqls_previous, detail_inbound_opportunities_previous,
+ *  detail_inbound_wins_previous
+ *                the same rows for the period before P, as of as-of: the
+ *                records behind the previous period's counts and sums.
+ *  The detail tables carry campaign_name beside campaign_id and owner_name
+ *  beside owner_id (the campaigns and users exports' names; null when the
+ *  export has none).
  *  detail_touches touches of the campaigns listed in campaigns, made in P.
  *  figures       one row per headline figure for P (lp/figures.h).
  *

@@ -12,9 +12,14 @@
  * recalculating reader can never see a figure the pack does not show.
  *
  * Sheets, in template order (lp_template sections with workbook set):
- *   Summary        title, headline sentences, the headline measures (this
- *                  period, previous, change, target, links to the measure
- *                  sheet and to the detail rows), links to every sheet, notes
+ *   Summary        title, the headline measures first (panes frozen on
+ *                  their header row and label column; each label unique
+ *                  with its unit: this period, the previous period as
+ *                  compared, change (a share's in points), target, status,
+ *                  links to the measure sheet and to the rows of each
+ *                  period, and a note where a figure is not a formula over
+ *                  rows: a statistic, or no rows in the workbook), then the
+ *                  headline sentences, links to every sheet, notes
  *   Volume         MQL trend with target (line chart), breakdowns
  *   Campaigns      configured model with cost per MQL (bar chart), all five
  *                  attribution models side by side, campaign tests
@@ -25,11 +30,18 @@
  *   Breaches, Funnel (bar chart), Routing, Forecast, Partners
  *   MQLs, Inbound opportunities, Inbound wins, Touches   (detail rows; a
  *                  table over max_detail_rows continues on "MQLs (2)", ...)
+ *   Previous MQLs, Previous inbound opportunities, Previous inbound wins
+ *                  (the previous period's detail rows, behind the Summary's
+ *                  previous-period counts and sums)
  *   Data quality   rejects, notes, switched-off figures, caveats
  *   Definitions    glossary
  *   Parameters     settings, as-of, period, input files with SHA-256
  * Summary is always first. Detail sheets, Data quality, Definitions and
  * Parameters that the template does not place come after its sections.
+ *
+ * Headers are words ("MQL at", "Reached in time (leads)"); each header
+ * cell carries the canonical column name (mql_at, within: the name in
+ * results/ CSV files) in a comment. Every sheet freezes its headers.
  *
  * Text from exports is always written as text (never as a formula); a text
  * over Excel's 32,767-character cell limit is cut and ends in
