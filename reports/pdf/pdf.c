@@ -1268,7 +1268,10 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
     const lp_column *name = attr ? lp_table_column(attr, "name") : NULL;
     const lp_column *model = attr ? lp_table_column(attr, "model") : NULL;
     const lp_column *mqls = attr ? lp_table_column(attr, "mqls") : NULL;
-    if (name && model && mqls && attr->nrows > 0) {
+    bool credited = false; /* a chart needs at least one value to draw */
+    for (size_t r = 0; mqls && r < attr->nrows && !credited; r++)
+        credited = lp_column_valid(mqls, r) && isfinite(lp_column_number(mqls, r));
+    if (name && model && credited) {
         enum { MAX_CAMPAIGNS = 8, MAX_MODELS = 5 };
         const char *labels[MAX_CAMPAIGNS], *models[MAX_MODELS];
         double values[MAX_MODELS][MAX_CAMPAIGNS];
@@ -1301,6 +1304,8 @@ static void render_campaigns(doc *d, const lp_template_section *sec)
                                 NULL, NULL, nc);
         }
         place_chart(d, chart, fmin(CHART_HEIGHT + 40, 70 + (double)(nc * nm) * 11));
+    } else if (attr) {
+        no_chart(d, words(d, "pdf.chart.attribution"));
     }
     compact_table(d, sec, "campaigns", TABLE_ROWS);
 }
@@ -1381,6 +1386,8 @@ static void render_sla(doc *d, const lp_template_section *sec)
             lp_chart_add_x_reference(chart, settings->sla_hours, label);
         }
         place_chart(d, chart, 200);
+    } else if (curve) {
+        no_chart(d, words(d, "pdf.chart.sla_curve"));
     }
     char target_label[96];
     snprintf(target_label, sizeof target_label, "%s", words(d, "pdf.chart.target"));
