@@ -306,6 +306,12 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
         const lp_figure_def *def = NULL;
         if (strcmp(col->name, "measure") == 0 || strcmp(col->name, "figure") == 0)
             def = lp_figure_def_find(text);
+        if (strcmp(col->name, "model") == 0 && text) { /* an attribution model's code */
+            char key[96];
+            snprintf(key, sizeof key, "pdf.name.%s", text);
+            const char *name = lp_template_text(d->tpl, key);
+            if (name) text = name;
+        }
         snprintf(buf, size, "%s", def ? def->label : text ? text : "");
         return;
     }
@@ -560,7 +566,10 @@ static void draw_grid(doc *d, const grid *g)
     double *heights = lp_calloc(g->nrows ? g->nrows : 1, sizeof(double));
     size_t *pages = lp_calloc(g->nrows ? g->nrows : 1, sizeof(size_t));
     grid_measure_ctx m = {d, g};
-    size_t nkeys = g->ncols > 1 && !g->right_aligned(g->ctx, 0) ? 1 : 0;
+    /* The leading text columns (at most two: an id and its name) name the
+     * row, so each part of a split table repeats them. */
+    size_t nkeys = 0;
+    while (nkeys < 2 && nkeys + 1 < g->ncols && !g->right_aligned(g->ctx, nkeys)) nkeys++;
     lp_status st = heights && pages ? lp_table_plan_columns(g->ncols, nkeys, content_width(d),
                                                             grid_measure, &m, &plan)
                                     : LP_ERR_NOMEM;
