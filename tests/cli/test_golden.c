@@ -29,7 +29,7 @@ Test(golden, page_one_of_every_pack, .timeout = 600)
     for (struct dirent *e; (e = readdir(dir)) != NULL;) {
         size_t len = strlen(e->d_name);
         if (len < 6 || strcmp(e->d_name + len - 5, ".yaml") != 0) continue;
-        char name[256], out[512], pdf[600], golden[600];
+        char name[256], out[1024], pdf[1400], golden[1024];
         snprintf(name, sizeof name, "%.*s", (int)(len - 5), e->d_name);
         snprintf(out, sizeof out, "%s/%s", tmp, name);
         const char *run[] = {leadpack_bin(), "run", "--template", name, "--as-of", AS_OF,

@@ -609,3 +609,33 @@ Test(pdf, out_of_memory_fails_cleanly)
     }
     lp_results_free(r);
 }
+
+Test(pdf, words_come_from_the_wording)
+{
+    /* A pack that rewords two of the PDF's own keys: page 1 shows the new
+     * words, so they come from the wording, not from the code. */
+    lp_results *r = make_results(3);
+    lp_template tpl = make_template(false);
+    char **values = malloc(tpl.ntexts * sizeof(char *));
+    cr_assert_not_null(values);
+    size_t replaced = 0;
+    for (size_t i = 0; i < tpl.ntexts; i++) {
+        values[i] = tpl.text_values[i];
+        if (strcmp(tpl.text_keys[i], "pdf.cover.in_brief") == 0)
+            values[i] = "Kurz gesagt", replaced++;
+        else if (strcmp(tpl.text_keys[i], "pdf.page.number") == 0)
+            values[i] = "Seite {page} von {pages}", replaced++;
+    }
+    cr_assert_eq(replaced, 2, "wording.yaml lacks pdf.cover.in_brief or pdf.page.number");
+    tpl.text_values = values;
+    char path[128];
+    write_pack(r, &tpl, "reworded.pdf", path);
+    char *text = pdf_text(path, 1, 1);
+    cr_expect(strstr(text, "Kurz gesagt") != NULL, "page 1: %.300s", text);
+    cr_expect(strstr(text, "In brief") == NULL);
+    cr_expect(strstr(text, "Seite 1 von ") != NULL && strstr(text, "Page 1 of") == NULL,
+              "page 1: %.300s", text);
+    free(text);
+    free(values);
+    lp_results_free(r);
+}
