@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test asan install bench fuzz clean
+.PHONY: all deps build run test asan install bench fuzz clean golden
 
 all: build
 
@@ -26,6 +26,11 @@ run: deps build
 test: deps build
 	/usr/bin/python3 tests/setup_check.py .
 	cd $(BUILD) && ctest --output-on-failure
+
+# Page 1 of every pack as the golden image tests/cli/test_golden.c compares
+# with: run when a change to page 1 is intended, then look at the images.
+golden: build
+	sh tests/cli/golden/refresh.sh $(BUILD)
 
 # Every suite under AddressSanitizer, LeakSanitizer and UBSan. The
 # suppressions (tests/lsan.supp) cover only the caches that fontconfig, pango

@@ -11,6 +11,7 @@
 
 #include <cairo-pdf.h>
 #include <math.h>
+#include <stdarg.h>
 #include <pango/pangocairo.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "lp/figures.h"
 #include "lp/fileio.h"
 #include "lp/format.h"
+#include "lp/table_layout.h"
 #include "lp/time.h"
 
 #define FONT_FAMILY "DejaVu Sans"
@@ -31,7 +33,6 @@
 #define TABLE_SIZE 8.0
 #define FOOTER_SIZE 7.5
 #define ROW_HEIGHT 13.5
-#define CELL_PAD 4.0
 #define GAP 10.0             /* between blocks */
 #define CHART_HEIGHT 210.0
 #define TABLE_ROWS 13        /* rows of a compact table: a whole window */
@@ -65,6 +66,53 @@ static void grey(cairo_t *cr, double level) { cairo_set_source_rgb(cr, level, le
 static void fail(doc *d, lp_status status)
 {
     if (d->status == LP_OK) d->status = status;
+}
+
+/* ---- Wording ----------------------------------------------------------- */
+
+/* Reader-facing words of the PDF by key ("pdf.table.empty"), from the
+ * template's wording (templates/wording.yaml under `pdf:`, which a pack may
+ * override). A key the wording lacks is shown as the key itself, so that a
+ * missing word is visible, never silently English from here. */
+static const char *words(const doc *d, const char *key)
+{
+    const char *text = lp_template_text(d->tpl, key);
+    return text ? text : key;
+}
+
+/* words(key) with each {name} replaced by its value, into buf: the
+ * arguments after size are name, value pairs ended by NULL. A placeholder
+ * without a pair is kept as written. */
+static const char *words_fill(const doc *d, const char *key, char *buf, size_t size, ...)
+{
+    const char *pattern = words(d, key);
+    size_t n = 0;
+    if (size == 0) return buf;
+    while (*pattern && n + 1 < size) {
+        const char *close = *pattern == '{' ? strchr(pattern, '}') : NULL;
+        const char *value = NULL;
+        if (close) {
+            va_list ap;
+            va_start(ap, size);
+            for (const char *name; (name = va_arg(ap, const char *)) != NULL;) {
+                const char *v = va_arg(ap, const char *);
+                if (strlen(name) == (size_t)(close - pattern - 1) &&
+                    strncmp(name, pattern + 1, (size_t)(close - pattern - 1)) == 0) {
+                    value = v ? v : "";
+                    break;
+                }
+            }
+            va_end(ap);
+        }
+        if (value) {
+            while (*value && n + 1 < size) buf[n++] = *value++;
+            pattern = close + 1;
+        } else {
+            buf[n++] = *pattern++;
+        }
+    }
+    buf[n] = '\0';
+    return buf;
 }
 
 /* ---- Text -------------------------------------------------------------- */
@@ -136,11 +184,12 @@ static void draw_footer(doc *d)
     cairo_move_to(cr, MARGIN, y - 4);
     cairo_line_to(cr, d->page_w - MARGIN, y - 4);
     cairo_stroke(cr);
-    char number[48];
-    if (d->total_pages > 0)
-        snprintf(number, sizeof(number), "Page %d of %d", d->page, d->total_pages);
-    else
-        snprintf(number, sizeof(number), "Page %d", d->page);
+    char number[96], page[16], pages[16];
+    snprintf(page, sizeof page, "%d", d->page);
+    snprintf(pages, sizeof pages, "%d", d->total_pages);
+    /* while counting pages the total is not known yet */
+    words_fill(d, d->total_pages > 0 ? "pdf.page.number" : "pdf.page.number_counting", number,
+               sizeof number, "page", page, "pages", pages, NULL);
     grey(cr, 0.3);
     double number_w = text_width(d, number, FOOTER_SIZE, false);
     line_at(d, d->footer, FOOTER_SIZE, false, MARGIN, y, 0, content_width(d) - number_w - 12);
@@ -166,7 +215,8 @@ static bool ensure_room(doc *d, double height)
     page_break(d);
     if (d->section_title) {
         char heading[256];
-        snprintf(heading, sizeof(heading), "%s (continued)", d->section_title);
+        words_fill(d, "pdf.page.continued", heading, sizeof heading, "title", d->section_title,
+                   NULL);
         grey(d->cr, 0.35);
         PangoLayout *layout = layout_new(d, heading, H2_SIZE, true, content_width(d), true);
         show_at(d, layout, MARGIN, d->y);
@@ -256,11 +306,17 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
         const lp_figure_def *def = NULL;
         if (strcmp(col->name, "measure") == 0 || strcmp(col->name, "figure") == 0)
             def = lp_figure_def_find(text);
+        if (strcmp(col->name, "model") == 0 && text) { /* an attribution model's code */
+            char key[96];
+            snprintf(key, sizeof key, "pdf.name.%s", text);
+            const char *name = lp_template_text(d->tpl, key);
+            if (name) text = name;
+        }
         snprintf(buf, size, "%s", def ? def->label : text ? text : "");
         return;
     }
     case LP_TYPE_BOOL:
-        snprintf(buf, size, "%s", col->v.b[row] ? "yes" : "no");
+        snprintf(buf, size, "%s", words(d, col->v.b[row] ? "pdf.table.yes" : "pdf.table.no"));
         return;
     case LP_TYPE_INSTANT:
     case LP_TYPE_DATE: {
@@ -286,49 +342,28 @@ static void format_cell(const doc *d, const lp_table *t, const lp_column *col, s
         lp_fmt_cell(unit, lp_column_number(col, row), d->currency, buf, size);
 }
 
-/* Column heading for readers. */
-static void column_heading(const lp_table *t, const char *name, char *buf, size_t size)
+/* Column heading for readers: pdf.column.NAME of the wording; a "key"
+ * column is named by its table ("source" of volume_by_source); a name the
+ * wording lacks is shown with its underscores as spaces. */
+static void column_heading(const doc *d, const lp_table *t, const char *name, char *buf,
+                           size_t size)
 {
-    static const char *const names[][2] = {
-        {"owner_id", "Owner"}, {"owner_name", "Owner"}, {"team", "Team"}, {"lead_id", "Lead"},
-        {"mql_at", "Handed off"}, {"first_touch_at", "First touch"},
-        {"hours_late", "Hours late"}, {"campaign_id", "Campaign ID"}, {"name", "Campaign"},
-        {"touches", "Touches"}, {"responders", "Responders"},
-        {"response_rate", "Response rate"}, {"leads_created", "Leads created"},
-        {"mqls", "MQLs"}, {"sqls", "SQLs"}, {"opportunities", "Opportunities"},
-        {"pipeline", "Pipeline"}, {"won", "Won"}, {"cost", "Cost"},
-        {"cost_per_lead", "Cost per lead"}, {"cost_per_mql", "Cost per MQL"},
-        {"cost_per_opportunity", "Cost per opp."}, {"return", "Return"},
-        {"eligible", "Eligible"}, {"within", "Within SLA"}, {"compliance", "Compliance"},
-        {"median_hours", "Median hours"}, {"p90_hours", "90th pct. hours"},
-        {"untouched", "Untouched"}, {"pending", "Pending"}, {"step", "Step"},
-        {"reached", "Reached"}, {"rate", "Rate"}, {"low", "Low"}, {"high", "High"},
-        {"period", "Period"}, {"mql_forecast", "MQL forecast"}, {"accepted", "Accepted"},
-        {"mql_target", "MQL target"},
-        {"count", "Count"}, {"amount", "Amount"}, {"figure", "Figure"},
-        {"published", "Was"}, {"now", "Now"}, {"cause", "Why"},
-        {"reason", "Reason"}, {"followup_compliance", "Follow-up"},
-        {"followup_eligible", "Follow-up eligible"}, {"followup_met", "Follow-up met"},
-        {"model", "Model"}, {"measure", "Measure"}, {"value", "Value"},
-    };
-    if (strcmp(name, "key") == 0 && t->name) {
-        const char *by = strstr(t->name, "_by_");
-        if (by) {
-            snprintf(buf, size, "%s", by + 4);
-            buf[0] = (char)(buf[0] >= 'a' && buf[0] <= 'z' ? buf[0] - 32 : buf[0]);
-            return;
-        }
+    char key[96];
+    if (strcmp(name, "key") == 0 && t->name && strstr(t->name, "_by_")) {
+        snprintf(key, sizeof key, "pdf.column.by_%s", strstr(t->name, "_by_") + 4);
+    } else if (strcmp(name, "team") == 0 && t->name && strcmp(t->name, "sla_by_partner") == 0) {
+        snprintf(key, sizeof key, "pdf.column.partner");
+    } else {
+        snprintf(key, sizeof key, "pdf.column.%s", name);
     }
-    if (strcmp(name, "team") == 0 && t->name && strcmp(t->name, "sla_by_partner") == 0) {
-        snprintf(buf, size, "Partner");
+    const char *text = lp_template_text(d->tpl, key);
+    if (text) {
+        snprintf(buf, size, "%s", text);
         return;
     }
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(names[i][0], name) == 0) {
-            snprintf(buf, size, "%s", names[i][1]);
-            return;
-        }
-    snprintf(buf, size, "%s", name);
+    snprintf(buf, size, "%s", strcmp(name, "key") == 0 && t->name && strstr(t->name, "_by_")
+                                  ? strstr(t->name, "_by_") + 4
+                                  : name);
     for (char *p = buf; *p; p++)
         if (*p == '_') *p = ' ';
     if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
@@ -339,45 +374,23 @@ static void column_heading(const lp_table *t, const char *name, char *buf, size_
 typedef struct grid {
     size_t nrows, ncols;
     void (*cell)(const doc *d, const void *ctx, size_t row, size_t col, char *buf, size_t size);
-    void (*heading)(const void *ctx, size_t col, char *buf, size_t size);
+    void (*heading)(const doc *d, const void *ctx, size_t col, char *buf, size_t size);
     bool (*right_aligned)(const void *ctx, size_t col);
     const void *ctx;
 } grid;
 
-/* ---- Table layout ------------------------------------------------------
+/* ---- Tables ------------------------------------------------------------
  *
- * Every PDF table goes through draw_grid, which decides, from the text of
- * the cells themselves:
- *  - column widths: each column as wide as its widest cell and its heading
- *    on one line when the table fits; otherwise headings wrap at their
- *    words (never inside one) and text columns (names) wrap at their words,
- *    sharing what the numbers leave, before anything else gives;
- *  - then money columns switch to the compact form ("$228K" for
- *    "$228,360"), then the type gets smaller (down to 6.5 points);
- *  - numbers are right-aligned and never wrap;
- *  - rows are as tall as their wrapped cells; a short table stays on one
- *    page; a long one repeats its header on the next page, and no page
- *    holds a lone row of it (at least two rows start it on a page and the
- *    last four end it together);
- *  - nothing is cut or ellipsised: as the very last resort a word too long
- *    for any width breaks between characters. */
+ * Every PDF table goes through draw_grid: it measures the cells' text with
+ * pango and leaves every decision (widths, wrapping, compact money, type
+ * size, parts of a table too wide for the page, rows per page and the
+ * orphan rule) to the table layout (lp/table_layout.h), then draws. */
 
-typedef struct grid_layout {
-    double *widths;      /* per column, points, padding included */
-    bool *compact;       /* per column: money written compact */
-    double size;         /* type size of the body and header */
-    double total;        /* sum of widths */
-    bool char_wrap;      /* last resort: words may break */
-} grid_layout;
-
-/* The text of a cell as laid out: compact money when the column asks. */
-static void grid_cell(doc *d, const grid *g, const grid_layout *lay, size_t r, size_t c,
-                      char *buf, size_t size)
-{
-    d->compact_money = lay && lay->compact[c];
-    g->cell(d, g->ctx, r, c, buf, size);
-    d->compact_money = false;
-}
+/* What the layout's measure callback needs. */
+typedef struct grid_measure_ctx {
+    doc *d;
+    const grid *g;
+} grid_measure_ctx;
 
 /* Widest word of text at a size (bold for headings). */
 static double widest_word(doc *d, const char *text, double size, bool bold)
@@ -397,204 +410,181 @@ static double widest_word(doc *d, const char *text, double size, bool bold)
     return widest;
 }
 
-/* Natural (one line) and narrowest (widest word) width of each column at
- * lay->size, padding included. Numbers do not wrap: their narrowest is
- * their natural width. */
-static void grid_measure(doc *d, const grid *g, const grid_layout *lay, double *natural,
-                         double *narrowest)
+/* The text of a cell as laid out: compact money when the part asks. */
+static void grid_cell(doc *d, const grid *g, bool compact, size_t r, size_t c, char *buf,
+                      size_t size)
 {
+    d->compact_money = compact;
+    g->cell(d, g->ctx, r, c, buf, size);
+    d->compact_money = false;
+}
+
+/* lp_table_measure_fn over a grid: the widest cell (of the first 500 rows)
+ * and heading on one line, and the widest word; numbers do not wrap. */
+static void grid_measure(void *ctx, size_t c, double size, bool compact, double *out_natural,
+                         double *out_narrowest)
+{
+    grid_measure_ctx *m = ctx;
+    const grid *g = m->g;
     char text[256];
     size_t sample = g->nrows < 500 ? g->nrows : 500;
-    for (size_t c = 0; c < g->ncols; c++) {
-        bool number = g->right_aligned(g->ctx, c);
-        double nat = 0, min = 0;
-        for (size_t r = 0; r < sample; r++) {
-            grid_cell(d, g, lay, r, c, text, sizeof text);
-            double w = text_width(d, text, lay->size, false);
-            nat = fmax(nat, w);
-            min = fmax(min, number ? w : widest_word(d, text, lay->size, false));
-        }
-        g->heading(g->ctx, c, text, sizeof text);
-        nat = fmax(nat, text_width(d, text, lay->size, true));
-        min = fmax(min, widest_word(d, text, lay->size, true));
-        /* A very long name wraps rather than take the page. */
-        natural[c] = fmin(nat, 240) + 2 * CELL_PAD + 1;
-        narrowest[c] = fmin(min, 240) + 2 * CELL_PAD + 1;
-        if (natural[c] < narrowest[c]) natural[c] = narrowest[c];
+    bool number = g->right_aligned(g->ctx, c);
+    double nat = 0, min = 0;
+    for (size_t r = 0; r < sample; r++) {
+        grid_cell(m->d, g, compact, r, c, text, sizeof text);
+        double w = text_width(m->d, text, size, false);
+        nat = fmax(nat, w);
+        min = fmax(min, number ? w : widest_word(m->d, text, size, false));
     }
+    g->heading(m->d, g->ctx, c, text, sizeof text);
+    *out_natural = fmax(nat, text_width(m->d, text, size, true));
+    *out_narrowest = fmax(min, widest_word(m->d, text, size, true));
 }
 
-/* Fits the columns into the width available (see above). */
-static void grid_fit(doc *d, const grid *g, grid_layout *lay)
-{
-    double avail = content_width(d);
-    double *natural = lp_calloc(g->ncols, sizeof(double));
-    double *narrowest = lp_calloc(g->ncols, sizeof(double));
-    if (!natural || !narrowest) {
-        fail(d, LP_ERR_NOMEM);
-        goto cleanup;
-    }
-    static const double sizes[] = {TABLE_SIZE, 7.5, 7.0, 6.5};
-    for (size_t attempt = 0; attempt < 2 * (sizeof sizes / sizeof sizes[0]); attempt++) {
-        lay->size = sizes[attempt / 2];
-        bool compact = attempt % 2 == 1;
-        for (size_t c = 0; c < g->ncols; c++) lay->compact[c] = compact;
-        grid_measure(d, g, lay, natural, narrowest);
-        double nat = 0, min = 0;
-        for (size_t c = 0; c < g->ncols; c++) nat += natural[c], min += narrowest[c];
-        if (nat <= avail) {
-            memcpy(lay->widths, natural, g->ncols * sizeof(double));
-            lay->total = nat;
-            goto cleanup;
-        }
-        if (min <= avail) {
-            /* Start at the narrowest, then give the room left to the
-             * columns that wrap, in proportion to what they lack. */
-            double lack = nat - min, spare = avail - min;
-            lay->total = 0;
-            for (size_t c = 0; c < g->ncols; c++) {
-                double want = natural[c] - narrowest[c];
-                lay->widths[c] = narrowest[c] + (lack > 0 ? want * spare / lack : 0);
-                lay->total += lay->widths[c];
-            }
-            goto cleanup;
-        }
-    }
-    /* Nothing fits even at the smallest size: shrink in proportion and let
-     * words break between characters rather than run into each other. */
-    double min = 0;
-    for (size_t c = 0; c < g->ncols; c++) min += narrowest[c];
-    lay->total = 0;
-    for (size_t c = 0; c < g->ncols; c++) {
-        lay->widths[c] = narrowest[c] * avail / min;
-        lay->total += lay->widths[c];
-    }
-    lay->char_wrap = true;
-cleanup:
-    lp_free(natural);
-    lp_free(narrowest);
-}
-
-/* A cell's layout, wrapped at its column's width. */
-static PangoLayout *grid_text(doc *d, const grid_layout *lay, const char *text, size_t c,
+/* A cell's layout, wrapped at its column's width (column i of the part). */
+static PangoLayout *grid_text(doc *d, const lp_table_part *part, const char *text, size_t i,
                               bool bold, bool right)
 {
-    PangoLayout *layout = layout_new(d, text, lay->size, bold, lay->widths[c] - 2 * CELL_PAD,
-                                     false);
-    pango_layout_set_wrap(layout, lay->char_wrap ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
+    PangoLayout *layout = layout_new(d, text, part->size, bold,
+                                     part->widths[i] - 2 * LP_TABLE_CELL_PAD, false);
+    pango_layout_set_wrap(layout, part->char_wrap ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
     if (right) pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT);
     return layout;
 }
 
-static double grid_header_height(doc *d, const grid *g, const grid_layout *lay)
+static double grid_header_height(doc *d, const grid *g, const lp_table_part *part)
 {
     char text[256];
     double height = ROW_HEIGHT + 2;
-    for (size_t c = 0; c < g->ncols; c++) {
-        g->heading(g->ctx, c, text, sizeof text);
-        PangoLayout *layout = grid_text(d, lay, text, c, true, false);
+    for (size_t i = 0; i < part->ncols; i++) {
+        g->heading(d, g->ctx, part->cols[i], text, sizeof text);
+        PangoLayout *layout = grid_text(d, part, text, i, true, false);
         height = fmax(height, layout_height(layout) + 4);
         g_object_unref(layout);
     }
     return height;
 }
 
-static double grid_row_height(doc *d, const grid *g, const grid_layout *lay, size_t r)
+static double grid_row_height(doc *d, const grid *g, const lp_table_part *part, size_t r)
 {
     char text[256];
     double height = ROW_HEIGHT;
-    for (size_t c = 0; c < g->ncols; c++) {
+    for (size_t i = 0; i < part->ncols; i++) {
+        size_t c = part->cols[i];
         if (g->right_aligned(g->ctx, c)) continue; /* numbers are one line */
-        grid_cell(d, g, lay, r, c, text, sizeof text);
-        PangoLayout *layout = grid_text(d, lay, text, c, false, false);
+        grid_cell(d, g, part->compact, r, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, part, text, i, false, false);
         height = fmax(height, layout_height(layout) + 3);
         g_object_unref(layout);
     }
     return height;
 }
 
-static void draw_grid_header(doc *d, const grid *g, const grid_layout *lay, double height)
+static void draw_grid_header(doc *d, const grid *g, const lp_table_part *part, double height)
 {
     cairo_t *cr = d->cr;
     char text[256];
     grey(cr, 0.86);
-    cairo_rectangle(cr, MARGIN, d->y, lay->total, height);
+    cairo_rectangle(cr, MARGIN, d->y, part->total, height);
     cairo_fill(cr);
     grey(cr, 0);
     double x = MARGIN;
-    for (size_t c = 0; c < g->ncols; c++) {
-        g->heading(g->ctx, c, text, sizeof text);
-        PangoLayout *layout = grid_text(d, lay, text, c, true, g->right_aligned(g->ctx, c));
-        show_at(d, layout, x + CELL_PAD, d->y + 2);
+    for (size_t i = 0; i < part->ncols; i++) {
+        size_t c = part->cols[i];
+        g->heading(d, g->ctx, c, text, sizeof text);
+        PangoLayout *layout = grid_text(d, part, text, i, true, g->right_aligned(g->ctx, c));
+        show_at(d, layout, x + LP_TABLE_CELL_PAD, d->y + 2);
         g_object_unref(layout);
-        x += lay->widths[c];
+        x += part->widths[i];
     }
     d->y += height;
 }
 
-#define TAIL_ROWS 4 /* rows that end a table together on a page */
-
-/* Lays a grid out at the cursor (see "Table layout" above). */
-static void draw_grid(doc *d, const grid *g)
+/* Height the continued heading takes at the top of a new page. */
+static double continued_height(doc *d)
 {
-    if (g->ncols == 0) return;
-    grid_layout lay = {0};
-    lay.widths = lp_calloc(g->ncols, sizeof(double));
-    lay.compact = lp_calloc(g->ncols, sizeof(bool));
-    double *heights = lp_calloc(g->nrows ? g->nrows : 1, sizeof(double));
-    if (!lay.widths || !lay.compact || !heights) {
-        fail(d, LP_ERR_NOMEM);
-        goto cleanup;
-    }
-    grid_fit(d, g, &lay);
-    if (d->status) goto cleanup;
-    for (size_t r = 0; r < g->nrows; r++) heights[r] = grid_row_height(d, g, &lay, r);
-    double header = grid_header_height(d, g, &lay);
+    if (!d->section_title) return 0;
+    char heading[256];
+    words_fill(d, "pdf.page.continued", heading, sizeof heading, "title", d->section_title, NULL);
+    PangoLayout *layout = layout_new(d, heading, H2_SIZE, true, content_width(d), true);
+    double h = layout_height(layout) + GAP;
+    g_object_unref(layout);
+    return h;
+}
 
-    /* A short table (a third of a page or less) is kept whole on one page;
-     * a longer one starts with its header and at least two rows. */
-    double whole = header, start = header;
-    for (size_t r = 0; r < g->nrows; r++) whole += heights[r];
-    size_t first_rows = g->nrows <= 3 ? g->nrows : 2;
-    for (size_t r = 0; r < first_rows; r++) start += heights[r];
-    ensure_room(d, whole <= (d->bottom - MARGIN) / 3 ? whole : start);
-    draw_grid_header(d, g, &lay, header);
+/* Draws one part of a grid at the cursor, rows paged by the layout. */
+static void draw_grid_part(doc *d, const grid *g, const lp_table_part *part, double *heights,
+                           size_t *pages)
+{
+    for (size_t r = 0; r < g->nrows; r++) heights[r] = grid_row_height(d, g, part, r);
+    double header = grid_header_height(d, g, part);
+    double page_room = d->bottom - MARGIN - continued_height(d);
+    size_t page = lp_table_paginate(heights, g->nrows, header, d->bottom - d->y, page_room,
+                                    pages);
+    if (page > 0) ensure_room(d, INFINITY);
+    draw_grid_header(d, g, part, header);
     cairo_t *cr = d->cr;
     char text[256];
     for (size_t r = 0; r < g->nrows; r++) {
-        double need = heights[r];
-        /* Keep the last rows together, so a page never carries a lone row
-         * or a bare tail: the last TAIL_ROWS move as one. */
-        if (r + TAIL_ROWS == g->nrows)
-            for (size_t k = r + 1; k < g->nrows; k++) need += heights[k];
-        if (d->y + need > d->bottom && ensure_room(d, need + header))
-            draw_grid_header(d, g, &lay, header);
+        if (pages[r] > page) {
+            page = pages[r];
+            ensure_room(d, INFINITY);
+            draw_grid_header(d, g, part, header);
+        }
         if (r % 2 == 1) {
             grey(cr, 0.955);
-            cairo_rectangle(cr, MARGIN, d->y, lay.total, heights[r]);
+            cairo_rectangle(cr, MARGIN, d->y, part->total, heights[r]);
             cairo_fill(cr);
         }
         double x = MARGIN;
         grey(cr, 0.05);
-        for (size_t c = 0; c < g->ncols; c++) {
-            grid_cell(d, g, &lay, r, c, text, sizeof text);
-            PangoLayout *layout = grid_text(d, &lay, text, c, false, g->right_aligned(g->ctx, c));
-            show_at(d, layout, x + CELL_PAD, d->y + 1.5);
+        for (size_t i = 0; i < part->ncols; i++) {
+            size_t c = part->cols[i];
+            grid_cell(d, g, part->compact, r, c, text, sizeof text);
+            PangoLayout *layout = grid_text(d, part, text, i, false, g->right_aligned(g->ctx, c));
+            show_at(d, layout, x + LP_TABLE_CELL_PAD, d->y + 1.5);
             g_object_unref(layout);
-            x += lay.widths[c];
+            x += part->widths[i];
         }
         d->y += heights[r];
     }
     grey(cr, 0.5);
     cairo_set_line_width(cr, 0.6);
     cairo_move_to(cr, MARGIN, d->y);
-    cairo_line_to(cr, MARGIN + lay.total, d->y);
+    cairo_line_to(cr, MARGIN + part->total, d->y);
     cairo_stroke(cr);
     d->y += GAP;
+}
+
+/* Lays a grid out at the cursor (see "Tables" above). A table too wide for
+ * the page comes in parts, each repeating the leading text column and
+ * introduced by a line saying it continues the table. */
+static void draw_grid(doc *d, const grid *g)
+{
+    if (g->ncols == 0) return;
+    lp_table_plan plan = {0};
+    double *heights = lp_calloc(g->nrows ? g->nrows : 1, sizeof(double));
+    size_t *pages = lp_calloc(g->nrows ? g->nrows : 1, sizeof(size_t));
+    grid_measure_ctx m = {d, g};
+    /* The leading text columns (at most two: an id and its name) name the
+     * row, so each part of a split table repeats them. */
+    size_t nkeys = 0;
+    while (nkeys < 2 && nkeys + 1 < g->ncols && !g->right_aligned(g->ctx, nkeys)) nkeys++;
+    lp_status st = heights && pages ? lp_table_plan_columns(g->ncols, nkeys, content_width(d),
+                                                            grid_measure, &m, &plan)
+                                    : LP_ERR_NOMEM;
+    if (st) {
+        fail(d, st);
+        goto cleanup;
+    }
+    for (size_t p = 0; p < plan.nparts; p++) {
+        if (p > 0) paragraph(d, words(d, "pdf.table.more_columns"), 8, false, 0, 0.35);
+        draw_grid_part(d, g, &plan.parts[p], heights, pages);
+    }
 cleanup:
-    lp_free(lay.widths);
-    lp_free(lay.compact);
+    lp_table_plan_free(&plan);
     lp_free(heights);
+    lp_free(pages);
 }
 
 /* A result table's columns, in a row order. */
@@ -612,10 +602,10 @@ static void view_cell(const doc *d, const void *ctx, size_t row, size_t col, cha
     format_cell(d, v->table, v->cols[col], v->order ? v->order[row] : row, buf, size);
 }
 
-static void view_heading(const void *ctx, size_t col, char *buf, size_t size)
+static void view_heading(const doc *d, const void *ctx, size_t col, char *buf, size_t size)
 {
     const table_view *v = ctx;
-    column_heading(v->table, v->cols[col]->name, buf, size);
+    column_heading(d, v->table, v->cols[col]->name, buf, size);
 }
 
 static bool view_right(const void *ctx, size_t col)
@@ -649,14 +639,16 @@ static void draw_result_table(doc *d, const lp_table *t, char *const *names, siz
         /* An empty table keeps its columns, so the page says what it would
          * list, and says that nothing is in it. */
         d->y -= GAP - 3;
-        paragraph(d, "No rows for this period: the table is empty.", 8, false, 0, 0.35);
+        paragraph(d, words(d, "pdf.table.empty"), 8, false, 0, 0.35);
         return;
     }
     if (g.nrows < t->nrows) {
         /* Never a silent cut: say how much the workbook holds beyond it. */
-        char note[160];
-        snprintf(note, sizeof note, "The first %zu of %zu rows; the workbook lists them all.",
-                 g.nrows, t->nrows);
+        char note[240], shown[32], total[32];
+        lp_fmt_count((double)g.nrows, shown, sizeof shown);
+        lp_fmt_count((double)t->nrows, total, sizeof total);
+        words_fill(d, "pdf.table.first_rows", note, sizeof note, "shown", shown, "total", total,
+                   NULL);
         paragraph(d, note, 8, false, 0, 0.35);
     }
 }
@@ -683,7 +675,8 @@ static void place_chart(doc *d, lp_chart *chart, double height)
 static void no_chart(doc *d, const char *title)
 {
     char line[256];
-    snprintf(line, sizeof line, "%s: no data to chart.", title ? title : "Chart");
+    words_fill(d, "pdf.chart.none", line, sizeof line, "title",
+               title ? title : words(d, "pdf.chart.untitled"), NULL);
     paragraph(d, line, 8.5, false, 0, 0.35);
 }
 
@@ -763,7 +756,7 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
     lp_chart_set_title(chart, title);
     lp_chart_set_categories(chart, p.labels, p.n);
     char heading[64];
-    column_heading(t, value, heading, sizeof(heading));
+    column_heading(d, t, value, heading, sizeof(heading));
     lp_chart_add_series(chart, heading, p.values, p.low, p.high, p.n);
     lp_chart_set_value_axis(chart, lp_result_row_unit(t, value, 0), d->currency, NULL);
     if (isfinite(reference)) lp_chart_add_reference(chart, reference, reference_label);
@@ -774,21 +767,16 @@ static void table_chart(doc *d, lp_chart_kind kind, const char *title, const lp_
     place_chart(d, chart, height);
 }
 
-/* A result's code word as readers see it in a chart ("first_touch" ->
- * "First touch", "mql" -> "MQLs"), into buf. */
-static const char *display_name(const char *code, char *buf, size_t size)
+/* A result's code word as readers see it in a chart (pdf.name.CODE of the
+ * wording: "mql" -> "MQLs"), into buf; a code the wording lacks is shown
+ * with its underscores as spaces ("first_touch" -> "First touch"). */
+static const char *display_name(const doc *d, const char *code, char *buf, size_t size)
 {
-    static const char *const names[][2] = {
-        {"lead", "Leads"}, {"mql", "MQLs"}, {"sql", "SQLs"},
-        {"opportunity", "Opportunities"}, {"won", "Won"}, {"u_shaped", "U-shaped"},
-        {"w_shaped", "W-shaped"},
-    };
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(code, names[i][0]) == 0) {
-            snprintf(buf, size, "%s", names[i][1]);
-            return buf;
-        }
-    snprintf(buf, size, "%s", code);
+    char key[96];
+    snprintf(key, sizeof key, "pdf.name.%s", code);
+    const char *text = lp_template_text(d->tpl, key);
+    snprintf(buf, size, "%s", text ? text : code);
+    if (text) return buf;
     for (char *p = buf; *p; p++)
         if (*p == '_') *p = ' ';
     if (buf[0] >= 'a' && buf[0] <= 'z') buf[0] = (char)(buf[0] - 32);
@@ -826,7 +814,7 @@ static void section_sentences(doc *d, const lp_template_section *sec)
 static const char *pack_title(const doc *d)
 {
     if (d->narrative->title && *d->narrative->title) return d->narrative->title;
-    return d->tpl->title ? d->tpl->title : "Leadership pack";
+    return d->tpl->title ? d->tpl->title : words(d, "pack.title");
 }
 
 /* ---- The status page (page 1) ----------------------------------------- */
@@ -850,9 +838,6 @@ static void status_colour(lp_target_status status, double rgb[3])
  * 15 February 2027)". Dates are the calendar's, not figures. */
 static void period_heading(const doc *d, char *buf, size_t size)
 {
-    static const char *const months[] = {"January", "February", "March", "April", "May",
-                                         "June", "July", "August", "September", "October",
-                                         "November", "December"};
     const lp_results *r = d->results;
     int64_t start = lp_period_start(&r->calendar, r->period);
     int64_t last = lp_period_end(&r->calendar, r->period) - 1;
@@ -860,24 +845,25 @@ static void period_heading(const doc *d, char *buf, size_t size)
     int m0, d0, m1, d1;
     lp_instant_to_local(start, &y0, &m0, &d0, NULL, NULL, NULL);
     lp_instant_to_local(last, &y1, &m1, &d1, NULL, NULL, NULL);
-    const char *mn0 = months[(m0 - 1) % 12], *mn1 = months[(m1 - 1) % 12];
+    char month0[32], month1[32], year0[24], year1[24], day0[16], day1[16], week[16];
+    snprintf(month0, sizeof month0, "month.%d", (m0 - 1) % 12 + 1);
+    snprintf(month1, sizeof month1, "month.%d", (m1 - 1) % 12 + 1);
+    snprintf(year0, sizeof year0, "%lld", (long long)y0);
+    snprintf(year1, sizeof year1, "%lld", (long long)y1);
+    snprintf(day0, sizeof day0, "%d", d0);
+    snprintf(day1, sizeof day1, "%d", d1);
     const char *w = strstr(r->period_label, "-W");
-    if (r->calendar.kind == LP_PERIOD_WEEK && w) {
-        int week = atoi(w + 2);
-        if (y0 != y1)
-            snprintf(buf, size, "Week %d, %d %s %lld \u2013 %d %s %lld", week, d0, mn0,
-                     (long long)y0, d1, mn1, (long long)y1);
-        else if (m0 != m1)
-            snprintf(buf, size, "Week %d, %d %s \u2013 %d %s %lld", week, d0, mn0, d1, mn1,
-                     (long long)y1);
-        else
-            snprintf(buf, size, "Week %d, %d\u2013%d %s %lld", week, d0, d1, mn1, (long long)y1);
-    } else if (r->calendar.kind == LP_PERIOD_MONTH) {
-        snprintf(buf, size, "%s %lld (%d\u2013%d %s)", mn0, (long long)y0, d0, d1, mn1);
-    } else {
-        snprintf(buf, size, "%s (%d %s %lld \u2013 %d %s %lld)", r->period_label, d0, mn0,
-                 (long long)y0, d1, mn1, (long long)y1);
-    }
+    snprintf(week, sizeof week, "%d", w ? atoi(w + 2) : 0);
+    const char *key = "pdf.cover.period_other";
+    if (r->calendar.kind == LP_PERIOD_WEEK && w)
+        key = y0 != y1   ? "pdf.cover.week_across_years"
+              : m0 != m1 ? "pdf.cover.week_across_months"
+                         : "pdf.cover.week";
+    else if (r->calendar.kind == LP_PERIOD_MONTH)
+        key = "pdf.cover.month";
+    words_fill(d, key, buf, size, "week", week, "label", r->period_label, "start_day", day0,
+               "start_month", words(d, month0), "start_year", year0, "end_day", day1,
+               "end_month", words(d, month1), "end_year", year1, NULL);
 }
 
 /* Up to max values of a headline measure for the last periods of the
@@ -1055,13 +1041,13 @@ static double status_pill(doc *d, const char *word, lp_target_status status, dou
 
 /* The verdict of a change as a short label (the sentence itself is the
  * narrative's). */
-static const char *verdict_label(lp_verdict verdict)
+static const char *verdict_label(const doc *d, lp_verdict verdict)
 {
     switch (verdict) {
-    case LP_VERDICT_REAL: return "Real change";
-    case LP_VERDICT_NOISE: return "Normal variation";
-    case LP_VERDICT_UNTESTED: return "Not tested";
-    case LP_VERDICT_TOO_EARLY: return "Too early to compare";
+    case LP_VERDICT_REAL: return words(d, "pdf.verdict.real");
+    case LP_VERDICT_NOISE: return words(d, "pdf.verdict.noise");
+    case LP_VERDICT_UNTESTED: return words(d, "pdf.verdict.untested");
+    case LP_VERDICT_TOO_EARLY: return words(d, "pdf.verdict.too_early");
     default: return "";
     }
 }
@@ -1112,21 +1098,21 @@ static void status_row(doc *d, const lp_kpi *kpi, double y)
         bullet_graph(d, &f, bx, y + 9, bw, 13);
         char amount[48], line[96];
         lp_fmt_unit(f.def->unit, f.target, d->currency, amount, sizeof amount);
-        snprintf(line, sizeof line, "Target %s", amount);
+        words_fill(d, "pdf.cover.target", line, sizeof line, "target", amount, NULL);
         double pw = status_pill(d, status_word, status, bx, y + 30);
         grey(cr, 0.15);
         line_at(d, line, 7.5, false, bx + pw + 6, y + 31, 0, 0);
     } else {
-        status_pill(d, status_word[0] ? status_word : "No target", LP_TARGET_NONE, bx, y + 30);
+        status_pill(d, status_word[0] ? status_word : words(d, "pdf.cover.no_target"), LP_TARGET_NONE, bx, y + 30);
     }
 
     /* The 6-12 trend: the last six periods, then the last twelve months. */
     double sx = x + 300, sw = 76;
     if (have && six_twelve(d, &f, sx, y + 8, sw, 20)) {
         lp_period_kind kind = d->results->calendar.kind;
-        const char *caption = kind == LP_PERIOD_WEEK    ? "6 weeks | 12 months"
-                              : kind == LP_PERIOD_MONTH ? "Last 12 months"
-                                                        : "6 quarters | 12 months";
+        const char *caption = words(d, kind == LP_PERIOD_WEEK    ? "pdf.cover.trend_weeks"
+                                       : kind == LP_PERIOD_MONTH ? "pdf.cover.trend_months"
+                                                                 : "pdf.cover.trend_periods");
         grey(cr, 0.35);
         line_at(d, caption, 6.5, false, sx, y + 32, 0, 0);
     }
@@ -1142,7 +1128,7 @@ static void status_row(doc *d, const lp_kpi *kpi, double y)
         cy += layout_height(change) + 2;
         g_object_unref(change);
     }
-    const char *verdict = have ? verdict_label(f.verdict) : "";
+    const char *verdict = have ? verdict_label(d, f.verdict) : "";
     if (have && f.verdict == LP_VERDICT_TOO_EARLY && kpi->change && *kpi->change) verdict = "";
     if (*verdict) {
         grey(cr, 0);
@@ -1195,10 +1181,10 @@ static void render_cover(doc *d)
     paragraph(d, period, 13, false, 0, 0.05);
     char line[400];
     if (n->as_of_words && *n->as_of_words && d->tpl->audience && *d->tpl->audience)
-        snprintf(line, sizeof line, "Figures as of %s \u00b7 for %s", n->as_of_words,
-                 d->tpl->audience);
+        words_fill(d, "pdf.cover.as_of_for", line, sizeof line, "as_of", n->as_of_words,
+                   "audience", d->tpl->audience, NULL);
     else if (n->as_of_words && *n->as_of_words)
-        snprintf(line, sizeof line, "Figures as of %s", n->as_of_words);
+        words_fill(d, "pdf.cover.as_of", line, sizeof line, "as_of", n->as_of_words, NULL);
     else
         line[0] = '\0';
     paragraph(d, line, 8, false, 0, 0.3);
@@ -1223,7 +1209,7 @@ static void render_cover(doc *d)
                                  bullets_height(d, n->changes, n->nchanges, size) > room)
         size -= 0.5;
     if (n->nheadlines > 0) {
-        subheading(d, "In brief");
+        subheading(d, words(d, "pdf.cover.in_brief"));
         for (size_t i = 0; i < n->nheadlines; i++) bullet_sized(d, n->headlines[i], size);
     }
     d->changes_shown = 0;
@@ -1242,7 +1228,7 @@ static void render_cover(doc *d)
         if (!d->headlines_section) fit = n->nchanges;
         if (fit > 0) {
             d->y += 4;
-            subheading(d, "What changed");
+            subheading(d, words(d, "pdf.cover.what_changed"));
             for (size_t i = 0; i < fit; i++) bullet_sized(d, n->changes[i], size);
         }
         d->changes_shown = fit;
@@ -1268,13 +1254,13 @@ static void render_headlines(doc *d, const lp_template_section *sec)
     size_t from = d->cover_section ? d->changes_shown : 0;
     if (from < n->nchanges) {
         d->y += 4;
-        subheading(d, from > 0 ? "What else changed" : "What changed");
+        subheading(d, words(d, from > 0 ? "pdf.cover.what_else_changed" : "pdf.cover.what_changed"));
         for (size_t i = from; i < n->nchanges; i++) bullet(d, n->changes[i]);
         d->y += 4;
     }
     const lp_table *t = result(d, sec->table ? sec->table : "changes");
     if (t && t->nrows > 0) {
-        subheading(d, "Every headline figure against the period before");
+        subheading(d, words(d, "pdf.headlines.changes_table"));
         draw_result_table(d, t, sec->ncolumns ? sec->columns : NULL, sec->ncolumns, NULL,
                           t->nrows);
     }
@@ -1334,22 +1320,22 @@ static void render_volume(doc *d, const lp_template_section *sec)
     if (pick(d, trend, "period", "mqls", NULL, NULL, 64, &mqls)) {
         if (pick(d, trend, "period", "sqls", NULL, NULL, 64, &sqls)) {
             lp_chart *chart = lp_chart_new(chart_kind(sec, LP_CHART_BARS));
-            lp_chart_set_title(chart, "Qualified leads per period");
+            lp_chart_set_title(chart, words(d, "pdf.chart.volume"));
             lp_chart_set_categories(chart, mqls.labels, mqls.n);
-            lp_chart_add_series(chart, "MQLs", mqls.values, NULL, NULL, mqls.n);
-            lp_chart_add_series(chart, "SQLs", sqls.values, NULL, NULL, sqls.n);
+            lp_chart_add_series(chart, words(d, "pdf.chart.mqls"), mqls.values, NULL, NULL, mqls.n);
+            lp_chart_add_series(chart, words(d, "pdf.chart.sqls"), sqls.values, NULL, NULL, sqls.n);
             lp_chart_set_value_axis(chart, lp_result_unit("mql_trend", "mqls"), d->currency,
                                     NULL);
             const lp_column *target = lp_table_column(trend, "mql_target");
             if (target && trend->nrows > 0 && lp_column_valid(target, trend->nrows - 1))
                 lp_chart_add_reference(chart, lp_column_number(target, trend->nrows - 1),
-                                       "MQL target");
+                                       words(d, "pdf.chart.mql_target"));
             place_chart(d, chart, CHART_HEIGHT);
             picked_free(&sqls);
         }
         picked_free(&mqls);
     } else {
-        no_chart(d, "Qualified leads per period");
+        no_chart(d, words(d, "pdf.chart.volume"));
     }
     compact_table(d, sec, "volume_by_source", TABLE_ROWS);
 }
@@ -1376,7 +1362,10 @@ static void attribution_chart(doc *d)
     const lp_column *name = attr ? lp_table_column(attr, "name") : NULL;
     const lp_column *model = attr ? lp_table_column(attr, "model") : NULL;
     const lp_column *mqls = attr ? lp_table_column(attr, "mqls") : NULL;
-    if (name && model && mqls && attr->nrows > 0) {
+    bool credited = false; /* a chart needs at least one value to draw */
+    for (size_t r = 0; mqls && r < attr->nrows && !credited; r++)
+        credited = lp_column_valid(mqls, r) && isfinite(lp_column_number(mqls, r));
+    if (name && model && credited) {
         enum { MAX_CAMPAIGNS = 8, MAX_MODELS = 5 };
         const char *labels[MAX_CAMPAIGNS], *models[MAX_MODELS];
         double values[MAX_MODELS][MAX_CAMPAIGNS];
@@ -1400,15 +1389,17 @@ static void attribution_chart(doc *d)
             values[m][c] = lp_column_number(mqls, r);
         }
         lp_chart *chart = lp_chart_new(LP_CHART_HBARS);
-        lp_chart_set_title(chart, "MQLs credited under each attribution model");
+        lp_chart_set_title(chart, words(d, "pdf.chart.attribution"));
         lp_chart_set_value_axis(chart, lp_result_unit("attribution", "mqls"), d->currency, NULL);
         lp_chart_set_categories(chart, labels, nc);
         for (size_t m = 0; m < nm; m++) {
             char label[64];
-            lp_chart_add_series(chart, display_name(models[m], label, sizeof(label)), values[m],
+            lp_chart_add_series(chart, display_name(d, models[m], label, sizeof(label)), values[m],
                                 NULL, NULL, nc);
         }
         place_chart(d, chart, fmin(CHART_HEIGHT + 40, 70 + (double)(nc * nm) * 11));
+    } else if (attr) {
+        no_chart(d, words(d, "pdf.chart.attribution"));
     }
 }
 
@@ -1480,7 +1471,7 @@ static void sla_curve_chart(doc *d)
     const lp_column *share = curve ? lp_table_column(curve, "touched_share") : NULL;
     if (team && hours && share && curve->nrows > 0) {
         lp_chart *chart = lp_chart_new(LP_CHART_STEP);
-        lp_chart_set_title(chart, "Time to first touch (Kaplan-Meier)");
+        lp_chart_set_title(chart, words(d, "pdf.chart.sla_curve"));
         double *x = lp_calloc(curve->nrows, sizeof(double));
         double *y = lp_calloc(curve->nrows, sizeof(double));
         if (!x || !y) fail(d, LP_ERR_NOMEM);
@@ -1502,16 +1493,18 @@ static void sla_curve_chart(doc *d)
         lp_free(x);
         lp_free(y);
         lp_chart_set_value_axis(chart, lp_result_unit("sla_curve", "touched_share"), NULL,
-                                "Share of MQLs touched");
+                                words(d, "pdf.chart.sla_curve_share"));
         lp_chart_set_value_range(chart, 0, 1);
-        lp_chart_set_x_axis(chart, lp_result_unit("sla_curve", "hours"), "Hours after hand-off");
+        lp_chart_set_x_axis(chart, lp_result_unit("sla_curve", "hours"), words(d, "pdf.chart.sla_curve_hours"));
         if (settings && settings->sla_hours > 0) {
-            char hours[48], label[64];
+            char hours[48], label[96];
             lp_fmt_unit(LP_UNIT_HOURS, settings->sla_hours, NULL, hours, sizeof(hours));
-            snprintf(label, sizeof(label), "SLA %s", hours);
+            words_fill(d, "pdf.chart.sla_threshold", label, sizeof label, "hours", hours, NULL);
             lp_chart_add_x_reference(chart, settings->sla_hours, label);
         }
         place_chart(d, chart, 200);
+    } else if (curve) {
+        no_chart(d, words(d, "pdf.chart.sla_curve"));
     }
 }
 
@@ -1540,13 +1533,15 @@ static void render_sla(doc *d, const lp_template_section *sec)
 {
     const lp_settings *settings = d->results->settings;
     section_sentences(d, sec);
-    char target_label[64] = "Target";
+    char target_label[96];
+    snprintf(target_label, sizeof target_label, "%s", words(d, "pdf.chart.target"));
     double target = NAN;
     if (settings && settings->sla_target > 0) {
         char share[32];
         target = settings->sla_target;
         lp_fmt_unit(LP_UNIT_SHARE, target, NULL, share, sizeof(share));
-        snprintf(target_label, sizeof(target_label), "Target %s", share);
+        words_fill(d, "pdf.chart.target_at", target_label, sizeof target_label, "target", share,
+                   NULL);
     }
     /* The section's chart kind may name the curve (step); a comparison of
      * groups needs a categorical kind. */
@@ -1563,11 +1558,11 @@ static void render_sla(doc *d, const lp_template_section *sec)
         } else if (strcmp(ch[k].table, "sla_by_owner") == 0) {
             const lp_table *owners = result(d, "sla_by_owner");
             bool named = owners && lp_table_column(owners, "owner_name");
-            table_chart(d, group_kind, "Compliance by rep, with 95% intervals", owners,
+            table_chart(d, group_kind, words(d, "pdf.chart.sla_by_owner"), owners,
                         named ? "owner_name" : "owner_id", "compliance", "low", "high", 16,
                         300, target, target_label);
         } else {
-            table_chart(d, group_kind, "Compliance by team, with 95% intervals",
+            table_chart(d, group_kind, words(d, "pdf.chart.sla_by_team"),
                         result(d, "sla_by_team"), "team", "compliance", "low", "high", 10, 170,
                         target, target_label);
         }
@@ -1577,7 +1572,7 @@ static void render_sla(doc *d, const lp_template_section *sec)
     size_t n;
     size_t *order = largest_rows(d, breaches, "hours_late", 8, &n);
     if (order && n > 0) {
-        subheading(d, "Worst breaches");
+        subheading(d, words(d, "pdf.sla.worst_breaches"));
         /* Owners by name (the measures fall back to the id). */
         bool named = lp_table_column(breaches, "owner_name") != NULL;
         char *cols[] = {named ? "owner_name" : "owner_id", "team", "lead_id", "mql_at",
@@ -1604,18 +1599,19 @@ static void render_funnel(doc *d, const lp_template_section *sec)
             format_cell(d, t, lp_table_column(t, "reached"), i, count, sizeof(count));
             if (rate && lp_column_valid(rate, i)) {
                 format_cell(d, t, rate, i, pct, sizeof(pct));
-                snprintf(labels[i], 96, "%s (%s of the step before)", count, pct);
+                words_fill(d, "pdf.chart.funnel_point", labels[i], 96, "count", count, "rate",
+                           pct, NULL);
             } else {
                 snprintf(labels[i], 96, "%s", count);
             }
         }
         lp_chart *chart = lp_chart_new(chart_kind(sec, LP_CHART_FUNNEL));
-        lp_chart_set_title(chart, "From lead to won");
+        lp_chart_set_title(chart, words(d, "pdf.chart.funnel"));
         char names[16][32];
         for (size_t i = 0; i < p.n; i++)
-            p.labels[i] = display_name(p.labels[i], names[i], sizeof(names[i]));
+            p.labels[i] = display_name(d, p.labels[i], names[i], sizeof(names[i]));
         lp_chart_set_categories(chart, p.labels, p.n);
-        lp_chart_add_series(chart, "Reached", p.values, NULL, NULL, p.n);
+        lp_chart_add_series(chart, words(d, "pdf.chart.reached"), p.values, NULL, NULL, p.n);
         lp_chart_set_value_axis(chart, lp_result_unit("funnel", "reached"), d->currency, NULL);
         if (labels && storage) lp_chart_set_point_labels(chart, (const char *const *)labels, p.n);
         lp_free(labels);
@@ -1623,7 +1619,7 @@ static void render_funnel(doc *d, const lp_template_section *sec)
         place_chart(d, chart, fmin(CHART_HEIGHT, 40 + 30 * (double)p.n));
         picked_free(&p);
     } else {
-        no_chart(d, "From lead to won");
+        no_chart(d, words(d, "pdf.chart.funnel"));
     }
     compact_table(d, sec, "funnel", TABLE_ROWS);
 }
@@ -1660,10 +1656,10 @@ static void render_forecast(doc *d, const lp_template_section *sec)
                 hi[i] = past || !fc.high ? NAN : fc.high[i - hist.n];
             }
             lp_chart *chart = lp_chart_new(chart_kind(sec, LP_CHART_LINE_BAND));
-            lp_chart_set_title(chart, "Qualified leads: history and forecast (80% band)");
+            lp_chart_set_title(chart, words(d, "pdf.chart.forecast"));
             lp_chart_set_categories(chart, labels, n);
-            if (have_hist) lp_chart_add_series(chart, "MQLs", h, NULL, NULL, n);
-            if (have_fc) lp_chart_add_series(chart, "Forecast", f, lo, hi, n);
+            if (have_hist) lp_chart_add_series(chart, words(d, "pdf.chart.mqls"), h, NULL, NULL, n);
+            if (have_fc) lp_chart_add_series(chart, words(d, "pdf.chart.forecast_series"), f, lo, hi, n);
             lp_chart_set_value_axis(chart, lp_result_unit("forecast", "mql_forecast"),
                                     d->currency, NULL);
             place_chart(d, chart, CHART_HEIGHT + 20);
@@ -1674,7 +1670,7 @@ static void render_forecast(doc *d, const lp_template_section *sec)
         lp_free(lo);
         lp_free(hi);
     }
-    if (!have_hist && !have_fc) no_chart(d, "Qualified leads: history and forecast");
+    if (!have_hist && !have_fc) no_chart(d, words(d, "pdf.chart.forecast"));
     if (have_hist) picked_free(&hist);
     if (have_fc) picked_free(&fc);
     compact_table(d, sec, "forecast", TABLE_ROWS);
@@ -1699,11 +1695,12 @@ static void files_cell(const doc *d, const void *ctx, size_t row, size_t col, ch
     }
 }
 
-static void files_heading(const void *ctx, size_t col, char *buf, size_t size)
+static void files_heading(const doc *d, const void *ctx, size_t col, char *buf, size_t size)
 {
-    static const char *const names[] = {"File", "Rows read", "Loaded", "Rejected"};
+    static const char *const keys[] = {"pdf.quality.file", "pdf.quality.rows_read",
+                                       "pdf.quality.loaded", "pdf.quality.rejected"};
     (void)ctx;
-    snprintf(buf, size, "%s", names[col]);
+    snprintf(buf, size, "%s", words(d, keys[col]));
 }
 
 static bool files_right(const void *ctx, size_t col)
@@ -1730,11 +1727,12 @@ static void rejects_cell(const doc *d, const void *ctx, size_t row, size_t col, 
     }
 }
 
-static void rejects_heading(const void *ctx, size_t col, char *buf, size_t size)
+static void rejects_heading(const doc *d, const void *ctx, size_t col, char *buf, size_t size)
 {
-    static const char *const names[] = {"File", "Line", "Column", "Why"};
+    static const char *const keys[] = {"pdf.quality.file", "pdf.quality.line",
+                                       "pdf.quality.column", "pdf.quality.why"};
     (void)ctx;
-    snprintf(buf, size, "%s", names[col]);
+    snprintf(buf, size, "%s", words(d, keys[col]));
 }
 
 static bool rejects_right(const void *ctx, size_t col)
@@ -1748,27 +1746,29 @@ static void render_quality(doc *d, const lp_template_section *sec)
     section_sentences(d, sec);
     const lp_dataset *ds = d->results->dataset;
     if (ds && ds->nfiles > 0) {
-        subheading(d, "Files read");
+        subheading(d, words(d, "pdf.quality.files"));
         grid g = {ds->nfiles, 4, files_cell, files_heading, files_right, ds};
         draw_grid(d, &g);
     }
     if (ds && ds->nrejects > 0) {
-        char line[128];
+        char line[240], total[32], first[32];
         size_t shown = ds->nrejects < 15 ? ds->nrejects : 15;
-        snprintf(line, sizeof(line), "Rejected rows (%zu; the first %zu below, all in the workbook)",
-                 ds->nrejects, shown);
+        lp_fmt_count((double)ds->nrejects, total, sizeof total);
+        lp_fmt_count((double)shown, first, sizeof first);
+        words_fill(d, "pdf.quality.rejects", line, sizeof line, "total", total, "shown", first,
+                   NULL);
         subheading(d, line);
         grid g = {shown, 4, rejects_cell, rejects_heading, rejects_right, ds};
         draw_grid(d, &g);
     }
     if (ds && ds->nnotes > 0) {
-        subheading(d, "Notes");
+        subheading(d, words(d, "pdf.quality.notes"));
         for (size_t i = 0; i < ds->nnotes; i++) bullet(d, ds->notes[i].message);
         d->y += 4;
     }
     const lp_table *off = result(d, "switched_off");
     if (off && off->nrows > 0) {
-        subheading(d, "Figures left out");
+        subheading(d, words(d, "pdf.quality.switched_off"));
         draw_result_table(d, off, NULL, 0, NULL, off->nrows);
     }
     /* What the ledger says changed since it was published (lp/ledger.h),
@@ -1776,20 +1776,22 @@ static void render_quality(doc *d, const lp_template_section *sec)
      * column. */
     const lp_narrative *nar = d->narrative;
     if (nar->nrestated > 0) {
-        subheading(d, "Restated since last published");
+        subheading(d, words(d, "pdf.quality.restated"));
         /* one bullet per figure, so that the cause is never cut */
         size_t shown = nar->nrestated < 20 ? nar->nrestated : 20;
         for (size_t r = 0; r < shown; r++) bullet(d, nar->restated[r]);
         if (shown < nar->nrestated) {
-            char note[160];
-            snprintf(note, sizeof note, "The first %zu of %zu; the workbook lists them all.",
-                     shown, nar->nrestated);
+            char note[240], first[32], total[32];
+            lp_fmt_count((double)shown, first, sizeof first);
+            lp_fmt_count((double)nar->nrestated, total, sizeof total);
+            words_fill(d, "pdf.quality.restated_first", note, sizeof note, "shown", first,
+                       "total", total, NULL);
             paragraph(d, note, 8, false, 0, 0.35);
         }
         d->y += 4;
     }
     if (d->narrative->ncaveats > 0) {
-        subheading(d, "Caveats");
+        subheading(d, words(d, "pdf.quality.caveats"));
         for (size_t i = 0; i < d->narrative->ncaveats; i++) bullet(d, d->narrative->caveats[i]);
     }
 }
@@ -1856,18 +1858,18 @@ static void render_section(doc *d, size_t i)
     else if (strcmp(kind, "headlines") == 0) render_headlines(d, sec);
     else if (strcmp(kind, "volume") == 0) render_volume(d, sec);
     else if (strcmp(kind, "pipeline") == 0)
-        render_breakdown(d, sec, "Inbound pipeline created", "pipeline_by_source");
+        render_breakdown(d, sec, words(d, "pdf.chart.pipeline"), "pipeline_by_source");
     else if (strcmp(kind, "won") == 0)
-        render_breakdown(d, sec, "Inbound business won", "won_by_campaign");
+        render_breakdown(d, sec, words(d, "pdf.chart.won"), "won_by_campaign");
     else if (strcmp(kind, "campaigns") == 0) render_campaigns(d, sec);
     else if (strcmp(kind, "sla") == 0) render_sla(d, sec);
     else if (strcmp(kind, "funnel") == 0) render_funnel(d, sec);
     else if (strcmp(kind, "routing") == 0)
         render_intervals(d, sec, "routing", "team", "rate",
-                         "Share of MQLs won, by team (90% intervals)");
+                         words(d, "pdf.chart.routing"));
     else if (strcmp(kind, "partners") == 0)
         render_intervals(d, sec, "sla_by_partner", "team", "compliance",
-                         "SLA compliance by partner, with 95% intervals");
+                         words(d, "pdf.chart.partners"));
     else if (strcmp(kind, "forecast") == 0) render_forecast(d, sec);
     else if (strcmp(kind, "quality") == 0) render_quality(d, sec);
     else if (strcmp(kind, "definitions") == 0) render_definitions(d, sec);
@@ -1886,8 +1888,10 @@ static void set_metadata(doc *d)
 {
     char date[32], subject[300];
     lp_instant_format_utc(d->results->as_of, date, sizeof(date));
-    snprintf(subject, sizeof(subject), "Leadership pack for %s",
-             d->narrative->period_words ? d->narrative->period_words : d->results->period_label);
+    words_fill(d, "pdf.page.subject", subject, sizeof subject, "period",
+               d->narrative->period_words ? d->narrative->period_words
+                                          : d->results->period_label,
+               NULL);
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_TITLE, pack_title(d));
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_SUBJECT, subject);
     cairo_pdf_surface_set_metadata(d->surface, CAIRO_PDF_METADATA_AUTHOR, "leadpack");
@@ -2013,9 +2017,9 @@ lp_status lp_pdf_write(const lp_results *results, const lp_narrative *narrative,
     d.page_w = letter ? 612.0 : 595.2756;
     d.page_h = letter ? 792.0 : 841.8898;
     d.currency = settings && settings->currency[0] ? settings->currency : "USD";
-    snprintf(d.footer, sizeof(d.footer), "%s \u00b7 %s \u00b7 as of %s", pack_title(&d),
-             narrative->period_words ? narrative->period_words : results->period_label,
-             narrative->as_of_words ? narrative->as_of_words : "");
+    words_fill(&d, "pdf.page.footer", d.footer, sizeof d.footer, "title", pack_title(&d),
+               "period", narrative->period_words ? narrative->period_words : results->period_label,
+               "as_of", narrative->as_of_words ? narrative->as_of_words : "", NULL);
     lp_outfile out = {0};
     lp_status st = LP_OK;
     d.section_pages = lp_calloc(tpl->nsections ? tpl->nsections : 1, sizeof(int));

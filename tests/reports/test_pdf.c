@@ -71,16 +71,31 @@ static void squeeze(char *s)
 
 static char tmpdir[64];
 
+/* The default wording (templates/wording.yaml), which the PDF takes its
+ * words from: loaded through a one-section pack, so without any pack's
+ * overrides, and lent to the hand-made templates below. */
+static lp_template *wording;
+
 static void make_tmpdir(void)
 {
     snprintf(tmpdir, sizeof(tmpdir), "/tmp/lp-pdf-XXXXXX");
     cr_assert_not_null(mkdtemp(tmpdir));
+    char pack[128], errmsg[LP_ERRMSG_SIZE];
+    snprintf(pack, sizeof pack, "%s/wording-only.yaml", tmpdir);
+    FILE *f = fopen(pack, "w");
+    cr_assert_not_null(f);
+    fputs("name: wording-only\nsections:\n  - {id: cover, kind: cover}\n", f);
+    fclose(f);
+    cr_assert_eq(lp_template_load(LP_SOURCE_DIR "/templates", pack, &wording, errmsg), LP_OK,
+                 "%s", errmsg);
 }
 
 /* Removes the test's folder, unless LP_TEST_KEEP is set (to look at the
  * PDFs: its path is printed). */
 static void remove_tmpdir(void)
 {
+    lp_template_free(wording);
+    wording = NULL;
     if (getenv("LP_TEST_KEEP")) {
         fprintf(stderr, "kept %s\n", tmpdir);
         return;
@@ -314,7 +329,8 @@ static lp_template make_template(bool with_breaches)
     sections[3].ncolumns = 6;
     return (lp_template){.name = "weekly-leadership", .title = "Weekly leadership pack",
                          .audience = "VP Sales, VP Marketing, CEO", .sections = sections,
-                         .nsections = n};
+                         .nsections = n, .text_keys = wording->text_keys,
+                         .text_values = wording->text_values, .ntexts = wording->ntexts};
 }
 
 static char *headlines[] = {
@@ -503,8 +519,10 @@ Test(pdf, long_table_breaks_across_pages_with_repeated_header)
      * heading (about 33 pt with its rule and gap) and the 15.5 pt header row
      * leave room for 49 rows of 13.5 pt; on a continued page the 11 pt
      * "(continued)" heading (about 23 pt) leaves room for 50. 150 rows =
-     * 49 + 50 + 47 + 4 (no page holds a lone row: the last four rows end
-     * the table together): four pages, so 12 + 4 = 16 pages in all. */
+     * 49 + 50 + 50 + 1, but no page holds a lone row: the last page takes
+     * a row from the one before, 49 + 50 + 49 + 2 (L0000-L0048,
+     * L0049-L0098, L0099-L0147, L0148-L0149): four pages, so 12 + 4 = 16
+     * pages in all. */
     char *pages = pdfinfo_field(path, "Pages");
     cr_expect_str_eq(pages, "16");
     free(pages);
@@ -521,11 +539,12 @@ Test(pdf, long_table_breaks_across_pages_with_repeated_header)
         free(text);
     }
     text = pdf_text(path, 13, 13);
-    cr_expect(strstr(text, "L0099") != NULL && strstr(text, "L0145") != NULL);
-    cr_expect(strstr(text, "L0146") == NULL, "the last rows go together: %.200s", text);
+    cr_expect(strstr(text, "L0099") != NULL && strstr(text, "L0147") != NULL);
+    cr_expect(strstr(text, "L0148") == NULL, "no lone last row: %.200s", text);
     free(text);
     text = pdf_text(path, 14, 14);
-    cr_expect(strstr(text, "L0146") != NULL && strstr(text, "L0149") != NULL);
+    cr_expect(strstr(text, "L0148") != NULL && strstr(text, "L0149") != NULL);
+    cr_expect(strstr(text, "L0147") == NULL);
     free(text);
     text = pdf_text(path, 15, 15);
     cr_expect(strstr(text, "Data quality") != NULL);
@@ -588,5 +607,35 @@ Test(pdf, out_of_memory_fails_cleanly)
         cr_expect_eq(st, LP_ERR_NOMEM, "allocation %ld: %s", k, lp_status_str(st));
         cr_expect_eq(access(path, F_OK), -1, "a file after failure %ld", k);
     }
+    lp_results_free(r);
+}
+
+Test(pdf, words_come_from_the_wording)
+{
+    /* A pack that rewords two of the PDF's own keys: page 1 shows the new
+     * words, so they come from the wording, not from the code. */
+    lp_results *r = make_results(3);
+    lp_template tpl = make_template(false);
+    char **values = malloc(tpl.ntexts * sizeof(char *));
+    cr_assert_not_null(values);
+    size_t replaced = 0;
+    for (size_t i = 0; i < tpl.ntexts; i++) {
+        values[i] = tpl.text_values[i];
+        if (strcmp(tpl.text_keys[i], "pdf.cover.in_brief") == 0)
+            values[i] = "Kurz gesagt", replaced++;
+        else if (strcmp(tpl.text_keys[i], "pdf.page.number") == 0)
+            values[i] = "Seite {page} von {pages}", replaced++;
+    }
+    cr_assert_eq(replaced, 2, "wording.yaml lacks pdf.cover.in_brief or pdf.page.number");
+    tpl.text_values = values;
+    char path[128];
+    write_pack(r, &tpl, "reworded.pdf", path);
+    char *text = pdf_text(path, 1, 1);
+    cr_expect(strstr(text, "Kurz gesagt") != NULL, "page 1: %.300s", text);
+    cr_expect(strstr(text, "In brief") == NULL);
+    cr_expect(strstr(text, "Seite 1 von ") != NULL && strstr(text, "Page 1 of") == NULL,
+              "page 1: %.300s", text);
+    free(text);
+    free(values);
     lp_results_free(r);
 }

@@ -44,11 +44,15 @@
  * table keeps its header and says it is empty, and a chart with nothing to
  * draw is one line instead.
  *
- * Tables (every one, through one layout): column widths from their text;
- * headings and names wrap at word boundaries before numbers shrink; numbers
- * right-aligned; money compact in narrow tables; a short table kept on one
- * page, a long one with its header repeated and never a lone row on a page.
- * No text in the PDF or its charts is ellipsised or cut.
+ * Tables (every one, through one layout, lp/table_layout.h): column widths
+ * from their text; headings and names wrap at word boundaries before
+ * numbers shrink; numbers right-aligned; money compact in narrow tables; a
+ * table too wide for the page set in parts, each repeating its first (name)
+ * column; a short table kept on one page, a long one with its header
+ * repeated and never a lone row on a page. No text in the PDF or its charts
+ * is ellipsised or cut. Every word around the figures (headings, notes,
+ * chart titles, column headings) is the template's wording under `pdf:`
+ * (templates/wording.yaml).
  *
  * The document has a bookmark per section, metadata (title, subject = the
  * period, author "leadpack", creation date = as-of; language "en") so that
