@@ -1384,7 +1384,7 @@ int main(int argc, char **argv)
             names[n] = b->runs[s].scale;
             n++;
         }
-        bench_operators(b->source, dirs, names, n);
+        if (n) bench_operators(b->source, dirs, names, n);
     }
     if (mismatches)
         printf("\nWARNING: %d check(s) differ: the baselines may not be doing the same work "
