@@ -74,13 +74,19 @@ install: build
 	@cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
 
-# leadpack against pandas and DuckDB on generated data (cached in bench/data/);
-# `make bench SCALES="0.1 1 4"` adds scale 4. Results: stdout, bench/results.csv.
+# leadpack against pandas and DuckDB on generated data (cached in bench/data/),
+# in each of DIALECTS; `make bench SCALES="0.1 1 4"` adds scale 4,
+# `make bench DIALECTS=salesforce SCALES=1` runs one. Results: stdout,
+# bench/results.csv and Markdown tables in bench/data/tables.md;
+# UPDATE_README=1 also writes them into bench/README.md.
 SCALES ?= 0.1 1
+DIALECTS ?= generic salesforce hubspot
 bench:
 	@sh cli/install-deps.sh --bench
 	@$(MAKE) --no-print-directory build
-	./$(BUILD)/lp_bench --source . --leadpack ./$(BUILD)/leadpack --scales "$(SCALES)"
+	./$(BUILD)/lp_bench --source . --leadpack ./$(BUILD)/leadpack --dialects "$(DIALECTS)" \
+	  --scales "$(SCALES)" --markdown bench/data/tables.md \
+	  $(if $(UPDATE_README),--readme bench/README.md)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) out

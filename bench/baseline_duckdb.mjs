@@ -1,16 +1,22 @@
 // The DuckDB baseline of `make bench`: the weekly pack's headline measures as
-// SQL over the same generic-dialect CSV files that leadpack reads, through the
-// @duckdb/node-api package (installed into bench/node_modules by lp_bench).
+// SQL over the same CSV files that leadpack reads, in the generic, Salesforce
+// or HubSpot dialect, through the @duckdb/node-api package (installed into
+// bench/node_modules by lp_bench).
 //
-//     node bench/baseline_duckdb.mjs --input DIR [--threads N] [--dump DIR]
+//     node bench/baseline_duckdb.mjs --input DIR [--dialect D] [--threads N] [--dump DIR]
 //
 // --dump writes headline.csv and attribution.csv into DIR (untimed), to
 // compare every number with the pandas baseline's workbook.
 // Phases, each timed on its own (wall, CPU of the whole process, which is
 // more than wall when DuckDB runs threads, and peak resident memory so far):
 //   load     every table materialised in memory with
-//            CREATE TABLE ... AS SELECT * FROM read_csv_auto(...) (all
-//            columns, types sniffed; identifier columns forced to VARCHAR)
+//            CREATE TABLE ... AS SELECT ... FROM read_csv_auto(...): the
+//            columns the dialect's profile maps (templates/profiles/D.yaml;
+//            every column for generic), renamed to the canonical names, with
+//            the profile's value maps (HubSpot's sources and deal stages,
+//            Salesforce's user types); types sniffed, identifier columns
+//            forced to VARCHAR (Salesforce's 18-character ids, HubSpot's
+//            numeric record ids)
 //   queries  the same measures as bench/baseline_pandas.py, over the 13-week
 //            window ending at the last complete ISO week before as-of
 //            (templates/DEFINITIONS.md): MQL/SQL counts, acceptance rate, inbound pipeline
@@ -31,10 +37,79 @@ const INBOUND = ['web', 'website', 'organic search', 'paid search', 'social', 'e
 const PARTNER = ['partner', 'partner referral', 'reseller', 'channel'];
 const SLA_SECONDS = 24 * 3600;
 
+// How each dialect's files become the canonical tables, as its profile maps
+// them: table -> parts, each file patterns and {source header: canonical
+// column}; the parts of a table are stacked. null: canonical headers.
+const TARGETS = { period: 'period', measure: 'measure', team: 'team', value: 'value' };
+const DIALECTS = {
+  generic: Object.fromEntries(TABLES.map((t) => [t, [[[`${t}.csv`, `${t}_*.csv`], null]]])),
+  salesforce: {
+    leads: [[['Lead.csv', 'Lead_*.csv'], {
+      Id: 'lead_id', CreatedDate: 'created_at', LeadSource: 'source', OwnerId: 'owner_id',
+      Company: 'company', Industry: 'industry', NumberOfEmployees: 'employees',
+      Country: 'country', Phone: 'phone', Email: 'email', Status: 'status',
+      MQL_Date__c: 'mql_at', SQL_Date__c: 'sql_at', ConvertedDate: 'converted_at',
+      ConvertedOpportunityId: 'opportunity_id' }]],
+    campaigns: [[['Campaign.csv'], {
+      Id: 'campaign_id', Name: 'name', Type: 'type', StartDate: 'start_date',
+      EndDate: 'end_date', ActualCost: 'actual_cost', BudgetedCost: 'budgeted_cost' }]],
+    touches: [[['CampaignMember.csv', 'CampaignMember_*.csv'], {
+      Id: 'touch_id', LeadId: 'lead_id', CampaignId: 'campaign_id',
+      CreatedDate: 'touched_at', HasResponded: 'responded' }]],
+    // a task's instant is its CreatedDate (ActivityDate is a date), an
+    // event's its ActivityDateTime; a WhoId that is a contact (003...)
+    // matches no lead and drops out of the SLA join, as in leadpack
+    activities: [
+      [['Task.csv', 'Task_*.csv'], {
+        WhoId: 'lead_id', CreatedDate: 'at', OwnerId: 'owner_id', TaskSubtype: 'type' }],
+      [['Event.csv', 'Event_*.csv'], {
+        WhoId: 'lead_id', ActivityDateTime: 'at', OwnerId: 'owner_id',
+        EventSubtype: 'type' }]],
+    opportunities: [[['Opportunity.csv'], {
+      Id: 'opportunity_id', CreatedDate: 'created_at', StageName: 'stage', Amount: 'amount',
+      CloseDate: 'close_date', IsClosed: 'is_closed', IsWon: 'is_won', LeadSource: 'source',
+      CampaignId: 'campaign_id', OwnerId: 'owner_id', Type: 'type' }]],
+    users: [[['User.csv'], {
+      Id: 'owner_id', Name: 'name', Department: 'team', UserType: 'is_partner' }]],
+    targets: [[['Targets.csv', 'Targets_*.csv'], TARGETS]],
+  },
+  hubspot: {
+    leads: [[['contacts.csv'], {
+      'Record ID': 'lead_id', 'Create Date': 'created_at', 'Original Source': 'source',
+      'Contact owner': 'owner_id', 'Company Name': 'company', Industry: 'industry',
+      'Number of Employees': 'employees', 'Country/Region': 'country',
+      'Phone Number': 'phone', Email: 'email', 'Lead Status': 'status',
+      'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"': 'mql_at',
+      'Became a Sales Qualified Lead Date': 'sql_at',
+      'Became an Opportunity Date': 'converted_at' }]],
+    activities: ['calls.csv', 'emails.csv', 'meetings.csv'].map((f) => [[f], {
+      'Associated Contact IDs': 'lead_id', 'Activity date': 'at',
+      'Activity assigned to': 'owner_id', 'Activity type': 'type' }]),
+    opportunities: [[['deals.csv'], {
+      'Record ID': 'opportunity_id', 'Create Date': 'created_at', 'Deal Stage': 'stage',
+      Amount: 'amount', 'Close Date': 'close_date', 'Original Source': 'source',
+      'Associated Contact IDs': 'lead_id', 'Deal owner': 'owner_id', 'Deal Type': 'type' }]],
+    users: [[['owners.csv'], { Name: 'owner_id', Team: 'team', 'Partner user': 'is_partner' }]],
+    targets: [[['Targets.csv', 'Targets_*.csv'], TARGETS]],
+  },
+};
+// value maps of the profiles (compared trimmed and case-insensitively)
+const VALUES = {
+  salesforce: { is_partner: { powerpartner: 'true', partner: 'true' } },
+  hubspot: {
+    source: { 'direct traffic': 'Web', 'social media': 'Social', 'email marketing': 'Email',
+      referrals: 'Referral' },
+    is_partner: { yes: 'true', no: 'false' },
+  },
+};
+// deal stages that are won, where the export has no is_won column
+const WON_STAGES = { hubspot: ['closed won', 'closedwon'] };
+
 function parseArgs(argv) {
-  const args = { input: null, threads: 0, dump: null };
+  const args = { input: null, dialect: 'generic', threads: 0, dump: null };
   for (let i = 2; i < argv.length; i++) {
     if (argv[i] === '--input') args.input = argv[++i];
+    else if (argv[i] === '--dialect') args.dialect = argv[++i];
     else if (argv[i] === '--threads') args.threads = Number(argv[++i]);
     else if (argv[i] === '--dump') args.dump = argv[++i];
     else {
@@ -42,20 +117,27 @@ function parseArgs(argv) {
       process.exit(1);
     }
   }
-  if (!args.input) {
-    console.error('usage: node bench/baseline_duckdb.mjs --input DIR [--threads N] [--dump DIR]');
+  if (!args.input || !DIALECTS[args.dialect]) {
+    console.error('usage: node bench/baseline_duckdb.mjs --input DIR '
+      + `[--dialect ${Object.keys(DIALECTS).join('|')}] [--threads N] [--dump DIR]`);
     process.exit(1);
   }
   return args;
 }
 
-// The generic profile's file names for a table: NAME.csv, NAME_*.csv.
-function tableFiles(dir, name) {
-  return fs.readdirSync(dir)
-    .filter((f) => f === `${name}.csv` || (f.startsWith(`${name}_`) && f.endsWith('.csv')))
-    .sort()
-    .map((f) => path.join(dir, f));
+// The files of a table part: each pattern's matches (* only), sorted, once.
+function partFiles(dir, patterns) {
+  const all = fs.readdirSync(dir).sort();
+  const out = [];
+  for (const pattern of patterns) {
+    const escaped = pattern.replace(/[.+?^$(){}|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
+    const re = new RegExp(`^${escaped}$`);
+    for (const f of all) if (re.test(f) && !out.includes(f)) out.push(f);
+  }
+  return out.map((f) => path.join(dir, f));
 }
+
+const ident = (s) => `"${s.replace(/"/g, '""')}"`;
 
 function headerOf(file) {
   const fd = fs.openSync(file, 'r');
@@ -64,7 +146,24 @@ function headerOf(file) {
   fs.closeSync(fd);
   let line = buf.toString('utf8', 0, n).split(/\r?\n/)[0];
   if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
-  return line.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  // fields, quoted ones with doubled quotes (HubSpot's Date entered "...")
+  const fields = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') field += line[++i];
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      fields.push(field.trim());
+      field = '';
+    } else field += ch;
+  }
+  fields.push(field.trim());
+  return fields;
 }
 
 const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
@@ -83,23 +182,58 @@ async function timed(fn) {
   };
 }
 
-async function load(con, dir) {
+// One table part as a SELECT: the mapped columns renamed, value maps
+// applied; canonical names in `columns`. Instants are cast where used
+// (secs()): the sniffer reads Salesforce's 2026-11-20T14:03:11.000+0000 as
+// TIMESTAMP WITH TIME ZONE, and a text column casts the same way.
+function partSelect(files, names, dialect, columns) {
+  const header = headerOf(files[0]);
+  const canon = (h) => (names ? names[h] : h);
+  const used = header.filter((h) => canon(h) !== undefined);
+  const types = used.filter((h) => ID_COLUMNS.includes(canon(h)))
+    .map((h) => `${sqlString(h)}: 'VARCHAR'`);
+  const opts = types.length ? `, types = {${types.join(', ')}}` : '';
+  const values = VALUES[dialect] || {};
+  const cols = used.map((h) => {
+    const c = canon(h);
+    columns.add(c);
+    let e = ident(h);
+    if (values[c]) {
+      const key = `lower(trim(CAST(${e} AS VARCHAR)))`;
+      const whens = Object.entries(values[c])
+        .map(([from, to]) => `WHEN ${sqlString(from)} THEN ${sqlString(to)}`).join(' ');
+      e = `CASE ${key} ${whens} ELSE CAST(${e} AS VARCHAR) END`;
+    }
+    return `${e} AS ${ident(c)}`;
+  });
+  return `SELECT ${names ? cols.join(', ') : '*'} FROM read_csv_auto(` +
+    `[${files.map(sqlString).join(', ')}], header = true${opts})`;
+}
+
+async function load(con, dir, dialect) {
   const present = {};
   let bytes = 0;
   let rows = 0;
   for (const name of TABLES) {
-    const files = tableFiles(dir, name);
-    if (files.length === 0) continue;
-    const header = headerOf(files[0]);
-    const types = ID_COLUMNS.filter((c) => header.includes(c))
-      .map((c) => `${sqlString(c)}: 'VARCHAR'`);
-    const opts = types.length ? `, types = {${types.join(', ')}}` : '';
-    await con.run(`CREATE TABLE ${name} AS SELECT * FROM read_csv_auto(` +
-      `[${files.map(sqlString).join(', ')}], header = true${opts})`);
+    const columns = new Set();
+    const selects = [];
+    for (const [patterns, names] of DIALECTS[dialect][name] || []) {
+      const files = partFiles(dir, patterns);
+      if (files.length === 0) continue;
+      selects.push(partSelect(files, names, dialect, columns));
+      bytes += files.reduce((s, f) => s + fs.statSync(f).size, 0);
+    }
+    if (selects.length === 0) continue;
+    let body = selects.join(' UNION ALL BY NAME ');
+    if (name === 'opportunities' && WON_STAGES[dialect] && !columns.has('is_won')) {
+      body = `SELECT *, lower(trim(stage)) IN ${sqlList(WON_STAGES[dialect])} AS is_won
+              FROM (${body})`;
+      columns.add('is_won');
+    }
+    await con.run(`CREATE TABLE ${name} AS ${body}`);
     const r = await con.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${name}`);
     rows += Number(r.getRowObjects()[0].n);
-    bytes += files.reduce((s, f) => s + fs.statSync(f).size, 0);
-    present[name] = new Set(header);
+    present[name] = columns;
   }
   return { present, bytes, rows };
 }
@@ -286,15 +420,15 @@ async function main() {
   if (args.threads > 0) await con.run(`SET threads = ${args.threads}`);
   const version = (await con.runAndReadAll('SELECT version() AS v')).getRowObjects()[0].v;
 
-  const pLoad = await timed(() => load(con, args.input));
+  const pLoad = await timed(() => load(con, args.input, args.dialect));
   const { present, bytes, rows } = pLoad.value;
   if (!present.leads) {
-    console.error(`baseline_duckdb: no leads.csv in ${args.input}`);
+    console.error(`baseline_duckdb: no ${args.dialect} leads file in ${args.input}`);
     process.exit(2);
   }
   const pQueries = await timed(() => queries(con, present));
 
-  const out = { tool: 'duckdb', version, input_bytes: bytes, rows };
+  const out = { tool: 'duckdb', version, dialect: args.dialect, input_bytes: bytes, rows };
   for (const [name, p] of [['load', pLoad], ['queries', pQueries]]) {
     out[`${name}_wall_s`] = Number(p.wall.toFixed(4));
     out[`${name}_cpu_s`] = Number(p.cpu.toFixed(4));

@@ -1,15 +1,19 @@
 #!/usr/bin/python3
 """The pandas baseline of `make bench`: the weekly pack's headline measures
-computed the way an analyst would with pandas, on the same generic-dialect
-CSV files that leadpack reads.
+computed the way an analyst would with pandas, on the same CSV files that
+leadpack reads, in the generic, Salesforce or HubSpot dialect.
 
-    /usr/bin/python3 bench/baseline_pandas.py --input DIR [--out FILE.xlsx]
+    /usr/bin/python3 bench/baseline_pandas.py --input DIR [--dialect D] [--out FILE.xlsx]
 
 Phases, each timed on its own (wall, CPU, peak resident memory so far):
-  load        every table read with read_csv (all columns, as leadpack
-              does), instants parsed with to_datetime(utc=True), the fast
-              ISO 8601 path (read_csv(parse_dates=) is several times slower
-              on pandas 1.5, so this is the stronger baseline)
+  load        every table read with read_csv (the columns the dialect's
+              profile maps, as leadpack reads them: templates/profiles/D.yaml),
+              renamed to the canonical names, value maps applied (HubSpot's
+              sources and deal stages, Salesforce's user types); instants
+              parsed with to_datetime(utc=True) on the fast ISO 8601 path
+              (read_csv(parse_dates=) is several times slower on pandas
+              1.5, so this is the stronger baseline); Salesforce instants
+              (2026-11-20T14:03:11.000+0000) with their explicit format
   aggregates  over the 13-week window ending at the last complete ISO week
               before as-of (templates/DEFINITIONS.md): mql_count, sql_count,
               acceptance_rate (Wilson), inbound_pipeline_count/_amount,
@@ -60,6 +64,81 @@ ID_COLUMNS = {c: str for c in ("lead_id", "campaign_id", "owner_id", "opportunit
 TABLES = ["leads", "campaigns", "touches", "activities", "opportunities", "users",
           "targets"]
 
+# How each dialect's files become the canonical tables, as its profile
+# (templates/profiles/DIALECT.yaml) maps them: table -> parts, each a list of
+# file patterns and {source header: canonical column}; the parts of a table
+# are stacked (Salesforce's Task.csv and Event.csv, HubSpot's calls, emails
+# and meetings). None: the headers are the canonical names (generic).
+TARGETS = {"period": "period", "measure": "measure", "team": "team", "value": "value"}
+DIALECTS = {
+    "generic": {t: [([t + ".csv", t + "_*.csv"], None)] for t in TABLES},
+    "salesforce": {
+        "leads": [(["Lead.csv", "Lead_*.csv"], {
+            "Id": "lead_id", "CreatedDate": "created_at", "LeadSource": "source",
+            "OwnerId": "owner_id", "Company": "company", "Industry": "industry",
+            "NumberOfEmployees": "employees", "Country": "country", "Phone": "phone",
+            "Email": "email", "Status": "status", "MQL_Date__c": "mql_at",
+            "SQL_Date__c": "sql_at", "ConvertedDate": "converted_at",
+            "ConvertedOpportunityId": "opportunity_id"})],
+        "campaigns": [(["Campaign.csv"], {
+            "Id": "campaign_id", "Name": "name", "Type": "type", "StartDate": "start_date",
+            "EndDate": "end_date", "ActualCost": "actual_cost",
+            "BudgetedCost": "budgeted_cost"})],
+        "touches": [(["CampaignMember.csv", "CampaignMember_*.csv"], {
+            "Id": "touch_id", "LeadId": "lead_id", "CampaignId": "campaign_id",
+            "CreatedDate": "touched_at", "HasResponded": "responded"})],
+        # a task's instant is its CreatedDate (ActivityDate is a date), an
+        # event's its ActivityDateTime; a WhoId that is a contact (003...)
+        # matches no lead and drops out of the SLA join, as in leadpack
+        "activities": [
+            (["Task.csv", "Task_*.csv"], {"WhoId": "lead_id", "CreatedDate": "at",
+                                          "OwnerId": "owner_id", "TaskSubtype": "type"}),
+            (["Event.csv", "Event_*.csv"], {"WhoId": "lead_id", "ActivityDateTime": "at",
+                                            "OwnerId": "owner_id", "EventSubtype": "type"})],
+        "opportunities": [(["Opportunity.csv"], {
+            "Id": "opportunity_id", "CreatedDate": "created_at", "StageName": "stage",
+            "Amount": "amount", "CloseDate": "close_date", "IsClosed": "is_closed",
+            "IsWon": "is_won", "LeadSource": "source", "CampaignId": "campaign_id",
+            "OwnerId": "owner_id", "Type": "type"})],
+        "users": [(["User.csv"], {"Id": "owner_id", "Name": "name", "Department": "team",
+                                  "UserType": "is_partner"})],
+        "targets": [(["Targets.csv", "Targets_*.csv"], TARGETS)],
+    },
+    "hubspot": {
+        "leads": [(["contacts.csv"], {
+            "Record ID": "lead_id", "Create Date": "created_at", "Original Source": "source",
+            "Contact owner": "owner_id", "Company Name": "company", "Industry": "industry",
+            "Number of Employees": "employees", "Country/Region": "country",
+            "Phone Number": "phone", "Email": "email", "Lead Status": "status",
+            'Date entered "Marketing Qualified Lead (Lifecycle Stage Pipeline)"': "mql_at",
+            "Became a Sales Qualified Lead Date": "sql_at",
+            "Became an Opportunity Date": "converted_at"})],
+        "activities": [([name], {"Associated Contact IDs": "lead_id", "Activity date": "at",
+                                 "Activity assigned to": "owner_id", "Activity type": "type"})
+                       for name in ("calls.csv", "emails.csv", "meetings.csv")],
+        "opportunities": [(["deals.csv"], {
+            "Record ID": "opportunity_id", "Create Date": "created_at", "Deal Stage": "stage",
+            "Amount": "amount", "Close Date": "close_date", "Original Source": "source",
+            "Associated Contact IDs": "lead_id", "Deal owner": "owner_id",
+            "Deal Type": "type"})],
+        "users": [(["owners.csv"], {"Name": "owner_id", "Team": "team",
+                                    "Partner user": "is_partner"})],
+        "targets": [(["Targets.csv", "Targets_*.csv"], TARGETS)],
+    },
+}
+# value maps of the profiles (compared trimmed and case-insensitively)
+VALUES = {
+    "salesforce": {"is_partner": {"powerpartner": "true", "partner": "true"}},
+    "hubspot": {
+        "source": {"direct traffic": "Web", "social media": "Social",
+                   "email marketing": "Email", "referrals": "Referral"},
+        "is_partner": {"yes": "true", "no": "false"},
+    },
+}
+# deal stages that are won, where the export has no is_won column
+WON_STAGES = {"hubspot": {"closed won", "closedwon"}}
+SF_INSTANT = "%Y-%m-%dT%H:%M:%S.%f%z"
+
 
 class Phase:
     """Wall and CPU seconds of a block, and the peak RSS (MB) at its end."""
@@ -76,25 +155,54 @@ class Phase:
         return False
 
 
-def table_files(folder, name):
-    """The generic profile's file names for a table: NAME.csv, NAME_*.csv."""
-    return sorted(glob.glob(os.path.join(folder, name + ".csv"))
-                  + glob.glob(os.path.join(folder, name + "_*.csv")))
+def part_files(folder, patterns):
+    """The files of a table part: each pattern's matches, sorted, once."""
+    seen = []
+    for pattern in patterns:
+        for f in sorted(glob.glob(os.path.join(folder, pattern))):
+            if f not in seen:
+                seen.append(f)
+    return seen
 
 
-def load(folder):
+def read_part(path, names):
+    """One file, the mapped columns only (all of them for generic), renamed
+    to the canonical names; identifiers as text."""
+    if names is None:
+        return pd.read_csv(path, low_memory=False, dtype=ID_COLUMNS)
+    header = pd.read_csv(path, nrows=0).columns
+    use = [c for c in header if c in names]
+    dtype = {c: str for c in use if names[c] in ID_COLUMNS}
+    return pd.read_csv(path, usecols=use, low_memory=False, dtype=dtype).rename(columns=names)
+
+
+def load(folder, dialect):
     tables, nbytes, nrows = {}, 0, 0
+    values = VALUES.get(dialect, {})
     for name in TABLES:
-        files = table_files(folder, name)
-        if not files:
+        frames = []
+        for patterns, names in DIALECTS[dialect].get(name, []):
+            for f in part_files(folder, patterns):
+                frames.append(read_part(f, names))
+                nbytes += os.path.getsize(f)
+        if not frames:
             continue
-        frames = [pd.read_csv(f, low_memory=False, dtype=ID_COLUMNS) for f in files]
         df = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
         for col in INSTANTS.get(name, []):
             if col in df.columns:
-                df[col] = pd.to_datetime(df[col], utc=True)
+                if dialect == "salesforce" and col not in ("start_date", "end_date",
+                                                           "close_date"):
+                    df[col] = pd.to_datetime(df[col], utc=True, format=SF_INSTANT)
+                else:
+                    df[col] = pd.to_datetime(df[col], utc=True)
+        for col, vmap in values.items():
+            if col in df.columns:
+                key = df[col].astype(str).str.strip().str.lower()
+                df[col] = key.map(vmap).fillna(df[col])
+        if name == "opportunities" and dialect in WON_STAGES and "is_won" not in df.columns:
+            stage = df["stage"].astype(str).str.strip().str.lower()
+            df["is_won"] = stage.isin(WON_STAGES[dialect]).values
         tables[name] = df
-        nbytes += sum(os.path.getsize(f) for f in files)
         nrows += len(df)
     return tables, nbytes, nrows
 
@@ -215,11 +323,16 @@ def aggregates(t):
         lead_pos = pd.Series(np.arange(len(leads)), index=leads["lead_id"].values)
         lead_pos = lead_pos[~lead_pos.index.duplicated()]
         by_id = opps["lead_id"].map(lead_pos) if "lead_id" in opps.columns else None
-        conv = leads.loc[leads["opportunity_id"].notna(), ["opportunity_id"]]
-        conv_pos = pd.Series(conv.index.values, index=conv["opportunity_id"].values)
-        conv_pos = conv_pos[~conv_pos.index.duplicated()]
-        by_conv = opps["opportunity_id"].map(conv_pos)
-        opp_lead = by_conv if by_id is None else by_id.fillna(by_conv)
+        by_conv = None          # HubSpot's contacts name no deal: deals name the contact
+        if "opportunity_id" in leads.columns:
+            conv = leads.loc[leads["opportunity_id"].notna(), ["opportunity_id"]]
+            conv_pos = pd.Series(conv.index.values, index=conv["opportunity_id"].values)
+            conv_pos = conv_pos[~conv_pos.index.duplicated()]
+            by_conv = opps["opportunity_id"].map(conv_pos)
+        opp_lead = by_conv if by_id is None else by_id if by_conv is None \
+            else by_id.fillna(by_conv)
+        if opp_lead is None:
+            opp_lead = pd.Series(np.nan, index=opps.index)
         has_lead = opp_lead.notna().values
         own = opps["source"].fillna("").astype(str).str.strip().str.lower()
         own_channel = np.where(own.isin(INBOUND).values, "inbound",
@@ -325,14 +438,17 @@ def aggregates(t):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--input", required=True, help="folder of generic-dialect CSV files")
+    ap.add_argument("--input", required=True, help="folder of CSV files")
+    ap.add_argument("--dialect", default="generic", choices=sorted(DIALECTS),
+                    help="the export dialect (default: generic)")
     ap.add_argument("--out", help="workbook to write (default: none)")
     args = ap.parse_args()
 
     with Phase() as p_load:
-        tables, nbytes, nrows = load(args.input)
+        tables, nbytes, nrows = load(args.input, args.dialect)
     if "leads" not in tables:
-        print(f"baseline_pandas: no leads.csv in {args.input}", file=sys.stderr)
+        print(f"baseline_pandas: no {args.dialect} leads file in {args.input}",
+              file=sys.stderr)
         return 2
     with Phase() as p_agg:
         headline, campaigns, as_of, period = aggregates(tables)
@@ -343,7 +459,7 @@ def main():
                 if campaigns is not None:
                     campaigns.to_excel(xl, sheet_name="Campaigns", index=False)
 
-    out = {"tool": "pandas", "version": pd.__version__,
+    out = {"tool": "pandas", "version": pd.__version__, "dialect": args.dialect,
            "input_bytes": nbytes, "rows": nrows}
     for name, p in (("load", p_load), ("aggregates", p_agg), ("write", p_write)):
         out[name + "_wall_s"] = round(p.wall, 4)

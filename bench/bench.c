@@ -2,17 +2,20 @@
  * bench.c: lp_bench, the driver of `make bench`. The whole pack at scale,
  * against the tools users would pick instead.
  *
- * For each scale (default 0.1 and 1; 1 = one million leads):
- *   1. generic-dialect exports from `leadpack fixtures`, cached in
- *      bench/data/scale-S/ and generated only when missing (a .complete
- *      stamp names the command and the leadpack version that made them;
- *      another seed or version regenerates them);
+ * For each dialect (default generic; also salesforce, hubspot) and scale
+ * (default 0.1 and 1; 1 = one million leads):
+ *   1. the dialect's exports from `leadpack fixtures`, cached in
+ *      bench/data/scale-S/ (generic) or bench/data/DIALECT-scale-S/ and
+ *      generated only when missing (a .complete stamp names the command and
+ *      the leadpack version that made them; another seed or version
+ *      regenerates them);
  *   2. every input file read once (rows counted, page cache warmed, so no
  *      tool pays for the disk);
  *   3. `leadpack run --timings`: per phase wall, CPU and peak memory from
  *      the timings file, the whole process's from wait4();
- *   4. the baselines on the same files: bench/baseline_pandas.py
- *      (/usr/bin/python3) and bench/baseline_duckdb.mjs (node,
+ *   4. the baselines on the same files, told the dialect:
+ *      bench/baseline_pandas.py (/usr/bin/python3) and
+ *      bench/baseline_duckdb.mjs (node,
  *      @duckdb/node-api installed into bench/node_modules on first use;
  *      skipped with a message when it cannot be installed);
  *   5. a check that the baselines do the same work: the mql_count of the
@@ -20,16 +23,20 @@
  *      leadpack's results/headline.csv, with a warning on any mismatch.
  * Then an aligned table on stdout (per phase times, MB/s and rows/s; ratios
  * leadpack/pandas and leadpack/DuckDB for load, measures and in total; rows/s
- * per scale, to show that cost grows linearly), and one row per tool and
- * phase appended to bench/results.csv, every row of a run carrying its
- * timestamp.
+ * per scale, to show that cost grows linearly), the same tables in
+ * Markdown (--markdown FILE; --readme FILE replaces the block between the
+ * "lp_bench tables" markers of FILE, bench/README.md), with the targets
+ * checked on the Salesforce dialect at scale 1, and one row per dialect,
+ * tool and phase appended to bench/results.csv, every row of a run
+ * carrying its timestamp.
  *
  * Children are started with posix_spawn (no shell). Exit status: 0 when
  * every leadpack run and every baseline that was not skipped succeeded,
  * 1 otherwise.
  *
- *   lp_bench [--source DIR] [--leadpack PATH] [--scales "0.1 1"] [--seed N]
- *            [--python PATH] [--node NAME] [--results FILE] [--no-baselines]
+ *   lp_bench [--source DIR] [--leadpack PATH] [--dialects "generic"]
+ *            [--scales "0.1 1"] [--seed N] [--python PATH] [--node NAME]
+ *            [--results FILE] [--markdown FILE] [--readme FILE] [--no-baselines]
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +44,7 @@
 #include <limits.h>
 #include <math.h>
 #include <spawn.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +63,8 @@
 extern char **environ;
 
 #define MAX_SCALES 8
+#define MAX_DIALECTS 4
+#define MAX_RUNS (MAX_SCALES * MAX_DIALECTS)
 #define MAX_PHASES 16
 #define MAX_CHECKS 32
 #define NAME_LEN 48
@@ -96,6 +106,7 @@ typedef struct tool_run {
 } tool_run;
 
 typedef struct scale_run {
+    const char *dialect;            /* "generic", "salesforce", "hubspot" */
     const char *scale;              /* as given: "0.1" */
     double input_bytes;
     double rows;                    /* data rows over every input file */
@@ -112,12 +123,29 @@ typedef struct bench {
     const char *scales[MAX_SCALES];
     size_t nscales;
     char *scales_buf;
+    const char *dialects[MAX_DIALECTS];
+    size_t ndialects;
+    char *dialects_buf;
+    char markdown[PATH_MAX];        /* --markdown FILE, or "" */
+    char readme[PATH_MAX];          /* --readme FILE, or "" */
     const char *seed;
     bool baselines;
     bool duckdb_ok;                 /* @duckdb/node-api is installed */
     char versions[NTOOLS][NAME_LEN];
-    scale_run runs[MAX_SCALES];
+    scale_run runs[MAX_RUNS];       /* dialect by dialect, each in scale order */
+    size_t nruns;
 } bench;
+
+/* The dialects lp_bench runs, and the name their leads file starts with
+ * (NAME.csv or NAME_*.csv), which the baselines know how to read. */
+static const struct {
+    const char *name;
+    const char *leads_file;
+} bench_dialects[] = {
+    {"generic", "leads"},
+    {"salesforce", "Lead"},
+    {"hubspot", "contacts"},
+};
 
 /* Result of one child process. */
 typedef struct child_result {
@@ -269,9 +297,18 @@ static lp_status count_rows(const char *path, double *out_rows, double *out_byte
     return LP_OK;
 }
 
+static const char *leads_file_of(const char *dialect)
+{
+    for (size_t i = 0; i < sizeof bench_dialects / sizeof bench_dialects[0]; i++)
+        if (strcmp(bench_dialects[i].name, dialect) == 0) return bench_dialects[i].leads_file;
+    return "leads";
+}
+
 /* Sums bytes and rows over the folder's *.csv files. */
 static lp_status measure_inputs(const char *dir, scale_run *run)
 {
+    const char *leads_file = leads_file_of(run->dialect);
+    size_t leads_len = strlen(leads_file);
     DIR *d = opendir(dir);
     if (!d) return LP_ERR_IO;
     lp_status st = LP_OK;
@@ -287,20 +324,31 @@ static lp_status measure_inputs(const char *dir, scale_run *run)
         if (st != LP_OK) break;
         run->input_bytes += bytes;
         run->rows += rows;
-        if (strncmp(e->d_name, "leads", 5) == 0 && (e->d_name[5] == '.' || e->d_name[5] == '_'))
+        if (strncmp(e->d_name, leads_file, leads_len) == 0 &&
+            (e->d_name[leads_len] == '.' || e->d_name[leads_len] == '_'))
             run->leads += rows;
     }
     closedir(d);
     return st;
 }
 
-/* Generates the scale's exports unless the stamp says they are there. */
-static lp_status ensure_data(const bench *b, const char *scale, const char *dir)
+/* The data folder of a dialect and scale: bench/data/scale-S for generic
+ * (as before dialects were added), bench/data/DIALECT-scale-S otherwise. */
+static char *data_dir(char *buf, const char *data_root, const char *dialect, const char *scale)
+{
+    if (strcmp(dialect, "generic") == 0) return pathf(buf, "%s/scale-%s", data_root, scale);
+    return pathf(buf, "%s/%s-scale-%s", data_root, dialect, scale);
+}
+
+/* Generates the dialect's exports at the scale unless the stamp says they
+ * are there. */
+static lp_status ensure_data(const bench *b, const char *dialect, const char *scale,
+                             const char *dir)
 {
     char stamp_path[PATH_MAX], expected[PATH_MAX];
     pathf(stamp_path, "%s/.complete", dir);
-    pathf(expected, "leadpack fixtures --dialect generic --scale %s --seed %s\nleadpack %s\n",
-          scale, b->seed, b->versions[TOOL_LEADPACK]);
+    pathf(expected, "leadpack fixtures --dialect %s --scale %s --seed %s\nleadpack %s\n",
+          dialect, scale, b->seed, b->versions[TOOL_LEADPACK]);
     char *stamp = NULL;
     if (read_text(stamp_path, &stamp) == LP_OK) {
         bool same = strcmp(stamp, expected) == 0;
@@ -311,16 +359,18 @@ static lp_status ensure_data(const bench *b, const char *scale, const char *dir)
         fprintf(stderr, "lp_bench: cannot create %s\n", dir);
         return LP_ERR_OUTPUT;
     }
-    printf("generating scale %s into %s ...\n", scale, dir);
-    char *argv[] = {(char *)b->leadpack, "fixtures", "--dialect", "generic", "--scale",
-                    (char *)scale, "--seed", (char *)b->seed, "--out", (char *)dir, NULL};
+    printf("generating %s scale %s into %s ...\n", dialect, scale, dir);
+    char *argv[] = {(char *)b->leadpack, "fixtures", "--dialect", (char *)dialect, "--scale",
+                    (char *)scale, "--seed", (char *)b->seed, "--out", (char *)dir, "--quiet",
+                    NULL};
     child_result res;
     if (run_child(argv, NULL, NULL, &res) != LP_OK || res.exit_code != 0) {
-        fprintf(stderr, "lp_bench: `leadpack fixtures --dialect generic --scale %s` failed "
-                        "(is the generator in this build of %s?)\n", scale, b->leadpack);
+        fprintf(stderr, "lp_bench: `leadpack fixtures --dialect %s --scale %s` failed "
+                        "(is the generator in this build of %s?)\n", dialect, scale,
+                b->leadpack);
         return LP_ERR_INPUT;
     }
-    printf("generated scale %s in %.1f s\n", scale, res.wall_s);
+    printf("generated %s scale %s in %.1f s\n", dialect, scale, res.wall_s);
     FILE *fp = fopen(stamp_path, "w");
     if (!fp || fputs(expected, fp) == EOF || fclose(fp) != 0) {
         fprintf(stderr, "lp_bench: cannot write %s\n", stamp_path);
@@ -510,14 +560,15 @@ static void set_total(tool_run *tr, const child_result *res)
     tr->total.peak_mb = res->peak_mb;
 }
 
-static void run_leadpack(const bench *b, const char *data, const char *rundir, tool_run *tr)
+static void run_leadpack(const bench *b, const char *dialect, const char *data,
+                         const char *rundir, tool_run *tr)
 {
     char out[PATH_MAX], timings[PATH_MAX], headline[PATH_MAX];
     pathf(out, "%s/leadpack", rundir);
     pathf(timings, "%s/leadpack-timings.csv", rundir);
     unlink(timings);
     char *argv[] = {(char *)b->leadpack, "run", "--input", (char *)data, "--profile",
-                    "generic", "--out", out, "--quiet", "--timings", timings, NULL};
+                    (char *)dialect, "--out", out, "--quiet", "--timings", timings, NULL};
     child_result res;
     if (run_child(argv, NULL, NULL, &res) != LP_OK) {
         fprintf(stderr, "lp_bench: cannot start %s\n", b->leadpack);
@@ -537,13 +588,15 @@ static void run_leadpack(const bench *b, const char *data, const char *rundir, t
     tr->ran = true;
 }
 
-static void run_pandas(bench *b, const char *data, const char *rundir, tool_run *tr)
+static void run_pandas(bench *b, const char *dialect, const char *data, const char *rundir,
+                       tool_run *tr)
 {
     char script[PATH_MAX], json[PATH_MAX], xlsx[PATH_MAX];
     pathf(script, "%s/bench/baseline_pandas.py", b->source);
     pathf(json, "%s/pandas.json", rundir);
     pathf(xlsx, "%s/pandas.xlsx", rundir);
-    char *argv[] = {b->python, script, "--input", (char *)data, "--out", xlsx, NULL};
+    char *argv[] = {b->python, script, "--input", (char *)data, "--dialect", (char *)dialect,
+                    "--out", xlsx, NULL};
     child_result res;
     if (run_child(argv, json, NULL, &res) != LP_OK) {
         fprintf(stderr, "lp_bench: cannot start %s\n", b->python);
@@ -585,12 +638,14 @@ static bool ensure_duckdb(const bench *b)
     return true;
 }
 
-static void run_duckdb(bench *b, const char *data, const char *rundir, tool_run *tr)
+static void run_duckdb(bench *b, const char *dialect, const char *data, const char *rundir,
+                       tool_run *tr)
 {
     char script[PATH_MAX], json[PATH_MAX];
     pathf(script, "%s/bench/baseline_duckdb.mjs", b->source);
     pathf(json, "%s/duckdb.json", rundir);
-    char *argv[] = {b->node, script, "--input", (char *)data, NULL};
+    char *argv[] = {b->node, script, "--input", (char *)data, "--dialect", (char *)dialect,
+                    NULL};
     child_result res;
     if (run_child(argv, json, NULL, &res) != LP_OK) {
         printf("DuckDB baseline skipped: cannot start %s\n", b->node);
@@ -638,13 +693,14 @@ static int print_checks(const scale_run *run)
 {
     const tool_run *lp = &run->tools[TOOL_LEADPACK];
     if (!lp->ran || lp->nchecks == 0) {
-        printf("check scale %s: no leadpack headline to compare with\n", run->scale);
+        printf("check %s scale %s: no leadpack headline to compare with\n", run->dialect,
+               run->scale);
         return 0;
     }
     int mismatches = 0;
     const check_value *lp_mql = find_check(lp, "mql_count");
-    printf("check scale %s, period %s: mql_count leadpack %.0f", run->scale, lp->period,
-           lp_mql ? lp_mql->value : NAN);
+    printf("check %s scale %s, period %s: mql_count leadpack %.0f", run->dialect, run->scale,
+           lp->period, lp_mql ? lp_mql->value : NAN);
     for (int t = TOOL_PANDAS; t < NTOOLS; t++) {
         const tool_run *tr = &run->tools[t];
         if (!tr->ran) continue;
@@ -656,8 +712,8 @@ static int print_checks(const scale_run *run)
         const tool_run *tr = &run->tools[t];
         if (!tr->ran) continue;
         if (strcmp(tr->period, lp->period) != 0) {
-            printf("WARNING: scale %s: %s's report period %s is not leadpack's %s\n",
-                   run->scale, tool_names[t], tr->period, lp->period);
+            printf("WARNING: %s scale %s: %s's report period %s is not leadpack's %s\n",
+                   run->dialect, run->scale, tool_names[t], tr->period, lp->period);
             mismatches++;
         }
         int compared = 0;
@@ -666,8 +722,9 @@ static int print_checks(const scale_run *run)
             if (!mine) continue;
             compared++;
             if (!same_number(mine->value, tr->checks[i].value)) {
-                printf("WARNING: scale %s: %s %s = %.10g, leadpack %.10g: the baseline does "
-                       "not compute the same figure\n", run->scale, tool_names[t],
+                printf("WARNING: %s scale %s: %s %s = %.10g, leadpack %.10g: the baseline "
+                       "does not compute the same figure\n", run->dialect, run->scale,
+                       tool_names[t],
                        tr->checks[i].measure, tr->checks[i].value, mine->value);
                 mismatches++;
             }
@@ -703,8 +760,8 @@ static void print_phase_row(const char *tool, const phase *ph, const scale_run *
 static void print_scale(const bench *b, const scale_run *run)
 {
     (void)b;
-    printf("\nscale %s: %.0f leads, %.0f rows, %.1f MB of CSV\n", run->scale, run->leads,
-           run->rows, run->input_bytes / 1e6);
+    printf("\n%s scale %s: %.0f leads, %.0f rows, %.1f MB of CSV\n", run->dialect, run->scale,
+           run->leads, run->rows, run->input_bytes / 1e6);
     printf("%-9s %-11s %9s %9s %9s %9s %9s\n", "tool", "phase", "wall_s", "cpu_s", "peak_MB",
            "MB/s", "Mrows/s");
     for (int t = 0; t < NTOOLS; t++) {
@@ -733,13 +790,61 @@ static double ratio(const scale_run *run, int cmp, int tool)
     return lp->wall_s / other->wall_s;
 }
 
+/* Million input rows per second of the tool's phase c in each run of one
+ * dialect (runs[0..nscales)), with last/first; NAN when unknown. */
+static double linear_ratio(const bench *b, const scale_run *runs, int t, int c, double *rates)
+{
+    double first = NAN, last = NAN;
+    for (size_t s = 0; s < b->nscales; s++) {
+        const phase *ph = find_phase(&runs[s].tools[t], cmp_phase[c][t]);
+        rates[s] = ph && ph->wall_s > 0 ? runs[s].rows / 1e6 / ph->wall_s : NAN;
+        if (!isnan(rates[s])) {
+            if (isnan(first)) first = rates[s];
+            last = rates[s];
+        }
+    }
+    return last / first;
+}
+
+/* Within 30% either way on a shared machine: call it linear. */
+static const char *linear_word(double r)
+{
+    return isnan(r) ? "-" : r < 0.7 ? "worse than linear" : r > 1.0 / 0.7 ? "fixed costs"
+                                                                          : "linear";
+}
+
+static void print_linear(const bench *b, const scale_run *runs)
+{
+    printf("%-10s %-9s %-9s", "dialect", "tool", "phase");
+    for (size_t s = 0; s < b->nscales; s++) printf(" %9s", runs[s].scale);
+    printf(" %9s  %s\n", "last/1st", "cost");
+    for (int t = 0; t < NTOOLS; t++) {
+        for (int c = 0; c < NCMP; c++) {
+            double rates[MAX_SCALES];
+            double r = linear_ratio(b, runs, t, c, rates);
+            bool any = false;
+            for (size_t s = 0; s < b->nscales; s++) any |= !isnan(rates[s]);
+            if (!any) continue;
+            printf("%-10s %-9s %-9s", runs[0].dialect, tool_names[t], cmp_labels[c]);
+            for (size_t s = 0; s < b->nscales; s++) {
+                char cell[24];
+                fmt_num(cell, sizeof cell, rates[s], 3);
+                printf(" %9s", cell);
+            }
+            char rel[24];
+            fmt_num(rel, sizeof rel, r, 2);
+            printf(" %9s  %s\n", rel, linear_word(r));
+        }
+    }
+}
+
 static void print_summary(const bench *b)
 {
     printf("\nleadpack against the alternatives: ratio = leadpack wall time / the other's "
            "(below 1: leadpack is faster)\n");
-    printf("%-6s %-9s %11s %9s %9s %10s %10s\n", "scale", "phase", "leadpack_s", "pandas_s",
-           "duckdb_s", "lp/pandas", "lp/duckdb");
-    for (size_t s = 0; s < b->nscales; s++) {
+    printf("%-10s %-6s %-9s %11s %9s %9s %10s %10s\n", "dialect", "scale", "phase",
+           "leadpack_s", "pandas_s", "duckdb_s", "lp/pandas", "lp/duckdb");
+    for (size_t s = 0; s < b->nruns; s++) {
         const scale_run *run = &b->runs[s];
         for (int c = 0; c < NCMP; c++) {
             char cell[NTOOLS][24], r_pd[24], r_dk[24];
@@ -749,8 +854,8 @@ static void print_summary(const bench *b)
             }
             fmt_num(r_pd, sizeof r_pd, ratio(run, c, TOOL_PANDAS), 2);
             fmt_num(r_dk, sizeof r_dk, ratio(run, c, TOOL_DUCKDB), 2);
-            printf("%-6s %-9s %11s %9s %9s %10s %10s\n", run->scale, cmp_labels[c], cell[0],
-                   cell[1], cell[2], r_pd, r_dk);
+            printf("%-10s %-6s %-9s %11s %9s %9s %10s %10s\n", run->dialect, run->scale,
+                   cmp_labels[c], cell[0], cell[1], cell[2], r_pd, r_dk);
         }
     }
     printf("measures = leadpack's measures phase, pandas' aggregates, DuckDB's queries; "
@@ -761,37 +866,7 @@ static void print_summary(const bench *b)
     printf("\nlinear cost: million input rows per second of wall time at each scale; "
            "last/1st near 1 = linear,\nbelow = costlier per row at the larger scale, above = "
            "fixed costs weigh on the smaller one\n");
-    printf("%-9s %-9s", "tool", "phase");
-    for (size_t s = 0; s < b->nscales; s++) printf(" %9s", b->runs[s].scale);
-    printf(" %9s  %s\n", "last/1st", "cost");
-    for (int t = 0; t < NTOOLS; t++) {
-        for (int c = 0; c < NCMP; c++) {
-            double first = NAN, last = NAN;
-            bool any = false;
-            char line[256];
-            int len = snprintf(line, sizeof line, "%-9s %-9s", tool_names[t], cmp_labels[c]);
-            for (size_t s = 0; s < b->nscales && len < (int)sizeof line; s++) {
-                const scale_run *run = &b->runs[s];
-                const phase *ph = find_phase(&run->tools[t], cmp_phase[c][t]);
-                double rate = ph && ph->wall_s > 0 ? run->rows / 1e6 / ph->wall_s : NAN;
-                char cell[24];
-                fmt_num(cell, sizeof cell, rate, 3);
-                len += snprintf(line + len, sizeof line - (size_t)len, " %9s", cell);
-                if (!isnan(rate)) {
-                    if (isnan(first)) first = rate;
-                    last = rate;
-                    any = true;
-                }
-            }
-            if (!any) continue;
-            char rel[24];
-            double r = last / first;
-            fmt_num(rel, sizeof rel, r, 2);
-            /* within 30% either way on a shared machine: call it linear */
-            printf("%s %9s  %s\n", line, rel,
-                   r < 0.7 ? "worse than linear" : r > 1.0 / 0.7 ? "fixed costs" : "linear");
-        }
-    }
+    for (size_t d = 0; d < b->ndialects; d++) print_linear(b, &b->runs[d * b->nscales]);
 }
 
 static void csv_num(FILE *fp, double v, int decimals)
@@ -804,7 +879,7 @@ static lp_status append_results(const bench *b, const char *timestamp, const cha
                                 long cores, double loadavg)
 {
     static const char header[] =
-        "timestamp,commit,scale,tool,version,phase,wall_s,cpu_s,peak_rss_mb,input_mb,"
+        "timestamp,commit,dialect,scale,tool,version,phase,wall_s,cpu_s,peak_rss_mb,input_mb,"
         "rows,mb_per_s,rows_per_s,leadpack_ratio,cores,loadavg\n";
     /* a file of other columns (an older lp_bench) is kept aside, not mixed */
     char *old = NULL;
@@ -822,15 +897,15 @@ static lp_status append_results(const bench *b, const char *timestamp, const cha
     FILE *fp = fopen(b->results, "a");
     if (!fp) return LP_ERR_OUTPUT;
     if (fresh) fputs(header, fp);
-    for (size_t s = 0; s < b->nscales; s++) {
+    for (size_t s = 0; s < b->nruns; s++) {
         const scale_run *run = &b->runs[s];
         for (int t = 0; t < NTOOLS; t++) {
             const tool_run *tr = &run->tools[t];
             if (!tr->ran) continue;
             for (size_t i = 0; i <= tr->nphases; i++) {
                 const phase *ph = i < tr->nphases ? &tr->phases[i] : &tr->total;
-                fprintf(fp, "%s,%s,%s,%s,%s,%s,", timestamp, commit, run->scale, tool_names[t],
-                        b->versions[t], ph->name);
+                fprintf(fp, "%s,%s,%s,%s,%s,%s,%s,", timestamp, commit, run->dialect,
+                        run->scale, tool_names[t], b->versions[t], ph->name);
                 csv_num(fp, ph->wall_s, 4);
                 fputc(',', fp);
                 csv_num(fp, ph->cpu_s, 4);
@@ -851,13 +926,243 @@ static lp_status append_results(const bench *b, const char *timestamp, const cha
     return fclose(fp) == 0 ? LP_OK : LP_ERR_OUTPUT;
 }
 
+/* ---- Targets and Markdown ---- */
+
+/* The run of a dialect at a scale (compared as numbers), or NULL. */
+static const scale_run *find_run(const bench *b, const char *dialect, double scale)
+{
+    for (size_t s = 0; s < b->nruns; s++)
+        if (strcmp(b->runs[s].dialect, dialect) == 0 && strtod(b->runs[s].scale, NULL) == scale)
+            return &b->runs[s];
+    return NULL;
+}
+
+static double wall_of(const scale_run *run, int tool, const char *name)
+{
+    const phase *ph = run ? find_phase(&run->tools[tool], name) : NULL;
+    return ph ? ph->wall_s : NAN;
+}
+
+/* The targets, on the Salesforce dialect at scale 1 (bench/README.md):
+ * whole pack at most 4 s on 2 cores, at most 0.45 of DuckDB's load +
+ * queries, at least 16 times faster than pandas (whole process against
+ * whole process), loading at least 400 MB/s of CSV, peak memory at most
+ * half the input size, and linear cost from scale 0.1 to 4 (leadpack's
+ * rows per second of the whole run at the largest scale run at least 0.7 of
+ * the smallest's). Printed as text, or as a Markdown table. */
+static void print_targets(const bench *b, FILE *fp, bool markdown)
+{
+    const scale_run *run = find_run(b, "salesforce", 1.0);
+    if (!run || !run->tools[TOOL_LEADPACK].ran) {
+        if (!markdown)
+            printf("\ntargets: not checked (they are set on --dialects salesforce at "
+                   "--scales 1)\n");
+        return;
+    }
+    double lp = wall_of(run, TOOL_LEADPACK, "total");
+    double dk = wall_of(run, TOOL_DUCKDB, "load") + wall_of(run, TOOL_DUCKDB, "queries");
+    double pd = wall_of(run, TOOL_PANDAS, "total");
+    double load = wall_of(run, TOOL_LEADPACK, "load");
+    double input_mb = run->input_bytes / 1e6;
+    double peak = run->tools[TOOL_LEADPACK].total.peak_mb;
+    /* linear: the dialect's runs are contiguous, in scale order */
+    const scale_run *sf = &b->runs[(size_t)(run - b->runs) / b->nscales * b->nscales];
+    const scale_run *lo = NULL, *hi = NULL;
+    for (size_t s = 0; s < b->nscales; s++) {
+        if (isnan(wall_of(&sf[s], TOOL_LEADPACK, "total"))) continue;
+        if (!lo || strtod(sf[s].scale, NULL) < strtod(lo->scale, NULL)) lo = &sf[s];
+        if (!hi || strtod(sf[s].scale, NULL) > strtod(hi->scale, NULL)) hi = &sf[s];
+    }
+    double lin = NAN;
+    char lin_scales[64] = "one scale only";
+    if (lo && hi && lo != hi) {
+        lin = (hi->rows / wall_of(hi, TOOL_LEADPACK, "total")) /
+              (lo->rows / wall_of(lo, TOOL_LEADPACK, "total"));
+        snprintf(lin_scales, sizeof lin_scales, "scale %s to %s", lo->scale, hi->scale);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    struct {
+        const char *what, *target;
+        char measured[96];
+        double value, bound;
+        bool at_least;
+    } rows[6] = {
+        {"whole pack (wall)", "<= 4 s on 2 cores", "", lp, 4.0, false},
+        {"leadpack / DuckDB load+queries", "<= 0.45", "", lp / dk, 0.45, false},
+        {"faster than pandas (pandas / leadpack, whole runs)", ">= 16x", "", pd / lp, 16, true},
+        {"loading (MB of CSV per second of load)", ">= 400 MB/s", "", input_mb / load, 400,
+         true},
+        {"peak memory / input size", "<= 0.5", "", peak / input_mb, 0.5, false},
+        {"linear cost (rows/s at the largest scale / the smallest)", ">= 0.7, 0.1 to 4", "",
+         lin, 0.7, true},
+    };
+    snprintf(rows[0].measured, sizeof rows[0].measured, "%.2f s on %ld cores", lp, cores);
+    snprintf(rows[1].measured, sizeof rows[1].measured, "%.2f (%.2f s / %.2f s)", lp / dk, lp,
+             dk);
+    snprintf(rows[2].measured, sizeof rows[2].measured, "%.1fx (%.2f s / %.2f s)", pd / lp, pd,
+             lp);
+    snprintf(rows[3].measured, sizeof rows[3].measured, "%.0f MB/s (%.1f MB in %.2f s)",
+             input_mb / load, input_mb, load);
+    snprintf(rows[4].measured, sizeof rows[4].measured, "%.2f (%.0f MB / %.0f MB)",
+             peak / input_mb, peak, input_mb);
+    snprintf(rows[5].measured, sizeof rows[5].measured, "%.2f (%s)", lin, lin_scales);
+    if (markdown)
+        fprintf(fp, "\n**Targets** (Salesforce dialect, scale 1)\n\n"
+                    "| target | goal | measured | met |\n|---|---|---|---|\n");
+    else
+        fprintf(fp, "\ntargets (Salesforce dialect, scale 1)\n");
+    for (int i = 0; i < 6; i++) {
+        double v = rows[i].value;
+        const char *met = isnan(v) ? "not measured"
+                          : (rows[i].at_least ? v >= rows[i].bound : v <= rows[i].bound)
+                              ? "yes" : "no";
+        if (isnan(v)) snprintf(rows[i].measured, sizeof rows[i].measured, "-");
+        if (markdown)
+            fprintf(fp, "| %s | %s | %s | %s |\n", rows[i].what, rows[i].target,
+                    rows[i].measured, met);
+        else
+            fprintf(fp, "  %-58s %-18s %-32s %s\n", rows[i].what, rows[i].target,
+                    rows[i].measured, met);
+    }
+}
+
+/* The per-phase tables, the comparison and the targets in Markdown. */
+static void markdown_tables(const bench *b, FILE *fp, const char *timestamp,
+                            const char *commit, long cores, double loadavg)
+{
+    fprintf(fp, "Measured %s by `lp_bench`: leadpack %s (commit %s), pandas %s, DuckDB %s; "
+                "%ld cores, load average %.1f at start%s.\n",
+            timestamp, b->versions[TOOL_LEADPACK], commit[0] ? commit : "-",
+            b->versions[TOOL_PANDAS][0] ? b->versions[TOOL_PANDAS] : "-",
+            b->versions[TOOL_DUCKDB][0] ? b->versions[TOOL_DUCKDB] : "-", cores, loadavg,
+            loadavg > 0.5 * (double)cores ? " (a busy machine: timings are noisy)" : "");
+    for (size_t d = 0; d < b->ndialects; d++) {
+        fprintf(fp, "\n### %s\n", b->dialects[d]);
+        for (size_t s = 0; s < b->nscales; s++) {
+            const scale_run *run = &b->runs[d * b->nscales + s];
+            fprintf(fp, "\nScale %s: %.0f leads, %.0f rows, %.1f MB of CSV.\n\n"
+                        "| tool | phase | wall s | CPU s | peak MB | MB/s | Mrows/s |\n"
+                        "|---|---|--:|--:|--:|--:|--:|\n",
+                    run->scale, run->leads, run->rows, run->input_bytes / 1e6);
+            for (int t = 0; t < NTOOLS; t++) {
+                const tool_run *tr = &run->tools[t];
+                if (tr->skipped || !tr->ran) continue;
+                for (size_t i = 0; i <= tr->nphases; i++) {
+                    const phase *ph = i < tr->nphases ? &tr->phases[i] : &tr->total;
+                    bool compared = false;
+                    for (int c = 0; c < NCMP; c++)
+                        compared |= strcmp(cmp_phase[c][t], ph->name) == 0;
+                    char wall[24], cpu[24], peak[24], mbs[24], mrows[24];
+                    fmt_num(wall, sizeof wall, ph->wall_s, 3);
+                    fmt_num(cpu, sizeof cpu, ph->cpu_s, 3);
+                    fmt_num(peak, sizeof peak, ph->peak_mb, 0);
+                    fmt_num(mbs, sizeof mbs,
+                            strcmp(ph->name, "load") == 0 && ph->wall_s > 0
+                                ? run->input_bytes / 1e6 / ph->wall_s : NAN, 0);
+                    fmt_num(mrows, sizeof mrows,
+                            compared && ph->wall_s > 0 ? run->rows / 1e6 / ph->wall_s : NAN, 2);
+                    fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s |\n", tool_names[t],
+                            ph->name, wall, cpu, peak, mbs, mrows);
+                }
+            }
+        }
+        fprintf(fp, "\n| scale | phase | leadpack s | pandas s | DuckDB s | lp/pandas | "
+                    "lp/DuckDB |\n|---|---|--:|--:|--:|--:|--:|\n");
+        for (size_t s = 0; s < b->nscales; s++) {
+            const scale_run *run = &b->runs[d * b->nscales + s];
+            for (int c = 0; c < NCMP; c++) {
+                char cell[NTOOLS][24], r_pd[24], r_dk[24];
+                for (int t = 0; t < NTOOLS; t++) {
+                    const phase *ph = find_phase(&run->tools[t], cmp_phase[c][t]);
+                    fmt_num(cell[t], sizeof cell[t], ph ? ph->wall_s : NAN, 3);
+                }
+                fmt_num(r_pd, sizeof r_pd, ratio(run, c, TOOL_PANDAS), 2);
+                fmt_num(r_dk, sizeof r_dk, ratio(run, c, TOOL_DUCKDB), 2);
+                fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s |\n", run->scale,
+                        cmp_labels[c], cell[0], cell[1], cell[2], r_pd, r_dk);
+            }
+        }
+        if (b->nscales > 1) {
+            const scale_run *runs = &b->runs[d * b->nscales];
+            double rates[MAX_SCALES];
+            double r = linear_ratio(b, runs, TOOL_LEADPACK, CMP_TOTAL, rates);
+            fprintf(fp, "\nleadpack's whole run, million rows per second:");
+            for (size_t s = 0; s < b->nscales; s++)
+                fprintf(fp, " %.2f at scale %s%s", rates[s], runs[s].scale,
+                        s + 1 < b->nscales ? "," : "");
+            fprintf(fp, " (last/first %.2f: %s).\n", r, linear_word(r));
+        }
+    }
+    print_targets(b, fp, true);
+}
+
+#define README_BEGIN "<!-- lp_bench tables begin -->"
+#define README_END "<!-- lp_bench tables end -->"
+
+/* Writes the Markdown tables to --markdown FILE and into --readme FILE
+ * between its README_BEGIN and README_END lines. */
+static lp_status write_markdown(const bench *b, const char *timestamp, const char *commit,
+                                long cores, double loadavg)
+{
+    if (!b->markdown[0] && !b->readme[0]) return LP_OK;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (!mem) return LP_ERR_NOMEM;
+    markdown_tables(b, mem, timestamp, commit, cores, loadavg);
+    if (fclose(mem) != 0) {
+        free(text);
+        return LP_ERR_NOMEM;
+    }
+    lp_status st = LP_OK;
+    if (b->markdown[0]) {
+        FILE *fp = fopen(b->markdown, "w");
+        if (!fp || fputs(text, fp) == EOF || fclose(fp) != 0) {
+            fprintf(stderr, "lp_bench: cannot write %s\n", b->markdown);
+            st = LP_ERR_OUTPUT;
+        } else {
+            printf("\nMarkdown tables written to %s\n", b->markdown);
+        }
+    }
+    char *doc = NULL;
+    if (b->readme[0] && read_text(b->readme, &doc) == LP_OK) {
+        char *begin = strstr(doc, README_BEGIN "\n");
+        char *end = begin ? strstr(begin, README_END) : NULL;
+        char tmp[PATH_MAX];
+        pathf(tmp, "%s.tmp", b->readme);
+        FILE *fp = begin && end ? fopen(tmp, "w") : NULL;
+        if (!begin || !end) {
+            fprintf(stderr, "lp_bench: %s has no \"%s\" ... \"%s\" block\n", b->readme,
+                    README_BEGIN, README_END);
+            st = LP_ERR_OUTPUT;
+        } else if (!fp || fwrite(doc, 1, (size_t)(begin - doc) + strlen(README_BEGIN "\n"),
+                                 fp) == 0 ||
+                   fputs(text, fp) == EOF || fputs(end, fp) == EOF || fclose(fp) != 0 ||
+                   rename(tmp, b->readme) != 0) {
+            fprintf(stderr, "lp_bench: cannot update %s\n", b->readme);
+            st = LP_ERR_OUTPUT;
+        } else {
+            printf("tables written into %s\n", b->readme);
+        }
+    } else if (b->readme[0]) {
+        fprintf(stderr, "lp_bench: cannot read %s\n", b->readme);
+        st = LP_ERR_OUTPUT;
+    }
+    lp_free(doc);
+    free(text);
+    return st;
+}
+
 /* ---- Set-up ---- */
 
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: lp_bench [--source DIR] [--leadpack PATH] [--scales \"0.1 1\"] [--seed N]\n"
-            "                [--python PATH] [--node NAME] [--results FILE] [--no-baselines]\n");
+            "usage: lp_bench [--source DIR] [--leadpack PATH] [--dialects \"generic\"]\n"
+            "                [--scales \"0.1 1\"] [--seed N] [--python PATH] [--node NAME]\n"
+            "                [--results FILE] [--markdown FILE] [--readme FILE]\n"
+            "                [--no-baselines]\n"
+            "dialects: generic, salesforce, hubspot\n");
 }
 
 /* Folder of this executable (the build folder), into buf. */
@@ -876,6 +1181,7 @@ static void exe_dir(char *buf, size_t size)
 static lp_status parse_args(bench *b, int argc, char **argv)
 {
     const char *source = ".", *leadpack = NULL, *scales = "0.1 1", *results = NULL;
+    const char *dialects = "generic";
     b->seed = "1";
     b->baselines = true;
     snprintf(b->python, sizeof b->python, "/usr/bin/python3");
@@ -894,6 +1200,9 @@ static lp_status parse_args(bench *b, int argc, char **argv)
         if (strcmp(a, "--source") == 0) source = v;
         else if (strcmp(a, "--leadpack") == 0) leadpack = v;
         else if (strcmp(a, "--scales") == 0) scales = v;
+        else if (strcmp(a, "--dialects") == 0) dialects = v;
+        else if (strcmp(a, "--markdown") == 0) pathf(b->markdown, "%s", v);
+        else if (strcmp(a, "--readme") == 0) pathf(b->readme, "%s", v);
         else if (strcmp(a, "--seed") == 0) b->seed = v;
         else if (strcmp(a, "--python") == 0) snprintf(b->python, sizeof b->python, "%s", v);
         else if (strcmp(a, "--node") == 0) snprintf(b->node, sizeof b->node, "%s", v);
@@ -936,6 +1245,24 @@ static lp_status parse_args(bench *b, int argc, char **argv)
         b->scales[b->nscales++] = tok;
     }
     if (b->nscales == 0) {
+        usage();
+        return LP_ERR_USAGE;
+    }
+    b->dialects_buf = lp_strdup(dialects);
+    if (!b->dialects_buf) return LP_ERR_NOMEM;
+    for (char *tok = strtok_r(b->dialects_buf, " ,", &save); tok;
+         tok = strtok_r(NULL, " ,", &save)) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof bench_dialects / sizeof bench_dialects[0]; i++)
+            known |= strcmp(bench_dialects[i].name, tok) == 0;
+        if (!known || b->ndialects == MAX_DIALECTS) {
+            fprintf(stderr, "lp_bench: bad dialect \"%s\" (generic, salesforce, hubspot)\n",
+                    tok);
+            return LP_ERR_USAGE;
+        }
+        b->dialects[b->ndialects++] = tok;
+    }
+    if (b->ndialects == 0) {
         usage();
         return LP_ERR_USAGE;
     }
@@ -999,28 +1326,32 @@ int main(int argc, char **argv)
     getloadavg(load, 1);
     bool failed = false;
     int mismatches = 0;
-    for (size_t s = 0; s < b->nscales; s++) {
+    b->nruns = b->ndialects * b->nscales;
+    for (size_t s = 0; s < b->nruns; s++) {
         scale_run *run = &b->runs[s];
-        run->scale = b->scales[s];
-        char data[PATH_MAX], rundir[PATH_MAX];
-        pathf(data, "%s/scale-%s", data_root, run->scale);
-        pathf(rundir, "%s/runs/scale-%s", data_root, run->scale);
-        if (ensure_data(b, run->scale, data) != LP_OK ||
+        run->dialect = b->dialects[s / b->nscales];
+        run->scale = b->scales[s % b->nscales];
+        const char *dialect = run->dialect;
+        char data[PATH_MAX], rundir[PATH_MAX], name[PATH_MAX];
+        data_dir(data, data_root, dialect, run->scale);
+        pathf(rundir, "%s/runs/%s", data_root, strrchr(data, '/') + 1);
+        pathf(name, "%s scale %s", dialect, run->scale);
+        if (ensure_data(b, dialect, run->scale, data) != LP_OK ||
             measure_inputs(data, run) != LP_OK || lp_mkdir_p(rundir) != LP_OK) {
-            fprintf(stderr, "lp_bench: no input data for scale %s\n", run->scale);
+            fprintf(stderr, "lp_bench: no input data for %s\n", name);
             failed = true;
             continue;
         }
-        printf("scale %s: running leadpack ...\n", run->scale);
-        run_leadpack(b, data, rundir, &run->tools[TOOL_LEADPACK]);
+        printf("%s: running leadpack ...\n", name);
+        run_leadpack(b, dialect, data, rundir, &run->tools[TOOL_LEADPACK]);
         failed |= !run->tools[TOOL_LEADPACK].ran;
         if (b->baselines) {
-            printf("scale %s: running pandas ...\n", run->scale);
-            run_pandas(b, data, rundir, &run->tools[TOOL_PANDAS]);
+            printf("%s: running pandas ...\n", name);
+            run_pandas(b, dialect, data, rundir, &run->tools[TOOL_PANDAS]);
             failed |= !run->tools[TOOL_PANDAS].ran;
             if (b->duckdb_ok) {
-                printf("scale %s: running DuckDB ...\n", run->scale);
-                run_duckdb(b, data, rundir, &run->tools[TOOL_DUCKDB]);
+                printf("%s: running DuckDB ...\n", name);
+                run_duckdb(b, dialect, data, rundir, &run->tools[TOOL_DUCKDB]);
                 failed |= !run->tools[TOOL_DUCKDB].ran && !run->tools[TOOL_DUCKDB].skipped;
             } else {
                 run->tools[TOOL_DUCKDB].skipped = true;
@@ -1037,20 +1368,23 @@ int main(int argc, char **argv)
            b->versions[TOOL_PANDAS][0] ? b->versions[TOOL_PANDAS] : "-",
            b->versions[TOOL_DUCKDB][0] ? b->versions[TOOL_DUCKDB] : "-", cores, load[0],
            load[0] > 0.5 * (double)cores ? " (a busy machine: timings are noisy)" : "");
-    for (size_t s = 0; s < b->nscales; s++) print_scale(b, &b->runs[s]);
+    for (size_t s = 0; s < b->nruns; s++) print_scale(b, &b->runs[s]);
     print_summary(b);
+    print_targets(b, stdout, false);
     {
+        /* the operators read the generic dialect's canonical columns */
         const char *dirs[16], *names[16];
         static char dir_bufs[16][PATH_MAX];
         size_t n = 0;
-        for (size_t s = 0; s < b->nscales && n < 16; s++) {
+        for (size_t s = 0; s < b->nruns && n < 16; s++) {
+            if (strcmp(b->runs[s].dialect, "generic") != 0) continue;
             if (!b->runs[s].tools[TOOL_LEADPACK].ran) continue;
             pathf(dir_bufs[n], "%s/scale-%s", data_root, b->runs[s].scale);
             dirs[n] = dir_bufs[n];
             names[n] = b->runs[s].scale;
             n++;
         }
-        bench_operators(b->source, dirs, names, n);
+        if (n) bench_operators(b->source, dirs, names, n);
     }
     if (mismatches)
         printf("\nWARNING: %d check(s) differ: the baselines may not be doing the same work "
@@ -1060,6 +1394,7 @@ int main(int argc, char **argv)
     time_t now = time(NULL);
     struct tm tm;
     strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    if (write_markdown(b, timestamp, commit, cores, load[0]) != LP_OK) failed = true;
     if (append_results(b, timestamp, commit, cores, load[0]) != LP_OK) {
         fprintf(stderr, "lp_bench: cannot append to %s\n", b->results);
         failed = true;
@@ -1070,6 +1405,7 @@ int main(int argc, char **argv)
 
 cleanup:
     lp_free(b->scales_buf);
+    lp_free(b->dialects_buf);
     lp_free(b);
     return exit_code;
 }

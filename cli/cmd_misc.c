@@ -1,4 +1,5 @@
 /* leadpack fixtures and leadpack templates. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +44,10 @@ int cmd_fixtures(int argc, char **argv)
     cli_log_set_quiet(quiet);
     char errmsg[LP_ERRMSG_SIZE] = "";
     double t0 = cli_now();
-    lp_status st = lp_fixtures_generate(dialect, scale, (uint64_t)seed, out_dir, errmsg);
+    char profiles_dir[PATH_MAX + 32];
+    cli_path(profiles_dir, sizeof profiles_dir, "%s/profiles", cli_templates_dir());
+    lp_status st = lp_fixtures_generate(profiles_dir, dialect, scale, (uint64_t)seed, out_dir,
+                                        errmsg);
     if (st) {
         cli_error("%s", errmsg[0] ? errmsg : lp_status_str(st));
         return lp_status_exit_code(st);

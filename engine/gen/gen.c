@@ -17,15 +17,80 @@
 #include "gen_internal.h"
 #include "gen_write.h"
 #include "lp/fileio.h"
+#include "lp/mapping.h"
 #include "lp/time.h"
 
 typedef struct job {
     const gen_ctx *ctx;
+    const lp_mapping *map;    /* the dialect's profile: its column names */
     const char *dir;
     lp_status (*run)(struct job *job);
     lp_status status;
     char errmsg[LP_ERRMSG_SIZE];
 } job;
+
+/* ---- headers: the profile names the columns ---- */
+
+/* One column of a generated file's header. A column the loader reads is a
+ * canonical column of the file's table, written as the dialect's profile
+ * names it: its alt-th source name (0 = the preferred one; a file that
+ * carries several of the names, such as Salesforce's Task.csv with
+ * ActivityDate and CreatedDate, names which one each column is). A column
+ * the profile does not read (first names, subjects, flags) is written as
+ * named here, and must not be one of the profile's names for the table. */
+typedef struct gen_col {
+    const char *canonical;
+    int alt;
+    const char *other;
+} gen_col;
+
+#define COL(c) {(c), 0, NULL}
+#define COL_ALT(c, k) {(c), (k), NULL}
+#define OTHER(name) {NULL, 0, (name)}
+#define COLS_END {NULL, 0, NULL}
+
+static bool profile_names(const lp_table_map *tm, const char *name)
+{
+    for (size_t c = 0; c < tm->ncolumns; c++)
+        for (size_t k = 0; k < tm->columns[c].nsources; k++)
+            if (!strcmp(tm->columns[c].sources[k], name)) return true;
+    return false;
+}
+
+/* Writes the header row of file (of canonical table) from cols, a list
+ * ended by COLS_END; LP_ERR_CONFIG when the profile lacks a name. */
+static lp_status write_header(job *jb, wfile *f, lp_table_id table, const char *file,
+                              const gen_col *cols)
+{
+    static const char *const table_names[LP_TABLE_COUNT] = {
+        "leads", "campaigns", "touches", "activities", "opportunities", "users", "targets"};
+    const lp_table_map *tm = &jb->map->tables[table];
+    for (size_t i = 0; cols[i].canonical || cols[i].other; i++) {
+        const gen_col *col = &cols[i];
+        if (col->other) {
+            if (profile_names(tm, col->other)) {
+                lp_errmsg_set(jb->errmsg, "profile %s names column \"%s\" of %s (%s): the "
+                              "generator must take it from the profile",
+                              jb->map->profile, col->other, file, table_names[table]);
+                return LP_ERR_CONFIG;
+            }
+            lp_gen_w_text(f, col->other);
+            continue;
+        }
+        const lp_column_map *cm = NULL;
+        for (size_t c = 0; c < tm->ncolumns && !cm; c++)
+            if (!strcmp(tm->columns[c].canonical, col->canonical)) cm = &tm->columns[c];
+        if (!cm || (size_t)col->alt >= cm->nsources) {
+            lp_errmsg_set(jb->errmsg, "profile %s has no %s name %d for %s.%s (column %zu "
+                          "of %s)", jb->map->profile, cm ? "source" : "column", col->alt + 1,
+                          table_names[table], col->canonical, i + 1, file);
+            return LP_ERR_CONFIG;
+        }
+        lp_gen_w_text(f, cm->sources[col->alt]);
+    }
+    lp_gen_w_end(f);
+    return LP_OK;
+}
 
 /* ---- shared formatting ---- */
 
@@ -195,8 +260,9 @@ static lp_status write_plan_targets(job *jb)
     qsort(periods, np, sizeof periods[0], plan_period_cmp);
     lp_status st = lp_gen_wf_open(&targets, jb->dir, "Targets.csv", jb->errmsg);
     if (st) goto cleanup;
-    static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
-    lp_gen_w_header(&targets, target_h);
+    static const gen_col target_h[] = {COL("period"), COL("measure"), COL("team"),
+                                       COL("value"), COLS_END};
+    if ((st = write_header(jb, &targets, LP_TARGETS, "Targets.csv", target_h))) goto cleanup;
     double leads = (double)ctx->nleads;
     for (size_t k = 0; k < np; k++) {
         const plan_period *pp = &periods[k];
@@ -247,19 +313,22 @@ static lp_status sf_main(job *jb)
         (st = lp_gen_wf_open(&users, jb->dir, "User.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&opps, jb->dir, "Opportunity.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const lead_h[] = {
-        "Id", "FirstName", "LastName", "Company", "Email", "Phone", "Industry",
-        "NumberOfEmployees", "Country", "LeadSource", "Status", "OwnerId", "CreatedDate",
-        "MQL_Date__c", "SQL_Date__c", "IsConverted", "ConvertedDate", "ConvertedOpportunityId",
-        NULL};
-    static const char *const member_h[] = {"Id", "CampaignId", "LeadId", "Status",
-                                           "HasResponded", "CreatedDate", NULL};
-    static const char *const opp_h[] = {
-        "Id", "Name", "StageName", "Amount", "CloseDate", "IsClosed", "IsWon", "LeadSource",
-        "CampaignId", "OwnerId", "Type", "CreatedDate", NULL};
-    lp_gen_w_header(&leads, lead_h);
-    lp_gen_w_header(&members, member_h);
-    lp_gen_w_header(&opps, opp_h);
+    static const gen_col lead_h[] = {
+        COL("lead_id"), OTHER("FirstName"), OTHER("LastName"), COL("company"), COL("email"),
+        COL("phone"), COL("industry"), COL("employees"), COL("country"), COL("source"),
+        COL("status"), COL("owner_id"), COL("created_at"), COL("mql_at"), COL("sql_at"),
+        OTHER("IsConverted"), COL("converted_at"), COL("opportunity_id"), COLS_END};
+    static const gen_col member_h[] = {COL("touch_id"), COL("campaign_id"), COL("lead_id"),
+                                       OTHER("Status"), COL("responded"), COL("touched_at"),
+                                       COLS_END};
+    static const gen_col opp_h[] = {
+        COL("opportunity_id"), OTHER("Name"), COL("stage"), COL("amount"), COL("close_date"),
+        COL("is_closed"), COL("is_won"), COL("source"), COL("campaign_id"), COL("owner_id"),
+        COL("type"), COL("created_at"), COLS_END};
+    if ((st = write_header(jb, &leads, LP_LEADS, "Lead.csv", lead_h)) ||
+        (st = write_header(jb, &members, LP_TOUCHES, "CampaignMember.csv", member_h)) ||
+        (st = write_header(jb, &opps, LP_OPPORTUNITIES, "Opportunity.csv", opp_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -348,9 +417,11 @@ static lp_status sf_main(job *jb)
         lp_gen_w_dt(&opps, opp.created, DT_SF);
         lp_gen_w_end(&opps);
     }
-    static const char *const camp_h[] = {"Id", "Name", "Type", "Status", "StartDate", "EndDate",
-                                         "BudgetedCost", "ActualCost", "IsActive", NULL};
-    lp_gen_w_header(&camps, camp_h);
+    static const gen_col camp_h[] = {
+        COL("campaign_id"), COL("name"), COL("type"), OTHER("Status"), COL("start_date"),
+        COL("end_date"), COL("budgeted_cost"), COL("actual_cost"), OTHER("IsActive"),
+        COLS_END};
+    if ((st = write_header(jb, &camps, LP_CAMPAIGNS, "Campaign.csv", camp_h))) goto cleanup;
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
         sf_id(id, "701", (uint64_t)c, true);
@@ -367,9 +438,10 @@ static lp_status sf_main(job *jb)
         lp_gen_w_bool(&camps, !done, "true", "false");
         lp_gen_w_end(&camps);
     }
-    static const char *const user_h[] = {"Id", "FirstName", "LastName", "Name", "Email",
-                                         "Department", "UserType", "IsActive", NULL};
-    lp_gen_w_header(&users, user_h);
+    static const gen_col user_h[] = {
+        COL("owner_id"), OTHER("FirstName"), OTHER("LastName"), COL("name"), OTHER("Email"),
+        COL("team"), COL("is_partner"), OTHER("IsActive"), COLS_END};
+    if ((st = write_header(jb, &users, LP_USERS, "User.csv", user_h))) goto cleanup;
     for (int u = 0; u < ctx->nusers; u++) {
         sf_id(id, "005", (uint64_t)u, true);
         lp_gen_w_text(&users, id);
@@ -406,12 +478,19 @@ static lp_status sf_activities(job *jb)
     if ((st = lp_gen_wf_open(&tasks, jb->dir, "Task.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&events, jb->dir, "Event.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const task_h[] = {"Id", "WhoId", "OwnerId", "Subject", "TaskSubtype",
-                                         "Type", "Status", "ActivityDate", "CreatedDate", NULL};
-    static const char *const event_h[] = {"Id", "WhoId", "OwnerId", "Subject", "EventSubtype",
-                                          "Type", "ActivityDateTime", "CreatedDate", NULL};
-    lp_gen_w_header(&tasks, task_h);
-    lp_gen_w_header(&events, event_h);
+    /* The profile lists activities.type as [TaskSubtype, EventSubtype, Type]
+     * and activities.at as [ActivityDateTime, CompletedDateTime, CreatedDate,
+     * ActivityDate]: a task's instant is its CreatedDate (ActivityDate is a
+     * date), an event's its ActivityDateTime. */
+    static const gen_col task_h[] = {
+        OTHER("Id"), COL("lead_id"), COL("owner_id"), OTHER("Subject"), COL_ALT("type", 0),
+        COL_ALT("type", 2), OTHER("Status"), COL_ALT("at", 3), COL_ALT("at", 2), COLS_END};
+    static const gen_col event_h[] = {
+        OTHER("Id"), COL("lead_id"), COL("owner_id"), OTHER("Subject"), COL_ALT("type", 1),
+        COL_ALT("type", 2), COL_ALT("at", 0), COL_ALT("at", 2), COLS_END};
+    if ((st = write_header(jb, &tasks, LP_ACTIVITIES, "Task.csv", task_h)) ||
+        (st = write_header(jb, &events, LP_ACTIVITIES, "Event.csv", event_h)))
+        goto cleanup;
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -484,18 +563,20 @@ static lp_status hs_main(job *jb)
         (st = lp_gen_wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&owners, jb->dir, "owners.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const contact_h[] = {
-        "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Company Name",
-        "Industry", "Number of Employees", "Country/Region", "Create Date", "Lifecycle Stage",
-        "Lead Status", "Original Source", "Contact owner",
-        "Date entered \"Marketing Qualified Lead (Lifecycle Stage Pipeline)\"",
-        "Became a Sales Qualified Lead Date", "Became an Opportunity Date", NULL};
-    static const char *const deal_h[] = {
-        "Record ID", "Deal Name", "Deal Stage", "Amount", "Close Date", "Create Date",
-        "Deal owner", "Original Source", "Deal Type", "Pipeline", "Associated Contact IDs",
-        NULL};
-    lp_gen_w_header(&contacts, contact_h);
-    lp_gen_w_header(&deals, deal_h);
+    /* MQL date: the profile's second name, the "Date entered" property a
+     * lifecycle-stage pipeline export carries. */
+    static const gen_col contact_h[] = {
+        COL("lead_id"), OTHER("First Name"), OTHER("Last Name"), COL("email"), COL("phone"),
+        COL("company"), COL("industry"), COL("employees"), COL("country"), COL("created_at"),
+        OTHER("Lifecycle Stage"), COL("status"), COL("source"), COL("owner_id"),
+        COL_ALT("mql_at", 1), COL("sql_at"), COL("converted_at"), COLS_END};
+    static const gen_col deal_h[] = {
+        COL("opportunity_id"), OTHER("Deal Name"), COL("stage"), COL("amount"),
+        COL("close_date"), COL("created_at"), COL("owner_id"), COL("source"), COL("type"),
+        OTHER("Pipeline"), COL("lead_id"), COLS_END};
+    if ((st = write_header(jb, &contacts, LP_LEADS, "contacts.csv", contact_h)) ||
+        (st = write_header(jb, &deals, LP_OPPORTUNITIES, "deals.csv", deal_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -553,8 +634,9 @@ static lp_status hs_main(job *jb)
         lp_gen_w_empty(&deals);
         lp_gen_w_end(&deals);
     }
-    static const char *const owner_h[] = {"Name", "Email", "Team", "Partner user", NULL};
-    lp_gen_w_header(&owners, owner_h);
+    static const gen_col owner_h[] = {COL("owner_id"), OTHER("Email"), COL("team"),
+                                      COL("is_partner"), COLS_END};
+    if ((st = write_header(jb, &owners, LP_USERS, "owners.csv", owner_h))) goto cleanup;
     for (int u = 0; u < ctx->nusers; u++) {
         hs_owner(ctx, u, &owners);
         user_email(ctx, u, buf, sizeof buf);
@@ -581,9 +663,9 @@ static lp_status hs_activities(job *jb)
     lp_status st = LP_OK;
     for (int f = 0; f < 3 && !st; f++) {
         if ((st = lp_gen_wf_open(&files[f], jb->dir, names[f], jb->errmsg))) break;
-        const char *header[] = {"Record ID", "Activity date", "Activity assigned to",
-                                "Activity type", title[f], "Associated Contact IDs", NULL};
-        lp_gen_w_header(&files[f], header);
+        const gen_col header[] = {OTHER("Record ID"), COL("at"), COL("owner_id"), COL("type"),
+                                  OTHER(title[f]), COL("lead_id"), COLS_END};
+        st = write_header(jb, &files[f], LP_ACTIVITIES, names[f], header);
     }
     if (st) goto cleanup;
     gen_lead lead;
@@ -623,15 +705,17 @@ static lp_status mk_main(job *jb)
         (st = lp_gen_wf_open(&members, jb->dir, "program_members.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&programs, jb->dir, "programs.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const lead_h[] = {
-        "id", "firstName", "lastName", "email", "phone", "company", "industry",
-        "numberOfEmployees", "country", "leadSource", "leadStatus", "leadScore", "createdAt",
-        "acquisitionProgramId", "leadOwnerEmail", "mqlDate", "sqlDate", NULL};
-    static const char *const member_h[] = {"programId", "leadId", "statusName",
-                                           "membershipDate", "reachedSuccess",
-                                           "reachedSuccessDate", "acquiredBy", NULL};
-    lp_gen_w_header(&leads, lead_h);
-    lp_gen_w_header(&members, member_h);
+    static const gen_col lead_h[] = {
+        COL("lead_id"), OTHER("firstName"), OTHER("lastName"), COL("email"), COL("phone"),
+        COL("company"), COL("industry"), COL("employees"), COL("country"), COL("source"),
+        COL("status"), COL("score"), COL("created_at"), COL("campaign_id"), COL("owner_id"),
+        COL("mql_at"), COL("sql_at"), COLS_END};
+    static const gen_col member_h[] = {
+        COL("campaign_id"), COL("lead_id"), OTHER("statusName"), COL("touched_at"),
+        COL("responded"), OTHER("reachedSuccessDate"), OTHER("acquiredBy"), COLS_END};
+    if ((st = write_header(jb, &leads, LP_LEADS, "leads.csv", lead_h)) ||
+        (st = write_header(jb, &members, LP_TOUCHES, "program_members.csv", member_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -669,9 +753,12 @@ static lp_status mk_main(job *jb)
             lp_gen_w_end(&members);
         }
     }
-    static const char *const prog_h[] = {"id", "name", "type", "channel", "startDate",
-                                         "endDate", "periodCost", NULL};
-    lp_gen_w_header(&programs, prog_h);
+    /* The profile reads a program's channel as the campaign type (its first
+     * name for campaigns.type); Marketo's own program type is the second. */
+    static const gen_col prog_h[] = {
+        COL("campaign_id"), COL("name"), COL_ALT("type", 1), COL_ALT("type", 0),
+        COL("start_date"), COL("end_date"), COL("actual_cost"), COLS_END};
+    if ((st = write_header(jb, &programs, LP_CAMPAIGNS, "programs.csv", prog_h))) goto cleanup;
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
         lp_gen_w_int(&programs, 1001 + c);
@@ -704,18 +791,18 @@ static lp_status pd_main(job *jb)
         (st = lp_gen_wf_open(&deals, jb->dir, "deals.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&users, jb->dir, "users.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const person_h[] = {
-        "Person - ID", "Person - Name", "Person - Organization", "Person - Email",
-        "Person - Phone", "Person - Country", "Person - Owner", "Person - Label",
-        "Person - Source", "Person - Person created", "Person - MQL date",
-        "Person - SQL date", NULL};
-    static const char *const deal_h[] = {
-        "Deal - ID", "Deal - Title", "Deal - Value", "Deal - Currency", "Deal - Stage",
-        "Deal - Status", "Deal - Deal created", "Deal - Expected close date",
-        "Deal - Won time", "Deal - Lost time", "Deal - Owner", "Deal - Contact person ID",
-        "Deal - Source", NULL};
-    lp_gen_w_header(&persons, person_h);
-    lp_gen_w_header(&deals, deal_h);
+    static const gen_col person_h[] = {
+        COL("lead_id"), OTHER("Person - Name"), COL("company"), COL("email"), COL("phone"),
+        COL("country"), COL("owner_id"), COL("status"), COL("source"), COL("created_at"),
+        COL("mql_at"), COL("sql_at"), COLS_END};
+    static const gen_col deal_h[] = {
+        COL("opportunity_id"), OTHER("Deal - Title"), COL("amount"), OTHER("Deal - Currency"),
+        OTHER("Deal - Stage"), COL("stage"), COL("created_at"), COL("close_date"),
+        OTHER("Deal - Won time"), OTHER("Deal - Lost time"), COL("owner_id"), COL("lead_id"),
+        COL("source"), COLS_END};
+    if ((st = write_header(jb, &persons, LP_LEADS, "persons.csv", person_h)) ||
+        (st = write_header(jb, &deals, LP_OPPORTUNITIES, "deals.csv", deal_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -755,8 +842,9 @@ static lp_status pd_main(job *jb)
             lp_gen_w_end(&deals);
         }
     }
-    static const char *const user_h[] = {"User - Name", "User - Email", "User - Team", NULL};
-    lp_gen_w_header(&users, user_h);
+    static const gen_col user_h[] = {COL("owner_id"), OTHER("User - Email"), COL("team"),
+                                     COLS_END};
+    if ((st = write_header(jb, &users, LP_USERS, "users.csv", user_h))) goto cleanup;
     for (int u = 0; u < ctx->nusers; u++) {
         hs_owner(ctx, u, &users);
         user_email(ctx, u, buf, sizeof buf);
@@ -777,12 +865,13 @@ static lp_status pd_activities(job *jb)
     wfile acts_f = {0};
     lp_status st = lp_gen_wf_open(&acts_f, jb->dir, "activities.csv", jb->errmsg);
     if (st) return st;
-    static const char *const header[] = {
-        "Activity - ID", "Activity - Type", "Activity - Subject", "Activity - Add time",
-        "Activity - Due date", "Activity - Done", "Activity - Assigned to user",
-        "Activity - Contact person ID", NULL};
+    static const gen_col header[] = {
+        OTHER("Activity - ID"), COL("type"), OTHER("Activity - Subject"), COL_ALT("at", 0),
+        COL_ALT("at", 1), OTHER("Activity - Done"), COL("owner_id"), COL("lead_id"),
+        COLS_END};
     static const char *const types[3] = {"call", "email", "meeting"};
-    lp_gen_w_header(&acts_f, header);
+    if ((st = write_header(jb, &acts_f, LP_ACTIVITIES, "activities.csv", header)))
+        return lp_gen_wf_close(&acts_f, st, jb->errmsg);
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     char owner[96];
@@ -829,18 +918,21 @@ static lp_status generic_main(job *jb)
         (st = lp_gen_wf_open(&opps, jb->dir, "opportunities.csv", jb->errmsg)) ||
         (st = lp_gen_wf_open(&targets, jb->dir, "targets.csv", jb->errmsg)))
         goto cleanup;
-    static const char *const lead_h[] = {
-        "lead_id", "created_at", "source", "campaign_id", "owner_id", "company", "industry",
-        "employees", "country", "phone", "email", "score", "status", "mql_at", "sql_at",
-        "disqualified_at", "converted_at", "opportunity_id", NULL};
-    static const char *const touch_h[] = {"touch_id", "lead_id", "campaign_id", "touched_at",
-                                          "responded", NULL};
-    static const char *const opp_h[] = {
-        "opportunity_id", "created_at", "stage", "amount", "close_date", "is_closed",
-        "is_won", "source", "campaign_id", "lead_id", "owner_id", "type", NULL};
-    lp_gen_w_header(&leads, lead_h);
-    lp_gen_w_header(&touches, touch_h);
-    lp_gen_w_header(&opps, opp_h);
+    static const gen_col lead_h[] = {
+        COL("lead_id"), COL("created_at"), COL("source"), COL("campaign_id"), COL("owner_id"),
+        COL("company"), COL("industry"), COL("employees"), COL("country"), COL("phone"),
+        COL("email"), COL("score"), COL("status"), COL("mql_at"), COL("sql_at"),
+        COL("disqualified_at"), COL("converted_at"), COL("opportunity_id"), COLS_END};
+    static const gen_col touch_h[] = {COL("touch_id"), COL("lead_id"), COL("campaign_id"),
+                                      COL("touched_at"), COL("responded"), COLS_END};
+    static const gen_col opp_h[] = {
+        COL("opportunity_id"), COL("created_at"), COL("stage"), COL("amount"),
+        COL("close_date"), COL("is_closed"), COL("is_won"), COL("source"), COL("campaign_id"),
+        COL("lead_id"), COL("owner_id"), COL("type"), COLS_END};
+    if ((st = write_header(jb, &leads, LP_LEADS, "leads.csv", lead_h)) ||
+        (st = write_header(jb, &touches, LP_TOUCHES, "touches.csv", touch_h)) ||
+        (st = write_header(jb, &opps, LP_OPPORTUNITIES, "opportunities.csv", opp_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -913,9 +1005,10 @@ static lp_status generic_main(job *jb)
         lp_gen_w_text(&opps, "Existing Business");
         lp_gen_w_end(&opps);
     }
-    static const char *const camp_h[] = {"campaign_id", "name", "type", "start_date",
-                                         "end_date", "actual_cost", "budgeted_cost", NULL};
-    lp_gen_w_header(&camps, camp_h);
+    static const gen_col camp_h[] = {COL("campaign_id"), COL("name"), COL("type"),
+                                     COL("start_date"), COL("end_date"), COL("actual_cost"),
+                                     COL("budgeted_cost"), COLS_END};
+    if ((st = write_header(jb, &camps, LP_CAMPAIGNS, "campaigns.csv", camp_h))) goto cleanup;
     for (int c = 0; c < ctx->ncampaigns; c++) {
         const gen_campaign *cp = &ctx->campaigns[c];
         gen_id(&camps, 'C', c, 5);
@@ -928,8 +1021,9 @@ static lp_status generic_main(job *jb)
         lp_gen_w_int(&camps, cp->budgeted_cost);
         lp_gen_w_end(&camps);
     }
-    static const char *const user_h[] = {"owner_id", "name", "team", "is_partner", NULL};
-    lp_gen_w_header(&users, user_h);
+    static const gen_col user_h[] = {COL("owner_id"), COL("name"), COL("team"),
+                                     COL("is_partner"), COLS_END};
+    if ((st = write_header(jb, &users, LP_USERS, "users.csv", user_h))) goto cleanup;
     for (int u = 0; u < ctx->nusers; u++) {
         gen_id(&users, 'U', u, 4);
         user_name(ctx, u, buf, sizeof buf);
@@ -940,8 +1034,9 @@ static lp_status generic_main(job *jb)
     }
     /* Targets: weekly MQLs for the year (about the generated rate plus 10%),
      * and a quarterly won-revenue quota. */
-    static const char *const target_h[] = {"period", "measure", "team", "value", NULL};
-    lp_gen_w_header(&targets, target_h);
+    static const gen_col target_h[] = {COL("period"), COL("measure"), COL("team"),
+                                       COL("value"), COLS_END};
+    if ((st = write_header(jb, &targets, LP_TARGETS, "targets.csv", target_h))) goto cleanup;
     lp_calendar week = {LP_PERIOD_WEEK, 1}, quarter = {LP_PERIOD_QUARTER, 1};
     int64_t first = lp_period_of(&week, (int64_t)ctx->day0 * 86400);
     int64_t weekly = (int64_t)((double)ctx->nleads * 0.36 / 52.0 * 1.1 + 0.5);
@@ -978,9 +1073,11 @@ static lp_status generic_activities(job *jb)
     wfile f = {0};
     lp_status st = lp_gen_wf_open(&f, jb->dir, "activities.csv", jb->errmsg);
     if (st) return st;
-    static const char *const header[] = {"lead_id", "at", "owner_id", "type", NULL};
+    static const gen_col header[] = {COL("lead_id"), COL("at"), COL("owner_id"), COL("type"),
+                                     COLS_END};
     static const char *const types[3] = {"call", "email", "meeting"};
-    lp_gen_w_header(&f, header);
+    if ((st = write_header(jb, &f, LP_ACTIVITIES, "activities.csv", header)))
+        return lp_gen_wf_close(&f, st, jb->errmsg);
     gen_lead lead;
     gen_activity acts[GEN_MAX_ACTIVITIES];
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -1048,16 +1145,20 @@ static lp_status report_main(job *jb)
         goto cleanup;
     report_file(&leads);
     report_file(&opps);
-    static const char *const lead_h[] = {
-        "Lead ID", "Lead Owner", "First Name", "Last Name", "Company / Account", "Email",
-        "Phone", "Industry", "No. of Employees", "Country", "Lead Source", "Lead Status",
-        "Create Date", "MQL Date", "SQL Date", "Converted Date", "Opportunity ID", NULL};
-    static const char *const opp_h[] = {
-        "Opportunity ID", "Opportunity Name", "Opportunity Owner", "Stage", "Amount",
-        "Close Date", "Created Date", "Closed", "Won", "Lead Source",
-        "Primary Campaign Source ID", "Type", NULL};
-    lp_gen_w_header(&leads, lead_h);
-    lp_gen_w_header(&opps, opp_h);
+    /* Owners by name: the profile's second name for owner_id (a report
+     * with owner ids would carry the first). */
+    static const gen_col lead_h[] = {
+        COL("lead_id"), COL_ALT("owner_id", 1), OTHER("First Name"), OTHER("Last Name"),
+        COL("company"), COL("email"), COL("phone"), COL("industry"), COL("employees"),
+        COL("country"), COL("source"), COL("status"), COL("created_at"), COL("mql_at"),
+        COL("sql_at"), COL("converted_at"), COL("opportunity_id"), COLS_END};
+    static const gen_col opp_h[] = {
+        COL("opportunity_id"), OTHER("Opportunity Name"), COL_ALT("owner_id", 1),
+        COL("stage"), COL("amount"), COL("close_date"), COL("created_at"), COL("is_closed"),
+        COL("is_won"), COL("source"), COL("campaign_id"), COL("type"), COLS_END};
+    if ((st = write_header(jb, &leads, LP_LEADS, "Leads.csv", lead_h)) ||
+        (st = write_header(jb, &opps, LP_OPPORTUNITIES, "Opportunities.csv", opp_h)))
+        goto cleanup;
     gen_lead lead;
     lead_text t;
     for (int64_t i = 0; i < ctx->nleads; i++) {
@@ -1150,8 +1251,8 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-lp_status lp_fixtures_generate(const char *dialect_name, double scale, uint64_t seed,
-                               const char *out_dir, char *errmsg)
+lp_status lp_fixtures_generate(const char *profiles_dir, const char *dialect_name,
+                               double scale, uint64_t seed, const char *out_dir, char *errmsg)
 {
     const dialect *d = NULL;
     for (size_t i = 0; i < sizeof dialects / sizeof dialects[0]; i++)
@@ -1165,18 +1266,24 @@ lp_status lp_fixtures_generate(const char *dialect_name, double scale, uint64_t 
         lp_errmsg_set(errmsg, "scale %g is out of range (above 0, at most 20)", scale);
         return LP_ERR_USAGE;
     }
-    lp_status st = lp_mkdir_p(out_dir);
+    /* The dialect's column names are its profile's (profiles_dir/NAME.yaml). */
+    lp_mapping *map = NULL;
+    lp_status st = lp_mapping_load(profiles_dir, d->name, NULL, &map, errmsg);
+    if (st) return st;
+    st = lp_mkdir_p(out_dir);
     if (st) {
         lp_errmsg_set(errmsg, "%s: cannot create the folder", out_dir);
+        lp_mapping_free(map);
         return st;
     }
     gen_ctx ctx;
     if ((st = lp_gen_ctx_init(&ctx, scale, seed))) {
         lp_errmsg_set(errmsg, "out of memory");
+        lp_mapping_free(map);
         return st;
     }
-    job main_job = {.ctx = &ctx, .dir = out_dir, .run = d->main};
-    job act_job = {.ctx = &ctx, .dir = out_dir, .run = d->activities};
+    job main_job = {.ctx = &ctx, .map = map, .dir = out_dir, .run = d->main};
+    job act_job = {.ctx = &ctx, .map = map, .dir = out_dir, .run = d->activities};
     pthread_t thread;
     bool threaded = false;
     if (d->activities) {
@@ -1188,5 +1295,6 @@ lp_status lp_fixtures_generate(const char *dialect_name, double scale, uint64_t 
     st = main_job.status ? main_job.status : act_job.status;
     if (st) lp_errmsg_set(errmsg, "%s", main_job.status ? main_job.errmsg : act_job.errmsg);
     lp_gen_ctx_clear(&ctx);
+    lp_mapping_free(map);
     return st;
 }

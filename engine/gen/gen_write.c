@@ -195,9 +195,3 @@ void lp_gen_w_end(wfile *f)
     f->first_field = true;
     if (f->len > WF_BUF - WF_ROW_MAX) lp_gen_wf_flush(f);
 }
-
-void lp_gen_w_header(wfile *f, const char *const *names)
-{
-    for (size_t i = 0; names[i]; i++) lp_gen_w_text(f, names[i]);
-    lp_gen_w_end(f);
-}

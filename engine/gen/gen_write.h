@@ -40,7 +40,5 @@ void lp_gen_w_date(wfile *f, int64_t day, int style);
 void lp_gen_w_bool(wfile *f, bool v, const char *yes, const char *no);
 void lp_gen_w_empty(wfile *f);
 void lp_gen_w_end(wfile *f);                             /* ends the row */
-/* A header row from a NULL-terminated list. */
-void lp_gen_w_header(wfile *f, const char *const *names);
 
 #endif

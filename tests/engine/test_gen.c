@@ -8,9 +8,12 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../engine/gen/gen_internal.h"
 #include "../../engine/mapping/header.h"
@@ -99,9 +102,9 @@ Test(gen, same_seed_same_bytes, .init = make_tmpdir, .fini = remove_tmpdir)
     snprintf(a, sizeof a, "%s/a", tmpdir);
     snprintf(b, sizeof b, "%s/b", tmpdir);
     snprintf(c, sizeof c, "%s/c", tmpdir);
-    cr_assert_eq(lp_fixtures_generate("hubspot", 0.0005, 7, a, err), LP_OK, "%s", err);
-    cr_assert_eq(lp_fixtures_generate("hubspot", 0.0005, 7, b, err), LP_OK, "%s", err);
-    cr_assert_eq(lp_fixtures_generate("hubspot", 0.0005, 8, c, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "hubspot", 0.0005, 7, a, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "hubspot", 0.0005, 7, b, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "hubspot", 0.0005, 8, c, err), LP_OK, "%s", err);
     expect_same_files(a, b, 6);
     size_t l1 = 0, l2 = 0;
     char pa[256], pc[256];
@@ -140,7 +143,8 @@ ParameterizedTest(fixture_case *c, gen, checked_in_fixtures_regenerate, .init = 
     char out[128], ref[256], err[LP_ERRMSG_SIZE];
     snprintf(out, sizeof out, "%s/out", tmpdir);
     snprintf(ref, sizeof ref, "%s/fixtures/%s", LP_SOURCE_DIR, c->dir);
-    cr_assert_eq(lp_fixtures_generate(c->dialect, c->scale, 42, out, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, c->dialect, c->scale, 42, out, err), LP_OK,
+                 "%s", err);
     expect_same_files(out, ref, 2);
     expect_same_files(ref, out, 2);
 }
@@ -150,8 +154,8 @@ Test(gen, row_counts_at_small_scale, .init = make_tmpdir, .fini = remove_tmpdir)
     char sf[128], hs[128], err[LP_ERRMSG_SIZE];
     snprintf(sf, sizeof sf, "%s/sf", tmpdir);
     snprintf(hs, sizeof hs, "%s/hs", tmpdir);
-    cr_assert_eq(lp_fixtures_generate("salesforce", 0.004, 3, sf, err), LP_OK, "%s", err);
-    cr_assert_eq(lp_fixtures_generate("hubspot", 0.004, 3, hs, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "salesforce", 0.004, 3, sf, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "hubspot", 0.004, 3, hs, err), LP_OK, "%s", err);
     long leads = rows(sf, "Lead.csv");
     cr_expect_eq(leads, 4000);                  /* 1,000,000 x 0.004 */
     cr_expect_eq(rows(sf, "Campaign.csv"), 8);  /* 2,000 x 0.004 = 8 */
@@ -185,7 +189,8 @@ ParameterizedTest(fixture_case *c, gen, files_and_headers_match_profile, .init =
                   .fini = remove_tmpdir)
 {
     char err[LP_ERRMSG_SIZE];
-    cr_assert_eq(lp_fixtures_generate(c->dialect, c->scale, 1, tmpdir, err), LP_OK, "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, c->dialect, c->scale, 1, tmpdir, err), LP_OK,
+                 "%s", err);
     lp_mapping *m = NULL;
     cr_assert_eq(lp_mapping_load(PROFILES, c->dialect, NULL, &m, err), LP_OK, "%s", err);
     struct dirent **list;
@@ -232,16 +237,113 @@ ParameterizedTest(fixture_case *c, gen, files_and_headers_match_profile, .init =
 Test(gen, usage_errors, .init = make_tmpdir, .fini = remove_tmpdir)
 {
     char err[LP_ERRMSG_SIZE];
-    cr_expect_eq(lp_fixtures_generate("zoho", 0.001, 1, tmpdir, err), LP_ERR_USAGE);
+    cr_expect_eq(lp_fixtures_generate(PROFILES, "zoho", 0.001, 1, tmpdir, err), LP_ERR_USAGE);
     cr_expect(strstr(err, "unknown dialect \"zoho\""), "%s", err);
-    cr_expect_eq(lp_fixtures_generate("generic", 0, 1, tmpdir, err), LP_ERR_USAGE);
-    cr_expect_eq(lp_fixtures_generate("generic", 21, 1, tmpdir, err), LP_ERR_USAGE);
-    cr_expect_eq(lp_fixtures_generate("generic", 0.001, 1, "/proc/nope/out", err),
+    cr_expect_eq(lp_fixtures_generate(PROFILES, "generic", 0, 1, tmpdir, err), LP_ERR_USAGE);
+    cr_expect_eq(lp_fixtures_generate(PROFILES, "generic", 21, 1, tmpdir, err), LP_ERR_USAGE);
+    cr_expect_eq(lp_fixtures_generate(PROFILES, "generic", 0.001, 1, "/proc/nope/out", err),
                  LP_ERR_OUTPUT);
     const char *const *names = lp_fixtures_dialects();
     int count = 0;
     while (names[count]) count++;
     cr_expect_eq(count, 6);
+}
+
+/* Writes PROFILES/NAME.yaml into tmpdir/profiles/NAME.yaml with the first
+ * occurrence of `from` replaced by `to`. */
+static void edited_profile(const char *name, const char *from, const char *to)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s.yaml", PROFILES, name);
+    size_t len = 0;
+    char *text = slurp(path, &len);
+    cr_assert_not_null(text, "%s", path);
+    char *at = strstr(text, from);
+    cr_assert_not_null(at, "%s holds no \"%s\"", path, from);
+    snprintf(path, sizeof path, "%s/profiles", tmpdir);
+    cr_assert_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof path, "%s/profiles/%s.yaml", tmpdir, name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    fwrite(text, 1, (size_t)(at - text), fp);
+    fputs(to, fp);
+    fputs(at + strlen(from), fp);
+    cr_assert_eq(fclose(fp), 0);
+    free(text);
+}
+
+/* The profile is the one place a dialect's columns are named: renaming a
+ * column there renames it in the generated file, and nothing else changes. */
+Test(gen, column_names_come_from_the_profile, .init = make_tmpdir, .fini = remove_tmpdir)
+{
+    char profiles[128], edited[128], plain[128], err[LP_ERRMSG_SIZE];
+    snprintf(profiles, sizeof profiles, "%s/profiles", tmpdir);
+    snprintf(edited, sizeof edited, "%s/edited", tmpdir);
+    snprintf(plain, sizeof plain, "%s/plain", tmpdir);
+    edited_profile("generic", "    mql_at: mql_at\n", "    mql_at: [MQL Date, mql_at]\n");
+    cr_assert_eq(lp_fixtures_generate(profiles, "generic", 0.0002, 5, edited, err), LP_OK,
+                 "%s", err);
+    cr_assert_eq(lp_fixtures_generate(PROFILES, "generic", 0.0002, 5, plain, err), LP_OK,
+                 "%s", err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/leads.csv", edited);
+    char **headers = NULL;
+    size_t nh = 0;
+    cr_assert_eq(lp_detect_header_read(path, &headers, &nh), LP_OK);
+    cr_assert_eq(nh, 18);
+    cr_expect_str_eq(headers[12], "status");
+    cr_expect_str_eq(headers[13], "MQL Date");
+    cr_expect_str_eq(headers[14], "sql_at");
+    lp_detect_header_free(headers, nh);
+    /* the rows below the header are the same bytes */
+    size_t la = 0, lb = 0;
+    char *a = slurp(path, &la);
+    snprintf(path, sizeof path, "%s/leads.csv", plain);
+    char *b = slurp(path, &lb);
+    cr_assert(a && b);
+    const char *ra = strchr(a, '\n'), *rb = strchr(b, '\n');
+    cr_assert(ra && rb);
+    cr_expect_eq(la - (size_t)(ra - a), lb - (size_t)(rb - b));
+    cr_expect(!strcmp(ra, rb), "rows differ");
+    static const char plain_header[] =
+        "lead_id,created_at,source,campaign_id,owner_id,company,industry,employees,country,"
+        "phone,email,score,status,mql_at,sql_at,disqualified_at,converted_at,opportunity_id";
+    size_t hl = strlen(plain_header);
+    cr_expect(rb - b == (ptrdiff_t)hl && !memcmp(b, plain_header, hl), "%.*s", (int)(rb - b), b);
+    free(a);
+    free(b);
+}
+
+/* A profile without a column the dialect's files carry is an error naming
+ * the profile, the column and the file; no leads file is left behind. */
+Test(gen, profile_missing_a_column, .init = make_tmpdir, .fini = remove_tmpdir)
+{
+    char profiles[128], out[128], err[LP_ERRMSG_SIZE];
+    snprintf(profiles, sizeof profiles, "%s/profiles", tmpdir);
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    edited_profile("generic", "    disqualified_at: disqualified_at\n", "");
+    cr_assert_eq(lp_fixtures_generate(profiles, "generic", 0.0002, 5, out, err), LP_ERR_CONFIG);
+    cr_expect(strstr(err, "profile generic") && strstr(err, "leads.disqualified_at") &&
+                  strstr(err, "leads.csv"), "%s", err);
+    char path[256];
+    snprintf(path, sizeof path, "%s/leads.csv", out);
+    cr_expect_eq(access(path, F_OK), -1, "leads.csv was left behind");
+    /* no profile at all */
+    cr_expect_eq(lp_fixtures_generate(out, "generic", 0.0002, 5, out, err), LP_ERR_CONFIG);
+}
+
+/* A column the generator writes under its own name must not be one the
+ * profile reads: that name belongs in the profile. */
+Test(gen, profile_reads_a_column_the_generator_names, .init = make_tmpdir,
+     .fini = remove_tmpdir)
+{
+    char profiles[128], out[128], err[LP_ERRMSG_SIZE];
+    snprintf(profiles, sizeof profiles, "%s/profiles", tmpdir);
+    snprintf(out, sizeof out, "%s/out", tmpdir);
+    edited_profile("salesforce", "    company: Company\n", "    company: [Company, FirstName]\n");
+    cr_assert_eq(lp_fixtures_generate(profiles, "salesforce", 0.0002, 5, out, err),
+                 LP_ERR_CONFIG);
+    cr_expect(strstr(err, "\"FirstName\"") && strstr(err, "Lead.csv"), "%s", err);
 }
 
 static double median(double *v, size_t n)

@@ -5,7 +5,7 @@
  * at the fixed as-of 2026-11-23T09:00:00Z (52 full ISO weeks, 2025-W48 to
  * 2026-W47, and the as-of morning), and writes it in the files and headers
  * of one export dialect, exactly as templates/profiles/DIALECT.yaml reads
- * them.
+ * them (the column names are taken from that profile).
  *
  * What it holds: leads with weekly seasonality (quiet weekends), holidays
  * and slow growth; an inbound / outbound / partner mix; campaigns with
@@ -41,11 +41,16 @@ const char *const *lp_fixtures_dialects(void);
 
 /* Writes the export of dialect at scale (> 0, at most 20; 1 = one million
  * leads) drawn from seed into out_dir, which is created when missing.
+ * The columns the loader reads are named as the dialect's profile,
+ * profiles_dir/DIALECT.yaml (templates/profiles), names them: the profile is
+ * the one place a dialect's columns are named; the generator keeps the
+ * value formats and the columns no profile reads.
  * Every file is written atomically (lp/fileio.h); files of other names in
  * out_dir are left alone. Uses two threads. LP_ERR_USAGE for an unknown
- * dialect or a scale out of range, LP_ERR_OUTPUT when a file cannot be
- * written; errmsg (LP_ERRMSG_SIZE bytes) says why. */
-lp_status lp_fixtures_generate(const char *dialect, double scale, uint64_t seed,
-                               const char *out_dir, char *errmsg);
+ * dialect or a scale out of range, LP_ERR_CONFIG when the profile cannot be
+ * read or lacks a column the dialect's files carry, LP_ERR_OUTPUT when a
+ * file cannot be written; errmsg (LP_ERRMSG_SIZE bytes) says why. */
+lp_status lp_fixtures_generate(const char *profiles_dir, const char *dialect, double scale,
+                               uint64_t seed, const char *out_dir, char *errmsg);
 
 #endif
