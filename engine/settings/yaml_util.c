@@ -14,6 +14,33 @@ static void set_name(lp_yaml *yaml, const char *path)
     snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
 }
 
+/* Parses what parser is set up to read into yaml->doc (lp_yaml_open). */
+static lp_status load_document(lp_yaml *yaml, yaml_parser_t *parser, char *errmsg)
+{
+    lp_status st = LP_OK;
+    if (!yaml_parser_load(parser, &yaml->doc)) {
+        if (parser->error == YAML_MEMORY_ERROR) {
+            st = LP_ERR_NOMEM;
+        } else {
+            size_t line = parser->problem_mark.line + 1;
+            if (parser->context_mark.line && parser->problem_mark.line == 0)
+                line = parser->context_mark.line + 1;
+            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", yaml->name, line,
+                          parser->problem ? parser->problem : "invalid YAML",
+                          parser->context ? " " : "", parser->context ? parser->context : "");
+            st = LP_ERR_CONFIG;
+        }
+        return st;
+    }
+    yaml->loaded = true;
+    yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
+    if (root && root->type != YAML_MAPPING_NODE && !lp_yaml_is_null(root)) {
+        st = lp_yaml_error(yaml, root, errmsg, "expected a mapping of keys to values");
+        lp_yaml_close(yaml);
+    }
+    return st;
+}
+
 lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
 {
     memset(yaml, 0, sizeof *yaml);
@@ -29,30 +56,22 @@ lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
         return LP_ERR_NOMEM;
     }
     yaml_parser_set_input_file(&parser, fp);
-    lp_status st = LP_OK;
-    if (!yaml_parser_load(&parser, &yaml->doc)) {
-        if (parser.error == YAML_MEMORY_ERROR) {
-            st = LP_ERR_NOMEM;
-        } else {
-            size_t line = parser.problem_mark.line + 1;
-            if (parser.context_mark.line && parser.problem_mark.line == 0)
-                line = parser.context_mark.line + 1;
-            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", yaml->name, line,
-                          parser.problem ? parser.problem : "invalid YAML",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-            st = LP_ERR_CONFIG;
-        }
-        goto cleanup;
-    }
-    yaml->loaded = true;
-    yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
-    if (root && root->type != YAML_MAPPING_NODE && !lp_yaml_is_null(root)) {
-        st = lp_yaml_error(yaml, root, errmsg, "expected a mapping of keys to values");
-        lp_yaml_close(yaml);
-    }
-cleanup:
+    lp_status st = load_document(yaml, &parser, errmsg);
     yaml_parser_delete(&parser);
     fclose(fp);
+    return st;
+}
+
+lp_status lp_yaml_open_memory(lp_yaml *yaml, const lp_memfile *file, char *errmsg)
+{
+    memset(yaml, 0, sizeof *yaml);
+    set_name(yaml, file->name);
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) return LP_ERR_NOMEM;
+    yaml_parser_set_input_string(&parser, file->data ? file->data : (const void *)"",
+                                 file->data ? file->size : 0);
+    lp_status st = load_document(yaml, &parser, errmsg);
+    yaml_parser_delete(&parser);
     return st;
 }
 

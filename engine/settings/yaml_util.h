@@ -21,6 +21,8 @@ typedef struct lp_yaml {
  * The document's root is a mapping or absent (empty file); anything else is
  * an error. */
 lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg);
+/* lp_yaml_open over a file in memory (file->name as the file name). */
+lp_status lp_yaml_open_memory(lp_yaml *yaml, const lp_memfile *file, char *errmsg);
 void lp_yaml_close(lp_yaml *yaml);
 /* Root mapping node, or NULL for an empty document. */
 yaml_node_t *lp_yaml_root(lp_yaml *yaml);

@@ -5,6 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Parses what parser is set up to read into *doc (lp_ydoc_load). */
+static lp_status load_document(yaml_parser_t *parser, const char *path, yaml_document_t *doc,
+                               char *errmsg)
+{
+    if (yaml_parser_load(parser, doc)) return LP_OK;
+    if (parser->error == YAML_MEMORY_ERROR) {
+        lp_errmsg_set(errmsg, "%s: out of memory", path);
+        return LP_ERR_NOMEM;
+    }
+    lp_errmsg_set(errmsg, "%s line %d: %s%s%s", path, (int)parser->problem_mark.line + 1,
+                  parser->problem ? parser->problem : "malformed YAML",
+                  parser->context ? " " : "", parser->context ? parser->context : "");
+    return LP_ERR_CONFIG;
+}
+
 lp_status lp_ydoc_load(const char *path, yaml_document_t *doc, char *errmsg)
 {
     FILE *fp = fopen(path, "rb");
@@ -19,21 +34,23 @@ lp_status lp_ydoc_load(const char *path, yaml_document_t *doc, char *errmsg)
         return LP_ERR_NOMEM;
     }
     yaml_parser_set_input_file(&parser, fp);
-    lp_status status = LP_OK;
-    if (!yaml_parser_load(&parser, doc)) {
-        if (parser.error == YAML_MEMORY_ERROR) {
-            lp_errmsg_set(errmsg, "%s: out of memory", path);
-            status = LP_ERR_NOMEM;
-        } else {
-            lp_errmsg_set(errmsg, "%s line %d: %s%s%s", path,
-                          (int)parser.problem_mark.line + 1,
-                          parser.problem ? parser.problem : "malformed YAML",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-            status = LP_ERR_CONFIG;
-        }
-    }
+    lp_status status = load_document(&parser, path, doc, errmsg);
     yaml_parser_delete(&parser);
     fclose(fp);
+    return status;
+}
+
+lp_status lp_ydoc_load_memory(const char *path, const void *data, size_t size,
+                              yaml_document_t *doc, char *errmsg)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        lp_errmsg_set(errmsg, "%s: out of memory", path);
+        return LP_ERR_NOMEM;
+    }
+    yaml_parser_set_input_string(&parser, data ? data : (const void *)"", data ? size : 0);
+    lp_status status = load_document(&parser, path, doc, errmsg);
+    yaml_parser_delete(&parser);
     return status;
 }
 

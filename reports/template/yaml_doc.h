@@ -9,12 +9,17 @@
 #include <yaml.h>
 
 #include "lp/lp.h"
+#include "lp/template.h" /* lp_template_wording_load, once declared here */
 
 /* Parses the whole file at path into *doc. LP_ERR_CONFIG (or LP_ERR_IO when
  * the file cannot be opened) with "PATH line N: ..." in errmsg. On LP_OK the
  * caller releases doc with yaml_document_delete. An empty file yields a
  * document without a root node. */
 lp_status lp_ydoc_load(const char *path, yaml_document_t *doc, char *errmsg);
+
+/* lp_ydoc_load over size bytes at data; path names them in messages. */
+lp_status lp_ydoc_load_memory(const char *path, const void *data, size_t size,
+                              yaml_document_t *doc, char *errmsg);
 
 /* 1-based line of a node. */
 static inline int lp_ynode_line(const yaml_node_t *node)
@@ -38,12 +43,5 @@ typedef lp_status (*lp_yflat_fn)(void *ctx, const char *key, const char *text, i
  * "PATH line N: ..." in errmsg. */
 lp_status lp_ydoc_flatten(yaml_document_t *doc, yaml_node_t *node, const char *prefix,
                           const char *path, lp_yflat_fn fn, void *ctx, char *errmsg);
-
-/* Private to reports/: a template holding only the default wording of
- * templates_dir/wording.yaml (no sections), for a narrative built without a
- * pack. Released with lp_template_free. */
-struct lp_template;
-lp_status lp_template_wording_load(const char *templates_dir, struct lp_template **out,
-                                   char *errmsg);
 
 #endif
