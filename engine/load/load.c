@@ -998,7 +998,7 @@ static lp_status match_files(const lp_memfile *files, size_t nfiles, const lp_ta
             else n++;
         }
         /* glob sorts the matches of each pattern */
-        qsort(paths + first, n - first, sizeof *paths, compare_names);
+        if (n - first > 1) qsort(paths + first, n - first, sizeof *paths, compare_names);
     }
     if (st) {
         for (size_t k = 0; k < n; k++) lp_free(paths[k]);
