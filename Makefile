@@ -4,7 +4,7 @@ ASAN_BUILD ?= build-asan
 PREFIX ?= /usr/local
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build run test asan install bench fuzz clean golden
+.PHONY: all deps build run test asan install bench fuzz fuzz-run clean golden
 
 all: build
 
@@ -42,31 +42,50 @@ asan: deps
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure
 
-# libFuzzer targets (tests/fuzz), each run for FUZZ_SECONDS on a corpus that
-# starts from fixtures/ and grows in $(FUZZ_BUILD)/corpus. A crash stops with
-# the input in $(FUZZ_BUILD)/crash-*: copy it to tests/fuzz/regressions/NAME/.
+# libFuzzer targets (tests/fuzz), one after the other, on a corpus that
+# starts from fixtures/ and grows in $(FUZZ_BUILD)/corpus. Each runs for
+# FUZZ_SECONDS, or for FUZZ_RUNS executions when that is set (the recorded
+# runs of tests/fuzz/README.md: `make fuzz FUZZ_RUNS=10000000`; FUZZ_SECONDS
+# then caps each target's time only when given too). The targets are
+# in-process and single-threaded; inputs are at most FUZZ_MAX_LEN bytes.
+# Each prints one line: executions, exec/s, seconds, new units, corpus size.
+# A crash stops with the input in $(FUZZ_BUILD)/crash-*: fix the bug, copy
+# it to tests/fuzz/regressions/NAME/. `make fuzz-run` skips `deps`.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
-FUZZERS = csv value mapping settings template
+FUZZ_RUNS ?=
+FUZZ_MAX_LEN ?= 4096
+FUZZ_NICE ?= 10
+FUZZERS ?= value settings mapping template csv
 FUZZ_SEEDS_csv = fixtures/tiny fixtures/quirks fixtures/dialects/generic fixtures/bad
 FUZZ_SEEDS_value = tests/fuzz/seeds/value
 FUZZ_SEEDS_mapping = templates/profiles fixtures/bad
 FUZZ_SEEDS_settings = templates/settings.yaml fixtures/bad
 FUZZ_SEEDS_template = templates/packs fixtures/bad
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) $(if $(filter command line,$(origin FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS))
 
 fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run:
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DLP_FUZZ=ON -DLP_TESTS=OFF >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) $(addprefix --target fuzz_,$(FUZZERS))
-	@$(foreach f,$(FUZZERS),echo "fuzz_$(f): $(FUZZ_SECONDS) s" && \
-	  rm -rf $(FUZZ_BUILD)/seeds/$(f) && mkdir -p $(FUZZ_BUILD)/seeds/$(f) $(FUZZ_BUILD)/corpus/$(f) && \
+	@$(foreach f,$(FUZZERS),\
+	  rm -rf $(FUZZ_BUILD)/seeds/$(f) $(FUZZ_BUILD)/fuzz_$(f).log && \
+	  mkdir -p $(FUZZ_BUILD)/seeds/$(f) $(FUZZ_BUILD)/corpus/$(f) && \
 	  find $(FUZZ_SEEDS_$(f)) -type f -size -64k \
 	    \( -name '*.csv' -o -name '*.tsv' -o -name '*.yaml' -o -path '*/seeds/*' \) \
 	    -exec cp --backup=numbered -t $(FUZZ_BUILD)/seeds/$(f) {} + && \
-	  ASAN_OPTIONS=detect_leaks=1 ./$(FUZZ_BUILD)/fuzz_$(f) -max_total_time=$(FUZZ_SECONDS) \
-	    -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+	  start=$$(date +%s) && \
+	  ASAN_OPTIONS=detect_leaks=1 nice -n $(FUZZ_NICE) ./$(FUZZ_BUILD)/fuzz_$(f) $(FUZZ_LIMIT) \
+	    -timeout=10 -rss_limit_mb=2048 -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crash-$(f)- \
-	    $(FUZZ_BUILD)/corpus/$(f) $(FUZZ_BUILD)/seeds/$(f) 2>&1 | \
-	    grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' ; \
+	    $(FUZZ_BUILD)/corpus/$(f) $(FUZZ_BUILD)/seeds/$(f) > $(FUZZ_BUILD)/fuzz_$(f).log 2>&1 ; \
+	  grep -E '^(==[0-9]+==|SUMMARY|artifact_prefix|Test unit written)' $(FUZZ_BUILD)/fuzz_$(f).log ; \
+	  echo "fuzz_$(f): $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) executions," \
+	    "$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) exec/s," \
+	    "$$(( $$(date +%s) - start )) s, $$(sed -n 's/^stat::new_units_added: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) new units," \
+	    "corpus $$(ls $(FUZZ_BUILD)/corpus/$(f) | wc -l) files" && \
 	  test -z "$$(ls $(FUZZ_BUILD)/crash-$(f)-* 2>/dev/null)" &&) true
 
 install: build

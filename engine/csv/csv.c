@@ -523,6 +523,9 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
      * a line goes to libcsv in slices, after each of which a field past the
      * limit stops the read while it is being buffered. */
     csv_set_blk_size(&cp->csv, FIELD_BLOCK);
+    /* a field is never longer than its chunk: a small chunk (a small file)
+     * needs no 64 KiB buffer */
+    if (len < FIELD_BLOCK) csv_set_blk_size(&cp->csv, len + 1);
     uint8_t cls[256] = {0};
     cls[(uint8_t)dialect->delimiter] = BYTE_DELIM;
     cls['\n'] = BYTE_LF;
@@ -620,6 +623,9 @@ struct reader {
     parse_limits limits;
     size_t max_file_bytes;
     bool header_only;
+    const uint8_t *mem;       /* lp_csv_read_buffer: the bytes instead of a file */
+    size_t mem_size;
+    size_t mem_off;           /* bytes of mem read so far */
     lp_csv_dialect dialect;
     bool dialect_known;
     lp_sha256 sha;
@@ -1199,8 +1205,8 @@ static void process(reader *r, bool at_eof)
 static lp_status read_file(reader *r, int threads)
 {
     char msg[LP_ERRMSG_SIZE];
-    int fd = r->pull ? -1 : open(r->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && !r->pull) {
+    int fd = r->pull || r->mem ? -1 : open(r->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && !r->pull && !r->mem) {
         snprintf(msg, sizeof msg, "%s: cannot open: %s", r->label, strerror(errno));
         reader_fail(r, errno == ENOENT || errno == EACCES || errno == ENOTDIR ? LP_ERR_INPUT
                                                                                 : LP_ERR_IO,
@@ -1217,6 +1223,12 @@ static lp_status read_file(reader *r, int threads)
         }
         if (S_ISREG(stbuf.st_mode)) r->file_bytes = (uint64_t)stbuf.st_size;
     }
+    /* bytes in memory are read in one block of their own size (up to 1 MiB) */
+    size_t block = BLOCK_SIZE;
+    if (r->mem) {
+        r->file_bytes = r->mem_size;
+        if (r->mem_size < BLOCK_SIZE) block = r->mem_size;
+    }
     if (r->file_bytes > r->max_file_bytes) {
         char size[32], limit[32];
         size_text(r->file_bytes, size, sizeof size);
@@ -1226,8 +1238,14 @@ static lp_status read_file(reader *r, int threads)
         reader_fail(r, LP_ERR_LIMIT, false, msg);
         goto cleanup;
     }
-    raw = lp_malloc(BLOCK_SIZE + 8);
-    if (!raw || bytes_reserve(&r->cur, 3 * BLOCK_SIZE + 16)) {
+    raw = lp_malloc(block + 8);
+    if (raw && block < BLOCK_SIZE && !r->cur.data) {
+        /* a first chunk buffer of the input's size (decoding at most
+         * triples it), not bytes_reserve's 5 MiB */
+        r->cur.cap = 3 * block + 16;
+        if (!(r->cur.data = lp_malloc(r->cur.cap))) r->cur.cap = 0;
+    }
+    if (!raw || bytes_reserve(&r->cur, 3 * block + 16)) {
         reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
         goto cleanup;
     }
@@ -1251,6 +1269,11 @@ static lp_status read_file(reader *r, int threads)
                 break;
             }
             got = (ssize_t)pulled;
+        } else if (r->mem) {
+            size_t left = r->mem_size - r->mem_off;
+            got = (ssize_t)(left < block ? left : block);
+            memcpy(raw + carry, r->mem + r->mem_off, (size_t)got);
+            r->mem_off += (size_t)got;
         } else {
             do got = read(fd, raw + carry, BLOCK_SIZE);
             while (got < 0 && errno == EINTR);
@@ -1373,6 +1396,21 @@ lp_status lp_csv_read(const char *path, const lp_csv_options *options,
     return run_reader(&r, options, out_info, errmsg);
 }
 
+lp_status lp_csv_read_buffer(const void *data, size_t size, const lp_csv_options *options,
+                             const lp_csv_handler *handler, lp_csv_info *out_info,
+                             char *errmsg)
+{
+    lp_csv_options defaults = {0};
+    if (!options) options = &defaults;
+    const char *label = options->label ? options->label : "buffer";
+    reader r;
+    reader_init(&r, label, &options->limits, handler, label);
+    r.mem = data ? data : (const uint8_t *)"";
+    r.mem_size = data ? size : 0;
+    r.progress = false;
+    return run_reader(&r, options, out_info, errmsg);
+}
+
 /* ---- Byte streams (csv_stream.h) ---- */
 
 lp_status lp_csv_read_stream(lp_csv_pull pull, void *pull_ctx, const lp_csv_options *options,
@@ -1429,6 +1467,32 @@ lp_status lp_csv_read_header(const char *path, const lp_csv_limits *limits,
     if (st) {
         if (errmsg) {
             if (r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s: out of memory", path);
+            else snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
+        }
+        lp_csv_header_free(h);
+        return st;
+    }
+    *out_header = h;
+    return LP_OK;
+}
+
+lp_status lp_csv_read_header_buffer(const void *data, size_t size, const char *label,
+                                    const lp_csv_limits *limits, lp_csv_header **out_header,
+                                    char *errmsg)
+{
+    lp_csv_header *h = lp_calloc(1, sizeof *h);
+    if (!h) return LP_ERR_NOMEM;
+    if (!label) label = "buffer";
+    lp_csv_handler handler = {h, header_keep, header_no_chunk, NULL, NULL, NULL};
+    reader r;
+    reader_init(&r, label, limits, &handler, label);
+    r.mem = data ? data : (const uint8_t *)"";
+    r.mem_size = data ? size : 0;
+    r.header_only = true;
+    lp_status st = read_file(&r, 1);
+    if (st) {
+        if (errmsg) {
+            if (r.callback_failed) snprintf(errmsg, LP_ERRMSG_SIZE, "%s: out of memory", label);
             else snprintf(errmsg, LP_ERRMSG_SIZE, "%s", r.errmsg);
         }
         lp_csv_header_free(h);

@@ -18,6 +18,7 @@
 #include "lp/load.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <glob.h>
 #include <pthread.h>
 #ifdef __GLIBC__
@@ -25,6 +26,7 @@
 #endif
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -843,12 +845,13 @@ static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t c
     return lp_dataset_add_note(ds, lp_canon_table_name(id), kind, count, msg);
 }
 
-/* Loads one file (path), or one byte stream when pull is not NULL (path is
- * then the stream's label). */
+/* Loads one file (path), or one byte stream when pull is not NULL, or one
+ * file in memory when mem is not NULL (path is then the stream's label or
+ * the file's name). */
 static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table_id id,
                            const char *path, const char *label, bool decimal_comma,
                            lp_date_order order, lp_csv_pull pull, void *pull_ctx,
-                           char *errmsg)
+                           const lp_memfile *mem, char *errmsg)
 {
     file_ctx fc = {0};
     fc.opts = opts;
@@ -872,8 +875,9 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     lp_csv_handler h = {&fc, on_header, chunk_new, on_record, chunk_done, chunk_free};
     lp_csv_info info;
     errmsg[0] = '\0';
-    st = pull ? lp_csv_read_stream(pull, pull_ctx, &copts, &h, &info, errmsg)
-              : lp_csv_read(path, &copts, &h, &info, errmsg);
+    st = pull  ? lp_csv_read_stream(pull, pull_ctx, &copts, &h, &info, errmsg)
+         : mem ? lp_csv_read_buffer(mem->data, mem->size, &copts, &h, &info, errmsg)
+               : lp_csv_read(path, &copts, &h, &info, errmsg);
     if (st == LP_OK) {
         memcpy(fc.report->sha256, info.sha256, sizeof info.sha256);
         if (ds->tables[id]) st = table_pad(ds->tables[id]);
@@ -958,6 +962,43 @@ static lp_status expand_files(const char *dir, const lp_table_map *tm, char ***o
             else n++;
         }
         globfree(&g);
+    }
+    if (st) {
+        for (size_t k = 0; k < n; k++) lp_free(paths[k]);
+        lp_free(paths);
+        return st;
+    }
+    *out_paths = paths;
+    *out_n = n;
+    return LP_OK;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* expand_files over files in memory: each pattern matched against the
+ * names as glob does in a folder (sorted, each name once). */
+static lp_status match_files(const lp_memfile *files, size_t nfiles, const lp_table_map *tm,
+                             char ***out_paths, size_t *out_n)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    lp_status st = LP_OK;
+    if (nfiles && !(paths = lp_calloc(nfiles, sizeof *paths))) return LP_ERR_NOMEM;
+    for (size_t p = 0; p < tm->nfiles && !st; p++) {
+        size_t first = n;
+        for (size_t i = 0; i < nfiles && !st; i++) {
+            if (fnmatch(tm->files[p], files[i].name, FNM_PATHNAME | FNM_PERIOD) != 0) continue;
+            bool seen = false;
+            for (size_t k = 0; k < n && !seen; k++) seen = strcmp(paths[k], files[i].name) == 0;
+            if (seen) continue;
+            if (!(paths[n] = lp_strdup(files[i].name))) st = LP_ERR_NOMEM;
+            else n++;
+        }
+        /* glob sorts the matches of each pattern */
+        if (n - first > 1) qsort(paths + first, n - first, sizeof *paths, compare_names);
     }
     if (st) {
         for (size_t k = 0; k < n; k++) lp_free(paths[k]);
@@ -1117,19 +1158,21 @@ static void finish_table(lp_dataset *ds, lp_table_id id)
 
 /* ---- Entry point ---- */
 
-lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, char *errmsg)
+/* lp_dataset_load, or lp_dataset_load_memory when mem is not NULL. */
+static lp_status load_all(const lp_load_options *options, const lp_memfile *mem, size_t nmem,
+                          lp_dataset **out_ds, char *errmsg)
 {
     char local_errmsg[LP_ERRMSG_SIZE];
     if (!errmsg) errmsg = local_errmsg;
     errmsg[0] = '\0';
-    if (!options || !options->input_dir || !options->mapping) {
+    if (!options || (!options->input_dir && !mem) || !options->mapping) {
         lp_errmsg_set(errmsg, "lp_dataset_load: input_dir and mapping are required");
         return LP_ERR_USAGE;
     }
     const lp_mapping *m = options->mapping;
     const lp_settings *set = options->settings;
     struct stat sb;
-    if (stat(options->input_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+    if (!mem && (stat(options->input_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
         lp_errmsg_set(errmsg, "input folder %s does not exist or is not a folder",
                       options->input_dir);
         return LP_ERR_INPUT;
@@ -1150,13 +1193,15 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
     lp_dataset *ds = lp_dataset_new();
     if (!ds) return LP_ERR_NOMEM;
     lp_status st = LP_OK;
-    size_t dir_len = strlen(options->input_dir);
+    size_t dir_len = mem ? 0 : strlen(options->input_dir);
     for (int id = 0; id < LP_TABLE_COUNT && !st; id++) {
         const lp_table_map *tm = &m->tables[id];
         if (!tm->nfiles) continue;
         char **paths = NULL;
         size_t npaths = 0;
-        if ((st = expand_files(options->input_dir, tm, &paths, &npaths))) break;
+        if ((st = mem ? match_files(mem, nmem, tm, &paths, &npaths)
+                      : expand_files(options->input_dir, tm, &paths, &npaths)))
+            break;
         if (!npaths) {
             lp_buf names = {0};
             for (size_t k = 0; k < tm->nfiles; k++)
@@ -1168,10 +1213,14 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
         }
         for (size_t k = 0; k < npaths && !st; k++) {
             const char *label = paths[k];
-            if (strncmp(label, options->input_dir, dir_len) == 0 && label[dir_len] == '/')
+            const lp_memfile *file = NULL;
+            for (size_t i = 0; mem && i < nmem && !file; i++)
+                if (strcmp(mem[i].name, label) == 0) file = &mem[i];
+            if (!mem && strncmp(label, options->input_dir, dir_len) == 0 &&
+                label[dir_len] == '/')
                 label += dir_len + 1;
             st = load_file(options, ds, (lp_table_id)id, paths[k], label, decimal_comma, order,
-                           NULL, NULL, errmsg);
+                           NULL, NULL, file, errmsg);
         }
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
@@ -1192,6 +1241,18 @@ lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, c
     }
     *out_ds = ds;
     return LP_OK;
+}
+
+lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds, char *errmsg)
+{
+    return load_all(options, NULL, 0, out_ds, errmsg);
+}
+
+lp_status lp_dataset_load_memory(const lp_load_options *options, const lp_memfile *files,
+                                 size_t nfiles, lp_dataset **out_ds, char *errmsg)
+{
+    static const lp_memfile none = {"", "", 0};
+    return load_all(options, files ? files : &none, files ? nfiles : 0, out_ds, errmsg);
 }
 
 /* ---- Byte streams (load_stream.h) ---- */
@@ -1240,7 +1301,8 @@ lp_status lp_load_stream_add(const lp_load_options *options, lp_dataset *ds, lp_
     bool decimal_comma;
     lp_status st = stream_forms(options, &order, &decimal_comma, errmsg);
     if (st) return st;
-    st = load_file(options, ds, id, label, label, decimal_comma, order, pull, pull_ctx, errmsg);
+    st = load_file(options, ds, id, label, label, decimal_comma, order, pull, pull_ctx, NULL,
+                   errmsg);
     if (st && !errmsg[0]) lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));
     return st;
 }

@@ -469,8 +469,12 @@ static void drop_empty_columns(lp_mapping *m)
     }
 }
 
-lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
-                          const char *user_path, lp_mapping **out_mapping, char *errmsg)
+/* lp_mapping_load, or lp_mapping_load_memory when profiles is not NULL
+ * (profiles_dir and user_path are then not used). */
+static lp_status mapping_load(const char *profiles_dir, const lp_memfile *profiles,
+                              size_t nprofiles, const char *profile_name,
+                              const char *user_path, const lp_memfile *user_mem,
+                              lp_mapping **out_mapping, char *errmsg)
 {
     lp_status st = LP_OK;
     lp_yaml user = {0}, prof = {0};
@@ -478,15 +482,18 @@ lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
     yaml_node_t *user_profile = NULL;
     char *path = NULL;
     const char *name = profile_name;
-    if (!profile_name && !user_path) {
+    bool has_user = profiles ? user_mem != NULL : user_path != NULL;
+    if (!profile_name && !has_user) {
         lp_errmsg_set(errmsg, "no profile and no mapping file given");
         return LP_ERR_USAGE;
     }
     ld.mapping = lp_calloc(1, sizeof *ld.mapping);
     if (!ld.mapping) return LP_ERR_NOMEM;
     snprintf(ld.mapping->date_order, sizeof ld.mapping->date_order, "mdy");
-    if (user_path) {
-        if ((st = lp_yaml_open(&user, user_path, errmsg))) goto cleanup;
+    if (has_user) {
+        if ((st = profiles ? lp_yaml_open_memory(&user, user_mem, errmsg)
+                           : lp_yaml_open(&user, user_path, errmsg)))
+            goto cleanup;
         yaml_node_t *root = lp_yaml_root(&user);
         for (yaml_node_pair_t *p = root ? root->data.mapping.pairs.start : NULL;
              root && p < root->data.mapping.pairs.top; p++) {
@@ -516,14 +523,22 @@ lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
             goto cleanup;
         }
         lp_buf b = {0};
-        lp_buf_printf(&b, "%s/%s.yaml", profiles_dir, name);
+        if (profiles) lp_buf_printf(&b, "%s.yaml", name);
+        else lp_buf_printf(&b, "%s/%s.yaml", profiles_dir, name);
         if (b.failed) {
             lp_buf_reset(&b);
             st = LP_ERR_NOMEM;
             goto cleanup;
         }
         path = b.data;
-        st = lp_yaml_open(&prof, path, errmsg);
+        if (profiles) {
+            const lp_memfile *found = NULL;
+            for (size_t i = 0; i < nprofiles && !found; i++)
+                if (!strcmp(profiles[i].name, path)) found = &profiles[i];
+            st = found ? lp_yaml_open_memory(&prof, found, errmsg) : LP_ERR_IO;
+        } else {
+            st = lp_yaml_open(&prof, path, errmsg);
+        }
         if (st == LP_ERR_IO) {
             if (user_profile)
                 lp_yaml_error(&user, user_profile, errmsg, "unknown profile \"%s\" (no %s)",
@@ -541,7 +556,7 @@ lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
             goto cleanup;
         }
     }
-    if (user_path) {
+    if (has_user) {
         ld.yaml = &user;
         yaml_node_t *ignored;
         if ((st = apply_file(&ld, &ignored))) goto cleanup;
@@ -559,6 +574,22 @@ cleanup:
     lp_yaml_close(&prof);
     lp_free(path);
     return st;
+}
+
+lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
+                          const char *user_path, lp_mapping **out_mapping, char *errmsg)
+{
+    return mapping_load(profiles_dir, NULL, 0, profile_name, user_path, NULL, out_mapping,
+                        errmsg);
+}
+
+lp_status lp_mapping_load_memory(const lp_memfile *profiles, size_t nprofiles,
+                                 const char *profile_name, const lp_memfile *user,
+                                 lp_mapping **out_mapping, char *errmsg)
+{
+    static const lp_memfile none = {"", "", 0};
+    return mapping_load(NULL, nprofiles ? profiles : &none, nprofiles, profile_name, NULL, user,
+                        out_mapping, errmsg);
 }
 
 /* ---- detection ---- */

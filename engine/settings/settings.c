@@ -680,15 +680,16 @@ static lp_status apply(reader *r, yaml_node_t *root, lp_settings *s, const char 
     return LP_OK;
 }
 
-lp_status lp_settings_load(lp_settings *settings, const char *path, char *errmsg)
+/* lp_settings_load of yaml, opened from path (or from memory under that
+ * name); closes it. */
+static lp_status load_settings(lp_settings *settings, lp_yaml *yaml, const char *path,
+                               char *errmsg)
 {
-    lp_yaml yaml;
     lp_settings next;
-    lp_status st = lp_yaml_open(&yaml, path, errmsg);
-    if (st) return st;
+    lp_status st;
     if ((st = settings_copy(settings, &next))) goto cleanup;
-    reader r = {&yaml, errmsg, ""};
-    st = apply(&r, lp_yaml_root(&yaml), &next, path);
+    reader r = {yaml, errmsg, ""};
+    st = apply(&r, lp_yaml_root(yaml), &next, path);
     if (st) {
         lp_settings_clear(&next);
         goto cleanup;
@@ -696,8 +697,25 @@ lp_status lp_settings_load(lp_settings *settings, const char *path, char *errmsg
     lp_settings_clear(settings);
     *settings = next;
 cleanup:
-    lp_yaml_close(&yaml);
+    lp_yaml_close(yaml);
     return st;
+}
+
+lp_status lp_settings_load(lp_settings *settings, const char *path, char *errmsg)
+{
+    lp_yaml yaml;
+    lp_status st = lp_yaml_open(&yaml, path, errmsg);
+    if (st) return st;
+    return load_settings(settings, &yaml, path, errmsg);
+}
+
+lp_status lp_settings_load_memory(lp_settings *settings, const lp_memfile *file,
+                                  char *errmsg)
+{
+    lp_yaml yaml;
+    lp_status st = lp_yaml_open_memory(&yaml, file, errmsg);
+    if (st) return st;
+    return load_settings(settings, &yaml, file->name, errmsg);
 }
 
 static void emit_list(void (*emit)(void *, const char *, const char *), void *ctx,

@@ -8,9 +8,27 @@
 #include <string.h>
 #include <strings.h>
 
-/* A syntax error names the problem's line; when libyaml puts the problem
- * on the first line but knows a later context (an unclosed bracket), the
- * context's line is the one to look at. */
+/* Parses what parser is set up to read into *doc. A syntax error names the
+ * problem's line; when libyaml puts the problem on the first line but knows
+ * a later context (an unclosed bracket), the context's line is the one to
+ * look at. */
+static lp_status parse(yaml_parser_t *parser, const char *shown, yaml_document_t *doc,
+                       char *errmsg)
+{
+    if (yaml_parser_load(parser, doc)) return LP_OK;
+    if (parser->error == YAML_MEMORY_ERROR) {
+        lp_errmsg_set(errmsg, "%s: out of memory", shown);
+        return LP_ERR_NOMEM;
+    }
+    size_t line = parser->problem_mark.line + 1;
+    if (parser->context_mark.line && parser->problem_mark.line == 0)
+        line = parser->context_mark.line + 1;
+    lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", shown, line,
+                  parser->problem ? parser->problem : "malformed YAML",
+                  parser->context ? " " : "", parser->context ? parser->context : "");
+    return LP_ERR_CONFIG;
+}
+
 lp_status lp_yaml_load(const char *path, const char *shown, yaml_document_t *doc,
                        char *errmsg)
 {
@@ -27,32 +45,31 @@ lp_status lp_yaml_load(const char *path, const char *shown, yaml_document_t *doc
         return LP_ERR_NOMEM;
     }
     yaml_parser_set_input_file(&parser, fp);
-    lp_status st = LP_OK;
-    if (!yaml_parser_load(&parser, doc)) {
-        if (parser.error == YAML_MEMORY_ERROR) {
-            lp_errmsg_set(errmsg, "%s: out of memory", shown);
-            st = LP_ERR_NOMEM;
-        } else {
-            size_t line = parser.problem_mark.line + 1;
-            if (parser.context_mark.line && parser.problem_mark.line == 0)
-                line = parser.context_mark.line + 1;
-            lp_errmsg_set(errmsg, "%s line %zu: %s%s%s", shown, line,
-                          parser.problem ? parser.problem : "malformed YAML",
-                          parser.context ? " " : "", parser.context ? parser.context : "");
-            st = LP_ERR_CONFIG;
-        }
-    }
+    lp_status st = parse(&parser, shown, doc, errmsg);
     yaml_parser_delete(&parser);
     fclose(fp);
     return st;
 }
 
-lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
+lp_status lp_yaml_load_memory(const lp_memfile *file, const char *shown, yaml_document_t *doc,
+                              char *errmsg)
 {
-    memset(yaml, 0, sizeof *yaml);
-    const char *slash = strrchr(path, '/');
-    snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
-    lp_status st = lp_yaml_load(path, yaml->name, &yaml->doc, errmsg);
+    if (!shown) shown = file->name;
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        lp_errmsg_set(errmsg, "%s: out of memory", shown);
+        return LP_ERR_NOMEM;
+    }
+    yaml_parser_set_input_string(&parser, file->data ? file->data : (const void *)"",
+                                 file->data ? file->size : 0);
+    lp_status st = parse(&parser, shown, doc, errmsg);
+    yaml_parser_delete(&parser);
+    return st;
+}
+
+/* The root of an opened file is a mapping or absent. */
+static lp_status opened(lp_yaml *yaml, lp_status st, char *errmsg)
+{
     if (st) return st;
     yaml->loaded = true;
     yaml_node_t *root = yaml_document_get_root_node(&yaml->doc);
@@ -61,6 +78,26 @@ lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
         lp_yaml_close(yaml);
     }
     return st;
+}
+
+static void set_name(lp_yaml *yaml, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    snprintf(yaml->name, sizeof yaml->name, "%s", slash ? slash + 1 : path);
+}
+
+lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg)
+{
+    memset(yaml, 0, sizeof *yaml);
+    set_name(yaml, path);
+    return opened(yaml, lp_yaml_load(path, yaml->name, &yaml->doc, errmsg), errmsg);
+}
+
+lp_status lp_yaml_open_memory(lp_yaml *yaml, const lp_memfile *file, char *errmsg)
+{
+    memset(yaml, 0, sizeof *yaml);
+    set_name(yaml, file->name);
+    return opened(yaml, lp_yaml_load_memory(file, yaml->name, &yaml->doc, errmsg), errmsg);
 }
 
 void lp_yaml_close(lp_yaml *yaml)

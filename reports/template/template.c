@@ -150,6 +150,8 @@ typedef struct loader {
     char *chain[MAX_EXTENDS_DEPTH]; /* real paths of the files being applied */
     size_t depth;
     bool wording_known;             /* defaults loaded: wording keys are checked */
+    const lp_memfile *packs;        /* lp_template_load_memory: the packs folder */
+    size_t npacks;
 } loader;
 
 static bool is_path(const char *name_or_path)
@@ -164,6 +166,8 @@ static char *pack_path(const char *templates_dir, const char *name_or_path)
     lp_buf path = {0};
     if (is_path(name_or_path))
         lp_buf_puts(&path, name_or_path);
+    else if (!templates_dir) /* packs in memory are named as in the packs folder */
+        lp_buf_printf(&path, "%s.yaml", name_or_path);
     else
         lp_buf_printf(&path, "%s/packs/%s.yaml", templates_dir, name_or_path);
     if (path.failed) {
@@ -562,17 +566,40 @@ static lp_status apply_extends(loader *L, const char *path, yaml_node_t *node,
 
 /* Applies one pack file over tpl (its extends chain first). from_node and
  * from_path locate the `extends:` that named it (NULL for the top file). */
+/* The pack of L->packs at path (relative to the packs folder, "./" parts
+ * and repeated slashes ignored); writes its normalised name to real
+ * (PATH_MAX bytes). NULL when there is none. */
+static const lp_memfile *find_pack(const loader *L, const char *path, char *real)
+{
+    size_t n = 0;
+    for (const char *p = path; *p && n < PATH_MAX - 1;) {
+        if (*p == '/') {
+            p++;
+        } else if (p[0] == '.' && (p[1] == '/' || !p[1])) {
+            p++;
+        } else {
+            if (n) real[n++] = '/';
+            while (*p && *p != '/' && n < PATH_MAX - 1) real[n++] = *p++;
+        }
+    }
+    real[n] = '\0';
+    for (size_t i = 0; i < L->npacks; i++)
+        if (!strcmp(L->packs[i].name, real)) return &L->packs[i];
+    return NULL;
+}
+
 static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from_node,
                             const char *from_path, lp_template *tpl)
 {
     char real[PATH_MAX];
     char detail[LP_ERRMSG_SIZE];
-    if (!realpath(path, real)) {
+    const lp_memfile *mem = NULL;
+    if (L->packs ? !(mem = find_pack(L, path, real)) : !realpath(path, real)) {
         if (from_node) {
             snprintf(detail, sizeof detail, "extends a pack that does not exist: %s", path);
             return config_error(L, from_path, from_node, detail, NULL);
         }
-        lp_errmsg_set(L->errmsg, "no template %s: %s", path, strerror(errno));
+        lp_errmsg_set(L->errmsg, "no template %s: %s", path, strerror(L->packs ? ENOENT : errno));
         return LP_ERR_NOTFOUND;
     }
     for (size_t i = 0; i < L->depth; i++) {
@@ -597,7 +624,8 @@ static lp_status apply_file(loader *L, const char *path, const yaml_node_t *from
     L->depth++;
 
     yaml_document_t doc;
-    lp_status status = lp_yaml_load(path, NULL, &doc, L->errmsg);
+    lp_status status = mem ? lp_yaml_load_memory(mem, path, &doc, L->errmsg)
+                           : lp_yaml_load(path, NULL, &doc, L->errmsg);
     if (status != LP_OK) goto pop;
     yaml_node_t *root = yaml_document_get_root_node(&doc);
     if (!root || root->type != YAML_MAPPING_NODE) {
@@ -728,27 +756,49 @@ done:
     return status;
 }
 
-lp_status lp_template_load(const char *templates_dir, const char *name_or_path,
-                           lp_template **out_template, char *errmsg)
+/* Starts tpl (without wording yet) from a copy of the default wording
+ * already loaded, whose keys are distinct; the arrays get set_text's
+ * capacity (a power of two, at least 64). */
+static lp_status copy_wording(loader *L, lp_template *tpl, const lp_template *wording)
 {
-    if (!templates_dir || !name_or_path || !out_template) {
-        lp_errmsg_set(errmsg, "lp_template_load: missing argument");
-        return LP_ERR_USAGE;
+    size_t n = wording->ntexts, cap = 64;
+    while (cap < n) cap *= 2;
+    if (!(tpl->text_keys = lp_calloc(cap, sizeof *tpl->text_keys)) ||
+        !(tpl->text_values = lp_calloc(cap, sizeof *tpl->text_values)))
+        return nomem(L);
+    for (size_t i = 0; i < n; i++) {
+        tpl->text_keys[i] = lp_strdup(wording->text_keys[i]);
+        tpl->text_values[i] = lp_strdup(wording->text_values[i]);
+        if (tpl->text_keys[i] && tpl->text_values[i]) {
+            tpl->ntexts++;
+            continue;
+        }
+        lp_free(tpl->text_keys[i]);
+        lp_free(tpl->text_values[i]);
+        return nomem(L);
     }
-    loader L = {.templates_dir = templates_dir, .errmsg = errmsg};
+    return LP_OK;
+}
+
+/* lp_template_load, or lp_template_load_memory when L->packs is set (the
+ * default wording then comes from wording). */
+static lp_status template_load(loader *L, const lp_template *wording, const char *name_or_path,
+                               lp_template **out_template, char *errmsg)
+{
+    const char *templates_dir = L->templates_dir;
     lp_status status;
     char *path = NULL;
     lp_template *tpl = lp_calloc(1, sizeof *tpl);
-    if (!tpl) return nomem(&L);
-    status = load_default_wording(&L, tpl);
+    if (!tpl) return nomem(L);
+    status = wording ? copy_wording(L, tpl, wording) : load_default_wording(L, tpl);
     if (status != LP_OK) goto cleanup;
-    L.wording_known = true;
+    L->wording_known = true;
     path = pack_path(templates_dir, name_or_path);
     if (!path) {
-        status = nomem(&L);
+        status = nomem(L);
         goto cleanup;
     }
-    status = apply_file(&L, path, NULL, NULL, tpl);
+    status = apply_file(L, path, NULL, NULL, tpl);
     if (status != LP_OK) goto cleanup;
     if (!tpl->sections) {
         lp_errmsg_set(errmsg, "%s line 1: a template needs sections", path);
@@ -763,12 +813,12 @@ lp_status lp_template_load(const char *templates_dir, const char *name_or_path,
         snprintf(key, sizeof key, "title.%s", s->kind);
         const char *title = lp_template_text(tpl, key);
         if (set_str(&s->title, title ? title : s->id) != LP_OK) {
-            status = nomem(&L);
+            status = nomem(L);
             goto cleanup;
         }
     }
     if (!tpl->title && set_str(&tpl->title, tpl->name) != LP_OK) {
-        status = nomem(&L);
+        status = nomem(L);
         goto cleanup;
     }
     *out_template = tpl;
@@ -777,6 +827,30 @@ cleanup:
     lp_free(path);
     lp_template_free(tpl);
     return status;
+}
+
+lp_status lp_template_load(const char *templates_dir, const char *name_or_path,
+                           lp_template **out_template, char *errmsg)
+{
+    if (!templates_dir || !name_or_path || !out_template) {
+        lp_errmsg_set(errmsg, "lp_template_load: missing argument");
+        return LP_ERR_USAGE;
+    }
+    loader L = {.templates_dir = templates_dir, .errmsg = errmsg};
+    return template_load(&L, NULL, name_or_path, out_template, errmsg);
+}
+
+lp_status lp_template_load_memory(const lp_template *wording, const lp_memfile *packs,
+                                  size_t npacks, const char *name_or_path,
+                                  lp_template **out_template, char *errmsg)
+{
+    if (!wording || !name_or_path || !out_template) {
+        lp_errmsg_set(errmsg, "lp_template_load_memory: missing argument");
+        return LP_ERR_USAGE;
+    }
+    static const lp_memfile none = {"", "", 0};
+    loader L = {.errmsg = errmsg, .packs = npacks ? packs : &none, .npacks = npacks};
+    return template_load(&L, wording, name_or_path, out_template, errmsg);
 }
 
 static int compare_names(const void *a, const void *b)

@@ -1,11 +1,14 @@
-/* Fuzz targets (targets.h). Files go to one mkdtemp() folder per process. */
+/* Fuzz targets (targets.h). Every input is handed over in memory: the
+ * targets write no file and read none per input. The profiles, the packs
+ * and the default wording of templates/ are read once per process (the
+ * first time a target needs them) and kept until lp_fuzz_cleanup. */
 #include "targets.h"
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lp/csv.h"
 #include "lp/load.h"
@@ -16,37 +19,78 @@
 
 #define FUZZ_TEMPLATES_DIR LP_SOURCE_DIR "/templates"
 #define FUZZ_PROFILES_DIR LP_SOURCE_DIR "/templates/profiles"
+#define FUZZ_PACKS_DIR LP_SOURCE_DIR "/templates/packs"
 
-static char fuzz_dir[64];
+/* The .yaml files of a folder, read whole, by name. */
+typedef struct fuzz_folder {
+    lp_memfile *files;
+    size_t nfiles;
+    bool read;
+} fuzz_folder;
 
-/* Writes the bytes to name in the process's folder; returns its path. */
-static const char *fuzz_file(const char *name, const uint8_t *data, size_t size)
+static fuzz_folder fuzz_profiles, fuzz_packs;
+
+static void folder_free(fuzz_folder *f)
 {
-    static char path[128];
-    if (!fuzz_dir[0]) {
-        snprintf(fuzz_dir, sizeof fuzz_dir, "/tmp/leadpack-fuzz-XXXXXX");
-        if (!mkdtemp(fuzz_dir)) abort();
+    for (size_t i = 0; i < f->nfiles; i++) {
+        free((char *)f->files[i].name);
+        free((void *)f->files[i].data);
     }
-    snprintf(path, sizeof path, "%s/%s", fuzz_dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp) abort();
-    if (size && fwrite(data, 1, size, fp) != size) abort();
-    fclose(fp);
-    return path;
+    free(f->files);
+    memset(f, 0, sizeof *f);
 }
+
+/* Reads dir's .yaml files into f once per process; spare entries are left
+ * at the end of f->files for the caller's own file. Aborts when dir cannot
+ * be read: the targets cannot run without it. */
+static const fuzz_folder *folder_read(fuzz_folder *f, const char *dir)
+{
+    if (f->read) return f;
+    DIR *d = opendir(dir);
+    if (!d) abort();
+    struct dirent *e;
+    size_t cap = 0;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".yaml")) continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        FILE *fp = fopen(path, "rb");
+        if (!fp) abort();
+        char *data = NULL;
+        size_t size = 0, got;
+        char block[4096];
+        while ((got = fread(block, 1, sizeof block, fp)) > 0) {
+            if (!(data = realloc(data, size + got))) abort();
+            memcpy(data + size, block, got);
+            size += got;
+        }
+        fclose(fp);
+        if (f->nfiles + 1 >= cap) {
+            cap = cap ? cap * 2 : 16;
+            if (!(f->files = realloc(f->files, cap * sizeof *f->files))) abort();
+        }
+        char *name = strdup(e->d_name);
+        if (!name) abort();
+        f->files[f->nfiles++] = (lp_memfile){name, data, size};
+    }
+    closedir(d);
+    if (!f->files && !(f->files = calloc(1, sizeof *f->files))) abort();
+    f->read = true;
+    return f;
+}
+
+static lp_mapping *fuzz_generic;
+static lp_template *fuzz_wording;
 
 void lp_fuzz_cleanup(void)
 {
-    if (!fuzz_dir[0]) return;
-    static const char *const names[] = {"leads.csv", "mapping.yaml", "settings.yaml",
-                                        "template.yaml"};
-    char path[128];
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", fuzz_dir, names[i]);
-        unlink(path);
-    }
-    rmdir(fuzz_dir);
-    fuzz_dir[0] = '\0';
+    lp_mapping_free(fuzz_generic);
+    fuzz_generic = NULL;
+    lp_template_free(fuzz_wording);
+    fuzz_wording = NULL;
+    folder_free(&fuzz_profiles);
+    folder_free(&fuzz_packs);
 }
 
 /* ---- CSV ---- */
@@ -101,21 +145,21 @@ static void on_chunk_free(void *ctx, void *chunk)
 
 static lp_mapping *generic_mapping(void)
 {
-    static lp_mapping *mapping;
     char errmsg[LP_ERRMSG_SIZE];
-    if (!mapping && lp_mapping_load(FUZZ_PROFILES_DIR, "generic", NULL, &mapping, errmsg))
+    const fuzz_folder *profiles = folder_read(&fuzz_profiles, FUZZ_PROFILES_DIR);
+    if (!fuzz_generic && lp_mapping_load_memory(profiles->files, profiles->nfiles, "generic",
+                                                NULL, &fuzz_generic, errmsg))
         abort();
-    return mapping;
+    return fuzz_generic;
 }
 
 int lp_fuzz_csv(const uint8_t *data, size_t size)
 {
     char errmsg[LP_ERRMSG_SIZE];
-    const char *path = fuzz_file("leads.csv", data, size);
     lp_csv_limits limits = {.max_field_bytes = 4096, .max_columns = 256};
 
     lp_csv_header *header = NULL;
-    if (lp_csv_read_header(path, &limits, &header, errmsg) == LP_OK) {
+    if (lp_csv_read_header_buffer(data, size, "leads.csv", &limits, &header, errmsg) == LP_OK) {
         for (size_t i = 0; i < header->nnames; i++)
             if (!header->names[i]) abort();
     }
@@ -126,8 +170,8 @@ int lp_fuzz_csv(const uint8_t *data, size_t size)
                               on_chunk_free};
     lp_csv_options options = {.limits = limits, .threads = 1, .label = "leads.csv"};
     lp_csv_info info;
-    if (lp_csv_read(path, &options, &handler, &info, errmsg) == LP_OK) {
-        if (info.records != total) abort();
+    if (lp_csv_read_buffer(data, size, &options, &handler, &info, errmsg) == LP_OK) {
+        if (info.records != total || info.file_bytes != size) abort();
         char describe[64];
         lp_csv_dialect_describe(&info.dialect, describe, sizeof describe);
     }
@@ -136,10 +180,11 @@ int lp_fuzz_csv(const uint8_t *data, size_t size)
     if (lp_settings_init(&settings)) abort();
     settings.max_field_bytes = 4096;
     settings.max_columns = 256;
-    lp_load_options load = {.input_dir = fuzz_dir, .mapping = generic_mapping(),
-                            .settings = &settings, .threads = 1};
+    lp_load_options load = {.mapping = generic_mapping(), .settings = &settings, .threads = 1};
+    lp_memfile leads = {"leads.csv", data, size};
     lp_dataset *ds = NULL;
-    if (lp_dataset_load(&load, &ds, errmsg) == LP_OK) {
+    if (lp_dataset_load_memory(&load, &leads, 1, &ds, errmsg) == LP_OK) {
+        if (ds->nfiles != 1) abort();
         for (size_t i = 0; i < ds->nfiles; i++)
             if (ds->files[i].rows_read != ds->files[i].rows_loaded + ds->files[i].rows_rejected)
                 abort();
@@ -189,9 +234,11 @@ int lp_fuzz_value(const uint8_t *data, size_t size)
 int lp_fuzz_mapping(const uint8_t *data, size_t size)
 {
     char errmsg[LP_ERRMSG_SIZE];
-    const char *path = fuzz_file("mapping.yaml", data, size);
+    const fuzz_folder *profiles = folder_read(&fuzz_profiles, FUZZ_PROFILES_DIR);
+    lp_memfile user = {"mapping.yaml", data, size};
     lp_mapping *mapping = NULL;
-    if (lp_mapping_load(FUZZ_PROFILES_DIR, "generic", path, &mapping, errmsg) == LP_OK) {
+    if (lp_mapping_load_memory(profiles->files, profiles->nfiles, "generic", &user, &mapping,
+                               errmsg) == LP_OK) {
         for (int t = 0; t < LP_TABLE_COUNT; t++)
             for (size_t f = 0; f < mapping->tables[t].nfiles; f++) {
                 const char *file = mapping->tables[t].files[f];
@@ -216,10 +263,10 @@ static void ignore_setting(void *ctx, const char *key, const char *value)
 int lp_fuzz_settings(const uint8_t *data, size_t size)
 {
     char errmsg[LP_ERRMSG_SIZE];
-    const char *path = fuzz_file("settings.yaml", data, size);
+    lp_memfile file = {"settings.yaml", data, size};
     lp_settings settings;
     if (lp_settings_init(&settings)) abort();
-    if (lp_settings_load(&settings, path, errmsg) == LP_OK) {
+    if (lp_settings_load_memory(&settings, &file, errmsg) == LP_OK) {
         size_t chars = 0;
         lp_settings_each(&settings, ignore_setting, &chars);
     }
@@ -230,9 +277,15 @@ int lp_fuzz_settings(const uint8_t *data, size_t size)
 int lp_fuzz_template(const uint8_t *data, size_t size)
 {
     char errmsg[LP_ERRMSG_SIZE];
-    const char *path = fuzz_file("template.yaml", data, size);
+    /* The input is template.yaml beside the packs of templates/packs. */
+    fuzz_folder *packs = &fuzz_packs;
+    folder_read(packs, FUZZ_PACKS_DIR);
+    if (!fuzz_wording && lp_template_wording_load(FUZZ_TEMPLATES_DIR, &fuzz_wording, errmsg))
+        abort();
+    packs->files[packs->nfiles] = (lp_memfile){"template.yaml", data, size};
     lp_template *tpl = NULL;
-    if (lp_template_load(FUZZ_TEMPLATES_DIR, path, &tpl, errmsg) == LP_OK) {
+    if (lp_template_load_memory(fuzz_wording, packs->files, packs->nfiles + 1, "template.yaml",
+                                &tpl, errmsg) == LP_OK) {
         for (size_t i = 0; i < tpl->nsections; i++)
             if (!tpl->sections[i].id || !tpl->sections[i].kind) abort();
         lp_template_text(tpl, "change.up");

@@ -6,6 +6,12 @@
  * built as libFuzzer programs (make fuzz, fuzz_<name>.c) and replayed on the
  * saved crashing inputs of regressions/ by the Criterion suite
  * (tests/cli/test_fuzz_regressions.c).
+ *
+ * The targets are in-process, single-threaded and write or read no file per
+ * input: the bytes reach the engine through its in-memory loaders
+ * (lp_csv_read_buffer, lp_dataset_load_memory, lp_settings_load_memory,
+ * lp_mapping_load_memory, lp_template_load_memory), so that libFuzzer runs
+ * thousands of inputs a second (tests/fuzz/README.md).
  */
 #ifndef LP_FUZZ_TARGETS_H
 #define LP_FUZZ_TARGETS_H
@@ -13,22 +19,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The bytes as a CSV file: lp_csv_read_header, lp_csv_read (one thread),
- * then lp_dataset_load of the generic profile with the bytes as leads.csv. */
+/* The bytes as a CSV file: lp_csv_read_header_buffer, lp_csv_read_buffer
+ * (one thread), then lp_dataset_load_memory of the generic profile with the
+ * bytes as leads.csv (one thread). */
 int lp_fuzz_csv(const uint8_t *data, size_t size);
 /* The first byte picks the options (decimal comma, date order); the rest is
  * given to every lp/value.h parser. */
 int lp_fuzz_value(const uint8_t *data, size_t size);
-/* The bytes as a user mapping file over the generic profile. */
+/* The bytes as a user mapping file (mapping.yaml) over the generic profile;
+ * the profiles of templates/profiles are given in memory. */
 int lp_fuzz_mapping(const uint8_t *data, size_t size);
-/* The bytes as a settings file over the defaults, then every setting
- * printed. */
+/* The bytes as a settings file (settings.yaml) over the defaults, then
+ * every setting printed. */
 int lp_fuzz_settings(const uint8_t *data, size_t size);
-/* The bytes as a template file (templates/ as the templates folder). */
+/* The bytes as a template file (template.yaml) beside the packs of
+ * templates/packs, over the default wording of templates/wording.yaml (all
+ * given in memory). */
 int lp_fuzz_template(const uint8_t *data, size_t size);
 
-/* Removes the process's temporary folder and its files (for the replay
- * test; the fuzz programs leave theirs under /tmp). */
+/* Releases what the targets keep for the life of the process (the profiles,
+ * packs and wording read once, the generic mapping), for the replay test
+ * under LeakSanitizer. */
 void lp_fuzz_cleanup(void);
 
 #endif

@@ -118,6 +118,16 @@ typedef struct lp_csv_info {
 lp_status lp_csv_read(const char *path, const lp_csv_options *options,
                       const lp_csv_handler *handler, lp_csv_info *out_info, char *errmsg);
 
+/* lp_csv_read over size bytes at data (borrowed for the call) instead of a
+ * file: the same dialect detection, parsing, chunks, limits, line numbers,
+ * SHA-256 and messages as a file holding those bytes. options->label names
+ * it in messages (default "buffer"). Small inputs get buffers of their own
+ * size, not the 1 MiB blocks of a file, so that many small reads are cheap
+ * (the fuzz targets of tests/fuzz). */
+lp_status lp_csv_read_buffer(const void *data, size_t size, const lp_csv_options *options,
+                             const lp_csv_handler *handler, lp_csv_info *out_info,
+                             char *errmsg);
+
 /* The header of a CSV file, for profile detection. */
 typedef struct lp_csv_header {
     char **names;              /* nnames names, trimmed of white space, UTF-8 */
@@ -130,6 +140,11 @@ typedef struct lp_csv_header {
  * lp_csv_header_free (names and strings included). Errors as lp_csv_read. */
 lp_status lp_csv_read_header(const char *path, const lp_csv_limits *limits,
                              lp_csv_header **out_header, char *errmsg);
+/* lp_csv_read_header over size bytes at data; label names them in messages
+ * (default "buffer"). */
+lp_status lp_csv_read_header_buffer(const void *data, size_t size, const char *label,
+                                    const lp_csv_limits *limits, lp_csv_header **out_header,
+                                    char *errmsg);
 void lp_csv_header_free(lp_csv_header *header);
 
 #endif

@@ -101,6 +101,16 @@ typedef struct lp_load_options {
 lp_status lp_dataset_load(const lp_load_options *options, lp_dataset **out_ds,
                           char *errmsg);
 
+/* lp_dataset_load over exports in memory instead of a folder: files[0..n)
+ * stand for an input folder holding exactly those files (names without a
+ * folder, distinct). Each pattern of the mapping is matched against the
+ * names as glob(3) would match them in the folder (sorted; a leading dot is
+ * matched only by a dot), and each file is read with lp_csv_read_buffer;
+ * everything else, messages and labels included, is lp_dataset_load's.
+ * options->input_dir is not used. Reads no file. */
+lp_status lp_dataset_load_memory(const lp_load_options *options, const lp_memfile *files,
+                                 size_t nfiles, lp_dataset **out_ds, char *errmsg);
+
 /* One value of a mapped value column that its mapping does not name. */
 typedef struct lp_unmapped_value {
     const char *value;          /* as loaded (borrowed from the dataset's table) */

@@ -81,6 +81,17 @@ void lp_buf_printf(lp_buf *buf, const char *fmt, ...)
 /* Releases the contents; the buf may be reused. */
 void lp_buf_reset(lp_buf *buf);
 
+/* A file given as bytes in memory, for the loaders that read from memory
+ * instead of a folder (lp_csv_read_buffer, lp_dataset_load_memory,
+ * lp_settings_load_memory, lp_mapping_load_memory, lp_template_load_memory).
+ * name stands for the file's name in messages and lookups; data (size bytes)
+ * is borrowed for the call. */
+typedef struct lp_memfile {
+    const char *name;
+    const void *data;
+    size_t size;
+} lp_memfile;
+
 /* Copies printf output into a fixed error buffer of errmsg_size bytes. */
 #define LP_ERRMSG_SIZE 512
 void lp_errmsg_set(char *errmsg, const char *fmt, ...)

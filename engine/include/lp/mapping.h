@@ -86,6 +86,12 @@ typedef struct lp_mapping {
 lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
                           const char *user_path, lp_mapping **out_mapping,
                           char *errmsg);
+/* lp_mapping_load over files in memory: profiles[0..nprofiles) stand for a
+ * profiles folder holding exactly those files (named NAME.yaml), user (or
+ * NULL) for the user mapping file. Reads no file. */
+lp_status lp_mapping_load_memory(const lp_memfile *profiles, size_t nprofiles,
+                                 const char *profile_name, const lp_memfile *user,
+                                 lp_mapping **out_mapping, char *errmsg);
 void lp_mapping_free(lp_mapping *mapping);
 /* Chooses the profile whose detect headers best match the headers of the
  * CSV files in input_dir; writes its name (caller frees) and a one-line

@@ -82,6 +82,11 @@ void lp_settings_clear(lp_settings *settings);
  * values are LP_ERR_CONFIG with "FILE line N: ..." in errmsg
  * (LP_ERRMSG_SIZE bytes). */
 lp_status lp_settings_load(lp_settings *settings, const char *path, char *errmsg);
+/* lp_settings_load over a settings file in memory (file->name as its path:
+ * in messages, and the folder a relative targets_file is read beside).
+ * Reads no file. */
+lp_status lp_settings_load_memory(lp_settings *settings, const lp_memfile *file,
+                                  char *errmsg);
 /* Every setting as (key, value text) pairs for the Parameters sheet: calls
  * emit once per setting in a fixed order. */
 void lp_settings_each(const lp_settings *settings,

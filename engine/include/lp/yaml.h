@@ -20,6 +20,9 @@
  * empty file yields a document without a root node. */
 lp_status lp_yaml_load(const char *path, const char *shown, yaml_document_t *doc,
                        char *errmsg);
+/* lp_yaml_load over a file in memory (shown NULL: file->name). */
+lp_status lp_yaml_load_memory(const lp_memfile *file, const char *shown, yaml_document_t *doc,
+                              char *errmsg);
 
 /* A loaded file whose root is a mapping (the settings and mapping readers). */
 typedef struct lp_yaml {
@@ -32,6 +35,8 @@ typedef struct lp_yaml {
  * document's root is a mapping or absent (empty file); anything else is
  * LP_ERR_CONFIG. */
 lp_status lp_yaml_open(lp_yaml *yaml, const char *path, char *errmsg);
+/* lp_yaml_open over a file in memory (file->name as the file name). */
+lp_status lp_yaml_open_memory(lp_yaml *yaml, const lp_memfile *file, char *errmsg);
 void lp_yaml_close(lp_yaml *yaml);
 /* Root mapping node, or NULL for an empty document. */
 yaml_node_t *lp_yaml_root(lp_yaml *yaml);

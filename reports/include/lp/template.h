@@ -74,6 +74,20 @@ size_t lp_template_section_charts(const lp_template *tpl, size_t i,
  * LP_ERR_CONFIG with "FILE line N: ..." in errmsg. */
 lp_status lp_template_load(const char *templates_dir, const char *name_or_path,
                            lp_template **out_template, char *errmsg);
+/* A template holding only the default wording of templates_dir/wording.yaml
+ * (no sections), for a narrative built without a pack and for
+ * lp_template_load_memory. Released with lp_template_free. */
+lp_status lp_template_wording_load(const char *templates_dir, lp_template **out,
+                                   char *errmsg);
+/* lp_template_load over packs in memory: packs[0..npacks) stand for the
+ * packs folder (named as in it: "NAME.yaml", or "team/NAME.yaml" for a pack
+ * in a subfolder), name_or_path picks one of them by pack name or file
+ * name, an `extends:` names another of them, and the default wording is a
+ * copy of wording (from lp_template_wording_load) instead of
+ * wording.yaml. Cycles are found by file name. Reads no file. */
+lp_status lp_template_load_memory(const lp_template *wording, const lp_memfile *packs,
+                                  size_t npacks, const char *name_or_path,
+                                  lp_template **out_template, char *errmsg);
 void lp_template_free(lp_template *tpl);
 /* Wording for key (borrowed), or NULL. */
 const char *lp_template_text(const lp_template *tpl, const char *key);
