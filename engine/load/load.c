@@ -110,6 +110,8 @@ typedef struct file_ctx {
      * (identifiers, e-mails), so chunks append them unlooked-up and the
      * merge interns each once (chunk_done decides; atomic) */
     bool unique[LP_CANON_MAX_COLUMNS + 2];
+    uint64_t file_bytes;        /* size of the file, 0 for a stream (no pre-sizing) */
+    bool presized;              /* the table was sized for the whole file (chunk_done) */
 } file_ctx;
 
 typedef struct chunk_reject {
@@ -137,6 +139,7 @@ typedef struct load_chunk {
     size_t future_dated;
     char future_example[24];
     size_t no_lead;
+    size_t bytes;               /* bytes of the records seen: fields plus one separator each */
     bool in_footer;
 } load_chunk;
 
@@ -617,6 +620,7 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     file_ctx *fc = ch->fc;
     const lp_mapping *m = fc->opts->mapping;
 
+    for (size_t i = 0; i < rec->nfields; i++) ch->bytes += rec->lens[i] + 1;
     /* blank records and report footers are not data */
     bool blank = true;
     for (size_t i = 0; i < rec->nfields && blank; i++) {
@@ -757,6 +761,36 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     return LP_OK;
 }
 
+/* Sizes the table for the whole file from its first chunk: rows in
+ * proportion to the bytes, strings to the strings new to the chunk (the
+ * chunk's distinct values overcount a column that repeats across chunks,
+ * so the index gets three quarters of that). Growing by doubling instead
+ * copies every buffer about once more and rehashes the index at each step.
+ * Reservations are only capacity: a failed one is left to later growth. */
+static void presize(file_ctx *fc, const load_chunk *ch)
+{
+    fc->presized = true;
+    if (!fc->file_bytes || !ch->bytes || !ch->rows_loaded || fc->file_bytes <= ch->bytes) return;
+    double scale = (double)fc->file_bytes / (double)ch->bytes;
+    size_t rows = (size_t)((double)ch->rows_loaded * scale * 1.02) + 64;
+    for (size_t j = 0; j < fc->ncols; j++) {
+        lp_column *col = fc->cols[j].target;
+        (void)lp_column_reserve(col, col->length + rows);
+    }
+    size_t strings = (size_t)lp_strpool_count(ch->table->pool), text = 0;
+    for (size_t j = 0; j < fc->ncols; j++)
+        if (ch->appended[j]) strings += (size_t)lp_strpool_count(ch->appended[j]);
+    if (!strings) return;
+    text = lp_strpool_text_bytes(ch->table->pool);
+    for (size_t j = 0; j < fc->ncols; j++)
+        if (ch->appended[j]) text += lp_strpool_text_bytes(ch->appended[j]);
+    lp_strpool *pool = fc->table->pool;
+    size_t more = (size_t)((double)strings * scale);
+    (void)lp_strpool_reserve(pool, (size_t)lp_strpool_count(pool) + more * 3 / 4);
+    (void)lp_strpool_reserve_text(pool, lp_strpool_text_bytes(pool) +
+                                               (size_t)((double)text * scale * 1.1));
+}
+
 static lp_status chunk_done(void *ctx, void *chunk)
 {
     file_ctx *fc = ctx;
@@ -764,6 +798,7 @@ static lp_status chunk_done(void *ctx, void *chunk)
     lp_status st = LP_OK;
     int32_t *codes = NULL;
     int32_t ncodes = lp_strpool_count(ch->table->pool);
+    if (!fc->presized) presize(fc, ch);
     if (ncodes) {
         codes = lp_malloc((size_t)ncodes * sizeof *codes);
         if (!codes) {
@@ -859,6 +894,8 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     fc.errmsg = errmsg;
     fc.decimal_comma = decimal_comma;
     fc.order = order;
+    struct stat sb;
+    if (!pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) fc.file_bytes = (uint64_t)sb.st_size;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;
