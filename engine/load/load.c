@@ -110,6 +110,9 @@ typedef struct file_ctx {
      * (identifiers, e-mails), so chunks append them unlooked-up and the
      * merge interns each once (chunk_done decides; atomic) */
     bool unique[LP_CANON_MAX_COLUMNS + 2];
+    /* per plan column: text bytes of the last merged chunk's appended
+     * strings, so that the next staging pools start at about their size */
+    size_t hint_text[LP_CANON_MAX_COLUMNS + 2];
     uint64_t file_bytes;        /* size of the file, 0 for a stream (no pre-sizing) */
     bool presized;              /* the table was sized for the whole file (chunk_done) */
 } file_ctx;
@@ -559,6 +562,8 @@ static lp_status chunk_new(void *ctx, void **out_chunk)
             continue;
         if (!(ch->appended[j] = lp_strpool_new())) goto fail;
         lp_strpool_drop_index(ch->appended[j]);
+        size_t text = __atomic_load_n(&fc->hint_text[j], __ATOMIC_RELAXED);
+        if (text && lp_strpool_reserve_text(ch->appended[j], text + text / 8)) goto fail;
     }
     *out_chunk = ch;
     return LP_OK;
@@ -812,6 +817,8 @@ static lp_status chunk_done(void *ctx, void *chunk)
         int32_t *map = ch->cols[j]->type == LP_TYPE_STRING ? codes : NULL;
         int32_t nappended = ch->appended[j] ? lp_strpool_count(ch->appended[j]) : 0;
         if (nappended) {
+            __atomic_store_n(&fc->hint_text[j], lp_strpool_text_bytes(ch->appended[j]),
+                             __ATOMIC_RELAXED);
             map = lp_malloc((size_t)nappended * sizeof *map);
             st = map ? lp_strpool_merge(fc->table->pool, ch->appended[j], map) : LP_ERR_NOMEM;
         }
