@@ -45,6 +45,10 @@
 
 #define BLOCK_SIZE ((size_t)1 << 20)
 #define CHUNK_SIZE ((size_t)4 << 20)
+/* A chunk buffer: a chunk is cut once it holds CHUNK_SIZE bytes, and a
+ * block is decoded into it with room for three bytes per byte read. */
+#define CHUNK_BUFFER (CHUNK_SIZE + 3 * BLOCK_SIZE + ((size_t)64 << 10))
+#define SPARE_BUFFERS 8
 
 const char *lp_csv_encoding_name(lp_csv_encoding encoding)
 {
@@ -588,6 +592,7 @@ static void parse_chunk(chunk_parse *cp, const lp_csv_dialect *dialect, const ch
 typedef struct job {
     char *data;               /* decoded chunk (owned until parsed) */
     size_t len;
+    size_t cap;               /* bytes allocated at data */
     size_t first_line;
     size_t index;             /* chunk number, from 0 */
     void *chunk;              /* caller state */
@@ -654,7 +659,31 @@ struct reader {
     /* byte stream instead of a file (lp_csv_read_stream), or NULL */
     lp_csv_pull pull;
     void *pull_ctx;
+    /* Parsed chunks' buffers, kept for the next chunks (under the pool's
+     * mutex when there is a pool): fresh memory costs a page fault per
+     * page, which is as much as the decoding that fills it. */
+    char *spare[SPARE_BUFFERS];
+    size_t nspare;
 };
+
+/* Takes a chunk buffer: a spare one, or a new one. */
+static lp_status buffer_take(reader *r, bytes *out)
+{
+    char *data = NULL;
+    if (r->pool) pthread_mutex_lock(&r->pool->mu);
+    if (r->nspare) data = r->spare[--r->nspare];
+    if (r->pool) pthread_mutex_unlock(&r->pool->mu);
+    if (!data && !(data = lp_malloc(CHUNK_BUFFER))) return LP_ERR_NOMEM;
+    *out = (bytes){data, 0, CHUNK_BUFFER};
+    return LP_OK;
+}
+
+/* Gives a parsed chunk's buffer back (the pool's mutex held, if any). */
+static void buffer_give(reader *r, char *data, size_t cap)
+{
+    if (data && cap == CHUNK_BUFFER && r->nspare < SPARE_BUFFERS) r->spare[r->nspare++] = data;
+    else lp_free(data);
+}
 
 static void reader_fail(reader *r, lp_status st, bool from_callback, const char *msg)
 {
@@ -731,10 +760,10 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&p->mu);
 
         if (!skip) run_job(r, j);
-        lp_free(j->data);
-        j->data = NULL;
 
         pthread_mutex_lock(&p->mu);
+        buffer_give(r, j->data, j->cap);
+        j->data = NULL;
         if (skip || j->status) {
             if (!skip) reader_fail(r, j->status, j->errmsg[0] == '\0', j->errmsg);
             job_free(r, j);
@@ -814,8 +843,8 @@ static void pool_stop(reader *r)
     r->pool = NULL;
 }
 
-/* Hands cur[0..len) (owned data) to a parser. */
-static void submit(reader *r, char *data, size_t len, size_t first_line)
+/* Hands data[0..len) (owned, cap bytes allocated) to a parser. */
+static void submit(reader *r, char *data, size_t len, size_t cap, size_t first_line)
 {
     job *j = lp_calloc(1, sizeof *j);
     if (!j) {
@@ -825,12 +854,13 @@ static void submit(reader *r, char *data, size_t len, size_t first_line)
     }
     j->data = data;
     j->len = len;
+    j->cap = cap;
     j->first_line = first_line;
     j->index = r->nchunks++;
     pool *p = r->pool;
     if (!p) {
         run_job(r, j);
-        lp_free(j->data);
+        buffer_give(r, j->data, j->cap);
         j->data = NULL;
         if (j->status) {
             reader_fail(r, j->status, j->errmsg[0] == '\0', j->errmsg);
@@ -1067,16 +1097,20 @@ static void scan(reader *r)
 
 /* Drops cur[0..cut) after it has been used: the tail moves to a new buffer
  * (or to the front of the same one when keep_buffer). */
-static lp_status shift_cur(reader *r, bool keep_buffer, char **out_old)
+static lp_status shift_cur(reader *r, bool keep_buffer, bytes *out_old)
 {
     size_t tail = r->cur.len - r->cut;
     if (keep_buffer) {
         memmove(r->cur.data, r->cur.data + r->cut, tail);
     } else {
-        bytes next = {0};
-        if (bytes_reserve(&next, tail + 3 * BLOCK_SIZE + 16)) return LP_ERR_NOMEM;
+        bytes next;
+        if (buffer_take(r, &next)) return LP_ERR_NOMEM;
+        if (bytes_reserve(&next, tail + 3 * BLOCK_SIZE + 16)) {
+            lp_free(next.data);
+            return LP_ERR_NOMEM;
+        }
         memcpy(next.data, r->cur.data + r->cut, tail);
-        *out_old = r->cur.data;
+        *out_old = r->cur;
         r->cur = next;
     }
     r->cur.len = tail;
@@ -1187,18 +1221,18 @@ static void process(reader *r, bool at_eof)
     }
     if (r->cur.len >= CHUNK_SIZE && r->cut) {
         size_t len = r->cut, first = r->first_line;
-        char *old = NULL;
+        bytes old = {0};
         if (shift_cur(r, false, &old)) {
             reader_fail_locked(r, LP_ERR_NOMEM, "out of memory");
             return;
         }
-        submit(r, old, len, first);
+        submit(r, old.data, len, old.cap, first);
     }
     if (at_eof && r->cur.len && !reader_status(r)) {
-        char *data = r->cur.data;
-        size_t len = r->cur.len, first = r->first_line;
+        bytes data = r->cur;
+        size_t first = r->first_line;
         r->cur = (bytes){0};
-        submit(r, data, len, first);
+        submit(r, data.data, data.len, data.cap, first);
     }
 }
 
@@ -1239,13 +1273,15 @@ static lp_status read_file(reader *r, int threads)
         goto cleanup;
     }
     raw = lp_malloc(block + 8);
-    if (raw && block < BLOCK_SIZE && !r->cur.data) {
+    bool small = block < BLOCK_SIZE; /* an input in memory smaller than one block */
+    if (raw && small && !r->cur.data) {
         /* a first chunk buffer of the input's size (decoding at most
-         * triples it), not bytes_reserve's 5 MiB */
+         * triples it), not a whole chunk buffer */
         r->cur.cap = 3 * block + 16;
         if (!(r->cur.data = lp_malloc(r->cur.cap))) r->cur.cap = 0;
     }
-    if (!raw || bytes_reserve(&r->cur, 3 * block + 16)) {
+    if (!raw || (small || r->header_only ? bytes_reserve(&r->cur, 3 * block + 16)
+                                         : buffer_take(r, &r->cur))) {
         reader_fail(r, LP_ERR_NOMEM, false, "out of memory");
         goto cleanup;
     }
@@ -1333,6 +1369,7 @@ static lp_status read_file(reader *r, int threads)
     }
 cleanup:
     pool_stop(r);
+    while (r->nspare) lp_free(r->spare[--r->nspare]);
     lp_free(raw);
     lp_free(r->cur.data);
     r->cur = (bytes){0};

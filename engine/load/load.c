@@ -112,6 +112,11 @@ typedef struct file_ctx {
      * (identifiers, e-mails), so chunks append them unlooked-up and the
      * merge interns each once (chunk_done decides; atomic) */
     bool unique[LP_CANON_MAX_COLUMNS + 2];
+    /* per plan column: text bytes of the last merged chunk's appended
+     * strings, so that the next staging pools start at about their size */
+    size_t hint_text[LP_CANON_MAX_COLUMNS + 2];
+    uint64_t file_bytes;        /* size of the file, 0 for a stream (no pre-sizing) */
+    bool presized;              /* the table was sized for the whole file (chunk_done) */
 } file_ctx;
 
 typedef struct chunk_reject {
@@ -139,6 +144,7 @@ typedef struct load_chunk {
     size_t future_dated;
     char future_example[24];
     size_t no_lead;
+    size_t bytes;               /* bytes of the records seen: fields plus one separator each */
     bool in_footer;
 } load_chunk;
 
@@ -558,6 +564,8 @@ static lp_status chunk_new(void *ctx, void **out_chunk)
             continue;
         if (!(ch->appended[j] = lp_strpool_new())) goto fail;
         lp_strpool_drop_index(ch->appended[j]);
+        size_t text = __atomic_load_n(&fc->hint_text[j], __ATOMIC_RELAXED);
+        if (text && lp_strpool_reserve_text(ch->appended[j], text + text / 8)) goto fail;
     }
     *out_chunk = ch;
     return LP_OK;
@@ -619,6 +627,7 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     file_ctx *fc = ch->fc;
     const lp_mapping *m = fc->opts->mapping;
 
+    for (size_t i = 0; i < rec->nfields; i++) ch->bytes += rec->lens[i] + 1;
     /* blank records and report footers are not data */
     bool blank = true;
     for (size_t i = 0; i < rec->nfields && blank; i++) {
@@ -759,6 +768,36 @@ static lp_status on_record(void *chunk, const lp_csv_record *rec)
     return LP_OK;
 }
 
+/* Sizes the table for the whole file from its first chunk: rows in
+ * proportion to the bytes, strings to the strings new to the chunk (the
+ * chunk's distinct values overcount a column that repeats across chunks,
+ * so the index gets three quarters of that). Growing by doubling instead
+ * copies every buffer about once more and rehashes the index at each step.
+ * Reservations are only capacity: a failed one is left to later growth. */
+static void presize(file_ctx *fc, const load_chunk *ch)
+{
+    fc->presized = true;
+    if (!fc->file_bytes || !ch->bytes || !ch->rows_loaded || fc->file_bytes <= ch->bytes) return;
+    double scale = (double)fc->file_bytes / (double)ch->bytes;
+    size_t rows = (size_t)((double)ch->rows_loaded * scale * 1.02) + 64;
+    for (size_t j = 0; j < fc->ncols; j++) {
+        lp_column *col = fc->cols[j].target;
+        (void)lp_column_reserve(col, col->length + rows);
+    }
+    size_t strings = (size_t)lp_strpool_count(ch->table->pool), text = 0;
+    for (size_t j = 0; j < fc->ncols; j++)
+        if (ch->appended[j]) strings += (size_t)lp_strpool_count(ch->appended[j]);
+    if (!strings) return;
+    text = lp_strpool_text_bytes(ch->table->pool);
+    for (size_t j = 0; j < fc->ncols; j++)
+        if (ch->appended[j]) text += lp_strpool_text_bytes(ch->appended[j]);
+    lp_strpool *pool = fc->table->pool;
+    size_t more = (size_t)((double)strings * scale);
+    (void)lp_strpool_reserve(pool, (size_t)lp_strpool_count(pool) + more * 3 / 4);
+    (void)lp_strpool_reserve_text(pool, lp_strpool_text_bytes(pool) +
+                                               (size_t)((double)text * scale * 1.1));
+}
+
 static lp_status chunk_done(void *ctx, void *chunk)
 {
     file_ctx *fc = ctx;
@@ -766,6 +805,7 @@ static lp_status chunk_done(void *ctx, void *chunk)
     lp_status st = LP_OK;
     int32_t *codes = NULL;
     int32_t ncodes = lp_strpool_count(ch->table->pool);
+    if (!fc->presized) presize(fc, ch);
     if (ncodes) {
         codes = lp_malloc((size_t)ncodes * sizeof *codes);
         if (!codes) {
@@ -779,6 +819,8 @@ static lp_status chunk_done(void *ctx, void *chunk)
         int32_t *map = ch->cols[j]->type == LP_TYPE_STRING ? codes : NULL;
         int32_t nappended = ch->appended[j] ? lp_strpool_count(ch->appended[j]) : 0;
         if (nappended) {
+            __atomic_store_n(&fc->hint_text[j], lp_strpool_text_bytes(ch->appended[j]),
+                             __ATOMIC_RELAXED);
             map = lp_malloc((size_t)nappended * sizeof *map);
             st = map ? lp_strpool_merge(fc->table->pool, ch->appended[j], map) : LP_ERR_NOMEM;
         }
@@ -862,6 +904,8 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     fc.errmsg = errmsg;
     fc.decimal_comma = decimal_comma;
     fc.order = order;
+    struct stat sb;
+    if (!pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) fc.file_bytes = (uint64_t)sb.st_size;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;

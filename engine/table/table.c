@@ -326,6 +326,19 @@ lp_status lp_strpool_reserve(lp_strpool *pool, size_t n)
     return LP_OK;
 }
 
+size_t lp_strpool_text_bytes(const lp_strpool *pool) { return pool->offs[pool->count]; }
+
+lp_status lp_strpool_reserve_text(lp_strpool *pool, size_t nbytes)
+{
+    if (nbytes <= pool->bytes_cap) return LP_OK;
+    if (nbytes > (size_t)UINT32_MAX) nbytes = UINT32_MAX;
+    char *bytes = lp_realloc(pool->bytes, nbytes);
+    if (!bytes) return LP_ERR_NOMEM;
+    pool->bytes = bytes;
+    pool->bytes_cap = nbytes;
+    return LP_OK;
+}
+
 /* Appends s and its NUL to the byte buffer (offsets are 32-bit, so a pool
  * holds at most 4 GiB of text). s may point into the buffer itself. */
 static lp_status bytes_add(lp_strpool *pool, const char *s, size_t len)

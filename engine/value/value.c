@@ -578,17 +578,35 @@ static bool iso_date(const char *s, int64_t *out_days)
     return true;
 }
 
-/* YYYY-MM-DDTHH:MM:SSZ: the instant form of most exports; anything else
- * (offsets, fractions, other orders) is left to the general parser, which
- * reads this form the same way. */
+/* YYYY-MM-DDTHH:MM:SS, an optional fraction of a second (truncated), then
+ * Z or a four-digit offset (+HHMM, -HHMM): the instant forms of most
+ * exports (Salesforce writes 2026-11-20T14:03:11.000+0000). Anything else
+ * (offsets with a colon, other orders, spaces) is left to the general
+ * parser, which reads these forms the same way. */
 static bool iso_utc(const char *s, size_t len, int64_t *out_instant)
 {
     int64_t days;
-    if (len != 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z') return false;
+    if (len < 20 || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+    size_t i = 19;
+    if (s[i] == '.') {
+        size_t digits = ++i;
+        while (i < len && is_digit(s[i])) i++;
+        if (i == digits) return false;
+    }
+    int offset = 0;
+    if (len - i == 1 && s[i] == 'Z') {
+        offset = 0;
+    } else if (len - i == 5 && (s[i] == '+' || s[i] == '-')) {
+        int oh = two_digits(s + i + 1), om = two_digits(s + i + 3);
+        if (oh < 0 || oh > 14 || om < 0 || om > 59) return false;
+        offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    } else {
+        return false;
+    }
     int hh = two_digits(s + 11), mm = two_digits(s + 14), ss = two_digits(s + 17);
     if (hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59 || !iso_date(s, &days))
         return false;
-    *out_instant = days * 86400 + hh * 3600 + mm * 60 + ss;
+    *out_instant = days * 86400 + hh * 3600 + mm * 60 + ss - offset;
     return true;
 }
 

@@ -167,6 +167,33 @@ Test(table, compacted_pool_keeps_codes_and_lookups)
     lp_strpool_free(pool);
 }
 
+/* Text reserved ahead holds the strings without regrowing: the bytes
+ * allocated stay as reserved. 1000 strings "L0000000".."L0000999" of 8
+ * bytes and a NUL each are 9000 bytes of text. */
+Test(table, reserved_text_holds_the_strings)
+{
+    lp_strpool *pool = lp_strpool_new();
+    cr_assert_not_null(pool);
+    cr_expect_eq(lp_strpool_text_bytes(pool), 0);
+    cr_assert_eq(lp_strpool_reserve(pool, 1000), LP_OK);
+    cr_assert_eq(lp_strpool_reserve_text(pool, 9000), LP_OK);
+    size_t reserved = lp_strpool_bytes(pool);
+    char s[32];
+    for (int i = 0; i < 1000; i++) {
+        int32_t code;
+        int len = snprintf(s, sizeof s, "L%07d", i);
+        cr_assert_eq(lp_strpool_intern(pool, s, (size_t)len, &code), LP_OK);
+        cr_assert_eq(code, i);
+    }
+    cr_expect_eq(lp_strpool_text_bytes(pool), 9000);
+    cr_expect_eq(lp_strpool_bytes(pool), reserved);
+    cr_expect_str_eq(lp_strpool_get(pool, 999), "L0000999");
+    /* a smaller reservation changes nothing */
+    cr_assert_eq(lp_strpool_reserve_text(pool, 10), LP_OK);
+    cr_expect_eq(lp_strpool_find(pool, "L0000500", 8), 500);
+    lp_strpool_free(pool);
+}
+
 /* Interning part of a string the pool already holds: the buffer may move
  * while the new string is copied from it. */
 Test(table, intern_from_the_pools_own_bytes)

@@ -66,6 +66,17 @@ ParameterizedTestParameters(value, instants)
         {"2026-11-20T14:03:60Z", LP_DATE_MDY, false, 0},
         {"2026-11-2OT14:03:11Z", LP_DATE_MDY, false, 0},
         {"2026-11-20T14:03:11z", LP_DATE_MDY, true, 1795183391},
+        /* the shortcut's fraction and four-digit offset forms; 1795203191 and
+         * 1795179791 as above (-05:30 and +01:00) */
+        {"2026-11-20T14:03:11.999-0530", LP_DATE_MDY, true, 1795203191},
+        {"2026-11-20T14:03:11.5+0100", LP_DATE_MDY, true, 1795179791},
+        {"2024-02-29T10:00:00.000+0000", LP_DATE_MDY, true, 1709200800},
+        {"2026-02-29T10:00:00.000+0000", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:11.+0000", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:11.000+1500", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:11.000+0160", LP_DATE_MDY, false, 0},
+        {"2026-11-20T14:03:11.000+000", LP_DATE_MDY, false, 0},
+        {"2026-11-20T24:03:11.000+0000", LP_DATE_MDY, false, 0},
         {"yesterday", LP_DATE_MDY, false, 0},
         {"", LP_DATE_MDY, false, 0},
         {"60", LP_DATE_MDY, false, 0}, /* Excel's phantom 1900-02-29 */

@@ -70,6 +70,11 @@ lp_status lp_strpool_intern_hashed(lp_strpool *pool, const char *s, size_t len, 
                                    int32_t *out_code);
 /* Makes room for n distinct strings in total without regrowing. */
 lp_status lp_strpool_reserve(lp_strpool *pool, size_t n);
+/* Bytes of text held: every string's bytes plus its NUL. */
+size_t lp_strpool_text_bytes(const lp_strpool *pool);
+/* Makes room for nbytes of text in total (strings and their NULs) without
+ * regrowing. */
+lp_status lp_strpool_reserve_text(lp_strpool *pool, size_t nbytes);
 /* Adds s as a new code without looking for it, so the pool may hold equal
  * strings under several codes: for a staging pool that is only read by
  * code and then merged (lp_strpool_merge maps equal strings to one code),
