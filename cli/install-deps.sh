@@ -11,7 +11,7 @@ build-essential cmake pkg-config
 libcsv-dev libgsl-dev libxlsxwriter-dev libcairo2-dev libpango1.0-dev
 libyaml-dev libcurl4-openssl-dev libpq-dev libsqlite3-dev libcriterion-dev
 fonts-dejavu-core
-poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter python3-aiosmtpd openssl
+poppler-utils qpdf python3 python3-openpyxl python3-xlsxwriter python3-aiosmtpd python3-pil python3-fonttools openssl
 libreoffice-calc-nogui
 postgresql
 valgrind clang libclang-rt-14-dev
