@@ -12,10 +12,6 @@
 
 #include "lp/time.h"
 
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
-
 /* The one currency table: ISO code, the symbol written before an amount in
  * text, and the same symbol as an Excel number format. Codes not listed are
  * written as "CODE 950" and "\"CODE \"#,##0". */
@@ -413,7 +409,7 @@ char *lp_fmt_date(int64_t instant, char *buf, size_t size)
     int64_t y;
     int m, d;
     lp_instant_to_local(instant, &y, &m, &d, NULL, NULL, NULL);
-    snprintf(buf, size, "%d %s %lld", d, month_names[m - 1], (long long)y);
+    snprintf(buf, size, "%d %s %lld", d, lp_month_name(m), (long long)y);
     return buf;
 }
 
@@ -422,6 +418,6 @@ char *lp_fmt_day_month(int64_t instant, char *buf, size_t size)
     int64_t y;
     int m, d;
     lp_instant_to_local(instant, &y, &m, &d, NULL, NULL, NULL);
-    snprintf(buf, size, "%d %s", d, month_names[m - 1]);
+    snprintf(buf, size, "%d %s", d, lp_month_name(m));
     return buf;
 }

@@ -177,11 +177,9 @@ void lp_nar_drop_citations(nctx *c)
 
 static bool lp_nar_is_month_word(const char *p, size_t len)
 {
-    static const char *const months[] = {"January", "February", "March",     "April",
-                                          "May",     "June",     "July",      "August",
-                                          "September", "October", "November", "December"};
-    for (size_t i = 0; i < 12; i++)
-        if (strlen(months[i]) == len && strncmp(months[i], p, len) == 0) return true;
+    for (int m = 1; m <= 12; m++)
+        if (strlen(lp_month_name(m)) == len && strncmp(lp_month_name(m), p, len) == 0)
+            return true;
     return false;
 }
 
