@@ -66,9 +66,9 @@ static lp_unit unit_from_label(const char *label)
         COL("compliance", DOUBLE, SHARE), COL("low", DOUBLE, SHARE),                     \
         COL("high", DOUBLE, SHARE), COL("median_hours", DOUBLE, HOURS),                  \
         COL("p90_hours", DOUBLE, HOURS), COL("untouched", INT64, COUNT),                 \
-        COL("pending", INT64, COUNT), COL("followup_eligible", INT64, COUNT),            \
-        COL("followup_met", INT64, COUNT), COL("followup_compliance", DOUBLE, SHARE),    \
-        FLAG("ranked")
+        COL("pending", INT64, COUNT), COL("overdue", INT64, COUNT),                      \
+        COL("followup_eligible", INT64, COUNT), COL("followup_met", INT64, COUNT),       \
+        COL("followup_compliance", DOUBLE, SHARE), FLAG("ranked")
 #define OPPORTUNITY_DETAIL_COLUMNS                                                       \
     TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),       \
         COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),             \
@@ -442,6 +442,10 @@ static const lp_figure_def defs[] = {
      NULL, false, false},
     {"breach_count", "MQLs reached late or not at all", LP_UNIT_COUNT, P, NULL, 0, NULL, false,
      false},
+    {"team_sla_overdue", "MQLs waiting past the SLA for a first touch, of a team", LP_UNIT_COUNT,
+     P, NULL, 0, NULL, false, false},
+    {"partner_sla_overdue", "MQLs waiting past the SLA for a first touch, of a partner",
+     LP_UNIT_COUNT, P, NULL, 0, NULL, false, false},
     {"routing_rate", "MQL-to-won rate of a team (lifetime)", LP_UNIT_SHARE, LP_SCOPE_LIFETIME,
      "routing_mqls", 0.90, NULL, false, true},
     {"routing_mqls", "MQLs of a team (lifetime)", LP_UNIT_COUNT, LP_SCOPE_LIFETIME, NULL, 0,

@@ -321,6 +321,9 @@ static lp_status findings_table(mctx *m)
         all_eligible += (uint64_t)cell(teams, "eligible", r);
     }
     for (size_t r = 0; teams && r < teams->nrows; r++) {
+        /* a team with fewer MQLs than sla_min_leads is not ranked, so it is
+         * not called slow either */
+        if (!(cell(teams, "ranked", r) > 0)) continue;
         uint64_t w = (uint64_t)cell(teams, "within", r), e = (uint64_t)cell(teams, "eligible", r);
         lp_test t = lp_two_proportion_test(w, e, all_within - w, all_eligible - e);
         double rate = ratio((double)w, (double)e);

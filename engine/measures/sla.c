@@ -15,7 +15,7 @@ static const double reached_marks[] = {1, 4, 24, 48};
 enum { NMARKS = sizeof reached_marks / sizeof reached_marks[0] };
 
 typedef struct sla_stats {
-    uint64_t mqls, eligible, within, untouched, pending, fu_eligible, fu_met;
+    uint64_t mqls, eligible, within, untouched, pending, overdue, fu_eligible, fu_met;
     double median, p90;
     double reached[NMARKS];   /* 1 - S(mark), Kaplan-Meier */
 } sla_stats;
@@ -38,6 +38,7 @@ static lp_status sla_group(const mctx *m, const int32_t *idx, size_t n, sla_work
         out->mqls++;
         out->untouched += !touched;
         out->pending += mql_sla_pending(m, q);
+        out->overdue += !touched && !mql_sla_pending(m, q);
         out->within += mql_within_sla(m, q);
         if (m->mq_at[q] + fu_span <= m->as_of) {
             out->fu_eligible++;
@@ -161,8 +162,8 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
     else
         lp_m_tb_init(&b, kind == G_TEAM ? "sla_by_team" : "sla_by_partner",
                 "team:S,eligible:I,within:I,compliance:D,low:D,high:D,median_hours:D,"
-                "p90_hours:D,untouched:I,pending:I,followup_eligible:I,followup_met:I,"
-                "followup_compliance:D,ranked:B");
+                "p90_hours:D,untouched:I,pending:I,overdue:I,followup_eligible:I,"
+                "followup_met:I,followup_compliance:D,ranked:B");
     size_t count = n;
     if (kind == G_PARTNER) {
         count = 0;
@@ -224,10 +225,11 @@ static lp_status sla_grouped(mctx *m, int kind, int32_t *idx, size_t n, sla_work
             lp_m_tb_d(&b, 7, s.p90);
             lp_m_tb_i(&b, 8, (int64_t)s.untouched);
             lp_m_tb_i(&b, 9, (int64_t)s.pending);
-            lp_m_tb_i(&b, 10, (int64_t)s.fu_eligible);
-            lp_m_tb_i(&b, 11, (int64_t)s.fu_met);
-            lp_m_tb_d(&b, 12, fu);
-            lp_m_tb_b(&b, 13, rankable(m, s.eligible));
+            lp_m_tb_i(&b, 10, (int64_t)s.overdue);
+            lp_m_tb_i(&b, 11, (int64_t)s.fu_eligible);
+            lp_m_tb_i(&b, 12, (int64_t)s.fu_met);
+            lp_m_tb_d(&b, 13, fu);
+            lp_m_tb_b(&b, 14, rankable(m, s.eligible));
         }
         r = e;
     }

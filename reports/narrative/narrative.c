@@ -19,6 +19,7 @@
 #include "lp/time.h"
 
 #define MAX_FINDINGS 5
+#define MAX_WAITING 2
 
 /* Wording keys of the attribution models, in lp_attribution order. */
 static const char *const attribution_keys[LP_ATTR_COUNT] = {
@@ -287,7 +288,55 @@ static void build_headlines(nctx *c, strlist *out)
     push_paragraph(c, out, &s);
 }
 
-/* ---- What changed: the findings ---- */
+/* ---- What moved, and who acts ---- */
+
+/* Who acts on a figure: its wording's "who" (marketing or sales), else the
+ * default. */
+static const char *who_of(nctx *c, const char *measure)
+{
+    char key[96];
+    snprintf(key, sizeof key, "measure.%s.who", measure);
+    const char *who = lp_nar_text_opt(c, key);
+    return who ? who : lp_nar_text(c, "finding.who_default");
+}
+
+/* "Mid-Market: 3 of this week's qualified leads still waiting for a first
+ * touch, more than 24 hours after hand-off": the groups (teams; partners in
+ * a partner pack) with overdue MQLs of the period, most first, at most
+ * MAX_WAITING of them. */
+static void waiting_sentences(nctx *c, strlist *out)
+{
+    bool partners = strcmp(subject_of(c), "partners") == 0;
+    /* both tables name their group in the column "team" */
+    const lp_table *t = lp_nar_table_of(c, partners ? "sla_by_partner" : "sla_by_team");
+    size_t said[MAX_WAITING];
+    for (size_t k = 0; t && k < MAX_WAITING && out->n < MAX_FINDINGS; k++) {
+        /* the row with the most overdue leads not said yet; ties keep the
+         * table's order (by name) */
+        size_t best = t->nrows;
+        double most = 0, v;
+        for (size_t r = 0; r < t->nrows; r++) {
+            bool done = false;
+            for (size_t j = 0; j < k; j++) done = done || said[j] == r;
+            if (done || !lp_nar_cell_num(t, "overdue", r, &v) || !(v > most)) continue;
+            best = r;
+            most = v;
+        }
+        const char *name = best < t->nrows ? lp_nar_cell_str(t, "team", best) : NULL;
+        if (!name || !*name) break;
+        said[k] = best;
+        char n[64], threshold[48];
+        lp_nar_cite(c, partners ? "partner_sla_overdue" : "team_sla_overdue", name, NULL,
+                    LP_UNIT_COUNT, most, n, sizeof n);
+        lp_nar_threshold_words(c, threshold, sizeof threshold);
+        lp_buf buf = {0};
+        lp_nar_say(c, &buf, "finding.waiting", "subject", name, "n", n, "threshold", threshold,
+                   NULL);
+        lp_nar_push_sentence(c, out, &buf);
+    }
+}
+
+/* ---- The findings ---- */
 
 static int compare_rank(const void *a, const void *b)
 {
@@ -320,7 +369,8 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
             lp_nar_drop_citations(c);
             return;
         }
-        lp_nar_say(c, &buf, "finding.change", "noun", lp_nar_text(c, key), "subject", "", "value", v, NULL);
+        lp_nar_say(c, &buf, "finding.change", "who", who_of(c, measure), "noun", lp_nar_text(c, key),
+                   "subject", "", "value", v, NULL);
         lp_nar_change_clauses(c, &f, &buf);
     } else if (strcmp(kind, "team_slow") == 0) {
         /* value and base are shares reached in time (the team's, everyone
@@ -335,8 +385,9 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
     } else if (strcmp(kind, "breaches") == 0) {
         lp_nar_cite(c, "breach_count", NULL, NULL, LP_UNIT_COUNT, value, v, sizeof v);
         if (has_base) lp_nar_cite_fig(c, "sla_eligible", NULL, base, b, sizeof b);
-        lp_nar_say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "n", v,
-            "unit", lp_nar_unit_for(c, "mql", v), "base", has_base ? b : "", NULL);
+        lp_nar_say(c, &buf, has_base ? "finding.breaches" : "finding.breaches_nobase", "who",
+                   who_of(c, "sla_compliance"), "n", v, "unit", lp_nar_unit_for(c, "mql", v), "base",
+                   has_base ? b : "", NULL);
     } else if (strcmp(kind, "target") == 0) {
         lp_figure f;
         if (!measure || lp_figure_get(c->r, measure, &f) != LP_OK || !(f.target > 0)) return;
@@ -348,15 +399,19 @@ static void finding_sentence(nctx *c, const lp_table *t, size_t row, strlist *ou
         snprintf(key, sizeof key, "measure.%s.noun", measure);
         lp_nar_say(c, &buf, f.status == LP_TARGET_ON_TRACK ? "finding.target_met"
                                                    : "finding.target_short",
-            "noun", lp_nar_text(c, key), "value", v, "target", b, "attainment", attainment, NULL);
+            "who", who_of(c, measure), "noun", lp_nar_text(c, key), "value", v, "target", b,
+            "attainment", attainment, NULL);
     } else {
         return; /* lifetime findings and kinds this version cannot word are left out */
     }
     lp_nar_push_sentence(c, out, &buf);
 }
 
+/* What moved, and who acts: first the groups with MQLs waiting past the
+ * SLA, then this period's findings, each led by who acts on it. */
 static void build_changes(nctx *c, strlist *out)
 {
+    waiting_sentences(c, out);
     const lp_table *t = lp_nar_table_of(c, "findings");
     if (!t) return;
     double *order = lp_malloc(t->nrows * 2 * sizeof *order);

@@ -1195,6 +1195,14 @@ static void render_cover(doc *d)
     cairo_stroke(cr);
     d->y += 8;
 
+    /* the tiles are the company's in every pack: a pack about one subject
+     * says so above them */
+    if (d->tpl->subject && strcmp(d->tpl->subject, "company") != 0) {
+        char key[64];
+        snprintf(key, sizeof key, "pdf.cover.tiles_%s", d->tpl->subject);
+        const char *note = lp_template_text(d->tpl, key);
+        if (note) paragraph(d, note, 8, false, 0, 0.3);
+    }
     for (size_t i = 0; i < n->nkpis; i++) {
         status_row(d, &n->kpis[i], d->y);
         d->y += STATUS_ROW;
@@ -1281,11 +1289,16 @@ static size_t section_charts(doc *d, const lp_template_section *sec,
     return lp_template_section_charts(d->tpl, (size_t)(sec - d->tpl->sections), out);
 }
 
-/* "source" of "volume_by_source", for a chart's title. */
-static const char *by_words(const char *table)
+/* The group a breakdown table is by, in words: "pdf.chart.by.source" for
+ * "volume_by_source" (the suffix itself when the wording has no entry). */
+static const char *by_words(const doc *d, const char *table)
 {
     const char *by = table ? strstr(table, "_by_") : NULL;
-    return by ? by + 4 : "";
+    if (!by) return "";
+    char key[96];
+    snprintf(key, sizeof key, "pdf.chart.by.%s", by + 4);
+    const char *text = lp_template_text(d->tpl, key);
+    return text ? text : by + 4;
 }
 
 /* The section's compact table: its own table and columns, or a default. */
@@ -1305,10 +1318,8 @@ static void render_volume(doc *d, const lp_template_section *sec)
         /* a breakdown: its own groups, MQLs or the share accepted */
         bool rate = strcmp(ch[0].value, "acceptance_rate") == 0;
         char title[128];
-        snprintf(title, sizeof title,
-                 rate ? "Share accepted by sales, by %s, with 95%% intervals"
-                      : "Qualified leads by %s",
-                 by_words(ch[0].table));
+        words_fill(d, rate ? "pdf.chart.acceptance_by" : "pdf.chart.volume_by", title,
+                   sizeof title, "by", by_words(d, ch[0].table), NULL);
         table_chart(d, chart_kind(sec, LP_CHART_HBARS), title, result(d, ch[0].table), "key",
                     ch[0].value, rate ? "low" : NULL, rate ? "high" : NULL, TABLE_ROWS,
                     CHART_HEIGHT, NAN, NULL);
@@ -1347,7 +1358,8 @@ static void render_breakdown(doc *d, const lp_template_section *sec, const char 
     lp_template_chart ch[LP_TEMPLATE_MAX_CHARTS];
     if (section_charts(d, sec, ch)) {
         char title[128];
-        snprintf(title, sizeof title, "%s, by %s", what, by_words(ch[0].table));
+        words_fill(d, "pdf.chart.amount_by", title, sizeof title, "what", what, "by",
+                   by_words(d, ch[0].table), NULL);
         table_chart(d, chart_kind(sec, LP_CHART_HBARS), title, result(d, ch[0].table), "key",
                     ch[0].value, NULL, NULL, TABLE_ROWS, CHART_HEIGHT, NAN, NULL);
     }

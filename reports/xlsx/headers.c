@@ -38,6 +38,7 @@ static const struct { const char *column, *label; } words[] = {
     {"compliance", "Reached in time (share)"},
     {"untouched", "Not yet touched (leads)"},
     {"pending", "Still inside the SLA"},
+    {"overdue", "Waiting past the SLA (leads)"},
     {"within_sla", "Reached in time"},
     {"median_hours", "Median hours to first touch"},
     {"p90_hours", "90th percentile hours to first touch"},

@@ -766,7 +766,7 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         row++;
     }
     if (nar && nar->nchanges) {
-        lp_xw_str(w, ws, row++, 0, "What changed", w->f.h2);
+        lp_xw_str(w, ws, row++, 0, "What moved, and who acts", w->f.h2);
         for (size_t i = 0; i < nar->nchanges; i++)
             lp_xw_str(w, ws, row++, 0, nar->changes[i], NULL);
         row++;

@@ -640,6 +640,13 @@ Test(measures, tiny_sla_by_owner_and_breaches)
     r = find_row(tm, "team", "East");
     EXPECT_NUM(tm, r, "followup_eligible", 2); /* L1, L2 */
     EXPECT_NUM(tm, r, "followup_met", 1);      /* L1 */
+    /* Overdue: untouched with the deadline passed at as-of. East (Alice)
+     * touched all three; West has L7 (Bob, untouched, 37 h late); Partners
+     * has L3 (Pat, untouched, 148 h late). */
+    EXPECT_NUM(tm, r, "overdue", 0);
+    EXPECT_NUM(tm, find_row(tm, "team", "West"), "overdue", 1);
+    EXPECT_NUM(tm, find_row(tm, "team", "Partners"), "overdue", 1);
+    EXPECT_NUM(p, find_row(p, "team", "Pat"), "overdue", 1);
 
     /* Breaches in mql_at order: L2 (first 30 h after: 6 h late), L3
      * (untouched: deadline 19 Nov 08:00, as-of 25 Nov 12:00 -> 148 h), L5

@@ -470,15 +470,17 @@ Test(narrative, findings_ranked_one_sentence_each)
      * finding the engine makes). 412 - 374 = 38; 38 / 374 = 10%; the
      * previous 374 is stated. */
     cr_expect_str_eq(n->changes[0],
-                     "Qualified leads: 412, up 38 (10%) from 374 last week, a real rise.");
+                     "Marketing: qualified leads at 412, up 38 (10%) from 374 last "
+                     "week, a real rise.");
     /* team_slow is now worded as shares reached in time (0.8 -> 80%, 0.96
      * -> 96%), no longer as hours to reach half. */
-    cr_expect_str_eq(n->changes[1], "EMEA reached 80% of its qualified leads within 24 hours, "
+    cr_expect_str_eq(n->changes[1], "EMEA: reached 80% of its qualified leads within 24 hours, "
                                     "against 96% for the other teams.");
-    cr_expect_str_eq(n->changes[2], "2 qualified leads of 120 were reached late or not at all.");
+    cr_expect_str_eq(n->changes[2], "Sales: 2 qualified leads of 120 were reached late or not at all.");
     /* 412 / 434 = 0.949 -> 95%, short of the target. */
     cr_expect_str_eq(n->changes[3],
-                     "Qualified leads: 412, only 95% of this week's target of 434.");
+                     "Marketing: qualified leads at 412, only 95% of this week's "
+                     "target of 434.");
     for (size_t i = 0; i < n->nchanges; i++) {
         cr_expect(strstr(n->changes[i], "Spring webinar") == NULL, "%s", n->changes[i]);
         cr_expect(strstr(n->changes[i], "best route") == NULL, "%s", n->changes[i]);
@@ -498,7 +500,7 @@ Test(narrative, team_slow_says_shares)
     lp_narrative *n = build(&b, NULL);
     cr_assert_eq(n->nchanges, 1);
     /* 0.25 -> 25%, 0.78 -> 78%; 24 hours is the settings' threshold. */
-    cr_expect_str_eq(n->changes[0], "Mid-Market reached 25% of its qualified leads within 24 "
+    cr_expect_str_eq(n->changes[0], "Mid-Market: reached 25% of its qualified leads within 24 "
                                     "hours, against 78% for the other teams.");
     cr_expect(strstr(n->changes[0], "minute") == NULL, "%s", n->changes[0]);
     /* "hour" only in the threshold: the shares are not read as hours. */
@@ -603,7 +605,7 @@ Test(narrative, target_from_team_rows)
                      "lead that marketing judged ready for a sales conversation); that is 90% "
                      "of the way to this week's target of 10.");
     cr_assert_eq(n->nchanges, 1);
-    cr_expect_str_eq(n->changes[0], "Qualified leads: 9, only 90% of this week's target of 10.");
+    cr_expect_str_eq(n->changes[0], "Marketing: qualified leads at 9, only 90% of this week's target of 10.");
     done(&b, n);
 }
 
@@ -624,7 +626,7 @@ Test(narrative, company_target_row_wins_over_team_rows)
                   NULL,
               "%s", n->headlines[0]);
     cr_assert_eq(n->nchanges, 1);
-    cr_expect_str_eq(n->changes[0], "Qualified leads: 9, only 75% of this week's target of 12.");
+    cr_expect_str_eq(n->changes[0], "Marketing: qualified leads at 9, only 75% of this week's target of 12.");
     done(&b, n);
 
     /* Company rows, blank team and "all" (any case), are added up: 5 + 3 =
@@ -1396,7 +1398,7 @@ Test(narrative, statements_cite_printed_sentences)
         {"sla_compliance_others", "EMEA", "2026-W47", "share", 0.96},
         {"sla_threshold_hours", "", "2026-W47", "hours", 24},
     };
-    expect_cites(n, "what_changed", "EMEA reached 80%", slow, 3);
+    expect_cites(n, "what_changed", "EMEA: reached 80%", slow, 3);
     const cite_case route[] = {
         {"routing_rate", "NA", "2026-W47", "share", 0.2},
         {"routing_won", "NA", "2026-W47", "count", 20},
@@ -1423,5 +1425,34 @@ Test(narrative, statements_cite_printed_sentences)
                       strcmp(n->statements[i].figure, "breach_count") == 0,
                   "%s", n->statements[i].text);
     expect_cites(n, "routing", "A team is called best only", NULL, 0);
+    done(&b, n);
+}
+
+/* What moved, and who acts: the teams with MQLs waiting past the SLA come
+ * first, most waiting first, at most two of them; ties keep the table's
+ * order (by name). Worked by hand: Central 5, then EMEA 3 (before West,
+ * also 3, by name); North (0) is never said. */
+Test(narrative, waiting_teams_lead_what_moved)
+{
+    builder b;
+    builder_init(&b, LP_PERIOD_WEEK, "2026-W47", "2026-11-25T09:00:00Z");
+    finding(&b, 1, "sla_compliance", "breaches", NULL, 11, 60, NAN);
+    lp_table *t = new_table("sla_by_team", "team:S,eligible:I,overdue:I");
+    row(t, "Central", 20.0, 5.0);
+    row(t, "EMEA", 15.0, 3.0);
+    row(t, "North", 10.0, 0.0);
+    row(t, "West", 15.0, 3.0);
+    add(&b, t);
+    lp_narrative *n = build(&b, NULL);
+    cr_assert_eq(n->nchanges, 3);
+    cr_expect_str_eq(n->changes[0], "Central: 5 of this week's qualified leads still waiting for "
+                                    "a first touch, more than 24 hours after hand-off.");
+    cr_expect_str_eq(n->changes[1], "EMEA: 3 of this week's qualified leads still waiting for a "
+                                    "first touch, more than 24 hours after hand-off.");
+    cr_expect_str_eq(n->changes[2],
+                     "Sales: 11 qualified leads of 60 were reached late or not at all.");
+    const cite_case waiting[] = {{"team_sla_overdue", "Central", "2026-W47", "count", 5},
+                                 {"sla_threshold_hours", "", "2026-W47", "hours", 24}};
+    expect_cites(n, "what_changed", "Central: 5", waiting, 2);
     done(&b, n);
 }

@@ -16,7 +16,7 @@
  *               the target status as a word on an Okabe-Ito colour, a
  *               sparkline of the last six periods (headline table), the
  *               change and its verdict; then the headline sentences and
- *               "What changed", set as large as fits (9.5 to 7.5 points)
+ *               "What moved, and who acts", set as large as fits (9.5 to 7.5 points)
  *  headlines    after a cover: the section's sentences, what changed beyond
  *               the status page, the changes table; without a cover it also
  *               gives the headline sentences and the figure rows
