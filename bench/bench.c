@@ -741,45 +741,80 @@ static void fmt_num(char *buf, size_t size, double v, int decimals)
     else snprintf(buf, size, "%.*f", decimals, v);
 }
 
-/* One table row; MB/s only for load, rows/s only for the phases compared
- * across tools. */
-static void print_phase_row(const char *tool, const phase *ph, const scale_run *run,
-                            bool is_load, bool compared)
+/* The cells of one phase row: wall, CPU, peak memory, MB/s (load only)
+ * and million rows/s (the phases compared across tools only). markdown
+ * rounds peak memory and the rates to fewer decimals. */
+typedef struct phase_cells {
+    char wall[24], cpu[24], peak[24], mbs[24], mrows[24];
+} phase_cells;
+
+static bool compared_phase(int tool, const char *name)
 {
-    char wall[24], cpu[24], peak[24], mbs[24], rows[24];
-    fmt_num(wall, sizeof wall, ph->wall_s, 3);
-    fmt_num(cpu, sizeof cpu, ph->cpu_s, 3);
-    fmt_num(peak, sizeof peak, ph->peak_mb, 1);
-    fmt_num(mbs, sizeof mbs, is_load && ph->wall_s > 0 ? run->input_bytes / 1e6 / ph->wall_s : NAN,
-            1);
-    fmt_num(rows, sizeof rows,
-            compared && ph->wall_s > 0 ? run->rows / 1e6 / ph->wall_s : NAN, 3);
-    printf("%-9s %-11s %9s %9s %9s %9s %9s\n", tool, ph->name, wall, cpu, peak, mbs, rows);
+    for (int c = 0; c < NCMP; c++)
+        if (strcmp(cmp_phase[c][tool], name) == 0) return true;
+    return false;
 }
 
-static void print_scale(const bench *b, const scale_run *run)
+static void phase_cells_of(const phase *ph, const scale_run *run, bool compared, bool markdown,
+                           phase_cells *out)
 {
-    (void)b;
-    printf("\n%s scale %s: %.0f leads, %.0f rows, %.1f MB of CSV\n", run->dialect, run->scale,
-           run->leads, run->rows, run->input_bytes / 1e6);
-    printf("%-9s %-11s %9s %9s %9s %9s %9s\n", "tool", "phase", "wall_s", "cpu_s", "peak_MB",
-           "MB/s", "Mrows/s");
+    bool load = strcmp(ph->name, "load") == 0;
+    fmt_num(out->wall, sizeof out->wall, ph->wall_s, 3);
+    fmt_num(out->cpu, sizeof out->cpu, ph->cpu_s, 3);
+    fmt_num(out->peak, sizeof out->peak, ph->peak_mb, markdown ? 0 : 1);
+    fmt_num(out->mbs, sizeof out->mbs,
+            load && ph->wall_s > 0 ? run->input_bytes / 1e6 / ph->wall_s : NAN, markdown ? 0 : 1);
+    fmt_num(out->mrows, sizeof out->mrows,
+            compared && ph->wall_s > 0 ? run->rows / 1e6 / ph->wall_s : NAN, markdown ? 2 : 3);
+}
+
+/* Every phase row of a run, the total last, to stdout or as Markdown. */
+static void phase_rows(const scale_run *run, FILE *fp, bool markdown)
+{
     for (int t = 0; t < NTOOLS; t++) {
         const tool_run *tr = &run->tools[t];
         if (tr->skipped) continue;
         if (!tr->ran) {
-            printf("%-9s (failed: no timings)\n", tool_names[t]);
+            if (!markdown) fprintf(fp, "%-9s (failed: no timings)\n", tool_names[t]);
             continue;
         }
-        for (size_t i = 0; i < tr->nphases; i++) {
-            const char *name = tr->phases[i].name;
-            bool compared = false;
-            for (int c = 0; c < NCMP; c++) compared |= strcmp(cmp_phase[c][t], name) == 0;
-            print_phase_row(tool_names[t], &tr->phases[i], run, strcmp(name, "load") == 0,
-                            compared);
+        for (size_t i = 0; i <= tr->nphases; i++) {
+            bool total = i == tr->nphases;
+            const phase *ph = total ? &tr->total : &tr->phases[i];
+            phase_cells c;
+            phase_cells_of(ph, run, total || compared_phase(t, ph->name), markdown, &c);
+            fprintf(fp, markdown ? "| %s | %s | %s | %s | %s | %s | %s |\n"
+                                 : "%-9s %-15s %9s %9s %9s %9s %9s\n",
+                    tool_names[t], ph->name, c.wall, c.cpu, c.peak, c.mbs, c.mrows);
         }
-        print_phase_row(tool_names[t], &tr->total, run, false, true);
     }
+}
+
+/* The cells of one comparison row: each tool's wall time of phase cmp and
+ * leadpack's ratio to pandas and to DuckDB. */
+typedef struct cmp_cells {
+    char wall[NTOOLS][24], pandas[24], duckdb[24];
+} cmp_cells;
+
+static double ratio(const scale_run *run, int cmp, int tool);
+
+static void cmp_cells_of(const scale_run *run, int c, cmp_cells *out)
+{
+    for (int t = 0; t < NTOOLS; t++) {
+        const phase *ph = find_phase(&run->tools[t], cmp_phase[c][t]);
+        fmt_num(out->wall[t], sizeof out->wall[t], ph ? ph->wall_s : NAN, 3);
+    }
+    fmt_num(out->pandas, sizeof out->pandas, ratio(run, c, TOOL_PANDAS), 2);
+    fmt_num(out->duckdb, sizeof out->duckdb, ratio(run, c, TOOL_DUCKDB), 2);
+}
+
+static void print_scale(const scale_run *run)
+{
+    printf("\n%s scale %s: %.0f leads, %.0f rows, %.1f MB of CSV\n", run->dialect, run->scale,
+           run->leads, run->rows, run->input_bytes / 1e6);
+    printf("%-9s %-15s %9s %9s %9s %9s %9s\n", "tool", "phase", "wall_s", "cpu_s", "peak_MB",
+           "MB/s", "Mrows/s");
+    phase_rows(run, stdout, false);
 }
 
 static double ratio(const scale_run *run, int cmp, int tool)
@@ -847,15 +882,10 @@ static void print_summary(const bench *b)
     for (size_t s = 0; s < b->nruns; s++) {
         const scale_run *run = &b->runs[s];
         for (int c = 0; c < NCMP; c++) {
-            char cell[NTOOLS][24], r_pd[24], r_dk[24];
-            for (int t = 0; t < NTOOLS; t++) {
-                const phase *ph = find_phase(&run->tools[t], cmp_phase[c][t]);
-                fmt_num(cell[t], sizeof cell[t], ph ? ph->wall_s : NAN, 3);
-            }
-            fmt_num(r_pd, sizeof r_pd, ratio(run, c, TOOL_PANDAS), 2);
-            fmt_num(r_dk, sizeof r_dk, ratio(run, c, TOOL_DUCKDB), 2);
+            cmp_cells cc;
+            cmp_cells_of(run, c, &cc);
             printf("%-10s %-6s %-9s %11s %9s %9s %10s %10s\n", run->dialect, run->scale,
-                   cmp_labels[c], cell[0], cell[1], cell[2], r_pd, r_dk);
+                   cmp_labels[c], cc.wall[0], cc.wall[1], cc.wall[2], cc.pandas, cc.duckdb);
         }
     }
     printf("measures = leadpack's measures phase, pandas' aggregates, DuckDB's queries; "
@@ -1044,42 +1074,17 @@ static void markdown_tables(const bench *b, FILE *fp, const char *timestamp,
                         "| tool | phase | wall s | CPU s | peak MB | MB/s | Mrows/s |\n"
                         "|---|---|--:|--:|--:|--:|--:|\n",
                     run->scale, run->leads, run->rows, run->input_bytes / 1e6);
-            for (int t = 0; t < NTOOLS; t++) {
-                const tool_run *tr = &run->tools[t];
-                if (tr->skipped || !tr->ran) continue;
-                for (size_t i = 0; i <= tr->nphases; i++) {
-                    const phase *ph = i < tr->nphases ? &tr->phases[i] : &tr->total;
-                    bool compared = false;
-                    for (int c = 0; c < NCMP; c++)
-                        compared |= strcmp(cmp_phase[c][t], ph->name) == 0;
-                    char wall[24], cpu[24], peak[24], mbs[24], mrows[24];
-                    fmt_num(wall, sizeof wall, ph->wall_s, 3);
-                    fmt_num(cpu, sizeof cpu, ph->cpu_s, 3);
-                    fmt_num(peak, sizeof peak, ph->peak_mb, 0);
-                    fmt_num(mbs, sizeof mbs,
-                            strcmp(ph->name, "load") == 0 && ph->wall_s > 0
-                                ? run->input_bytes / 1e6 / ph->wall_s : NAN, 0);
-                    fmt_num(mrows, sizeof mrows,
-                            compared && ph->wall_s > 0 ? run->rows / 1e6 / ph->wall_s : NAN, 2);
-                    fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s |\n", tool_names[t],
-                            ph->name, wall, cpu, peak, mbs, mrows);
-                }
-            }
+            phase_rows(run, fp, true);
         }
         fprintf(fp, "\n| scale | phase | leadpack s | pandas s | DuckDB s | lp/pandas | "
                     "lp/DuckDB |\n|---|---|--:|--:|--:|--:|--:|\n");
         for (size_t s = 0; s < b->nscales; s++) {
             const scale_run *run = &b->runs[d * b->nscales + s];
             for (int c = 0; c < NCMP; c++) {
-                char cell[NTOOLS][24], r_pd[24], r_dk[24];
-                for (int t = 0; t < NTOOLS; t++) {
-                    const phase *ph = find_phase(&run->tools[t], cmp_phase[c][t]);
-                    fmt_num(cell[t], sizeof cell[t], ph ? ph->wall_s : NAN, 3);
-                }
-                fmt_num(r_pd, sizeof r_pd, ratio(run, c, TOOL_PANDAS), 2);
-                fmt_num(r_dk, sizeof r_dk, ratio(run, c, TOOL_DUCKDB), 2);
+                cmp_cells cc;
+                cmp_cells_of(run, c, &cc);
                 fprintf(fp, "| %s | %s | %s | %s | %s | %s | %s |\n", run->scale,
-                        cmp_labels[c], cell[0], cell[1], cell[2], r_pd, r_dk);
+                        cmp_labels[c], cc.wall[0], cc.wall[1], cc.wall[2], cc.pandas, cc.duckdb);
             }
         }
         if (b->nscales > 1) {
@@ -1368,7 +1373,7 @@ int main(int argc, char **argv)
            b->versions[TOOL_PANDAS][0] ? b->versions[TOOL_PANDAS] : "-",
            b->versions[TOOL_DUCKDB][0] ? b->versions[TOOL_DUCKDB] : "-", cores, load[0],
            load[0] > 0.5 * (double)cores ? " (a busy machine: timings are noisy)" : "");
-    for (size_t s = 0; s < b->nruns; s++) print_scale(b, &b->runs[s]);
+    for (size_t s = 0; s < b->nruns; s++) print_scale(&b->runs[s]);
     print_summary(b);
     print_targets(b, stdout, false);
     {
