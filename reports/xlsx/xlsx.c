@@ -705,7 +705,10 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
                                  ni < nnames, di < nnames, cur[k], fmt);
         agg prev_rows, prev_base;
         char prev_table[96];
-        int64_t cas = have[k] ? figs[k].compared_as_of : INT64_MIN;
+        /* A previous value shown as it stands now (nothing fair to compare
+         * at the same age: too early) is the rows as they stand now. */
+        bool as_compared = have[k] && !isnan(figs[k].previous);
+        int64_t cas = as_compared ? figs[k].compared_as_of : INT64_MIN;
         bool prev_counted = previous_agg(rec, cas, res->as_of, prev_table, sizeof(prev_table),
                                          &prev_rows, &prev_base);
         bool prev_live = false;
@@ -768,7 +771,16 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             widen_text(s, SC_PREVIOUS_ROWS, pp->name);
         }
         /* Why a number is a value and not a formula over rows. */
-        if (!rec || !rec->table) {
+        if (have[k] && !as_compared && figs[k].verdict == LP_VERDICT_TOO_EARLY &&
+            !isnan(prev[k])) {
+            char when[40];
+            lp_instant_format_utc(figs[k].compared_as_of, when, sizeof(when));
+            lp_buf_printf(&line, "Too early to compare: the previous period had no %s yet "
+                                 "at the same point after its end (%s). Its value as it "
+                                 "stands now is shown, from %s.",
+                          rec && rec->rule == LP_RECORDS_SHARE ? "rows due" : "records",
+                          when, pp ? pp->name : "the exports");
+        } else if (!rec || !rec->table) {
             lp_buf_printf(&line, "No record rows in this workbook: leadpack computes it from "
                                  "the exports (Definitions).");
         } else if (rec->rule == LP_RECORDS_DRAWN) {
