@@ -172,23 +172,20 @@ static const lp_result_column_def detail_mqls_columns[] = {
     TEXT("segment"), INSTANT("first_touch_at"),
     COL("hours_to_first_touch", DOUBLE, HOURS), FLAG("within_sla"), FLAG("pending")};
 static const lp_result_column_def detail_sqls_columns[] = {
-    TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("sql_at"),
-    TEXT("source"), TEXT("channel"), TEXT("campaign_id"), TEXT("campaign_name"),
-    TEXT("owner_id"), TEXT("owner_name"), TEXT("team"), TEXT("company"), TEXT("segment")};
+    TEXT("lead_id"), INSTANT("mql_at"), INSTANT("sql_at"), TEXT("source"), TEXT("channel"),
+    TEXT("campaign_id"), TEXT("campaign_name"), TEXT("owner_id"), TEXT("owner_name"),
+    TEXT("team"), TEXT("segment")};
 static const lp_result_column_def detail_followups_columns[] = {
     TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("followup_window_end"),
-    COL("followup_activities", INT64, COUNT), FLAG("followed_up"), TEXT("owner_id"),
-    TEXT("owner_name"), TEXT("team")};
+    COL("followup_activities", INT64, COUNT), FLAG("followed_up")};
 static const lp_result_column_def detail_closed_columns[] = {
     TEXT("opportunity_id"), TEXT("lead_id"), TEXT("channel"), INSTANT("created_at"),
     TEXT("stage"), COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),
-    TEXT("source"), TEXT("campaign_id"), TEXT("campaign_name"), TEXT("owner_id"),
-    TEXT("owner_name")};
+    TEXT("owner_id"), TEXT("owner_name")};
 static const lp_result_column_def detail_open_pipeline_columns[] = {
     TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),
-    COL("amount", DOUBLE, MONEY), INSTANT("close_date"), TEXT("source"), TEXT("campaign_id"),
-    TEXT("campaign_name"), TEXT("owner_id"), TEXT("owner_name"), FLAG("open_at_end"),
-    FLAG("open_at_previous_end")};
+    COL("amount", DOUBLE, MONEY), INSTANT("close_date"), TEXT("owner_id"), TEXT("owner_name"),
+    FLAG("open_at_end"), FLAG("open_at_previous_end")};
 static const lp_result_column_def figures_columns[] = {
     TEXT("figure"), TEXT("label"), TEXT("unit"), TEXT("scope"), TEXT("period"),
     BY_ROW("value"), BY_ROW("low"), BY_ROW("high"), COL("level", DOUBLE, SHARE),

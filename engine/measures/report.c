@@ -560,32 +560,32 @@ static void lead_owner_cells(mctx *m, tb *b, int col, size_t i)
 
 /* The leads with sql_at in window period pos (PI_P or PI_PREV), as of
  * as-of: the records of sql_count, which are not the MQLs of the period
- * (a lead is often accepted in a later period than it qualified). */
+ * (a lead is often accepted in a later period than it qualified), with the
+ * keys of the volume breakdowns. The detail tables are most of the
+ * workbook's cells, so each carries the columns its figures and their
+ * breakdowns read, and the names beside its ids; the rest of a lead is on
+ * the export. */
 static lp_status detail_sqls(mctx *m, int pos)
 {
     tb b;
     lp_m_tb_init(&b, pos == PI_P ? "detail_sqls" : "detail_sqls_previous",
-                 "lead_id:S,created_at:T,mql_at:T,sql_at:T,source:S,channel:S,"
-                 "campaign_id:S,campaign_name:S,owner_id:S,owner_name:S,team:S,"
-                 "company:S,segment:S");
+                 "lead_id:S,mql_at:T,sql_at:T,source:S,channel:S,campaign_id:S,"
+                 "campaign_name:S,owner_id:S,owner_name:S,team:S,segment:S");
     static const char *const segs[] = {"1-49", "50-199", "200-999", "1000+"};
     const lp_table *l = m->leads;
     const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;
-    const lp_column *company = l ? lp_table_column(l, "company") : NULL;
     for (size_t i = 0; l && m->has_sql && i < m->nl; i++) {
         int64_t sql = lead_sql(m, i);
         if (!in_pos(m, sql, pos)) continue;
         lp_m_tb_s(&b, 0, lp_column_str(id, i));
-        lp_m_tb_t(&b, 1, lead_created(m, i));
-        lp_m_tb_t(&b, 2, lead_mql(m, i));
-        lp_m_tb_t(&b, 3, sql);
-        lp_m_tb_s(&b, 4, m->l_source[i] >= 0 ? lp_m_keyspace_name(&m->sources, m->l_source[i]) : NULL);
-        lp_m_tb_s(&b, 5, lp_m_channel_names[m->l_channel[i]]);
-        lp_m_tb_s(&b, 6, m->l_camp[i] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
-        lp_m_tb_s(&b, 7, lp_m_campaign_export_name(m, m->l_camp[i]));
-        lead_owner_cells(m, &b, 8, i);
-        lp_m_tb_s(&b, 11, company && company->type == LP_TYPE_STRING ? lp_column_str(company, i) : NULL);
-        lp_m_tb_s(&b, 12, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
+        lp_m_tb_t(&b, 1, lead_mql(m, i));
+        lp_m_tb_t(&b, 2, sql);
+        lp_m_tb_s(&b, 3, m->l_source[i] >= 0 ? lp_m_keyspace_name(&m->sources, m->l_source[i]) : NULL);
+        lp_m_tb_s(&b, 4, lp_m_channel_names[m->l_channel[i]]);
+        lp_m_tb_s(&b, 5, m->l_camp[i] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
+        lp_m_tb_s(&b, 6, lp_m_campaign_export_name(m, m->l_camp[i]));
+        lead_owner_cells(m, &b, 7, i);
+        lp_m_tb_s(&b, 10, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
     }
     return lp_m_tb_finish(&b, m->res);
 }
@@ -593,13 +593,14 @@ static lp_status detail_sqls(mctx *m, int pos)
 /* The MQLs of window period pos whose follow-up window (hand-off plus the
  * follow-up days) has closed by as-of: the base of followup_compliance,
  * with the activities counted in the window and whether they reach the
- * follow-up depth. Empty without an activities export (the figure is off). */
+ * follow-up depth (the lead's owner and team are on its MQLs row). Empty
+ * without an activities export (the figure is off). */
 static lp_status detail_followups(mctx *m, int pos)
 {
     tb b;
     lp_m_tb_init(&b, pos == PI_P ? "detail_followups" : "detail_followups_previous",
                  "lead_id:S,created_at:T,mql_at:T,followup_window_end:T,"
-                 "followup_activities:I,followed_up:B,owner_id:S,owner_name:S,team:S");
+                 "followup_activities:I,followed_up:B");
     int fu_need = m->set->followup_activities > 0 ? m->set->followup_activities : 3;
     int64_t fu_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
     const lp_table *l = m->leads;
@@ -613,24 +614,18 @@ static lp_status detail_followups(mctx *m, int pos)
         lp_m_tb_t(&b, 3, m->mq_at[q] + fu_span);
         lp_m_tb_i(&b, 4, m->mq_followups[q]);
         lp_m_tb_b(&b, 5, m->mq_followups[q] >= fu_need);
-        lead_owner_cells(m, &b, 6, i);
     }
     return lp_m_tb_finish(&b, m->res);
 }
 
 /* The opportunity columns shared by the closed and open tables from
- * column col on: source (its own, else its lead's), campaign_id,
- * campaign_name, owner_id, owner_name. */
-static void opp_key_cells(mctx *m, tb *b, int col, size_t j)
+ * column col on: owner_id and owner_name. (Their source and campaign
+ * break down no figure of theirs; the inbound tables carry them.) */
+static void opp_owner_cells(mctx *m, tb *b, int col, size_t j)
 {
     const lp_column *owner = lp_table_column(m->opps, "owner_id");
-    int32_t lr = m->o_lead[j], src = m->o_source[j];
-    if (src < 0 && lr >= 0) src = m->l_source[lr];
-    lp_m_tb_s(b, col, src >= 0 ? lp_m_keyspace_name(&m->sources, src) : NULL);
-    lp_m_tb_s(b, col + 1, m->o_camp[j] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
-    lp_m_tb_s(b, col + 2, lp_m_campaign_export_name(m, m->o_camp[j]));
-    lp_m_tb_s(b, col + 3, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
-    lp_m_tb_s(b, col + 4, owner_name(m, m->o_owner[j]));
+    lp_m_tb_s(b, col, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+    lp_m_tb_s(b, col + 1, owner_name(m, m->o_owner[j]));
 }
 
 /* Every opportunity (every channel) closed, won or lost, with close date
@@ -641,8 +636,7 @@ static lp_status detail_closed(mctx *m, int pos)
     tb b;
     lp_m_tb_init(&b, pos == PI_P ? "detail_closed" : "detail_closed_previous",
                  "opportunity_id:S,lead_id:S,channel:S,created_at:T,stage:S,amount:D,"
-                 "close_date:T,is_won:B,source:S,campaign_id:S,campaign_name:S,owner_id:S,"
-                 "owner_name:S");
+                 "close_date:T,is_won:B,owner_id:S,owner_name:S");
     const lp_table *o = m->opps;
     const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
     const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
@@ -658,7 +652,7 @@ static lp_status detail_closed(mctx *m, int pos)
         lp_m_tb_d(&b, 5, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
         lp_m_tb_t(&b, 6, m->o_close[j]);
         lp_m_tb_b(&b, 7, m->o_won[j]);
-        opp_key_cells(m, &b, 8, j);
+        opp_owner_cells(m, &b, 8, j);
     }
     return lp_m_tb_finish(&b, m->res);
 }
@@ -673,8 +667,7 @@ static lp_status detail_open_pipeline(mctx *m)
     tb b;
     lp_m_tb_init(&b, "detail_open_inbound_pipeline",
                  "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,"
-                 "source:S,campaign_id:S,campaign_name:S,owner_id:S,owner_name:S,"
-                 "open_at_end:B,open_at_previous_end:B");
+                 "owner_id:S,owner_name:S,open_at_end:B,open_at_previous_end:B");
     int64_t end = m->bound[WINDOW] < m->as_of ? m->bound[WINDOW] : m->as_of;
     int64_t prev_end = m->bound[PI_P] < m->as_of ? m->bound[PI_P] : m->as_of;
     const lp_table *o = m->opps;
@@ -698,9 +691,9 @@ static lp_status detail_open_pipeline(mctx *m)
         lp_m_tb_s(&b, 3, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
         lp_m_tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
         lp_m_tb_t(&b, 5, m->o_close[j]);
-        opp_key_cells(m, &b, 6, j);
-        lp_m_tb_b(&b, 11, open[0]);
-        lp_m_tb_b(&b, 12, open[1]);
+        opp_owner_cells(m, &b, 6, j);
+        lp_m_tb_b(&b, 8, open[0]);
+        lp_m_tb_b(&b, 9, open[1]);
     }
     return lp_m_tb_finish(&b, m->res);
 }
