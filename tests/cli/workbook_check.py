@@ -13,8 +13,15 @@
         header row and right of the label column;
       - the counts, sums and ratios of rows are recomputed here from
         results/detail_*.csv and detail_*_previous.csv (this period and the
-        previous one) and equal the Summary's cells, which are formulas over
-        the detail sheets; a figure without such a formula has a note;
+        previous one; MQLs, SQLs, follow-ups, inbound opportunities and
+        wins, open inbound pipeline, closed deals of every channel, with the
+        maturing shares' previous rows as of changes.csv's compared_as_of)
+        and equal the Summary's cells, which are formulas over the detail
+        sheets; a figure without such a formula has a note;
+      - the Funnel, Routing and Campaigns sheets, whose whole-window and
+        lifetime counts have no record rows, say in a note how many records
+        they count (funnel.csv's leads, routing.csv's MQLs, campaigns.csv's
+        touches) and name the results file that holds the counts;
       - every header is in words with its canonical name in a comment; a
         detail sheet's names are its results CSV's columns in order, its
         rows are the CSV's rows, and campaign_name / owner_name stand beside
@@ -370,6 +377,27 @@ def check_summary(formulas, values, args):
                        "is not in points")
 
 
+def check_notes(formulas, args):
+    """The sheets without record rows say why and where the records are."""
+    results = os.path.dirname(args.headline)
+    funnel = read_csv(os.path.join(results, "funnel.csv"))[1]
+    routing = read_csv(os.path.join(results, "routing.csv"))[1]
+    campaigns = read_csv(os.path.join(results, "campaigns.csv"))[1]
+    touches = sum(int(r["touches"]) for r in campaigns if r["touches"])
+    for sheet, count, what, where in (
+            ("Funnel", int(funnel[0]["reached"]), "leads", "results/funnel.csv"),
+            ("Routing", sum(int(r["mqls"]) for r in routing), "MQLs in all",
+             "results/routing.csv"),
+            ("Campaigns", touches, "touches in all", "results/campaigns.csv")):
+        if not expect(sheet in formulas.sheetnames, f"no {sheet} sheet"):
+            continue
+        texts = [c.value for row in formulas[sheet].iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        want = f"({count:,} {what})"
+        expect(any(want in t and where in t and "Input files" in t for t in texts),
+               f"{sheet}: no note saying {want!r} and where the records are ({where})")
+
+
 def check_formats(formulas):
     """Number formats by unit: the Forecast band is MQL counts, and no
     number shows two decimals."""
@@ -584,6 +612,7 @@ def main():
 
     values = openpyxl.load_workbook(args.xlsx, data_only=True)
     check_summary(formulas, values, args)
+    check_notes(formulas, args)
     check_formats(formulas)
     check_headers_and_details(formulas, args)
     check_cells(formulas, args)
