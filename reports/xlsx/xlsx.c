@@ -857,8 +857,9 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         lp_buf_reset(&line);
     }
     lp_xw_str(w, ws, row++, 0,
-           "Counts and sums that the detail sheets hold are formulas over their rows; "
-           "rates are formulas over the counts beside them.", w->f.note);
+           "Counts, sums and shares of the detail sheets' rows are formulas over those rows "
+           "or over the counts beside them; medians are values drawn from the rows they "
+           "link to.", w->f.note);
     if (w->constant_memory)
         lp_xw_str(w, ws, row++, 0,
                "This workbook is large and was written row by row: its ranges have filters "
