@@ -171,6 +171,21 @@ static const lp_result_column_def detail_mqls_columns[] = {
     TEXT("owner_id"), TEXT("owner_name"), TEXT("team"), TEXT("company"), TEXT("email"),
     TEXT("segment"), INSTANT("first_touch_at"),
     COL("hours_to_first_touch", DOUBLE, HOURS), FLAG("within_sla"), FLAG("pending")};
+static const lp_result_column_def detail_sqls_columns[] = {
+    TEXT("lead_id"), INSTANT("mql_at"), INSTANT("sql_at"), TEXT("source"), TEXT("channel"),
+    TEXT("campaign_id"), TEXT("campaign_name"), TEXT("owner_id"), TEXT("owner_name"),
+    TEXT("team"), TEXT("segment")};
+static const lp_result_column_def detail_followups_columns[] = {
+    TEXT("lead_id"), INSTANT("created_at"), INSTANT("mql_at"), INSTANT("followup_window_end"),
+    COL("followup_activities", INT64, COUNT), FLAG("followed_up")};
+static const lp_result_column_def detail_closed_columns[] = {
+    TEXT("opportunity_id"), TEXT("lead_id"), TEXT("channel"), INSTANT("created_at"),
+    TEXT("stage"), COL("amount", DOUBLE, MONEY), INSTANT("close_date"), FLAG("is_won"),
+    TEXT("owner_id"), TEXT("owner_name")};
+static const lp_result_column_def detail_open_pipeline_columns[] = {
+    TEXT("opportunity_id"), TEXT("lead_id"), INSTANT("created_at"), TEXT("stage"),
+    COL("amount", DOUBLE, MONEY), INSTANT("close_date"), TEXT("owner_id"), TEXT("owner_name"),
+    FLAG("open_at_end"), FLAG("open_at_previous_end")};
 static const lp_result_column_def figures_columns[] = {
     TEXT("figure"), TEXT("label"), TEXT("unit"), TEXT("scope"), TEXT("period"),
     BY_ROW("value"), BY_ROW("low"), BY_ROW("high"), COL("level", DOUBLE, SHARE),
@@ -221,6 +236,13 @@ static const lp_result_table_def result_tables[] = {
     TABLE("detail_mqls_previous", detail_mqls_columns),
     TABLE("detail_inbound_opportunities_previous", opportunity_detail_columns),
     TABLE("detail_inbound_wins_previous", opportunity_detail_columns),
+    TABLE("detail_sqls", detail_sqls_columns),
+    TABLE("detail_sqls_previous", detail_sqls_columns),
+    TABLE("detail_followups", detail_followups_columns),
+    TABLE("detail_followups_previous", detail_followups_columns),
+    TABLE("detail_closed", detail_closed_columns),
+    TABLE("detail_closed_previous", detail_closed_columns),
+    TABLE("detail_open_inbound_pipeline", detail_open_pipeline_columns),
     TABLE("figures", figures_columns),
 };
 #undef TABLE
@@ -523,54 +545,72 @@ const char *lp_topic_name(lp_topic topic)
 }
 
 /* The records behind each headline figure (templates/DEFINITIONS.md says
- * what each counts; the detail tables' rows are in measures.h). A figure
- * with no detail table still names its breakdown: sql_count counts SQLs of
- * P, which are not the MQLs of P that detail_mqls holds; open pipeline
- * stands at the end of P, not created in it; the win rate's lost deals and
- * the won share's every-channel wins are in no detail table. */
+ * what each counts; the detail tables' rows are in measures.h). Every
+ * figure has rows: a count, a sum or a share of them, or a statistic drawn
+ * from them (a Kaplan-Meier median, a median cycle). The every-channel
+ * figures have no breakdown table (won_by_* are inbound only). */
 #define MQLS "detail_mqls"
 #define OPPS "detail_inbound_opportunities"
 #define WINS "detail_inbound_wins"
-#define ALL NULL, LP_ROWS_ALL
-/* figure, breakdown, table, column and test, rule, sum column, num, den */
+#define CLOSED "detail_closed"
+#define REC(id, topic, tbl) .figure = id, .breakdown = LP_TOPIC_##topic, .table = tbl
 static const lp_figure_records records[] = {
-    {"mql_count", LP_TOPIC_VOLUME, MQLS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
-    {"sql_count", LP_TOPIC_VOLUME, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"acceptance_rate", LP_TOPIC_VOLUME, MQLS, "sql_at", LP_ROWS_SET, LP_RECORDS_RATIO, NULL,
-     NULL, "mql_count"},
-    {"inbound_pipeline_count", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_COUNT, NULL, NULL,
-     NULL},
-    {"inbound_pipeline_amount", LP_TOPIC_PIPELINE, OPPS, ALL, LP_RECORDS_SUM, "amount", NULL,
-     NULL},
-    {"open_inbound_pipeline_amount", LP_TOPIC_PIPELINE, NULL, ALL, LP_RECORDS_DRAWN, NULL,
-     NULL, NULL},
-    {"sla_eligible", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_FALSE, LP_RECORDS_COUNT, NULL, NULL,
-     NULL},
-    {"sla_within", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
-     NULL},
-    {"sla_compliance", LP_TOPIC_SLA, MQLS, "within_sla", LP_ROWS_TRUE, LP_RECORDS_RATIO, NULL,
-     "sla_within", "sla_eligible"},
+    {REC("mql_count", VOLUME, MQLS), .rule = LP_RECORDS_COUNT},
+    {REC("sql_count", VOLUME, "detail_sqls"), .rule = LP_RECORDS_COUNT},
+    {REC("acceptance_rate", VOLUME, MQLS), .column = "sql_at", .test = LP_ROWS_SET,
+     .rule = LP_RECORDS_RATIO, .den = "mql_count"},
+    {REC("inbound_pipeline_count", PIPELINE, OPPS), .rule = LP_RECORDS_COUNT},
+    {REC("inbound_pipeline_amount", PIPELINE, OPPS), .rule = LP_RECORDS_SUM,
+     .sum_column = "amount"},
+    /* One table for both ends: a flag per end. */
+    {REC("open_inbound_pipeline_amount", PIPELINE, "detail_open_inbound_pipeline"),
+     .column = "open_at_end", .test = LP_ROWS_TRUE, .rule = LP_RECORDS_SUM,
+     .sum_column = "amount", .previous_table = "detail_open_inbound_pipeline",
+     .previous_column = "open_at_previous_end"},
+    {REC("sla_eligible", SLA, MQLS), .column = "pending", .test = LP_ROWS_FALSE,
+     .rule = LP_RECORDS_COUNT},
+    {REC("sla_within", SLA, MQLS), .column = "within_sla", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_COUNT},
+    {REC("sla_compliance", SLA, MQLS), .column = "within_sla", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_RATIO, .num = "sla_within", .den = "sla_eligible"},
     /* Kaplan-Meier over every MQL of P, untouched ones up to as-of */
-    {"sla_median_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"sla_p90_hours", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"sla_untouched", LP_TOPIC_SLA, MQLS, "first_touch_at", LP_ROWS_BLANK, LP_RECORDS_COUNT,
-     NULL, NULL, NULL},
-    {"sla_pending", LP_TOPIC_SLA, MQLS, "pending", LP_ROWS_TRUE, LP_RECORDS_COUNT, NULL, NULL,
-     NULL},
-    /* of the MQLs whose first 7 days have passed, which no column marks */
-    {"followup_compliance", LP_TOPIC_SLA, MQLS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"inbound_won_count", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_COUNT, NULL, NULL, NULL},
-    {"inbound_won_amount", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_SUM, "amount", NULL, NULL},
-    {"inbound_win_rate", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"inbound_avg_deal", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_RATIO, NULL, "inbound_won_amount",
-     "inbound_won_count"},
-    {"inbound_cycle_median_days", LP_TOPIC_WON, WINS, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
-    {"inbound_won_share", LP_TOPIC_WON, NULL, ALL, LP_RECORDS_DRAWN, NULL, NULL, NULL},
+    {REC("sla_median_hours", SLA, MQLS), .rule = LP_RECORDS_DRAWN},
+    {REC("sla_p90_hours", SLA, MQLS), .rule = LP_RECORDS_DRAWN},
+    {REC("sla_untouched", SLA, MQLS), .column = "first_touch_at", .test = LP_ROWS_BLANK,
+     .rule = LP_RECORDS_COUNT},
+    {REC("sla_pending", SLA, MQLS), .column = "pending", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_COUNT},
+    /* The rows are the MQLs whose follow-up window has closed by as-of; as
+     * compared, by compared_as_of (and created by then). */
+    {REC("followup_compliance", SLA, "detail_followups"), .column = "followed_up",
+     .test = LP_ROWS_TRUE, .rule = LP_RECORDS_SHARE,
+     .aged = {"followup_window_end", "created_at"}},
+    {REC("inbound_won_count", WON, WINS), .rule = LP_RECORDS_COUNT},
+    {REC("inbound_won_amount", WON, WINS), .rule = LP_RECORDS_SUM, .sum_column = "amount"},
+    /* Of the inbound deals closed in P; as compared, created and closed by
+     * then. */
+    {REC("inbound_win_rate", WON, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_SHARE, .scope_column = "channel", .scope_value = "inbound",
+     .aged = {"created_at", "close_date"}},
+    {REC("inbound_avg_deal", WON, WINS), .rule = LP_RECORDS_RATIO, .num = "inbound_won_amount",
+     .den = "inbound_won_count"},
+    {REC("inbound_cycle_median_days", WON, WINS), .rule = LP_RECORDS_DRAWN},
+    {REC("inbound_won_share", WON, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_RATIO, .num = "inbound_won_amount", .den = "won_amount"},
+    {REC("won_count", NONE, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_COUNT},
+    {REC("won_amount", NONE, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_SUM, .sum_column = "amount"},
+    {REC("win_rate", NONE, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_SHARE, .aged = {"created_at", "close_date"}},
+    {REC("cycle_median_days", NONE, CLOSED), .column = "is_won", .test = LP_ROWS_TRUE,
+     .rule = LP_RECORDS_DRAWN},
 };
+#undef REC
 #undef MQLS
 #undef OPPS
 #undef WINS
-#undef ALL
+#undef CLOSED
 
 const lp_figure_records *lp_figure_records_find(const char *figure)
 {

@@ -551,6 +551,156 @@ static lp_status detail_opps(mctx *m, bool wins, int pos)
     return lp_m_tb_finish(&b, m->res);
 }
 
+/* The lead columns that identify a lead to a reader: its id, its owner by
+ * name and team, at columns col, col + 1, col + 2 (owner_id, owner_name,
+ * team). */
+static void lead_owner_cells(mctx *m, tb *b, int col, size_t i)
+{
+    lp_m_tb_s(b, col, m->l_owner[i] >= 0 ? lp_m_keyspace_name(&m->owners, m->l_owner[i]) : NULL);
+    lp_m_tb_s(b, col + 1, owner_name(m, m->l_owner[i]));
+    lp_m_tb_s(b, col + 2, lp_m_keyspace_name(&m->teams, lead_team(m, i)));
+}
+
+/* The leads with sql_at in window period pos (PI_P or PI_PREV), as of
+ * as-of: the records of sql_count, which are not the MQLs of the period
+ * (a lead is often accepted in a later period than it qualified), with the
+ * keys of the volume breakdowns. The detail tables are most of the
+ * workbook's cells, so each carries the columns its figures and their
+ * breakdowns read, and the names beside its ids; the rest of a lead is on
+ * the export. */
+static lp_status detail_sqls(mctx *m, int pos)
+{
+    tb b;
+    lp_m_tb_init(&b, pos == PI_P ? "detail_sqls" : "detail_sqls_previous",
+                 "lead_id:S,mql_at:T,sql_at:T,source:S,channel:S,campaign_id:S,"
+                 "campaign_name:S,owner_id:S,owner_name:S,team:S,segment:S");
+    static const char *const segs[] = {"1-49", "50-199", "200-999", "1000+"};
+    const lp_table *l = m->leads;
+    const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;
+    for (size_t i = 0; l && m->has_sql && i < m->nl; i++) {
+        int64_t sql = lead_sql(m, i);
+        if (!in_pos(m, sql, pos)) continue;
+        lp_m_tb_s(&b, 0, lp_column_str(id, i));
+        lp_m_tb_t(&b, 1, lead_mql(m, i));
+        lp_m_tb_t(&b, 2, sql);
+        lp_m_tb_s(&b, 3, m->l_source[i] >= 0 ? lp_m_keyspace_name(&m->sources, m->l_source[i]) : NULL);
+        lp_m_tb_s(&b, 4, lp_m_channel_names[m->l_channel[i]]);
+        lp_m_tb_s(&b, 5, m->l_camp[i] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->l_camp[i]) : NULL);
+        lp_m_tb_s(&b, 6, lp_m_campaign_export_name(m, m->l_camp[i]));
+        lead_owner_cells(m, &b, 7, i);
+        lp_m_tb_s(&b, 10, m->l_segment[i] >= 0 ? segs[m->l_segment[i]] : NULL);
+    }
+    return lp_m_tb_finish(&b, m->res);
+}
+
+/* The MQLs of window period pos whose follow-up window (hand-off plus the
+ * follow-up days) has closed by as-of: the base of followup_compliance,
+ * with the activities counted in the window and whether they reach the
+ * follow-up depth (the lead's owner and team are on its MQLs row). Empty
+ * without an activities export (the figure is off). */
+static lp_status detail_followups(mctx *m, int pos)
+{
+    tb b;
+    lp_m_tb_init(&b, pos == PI_P ? "detail_followups" : "detail_followups_previous",
+                 "lead_id:S,created_at:T,mql_at:T,followup_window_end:T,"
+                 "followup_activities:I,followed_up:B");
+    int fu_need = m->set->followup_activities > 0 ? m->set->followup_activities : 3;
+    int64_t fu_span = (int64_t)(m->set->followup_days > 0 ? m->set->followup_days : 7) * 86400;
+    const lp_table *l = m->leads;
+    const lp_column *id = l ? lp_table_column(l, "lead_id") : NULL;
+    for (size_t i = 0; l && m->acts && i < m->nl; i++) {
+        int32_t q = m->l_mql_ord[i];
+        if (q < 0 || !in_pos(m, m->mq_at[q], pos) || m->mq_at[q] + fu_span > m->as_of) continue;
+        lp_m_tb_s(&b, 0, lp_column_str(id, i));
+        lp_m_tb_t(&b, 1, lead_created(m, i));
+        lp_m_tb_t(&b, 2, m->mq_at[q]);
+        lp_m_tb_t(&b, 3, m->mq_at[q] + fu_span);
+        lp_m_tb_i(&b, 4, m->mq_followups[q]);
+        lp_m_tb_b(&b, 5, m->mq_followups[q] >= fu_need);
+    }
+    return lp_m_tb_finish(&b, m->res);
+}
+
+/* The opportunity columns shared by the closed and open tables from
+ * column col on: owner_id and owner_name. (Their source and campaign
+ * break down no figure of theirs; the inbound tables carry them.) */
+static void opp_owner_cells(mctx *m, tb *b, int col, size_t j)
+{
+    const lp_column *owner = lp_table_column(m->opps, "owner_id");
+    lp_m_tb_s(b, col, owner && owner->type == LP_TYPE_STRING ? lp_column_str(owner, j) : NULL);
+    lp_m_tb_s(b, col + 1, owner_name(m, m->o_owner[j]));
+}
+
+/* Every opportunity (every channel) closed, won or lost, with close date
+ * in window period pos, as of as-of: the records of won_count, won_amount,
+ * win_rate and, through their channel, inbound_win_rate. */
+static lp_status detail_closed(mctx *m, int pos)
+{
+    tb b;
+    lp_m_tb_init(&b, pos == PI_P ? "detail_closed" : "detail_closed_previous",
+                 "opportunity_id:S,lead_id:S,channel:S,created_at:T,stage:S,amount:D,"
+                 "close_date:T,is_won:B,owner_id:S,owner_name:S");
+    const lp_table *o = m->opps;
+    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
+    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
+    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
+    for (size_t j = 0; o && j < m->no; j++) {
+        if (!m->o_in[j] || !m->o_closed[j] || !in_pos(m, m->o_close[j], pos)) continue;
+        int32_t lr = m->o_lead[j];
+        lp_m_tb_s(&b, 0, lp_column_str(id, j));
+        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+        lp_m_tb_s(&b, 2, lp_m_channel_names[m->o_channel[j]]);
+        lp_m_tb_t(&b, 3, m->o_created[j]);
+        lp_m_tb_s(&b, 4, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
+        lp_m_tb_d(&b, 5, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
+        lp_m_tb_t(&b, 6, m->o_close[j]);
+        lp_m_tb_b(&b, 7, m->o_won[j]);
+        opp_owner_cells(m, &b, 8, j);
+    }
+    return lp_m_tb_finish(&b, m->res);
+}
+
+/* The inbound opportunities open at the end of P or at the end of the
+ * period before (each end taken as min(end, as-of), as the headline does),
+ * one row each with a flag per end: most of them are open at both, so one
+ * table holds both periods' records of open_inbound_pipeline_amount in
+ * little more than one period's rows. */
+static lp_status detail_open_pipeline(mctx *m)
+{
+    tb b;
+    lp_m_tb_init(&b, "detail_open_inbound_pipeline",
+                 "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,"
+                 "owner_id:S,owner_name:S,open_at_end:B,open_at_previous_end:B");
+    int64_t end = m->bound[WINDOW] < m->as_of ? m->bound[WINDOW] : m->as_of;
+    int64_t prev_end = m->bound[PI_P] < m->as_of ? m->bound[PI_P] : m->as_of;
+    const lp_table *o = m->opps;
+    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
+    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
+    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
+    for (size_t j = 0; o && j < m->no; j++) {
+        if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
+        /* Open at e: created before e and not closed before e (a closed
+         * opportunity with no close date counts as closed). */
+        bool open[2];
+        int64_t ends[2] = {end, prev_end};
+        for (int k = 0; k < 2; k++)
+            open[k] = m->o_created[j] < ends[k] &&
+                      !(m->o_closed[j] && (m->o_close[j] == NONE || m->o_close[j] < ends[k]));
+        if (!open[0] && !open[1]) continue;
+        int32_t lr = m->o_lead[j];
+        lp_m_tb_s(&b, 0, lp_column_str(id, j));
+        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+        lp_m_tb_t(&b, 2, m->o_created[j]);
+        lp_m_tb_s(&b, 3, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
+        lp_m_tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
+        lp_m_tb_t(&b, 5, m->o_close[j]);
+        opp_owner_cells(m, &b, 6, j);
+        lp_m_tb_b(&b, 8, open[0]);
+        lp_m_tb_b(&b, 9, open[1]);
+    }
+    return lp_m_tb_finish(&b, m->res);
+}
+
 /* ---- Record keys for the ledger (measures.h, lp_results.record_keys) ---- */
 
 const char *const lp_record_key_figures[] = {"mql_count", "inbound_pipeline", "inbound_won",
@@ -617,6 +767,13 @@ lp_status lp_m_report_run(mctx *m)
     if (!st) st = detail_mqls(m, PI_PREV);
     if (!st) st = detail_opps(m, false, PI_PREV);
     if (!st) st = detail_opps(m, true, PI_PREV);
+    if (!st) st = detail_sqls(m, PI_P);
+    if (!st) st = detail_sqls(m, PI_PREV);
+    if (!st) st = detail_followups(m, PI_P);
+    if (!st) st = detail_followups(m, PI_PREV);
+    if (!st) st = detail_closed(m, PI_P);
+    if (!st) st = detail_closed(m, PI_PREV);
+    if (!st) st = detail_open_pipeline(m);
     return st;
 }
 

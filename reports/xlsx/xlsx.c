@@ -38,12 +38,19 @@ static const struct {
 /* Detail tables in their default order, with their sheet names. */
 static const struct { const char *table, *name; } details[] = {
     {"detail_mqls", "MQLs"},
+    {"detail_sqls", "SQLs"},
+    {"detail_followups", "Follow-ups"},
     {"detail_inbound_opportunities", "Inbound opportunities"},
+    {"detail_open_inbound_pipeline", "Open inbound pipeline"},
     {"detail_inbound_wins", "Inbound wins"},
+    {"detail_closed", "Closed deals"},
     {"detail_touches", "Touches"},
     {"detail_mqls_previous", "Previous MQLs"},
+    {"detail_sqls_previous", "Previous SQLs"},
+    {"detail_followups_previous", "Previous follow-ups"},
     {"detail_inbound_opportunities_previous", "Previous inbound opportunities"},
     {"detail_inbound_wins_previous", "Previous inbound wins"},
+    {"detail_closed_previous", "Previous closed deals"},
 };
 #define NDETAILS (sizeof(details) / sizeof(details[0]))
 
@@ -328,7 +335,9 @@ static void rule_cell(xw *w, sheet *s, lxw_row_t row, const lp_table *t, size_t 
                  .sum_column = rule->kind == R_SUM ? rule->sum_column : NULL};
         if (key) a.crits[a.ncrits++] = (crit){rule->detail_key, CR_EQ, key, 0};
         if (rule->extra.column) a.crits[a.ncrits++] = rule->extra;
-        if (key)
+        /* A keyed block's row without a key has no rows to count; a block
+         * without keys (one row) counts over the whole detail table. */
+        if (key || !b->key)
             lp_xw_agg_cell(w, s->ws, row, (lxw_col_t)c, &a, v, fmt);
         else
             lp_xw_num(w, s->ws, row, (lxw_col_t)c, v, fmt);
@@ -435,17 +444,25 @@ static const sheet_plan *topic_sheet(const xw *w, lp_topic topic)
     return NULL;
 }
 
-/* The count or sum over a figure's records as a workbook aggregate;
- * false when the figure is not a count or sum of detail rows (ratio
- * numerators included: with num NULL the numerator is the rows' count). */
-static bool records_agg(const lp_figure_records *rec, agg *out)
+/* The count or sum over a figure's records as a workbook aggregate, and
+ * the rows in its scope (the base of a share); false when the figure is
+ * not a count, sum or share of detail rows (ratio numerators included:
+ * with num NULL the numerator is the rows' count). */
+static bool records_agg(const lp_figure_records *rec, agg *out, agg *base)
 {
     memset(out, 0, sizeof(*out));
+    memset(base, 0, sizeof(*base));
     if (!rec || !rec->table || rec->rule == LP_RECORDS_DRAWN ||
         (rec->rule == LP_RECORDS_RATIO && rec->num))
         return false;
-    out->detail = rec->table;
+    out->detail = base->detail = rec->table;
     out->sum_column = rec->rule == LP_RECORDS_SUM ? rec->sum_column : NULL;
+    /* The scope first: an equality on text, which the evaluation indexes. */
+    if (rec->scope_column && rec->scope_value) {
+        crit scope = {rec->scope_column, CR_EQ, rec->scope_value, 0};
+        out->crits[out->ncrits++] = scope;
+        base->crits[base->ncrits++] = scope;
+    }
     static const crit_kind kind_of[] = {[LP_ROWS_TRUE] = CR_TRUE, [LP_ROWS_FALSE] = CR_FALSE,
                                         [LP_ROWS_SET] = CR_NONBLANK,
                                         [LP_ROWS_BLANK] = CR_BLANK};
@@ -509,55 +526,84 @@ static void summary_label(const lp_figure_def *def, const char *id, const char *
 }
 
 /* The records of a figure in the previous period's detail table
- * (TABLE_previous); a share that keeps maturing is compared as of
- * compared_as_of, so its "happened" test becomes "happened by then". */
+ * (previous_table, by default TABLE_previous, read by previous_column); a
+ * share that keeps maturing is compared as of compared_as_of, so its
+ * "happened" test becomes "happened by then", and a row counts, in the
+ * share and its base, only when its aged instants are by then. */
 static bool previous_agg(const lp_figure_records *rec, int64_t compared_as_of, int64_t as_of,
-                         char *table, size_t size, agg *out)
+                         char *table, size_t size, agg *out, agg *base)
 {
-    if (!records_agg(rec, out)) return false;
-    snprintf(table, size, "%s_previous", rec->table);
-    out->detail = table;
-    for (int i = 0; i < out->ncrits; i++)
-        if (out->crits[i].kind == CR_NONBLANK && compared_as_of != as_of &&
-            compared_as_of != INT64_MIN) {
+    if (!records_agg(rec, out, base)) return false;
+    if (rec->previous_table)
+        snprintf(table, size, "%s", rec->previous_table);
+    else
+        snprintf(table, size, "%s_previous", rec->table);
+    out->detail = base->detail = table;
+    bool aged = compared_as_of != as_of && compared_as_of != INT64_MIN;
+    double by = aged ? lp_xw_serial(compared_as_of) : 0;
+    for (int i = 0; i < out->ncrits; i++) {
+        if (rec->previous_column && rec->column && strcmp(out->crits[i].column, rec->column) == 0)
+            out->crits[i].column = rec->previous_column;
+        if (out->crits[i].kind == CR_NONBLANK && aged) {
             out->crits[i].kind = CR_AT_MOST;
-            out->crits[i].at_most = lp_xw_serial(compared_as_of);
+            out->crits[i].at_most = by;
         }
+    }
+    for (int k = 0; aged && k < 2 && rec->aged[k]; k++) {
+        crit at_most = {rec->aged[k], CR_AT_MOST, NULL, by};
+        if (out->ncrits < 4) out->crits[out->ncrits++] = at_most;
+        if (base->ncrits < 4) base->crits[base->ncrits++] = at_most;
+    }
     return true;
 }
 
+/* "(formula)" of an aggregate into expr and its value; false when the
+ * aggregate cannot be written or evaluated. In parentheses: over several
+ * detail sheets a count is a sum. */
+static bool agg_expr(xw *w, const agg *a, lp_buf *expr, double *out_value)
+{
+    lp_buf_puts(expr, "(");
+    bool ok = lp_xw_agg_eval(w, a, out_value) && lp_xw_agg_formula(w, a, expr);
+    lp_buf_puts(expr, ")");
+    return ok && !expr->failed;
+}
+
 /* One figure's cell from its records: the count or sum over the rows, the
- * ratio of two figures' cells in the same column, or the rows' count over
- * the den figure's cell; else the value. Returns true when a formula was
- * written. */
+ * ratio of two figures' cells in the same column, the rows' count over
+ * the den figure's cell, or the rows' count over the rows in scope; else
+ * the value. Returns true when a formula was written. */
 static bool records_cell(xw *w, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                          const lp_figure_records *rec, bool counted, agg *rows,
-                         lxw_row_t num_row, double num, lxw_row_t den_row, double den,
-                         bool has_num, bool has_den, double v, lxw_format *fmt)
+                         const agg *base, lxw_row_t num_row, double num, lxw_row_t den_row,
+                         double den, bool has_num, bool has_den, double v, lxw_format *fmt)
 {
     size_t before = w->formulas;
     char ncell[16], dcell[16];
     bool ratio = rec && rec->rule == LP_RECORDS_RATIO;
-    if (counted && !ratio) {
+    bool share = rec && rec->rule == LP_RECORDS_SHARE;
+    if (counted && !ratio && !share) {
         lp_xw_agg_cell(w, ws, row, col, rows, v, fmt);
     } else if (ratio && rec->num && has_num && has_den) {
         cell_name(ncell, num_row, col);
         cell_name(dcell, den_row, col);
         lp_xw_ratio_cell(w, ws, row, col, ncell, num, dcell, den, v, fmt);
-    } else if (counted && ratio && has_den) {
-        /* The rows' count over the den figure's cell; in parentheses:
-         * over several detail sheets the count is a sum. */
-        lp_buf expr = {0};
-        double count;
-        cell_name(dcell, den_row, col);
-        lp_buf_puts(&expr, "(");
-        bool ok = lp_xw_agg_eval(w, rows, &count) && lp_xw_agg_formula(w, rows, &expr);
-        lp_buf_puts(&expr, ")");
-        if (ok && !expr.failed)
-            lp_xw_ratio_cell(w, ws, row, col, expr.data, count, dcell, den, v, fmt);
+    } else if (counted && (share || (ratio && has_den))) {
+        lp_buf expr = {0}, den_expr = {0};
+        double count, in_scope = den;
+        bool ok = agg_expr(w, rows, &expr, &count);
+        if (share) {
+            ok = ok && agg_expr(w, base, &den_expr, &in_scope);
+        } else {
+            cell_name(dcell, den_row, col);
+            lp_buf_puts(&den_expr, dcell);
+            ok = ok && !den_expr.failed;
+        }
+        if (ok)
+            lp_xw_ratio_cell(w, ws, row, col, expr.data, count, den_expr.data, in_scope, v, fmt);
         else
             lp_xw_num(w, ws, row, col, v, fmt);
         lp_buf_reset(&expr);
+        lp_buf_reset(&den_expr);
     } else {
         lp_xw_num(w, ws, row, col, v, fmt);
     }
@@ -652,20 +698,23 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         }
         lxw_row_t nrow = first + (lxw_row_t)(ni < nnames ? ni : 0);
         lxw_row_t drow = first + (lxw_row_t)(di < nnames ? di : 0);
-        agg rows;
-        bool counted = records_agg(rec, &rows);
-        bool live = records_cell(w, ws, row, SC_VALUE, rec, counted, &rows, nrow,
+        agg rows, base;
+        bool counted = records_agg(rec, &rows, &base);
+        bool live = records_cell(w, ws, row, SC_VALUE, rec, counted, &rows, &base, nrow,
                                  ni < nnames ? cur[ni] : NAN, drow, di < nnames ? cur[di] : NAN,
                                  ni < nnames, di < nnames, cur[k], fmt);
-        agg prev_rows;
+        agg prev_rows, prev_base;
         char prev_table[96];
-        int64_t cas = have[k] ? figs[k].compared_as_of : INT64_MIN;
-        bool prev_counted =
-            previous_agg(rec, cas, res->as_of, prev_table, sizeof(prev_table), &prev_rows);
+        /* A previous value shown as it stands now (nothing fair to compare
+         * at the same age: too early) is the rows as they stand now. */
+        bool as_compared = have[k] && !isnan(figs[k].previous);
+        int64_t cas = as_compared ? figs[k].compared_as_of : INT64_MIN;
+        bool prev_counted = previous_agg(rec, cas, res->as_of, prev_table, sizeof(prev_table),
+                                         &prev_rows, &prev_base);
         bool prev_live = false;
         if (!isnan(prev[k]))
             prev_live = records_cell(w, ws, row, SC_PREVIOUS, rec, prev_counted, &prev_rows,
-                                     nrow, ni < nnames ? prev[ni] : NAN, drow,
+                                     &prev_base, nrow, ni < nnames ? prev[ni] : NAN, drow,
                                      di < nnames ? prev[di] : NAN, ni < nnames, di < nnames,
                                      prev[k], fmt);
 
@@ -709,8 +758,11 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             widen_text(s, SC_ROWS, dp->name);
         }
         char prev_detail[96];
-        snprintf(prev_detail, sizeof(prev_detail), "%s_previous",
-                 rec && rec->table ? rec->table : "");
+        if (rec && rec->previous_table)
+            snprintf(prev_detail, sizeof(prev_detail), "%s", rec->previous_table);
+        else
+            snprintf(prev_detail, sizeof(prev_detail), "%s_previous",
+                     rec && rec->table ? rec->table : "");
         const sheet_plan *pp = dp ? lp_xw_detail_plan(w, prev_detail) : NULL;
         if (pp) {
             char place[64];
@@ -719,7 +771,16 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
             widen_text(s, SC_PREVIOUS_ROWS, pp->name);
         }
         /* Why a number is a value and not a formula over rows. */
-        if (!rec || !rec->table) {
+        if (have[k] && !as_compared && figs[k].verdict == LP_VERDICT_TOO_EARLY &&
+            !isnan(prev[k])) {
+            char when[40];
+            lp_instant_format_utc(figs[k].compared_as_of, when, sizeof(when));
+            lp_buf_printf(&line, "Too early to compare: the previous period had no %s yet "
+                                 "at the same point after its end (%s). Its value as it "
+                                 "stands now is shown, from %s.",
+                          rec && rec->rule == LP_RECORDS_SHARE ? "rows due" : "records",
+                          when, pp ? pp->name : "the exports");
+        } else if (!rec || !rec->table) {
             lp_buf_printf(&line, "No record rows in this workbook: leadpack computes it from "
                                  "the exports (Definitions).");
         } else if (rec->rule == LP_RECORDS_DRAWN) {
@@ -796,8 +857,9 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
         lp_buf_reset(&line);
     }
     lp_xw_str(w, ws, row++, 0,
-           "Counts and sums that the detail sheets hold are formulas over their rows; "
-           "rates are formulas over the counts beside them.", w->f.note);
+           "Counts, sums and shares of the detail sheets' rows are formulas over those rows "
+           "or over the counts beside them; medians are values drawn from the rows they "
+           "link to.", w->f.note);
     if (w->constant_memory)
         lp_xw_str(w, ws, row++, 0,
                "This workbook is large and was written row by row: its ranges have filters "
@@ -813,14 +875,44 @@ static void write_summary(xw *w, const sheet_plan *p, sheet *s)
 
 /* ---- Measure sheets ---- */
 
+/* Why a lifetime or whole-window table has no record rows: the workbook
+ * keeps the records of the report period and the one before only. */
+#define ROWS_KEPT                                                                          \
+    "The workbook keeps record rows for the report period and the one before only, so "   \
+    "that its size does not grow with the exports' history"
+
+/* Sum of a numeric column over a result table's rows (NAN without it). */
+static double column_total(const xw *w, const char *table, const char *column)
+{
+    const lp_table *t = lp_results_table(w->res, table);
+    const lp_column *c = t ? lp_table_column(t, column) : NULL;
+    if (!c) return NAN;
+    double total = NAN;
+    for (size_t r = 0; r < t->nrows; r++)
+        if (lp_column_valid(c, r)) total = (isnan(total) ? 0 : total) + lp_column_number(c, r);
+    return total;
+}
+
+/* " (1,234 WHAT)" of a count, or "" for NAN (nothing to say). */
+static const char *count_words(double v, const char *what, char *buf, size_t size)
+{
+    char n[32];
+    if (isnan(v))
+        buf[0] = '\0';
+    else
+        snprintf(buf, size, " (%s %s)", lp_fmt_unit(LP_UNIT_COUNT, v, NULL, n, sizeof(n)), what);
+    return buf;
+}
+
 static void write_volume(xw *w, const sheet_plan *p, sheet *s)
 {
     lxw_row_t row = 3;
     sheet_heading(w, s, p, "Qualified lead volume");
     block trend = {.table = "mql_trend", .heading = "MQL trend",
-                   .note = "Per period. This period's and the previous period's MQLs are the "
-                           "rows of the MQLs and Previous MQLs sheets; earlier periods have no "
-                           "record rows in this workbook."};
+                   .note = "Per period. This period's and the previous period's MQLs and SQLs "
+                           "are the rows of the MQLs, SQLs, Previous MQLs and Previous SQLs "
+                           "sheets; the workbook keeps record rows for those two periods only, "
+                           "so earlier periods' records are in the leads export."};
     write_block(w, s, &row, &trend);
     if (trend.nrows > 0 && !w->status) {
         const lp_table *t = lp_results_table(w->res, "mql_trend");
@@ -859,6 +951,8 @@ static void write_volume(xw *w, const sheet_plan *p, sheet *s)
     for (size_t i = 0; i < sizeof(breakdowns) / sizeof(breakdowns[0]); i++) {
         col_rule rules[] = {
             {.column = "mqls", .kind = R_COUNT, .detail = "detail_mqls",
+             .detail_key = breakdowns[i].detail_key},
+            {.column = "sqls", .kind = R_COUNT, .detail = "detail_sqls",
              .detail_key = breakdowns[i].detail_key},
             {.column = "accepted", .kind = R_COUNT, .detail = "detail_mqls",
              .detail_key = breakdowns[i].detail_key, .extra = {"sql_at", CR_NONBLANK, NULL, 0}},
@@ -973,12 +1067,22 @@ static void write_campaigns(xw *w, const sheet_plan *p, sheet *s)
         model = model_names[w->res->settings->attribution];
     char heading[64];
     snprintf(heading, sizeof(heading), "Campaigns (%s attribution, lifetime)", model);
+    char touches[64];
+    lp_buf note = {0};
+    lp_buf_printf(&note,
+                  "Lifetime to as-of%s. Formulas count this period's rows "
+                  "on the Touches sheet where they give the figure (a campaign touched in "
+                  "this period only). Lifetime touches and responders and the attributed "
+                  "(fractional) figures have no record rows here. " ROWS_KEPT ": their records "
+                  "are the touches, leads and opportunities exports (Parameters, Input files), "
+                  "the figures results/campaigns.csv and results/attribution.csv.",
+                  count_words(column_total(w, "campaigns", "touches"), "touches in all",
+                              touches, sizeof(touches)));
+    if (note.failed) lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
     block b = {.table = "campaigns", .heading = heading, .key = "campaign_id",
-               .note = "Formulas count this period's rows on the Touches sheet where they give "
-                       "the figure; lifetime and attributed (fractional) figures have no record "
-                       "rows in this workbook.",
-               .rules = rules, .nrules = NRULES(rules)};
+               .note = note.data, .rules = rules, .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
+    lp_buf_reset(&note);
     const lp_table *t = lp_results_table(w->res, "campaigns");
     int nc = t ? col_index(t, "name") : -1, cc = t ? col_index(t, "cost_per_mql") : -1;
     if (b.nrows > 0 && nc >= 0 && cc >= 0 && !w->status) {
@@ -1023,11 +1127,18 @@ static void write_pipeline(xw *w, const sheet_plan *p, sheet *s)
     write_keyed_amounts(w, s, &row, "pipeline_by_stage", "By stage", d, "stage");
     write_keyed_amounts(w, s, &row, "pipeline_by_source", "By source", d, "source");
     write_keyed_amounts(w, s, &row, "pipeline_by_campaign", "By campaign", d, "campaign_id");
-    col_rule rules[] = {{.column = "coverage", .kind = R_RATIO,
-                         .num = "open_inbound_pipeline", .den = "remaining_quota"}};
+    col_rule rules[] = {
+        {.column = "open_inbound_pipeline", .kind = R_SUM,
+         .detail = "detail_open_inbound_pipeline", .sum_column = "amount",
+         .extra = {"open_at_end", CR_TRUE, NULL, 0}},
+        {.column = "coverage", .kind = R_RATIO, .num = "open_inbound_pipeline",
+         .den = "remaining_quota"}};
     block b = {.table = "coverage", .heading = "Coverage",
-               .note = "Open pipeline stands at the end of the period: no record rows in this "
-                       "workbook; coverage is a formula over the cells beside it.",
+               .note = "Open pipeline is the sum of the rows of the Open inbound pipeline "
+                       "sheet open at the end of the period. Won to date counts every deal "
+                       "won since the quota period began, which has no record rows in this "
+                       "workbook (they are in the opportunities export). Coverage is a "
+                       "formula over the cells beside it.",
                .rules = rules,
                .nrules = NRULES(rules)};
     write_block(w, s, &row, &b);
@@ -1168,11 +1279,20 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
     case K_ROUTING: {
         sheet_heading(w, s, p, "Routing");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO, .num = "won", .den = "mqls"}};
+        char mqls[64];
+        lp_buf note = {0};
+        lp_buf_printf(&note,
+                      "Lifetime counts: every MQL to date%s, by its owner's team. "
+                      ROWS_KEPT ": these MQLs are the leads export's rows qualified by as-of "
+                      "(Parameters, Input files), the counts results/routing.csv. The rate is "
+                      "a formula over the counts beside it.",
+                      count_words(column_total(w, "routing", "mqls"), "MQLs in all", mqls,
+                                  sizeof(mqls)));
+        if (note.failed) lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
         block b = {.table = "routing", .heading = "Lifetime MQLs won by the owner's team",
-                   .note = "Lifetime counts: no record rows in this workbook; the rate is a "
-                           "formula over the counts beside it.",
-                   .rules = rules, .nrules = NRULES(rules)};
+                   .note = note.data, .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
+        lp_buf_reset(&note);
         break;
     }
     case K_FORECAST: {
@@ -1195,11 +1315,24 @@ static void write_simple(xw *w, const sheet_plan *p, sheet *s)
     case K_FUNNEL: {
         sheet_heading(w, s, p, "Funnel");
         col_rule rules[] = {{.column = "rate", .kind = R_RATIO_PREV, .num = "reached"}};
+        const lp_table *ft = lp_results_table(w->res, "funnel");
+        char leads[64], first[24];
+        lp_period_label(&w->res->calendar, w->res->window_first, first, sizeof(first));
+        lp_buf note = {0};
+        lp_buf_printf(&note,
+                      "Every lead created in the window, %s to %s%s. " ROWS_KEPT
+                      ": these leads are the leads export's rows created in the window, with "
+                      "their opportunities in the opportunities export (Parameters, Input "
+                      "files), the counts results/funnel.csv. Each rate is a formula over the "
+                      "counts.",
+                      first, w->res->period_label,
+                      count_words(ft && ft->nrows ? lp_xw_num_at(ft, "reached", 0) : NAN,
+                                  "leads", leads, sizeof(leads)));
+        if (note.failed) lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory for a note");
         block b = {.table = "funnel", .heading = "Leads created in the window",
-                   .note = "Leads of the whole window: no record rows in this workbook; each "
-                           "rate is a formula over the counts.",
-                   .rules = rules, .nrules = NRULES(rules)};
+                   .note = note.data, .rules = rules, .nrules = NRULES(rules)};
         write_block(w, s, &row, &b);
+        lp_buf_reset(&note);
         const lp_table *t = lp_results_table(w->res, "funnel");
         int sc = t ? col_index(t, "step") : -1, rc = t ? col_index(t, "reached") : -1;
         if (b.nrows > 0 && sc >= 0 && rc >= 0 && !w->status) {

@@ -95,7 +95,18 @@ Test(e2e, tiny_pack_has_the_hand_counted_figures, .init = setup, .fini = teardow
     run_result_free(&r);
 
     /* The workbook reads back with openpyxl and its Summary cell for the
-     * MQL count caches 7. */
+     * MQL count caches 7. The figures below are formulas over their record
+     * rows, counted by hand from fixtures/tiny with as-of 23 Nov 12:00:
+     *   sql_count: L1, L4 in W47; L9 in W46 (SQLs sheets)        -> 2, 1
+     *   open inbound pipeline at 23 Nov 00:00: O1 10000 (O2, O3, O6
+     *     closed before); at 16 Nov 00:00: O3 8000 (closed 17 Nov) -> 10000, 8000
+     *   follow-up: of W47's MQLs only L1's 7-day window (to 23 Nov 10:00)
+     *     closed by as-of, with 3 activities in it                -> 1/1;
+     *     W46 at the same age (16 Nov 12:00) had no closed window: too
+     *     early, so W46 as it stands: L8, L9 with 1 activity each -> 0/2
+     *   closed in W47: O2 won 5000, O3 won 8000, O6 lost (inbound), O5
+     *     lost, O7 won 4000 (partner)                -> won 3, 17000, 3/5;
+     *     inbound 2/3; inbound share 13000/17000; nothing closed in W46. */
     snprintf(path, sizeof path, "%s/leadpack-2026-W47.xlsx", out);
     const char *script =
         "import sys, openpyxl\n"
@@ -104,6 +115,19 @@ Test(e2e, tiny_pack_has_the_hand_counted_figures, .init = setup, .fini = teardow
         "ws = openpyxl.load_workbook(sys.argv[1], data_only=True)['Summary']\n"
         "rows = [r for r in ws.iter_rows(values_only=True) if r[1] == 'mql_count']\n"
         "assert rows and rows[0][2] == 7 and rows[0][3] == 2, rows\n"
+        "fs = {r[1].value: r for r in wb['Summary'].iter_rows() if r[1].value}\n"
+        "vs = {r[1]: r for r in ws.iter_rows(values_only=True) if r[1]}\n"
+        "want = {'sql_count': (2, 1), 'open_inbound_pipeline_amount': (10000, 8000),\n"
+        "        'followup_compliance': (1, 0), 'won_count': (3, 0),\n"
+        "        'won_amount': (17000, 0), 'win_rate': (0.6, None),\n"
+        "        'inbound_win_rate': (2 / 3, None), 'inbound_won_share': (13000 / 17000, None)}\n"
+        "for name, (now, before) in want.items():\n"
+        "    got = vs[name][2:4]\n"
+        "    assert abs(got[0] - now) < 1e-12, (name, got)\n"
+        "    assert (got[1] is None) if before is None else abs(got[1] - before) < 1e-12, (name, got)\n"
+        "    assert fs[name][2].data_type == 'f', (name, fs[name][2].value)\n"
+        "    if before is not None:\n"
+        "        assert fs[name][3].data_type == 'f', (name, fs[name][3].value)\n"
         "print('ok')\n";
     const char *py[] = {"/usr/bin/python3", "-c", script, path, NULL};
     r = run_program(py, NULL);

@@ -13,8 +13,15 @@
         header row and right of the label column;
       - the counts, sums and ratios of rows are recomputed here from
         results/detail_*.csv and detail_*_previous.csv (this period and the
-        previous one) and equal the Summary's cells, which are formulas over
-        the detail sheets; a figure without such a formula has a note;
+        previous one; MQLs, SQLs, follow-ups, inbound opportunities and
+        wins, open inbound pipeline, closed deals of every channel, with the
+        maturing shares' previous rows as of changes.csv's compared_as_of)
+        and equal the Summary's cells, which are formulas over the detail
+        sheets; a figure without such a formula has a note;
+      - the Funnel, Routing and Campaigns sheets, whose whole-window and
+        lifetime counts have no record rows, say in a note how many records
+        they count (funnel.csv's leads, routing.csv's MQLs, campaigns.csv's
+        touches) and name the results file that holds the counts;
       - every header is in words with its canonical name in a comment; a
         detail sheet's names are its results CSV's columns in order, its
         rows are the CSV's rows, and campaign_name / owner_name stand beside
@@ -61,14 +68,21 @@ import openpyxl
 
 failures = []
 
-DETAIL = re.compile(r"^(MQLs|Inbound opportunities|Inbound wins|Touches|"
-                    r"Previous (MQLs|inbound \w+))( \(\d+\))?$")
+DETAIL = re.compile(r"^(MQLs|SQLs|Follow-ups|Inbound opportunities|Open inbound pipeline|"
+                    r"Inbound wins|Closed deals|Touches|"
+                    r"Previous (MQLs|SQLs|follow-ups|inbound \w+|closed deals))( \(\d+\))?$")
 # Detail sheets and the result tables they show.
 DETAIL_TABLES = {"MQLs": "detail_mqls", "Inbound opportunities": "detail_inbound_opportunities",
                  "Inbound wins": "detail_inbound_wins", "Touches": "detail_touches",
+                 "SQLs": "detail_sqls", "Follow-ups": "detail_followups",
+                 "Open inbound pipeline": "detail_open_inbound_pipeline",
+                 "Closed deals": "detail_closed",
                  "Previous MQLs": "detail_mqls_previous",
+                 "Previous SQLs": "detail_sqls_previous",
+                 "Previous follow-ups": "detail_followups_previous",
                  "Previous inbound opportunities": "detail_inbound_opportunities_previous",
-                 "Previous inbound wins": "detail_inbound_wins_previous"}
+                 "Previous inbound wins": "detail_inbound_wins_previous",
+                 "Previous closed deals": "detail_closed_previous"}
 LEADPACK_FUNCTIONS = {"COUNTA", "COUNTIFS", "SUM", "SUMIFS"}
 # Units of the headline measures (templates/DEFINITIONS.md, "The five headline measures"
 # and headline.csv): shares are percentages, amounts are money (settings
@@ -176,10 +190,69 @@ def excel_serial(iso):
     return (t - datetime.datetime(1899, 12, 30)).total_seconds() / 86400
 
 
+def amount_of(rows):
+    return sum(float(r["amount"]) for r in rows if r["amount"])
+
+
 def from_rows(results, compared):
     """The Summary figures that are counts, sums and ratios of detail rows,
-    worked out here from the detail CSVs: {(figure, "this"|"previous"): value}."""
+    worked out here from the detail CSVs: {(figure, "this"|"previous"): value}.
+
+    The definitions (templates/DEFINITIONS.md): SQLs are the leads accepted
+    in the period; open inbound pipeline the amounts of the inbound
+    opportunities open at the period's end (detail_open_inbound_pipeline,
+    a flag per end); follow-up the share of the MQLs whose 7-day window has
+    closed that were followed up; won count, amount and win rate from the
+    deals closed in the period (every channel; inbound by their channel);
+    inbound share of won the inbound won amount over every channel's. A
+    maturing share's previous value as compared (changes.csv) counts only
+    the previous rows that had happened by compared_as_of: a follow-up
+    window closed and the lead created by then, a deal created and closed
+    by then; a previous value that is not as compared (too early) is the
+    rows as they stand."""
     out = {}
+    path = os.path.join(results, "detail_open_inbound_pipeline.csv")
+    if os.path.exists(path):
+        rows = read_csv(path)[1]
+        out[("open_inbound_pipeline_amount", "this")] = amount_of(
+            [r for r in rows if r["open_at_end"] == "true"])
+        out[("open_inbound_pipeline_amount", "previous")] = amount_of(
+            [r for r in rows if r["open_at_previous_end"] == "true"])
+
+    def by(name, when):
+        """compared_as_of of a maturing share's previous value, or "" (every row)."""
+        previous, cutoff = compared.get(name, (None, ""))
+        return cutoff if when == "previous" and previous is not None else ""
+
+    for when, suffix in (("this", ""), ("previous", "_previous")):
+        sqls = os.path.join(results, f"detail_sqls{suffix}.csv")
+        if os.path.exists(sqls):
+            out[("sql_count", when)] = len(read_csv(sqls)[1])
+        followups = os.path.join(results, f"detail_followups{suffix}.csv")
+        if os.path.exists(followups):
+            cutoff = by("followup_compliance", when)
+            rows = [r for r in read_csv(followups)[1]
+                    if not cutoff or (r["followup_window_end"] <= cutoff
+                                      and r["created_at"] != "" and r["created_at"] <= cutoff)]
+            if rows:
+                out[("followup_compliance", when)] = (
+                    sum(r["followed_up"] == "true" for r in rows) / len(rows))
+        closed = os.path.join(results, f"detail_closed{suffix}.csv")
+        if os.path.exists(closed):
+            rows = read_csv(closed)[1]
+            won = [r for r in rows if r["is_won"] == "true"]
+            out[("won_count", when)] = len(won)
+            out[("won_amount", when)] = amount_of(won)
+            for name, channel in (("win_rate", None), ("inbound_win_rate", "inbound")):
+                cutoff = by(name, when)
+                deals = [r for r in rows if (channel is None or r["channel"] == channel)
+                         and (not cutoff or (r["created_at"] <= cutoff
+                                             and r["close_date"] <= cutoff))]
+                if deals:
+                    out[(name, when)] = sum(r["is_won"] == "true" for r in deals) / len(deals)
+            wins = os.path.join(results, f"detail_inbound_wins{suffix}.csv")
+            if won and os.path.exists(wins):
+                out[("inbound_won_share", when)] = amount_of(read_csv(wins)[1]) / amount_of(won)
     for when, suffix in (("this", ""), ("previous", "_previous")):
         mqls = os.path.join(results, f"detail_mqls{suffix}.csv")
         opps = os.path.join(results, f"detail_inbound_opportunities{suffix}.csv")
@@ -214,6 +287,16 @@ def from_rows(results, compared):
     return out
 
 
+def detail_column(formulas, sheet, name):
+    """Column letter of the header whose comment is name on a detail sheet."""
+    if sheet not in formulas.sheetnames:
+        return None
+    for c in formulas[sheet][1]:
+        if canon(c) == name:
+            return c.column_letter
+    return None
+
+
 def check_summary(formulas, values, args):
     expect(values.sheetnames[0] == "Summary", f"first sheet is {values.sheetnames[0]!r}")
     if "Summary" not in values.sheetnames:
@@ -237,7 +320,7 @@ def check_summary(formulas, values, args):
     expect(len(set(labels)) == len(labels) and all(labels),
            f"Summary labels are not unique: {labels}")
     recomputed = from_rows(results, compared)
-    expect(len(recomputed) >= 20, f"only {len(recomputed)} figures recomputed from detail rows")
+    expect(len(recomputed) >= 34, f"only {len(recomputed)} figures recomputed from detail rows")
     for row, name in rows:
         previous = compared.get(name, (None, ""))[0]
         if previous is None:
@@ -255,7 +338,12 @@ def check_summary(formulas, values, args):
                        f"{where}: the detail CSVs give {recomputed[(name, when)]!r}, the "
                        f"results {want!r}")
                 if when == "previous" and cell.data_type == "f" and "'" in cell.value:
-                    expect("'Previous " in cell.value,
+                    # Open pipeline: one sheet, a flag per period end.
+                    prev_flag = detail_column(formulas, "Open inbound pipeline",
+                                              "open_at_previous_end")
+                    expect("'Previous " in cell.value or
+                           (name == "open_inbound_pipeline_amount" and prev_flag and
+                            f"!${prev_flag}$" in cell.value),
                            f"{where} {cell.value!r} is not over the previous period's rows")
             elif when == "this" and cell.data_type != "f":
                 note = wf.cell(row=row, column=columns["note"] + 1).value
@@ -287,6 +375,27 @@ def check_summary(formulas, values, args):
                 expect("pts" in c.number_format and "%" not in c.number_format,
                        f"Summary {name} Change ({c.coordinate}) format {c.number_format!r} "
                        "is not in points")
+
+
+def check_notes(formulas, args):
+    """The sheets without record rows say why and where the records are."""
+    results = os.path.dirname(args.headline)
+    funnel = read_csv(os.path.join(results, "funnel.csv"))[1]
+    routing = read_csv(os.path.join(results, "routing.csv"))[1]
+    campaigns = read_csv(os.path.join(results, "campaigns.csv"))[1]
+    touches = sum(int(r["touches"]) for r in campaigns if r["touches"])
+    for sheet, count, what, where in (
+            ("Funnel", int(funnel[0]["reached"]), "leads", "results/funnel.csv"),
+            ("Routing", sum(int(r["mqls"]) for r in routing), "MQLs in all",
+             "results/routing.csv"),
+            ("Campaigns", touches, "touches in all", "results/campaigns.csv")):
+        if not expect(sheet in formulas.sheetnames, f"no {sheet} sheet"):
+            continue
+        texts = [c.value for row in formulas[sheet].iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        want = f"({count:,} {what})"
+        expect(any(want in t and where in t and "Input files" in t for t in texts),
+               f"{sheet}: no note saying {want!r} and where the records are ({where})")
 
 
 def check_formats(formulas):
@@ -503,6 +612,7 @@ def main():
 
     values = openpyxl.load_workbook(args.xlsx, data_only=True)
     check_summary(formulas, values, args)
+    check_notes(formulas, args)
     check_formats(formulas)
     check_headers_and_details(formulas, args)
     check_cells(formulas, args)

@@ -421,6 +421,89 @@ Test(measures, tiny_previous_period_and_changes)
     lp_dataset_free(ds);
 }
 
+/* ---- Record rows behind the figures (the workbook's detail sheets) ---- */
+
+/* The ids of column `col` of a detail table, in its row order, joined by
+ * spaces ("L1 L4"). */
+static const char *ids_of(const lp_results *res, const char *name, const char *col)
+{
+    static char buf[256];
+    const lp_table *t = table(res, name);
+    buf[0] = '\0';
+    for (long r = 0; r < (long)t->nrows; r++) {
+        size_t len = strlen(buf);
+        snprintf(buf + len, sizeof buf - len, "%s%s", r ? " " : "", str_at(t, r, col));
+    }
+    return buf;
+}
+
+Test(measures, tiny_detail_records)
+{
+    lp_dataset *ds = load_tiny(0);
+    lp_settings set = default_settings();
+    lp_results *res = run(ds, &set, NULL, NULL);
+    /* SQLs: sql_at in W47: L1 (17 Nov), L4 (20 Nov); in W46: L9 (13 Nov).
+     * L10's SQL (7 Oct) is in neither. */
+    cr_expect_str_eq(ids_of(res, "detail_sqls", "lead_id"), "L1 L4");
+    cr_expect_str_eq(ids_of(res, "detail_sqls_previous", "lead_id"), "L9");
+    const lp_table *t = table(res, "detail_sqls");
+    EXPECT_NUM(t, 1, "mql_at", 1795096800.0); /* L4: 2026-11-19T14:00Z (Python datetime) */
+    cr_expect_str_eq(str_at(t, 1, "owner_name"), "Bob");
+    cr_expect_str_eq(str_at(t, 1, "campaign_name"), "Trade Show");
+    cr_expect_str_eq(str_at(t, 1, "channel"), "inbound");
+
+    /* Follow-ups: MQLs of W47 whose 7-day window closed by as-of (25 Nov
+     * 12:00): L1 (window to 23 Nov 10:00), L2 (24 Nov 09:00), L3 (25 Nov
+     * 08:00); L4's runs to 26 Nov 14:00. Activities in the window: L1 3
+     * (16th 12:00, 17th 09:00, 18th 09:00), L2 1 (18th 15:00), L3 0 ->
+     * followed up: L1 only, 1/3 as the headline says. W46: L8 (window to
+     * 17 Nov 10:00; 1 activity), L9 (to 19 Nov 09:00; 1). */
+    cr_expect_str_eq(ids_of(res, "detail_followups", "lead_id"), "L1 L2 L3");
+    t = table(res, "detail_followups");
+    double acts[] = {3, 1, 0}, met[] = {1, 0, 0};
+    for (long r = 0; r < 3; r++) {
+        EXPECT_NUM(t, r, "followup_activities", acts[r]);
+        EXPECT_NUM(t, r, "followed_up", met[r]);
+    }
+    EXPECT_NUM(t, 0, "followup_window_end", 1795428000.0); /* 2026-11-23T10:00Z */
+    cr_expect_str_eq(ids_of(res, "detail_followups_previous", "lead_id"), "L8 L9");
+    t = table(res, "detail_followups_previous");
+    EXPECT_NUM(t, 0, "followed_up", 0);
+    EXPECT_NUM(t, 1, "followed_up", 0);
+    EXPECT_NUM(t, 1, "followup_window_end", 1795078800.0); /* 2026-11-19T09:00Z */
+
+    /* Closed in W47, every channel, in export order: O2 won 5000 inbound (via
+     * L4), O3 won 8000 inbound (L10), O5 lost partner (own source Partner),
+     * O6 lost inbound (own source Web), O7 won 4000 partner (L3). Won 3 =
+     * 17000; win rate 3/5; inbound 2 of 3. Nothing closed in W46. */
+    cr_expect_str_eq(ids_of(res, "detail_closed", "opportunity_id"), "O2 O3 O5 O6 O7");
+    cr_expect_str_eq(ids_of(res, "detail_closed", "channel"),
+                     "inbound inbound partner inbound partner");
+    t = table(res, "detail_closed");
+    double won[] = {1, 1, 0, 0, 1}, amount[] = {5000, 8000, 7000, 2000, 4000};
+    for (long r = 0; r < 5; r++) {
+        EXPECT_NUM(t, r, "is_won", won[r]);
+        EXPECT_NUM(t, r, "amount", amount[r]);
+    }
+    cr_expect_eq(table(res, "detail_closed_previous")->nrows, 0);
+
+    /* Open inbound pipeline. End of W47 = 23 Nov 00:00 (before as-of):
+     * O1 (created 18 Nov, open) only; O2, O3 and O6 closed before it. End
+     * of W46 = 16 Nov 00:00: O3 (created 10 Oct, closed 17 Nov) only; O4
+     * closed in July, O1, O2 and O6 not yet created. Amounts 10000, 8000. */
+    cr_expect_str_eq(ids_of(res, "detail_open_inbound_pipeline", "opportunity_id"), "O1 O3");
+    t = table(res, "detail_open_inbound_pipeline");
+    EXPECT_NUM(t, 0, "open_at_end", 1);
+    EXPECT_NUM(t, 0, "open_at_previous_end", 0);
+    EXPECT_NUM(t, 0, "amount", 10000);
+    EXPECT_NUM(t, 1, "open_at_end", 0);
+    EXPECT_NUM(t, 1, "open_at_previous_end", 1);
+    EXPECT_NUM(t, 1, "amount", 8000);
+    expect_headline(res, "open_inbound_pipeline_amount", "2026-W46", 8000, NAN, NAN);
+    lp_results_free(res);
+    lp_dataset_free(ds);
+}
+
 /* ---- Campaigns: the configured (first-touch) model ---- */
 
 Test(measures, tiny_campaigns_first_touch)

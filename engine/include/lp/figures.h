@@ -198,26 +198,36 @@ typedef enum lp_records_rule {
                              column marks): the records are shown, not added */
     LP_RECORDS_COUNT,     /* the number of records */
     LP_RECORDS_SUM,       /* the sum of sum_column over the records */
-    LP_RECORDS_RATIO      /* a numerator over den's value; the numerator is
+    LP_RECORDS_RATIO,     /* a numerator over den's value; the numerator is
                              num's value, or with num NULL the number of
                              records */
+    LP_RECORDS_SHARE      /* the number of records over the number of rows
+                             in scope (the whole table, or the rows whose
+                             scope_column is scope_value): a share whose base
+                             no headline figure counts */
 } lp_records_rule;
 
 /* Where the records behind a headline figure are, and how the figure
  * follows from them: the workbook writes a figure as a formula over its
- * records, and a ledger of record keys per count reads the same. It
- * describes the value for P (the headline row of P, the figures row): the
- * detail tables hold P's records only. */
+ * records, and a ledger of record keys per count reads the same. table
+ * holds P's records; the previous period's are in previous_table (by
+ * default TABLE_previous), read by previous_column where one table holds
+ * both periods. A maturing share's previous value is compared as it stood
+ * at compared_as_of (lp_figure): then only the previous rows whose aged
+ * instants are all at or before that moment count, in the numerator and
+ * the base alike. */
 typedef struct lp_figure_records {
     const char *figure;       /* figure id (lp_figure_def_find) */
     lp_topic breakdown;       /* the measure whose result tables break the figure
                                  down by key (volume_by_*, pipeline_by_*,
                                  sla_by_*, won_by_*); LP_TOPIC_NONE: none does */
     const char *table;        /* detail result table holding its records
-                                 (detail_mqls, detail_inbound_opportunities,
-                                 detail_inbound_wins), or NULL when no detail
-                                 table holds them (rule then LP_RECORDS_DRAWN,
-                                 column NULL) */
+                                 (detail_mqls, detail_sqls, detail_followups,
+                                 detail_inbound_opportunities,
+                                 detail_open_inbound_pipeline,
+                                 detail_inbound_wins, detail_closed), or NULL
+                                 when no detail table holds them (rule then
+                                 LP_RECORDS_DRAWN, column NULL) */
     const char *column;       /* the column test reads; NULL for LP_ROWS_ALL */
     lp_record_test test;      /* which rows of table are its records (of a ratio:
                                  the numerator's) */
@@ -225,11 +235,21 @@ typedef struct lp_figure_records {
     const char *sum_column;   /* LP_RECORDS_SUM: the column of table added */
     const char *num, *den;    /* LP_RECORDS_RATIO: figure ids of the numerator
                                  (NULL: the records' count) and the denominator */
+    const char *scope_column; /* with scope_value, the only rows of table the
+                                 figure is about (text equal, case-insensitively:
+                                 channel "inbound"); NULL: every row. Of a
+                                 LP_RECORDS_SHARE, its base */
+    const char *scope_value;
+    const char *previous_table;  /* the previous period's records; NULL: table
+                                    with "_previous" appended */
+    const char *previous_column; /* the column test reads in previous_table;
+                                    NULL: column */
+    const char *aged[2];      /* a maturing LP_RECORDS_SHARE: instant columns
+                                 that must be at or before compared_as_of for a
+                                 previous row to count (NULL: unused) */
 } lp_figure_records;
 
-/* The records behind a figure, or NULL when the figure has none and no
- * breakdown (won_count and the other every-channel figures: the detail and
- * breakdown tables are inbound only). Static. */
+/* The records behind a figure, or NULL when the figure has none. Static. */
 const lp_figure_records *lp_figure_records_find(const char *figure);
 
 /* Every entry, in headline order; *out_n receives the count. Static. */

@@ -118,6 +118,24 @@
  *  detail_inbound_wins_previous
  *                the same rows for the period before P, as of as-of: the
  *                records behind the previous period's counts and sums.
+ *  detail_sqls, detail_sqls_previous
+ *                leads with sql_at in P (in the period before P), with the
+ *                volume breakdowns' keys (source, channel, campaign_id,
+ *                team, segment).
+ *  detail_followups, detail_followups_previous
+ *                MQLs of P (of the period before) whose follow-up window
+ *                (mql_at + followup_days, followup_window_end) has closed
+ *                by as-of: followup_activities in the window, followed_up
+ *                when they reach followup_activities of the settings.
+ *  detail_closed, detail_closed_previous
+ *                every opportunity, any channel, closed (won or lost) with
+ *                close_date in P (in the period before), with its channel.
+ *  detail_open_inbound_pipeline
+ *                inbound opportunities open at min(end of P, as-of) or at
+ *                min(end of the period before, as-of): created before that
+ *                end and not closed before it (closed without a close date
+ *                counts as closed); open_at_end and open_at_previous_end
+ *                say at which.
  *  The detail tables carry campaign_name beside campaign_id and owner_name
  *  beside owner_id (the campaigns and users exports' names; null when the
  *  export has none).
