@@ -57,6 +57,12 @@ FUZZ_RUNS ?=
 FUZZ_MAX_LEN ?= 4096
 FUZZ_NICE ?= 10
 FUZZERS ?= value settings mapping template csv
+# A 16 MiB quarantine instead of AddressSanitizer's 256 MiB: freed blocks stay
+# poisoned for the rest of their input and about a hundred inputs after it
+# (an input of 4 KiB allocates well under 1 MiB), and the allocator reuses
+# warm memory instead of faulting in fresh pages; the CSV target runs about
+# twice as fast.
+FUZZ_ASAN_OPTIONS ?= detect_leaks=1:quarantine_size_mb=16
 FUZZ_SEEDS_csv = fixtures/tiny fixtures/quirks fixtures/dialects/generic fixtures/bad
 FUZZ_SEEDS_value = tests/fuzz/seeds/value
 FUZZ_SEEDS_mapping = templates/profiles fixtures/bad
@@ -77,7 +83,7 @@ fuzz-run:
 	    \( -name '*.csv' -o -name '*.tsv' -o -name '*.yaml' -o -path '*/seeds/*' \) \
 	    -exec cp --backup=numbered -t $(FUZZ_BUILD)/seeds/$(f) {} + && \
 	  start=$$(date +%s) && \
-	  ASAN_OPTIONS=detect_leaks=1 nice -n $(FUZZ_NICE) ./$(FUZZ_BUILD)/fuzz_$(f) $(FUZZ_LIMIT) \
+	  ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) nice -n $(FUZZ_NICE) ./$(FUZZ_BUILD)/fuzz_$(f) $(FUZZ_LIMIT) \
 	    -timeout=10 -rss_limit_mb=2048 -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crash-$(f)- \
 	    $(FUZZ_BUILD)/corpus/$(f) $(FUZZ_BUILD)/seeds/$(f) > $(FUZZ_BUILD)/fuzz_$(f).log 2>&1 ; \
