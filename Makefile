@@ -57,11 +57,21 @@ FUZZ_RUNS ?=
 FUZZ_MAX_LEN ?= 4096
 FUZZ_NICE ?= 10
 FUZZERS ?= value settings mapping template csv
+# A 16 MiB quarantine instead of AddressSanitizer's 256 MiB: freed blocks stay
+# poisoned for the rest of their input and about a hundred inputs after it
+# (an input of 4 KiB allocates well under 1 MiB), and the allocator reuses
+# warm memory instead of faulting in fresh pages; the CSV target runs about
+# twice as fast.
+FUZZ_ASAN_OPTIONS ?= detect_leaks=1:quarantine_size_mb=16
 FUZZ_SEEDS_csv = fixtures/tiny fixtures/quirks fixtures/dialects/generic fixtures/bad
 FUZZ_SEEDS_value = tests/fuzz/seeds/value
 FUZZ_SEEDS_mapping = templates/profiles fixtures/bad
 FUZZ_SEEDS_settings = templates/settings.yaml fixtures/bad
 FUZZ_SEEDS_template = templates/packs fixtures/bad
+# The CPU time of each target (user + system, /usr/bin/time), which is what
+# it costs whatever else the machine runs: its exec/s by CPU time is printed
+# beside libFuzzer's wall-clock figure.
+FUZZ_TIME = $(if $(wildcard /usr/bin/time),/usr/bin/time -f '%U %S' -o $(FUZZ_BUILD)/fuzz_$(f).cpu)
 FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) $(if $(filter command line,$(origin FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS)),-max_total_time=$(FUZZ_SECONDS))
 
 fuzz: deps
@@ -77,7 +87,7 @@ fuzz-run:
 	    \( -name '*.csv' -o -name '*.tsv' -o -name '*.yaml' -o -path '*/seeds/*' \) \
 	    -exec cp --backup=numbered -t $(FUZZ_BUILD)/seeds/$(f) {} + && \
 	  start=$$(date +%s) && \
-	  ASAN_OPTIONS=detect_leaks=1 nice -n $(FUZZ_NICE) ./$(FUZZ_BUILD)/fuzz_$(f) $(FUZZ_LIMIT) \
+	  ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) $(FUZZ_TIME) nice -n $(FUZZ_NICE) ./$(FUZZ_BUILD)/fuzz_$(f) $(FUZZ_LIMIT) \
 	    -timeout=10 -rss_limit_mb=2048 -max_len=$(FUZZ_MAX_LEN) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crash-$(f)- \
 	    $(FUZZ_BUILD)/corpus/$(f) $(FUZZ_BUILD)/seeds/$(f) > $(FUZZ_BUILD)/fuzz_$(f).log 2>&1 ; \
@@ -85,7 +95,8 @@ fuzz-run:
 	  echo "fuzz_$(f): $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) executions," \
 	    "$$(sed -n 's/^stat::average_exec_per_sec: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) exec/s," \
 	    "$$(( $$(date +%s) - start )) s, $$(sed -n 's/^stat::new_units_added: *//p' $(FUZZ_BUILD)/fuzz_$(f).log) new units," \
-	    "corpus $$(ls $(FUZZ_BUILD)/corpus/$(f) | wc -l) files" && \
+	    "corpus $$(ls $(FUZZ_BUILD)/corpus/$(f) | wc -l) files" \
+	    $(if $(FUZZ_TIME),"; CPU $$(awk 'END {printf "%.1f s, %.0f exec/s", $$1 + $$2, '"$$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_BUILD)/fuzz_$(f).log)"' / ($$1 + $$2 + 1e-9)}' $(FUZZ_BUILD)/fuzz_$(f).cpu)") && \
 	  test -z "$$(ls $(FUZZ_BUILD)/crash-$(f)-* 2>/dev/null)" &&) true
 
 install: build

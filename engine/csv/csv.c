@@ -159,6 +159,14 @@ static bool utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
+        /* ASCII runs eight bytes at a time */
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL) break;
+            i += 8;
+        }
+        if (i >= n) break;
         if (p[i] < 0x80) {
             i++;
             continue;
@@ -939,11 +947,20 @@ static int detect_encoding(reader *r, const uint8_t *p, size_t n)
         reader_fail(r, LP_ERR_INPUT, false, msg);
         return -1;
     }
-    /* UTF-16 without BOM: zeros in every other byte of the first bytes. */
+    /* One pass over the block: the zeros of its first bytes (UTF-16
+     * without BOM has them in every other byte), any NUL, and the control
+     * characters; a byte of 0x20 and above needs one test. */
     size_t sample = n < 4096 ? n & ~(size_t)1 : 4096;
-    size_t zero_even = 0, zero_odd = 0, controls = 0;
-    for (size_t i = 0; i < sample; i++) {
-        if (p[i] == 0) *(i & 1 ? &zero_odd : &zero_even) += 1;
+    size_t zero_even = 0, zero_odd = 0, zeros = 0, controls = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        if (b >= 0x20) continue;
+        if (b == 0) {
+            zeros++;
+            if (i < sample) *(i & 1 ? &zero_odd : &zero_even) += 1;
+        } else if (b != '\t' && b != '\n' && b != '\r' && b != '\f') {
+            controls++;
+        }
     }
     if (sample >= 4 && zero_even == 0 && zero_odd * 4 >= sample) {
         d->encoding = LP_CSV_UTF16LE;
@@ -953,13 +970,10 @@ static int detect_encoding(reader *r, const uint8_t *p, size_t n)
         d->encoding = LP_CSV_UTF16BE;
         return 0;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == 0) {
-            snprintf(msg, sizeof msg, "%s is not a text file (it holds NUL bytes)", r->label);
-            reader_fail(r, LP_ERR_INPUT, false, msg);
-            return -1;
-        }
-        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r' && p[i] != '\f') controls++;
+    if (zeros) {
+        snprintf(msg, sizeof msg, "%s is not a text file (it holds NUL bytes)", r->label);
+        reader_fail(r, LP_ERR_INPUT, false, msg);
+        return -1;
     }
     if (controls * 100 > n) {
         snprintf(msg, sizeof msg, "%s is not a text file (it holds control characters)", r->label);
@@ -968,6 +982,18 @@ static int detect_encoding(reader *r, const uint8_t *p, size_t n)
     }
     d->encoding = utf8_valid(p, n) ? LP_CSV_UTF8 : LP_CSV_CP1252;
     return 0;
+}
+
+/* Ends record number `record` of the delimiter count: its count of each
+ * candidate is the header's, or is compared with the header's. */
+static void count_record(size_t header[4], size_t counts[4], size_t consistent[4],
+                         size_t record)
+{
+    for (int k = 0; k < 4; k++) {
+        if (record == 0) header[k] = counts[k];
+        else if (counts[k] == header[k]) consistent[k]++;
+        counts[k] = 0;
+    }
 }
 
 /* Delimiter, quote and line ends from the decoded start of the file. */
@@ -990,25 +1016,32 @@ static void detect_layout(lp_csv_dialect *d, const char *s, size_t n, bool at_eo
     d->crlf = lf && lf > s && lf[-1] == '\r';
     d->cr = !lf && memchr(s, '\r', n) != NULL;
     char eol = d->cr ? '\r' : '\n';
-    /* delimiter: count each candidate per record outside quotes */
+    /* delimiter: count each candidate per record outside quotes. A byte's
+     * class (0 for most bytes, else a candidate, the quote or the line end)
+     * comes from a table, so that most bytes take one test. */
     static const char cands[4] = {',', ';', '\t', '|'};
+    enum { CLASS_QUOTE = 5, CLASS_EOL = 6 };
+    uint8_t cls[256] = {0};
+    for (int k = 0; k < 4; k++) cls[(unsigned char)cands[k]] = (uint8_t)(k + 1);
+    cls[(unsigned char)d->quote] = CLASS_QUOTE;
+    cls[(unsigned char)eol] = CLASS_EOL;
     size_t header[4] = {0}, counts[4] = {0}, consistent[4] = {0}, records = 0;
     bool in_quote = false;
-    for (size_t i = 0; i < n && records < 50; i++) {
-        char c = s[i];
-        if (c == d->quote) in_quote = !in_quote;
-        if (in_quote) continue;
-        for (int k = 0; k < 4; k++)
-            if (c == cands[k]) counts[k]++;
-        if (c == eol || (i + 1 == n && at_eof)) {
-            for (int k = 0; k < 4; k++) {
-                if (records == 0) header[k] = counts[k];
-                else if (counts[k] == header[k]) consistent[k]++;
-                counts[k] = 0;
-            }
-            records++;
+    size_t i = 0;
+    for (; i < n && records < 50; i++) {
+        unsigned k = cls[(unsigned char)s[i]];
+        if (!k) continue;
+        if (k == CLASS_QUOTE) in_quote = !in_quote;
+        if (in_quote || k == CLASS_QUOTE) continue;
+        if (k <= 4) {
+            counts[k - 1]++;
+            continue;
         }
+        count_record(header, counts, consistent, records++);
     }
+    /* the last line of the input ends the last record without a line end */
+    if (at_eof && n && i == n && !in_quote && cls[(unsigned char)s[n - 1]] != CLASS_EOL)
+        count_record(header, counts, consistent, records++);
     if (records == 0) /* no complete line: the header alone */
         for (int k = 0; k < 4; k++) header[k] = counts[k];
     int best = 0;

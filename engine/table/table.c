@@ -25,6 +25,9 @@ struct lp_arena {
     arena_chunk *head;
 };
 
+#define ARENA_CHUNK_MIN ((size_t)4 << 10)
+#define ARENA_CHUNK_MAX ((size_t)64 << 10)
+
 lp_arena *lp_arena_new(void) { return lp_calloc(1, sizeof(lp_arena)); }
 
 void lp_arena_free(lp_arena *arena)
@@ -44,7 +47,11 @@ void *lp_arena_alloc(lp_arena *arena, size_t size)
     size = (size + 15) & ~(size_t)15;
     arena_chunk *chunk = arena->head;
     if (!chunk || chunk->size - chunk->used < size) {
-        size_t chunk_size = size > 65536 ? size : 65536;
+        /* Chunks double from 4 KiB to 64 KiB, so that a small table does
+         * not take (and free) 64 KiB it never uses. */
+        size_t chunk_size = chunk ? chunk->size * 2 : ARENA_CHUNK_MIN;
+        if (chunk_size > ARENA_CHUNK_MAX) chunk_size = ARENA_CHUNK_MAX;
+        if (chunk_size < size) chunk_size = size;
         chunk = lp_malloc(sizeof(arena_chunk) + chunk_size);
         if (!chunk) return NULL;
         chunk->size = chunk_size;
@@ -102,7 +109,9 @@ struct lp_strpool {
     pthread_mutex_t index_lock; /* rebuilding a dropped index */
 };
 
-#define BYTES_MIN ((size_t)64 << 10)
+/* The text buffer starts small and doubles: most pools of a small input
+ * hold a few hundred bytes. */
+#define BYTES_MIN ((size_t)4 << 10)
 
 static inline uint64_t read64(const uint8_t *p)
 {

@@ -75,6 +75,15 @@ static void sections_free(lp_template_section *sections, size_t n)
     lp_free(sections);
 }
 
+/* Whether wording entry i of tpl is its own allocation (key or value)
+ * rather than borrowed from tpl->text_base (lp_template_load_memory). */
+static bool text_owned(const lp_template *tpl, size_t i, bool value)
+{
+    const lp_template *base = tpl->text_base;
+    if (!base || i >= base->ntexts) return true;
+    return value && tpl->text_values[i] != base->text_values[i];
+}
+
 void lp_template_free(lp_template *tpl)
 {
     if (!tpl) return;
@@ -86,8 +95,8 @@ void lp_template_free(lp_template *tpl)
     lp_free(tpl->subject);
     sections_free(tpl->sections, tpl->nsections);
     for (size_t i = 0; i < tpl->ntexts; i++) {
-        lp_free(tpl->text_keys[i]);
-        lp_free(tpl->text_values[i]);
+        if (text_owned(tpl, i, false)) lp_free(tpl->text_keys[i]);
+        if (text_owned(tpl, i, true)) lp_free(tpl->text_values[i]);
     }
     lp_free(tpl->text_keys);
     lp_free(tpl->text_values);
@@ -116,8 +125,14 @@ static lp_status set_str(char **field, const char *value)
  * in powers of two (the struct has no capacity field). */
 static lp_status set_text(lp_template *tpl, const char *key, const char *value)
 {
-    for (size_t i = 0; i < tpl->ntexts; i++)
-        if (strcmp(tpl->text_keys[i], key) == 0) return set_str(&tpl->text_values[i], value);
+    for (size_t i = 0; i < tpl->ntexts; i++) {
+        if (strcmp(tpl->text_keys[i], key) != 0) continue;
+        char *copy = lp_strdup(value);
+        if (!copy) return LP_ERR_NOMEM;
+        if (text_owned(tpl, i, true)) lp_free(tpl->text_values[i]);
+        tpl->text_values[i] = copy;
+        return LP_OK;
+    }
     size_t n = tpl->ntexts;
     if (n == 0 || (n & (n - 1)) == 0) {
         size_t cap = n ? n * 2 : 64;
@@ -756,27 +771,24 @@ done:
     return status;
 }
 
-/* Starts tpl (without wording yet) from a copy of the default wording
- * already loaded, whose keys are distinct; the arrays get set_text's
- * capacity (a power of two, at least 64). */
+/* Starts tpl (without wording yet) from the default wording already
+ * loaded, whose keys are distinct; the arrays get set_text's capacity (a
+ * power of two, at least 64). The keys and texts are borrowed from wording
+ * (tpl->text_base), not copied: a pack replaces only a few texts, and
+ * copying the ~370 pairs was most of the cost of loading a small pack. */
 static lp_status copy_wording(loader *L, lp_template *tpl, const lp_template *wording)
 {
     size_t n = wording->ntexts, cap = 64;
     while (cap < n) cap *= 2;
-    if (!(tpl->text_keys = lp_calloc(cap, sizeof *tpl->text_keys)) ||
-        !(tpl->text_values = lp_calloc(cap, sizeof *tpl->text_values)))
+    if (!(tpl->text_keys = lp_malloc(cap * sizeof *tpl->text_keys)) ||
+        !(tpl->text_values = lp_malloc(cap * sizeof *tpl->text_values)))
         return nomem(L);
-    for (size_t i = 0; i < n; i++) {
-        tpl->text_keys[i] = lp_strdup(wording->text_keys[i]);
-        tpl->text_values[i] = lp_strdup(wording->text_values[i]);
-        if (tpl->text_keys[i] && tpl->text_values[i]) {
-            tpl->ntexts++;
-            continue;
-        }
-        lp_free(tpl->text_keys[i]);
-        lp_free(tpl->text_values[i]);
-        return nomem(L);
+    if (n) {
+        memcpy(tpl->text_keys, wording->text_keys, n * sizeof *tpl->text_keys);
+        memcpy(tpl->text_values, wording->text_values, n * sizeof *tpl->text_values);
     }
+    tpl->text_base = wording;
+    tpl->ntexts = n;
     return LP_OK;
 }
 

@@ -108,7 +108,12 @@ Test(template_memory, extends_among_packs)
     cr_assert_str_eq(tpl->name, "child");
     cr_assert_eq(tpl->nsections, base->nsections);
     cr_assert_str_eq(lp_template_text(tpl, "change.up"), "climbed");
+    /* The pack borrows the default wording: replacing a text leaves the
+     * default as it was, and freeing the pack frees only its own text. */
+    cr_assert_str_eq(lp_template_text(wording, "change.up"), lp_template_text(base, "change.up"));
+    cr_assert_str_neq(lp_template_text(wording, "change.up"), "climbed");
     lp_template_free(tpl);
+    cr_assert_str_eq(lp_template_text(wording, "change.up"), lp_template_text(base, "change.up"));
     lp_template_free(base);
 
     /* Itself by path, through "./": a cycle. */

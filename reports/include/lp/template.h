@@ -43,6 +43,10 @@ typedef struct lp_template {
     char *subject;     /* what the first page's summary speaks of: "company"
                           (NULL, the default: every headline figure), "sla"
                           (speed of response) or "partners" */
+    const struct lp_template *text_base; /* internal: the default wording
+                          lp_template_load_memory started from; the first
+                          text_base->ntexts keys, and the texts still equal
+                          to text_base's, are its strings (borrowed) */
 } lp_template;
 
 /* A chart a section draws in the PDF: the result table and the column it
@@ -82,9 +86,11 @@ lp_status lp_template_wording_load(const char *templates_dir, lp_template **out,
 /* lp_template_load over packs in memory: packs[0..npacks) stand for the
  * packs folder (named as in it: "NAME.yaml", or "team/NAME.yaml" for a pack
  * in a subfolder), name_or_path picks one of them by pack name or file
- * name, an `extends:` names another of them, and the default wording is a
- * copy of wording (from lp_template_wording_load) instead of
- * wording.yaml. Cycles are found by file name. Reads no file. */
+ * name, an `extends:` names another of them, and the default wording is
+ * wording (from lp_template_wording_load) instead of wording.yaml. The
+ * template borrows wording's keys and the texts it does not replace
+ * instead of copying them: wording must outlive it. Cycles are found by
+ * file name. Reads no file. */
 lp_status lp_template_load_memory(const lp_template *wording, const lp_memfile *packs,
                                   size_t npacks, const char *name_or_path,
                                   lp_template **out_template, char *errmsg);
