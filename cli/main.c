@@ -5,6 +5,9 @@
  */
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -136,8 +139,25 @@ static int print_help(const char *command)
     return EXIT_USAGE;
 }
 
+/* The loader's parser threads allocate and free a few MiB of chunk tables
+ * and staging pools per 4 MiB of input. With glibc's defaults those blocks
+ * are mapped and unmapped each time, or trimmed off the thread arenas, and
+ * every reuse faults its pages back in (zeroed, on the CPU the parse needs).
+ * Blocks below 32 MiB (glibc's own ceiling for its adaptive threshold) come
+ * from the arenas from the start, and an arena keeps up to 256 MiB free
+ * for the next chunk; the loader hands the rest back once it is done
+ * (malloc_trim in lp_dataset_load). */
+static void malloc_tune(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    malloc_tune();
     if (argc < 2) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;

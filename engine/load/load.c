@@ -1084,9 +1084,10 @@ static lp_status note_duplicates(lp_dataset *ds, lp_table_id id, const char *col
 }
 
 /* Rows of table id whose lead_id names no lead (0 without the tables or
- * the column). Reads the dataset's tables only, so it may run on a thread
- * of its own while notes are added. */
-static lp_status count_orphans(const lp_dataset *ds, lp_table_id id, size_t *out_orphans)
+ * the column). Reads the dataset's tables and writes only
+ * ds->lead_codes[id] (kept for the measures), so it may run on a thread of
+ * its own while notes are added. */
+static lp_status count_orphans(lp_dataset *ds, lp_table_id id, size_t *out_orphans)
 {
     *out_orphans = 0;
     const lp_table *t = ds->tables[id], *leads = ds->tables[LP_LEADS];
@@ -1099,7 +1100,8 @@ static lp_status count_orphans(const lp_dataset *ds, lp_table_id id, size_t *out
     size_t orphans = 0;
     for (size_t r = 0; r < col->length; r++)
         if (lp_column_valid(col, r) && map[col->v.i32[r]] < 0) orphans++;
-    lp_free(map);
+    lp_free(ds->lead_codes[id]);
+    ds->lead_codes[id] = map;
     *out_orphans = orphans;
     return LP_OK;
 }
@@ -1116,7 +1118,7 @@ static lp_status note_orphans(lp_dataset *ds, lp_table_id id, size_t orphans)
 #define ORPHAN_THREAD_MIN_ROWS ((size_t)1 << 16)
 
 typedef struct orphan_job {
-    const lp_dataset *ds;
+    lp_dataset *ds;
     size_t orphans;
     lp_status st;
 } orphan_job;

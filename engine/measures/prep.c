@@ -374,17 +374,26 @@ cleanup:
     return st;
 }
 
-/* Row of the leads table for each code of `from`'s pool (-1 when none).
+/* Row of the leads table for each code of table id's pool (-1 when none).
  * With its lead_id column given, only the codes that column uses are looked
- * up (touch ids, owners and the like share the pool); the others are -1. */
-static lp_status lead_rows_by_code(const mctx *m, const lp_table *from, const lp_column *lead,
+ * up (touch ids, owners and the like share the pool); the others are -1.
+ * The loader has most often looked them up already (lp_dataset.lead_codes). */
+static lp_status lead_rows_by_code(const mctx *m, lp_table_id id, const lp_column *lead,
                                    const int32_t *lead_of_code, int32_t **out)
 {
-    int32_t *tr = NULL;
-    lp_status st = lead ? lp_column_translate_codes(lead, m->leads, &tr)
-                        : lp_table_translate_codes(from, m->leads, &tr);
-    if (st) return st;
+    const lp_table *from = m->ds->tables[id];
+    const int32_t *known = lead ? m->ds->lead_codes[id] : NULL;
     int32_t n = lp_strpool_count(from->pool);
+    int32_t *tr = NULL;
+    if (known) {
+        tr = lp_malloc((size_t)(n ? n : 1) * sizeof *tr);
+        if (!tr) return LP_ERR_NOMEM;
+        memcpy(tr, known, (size_t)n * sizeof *tr);
+    } else {
+        lp_status st = lead ? lp_column_translate_codes(lead, m->leads, &tr)
+                            : lp_table_translate_codes(from, m->leads, &tr);
+        if (st) return st;
+    }
     for (int32_t c = 0; c < n; c++) tr[c] = tr[c] >= 0 ? lead_of_code[tr[c]] : -1;
     *out = tr;
     return LP_OK;
@@ -407,7 +416,7 @@ static lp_status opportunity_leads(mctx *m, const int32_t *lead_of_code)
     const lp_column *lead = col_of(o, "lead_id", LP_TYPE_STRING);
     const lp_column *oid = col_of(o, "opportunity_id", LP_TYPE_STRING);
     const lp_column *lopp = col_of(m->leads, "opportunity_id", LP_TYPE_STRING);
-    if (lead) CHECK(lead_rows_by_code(m, o, lead, lead_of_code, &by_code));
+    if (lead) CHECK(lead_rows_by_code(m, LP_OPPORTUNITIES, lead, lead_of_code, &by_code));
     if (lopp && oid) {
         int32_t ncodes = lp_strpool_count(o->pool);
         ALLOC(lead_by_opp_code, (size_t)ncodes);
@@ -476,7 +485,7 @@ static lp_status touch_join(mctx *m, const int32_t *lead_of_code, int32_t **out_
     CHECK(lp_m_keyspace_map_column(&m->campaign_keys, col_of(t, "campaign_id", LP_TYPE_STRING), n,
                               false, m->t_camp));
     if (!lead || !at) return LP_OK; /* no touch can be kept */
-    CHECK(lead_rows_by_code(m, t, lead, lead_of_code, &by_code));
+    CHECK(lead_rows_by_code(m, LP_TOUCHES, lead, lead_of_code, &by_code));
     for (size_t i = 0; i < n; i++) {
         int32_t lr = lp_column_valid(lead, i) ? by_code[lead->v.i32[i]] : -1;
         int64_t ta = instant_at(at, i);
@@ -627,7 +636,7 @@ static lp_status activity_join(mctx *m, const int32_t *lead_of_code, int32_t **o
     if (!a || !m->leads || !col_of(a, "lead_id", LP_TYPE_STRING) ||
         !col_of(a, "at", LP_TYPE_INSTANT))
         return LP_OK;
-    st = lead_rows_by_code(m, a, col_of(a, "lead_id", LP_TYPE_STRING), lead_of_code,
+    st = lead_rows_by_code(m, LP_ACTIVITIES, col_of(a, "lead_id", LP_TYPE_STRING), lead_of_code,
                            out_by_code);
 cleanup:
     return st;

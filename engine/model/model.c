@@ -109,7 +109,10 @@ lp_dataset *lp_dataset_new(void) { return lp_calloc(1, sizeof(lp_dataset)); }
 void lp_dataset_free(lp_dataset *ds)
 {
     if (!ds) return;
-    for (int i = 0; i < LP_TABLE_COUNT; i++) lp_table_free(ds->tables[i]);
+    for (int i = 0; i < LP_TABLE_COUNT; i++) {
+        lp_table_free(ds->tables[i]);
+        lp_free(ds->lead_codes[i]);
+    }
     for (size_t i = 0; i < ds->nfiles; i++) {
         lp_free(ds->files[i].path);
         lp_free(ds->files[i].dialect);

@@ -506,6 +506,25 @@ Test(load, orphans_of_large_tables)
         cr_expect_eq(ds->tables[LP_TOUCHES]->nrows, 70000);
         cr_expect_eq(note_count(ds, "touches", "orphan"), 6300);
         cr_expect_eq(note_count(ds, "activities", "orphan"), 10);
+        /* The lookups the orphan count made are kept for the measures: a
+         * lead_id names a lead's code exactly when its number is below
+         * 1000 (Lxxx ids) and is not an X id. */
+        const lp_table_id ids[] = {LP_TOUCHES, LP_ACTIVITIES};
+        for (size_t k = 0; k < 2; k++) {
+            const lp_table *t = ds->tables[ids[k]];
+            const lp_column *lead = lp_table_column(t, "lead_id");
+            const int32_t *codes = ds->lead_codes[ids[k]];
+            cr_assert_not_null(codes);
+            for (size_t r = 0; r < t->nrows; r++) {
+                const char *id = lp_strpool_get(t->pool, lead->v.i32[r]);
+                bool is_lead = id[0] == 'L' && atoi(id + 1) < 1000;
+                int32_t code = codes[lead->v.i32[r]];
+                cr_assert_eq(code >= 0, is_lead, "%s row %zu: %s", lp_canon_table_name(ids[k]),
+                             r, id);
+                if (is_lead)
+                    cr_assert_str_eq(lp_strpool_get(ds->tables[LP_LEADS]->pool, code), id);
+            }
+        }
         lp_dataset_free(ds);
     }
     const char *names[] = {"Lead.csv", "CampaignMember.csv", "Task.csv"};

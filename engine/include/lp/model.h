@@ -98,6 +98,15 @@ typedef struct lp_dataset {
     /* Per table, the canonical columns (bit k = column k) an export has
      * that were not loaded (lp_load_options.columns). */
     uint32_t unloaded[LP_TABLE_COUNT];
+    /* Per table with a lead_id column (touches, activities), as the loader's
+     * data-quality pass worked it out to count orphans: for each code of
+     * the table's string pool, the code of the same string in the leads
+     * table's pool when the table's lead_id column uses it and a lead has
+     * that id, else -1 (lp_column_translate_codes of the lead_id column).
+     * Owned; NULL when not worked out. The measures read it instead of
+     * looking every lead id up again; whoever changes either table after
+     * loading frees it and sets it to NULL. */
+    int32_t *lead_codes[LP_TABLE_COUNT];
 } lp_dataset;
 
 /* Columns (INT64) a source that counts touches itself adds to the
