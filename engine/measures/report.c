@@ -515,6 +515,23 @@ static lp_status detail_mqls(mctx *m, int pos)
 
 /* The inbound opportunities created (wins: won and closed) in window
  * period pos (PI_P or PI_PREV), as of as-of. */
+/* The columns every opportunity record table starts with: opportunity_id
+ * and lead_id at columns 0 and 1, and created_at, stage, amount and
+ * close_date from column col on. */
+static void opp_record_cells(mctx *m, tb *b, size_t j, int col)
+{
+    const lp_column *id = lp_table_column(m->opps, "opportunity_id");
+    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
+    const lp_column *amount = lp_table_column(m->opps, "amount");
+    int32_t lr = m->o_lead[j];
+    lp_m_tb_s(b, 0, lp_column_str(id, j));
+    lp_m_tb_s(b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+    lp_m_tb_t(b, col, m->o_created[j]);
+    lp_m_tb_s(b, col + 1, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
+    lp_m_tb_d(b, col + 2, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
+    lp_m_tb_t(b, col + 3, m->o_close[j]);
+}
+
 static lp_status detail_opps(mctx *m, bool wins, int pos)
 {
     static const char *const names[2][2] = {
@@ -525,10 +542,7 @@ static lp_status detail_opps(mctx *m, bool wins, int pos)
             "opportunity_id:S,lead_id:S,created_at:T,stage:S,amount:D,close_date:T,is_won:B,"
             "source:S,campaign_id:S,campaign_name:S,owner_id:S,owner_name:S");
     const lp_table *o = m->opps;
-    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
     const lp_column *owner = o ? lp_table_column(o, "owner_id") : NULL;
-    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
-    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
     for (size_t j = 0; o && j < m->no; j++) {
         if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
         if (wins ? !(m->o_won[j] && m->o_closed[j] && in_pos(m, m->o_close[j], pos))
@@ -536,12 +550,7 @@ static lp_status detail_opps(mctx *m, bool wins, int pos)
             continue;
         int32_t lr = m->o_lead[j], src = m->o_source[j];
         if (src < 0 && lr >= 0) src = m->l_source[lr];
-        lp_m_tb_s(&b, 0, lp_column_str(id, j));
-        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
-        lp_m_tb_t(&b, 2, m->o_created[j]);
-        lp_m_tb_s(&b, 3, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
-        lp_m_tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
-        lp_m_tb_t(&b, 5, m->o_close[j]);
+        opp_record_cells(m, &b, j, 2);
         lp_m_tb_b(&b, 6, m->o_won[j]);
         lp_m_tb_s(&b, 7, src >= 0 ? lp_m_keyspace_name(&m->sources, src) : NULL);
         lp_m_tb_s(&b, 8, m->o_camp[j] >= 0 ? lp_m_keyspace_name(&m->campaign_keys, m->o_camp[j]) : NULL);
@@ -642,19 +651,10 @@ static lp_status detail_closed(mctx *m, int pos)
                  "opportunity_id:S,lead_id:S,channel:S,created_at:T,stage:S,amount:D,"
                  "close_date:T,is_won:B,owner_id:S,owner_name:S");
     const lp_table *o = m->opps;
-    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
-    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
-    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
     for (size_t j = 0; o && j < m->no; j++) {
         if (!m->o_in[j] || !m->o_closed[j] || !in_pos(m, m->o_close[j], pos)) continue;
-        int32_t lr = m->o_lead[j];
-        lp_m_tb_s(&b, 0, lp_column_str(id, j));
-        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
+        opp_record_cells(m, &b, j, 3);
         lp_m_tb_s(&b, 2, lp_m_channel_names[m->o_channel[j]]);
-        lp_m_tb_t(&b, 3, m->o_created[j]);
-        lp_m_tb_s(&b, 4, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
-        lp_m_tb_d(&b, 5, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
-        lp_m_tb_t(&b, 6, m->o_close[j]);
         lp_m_tb_b(&b, 7, m->o_won[j]);
         opp_owner_cells(m, &b, 8, j);
     }
@@ -675,9 +675,6 @@ static lp_status detail_open_pipeline(mctx *m)
     int64_t end = m->bound[WINDOW] < m->as_of ? m->bound[WINDOW] : m->as_of;
     int64_t prev_end = m->bound[PI_P] < m->as_of ? m->bound[PI_P] : m->as_of;
     const lp_table *o = m->opps;
-    const lp_column *id = o ? lp_table_column(o, "opportunity_id") : NULL;
-    const lp_column *lead_id = m->leads ? lp_table_column(m->leads, "lead_id") : NULL;
-    const lp_column *amount = o ? lp_table_column(o, "amount") : NULL;
     for (size_t j = 0; o && j < m->no; j++) {
         if (!m->o_in[j] || m->o_channel[j] != CH_INBOUND) continue;
         /* Open at e: created before e and not closed before e (a closed
@@ -688,13 +685,7 @@ static lp_status detail_open_pipeline(mctx *m)
             open[k] = m->o_created[j] < ends[k] &&
                       !(m->o_closed[j] && (m->o_close[j] == NONE || m->o_close[j] < ends[k]));
         if (!open[0] && !open[1]) continue;
-        int32_t lr = m->o_lead[j];
-        lp_m_tb_s(&b, 0, lp_column_str(id, j));
-        lp_m_tb_s(&b, 1, lr >= 0 && lead_id ? lp_column_str(lead_id, (size_t)lr) : NULL);
-        lp_m_tb_t(&b, 2, m->o_created[j]);
-        lp_m_tb_s(&b, 3, lp_m_keyspace_name(&m->stages, m->o_stage[j]));
-        lp_m_tb_d(&b, 4, amount && m->has_amount ? lp_column_number(amount, j) : NAN);
-        lp_m_tb_t(&b, 5, m->o_close[j]);
+        opp_record_cells(m, &b, j, 2);
         opp_owner_cells(m, &b, 6, j);
         lp_m_tb_b(&b, 8, open[0]);
         lp_m_tb_b(&b, 9, open[1]);

@@ -507,8 +507,9 @@ Test(load, orphans_of_large_tables)
         cr_expect_eq(note_count(ds, "touches", "orphan"), 6300);
         cr_expect_eq(note_count(ds, "activities", "orphan"), 10);
         /* The lookups the orphan count made are kept for the measures: a
-         * lead_id names a lead's code exactly when its number is below
-         * 1000 (Lxxx ids) and is not an X id. */
+         * lead_id names a lead's code exactly when it is an id "L<n>" with
+         * n below 1000 (the leads written above); ids starting with "X"
+         * name no lead. */
         const lp_table_id ids[] = {LP_TOUCHES, LP_ACTIVITIES};
         for (size_t k = 0; k < 2; k++) {
             const lp_table *t = ds->tables[ids[k]];
