@@ -4,6 +4,7 @@
  */
 #include "lp/results_files.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,12 @@ void lp_results_format_double(double value, char *buf, size_t size)
      * as Python's repr does: plain notation for decimal exponents -4..15
      * (6500, 0.0001, 123456789.125), scientific outside (1e+21, 5e-324). */
     char sci[40];
-    int prec = 1;
+    /* Every decimal of at most DBL_DIG (15) significant digits reads back to
+     * a double that prints as that decimal again with 15 digits. So when 15
+     * digits read back to value, the fewest that do are those 15 without
+     * their trailing zeros (dropped below); otherwise 16 or 17 are needed.
+     * Subnormals carry fewer digits and are searched from one up. */
+    int prec = fabs(value) >= DBL_MIN ? DBL_DIG : 1;
     for (; prec <= 17; prec++) {
         snprintf(sci, sizeof sci, "%.*e", prec - 1, value);
         if (strtod(sci, NULL) == value) break;
@@ -69,7 +75,9 @@ void lp_results_format_double(double value, char *buf, size_t size)
     snprintf(buf, size, "%s", small);
 }
 
-/* Writes s as one CSV field, quoting when needed and defusing formulas. */
+/* Writes s as one CSV field, quoting when needed and defusing formulas.
+ * Runs without a quote go out in one fwrite: per-byte stdio calls were most
+ * of the time spent writing the record files. */
 static void put_text(FILE *fp, const char *s)
 {
     bool inject = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
@@ -77,9 +85,14 @@ static void put_text(FILE *fp, const char *s)
     bool quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote) fputc('"', fp);
     if (inject) fputc('\'', fp);
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') fputc('"', fp);
-        fputc(*p, fp);
+    for (const char *p = s; *p;) {
+        size_t run = strcspn(p, "\"");
+        fwrite(p, 1, run, fp);
+        p += run;
+        if (*p == '"') {
+            fputs("\"\"", fp);
+            p++;
+        }
     }
     if (quote) fputc('"', fp);
 }

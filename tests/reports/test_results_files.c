@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,57 @@ Test(results_files, shortest_double_round_trips)
     cr_expect_str_eq(buf, "0.30000000000000004"); /* python3: repr(0.2 + 0.1) */
     lp_results_format_double(6500, buf, sizeof buf);
     cr_expect_str_eq(buf, "6500");
+}
+
+/* The fewest significant digits that read back, found by trying every
+ * count from one up: the definition, independent of how the writer finds it. */
+static int fewest_digits(double value)
+{
+    char sci[40];
+    for (int prec = 1; prec < 17; prec++) {
+        snprintf(sci, sizeof sci, "%.*e", prec - 1, value);
+        if (strtod(sci, NULL) == value) return prec;
+    }
+    return 17;
+}
+
+static int significant_digits(const char *text)
+{
+    int n = 0, trailing_zeros = 0;
+    bool leading = true;
+    for (const char *p = text; *p && *p != 'e'; p++) {
+        if (*p < '0' || *p > '9') continue;
+        if (leading && *p == '0') continue;
+        leading = false;
+        n++;
+        trailing_zeros = *p == '0' ? trailing_zeros + 1 : 0;
+    }
+    /* 6500 has two significant digits: zeros before the decimal mark are
+     * the exponent's (the writer prints no mark after them) */
+    return strchr(text, '.') ? n : n - trailing_zeros;
+}
+
+Test(results_files, shortest_double_over_random_doubles)
+{
+    uint64_t state = 0x9e3779b97f4a7c15u;
+    char buf[48];
+    for (int i = 0; i < 200000; i++) {
+        state = state * 6364136223846793005u + 1442695040888963407u;
+        double value;
+        if (i % 2) {
+            uint64_t bits = state;
+            memcpy(&value, &bits, sizeof value);
+            if (!isfinite(value)) continue;
+        } else {
+            /* amounts and rates as exports hold them: few digits, any scale */
+            value = (double)(int64_t)(state >> 40) / pow(10, (double)(state % 9));
+        }
+        lp_results_format_double(value, buf, sizeof buf);
+        cr_assert(strtod(buf, NULL) == value || value == 0, "%.17g printed as %s", value, buf);
+        if (value == 0) continue;
+        cr_assert_eq(significant_digits(buf), fewest_digits(value), "%.17g printed as %s", value,
+                     buf);
+    }
 }
 
 Test(results_files, rejects_from_dataset)
