@@ -28,6 +28,7 @@ typedef struct cli_input {
     const char *settings_path; /* --settings */
     bool quiet;                /* --quiet */
     const uint32_t *columns;   /* lp_load_options.columns: NULL loads every column */
+    bool defer_digests;        /* lp_load_options.defer_digests (run) */
     /* run only: --as-of, or NULL. Given, nothing is future-dated (the
      * clock is not read); NULL, rows dated after the moment of the run
      * (the clock, or $LEADPACK_NOW) are set aside (lp_load_options.now).

@@ -233,6 +233,9 @@ int cmd_run(int argc, char **argv)
     uint32_t columns[LP_TABLE_COUNT];
     lp_measures_columns(columns);
     in.columns = columns;
+    /* the input digests are worked out while the measures and the report
+     * leave a core idle (lp/digest.h); the workbook and the ledger wait */
+    in.defer_digests = true;
     in.as_of_text = as_of_text;
     in.period_label = period_label;
     in.period_kind = period_label ? NULL : tpl->period;
@@ -308,6 +311,14 @@ int cmd_run(int argc, char **argv)
     if (!threaded) render_pdf(&pdf);
     render_xlsx(&xlsx);
     if (threaded) pthread_join(pdf_thread, NULL);
+    /* An input that changed while the pack was being built fails the run
+     * before anything is published (the workbook stopped on it too). */
+    st = lp_dataset_digests(results->dataset, errmsg);
+    if (st) {
+        cli_error("%s", errmsg);
+        exit_code = lp_status_exit_code(st);
+        goto cleanup;
+    }
     st = pdf.results_status;
     if (st) {
         cli_error("%s", pdf.results_errmsg[0] ? pdf.results_errmsg : lp_status_str(st));

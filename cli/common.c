@@ -405,6 +405,7 @@ int cli_load(const cli_input *in, cli_loaded *out)
         .progress = !log_quiet,
         .threads = 0,
         .columns = in->columns,
+        .defer_digests = in->defer_digests,
     };
     int code = run_now(in, &out->settings, &options.has_now, &options.now);
     if (code) {

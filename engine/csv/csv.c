@@ -642,6 +642,7 @@ struct reader {
     lp_csv_dialect dialect;
     bool dialect_known;
     lp_sha256 sha;
+    bool no_digest;           /* lp_csv_options.no_digest (files only) */
     uint64_t file_bytes;      /* from stat, 0 when unknown */
     uint64_t bytes_read;
     bool progress;
@@ -1353,7 +1354,7 @@ static lp_status read_file(reader *r, int threads)
             break;
         }
         bool eof = got == 0;
-        lp_sha256_update(&r->sha, raw + carry, (size_t)got);
+        if (!r->no_digest) lp_sha256_update(&r->sha, raw + carry, (size_t)got);
         r->bytes_read += (uint64_t)got;
         if (r->bytes_read > r->max_file_bytes) {
             char limit[32];
@@ -1450,7 +1451,10 @@ static lp_status run_reader(reader *r, const lp_csv_options *options, lp_csv_inf
         out_info->file_bytes = r->bytes_read;
         out_info->records = r->records;
         out_info->chunks = r->nchunks;
-        lp_sha256_final_hex(&r->sha, out_info->sha256);
+        if (r->no_digest)
+            out_info->sha256[0] = '\0';
+        else
+            lp_sha256_final_hex(&r->sha, out_info->sha256);
     }
     return LP_OK;
 }
@@ -1463,6 +1467,7 @@ lp_status lp_csv_read(const char *path, const lp_csv_options *options,
     reader r;
     reader_init(&r, path, &options->limits, handler, options->label);
     r.progress = options->progress && isatty(STDERR_FILENO);
+    r.no_digest = options->no_digest;
     return run_reader(&r, options, out_info, errmsg);
 }
 

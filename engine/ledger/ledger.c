@@ -404,8 +404,10 @@ lp_status lp_ledger_record(lp_ledger *l, const lp_results *res, const lp_ledger_
 {
     l->errmsg = errmsg ? errmsg : l->scratch;
     l->errmsg[0] = '\0';
+    lp_status st = lp_dataset_digests(res->dataset, l->errmsg);
+    if (st) return st;
     headline_cols h;
-    lp_status st = headline_of(res, &h, l->errmsg);
+    st = headline_of(res, &h, l->errmsg);
     if (st) return st;
     char labels[WINDOW][24];
     window_labels(res, labels);

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 
 #include "lp/csv.h"
+#include "lp/digest.h"
 #include "lp/time.h"
 #include "lp/value.h"
 #include "../csv/csv_stream.h"
@@ -889,11 +890,13 @@ static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t c
 
 /* Loads one file (path), or one byte stream when pull is not NULL, or one
  * file in memory when mem is not NULL (path is then the stream's label or
- * the file's name). */
+ * the file's name). With opts->defer_digests, a regular file is read
+ * without its digest and *out_digest says what the digest job needs;
+ * out_digest->path stays NULL otherwise. */
 static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table_id id,
                            const char *path, const char *label, bool decimal_comma,
                            lp_date_order order, lp_csv_pull pull, void *pull_ctx,
-                           const lp_memfile *mem, char *errmsg)
+                           const lp_memfile *mem, lp_digest_file *out_digest, char *errmsg)
 {
     file_ctx fc = {0};
     fc.opts = opts;
@@ -905,7 +908,9 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     fc.decimal_comma = decimal_comma;
     fc.order = order;
     struct stat sb;
-    if (!pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) fc.file_bytes = (uint64_t)sb.st_size;
+    bool regular = !pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (regular) fc.file_bytes = (uint64_t)sb.st_size;
+    bool defer = opts->defer_digests && out_digest && regular && !mem;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;
@@ -915,6 +920,7 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
         .threads = opts->threads,
         .progress = opts->progress,
         .label = label,
+        .no_digest = defer,
     };
     lp_csv_handler h = {&fc, on_header, chunk_new, on_record, chunk_done, chunk_free};
     lp_csv_info info;
@@ -922,6 +928,11 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     st = pull  ? lp_csv_read_stream(pull, pull_ctx, &copts, &h, &info, errmsg)
          : mem ? lp_csv_read_buffer(mem->data, mem->size, &copts, &h, &info, errmsg)
                : lp_csv_read(path, &copts, &h, &info, errmsg);
+    if (st == LP_OK && defer)
+        *out_digest = (lp_digest_file){fc.report->path, info.file_bytes, (uint64_t)sb.st_dev,
+                                       (uint64_t)sb.st_ino,
+                                       (int64_t)sb.st_mtim.tv_sec * 1000000000 +
+                                           sb.st_mtim.tv_nsec};
     if (st == LP_OK) {
         memcpy(fc.report->sha256, info.sha256, sizeof info.sha256);
         if (ds->tables[id]) st = table_pad(ds->tables[id]);
@@ -1204,6 +1215,7 @@ static void finish_table(lp_dataset *ds, lp_table_id id)
 
 /* ---- Entry point ---- */
 
+
 /* lp_dataset_load, or lp_dataset_load_memory when mem is not NULL. */
 static lp_status load_all(const lp_load_options *options, const lp_memfile *mem, size_t nmem,
                           lp_dataset **out_ds, char *errmsg)
@@ -1239,6 +1251,7 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
     lp_dataset *ds = lp_dataset_new();
     if (!ds) return LP_ERR_NOMEM;
     lp_status st = LP_OK;
+    lp_digest_file *digests = NULL; /* per file, with defer_digests */
     size_t dir_len = mem ? 0 : strlen(options->input_dir);
     for (int id = 0; id < LP_TABLE_COUNT && !st; id++) {
         const lp_table_map *tm = &m->tables[id];
@@ -1265,8 +1278,20 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
             if (!mem && strncmp(label, options->input_dir, dir_len) == 0 &&
                 label[dir_len] == '/')
                 label += dir_len + 1;
+            lp_digest_file *digest = NULL;
+            if (options->defer_digests && !mem) {
+                lp_digest_file *grown =
+                    lp_realloc(digests, (ds->nfiles + 1) * sizeof *digests);
+                if (!grown) {
+                    st = LP_ERR_NOMEM;
+                    break;
+                }
+                digests = grown;
+                digest = &digests[ds->nfiles];
+                *digest = (lp_digest_file){0};
+            }
             st = load_file(options, ds, (lp_table_id)id, paths[k], label, decimal_comma, order,
-                           NULL, NULL, file, errmsg);
+                           NULL, NULL, file, digest, errmsg);
         }
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
@@ -1274,6 +1299,10 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
         if (!st) finish_table(ds, (lp_table_id)id);
     }
     if (!st) st = quality_notes(ds);
+    /* digests[i] is ds->files[i]'s; a file read with its digest (not a
+     * regular file) has no path there and is skipped */
+    if (!st && digests) st = lp_digest_start(digests, ds->nfiles, &ds->digests);
+    lp_free(digests);
 #ifdef __GLIBC__
     /* The chunks were freed on the parser threads, into their own malloc
      * arenas, which the rest of the run (on this thread) does not reuse:
@@ -1347,7 +1376,7 @@ lp_status lp_load_stream_add(const lp_load_options *options, lp_dataset *ds, lp_
     bool decimal_comma;
     lp_status st = stream_forms(options, &order, &decimal_comma, errmsg);
     if (st) return st;
-    st = load_file(options, ds, id, label, label, decimal_comma, order, pull, pull_ctx, NULL,
+    st = load_file(options, ds, id, label, label, decimal_comma, order, pull, pull_ctx, NULL, NULL,
                    errmsg);
     if (st && !errmsg[0]) lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));
     return st;

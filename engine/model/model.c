@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "lp/digest.h"
+
 static const lp_canon_column leads_cols[] = {
     {"lead_id", LP_TYPE_STRING, true},      {"created_at", LP_TYPE_INSTANT, true},
     {"source", LP_TYPE_STRING, false},      {"campaign_id", LP_TYPE_STRING, false},
@@ -106,9 +108,22 @@ lp_status lp_canon_table_new(lp_table_id id, lp_table **out_table)
 
 lp_dataset *lp_dataset_new(void) { return lp_calloc(1, sizeof(lp_dataset)); }
 
+lp_status lp_dataset_digests(const lp_dataset *ds, char *errmsg)
+{
+    if (!ds || !ds->digests) return LP_OK;
+    char(*hex)[65] = lp_malloc((ds->nfiles ? ds->nfiles : 1) * sizeof *hex);
+    if (!hex) return LP_ERR_NOMEM;
+    lp_status st = lp_digest_wait(ds->digests, hex, errmsg);
+    for (size_t i = 0; !st && i < ds->nfiles; i++)
+        if (hex[i][0]) memcpy(ds->files[i].sha256, hex[i], sizeof hex[i]);
+    lp_free(hex);
+    return st;
+}
+
 void lp_dataset_free(lp_dataset *ds)
 {
     if (!ds) return;
+    lp_digest_free(ds->digests);
     for (int i = 0; i < LP_TABLE_COUNT; i++) {
         lp_table_free(ds->tables[i]);
         lp_free(ds->lead_codes[i]);

@@ -1605,6 +1605,12 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
         lp_xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
     pc.row++;
     lp_xw_str(w, s->ws, pc.row++, 0, "Input files", w->f.h2);
+    char digest_err[LP_ERRMSG_SIZE];
+    lp_status dst = lp_dataset_digests(res->dataset, digest_err);
+    if (dst) {
+        lp_xw_fail(w, dst, "workbook: %s", digest_err);
+        return;
+    }
     static const char *const fh[] = {"file", "table", "dialect", "rows_read", "rows_loaded",
                                      "rows_rejected", "sha256"};
     size_t nfiles = res->dataset ? res->dataset->nfiles : 0;
@@ -1630,14 +1636,9 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
 
 /* ---- Workbook ---- */
 
-static void write_sheet(xw *w, const sheet_plan *p)
+static void write_sheet(xw *w, const sheet_plan *p, lxw_worksheet *ws)
 {
-    sheet s = {0};
-    s.ws = workbook_add_worksheet(w->wb, p->name);
-    if (!s.ws) {
-        lp_xw_fail(w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", p->name);
-        return;
-    }
+    sheet s = {.ws = ws};
     switch (p->kind) {
     case K_SUMMARY: write_summary(w, p, &s); break;
     case K_VOLUME: write_volume(w, p, &s); break;
@@ -1713,7 +1714,19 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
 
     lp_xw_formats_init(&w, results->settings ? results->settings->currency : "USD");
     if (!w.status) plan_sheets(&w);
-    for (size_t i = 0; i < w.nsheets && !w.status; i++) write_sheet(&w, &w.sheets[i]);
+    /* Sheets stand in plan order; Parameters is filled last, because its
+     * input-file digests may still be worked out beside the rest of the
+     * workbook (lp_dataset_digests). */
+    lxw_worksheet **ws = w.status ? NULL : lp_calloc(w.nsheets ? w.nsheets : 1, sizeof *ws);
+    if (!w.status && !ws) lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: out of memory", path);
+    for (size_t i = 0; i < w.nsheets && !w.status; i++)
+        if (!(ws[i] = workbook_add_worksheet(w.wb, w.sheets[i].name)))
+            lp_xw_fail(&w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", w.sheets[i].name);
+    for (int last = 0; last < 2; last++)
+        for (size_t i = 0; i < w.nsheets && !w.status; i++)
+            if ((w.sheets[i].kind == K_PARAMETERS) == (last == 1))
+                write_sheet(&w, &w.sheets[i], ws[i]);
+    lp_free(ws);
 
     err = workbook_close(w.wb);
     w.wb = NULL;

@@ -98,6 +98,8 @@ typedef struct lp_csv_options {
     int threads;               /* parser threads; 0 = number of cores, 1 = inline */
     bool progress;             /* percentage on stderr, only if stderr is a terminal */
     const char *label;         /* name in messages and progress (default: path) */
+    bool no_digest;            /* leave lp_csv_info.sha256 empty: the caller works the
+                                  digest out itself (lp/digest.h) */
 } lp_csv_options;
 
 /* What a completed read saw. */
@@ -106,7 +108,7 @@ typedef struct lp_csv_info {
     uint64_t file_bytes;       /* bytes read from the file */
     size_t records;            /* data records (header excluded) */
     size_t chunks;             /* chunks parsed */
-    char sha256[65];           /* hex SHA-256 of the file's bytes */
+    char sha256[65];           /* hex SHA-256 of the file's bytes ("" with no_digest) */
 } lp_csv_info;
 
 /* Reads the file at path: the first record goes to handler->header, every

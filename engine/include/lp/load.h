@@ -90,6 +90,11 @@ typedef struct lp_load_options {
      * output whenever it runs. */
     bool has_now;
     int64_t now;
+    /* Work the files' SHA-256 out beside the run instead of during the load
+     * (lp/digest.h): lp_dataset_load leaves lp_file_report.sha256 empty until
+     * lp_dataset_digests. `leadpack run` sets it; the in-memory loader
+     * ignores it. */
+    bool defer_digests;
 } lp_load_options;
 
 /* Loads every table the mapping names from input_dir. On LP_OK *out_ds holds

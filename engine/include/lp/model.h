@@ -54,7 +54,8 @@ typedef struct lp_file_report {
     size_t rows_read;       /* data rows seen (footer lines skipped not counted) */
     size_t rows_loaded;     /* rows appended to the table */
     size_t rows_rejected;   /* rows written to rejects */
-    char sha256[65];        /* hex digest of the file's bytes */
+    char sha256[65];        /* hex digest of the file's bytes; "" until
+                               lp_dataset_digests when the load deferred it */
     /* Per canonical column of the table, in lp_canon_columns order (the
      * loader fills them; zero for columns the file lacks): */
     size_t null_values[LP_CANON_MAX_COLUMNS]; /* loaded rows with the value empty (null) */
@@ -107,6 +108,9 @@ typedef struct lp_dataset {
      * looking every lead id up again; whoever changes either table after
      * loading frees it and sets it to NULL. */
     int32_t *lead_codes[LP_TABLE_COUNT];
+    /* The digests of files[0..nfiles) being worked out beside the run
+     * (lp_load_options.defer_digests; lp/digest.h), or NULL. Owned. */
+    struct lp_digest_job *digests;
 } lp_dataset;
 
 /* Columns (INT64) a source that counts touches itself adds to the
@@ -119,6 +123,11 @@ typedef struct lp_dataset {
 
 lp_dataset *lp_dataset_new(void);
 void lp_dataset_free(lp_dataset *ds);
+/* Fills every file's sha256 when the load deferred the digests (a no-op
+ * otherwise, and when called again). Call it before reading sha256; one
+ * thread at a time. On failure errmsg names the file that changed since it
+ * was loaded (LP_ERR_INPUT) or could not be read again (LP_ERR_IO). */
+lp_status lp_dataset_digests(const lp_dataset *ds, char *errmsg);
 /* Appends copies of the strings. */
 lp_status lp_dataset_add_reject(lp_dataset *ds, const char *file, size_t line,
                                 const char *column, const char *value,
