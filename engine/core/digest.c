@@ -1,11 +1,12 @@
 /*
  * The SHA-256 of input files beside the run (lp/digest.h).
  *
- * One thread at idle priority hashes the files in order, a block at a
- * time, and looks at `hurry` between blocks. lp_digest_wait sets it, joins
- * the thread and carries on from where each file was left: the hash state
- * and the open file are kept in the file's item, so no byte is hashed
- * twice. After the join only the waiting thread touches the items.
+ * One thread at idle priority hashes the files in the order they are
+ * added, a block at a time, and looks at `hurry` between blocks.
+ * lp_digest_wait sets it, joins the thread and carries on from where each
+ * file was left: the hash state and the open file are kept in the file's
+ * item, so no byte is hashed twice. After the join only the waiting thread
+ * touches the items.
  */
 #include "lp/digest.h"
 
@@ -35,13 +36,16 @@ typedef struct item {
 } item;
 
 struct lp_digest_job {
-    item *items;
-    size_t n;
+    item **items;          /* each item apart, so that growing items moves none */
+    size_t n, cap;
+    size_t next;           /* the next item for the thread (under lock) */
     uint8_t *buf;          /* one block: the thread's, then after the join the waiter's */
+    pthread_mutex_t lock;  /* items, n, next */
+    pthread_cond_t added;
     pthread_t thread;
     bool threaded;
     bool joined;
-    atomic_bool hurry;
+    atomic_bool hurry;     /* the waiter wants the thread gone */
 };
 
 static int64_t mtime_ns(const struct stat *st)
@@ -125,55 +129,88 @@ static void *digest_main(void *arg)
     struct sched_param param = {0};
     (void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &param); /* else: normal priority */
 #endif
-    for (size_t i = 0; i < job->n; i++) {
-        if (atomic_load_explicit(&job->hurry, memory_order_relaxed)) break;
-        hash_item(&job->items[i], job->buf, &job->hurry);
+    for (;;) {
+        pthread_mutex_lock(&job->lock);
+        while (job->next == job->n && !atomic_load(&job->hurry))
+            pthread_cond_wait(&job->added, &job->lock);
+        item *it = atomic_load(&job->hurry) ? NULL : job->items[job->next++];
+        pthread_mutex_unlock(&job->lock);
+        if (!it) return NULL;
+        hash_item(it, job->buf, &job->hurry);
     }
-    return NULL;
 }
 
 static void stop_thread(lp_digest_job *job)
 {
     if (job->threaded && !job->joined) {
+        pthread_mutex_lock(&job->lock);
         atomic_store(&job->hurry, true);
+        pthread_cond_broadcast(&job->added);
+        pthread_mutex_unlock(&job->lock);
         pthread_join(job->thread, NULL);
     }
     job->joined = true;
 }
 
-lp_status lp_digest_start(const lp_digest_file *files, size_t n, lp_digest_job **out_job)
+lp_status lp_digest_new(lp_digest_job **out_job)
 {
     *out_job = NULL;
     lp_digest_job *job = lp_calloc(1, sizeof *job);
     if (!job) return LP_ERR_NOMEM;
-    job->items = lp_calloc(n ? n : 1, sizeof *job->items);
     job->buf = lp_malloc(BLOCK);
-    if (!job->items || !job->buf) {
-        lp_digest_free(job);
+    if (!job->buf) {
+        lp_free(job);
         return LP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < n; i++, job->n++) {
-        item *it = &job->items[i];
-        it->file = files[i];
-        it->fd = -1;
-        it->finished = !files[i].path;
-        it->file.path = files[i].path ? lp_strdup(files[i].path) : NULL;
-        if (files[i].path && !it->file.path) {
-            lp_digest_free(job);
-            return LP_ERR_NOMEM;
-        }
-    }
+    pthread_mutex_init(&job->lock, NULL);
+    pthread_cond_init(&job->added, NULL);
     atomic_init(&job->hurry, false);
     job->threaded = pthread_create(&job->thread, NULL, digest_main, job) == 0;
     *out_job = job;
     return LP_OK;
 }
 
+lp_status lp_digest_add(lp_digest_job *job, const lp_digest_file *file)
+{
+    item *it = lp_calloc(1, sizeof *it);
+    if (!it) return LP_ERR_NOMEM;
+    it->file = *file;
+    it->fd = -1;
+    it->finished = !file->path;
+    it->file.path = file->path ? lp_strdup(file->path) : NULL;
+    if (file->path && !it->file.path) {
+        lp_free(it);
+        return LP_ERR_NOMEM;
+    }
+    pthread_mutex_lock(&job->lock);
+    lp_status st = LP_OK;
+    if (job->n == job->cap) {
+        size_t cap = job->cap ? 2 * job->cap : 16;
+        item **items = lp_realloc(job->items, cap * sizeof *items);
+        if (items) {
+            job->items = items;
+            job->cap = cap;
+        } else {
+            st = LP_ERR_NOMEM;
+        }
+    }
+    if (!st) {
+        job->items[job->n++] = it;
+        pthread_cond_signal(&job->added);
+    }
+    pthread_mutex_unlock(&job->lock);
+    if (st) {
+        lp_free((char *)it->file.path);
+        lp_free(it);
+    }
+    return st;
+}
+
 lp_status lp_digest_wait(lp_digest_job *job, char (*hex)[65], char *errmsg)
 {
     stop_thread(job);
     for (size_t i = 0; i < job->n; i++) {
-        item *it = &job->items[i];
+        item *it = job->items[i];
         hash_item(it, job->buf, NULL);
         if (it->status) {
             lp_errmsg_set(errmsg, "%s", it->errmsg);
@@ -184,15 +221,20 @@ lp_status lp_digest_wait(lp_digest_job *job, char (*hex)[65], char *errmsg)
     return LP_OK;
 }
 
+size_t lp_digest_count(const lp_digest_job *job) { return job->n; }
+
 void lp_digest_free(lp_digest_job *job)
 {
     if (!job) return;
     stop_thread(job);
     for (size_t i = 0; i < job->n; i++) {
-        if (job->items[i].fd >= 0) close(job->items[i].fd);
-        lp_free((char *)job->items[i].file.path);
+        if (job->items[i]->fd >= 0) close(job->items[i]->fd);
+        lp_free((char *)job->items[i]->file.path);
+        lp_free(job->items[i]);
     }
     lp_free(job->items);
     lp_free(job->buf);
+    pthread_mutex_destroy(&job->lock);
+    pthread_cond_destroy(&job->added);
     lp_free(job);
 }

@@ -890,9 +890,9 @@ static lp_status note(lp_dataset *ds, lp_table_id id, const char *kind, size_t c
 
 /* Loads one file (path), or one byte stream when pull is not NULL, or one
  * file in memory when mem is not NULL (path is then the stream's label or
- * the file's name). With opts->defer_digests, a regular file is read
- * without its digest and *out_digest says what the digest job needs;
- * out_digest->path stays NULL otherwise. */
+ * the file's name). With out_digest, a regular file is read without its
+ * digest and *out_digest says what the digest job needs; out_digest->path
+ * stays NULL otherwise. */
 static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table_id id,
                            const char *path, const char *label, bool decimal_comma,
                            lp_date_order order, lp_csv_pull pull, void *pull_ctx,
@@ -910,7 +910,7 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     struct stat sb;
     bool regular = !pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
     if (regular) fc.file_bytes = (uint64_t)sb.st_size;
-    bool defer = opts->defer_digests && out_digest && regular && !mem;
+    bool defer = out_digest && regular && !mem;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;
@@ -1251,7 +1251,9 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
     lp_dataset *ds = lp_dataset_new();
     if (!ds) return LP_ERR_NOMEM;
     lp_status st = LP_OK;
-    lp_digest_file *digests = NULL; /* per file, with defer_digests */
+    /* with defer_digests, each file is hashed beside the load from the
+     * moment it is loaded (lp/digest.h) */
+    if (options->defer_digests && !mem) st = lp_digest_new(&ds->digests);
     size_t dir_len = mem ? 0 : strlen(options->input_dir);
     for (int id = 0; id < LP_TABLE_COUNT && !st; id++) {
         const lp_table_map *tm = &m->tables[id];
@@ -1278,20 +1280,12 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
             if (!mem && strncmp(label, options->input_dir, dir_len) == 0 &&
                 label[dir_len] == '/')
                 label += dir_len + 1;
-            lp_digest_file *digest = NULL;
-            if (options->defer_digests && !mem) {
-                lp_digest_file *grown =
-                    lp_realloc(digests, (ds->nfiles + 1) * sizeof *digests);
-                if (!grown) {
-                    st = LP_ERR_NOMEM;
-                    break;
-                }
-                digests = grown;
-                digest = &digests[ds->nfiles];
-                *digest = (lp_digest_file){0};
-            }
+            /* the digest job gets every file, in the order of ds->files; one
+             * read with its digest (not a regular file) has no path there */
+            lp_digest_file digest = {0};
             st = load_file(options, ds, (lp_table_id)id, paths[k], label, decimal_comma, order,
-                           NULL, NULL, file, digest, errmsg);
+                           NULL, NULL, file, ds->digests ? &digest : NULL, errmsg);
+            if (!st && ds->digests) st = lp_digest_add(ds->digests, &digest);
         }
         for (size_t k = 0; k < npaths; k++) lp_free(paths[k]);
         lp_free(paths);
@@ -1299,10 +1293,6 @@ static lp_status load_all(const lp_load_options *options, const lp_memfile *mem,
         if (!st) finish_table(ds, (lp_table_id)id);
     }
     if (!st) st = quality_notes(ds);
-    /* digests[i] is ds->files[i]'s; a file read with its digest (not a
-     * regular file) has no path there and is skipped */
-    if (!st && digests) st = lp_digest_start(digests, ds->nfiles, &ds->digests);
-    lp_free(digests);
 #ifdef __GLIBC__
     /* The chunks were freed on the parser threads, into their own malloc
      * arenas, which the rest of the run (on this thread) does not reuse:

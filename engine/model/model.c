@@ -111,10 +111,11 @@ lp_dataset *lp_dataset_new(void) { return lp_calloc(1, sizeof(lp_dataset)); }
 lp_status lp_dataset_digests(const lp_dataset *ds, char *errmsg)
 {
     if (!ds || !ds->digests) return LP_OK;
-    char(*hex)[65] = lp_malloc((ds->nfiles ? ds->nfiles : 1) * sizeof *hex);
+    size_t n = lp_digest_count(ds->digests); /* one per file, in order */
+    char(*hex)[65] = lp_malloc((n ? n : 1) * sizeof *hex);
     if (!hex) return LP_ERR_NOMEM;
     lp_status st = lp_digest_wait(ds->digests, hex, errmsg);
-    for (size_t i = 0; !st && i < ds->nfiles; i++)
+    for (size_t i = 0; !st && i < n && i < ds->nfiles; i++)
         if (hex[i][0]) memcpy(ds->files[i].sha256, hex[i], sizeof hex[i]);
     lp_free(hex);
     return st;

@@ -115,9 +115,11 @@ Test(digest, waiting_at_once_takes_over_the_file)
         lp_digest_file f = {path, (uint64_t)sb.st_size, (uint64_t)sb.st_dev,
                             (uint64_t)sb.st_ino,
                             (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec};
-        lp_digest_file files[2] = {f, {0}}; /* the second is skipped */
+        lp_digest_file skipped = {0};
         lp_digest_job *job = NULL;
-        cr_assert_eq(lp_digest_start(files, 2, &job), LP_OK);
+        cr_assert_eq(lp_digest_new(&job), LP_OK);
+        cr_assert_eq(lp_digest_add(job, &f), LP_OK);
+        cr_assert_eq(lp_digest_add(job, &skipped), LP_OK);
         if (round == 1) usleep(20000);
         char hex[2][65], errmsg[LP_ERRMSG_SIZE] = "";
         cr_assert_eq(lp_digest_wait(job, hex, errmsg), LP_OK, "%s", errmsg);
@@ -140,7 +142,8 @@ static lp_digest_file as_loaded(const char *path)
 static lp_status digest_one(const lp_digest_file *f, char *errmsg)
 {
     lp_digest_job *job = NULL;
-    cr_assert_eq(lp_digest_start(f, 1, &job), LP_OK);
+    cr_assert_eq(lp_digest_new(&job), LP_OK);
+    cr_assert_eq(lp_digest_add(job, f), LP_OK);
     char hex[1][65];
     lp_status st = lp_digest_wait(job, hex, errmsg);
     lp_digest_free(job);

@@ -108,8 +108,8 @@ typedef struct lp_dataset {
      * looking every lead id up again; whoever changes either table after
      * loading frees it and sets it to NULL. */
     int32_t *lead_codes[LP_TABLE_COUNT];
-    /* The digests of files[0..nfiles) being worked out beside the run
-     * (lp_load_options.defer_digests; lp/digest.h), or NULL. Owned. */
+    /* The digests of files[0..nfiles) being worked out beside the load and
+     * the run (lp_load_options.defer_digests; lp/digest.h), or NULL. Owned. */
     struct lp_digest_job *digests;
 } lp_dataset;
 
