@@ -10,6 +10,8 @@
 
 static atomic_int tmp_counter;
 
+#define OUTFILE_BUFFER ((size_t)256 << 10)
+
 lp_status lp_outfile_prepare(lp_outfile *out, const char *path)
 {
     memset(out, 0, sizeof(*out));
@@ -39,6 +41,10 @@ lp_status lp_outfile_open(lp_outfile *out, const char *path)
         lp_outfile_abort(out);
         return LP_ERR_OUTPUT;
     }
+    /* record files run to megabytes: 256 KiB writes instead of 4 KiB ones
+     * (without the memory, stdio keeps its own buffer) */
+    if ((out->buf = lp_malloc(OUTFILE_BUFFER)) != NULL)
+        setvbuf(out->fp, out->buf, _IOFBF, OUTFILE_BUFFER);
     return LP_OK;
 }
 
@@ -48,6 +54,8 @@ static void release(lp_outfile *out)
     lp_free(out->tmp_path);
     out->path = out->tmp_path = NULL;
     out->fp = NULL;
+    lp_free(out->buf); /* after fclose */
+    out->buf = NULL;
 }
 
 lp_status lp_outfile_commit(lp_outfile *out)

@@ -16,6 +16,7 @@
 #include "lp/time.h"
 
 #define MAX_COLS 64
+#define SHEET_BUFFER ((size_t)256 << 10) /* stdio buffer of a constant-memory sheet */
 
 /* ---- Sheet plan ---- */
 
@@ -1718,10 +1719,19 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
      * input-file digests may still be worked out beside the rest of the
      * workbook (lp_dataset_digests). */
     lxw_worksheet **ws = w.status ? NULL : lp_calloc(w.nsheets ? w.nsheets : 1, sizeof *ws);
-    if (!w.status && !ws) lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: out of memory", path);
-    for (size_t i = 0; i < w.nsheets && !w.status; i++)
+    /* In constant-memory mode each sheet's rows go to a temporary file
+     * through stdio, 4 KiB at a time by default: a large buffer of our own
+     * per sheet (freed once the workbook is closed) turns tens of
+     * thousands of writes into hundreds. */
+    char **bufs = w.constant_memory && ws ? lp_calloc(w.nsheets, sizeof *bufs) : NULL;
+    if (!w.status && (!ws || (w.constant_memory && !bufs)))
+        lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: out of memory", path);
+    for (size_t i = 0; i < w.nsheets && !w.status; i++) {
         if (!(ws[i] = workbook_add_worksheet(w.wb, w.sheets[i].name)))
             lp_xw_fail(&w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", w.sheets[i].name);
+        else if (bufs && ws[i]->optimize_tmpfile && (bufs[i] = lp_malloc(SHEET_BUFFER)))
+            setvbuf(ws[i]->optimize_tmpfile, bufs[i], _IOFBF, SHEET_BUFFER);
+    }
     for (int last = 0; last < 2; last++)
         for (size_t i = 0; i < w.nsheets && !w.status; i++)
             if ((w.sheets[i].kind == K_PARAMETERS) == (last == 1))
@@ -1730,6 +1740,8 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
 
     err = workbook_close(w.wb);
     w.wb = NULL;
+    for (size_t i = 0; bufs && i < w.nsheets; i++) lp_free(bufs[i]);
+    lp_free(bufs);
     if (err && !w.status)
         lp_xw_fail(&w, err == LXW_ERROR_MEMORY_MALLOC_FAILED ? LP_ERR_NOMEM : LP_ERR_OUTPUT,
                 "workbook %s: %s", path, lxw_strerror(err));

@@ -17,6 +17,7 @@ typedef struct lp_outfile {
     char *path;      /* final path (owned) */
     char *tmp_path;  /* temporary path in the same folder (owned) */
     FILE *fp;        /* open for writing when opened with lp_outfile_open */
+    char *buf;       /* fp's stdio buffer (owned), or NULL for stdio's own */
 } lp_outfile;
 
 /* Chooses a temporary name beside path ("DIR/.NAME.tmp-PID-N") without
