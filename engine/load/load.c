@@ -1215,7 +1215,6 @@ static void finish_table(lp_dataset *ds, lp_table_id id)
 
 /* ---- Entry point ---- */
 
-
 /* lp_dataset_load, or lp_dataset_load_memory when mem is not NULL. */
 static lp_status load_all(const lp_load_options *options, const lp_memfile *mem, size_t nmem,
                           lp_dataset **out_ds, char *errmsg)

@@ -1656,6 +1656,33 @@ static void write_sheet(xw *w, const sheet_plan *p, lxw_worksheet *ws)
     apply_widths(w, &s);
 }
 
+/* Adds the planned sheets, in plan order. In constant-memory mode each
+ * sheet's rows go to a temporary file through stdio, 4 KiB at a time by
+ * default; bufs[i] (freed by the caller once the workbook is closed) gives
+ * sheet i a large buffer instead, so tens of thousands of writes become
+ * hundreds. */
+static void add_sheets(xw *w, lxw_worksheet **ws, char **bufs)
+{
+    for (size_t i = 0; i < w->nsheets && !w->status; i++) {
+        if (!(ws[i] = workbook_add_worksheet(w->wb, w->sheets[i].name)))
+            lp_xw_fail(w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", w->sheets[i].name);
+        else if (w->constant_memory && ws[i]->optimize_tmpfile &&
+                 (bufs[i] = lp_malloc(SHEET_BUFFER)))
+            setvbuf(ws[i]->optimize_tmpfile, bufs[i], _IOFBF, SHEET_BUFFER);
+    }
+}
+
+/* Fills the sheets in plan order but the Parameters sheet last: its input
+ * files' digests may still be worked out beside the rest of the workbook
+ * (lp_dataset_digests waits for them there). */
+static void fill_sheets(xw *w, lxw_worksheet **ws)
+{
+    for (int last = 0; last < 2; last++)
+        for (size_t i = 0; i < w->nsheets && !w->status; i++)
+            if ((w->sheets[i].kind == K_PARAMETERS) == (last == 1))
+                write_sheet(w, &w->sheets[i], ws[i]);
+}
+
 lp_status lp_xlsx_write(const lp_results *results, const lp_narrative *narrative,
                         const lp_template *tpl, const char *path, char *errmsg)
 {
@@ -1715,30 +1742,15 @@ lp_status lp_xlsx_write_opt(const lp_results *results, const lp_narrative *narra
 
     lp_xw_formats_init(&w, results->settings ? results->settings->currency : "USD");
     if (!w.status) plan_sheets(&w);
-    /* Sheets stand in plan order; Parameters is filled last, because its
-     * input-file digests may still be worked out beside the rest of the
-     * workbook (lp_dataset_digests). */
     lxw_worksheet **ws = w.status ? NULL : lp_calloc(w.nsheets ? w.nsheets : 1, sizeof *ws);
-    /* In constant-memory mode each sheet's rows go to a temporary file
-     * through stdio, 4 KiB at a time by default: a large buffer of our own
-     * per sheet (freed once the workbook is closed) turns tens of
-     * thousands of writes into hundreds. */
-    char **bufs = w.constant_memory && ws ? lp_calloc(w.nsheets, sizeof *bufs) : NULL;
-    if (!w.status && (!ws || (w.constant_memory && !bufs)))
+    char **bufs = w.status ? NULL : lp_calloc(w.nsheets ? w.nsheets : 1, sizeof *bufs);
+    if (!w.status && (!ws || !bufs))
         lp_xw_fail(&w, LP_ERR_NOMEM, "workbook %s: out of memory", path);
-    for (size_t i = 0; i < w.nsheets && !w.status; i++) {
-        if (!(ws[i] = workbook_add_worksheet(w.wb, w.sheets[i].name)))
-            lp_xw_fail(&w, LP_ERR_OUTPUT, "workbook: cannot add sheet \"%s\"", w.sheets[i].name);
-        else if (bufs && ws[i]->optimize_tmpfile && (bufs[i] = lp_malloc(SHEET_BUFFER)))
-            setvbuf(ws[i]->optimize_tmpfile, bufs[i], _IOFBF, SHEET_BUFFER);
-    }
-    for (int last = 0; last < 2; last++)
-        for (size_t i = 0; i < w.nsheets && !w.status; i++)
-            if ((w.sheets[i].kind == K_PARAMETERS) == (last == 1))
-                write_sheet(&w, &w.sheets[i], ws[i]);
+    add_sheets(&w, ws, bufs);
+    fill_sheets(&w, ws);
     lp_free(ws);
 
-    err = workbook_close(w.wb);
+    err = workbook_close(w.wb); /* closes the sheets' files: their buffers may go */
     w.wb = NULL;
     for (size_t i = 0; bufs && i < w.nsheets; i++) lp_free(bufs[i]);
     lp_free(bufs);

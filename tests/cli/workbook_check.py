@@ -45,7 +45,10 @@
         same sheets; in the same run it converts a copy whose cached formula
         results were replaced by -7777, so its values are LibreOffice's own:
         every formula cell's value there equals leadpack's cached value
-        (relative tolerance 1e-9).
+        (relative tolerance 1e-9);
+      - the Parameters sheet's "Input files" list every input file with its
+        SHA-256 as Python's hashlib computes it from the file (the run works
+        the digests out beside the load and fills this sheet last).
 
   workbook_check.py text --xlsx FILE --sheet NAME --text S [--text S ...]
       each S is a cell of sheet NAME held as a string (data type s, no
@@ -57,6 +60,7 @@ stderr and the status is 1.
 
 import argparse
 import csv
+import hashlib
 import math
 import os
 import re
@@ -398,6 +402,25 @@ def check_notes(formulas, args):
                f"{sheet}: no note saying {want!r} and where the records are ({where})")
 
 
+def check_input_digests(formulas):
+    """Parameters, Input files: each file's sha256 is hashlib's of the file."""
+    if not expect("Parameters" in formulas.sheetnames, "no Parameters sheet"):
+        return
+    rows = [[c.value for c in row] for row in formulas["Parameters"].iter_rows()]
+    start = next((i for i, r in enumerate(rows) if r and r[0] == "Input files"), None)
+    if not expect(start is not None, "Parameters: no Input files"):
+        return
+    files = [r for r in rows[start + 2:] if r and r[0]]
+    expect(len(files) > 0, "Parameters: no input file listed")
+    for r in files:
+        path, digest = r[0], r[6]
+        if not expect(os.path.isfile(path), f"Parameters: {path!r} is not a file"):
+            continue
+        with open(path, "rb") as f:
+            want = hashlib.sha256(f.read()).hexdigest()
+        expect(digest == want, f"Parameters: {path}: sha256 {digest!r}, hashlib gives {want}")
+
+
 def check_formats(formulas):
     """Number formats by unit: the Forecast band is MQL counts, and no
     number shows two decimals."""
@@ -616,6 +639,7 @@ def main():
     check_formats(formulas)
     check_headers_and_details(formulas, args)
     check_cells(formulas, args)
+    check_input_digests(formulas)
     check_libreoffice(formulas, values, args)
     return report()
 
