@@ -53,11 +53,15 @@ static int64_t mtime_ns(const struct stat *st)
     return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 }
 
-/* The file as it is now must be the file as it was loaded. */
-static bool unchanged(const item *it, const struct stat *st)
+/* How the file as it is now differs from the file as it was loaded, or
+ * NULL when it does not. */
+static const char *change_of(const item *it, const struct stat *st)
 {
-    return (uint64_t)st->st_dev == it->file.dev && (uint64_t)st->st_ino == it->file.ino &&
-           (uint64_t)st->st_size == it->file.size && mtime_ns(st) == it->file.mtime_ns;
+    if ((uint64_t)st->st_dev != it->file.dev || (uint64_t)st->st_ino != it->file.ino)
+        return "another file has taken its name";
+    if ((uint64_t)st->st_size != it->file.size || mtime_ns(st) != it->file.mtime_ns)
+        return "its size or modification time changed";
+    return NULL;
 }
 
 static void fail(item *it, lp_status st, const char *fmt, const char *detail)
@@ -86,8 +90,9 @@ static void hash_item(item *it, uint8_t *buf, atomic_bool *hurry)
             fail(it, LP_ERR_IO, "%s: cannot be read again for its digest: %s", strerror(errno));
             return;
         }
-        if (fstat(it->fd, &st) != 0 || !unchanged(it, &st)) {
-            fail(it, LP_ERR_INPUT, CHANGED, "it is not the file that was loaded");
+        const char *change = fstat(it->fd, &st) != 0 ? "it cannot be examined" : change_of(it, &st);
+        if (change) {
+            fail(it, LP_ERR_INPUT, CHANGED, change);
             return;
         }
         lp_sha256_init(&it->sha);
@@ -112,8 +117,9 @@ static void hash_item(item *it, uint8_t *buf, atomic_bool *hurry)
         lp_sha256_update(&it->sha, buf, (size_t)got);
         it->done += (uint64_t)got;
     }
-    if (fstat(it->fd, &st) != 0 || !unchanged(it, &st)) {
-        fail(it, LP_ERR_INPUT, CHANGED, "its size or time changed");
+    const char *change = fstat(it->fd, &st) != 0 ? "it cannot be examined" : change_of(it, &st);
+    if (change) {
+        fail(it, LP_ERR_INPUT, CHANGED, change);
         return;
     }
     lp_sha256_final_hex(&it->sha, it->hex);
