@@ -82,6 +82,10 @@ static const fuzz_folder *folder_read(fuzz_folder *f, const char *dir)
 
 static lp_mapping *fuzz_generic;
 static lp_mapping_prepared *fuzz_generic_prepared;
+/* The settings of the CSV target: the defaults with small limits, made once
+ * (the loader takes them read-only). */
+static lp_settings fuzz_csv_settings;
+static bool fuzz_csv_settings_made;
 static lp_template *fuzz_wording;
 
 void lp_fuzz_cleanup(void)
@@ -90,6 +94,8 @@ void lp_fuzz_cleanup(void)
     fuzz_generic = NULL;
     lp_mapping_prepared_free(fuzz_generic_prepared);
     fuzz_generic_prepared = NULL;
+    if (fuzz_csv_settings_made) lp_settings_clear(&fuzz_csv_settings);
+    fuzz_csv_settings_made = false;
     lp_template_free(fuzz_wording);
     fuzz_wording = NULL;
     folder_free(&fuzz_profiles);
@@ -179,11 +185,14 @@ int lp_fuzz_csv(const uint8_t *data, size_t size)
         lp_csv_dialect_describe(&info.dialect, describe, sizeof describe);
     }
 
-    lp_settings settings;
-    if (lp_settings_init(&settings)) abort();
-    settings.max_field_bytes = 4096;
-    settings.max_columns = 256;
-    lp_load_options load = {.mapping = generic_mapping(), .settings = &settings, .threads = 1};
+    if (!fuzz_csv_settings_made) {
+        if (lp_settings_init(&fuzz_csv_settings)) abort();
+        fuzz_csv_settings.max_field_bytes = 4096;
+        fuzz_csv_settings.max_columns = 256;
+        fuzz_csv_settings_made = true;
+    }
+    lp_load_options load = {.mapping = generic_mapping(), .settings = &fuzz_csv_settings,
+                            .threads = 1};
     lp_memfile leads = {"leads.csv", data, size};
     lp_dataset *ds = NULL;
     if (lp_dataset_load_memory(&load, &leads, 1, &ds, errmsg) == LP_OK) {
@@ -193,7 +202,6 @@ int lp_fuzz_csv(const uint8_t *data, size_t size)
                 abort();
     }
     lp_dataset_free(ds);
-    lp_settings_clear(&settings);
     return 0;
 }
 
