@@ -935,8 +935,11 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     fc.errmsg = errmsg;
     fc.decimal_comma = decimal_comma;
     fc.order = order;
+    /* bytes in memory are not looked for on disk */
     struct stat sb;
-    if (!pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode)) fc.file_bytes = (uint64_t)sb.st_size;
+    if (mem) fc.file_bytes = mem->size;
+    else if (!pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        fc.file_bytes = (uint64_t)sb.st_size;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;
