@@ -123,6 +123,20 @@ static inline char *put_utf8(char *o, uint32_t cp)
     return o;
 }
 
+/* High bit of each byte of w below 0x20 (a control character); the lowest
+ * one is exact (a borrow can only mark bytes above a true one). */
+static inline uint64_t control_bytes(uint64_t w)
+{
+    return (w - 0x2020202020202020ULL) & ~w & 0x8080808080808080ULL;
+}
+
+/* High bit of each byte of w that is zero; the lowest one is exact (a borrow
+ * can only mark bytes above a true zero). */
+static inline uint64_t zero_bytes(uint64_t w)
+{
+    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
+}
+
 static inline uint32_t cp1252_to_cp(uint8_t b)
 {
     return (b >= 0x80 && b < 0xA0) ? cp1252_high[b - 0x80] : b;
@@ -215,7 +229,19 @@ static size_t decode(lp_csv_encoding enc, const uint8_t *in, size_t n, bool last
         }
         break;
     case LP_CSV_CP1252:
-        for (; i < n; i++) o = put_utf8(o, cp1252_to_cp(in[i]));
+        while (i < n) {
+            /* ASCII runs eight bytes at a time (they are the same in UTF-8) */
+            while (i + 8 <= n) {
+                uint64_t w;
+                memcpy(&w, in + i, 8);
+                if (w & 0x8080808080808080ULL) break;
+                memcpy(o, &w, 8);
+                o += 8;
+                i += 8;
+            }
+            if (i >= n) break;
+            o = put_utf8(o, cp1252_to_cp(in[i++]));
+        }
         break;
     case LP_CSV_UTF16LE:
     case LP_CSV_UTF16BE: {
@@ -416,13 +442,6 @@ static inline bool is_trim(char c, char delim) { return (c == ' ' || c == '\t') 
 typedef struct stop_bytes {
     uint64_t delim, lf, cr, quote;
 } stop_bytes;
-
-/* High bit of each byte of w that is zero; the lowest one is exact (a borrow
- * can only mark bytes above a true zero). */
-static inline uint64_t zero_bytes(uint64_t w)
-{
-    return (w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL;
-}
 
 /* The first byte from s of class other than BYTE_PLAIN, eight bytes at a
  * time while they lie before limit, then byte by byte (a LF stops it before
@@ -954,6 +973,18 @@ static int detect_encoding(reader *r, const uint8_t *p, size_t n)
     size_t sample = n < 4096 ? n & ~(size_t)1 : 4096;
     size_t zero_even = 0, zero_odd = 0, zeros = 0, controls = 0;
     for (size_t i = 0; i < n; i++) {
+        /* eight bytes of 0x20 and above at a time, then to the first below */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            uint64_t m = control_bytes(w);
+            if (m) {
+                i += (size_t)__builtin_ctzll(m) >> 3;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n) break;
         uint8_t b = p[i];
         if (b >= 0x20) continue;
         if (b == 0) {
@@ -1008,8 +1039,8 @@ static void detect_layout(lp_csv_dialect *d, const char *s, size_t n, bool at_eo
     d->quote = '"';
     if (!memchr(s, '"', n)) {
         size_t single = 0;
-        for (size_t i = 0; i < n; i++)
-            if (s[i] == '\'' && (i == 0 || strchr(",;\t|\n", s[i - 1]))) single++;
+        for (const char *q = memchr(s, '\'', n); q; q = memchr(q + 1, '\'', n - (size_t)(q + 1 - s)))
+            if (q == s || strchr(",;\t|\n", q[-1])) single++;
         if (single >= 2) d->quote = '\'';
     }
     /* line ends */
@@ -1029,7 +1060,25 @@ static void detect_layout(lp_csv_dialect *d, const char *s, size_t n, bool at_eo
     size_t header[4] = {0}, counts[4] = {0}, consistent[4] = {0}, records = 0;
     bool in_quote = false;
     size_t i = 0;
+    const uint64_t ones = 0x0101010101010101ULL;
+    const uint64_t stops[6] = {ones * (uint8_t)cands[0], ones * (uint8_t)cands[1],
+                               ones * (uint8_t)cands[2], ones * (uint8_t)cands[3],
+                               ones * (uint8_t)d->quote, ones * (uint8_t)eol};
     for (; i < n && records < 50; i++) {
+        /* eight bytes of class 0 at a time, then to the first other one */
+        while (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            uint64_t m = zero_bytes(w ^ stops[0]) | zero_bytes(w ^ stops[1]) |
+                         zero_bytes(w ^ stops[2]) | zero_bytes(w ^ stops[3]) |
+                         zero_bytes(w ^ stops[4]) | zero_bytes(w ^ stops[5]);
+            if (m) {
+                i += (size_t)__builtin_ctzll(m) >> 3;
+                break;
+            }
+            i += 8;
+        }
+        if (i >= n) break;
         unsigned k = cls[(unsigned char)s[i]];
         if (!k) continue;
         if (k == CLASS_QUOTE) in_quote = !in_quote;
@@ -1202,16 +1251,22 @@ static void process(reader *r, bool at_eof)
         /* the first record boundary */
         size_t end = 0, lines = 0;
         bool in_quote = false;
-        for (size_t i = 0; i < r->cur.len; i++) {
-            char c = r->cur.data[i];
-            if (c == r->dialect.quote) in_quote = !in_quote;
-            else if (c == '\n') {
-                lines++;
-                if (!in_quote) {
-                    end = i + 1;
-                    break;
-                }
+        /* from quote to LF with memchr: each toggles in_quote or ends a line */
+        const char *d = r->cur.data, *limit = d + r->cur.len;
+        const char *q = r->cur.len ? memchr(d, r->dialect.quote, r->cur.len) : NULL;
+        const char *lf = r->cur.len ? memchr(d, '\n', r->cur.len) : NULL;
+        while (q || lf) {
+            if (q && (!lf || q < lf)) {
+                in_quote = !in_quote;
+                q = memchr(q + 1, r->dialect.quote, (size_t)(limit - q - 1));
+                continue;
             }
+            lines++;
+            if (!in_quote) {
+                end = (size_t)(lf - d) + 1;
+                break;
+            }
+            lf = memchr(lf + 1, '\n', (size_t)(limit - lf - 1));
         }
         if (!end) {
             if (!at_eof) return;
@@ -1354,7 +1409,8 @@ static lp_status read_file(reader *r, int threads)
             break;
         }
         bool eof = got == 0;
-        if (!r->no_digest) lp_sha256_update(&r->sha, raw + carry, (size_t)got);
+        /* a header-only read reports no digest; a caller may work it out itself */
+        if (!r->header_only && !r->no_digest) lp_sha256_update(&r->sha, raw + carry, (size_t)got);
         r->bytes_read += (uint64_t)got;
         if (r->bytes_read > r->max_file_bytes) {
             char limit[32];

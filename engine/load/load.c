@@ -93,6 +93,7 @@ typedef struct file_ctx {
     lp_date_order order;
     /* header */
     char **header;
+    size_t *header_len;         /* each name's length as header_find compares it */
     size_t nheader;
     /* plan */
     col_plan cols[LP_CANON_MAX_COLUMNS + 2];
@@ -159,10 +160,16 @@ static bool eq_trim_nocase(const char *a, size_t alen, const char *b)
     return alen == blen && strncasecmp(as, bs, alen) == 0;
 }
 
+/* The first header name equal to name, both trimmed, ignoring case
+ * (eq_trim_nocase of each name and name; the names' trimmed lengths are
+ * known, and their starts need no trimming: on_header). */
 static int header_find(const file_ctx *fc, const char *name)
 {
+    const char *bs;
+    size_t blen = lp_value_trim(name, strlen(name), &bs);
     for (size_t i = 0; i < fc->nheader; i++)
-        if (eq_trim_nocase(fc->header[i], strlen(fc->header[i]), name)) return (int)i;
+        if (fc->header_len[i] == blen && strncasecmp(fc->header[i], bs, blen) == 0)
+            return (int)i;
     return -1;
 }
 
@@ -179,6 +186,15 @@ static const lp_value_map *vmap_find(const lp_mapping *m, const char *column)
     for (size_t i = 0; i < m->nvalues; i++)
         if (strcmp(m->values[i].column, column) == 0) return &m->values[i];
     return NULL;
+}
+
+/* The letters and digits of s that name_distance compares (at most 63). */
+static size_t name_length(const char *s)
+{
+    size_t n = 0;
+    for (; *s && n < 63; s++)
+        if (isalnum((unsigned char)*s)) n++;
+    return n;
 }
 
 /* Edit distance of the lower-cased letters and digits of a and b. */
@@ -350,25 +366,32 @@ static lp_status column_append_all(lp_column *dst, const lp_column *src, const i
 static lp_status missing_required(file_ctx *fc, const lp_canon_column *canon,
                                   const lp_column_map *cm)
 {
-    /* closest header names to the canonical name and the mapped sources */
-    size_t best = SIZE_MAX;
+    /* The first header name closest to the canonical name or a mapped
+     * source, when it is within the distance a typo makes. Only names
+     * closer than that, or than the best so far, matter: a name whose
+     * length (of letters and digits) differs by at least as much is not
+     * measured. */
+    size_t wanted = strlen(canon->name);
+    size_t best = (wanted / 3 > 2 ? wanted / 3 : 2) + 1;
     int best_idx = -1;
+    size_t ncand = 1 + (cm ? cm->nsources : 0);
     for (size_t i = 0; i < fc->nheader; i++) {
-        size_t d = name_distance(fc->header[i], canon->name);
-        for (size_t k = 0; cm && k < cm->nsources; k++) {
-            size_t dk = name_distance(fc->header[i], cm->sources[k]);
-            if (dk < d) d = dk;
-        }
-        if (d < best) {
-            best = d;
-            best_idx = (int)i;
+        size_t hlen = name_length(fc->header[i]);
+        for (size_t k = 0; k < ncand; k++) {
+            const char *cand = k ? cm->sources[k - 1] : canon->name;
+            size_t clen = name_length(cand);
+            if ((hlen > clen ? hlen - clen : clen - hlen) >= best) continue;
+            size_t d = name_distance(fc->header[i], cand);
+            if (d < best) {
+                best = d;
+                best_idx = (int)i;
+            }
         }
     }
     lp_buf msg = {0};
     lp_buf_printf(&msg, "%s: no column for %s.%s", fc->label, lp_canon_table_name(fc->table_id),
                   canon->name);
-    size_t wanted = strlen(canon->name);
-    if (best_idx >= 0 && best <= (wanted / 3 > 2 ? wanted / 3 : 2))
+    if (best_idx >= 0)
         lp_buf_printf(&msg, "; did you mean %s?", fc->header[best_idx]);
     if (cm && cm->nsources) {
         lp_buf_puts(&msg, " (looked for ");
@@ -434,11 +457,17 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
     fc->errmsg[0] = '\0';
     if (!fc->report->dialect) return LP_ERR_NOMEM;
     fc->header = lp_calloc(h->nfields, sizeof *fc->header);
-    if (!fc->header) return LP_ERR_NOMEM;
+    fc->header_len = lp_calloc(h->nfields, sizeof *fc->header_len);
+    if (!fc->header || !fc->header_len) return LP_ERR_NOMEM;
     for (size_t i = 0; i < h->nfields; i++) {
         const char *s;
         size_t len = lp_value_trim(h->fields[i], h->lens[i], &s);
         if (!(fc->header[i] = lp_strndup(s, len))) return LP_ERR_NOMEM;
+        /* Trimmed again, the name keeps its start (it begins with no
+         * white space, and cutting it at a NUL does not make a space
+         * there); its end may move when a NUL cut it. */
+        const char *again;
+        fc->header_len[i] = lp_value_trim(fc->header[i], strlen(fc->header[i]), &again);
         fc->nheader++;
     }
     /* a semicolon file without a decimal_comma setting: European Excel */
@@ -453,7 +482,9 @@ static lp_status on_header(void *ctx, const lp_csv_record *h, const lp_csv_diale
     for (size_t c = 0; c < ncanon && c < LP_CANON_MAX_COLUMNS; c++) {
         const lp_column_map *cm = NULL;
         for (size_t k = 0; k < tm->ncolumns; k++)
-            if (strcmp(tm->columns[k].canonical, canon[c].name) == 0) cm = &tm->columns[k];
+            if (tm->columns[k].canonical[0] == canon[c].name[0] &&
+                strcmp(tm->columns[k].canonical, canon[c].name) == 0)
+                cm = &tm->columns[k];
         int field = -1;
         for (size_t k = 0; cm && k < cm->nsources && field < 0; k++)
             field = header_find(fc, cm->sources[k]);
@@ -907,10 +938,12 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
     fc.errmsg = errmsg;
     fc.decimal_comma = decimal_comma;
     fc.order = order;
+    /* bytes in memory are not looked for on disk */
     struct stat sb;
-    bool regular = !pull && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-    if (regular) fc.file_bytes = (uint64_t)sb.st_size;
-    bool defer = out_digest && regular && !mem;
+    bool regular = !pull && !mem && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (mem) fc.file_bytes = mem->size;
+    else if (regular) fc.file_bytes = (uint64_t)sb.st_size;
+    bool defer = out_digest && regular;
     lp_status st = lp_dataset_add_file(ds, path, id, &fc.report);
     if (st) return st;
     const lp_settings *set = opts->settings;
@@ -974,6 +1007,7 @@ static lp_status load_file(const lp_load_options *opts, lp_dataset *ds, lp_table
         lp_errmsg_set(errmsg, "%s: %s", label, lp_status_str(st));
     for (size_t i = 0; i < fc.nheader; i++) lp_free(fc.header[i]);
     lp_free(fc.header);
+    lp_free(fc.header_len);
     return st;
 }
 

@@ -234,7 +234,9 @@ static lp_status apply_tables(loader *ld, yaml_node_t *node)
         size_t n = 0;
         if ((st = read_strings(ld, v, what, &names, &n))) return st;
         for (size_t i = 0; i < n; i++) {
-            if (!names[i][0] || strlen(names[i]) > 127) {
+            /* the loader globs the names in an input folder when the
+             * mapping is used on one: none may lead out of it */
+            if (!names[i][0] || strlen(names[i]) > 127 || !lp_path_inside(names[i])) {
                 st = lp_yaml_error(ld->yaml, v, ld->errmsg,
                                    "%s: \"%s\" is not a table name", what, names[i]);
                 strv_free(names, n);
@@ -469,12 +471,117 @@ static void drop_empty_columns(lp_mapping *m)
     }
 }
 
+/* A profile applied once (lp_mapping_prepare): the state of a mapping after
+ * its profile file and before any user file, and the bytes it was read
+ * from. */
+struct lp_mapping_prepared {
+    char *file;            /* NAME.yaml */
+    void *data;            /* a copy of the profile file's bytes */
+    size_t size;
+    lp_mapping *applied;   /* profile applied, empty columns not yet dropped */
+};
+
+static lp_status strv_copy(char *const *src, size_t n, char ***out)
+{
+    *out = NULL;
+    if (!n) return LP_OK;
+    char **v = lp_calloc(n, sizeof *v);
+    if (!v) return LP_ERR_NOMEM;
+    *out = v;
+    for (size_t i = 0; i < n; i++)
+        if (!(v[i] = lp_strdup(src[i]))) return LP_ERR_NOMEM;
+    return LP_OK;
+}
+
+/* Sets every field of dst (zeroed, owned by the caller, who frees it on
+ * failure) to a deep copy of src's; counts are copied as each array is
+ * made, so that lp_mapping_free releases a partial copy. */
+static lp_status mapping_copy(lp_mapping *dst, const lp_mapping *src)
+{
+    if (src->profile && !(dst->profile = lp_strdup(src->profile))) return LP_ERR_NOMEM;
+    memcpy(dst->date_order, src->date_order, sizeof dst->date_order);
+    if (strv_copy(src->detect, src->ndetect, &dst->detect)) return LP_ERR_NOMEM;
+    dst->ndetect = src->ndetect;
+    if (strv_copy(src->skip_footer, src->nskip_footer, &dst->skip_footer)) return LP_ERR_NOMEM;
+    dst->nskip_footer = src->nskip_footer;
+    for (int t = 0; t < LP_TABLE_COUNT; t++) {
+        const lp_table_map *s = &src->tables[t];
+        lp_table_map *d = &dst->tables[t];
+        if (strv_copy(s->files, s->nfiles, &d->files)) return LP_ERR_NOMEM;
+        d->nfiles = s->nfiles;
+        if (!s->ncolumns) continue;
+        if (!(d->columns = lp_calloc(s->ncolumns, sizeof *d->columns))) return LP_ERR_NOMEM;
+        for (size_t c = 0; c < s->ncolumns; c++) {
+            const lp_column_map *sc = &s->columns[c];
+            lp_column_map *dc = &d->columns[d->ncolumns++];
+            if (!(dc->canonical = lp_strdup(sc->canonical))) return LP_ERR_NOMEM;
+            if (strv_copy(sc->sources, sc->nsources, &dc->sources)) return LP_ERR_NOMEM;
+            dc->nsources = sc->nsources;
+            if (sc->default_value && !(dc->default_value = lp_strdup(sc->default_value)))
+                return LP_ERR_NOMEM;
+        }
+    }
+    if (src->nvalues) {
+        if (!(dst->values = lp_calloc(src->nvalues, sizeof *dst->values))) return LP_ERR_NOMEM;
+        for (size_t i = 0; i < src->nvalues; i++) {
+            const lp_value_map *s = &src->values[i];
+            lp_value_map *d = &dst->values[dst->nvalues++];
+            if (!(d->column = lp_strdup(s->column))) return LP_ERR_NOMEM;
+            /* from and to always have n entries (lp_mapping_free frees n of each) */
+            if (s->n && (!(d->from = lp_calloc(s->n, sizeof *d->from)) ||
+                         !(d->to = lp_calloc(s->n, sizeof *d->to))))
+                return d->n = 0, LP_ERR_NOMEM;
+            d->n = s->n;
+            for (size_t k = 0; k < s->n; k++)
+                if (!(d->from[k] = lp_strdup(s->from[k])) || !(d->to[k] = lp_strdup(s->to[k])))
+                    return LP_ERR_NOMEM;
+        }
+    }
+    if (src->nheader_prints) {
+        dst->header_prints = lp_calloc(src->nheader_prints, sizeof *dst->header_prints);
+        if (!dst->header_prints) return LP_ERR_NOMEM;
+        for (size_t i = 0; i < src->nheader_prints; i++) {
+            const lp_header_print *s = &src->header_prints[i];
+            lp_header_print *d = &dst->header_prints[dst->nheader_prints++];
+            if ((s->file && !(d->file = lp_strdup(s->file))) ||
+                (s->sha256 && !(d->sha256 = lp_strdup(s->sha256))))
+                return LP_ERR_NOMEM;
+            if (strv_copy(s->columns, s->ncolumns, &d->columns)) return LP_ERR_NOMEM;
+            d->ncolumns = s->ncolumns;
+        }
+    }
+    return LP_OK;
+}
+
+/* Applies the profile file opened in prof, read as NAME: the mapping then
+ * carries the profile's name. */
+static lp_status apply_profile(loader *ld, lp_yaml *prof, const char *name)
+{
+    ld->yaml = prof;
+    yaml_node_t *ignored;
+    lp_status st = apply_file(ld, &ignored);
+    if (!st && !(ld->mapping->profile = lp_strdup(name))) st = LP_ERR_NOMEM;
+    return st;
+}
+
+/* A new mapping before any file: every field empty, dates month first. */
+static lp_mapping *mapping_new(void)
+{
+    lp_mapping *m = lp_calloc(1, sizeof *m);
+    if (m) snprintf(m->date_order, sizeof m->date_order, "mdy");
+    return m;
+}
+
 /* lp_mapping_load, or lp_mapping_load_memory when profiles is not NULL
- * (profiles_dir and user_path are then not used). */
+ * (profiles_dir and user_path are then not used). With prepared, a profile
+ * file of profiles that has prepared's name and bytes is not read again:
+ * the mapping starts as a copy of prepared's, which is what reading it
+ * gives (lp_mapping_prepare). */
 static lp_status mapping_load(const char *profiles_dir, const lp_memfile *profiles,
-                              size_t nprofiles, const char *profile_name,
-                              const char *user_path, const lp_memfile *user_mem,
-                              lp_mapping **out_mapping, char *errmsg)
+                              size_t nprofiles, const lp_mapping_prepared *prepared,
+                              const char *profile_name, const char *user_path,
+                              const lp_memfile *user_mem, lp_mapping **out_mapping,
+                              char *errmsg)
 {
     lp_status st = LP_OK;
     lp_yaml user = {0}, prof = {0};
@@ -487,9 +594,8 @@ static lp_status mapping_load(const char *profiles_dir, const lp_memfile *profil
         lp_errmsg_set(errmsg, "no profile and no mapping file given");
         return LP_ERR_USAGE;
     }
-    ld.mapping = lp_calloc(1, sizeof *ld.mapping);
+    ld.mapping = mapping_new();
     if (!ld.mapping) return LP_ERR_NOMEM;
-    snprintf(ld.mapping->date_order, sizeof ld.mapping->date_order, "mdy");
     if (has_user) {
         if ((st = profiles ? lp_yaml_open_memory(&user, user_mem, errmsg)
                            : lp_yaml_open(&user, user_path, errmsg)))
@@ -535,6 +641,13 @@ static lp_status mapping_load(const char *profiles_dir, const lp_memfile *profil
             const lp_memfile *found = NULL;
             for (size_t i = 0; i < nprofiles && !found; i++)
                 if (!strcmp(profiles[i].name, path)) found = &profiles[i];
+            if (found && prepared && !strcmp(prepared->file, path) &&
+                found->size == prepared->size &&
+                (!found->size || !memcmp(found->data, prepared->data, found->size))) {
+                /* the same file, read before: its mapping is copied */
+                if ((st = mapping_copy(ld.mapping, prepared->applied))) goto cleanup;
+                goto profile_done;
+            }
             st = found ? lp_yaml_open_memory(&prof, found, errmsg) : LP_ERR_IO;
         } else {
             st = lp_yaml_open(&prof, path, errmsg);
@@ -548,14 +661,9 @@ static lp_status mapping_load(const char *profiles_dir, const lp_memfile *profil
             st = LP_ERR_CONFIG;
         }
         if (st) goto cleanup;
-        ld.yaml = &prof;
-        yaml_node_t *ignored;
-        if ((st = apply_file(&ld, &ignored))) goto cleanup;
-        if (!(ld.mapping->profile = lp_strdup(name))) {
-            st = LP_ERR_NOMEM;
-            goto cleanup;
-        }
+        if ((st = apply_profile(&ld, &prof, name))) goto cleanup;
     }
+profile_done:
     if (has_user) {
         ld.yaml = &user;
         yaml_node_t *ignored;
@@ -579,8 +687,8 @@ cleanup:
 lp_status lp_mapping_load(const char *profiles_dir, const char *profile_name,
                           const char *user_path, lp_mapping **out_mapping, char *errmsg)
 {
-    return mapping_load(profiles_dir, NULL, 0, profile_name, user_path, NULL, out_mapping,
-                        errmsg);
+    return mapping_load(profiles_dir, NULL, 0, NULL, profile_name, user_path, NULL,
+                        out_mapping, errmsg);
 }
 
 lp_status lp_mapping_load_memory(const lp_memfile *profiles, size_t nprofiles,
@@ -588,8 +696,62 @@ lp_status lp_mapping_load_memory(const lp_memfile *profiles, size_t nprofiles,
                                  lp_mapping **out_mapping, char *errmsg)
 {
     static const lp_memfile none = {"", "", 0};
-    return mapping_load(NULL, nprofiles ? profiles : &none, nprofiles, profile_name, NULL, user,
-                        out_mapping, errmsg);
+    return mapping_load(NULL, nprofiles ? profiles : &none, nprofiles, NULL, profile_name, NULL,
+                        user, out_mapping, errmsg);
+}
+
+lp_status lp_mapping_prepare(const lp_memfile *profile, const char *name,
+                             lp_mapping_prepared **out, char *errmsg)
+{
+    lp_status st = LP_OK;
+    lp_yaml prof = {0};
+    loader ld = {.errmsg = errmsg};
+    lp_mapping_prepared *p = lp_calloc(1, sizeof *p);
+    if (!p) return LP_ERR_NOMEM;
+    lp_buf file = {0};
+    lp_buf_printf(&file, "%s.yaml", name);
+    p->file = file.data;
+    if (file.failed || !(p->data = lp_malloc(profile->size)) ||
+        !(p->applied = ld.mapping = mapping_new())) {
+        st = LP_ERR_NOMEM;
+        goto done;
+    }
+    if (profile->size) memcpy(p->data, profile->data, profile->size);
+    p->size = profile->size;
+    if (!profile_name_ok(name) || strcmp(profile->name, p->file)) {
+        lp_errmsg_set(errmsg, "%s: not the file of a profile named \"%s\"", profile->name, name);
+        st = LP_ERR_USAGE;
+        goto done;
+    }
+    if ((st = lp_yaml_open_memory(&prof, profile, errmsg))) goto done;
+    st = apply_profile(&ld, &prof, name);
+done:
+    lp_yaml_close(&prof);
+    if (st) {
+        lp_mapping_prepared_free(p);
+        return st;
+    }
+    *out = p;
+    return LP_OK;
+}
+
+void lp_mapping_prepared_free(lp_mapping_prepared *prepared)
+{
+    if (!prepared) return;
+    lp_free(prepared->file);
+    lp_free(prepared->data);
+    lp_mapping_free(prepared->applied);
+    lp_free(prepared);
+}
+
+lp_status lp_mapping_load_prepared(const lp_mapping_prepared *prepared,
+                                   const lp_memfile *profiles, size_t nprofiles,
+                                   const char *profile_name, const lp_memfile *user,
+                                   lp_mapping **out_mapping, char *errmsg)
+{
+    static const lp_memfile none = {"", "", 0};
+    return mapping_load(NULL, nprofiles ? profiles : &none, nprofiles, prepared, profile_name,
+                        NULL, user, out_mapping, errmsg);
 }
 
 /* ---- detection ---- */

@@ -139,16 +139,11 @@ void lp_dataset_free(lp_dataset *ds)
     }
     lp_free(ds->files);
     for (size_t i = 0; i < ds->nrejects; i++) {
-        lp_free(ds->rejects[i].file);
-        lp_free(ds->rejects[i].column);
-        lp_free(ds->rejects[i].value);
-        lp_free(ds->rejects[i].reason);
+        lp_free(ds->rejects[i].file); /* and its other texts (lp_dataset_add_reject) */
     }
     lp_free(ds->rejects);
     for (size_t i = 0; i < ds->nnotes; i++) {
-        lp_free(ds->notes[i].table);
-        lp_free(ds->notes[i].kind);
-        lp_free(ds->notes[i].message);
+        lp_free(ds->notes[i].table); /* and its kind and message (lp_dataset_add_note) */
     }
     lp_free(ds->notes);
     lp_free(ds->profile);
@@ -170,17 +165,21 @@ lp_status lp_dataset_add_reject(lp_dataset *ds, const char *file, size_t line,
     lp_reject *rejects = grow(ds->rejects, ds->nrejects, sizeof(lp_reject));
     if (!rejects) return LP_ERR_NOMEM;
     ds->rejects = rejects;
-    size_t vlen = strlen(value ? value : "");
-    lp_reject r = {lp_strdup(file), line, lp_strdup(column ? column : ""),
-                   lp_strndup(value ? value : "", vlen > 200 ? 200 : vlen),
-                   lp_strdup(reason)};
-    if (!r.file || !r.column || !r.value || !r.reason) {
-        lp_free(r.file);
-        lp_free(r.column);
-        lp_free(r.value);
-        lp_free(r.reason);
-        return LP_ERR_NOMEM;
-    }
+    if (!column) column = "";
+    if (!value) value = "";
+    size_t vlen = strlen(value);
+    if (vlen > 200) vlen = 200;
+    /* the four texts in one block, which file owns (lp_dataset_free) */
+    size_t flen = strlen(file), clen = strlen(column), rlen = strlen(reason);
+    char *block = lp_malloc(flen + clen + vlen + rlen + 4);
+    if (!block) return LP_ERR_NOMEM;
+    lp_reject r = {block, line, block + flen + 1, block + flen + clen + 2,
+                   block + flen + clen + vlen + 3};
+    memcpy(r.file, file, flen + 1);
+    memcpy(r.column, column, clen + 1);
+    memcpy(r.value, value, vlen);
+    r.value[vlen] = '\0';
+    memcpy(r.reason, reason, rlen + 1);
     ds->rejects[ds->nrejects++] = r;
     return LP_OK;
 }
@@ -191,13 +190,14 @@ lp_status lp_dataset_add_note(lp_dataset *ds, const char *table, const char *kin
     lp_quality_note *notes = grow(ds->notes, ds->nnotes, sizeof(lp_quality_note));
     if (!notes) return LP_ERR_NOMEM;
     ds->notes = notes;
-    lp_quality_note n = {lp_strdup(table), lp_strdup(kind), count, lp_strdup(message)};
-    if (!n.table || !n.kind || !n.message) {
-        lp_free(n.table);
-        lp_free(n.kind);
-        lp_free(n.message);
-        return LP_ERR_NOMEM;
-    }
+    /* the three texts in one block, which table owns (lp_dataset_free) */
+    size_t tlen = strlen(table), klen = strlen(kind), mlen = strlen(message);
+    char *block = lp_malloc(tlen + klen + mlen + 3);
+    if (!block) return LP_ERR_NOMEM;
+    lp_quality_note n = {block, block + tlen + 1, count, block + tlen + klen + 2};
+    memcpy(n.table, table, tlen + 1);
+    memcpy(n.kind, kind, klen + 1);
+    memcpy(n.message, message, mlen + 1);
     ds->notes[ds->nnotes++] = n;
     return LP_OK;
 }

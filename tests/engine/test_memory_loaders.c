@@ -4,9 +4,11 @@
  * sha256sum tool), and the fixtures read both from memory and from their
  * files, which must give the same results. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lp/csv.h"
 #include "lp/load.h"
@@ -368,4 +370,243 @@ Test(memory_loaders, mapping_same_as_files)
     cr_assert_eq(lp_mapping_load_memory(profiles, 3, NULL, &o, &m, errmsg), LP_ERR_CONFIG);
     cr_assert(strstr(errmsg, "mapping.yaml line 1: unknown profile \"marketo\""), "%s", errmsg);
     for (size_t i = 0; i < 3; i++) free((void *)profiles[i].data);
+}
+
+/* ---- A prepared profile (lp_mapping_load_prepared) ---- */
+
+static void strv_equal(char *const *a, size_t na, char *const *b, size_t nb, const char *what)
+{
+    cr_assert_eq(na, nb, "%s: %zu and %zu entries", what, na, nb);
+    for (size_t i = 0; i < na; i++) cr_assert_str_eq(a[i], b[i], "%s[%zu]", what, i);
+}
+
+static void opt_str_equal(const char *a, const char *b, const char *what)
+{
+    cr_assert_eq(!a, !b, "%s: one is NULL", what);
+    if (a) cr_assert_str_eq(a, b, "%s", what);
+}
+
+/* Every field of two mappings, in order. */
+static void mapping_identical(const lp_mapping *a, const lp_mapping *b)
+{
+    cr_assert_str_eq(a->profile, b->profile);
+    cr_assert_str_eq(a->date_order, b->date_order);
+    strv_equal(a->detect, a->ndetect, b->detect, b->ndetect, "detect");
+    strv_equal(a->skip_footer, a->nskip_footer, b->skip_footer, b->nskip_footer, "skip_footer");
+    for (int t = 0; t < LP_TABLE_COUNT; t++) {
+        const lp_table_map *ta = &a->tables[t], *tb = &b->tables[t];
+        strv_equal(ta->files, ta->nfiles, tb->files, tb->nfiles, "files");
+        cr_assert_eq(ta->ncolumns, tb->ncolumns);
+        for (size_t c = 0; c < ta->ncolumns; c++) {
+            const lp_column_map *ca = &ta->columns[c], *cb = &tb->columns[c];
+            cr_assert_str_eq(ca->canonical, cb->canonical);
+            strv_equal(ca->sources, ca->nsources, cb->sources, cb->nsources, ca->canonical);
+            opt_str_equal(ca->default_value, cb->default_value, ca->canonical);
+        }
+    }
+    cr_assert_eq(a->nvalues, b->nvalues);
+    for (size_t i = 0; i < a->nvalues; i++) {
+        cr_assert_str_eq(a->values[i].column, b->values[i].column);
+        strv_equal(a->values[i].from, a->values[i].n, b->values[i].from, b->values[i].n, "from");
+        strv_equal(a->values[i].to, a->values[i].n, b->values[i].to, b->values[i].n, "to");
+    }
+    cr_assert_eq(a->nheader_prints, b->nheader_prints);
+    for (size_t i = 0; i < a->nheader_prints; i++) {
+        const lp_header_print *pa = &a->header_prints[i], *pb = &b->header_prints[i];
+        opt_str_equal(pa->file, pb->file, "headers file");
+        opt_str_equal(pa->sha256, pb->sha256, "headers sha256");
+        strv_equal(pa->columns, pa->ncolumns, pb->columns, pb->ncolumns, "headers columns");
+    }
+}
+
+#define MAX_USER_FILES 64
+
+typedef struct user_files {
+    lp_memfile files[MAX_USER_FILES];
+    char *names[MAX_USER_FILES];
+    size_t n;
+} user_files;
+
+static void user_file_add(user_files *u, const char *name, char *data, size_t size)
+{
+    cr_assert_lt(u->n, MAX_USER_FILES);
+    u->names[u->n] = strdup(name);
+    u->files[u->n] = (lp_memfile){"mapping.yaml", data, size};
+    u->n++;
+}
+
+/* The .yaml files below dir, at any depth. */
+static void user_files_walk(user_files *u, const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert_not_null(d, "%s", dir);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        cr_assert_eq(stat(path, &st), 0, "%s", path);
+        size_t len = strlen(e->d_name);
+        if (S_ISDIR(st.st_mode)) {
+            user_files_walk(u, path);
+        } else if (len > 5 && !strcmp(e->d_name + len - 5, ".yaml")) {
+            size_t size;
+            char *data = slurp(path, &size);
+            user_file_add(u, path, data, size);
+        }
+    }
+    closedir(d);
+}
+
+/* lp_mapping_load_prepared gives what lp_mapping_load_memory gives, status,
+ * message and mapping, for every profile prepared, the profile named, none
+ * or another named, and user mappings: none, the profiles themselves, the
+ * mapping files of fixtures/ and tests/fuzz/regressions/mapping, and
+ * hand-written ones using every key. */
+Test(memory_loaders, mapping_prepared_same_as_memory)
+{
+    /* the shipped profiles, and one written here that uses every key */
+    static const char *const names[] = {"generic", "salesforce", "hubspot", "marketo",
+                                        "pipedrive", "salesforce-report", "every"};
+    enum { NPROFILES = sizeof names / sizeof names[0] };
+    static const char every[] =
+        "description: every key\ndetect: [Id, Created]\nfiles:\n  leads: [L.csv, L_*.csv]\n"
+        "columns:\n  leads:\n    lead_id: Id\n    created_at: [Created, Made]\n"
+        "    source: null\n  users:\n    owner_id: Name\n    name: Name\n"
+        "defaults:\n  leads:\n    country: DE\n  opportunities:\n    stage: Won\n"
+        "values:\n  source:\n    web: Website\n    ads: Paid\n  stage:\n    Won It: won\n"
+        "skip_footer: [Total, Generated]\ndate_order: dmy\n"
+        "headers:\n  L.csv:\n    columns: [Id, Created]\n";
+    lp_memfile profiles[NPROFILES];
+    char files[NPROFILES][64];
+    for (size_t i = 0; i < NPROFILES; i++) {
+        char path[512];
+        snprintf(files[i], sizeof files[i], "%s.yaml", names[i]);
+        snprintf(path, sizeof path, "%s/%s", PROFILES, files[i]);
+        profiles[i].name = files[i];
+        if (strcmp(names[i], "every")) {
+            profiles[i].data = slurp(path, &profiles[i].size);
+        } else {
+            profiles[i].data = strdup(every);
+            profiles[i].size = sizeof every - 1;
+        }
+    }
+    static const char *const written[] = {
+        "profile: generic\ncolumns:\n  leads:\n    source: null\n    email: [Mail, E-mail]\n"
+        "defaults:\n  leads:\n    country: FR\n  opportunities:\n    stage: Won\n"
+        "values:\n  source:\n    ads: Paid Search\n  stage:\n    Closed Won: won\n",
+        "detect: [Id, Name]\nskip_footer: [Total, Generated by]\ndate_order: dmy\n"
+        "files:\n  leads: [Lead.csv]\n",
+        "headers:\n  leads.csv:\n    columns: [lead_id, created_at]\n",
+        "tables:\n  leads: [crm.lead]\n  users: owners\n",
+        "tables:\n  leads: [../secret]\n",
+        "tables:\n  opportunities: /etc/passwd\n",
+        "columns:\n  leads:\n    lead_id: null\n    created_at: null\n",
+        "profile: salesforce\ncolumns:\n  leads:\n    source: Origin\n",
+        "profile: hubspot\n",
+        "profile: nothing\n",
+        "profile: [a]\n",
+        "profile: generic\nprofile: generic\n",
+        "- a\n- b\n",
+        "columns: {leads: {lead_id: x\n",
+        "",
+    };
+    user_files u = {0};
+    for (size_t i = 0; i < sizeof written / sizeof written[0]; i++)
+        user_file_add(&u, written[i], strdup(written[i]), strlen(written[i]));
+    for (size_t i = 0; i < NPROFILES; i++) {
+        char *copy = malloc(profiles[i].size + 1);
+        memcpy(copy, profiles[i].data, profiles[i].size);
+        user_file_add(&u, files[i], copy, profiles[i].size);
+    }
+    user_files_walk(&u, LP_SOURCE_DIR "/fixtures/bad");
+    user_files_walk(&u, LP_SOURCE_DIR "/fixtures/public");
+    user_files_walk(&u, LP_SOURCE_DIR "/tests/fuzz/regressions/mapping");
+
+    size_t compared = 0, loaded = 0;
+    for (size_t p = 0; p < NPROFILES; p++) {
+        char errmsg[LP_ERRMSG_SIZE];
+        lp_mapping_prepared *prep = NULL;
+        cr_assert_eq(lp_mapping_prepare(&profiles[p], names[p], &prep, errmsg), LP_OK, "%s",
+                     errmsg);
+        if (!strcmp(names[p], "every")) {
+            /* what it read, key by key */
+            lp_mapping *m = NULL;
+            cr_assert_eq(lp_mapping_load_prepared(prep, profiles, NPROFILES, "every", NULL, &m,
+                                                  errmsg), LP_OK, "%s", errmsg);
+            cr_assert_eq(m->ndetect, 2);
+            cr_assert_eq(m->nskip_footer, 2);
+            cr_assert_eq(m->nvalues, 2);
+            cr_assert_eq(m->values[0].n, 2);
+            cr_assert_eq(m->nheader_prints, 1);
+            cr_assert_eq(m->header_prints[0].ncolumns, 2);
+            cr_assert_str_eq(m->date_order, "dmy");
+            cr_assert_eq(m->tables[LP_LEADS].ncolumns, 3); /* source: null is dropped */
+            cr_assert_str_eq(m->tables[LP_LEADS].columns[2].canonical, "country");
+            cr_assert_str_eq(m->tables[LP_LEADS].columns[2].default_value, "DE");
+            lp_mapping_free(m);
+        }
+        const char *chosen[] = {names[p], NULL, names[(p + 1) % NPROFILES]};
+        for (size_t c = 0; c < 3; c++)
+            for (size_t f = 0; f <= u.n; f++) {
+                const lp_memfile *user = f < u.n ? &u.files[f] : NULL;
+                if (!user && !chosen[c]) continue;
+                char err_a[LP_ERRMSG_SIZE] = "", err_b[LP_ERRMSG_SIZE] = "";
+                lp_mapping *a = NULL, *b = NULL;
+                lp_status sa = lp_mapping_load_memory(profiles, NPROFILES, chosen[c], user, &a,
+                                                      err_a);
+                lp_status sb = lp_mapping_load_prepared(prep, profiles, NPROFILES, chosen[c],
+                                                        user, &b, err_b);
+                const char *what = user ? u.names[f] : "(no user file)";
+                cr_assert_eq(sa, sb, "%s over %s: %d and %d", what, names[p], sa, sb);
+                if (sa) {
+                    cr_assert_str_eq(err_a, err_b, "%s", what);
+                } else {
+                    mapping_identical(a, b);
+                    loaded++;
+                }
+                lp_mapping_free(a);
+                lp_mapping_free(b);
+                compared++;
+            }
+        lp_mapping_prepared_free(prep);
+    }
+    /* both outcomes were compared, many times */
+    cr_assert_gt(loaded, 50);
+    cr_assert_gt(compared - loaded, 50);
+
+    /* A profile file of other bytes under the prepared one's name is read,
+     * not taken for it. */
+    char errmsg[LP_ERRMSG_SIZE];
+    lp_mapping_prepared *prep = NULL;
+    cr_assert_eq(lp_mapping_prepare(&profiles[0], "generic", &prep, errmsg), LP_OK, "%s", errmsg);
+    static const char changed[] = "files:\n  leads: [other.csv]\ndate_order: dmy\n";
+    lp_memfile altered[NPROFILES];
+    memcpy(altered, profiles, sizeof altered);
+    altered[0].data = changed;
+    altered[0].size = sizeof changed - 1;
+    lp_mapping *m = NULL;
+    cr_assert_eq(lp_mapping_load_prepared(prep, altered, NPROFILES, "generic", NULL, &m, errmsg),
+                 LP_OK, "%s", errmsg);
+    cr_assert_eq(m->tables[LP_LEADS].nfiles, 1);
+    cr_assert_str_eq(m->tables[LP_LEADS].files[0], "other.csv");
+    cr_assert_str_eq(m->date_order, "dmy");
+    cr_assert_eq(m->tables[LP_LEADS].ncolumns, 0);
+    lp_mapping_free(m);
+    lp_mapping_prepared_free(prep);
+    /* A file that is not NAME.yaml is refused. */
+    cr_assert_eq(lp_mapping_prepare(&profiles[1], "generic", &prep, errmsg), LP_ERR_USAGE);
+    /* Table names that would lead out of an input folder are refused. */
+    static const char escape[] = "tables:\n  leads: [../secret]\n";
+    lp_memfile e = {"mapping.yaml", escape, sizeof escape - 1};
+    cr_assert_eq(lp_mapping_load_memory(profiles, NPROFILES, "generic", &e, &m, errmsg),
+                 LP_ERR_CONFIG);
+    cr_assert_str_eq(errmsg, "mapping.yaml line 2: tables.leads: \"../secret\" is not a table name");
+
+    for (size_t i = 0; i < u.n; i++) {
+        free(u.names[i]);
+        free((void *)u.files[i].data);
+    }
+    for (size_t i = 0; i < NPROFILES; i++) free((void *)profiles[i].data);
 }

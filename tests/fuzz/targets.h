@@ -10,7 +10,7 @@
  * The targets are in-process, single-threaded and write or read no file per
  * input: the bytes reach the engine through its in-memory loaders
  * (lp_csv_read_buffer, lp_dataset_load_memory, lp_settings_load_memory,
- * lp_mapping_load_memory, lp_template_load_memory), so that libFuzzer runs
+ * lp_mapping_load_prepared, lp_template_load_memory), so that libFuzzer runs
  * thousands of inputs a second (tests/fuzz/README.md).
  */
 #ifndef LP_FUZZ_TARGETS_H
@@ -27,7 +27,9 @@ int lp_fuzz_csv(const uint8_t *data, size_t size);
  * given to every lp/value.h parser. */
 int lp_fuzz_value(const uint8_t *data, size_t size);
 /* The bytes as a user mapping file (mapping.yaml) over the generic profile;
- * the profiles of templates/profiles are given in memory. */
+ * the profiles of templates/profiles are given in memory, and the generic
+ * one is read once per process (lp_mapping_load_prepared: the result of
+ * lp_mapping_load_memory). */
 int lp_fuzz_mapping(const uint8_t *data, size_t size);
 /* The bytes as a settings file (settings.yaml) over the defaults, then
  * every setting printed. */
@@ -38,8 +40,8 @@ int lp_fuzz_settings(const uint8_t *data, size_t size);
 int lp_fuzz_template(const uint8_t *data, size_t size);
 
 /* Releases what the targets keep for the life of the process (the profiles,
- * packs and wording read once, the generic mapping), for the replay test
- * under LeakSanitizer. */
+ * packs and wording read once, the generic mapping and prepared profile,
+ * the CSV target's settings), for the replay test under LeakSanitizer. */
 void lp_fuzz_cleanup(void);
 
 #endif

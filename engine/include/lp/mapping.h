@@ -93,6 +93,25 @@ lp_status lp_mapping_load_memory(const lp_memfile *profiles, size_t nprofiles,
                                  const char *profile_name, const lp_memfile *user,
                                  lp_mapping **out_mapping, char *errmsg);
 void lp_mapping_free(lp_mapping *mapping);
+
+/* A profile file read and applied once, for loading many user mappings
+ * over it without parsing it again (the fuzz target of tests/fuzz). */
+typedef struct lp_mapping_prepared lp_mapping_prepared;
+/* Reads profile (named NAME.yaml) as the profile called name, as
+ * lp_mapping_load_memory does before a user file, and keeps a copy of its
+ * bytes. The errors are lp_mapping_load_memory's for that profile;
+ * LP_ERR_USAGE when profile is not named NAME.yaml. */
+lp_status lp_mapping_prepare(const lp_memfile *profile, const char *name,
+                             lp_mapping_prepared **out_prepared, char *errmsg);
+void lp_mapping_prepared_free(lp_mapping_prepared *prepared);
+/* lp_mapping_load_memory with the same arguments, and the same result or
+ * error, except that when the profile to apply is prepared's (same file
+ * name and same bytes among profiles), the mapping starts as a copy of the
+ * prepared one instead of parsing that file again. */
+lp_status lp_mapping_load_prepared(const lp_mapping_prepared *prepared,
+                                   const lp_memfile *profiles, size_t nprofiles,
+                                   const char *profile_name, const lp_memfile *user,
+                                   lp_mapping **out_mapping, char *errmsg);
 /* Chooses the profile whose detect headers best match the headers of the
  * CSV files in input_dir; writes its name (caller frees) and a one-line
  * reason. LP_ERR_INPUT when none matches. */

@@ -70,20 +70,21 @@ typedef struct lp_file_report {
 
 /* One rejected row (or null-ed optional value, when nulled is true). */
 typedef struct lp_reject {
-    char *file;             /* owned */
+    char *file;             /* owned, with the three texts below in one block */
     size_t line;            /* 1-based physical line where the record starts */
-    char *column;           /* source column name, or "" for the whole row (owned) */
-    char *value;            /* offending value, truncated to 200 bytes (owned) */
-    char *reason;           /* e.g. "expected 9 fields, found 11" (owned) */
+    char *column;           /* source column name, or "" for the whole row */
+    char *value;            /* offending value, truncated to 200 bytes */
+    char *reason;           /* e.g. "expected 9 fields, found 11" */
 } lp_reject;
 
 /* A data-quality finding from loading and mapping: duplicate ids, orphans,
  * dates out of order, a switched-off figure. */
 typedef struct lp_quality_note {
-    char *table;            /* canonical table name (owned) */
+    char *table;            /* canonical table name (owned, with kind and message
+                             * in one block) */
     char *kind;             /* "duplicate_id", "orphan", "date_order", "missing_column", ... */
     size_t count;           /* rows affected */
-    char *message;          /* plain-English sentence (owned) */
+    char *message;          /* plain-English sentence */
 } lp_quality_note;
 
 typedef struct lp_dataset {
