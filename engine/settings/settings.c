@@ -718,13 +718,16 @@ lp_status lp_settings_load_memory(lp_settings *settings, const lp_memfile *file,
     return load_settings(settings, &yaml, file->name, errmsg);
 }
 
-static void emit_list(void (*emit)(void *, const char *, const char *), void *ctx,
+/* Emits the list joined by ", "; false when it could not be (out of memory). */
+static bool emit_list(void (*emit)(void *, const char *, const char *), void *ctx,
                       const char *key, char *const *list, size_t n)
 {
     lp_buf b = {0};
     for (size_t i = 0; i < n; i++) lp_buf_printf(&b, "%s%s", i ? ", " : "", list[i]);
-    emit(ctx, key, b.data && !b.failed ? b.data : "");
+    bool ok = !b.failed && (b.data || n == 0);
+    emit(ctx, key, ok && b.data ? b.data : "");
     lp_buf_reset(&b);
+    return ok;
 }
 
 static void emit_number(void (*emit)(void *, const char *, const char *), void *ctx,
@@ -735,18 +738,20 @@ static void emit_number(void (*emit)(void *, const char *, const char *), void *
     emit(ctx, key, text);
 }
 
-void lp_settings_each(const lp_settings *s,
-                      void (*emit)(void *ctx, const char *key, const char *value), void *ctx)
+lp_status lp_settings_each(const lp_settings *s,
+                           void (*emit)(void *ctx, const char *key, const char *value),
+                           void *ctx)
 {
     char text[512];
+    bool ok = true;
     emit(ctx, "time_zone", s->time_zone);
     emit(ctx, "period", lp_period_kind_name(s->calendar.kind));
     snprintf(text, sizeof text, "%d", s->calendar.fiscal_start_month);
     emit(ctx, "fiscal_start_month", text);
-    emit_list(emit, ctx, "inbound_sources", s->inbound_sources, s->n_inbound_sources);
-    emit_list(emit, ctx, "partner_sources", s->partner_sources, s->n_partner_sources);
+    ok &= emit_list(emit, ctx, "inbound_sources", s->inbound_sources, s->n_inbound_sources);
+    ok &= emit_list(emit, ctx, "partner_sources", s->partner_sources, s->n_partner_sources);
     emit(ctx, "qualification", qualify_names[s->qualification]);
-    emit_list(emit, ctx, "qualify_statuses", s->qualify_statuses, s->n_qualify_statuses);
+    ok &= emit_list(emit, ctx, "qualify_statuses", s->qualify_statuses, s->n_qualify_statuses);
     emit_number(emit, ctx, "qualify_score", s->qualify_score);
     emit_number(emit, ctx, "sla_hours", s->sla_hours);
     if (!s->business_hours.enabled) {
@@ -764,6 +769,7 @@ void lp_settings_each(const lp_settings *s,
         lp_buf_printf(&b, "; time zone %s",
                       s->business_hours.time_zone[0] ? s->business_hours.time_zone
                                                      : s->time_zone);
+        ok &= !b.failed && b.data;
         emit(ctx, "business_hours", b.data && !b.failed ? b.data : "");
         lp_buf_reset(&b);
     }
@@ -793,4 +799,5 @@ void lp_settings_each(const lp_settings *s,
     snprintf(text, sizeof text, "%zu", s->max_columns);
     emit(ctx, "limits.max_columns", text);
     emit(ctx, "db_mode", s->db_mode);
+    return ok ? LP_OK : LP_ERR_NOMEM;
 }

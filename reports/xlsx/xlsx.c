@@ -1600,10 +1600,10 @@ static void write_parameters(xw *w, const sheet_plan *p, sheet *s)
     param(&pc, "leadpack_version", LP_VERSION);
     pc.row++;
     lp_xw_str(w, s->ws, pc.row++, 0, "Settings", w->f.h2);
-    if (res->settings)
-        lp_settings_each(res->settings, setting_param, &pc);
-    else
+    if (!res->settings)
         lp_xw_str(w, s->ws, pc.row++, 0, "No settings were given with these results.", w->f.note);
+    else if (lp_settings_each(res->settings, setting_param, &pc) != LP_OK)
+        lp_xw_fail(w, LP_ERR_NOMEM, "workbook: out of memory listing the settings");
     pc.row++;
     lp_xw_str(w, s->ws, pc.row++, 0, "Input files", w->f.h2);
     char digest_err[LP_ERRMSG_SIZE];

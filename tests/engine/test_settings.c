@@ -162,11 +162,18 @@ Test(settings, overrides_and_business_hours, .init = make_tmpdir, .fini = remove
     cr_expect_eq(s.max_file_bytes, (size_t)2000000000);
     cr_expect_eq(s.max_columns, 50);
     static listing l;
-    lp_settings_each(&s, collect, &l);
+    cr_expect_eq(lp_settings_each(&s, collect, &l), LP_OK);
     cr_expect(strstr(l.text, "business_hours=mon 09:00-17:00, tue closed, wed closed, thu closed, "
                              "fri 08:30-16:00, sat closed, sun closed; time zone America/New_York\n"),
               "%s", l.text);
     cr_expect(strstr(l.text, "period=fiscal-quarter\n"));
+    /* A list that cannot be put in words (no memory) is not passed off as
+     * an empty one: the listing fails and the caller publishes nothing. */
+    static listing failed;
+    lp_alloc_fail_after(1);
+    lp_status st = lp_settings_each(&s, collect, &failed);
+    lp_alloc_fail_after(0);
+    cr_expect_eq(st, LP_ERR_NOMEM);
     lp_settings_clear(&s);
 }
 

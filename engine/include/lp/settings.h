@@ -88,9 +88,11 @@ lp_status lp_settings_load(lp_settings *settings, const char *path, char *errmsg
 lp_status lp_settings_load_memory(lp_settings *settings, const lp_memfile *file,
                                   char *errmsg);
 /* Every setting as (key, value text) pairs for the Parameters sheet: calls
- * emit once per setting in a fixed order. */
-void lp_settings_each(const lp_settings *settings,
-                      void (*emit)(void *ctx, const char *key, const char *value),
-                      void *ctx);
+ * emit once per setting in a fixed order. LP_ERR_NOMEM when a list could
+ * not be put in words (that setting was emitted as ""): the caller must not
+ * publish what it was given. */
+lp_status lp_settings_each(const lp_settings *settings,
+                           void (*emit)(void *ctx, const char *key, const char *value),
+                           void *ctx);
 
 #endif
