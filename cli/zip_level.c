@@ -40,14 +40,6 @@ int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_filein
                             const char *comment, int method, int level, int raw,
                             int windowBits, int memLevel, int strategy, const char *password,
                             uLong crcForCrypting, uLong versionMadeBy, uLong flagBase,
-                            int zip64);
-
-int zipOpenNewFileInZip4_64(zipFile file, const char *filename, const zip_fileinfo *zipfi,
-                            const void *extrafield_local, uInt size_extrafield_local,
-                            const void *extrafield_global, uInt size_extrafield_global,
-                            const char *comment, int method, int level, int raw,
-                            int windowBits, int memLevel, int strategy, const char *password,
-                            uLong crcForCrypting, uLong versionMadeBy, uLong flagBase,
                             int zip64)
 {
     /* The libraries are loaded before main runs and never unloaded, so the

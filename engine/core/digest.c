@@ -77,12 +77,20 @@ static const char CHANGED[] =
     "%s changed while leadpack was building the pack (%s); run again once the export is "
     "complete";
 
+/* Fails it unless its open file is still the file that was loaded. */
+static bool still_as_loaded(item *it)
+{
+    struct stat st;
+    const char *change = fstat(it->fd, &st) != 0 ? "it cannot be examined" : change_of(it, &st);
+    if (change) fail(it, LP_ERR_INPUT, CHANGED, change);
+    return !change;
+}
+
 /* Hashes the rest of it through buf; with hurry, stops at a block boundary
  * once *hurry is set. */
 static void hash_item(item *it, uint8_t *buf, atomic_bool *hurry)
 {
     if (it->finished) return;
-    struct stat st;
     if (it->fd < 0) {
         do it->fd = open(it->file.path, O_RDONLY | O_CLOEXEC);
         while (it->fd < 0 && errno == EINTR);
@@ -90,11 +98,7 @@ static void hash_item(item *it, uint8_t *buf, atomic_bool *hurry)
             fail(it, LP_ERR_IO, "%s: cannot be read again for its digest: %s", strerror(errno));
             return;
         }
-        const char *change = fstat(it->fd, &st) != 0 ? "it cannot be examined" : change_of(it, &st);
-        if (change) {
-            fail(it, LP_ERR_INPUT, CHANGED, change);
-            return;
-        }
+        if (!still_as_loaded(it)) return;
         lp_sha256_init(&it->sha);
 #ifdef POSIX_FADV_SEQUENTIAL
         (void)posix_fadvise(it->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -117,11 +121,7 @@ static void hash_item(item *it, uint8_t *buf, atomic_bool *hurry)
         lp_sha256_update(&it->sha, buf, (size_t)got);
         it->done += (uint64_t)got;
     }
-    const char *change = fstat(it->fd, &st) != 0 ? "it cannot be examined" : change_of(it, &st);
-    if (change) {
-        fail(it, LP_ERR_INPUT, CHANGED, change);
-        return;
-    }
+    if (!still_as_loaded(it)) return;
     lp_sha256_final_hex(&it->sha, it->hex);
     close(it->fd);
     it->fd = -1;

@@ -168,18 +168,25 @@ static int utf8_seq(const uint8_t *p, size_t n)
     return len;
 }
 
+/* Bytes of ASCII at the start of p[0..n), counted eight at a time: a
+ * multiple of 8, the bytes after it are the caller's to look at one by one. */
+static inline size_t ascii_words(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ULL) break;
+    }
+    return i;
+}
+
 /* true when p[0..n) is UTF-8 (a truncated last sequence allowed). */
 static bool utf8_valid(const uint8_t *p, size_t n)
 {
     size_t i = 0;
     while (i < n) {
-        /* ASCII runs eight bytes at a time */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ULL) break;
-            i += 8;
-        }
+        i += ascii_words(p + i, n - i);
         if (i >= n) break;
         if (p[i] < 0x80) {
             i++;
@@ -203,15 +210,10 @@ static size_t decode(lp_csv_encoding enc, const uint8_t *in, size_t n, bool last
     switch (enc) {
     case LP_CSV_UTF8:
         while (i < n) {
-            /* ASCII runs eight bytes at a time */
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, in + i, 8);
-                if (w & 0x8080808080808080ULL) break;
-                memcpy(o, &w, 8);
-                o += 8;
-                i += 8;
-            }
+            size_t ascii = ascii_words(in + i, n - i);
+            memcpy(o, in + i, ascii);
+            o += ascii;
+            i += ascii;
             if (i >= n) break;
             if (in[i] < 0x80) {
                 *o++ = (char)in[i++];
@@ -230,15 +232,10 @@ static size_t decode(lp_csv_encoding enc, const uint8_t *in, size_t n, bool last
         break;
     case LP_CSV_CP1252:
         while (i < n) {
-            /* ASCII runs eight bytes at a time (they are the same in UTF-8) */
-            while (i + 8 <= n) {
-                uint64_t w;
-                memcpy(&w, in + i, 8);
-                if (w & 0x8080808080808080ULL) break;
-                memcpy(o, &w, 8);
-                o += 8;
-                i += 8;
-            }
+            size_t ascii = ascii_words(in + i, n - i); /* the same in UTF-8 */
+            memcpy(o, in + i, ascii);
+            o += ascii;
+            i += ascii;
             if (i >= n) break;
             o = put_utf8(o, cp1252_to_cp(in[i++]));
         }

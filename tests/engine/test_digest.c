@@ -99,6 +99,15 @@ Test(digest, deferred_digests_are_those_of_sha256sum)
     remove_dir(dir);
 }
 
+/* The file as stat saw it (what the loader records). */
+static lp_digest_file as_loaded(const char *path)
+{
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0);
+    return (lp_digest_file){path, (uint64_t)sb.st_size, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino,
+                            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec};
+}
+
 Test(digest, waiting_at_once_takes_over_the_file)
 {
     /* 40 MB: the idle thread is stopped somewhere inside it and the waiter
@@ -107,14 +116,10 @@ Test(digest, waiting_at_once_takes_over_the_file)
     make_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/big.csv", dir);
     write_leads(path, 1000000);
-    struct stat sb;
-    cr_assert_eq(stat(path, &sb), 0);
     char expect[65];
     sha256sum(path, expect);
+    lp_digest_file f = as_loaded(path);
     for (int round = 0; round < 3; round++) {
-        lp_digest_file f = {path, (uint64_t)sb.st_size, (uint64_t)sb.st_dev,
-                            (uint64_t)sb.st_ino,
-                            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec};
         lp_digest_file skipped = {0};
         lp_digest_job *job = NULL;
         cr_assert_eq(lp_digest_new(&job), LP_OK);
@@ -128,15 +133,6 @@ Test(digest, waiting_at_once_takes_over_the_file)
         lp_digest_free(job);
     }
     remove_dir(dir);
-}
-
-/* The file as stat saw it (what the loader records). */
-static lp_digest_file as_loaded(const char *path)
-{
-    struct stat sb;
-    cr_assert_eq(stat(path, &sb), 0);
-    return (lp_digest_file){path, (uint64_t)sb.st_size, (uint64_t)sb.st_dev, (uint64_t)sb.st_ino,
-                            (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec};
 }
 
 static lp_status digest_one(const lp_digest_file *f, char *errmsg)
